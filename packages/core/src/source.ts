@@ -1,0 +1,27 @@
+import type { PolicyError } from './errors.js';
+
+export interface Position {
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+}
+
+/** One document of a YAML/JSON stream, with a way back from JSON pointers to positions in the text. */
+export interface SourceDocument {
+  file: string;
+  /** 0-based index in a multi-document stream. */
+  index: number;
+  /** The plain JS value of the document (what `yaml`'s `toJS()` gives). */
+  data: unknown;
+  /** Position of the value at `pointer`; for a missing member, the nearest existing ancestor. */
+  locate(pointer: string): Position | undefined;
+  /** Position of the key of the member at `pointer` (falls back to `locate`). */
+  locateKey(pointer: string): Position | undefined;
+}
+
+export interface ParsedStream {
+  documents: SourceDocument[];
+  /** Syntax problems; each already carries its location. */
+  errors: PolicyError[];
+}

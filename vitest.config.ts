@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+// One project per package. Packages resolve each other through the "source" export condition,
+// so tests run against the TypeScript sources and never against a stale build.
+// Tests that need a real kernel live in test/kernel/ and run inside kernel-lab (see packages/kernel-lab).
+const packages = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'kernel-lab', 'cli'];
+
+export default defineConfig({
+  test: {
+    projects: packages.map((name) => ({
+      extends: true as const,
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ['test/**/*.test.ts'],
+        exclude: ['test/kernel/**'],
+      },
+    })),
+  },
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
+});
