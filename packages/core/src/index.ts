@@ -1,1 +1,26 @@
-export {};
+// Enforcers, errors, sources
+export * from './enforcer.js';
+export * from './errors.js';
+export * from './source.js';
+export * from './package-meta.js';
+// Schemas
+export * from './schema/oci-seccomp.js';
+// Policy IR and plan
+export type * from './ir.js';
+export * from './plan.js';
+// Rules and rule packs
+export * from './rules/define.js';
+export type * from './rules/fragments.js';
+export * from './rules/registry.js';
+// Modes
+export * from './modes/resolve-mode.js';
+export * from './modes/violation-action.js';
+// Engine, hooks, plugins
+export * from './engine/artifact.js';
+export * from './engine/hooks.js';
+export * from './engine/plugin.js';
+export * from './engine/engine.js';
+export * from './dialect/varmor.js';
+// Audit
+export * from './audit/event.js';
+export * from './audit/sinks.js';

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { enforcerSchema } from '../enforcer.js';
+
+/** vArmor's actions: DENIED (blocked), AUDIT (allowed and logged by rule), ALLOWED (complain mode), AUDIT|ALLOWED (seccomp LOG). */
+export const violationEventActionSchema = z.enum(['DENIED', 'AUDIT', 'ALLOWED', 'AUDIT|ALLOWED']);
+export type ViolationEventAction = z.infer<typeof violationEventActionSchema>;
+
+const uint32 = z.number().int().min(0).max(0xffffffff);
+
+/**
+ * One violation, whatever reported it (AppArmor, seccomp, BPF ring buffer, proxy). Field names and order are those of
+ * vArmor's /var/log/varmor/violations.log (reference §7.3), so existing log pipelines keep working.
+ */
+export const violationEventSchema = z.object({
+  metadata: z.record(z.string(), z.unknown()).default({}),
+  nodeName: z.string().default(''),
+  podUID: z.string().default(''),
+  podName: z.string().default(''),
+  podNamespace: z.string().default(''),
+  containerID: z.string().default(''),
+  containerName: z.string().default(''),
+  image: z.string().default(''),
+  pid: uint32.default(0),
+  mntNsID: uint32.default(0),
+  /** Unix seconds. */
+  eventTimestamp: z.number().int().min(0),
+  enforcer: enforcerSchema,
+  action: violationEventActionSchema,
+  profileName: z.string().default(''),
+  policyKind: z.string().default(''),
+  policyName: z.string().default(''),
+  policyNamespace: z.string().default(''),
+  /** Enforcer-specific detail (AppArmor record fields, seccomp syscall, BPF operation, ...). */
+  event: z.record(z.string(), z.unknown()).default({}),
+});
+export type ViolationEvent = z.infer<typeof violationEventSchema>;
+export type ViolationEventInput = z.input<typeof violationEventSchema>;
+
+/** Fills defaults and checks the shape; sources build events through it. */
+export function violationEvent(input: ViolationEventInput): ViolationEvent {
+  return violationEventSchema.parse(input);
+}
+
+/**
+ * The profile name an AppArmor `profile=` or seccomp `subj=` label carries: text before the first `//` (child
+ * profile) and before a mode suffix such as ` (enforce)`. `unconfined` and `?` mean none.
+ */
+export function profileNameFromLabel(label: string | undefined): { profileName: string; childProfile?: string } {
+  if (!label) return { profileName: '' };
+  const bare = label.replace(/\s*\((enforce|complain|kill|unconfined|prompt)\)\s*$/, '').trim();
+  if (bare === '' || bare === '?' || bare === 'unconfined') return { profileName: '' };
+  const [profileName = '', ...child] = bare.split('//');
+  return child.length > 0 ? { profileName, childProfile: child.join('//') } : { profileName };
+}

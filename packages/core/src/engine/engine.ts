@@ -1,0 +1,152 @@
+import { enforcerId, type Enforcer } from '../enforcer.js';
+import { type PolicyError, policyError } from '../errors.js';
+import type { PolicyIR } from '../ir.js';
+import { resolveMode } from '../modes/resolve-mode.js';
+import { parseYamlStream } from '../parse/yaml-stream.js';
+import type { Plan } from '../plan.js';
+import type { RulePack } from '../rules/define.js';
+import { RuleRegistry } from '../rules/registry.js';
+import type { Artifact, LoadResult, LoadTarget } from './artifact.js';
+import { createHooks, type AuditRecord } from './hooks.js';
+import { locateErrors } from './locate.js';
+import type { Plugin } from './plugin.js';
+import type { ViolationEvent } from '../audit/event.js';
+
+export interface EngineOptions {
+  plugins?: readonly Plugin[];
+  rulePacks?: readonly RulePack[];
+}
+
+export interface ParseOutcome {
+  policies: PolicyIR[];
+  errors: PolicyError[];
+  /** Documents no dialect recognised (a Deployment next to a policy): index and kind. */
+  ignored: { index: number; kind: string }[];
+}
+
+export interface CompileOutcome {
+  artifacts: Artifact[];
+  errors: PolicyError[];
+  warnings: PolicyError[];
+}
+
+/**
+ * The engine: hooks, plugins and rule packs. Methods run the pipeline stages; each returns problems as values.
+ */
+export class Engine {
+  readonly hooks = createHooks();
+  readonly rules = new RuleRegistry();
+  readonly plugins: readonly Plugin[];
+
+  constructor(options: EngineOptions = {}) {
+    const names = new Set<string>();
+    for (const plugin of options.plugins ?? []) {
+      if (names.has(plugin.name)) throw new TypeError(`plugin "${plugin.name}" is registered twice`);
+      names.add(plugin.name);
+    }
+    this.plugins = Object.freeze([...(options.plugins ?? [])]);
+    for (const pack of options.rulePacks ?? []) this.rules.register(pack);
+    for (const plugin of this.plugins) plugin.apply(this);
+  }
+
+  /** Enforcers some plugin compiles for. */
+  get enforcers(): Enforcer[] {
+    const all: Enforcer[] = ['AppArmor', 'BPF', 'Seccomp', 'NetworkProxy'];
+    return all.filter((enforcer) => this.hooks.compile.get(enforcerId(enforcer))?.isUsed());
+  }
+
+  /** parse: text (YAML or JSON, several documents) → policies of any installed dialect. */
+  parse(text: string, file: string): ParseOutcome {
+    const stream = parseYamlStream(text, file);
+    const outcome: ParseOutcome = { policies: [], errors: [...stream.errors], ignored: [] };
+    for (const document of stream.documents) {
+      const result = this.hooks.parse.call(document);
+      if (!result) {
+        const data = document.data as { kind?: unknown } | null;
+        const kind = typeof data?.kind === 'string' ? data.kind : typeof data;
+        outcome.ignored.push({ index: document.index, kind });
+        continue;
+      }
+      outcome.errors.push(...locateErrors(result.errors, document));
+      if (result.policy) outcome.policies.push(result.policy);
+    }
+    return outcome;
+  }
+
+  /** resolveMode: policy → plan (mode matrix, rule look-up), then plugins may adjust it. */
+  resolve(policy: PolicyIR): { plan?: Plan; errors: PolicyError[] } {
+    const result = resolveMode(policy, this.rules);
+    const errors = locateErrors(result.errors, policy.source);
+    if (!result.plan) return { errors };
+    const plan = this.hooks.resolveMode.call(result.plan);
+    plan.warnings = locateErrors(plan.warnings, policy.source);
+    return { plan, errors };
+  }
+
+  /** compile: each enforcer of the plan (or the ones asked for) through its plugin. */
+  compile(plan: Plan, only?: readonly Enforcer[]): CompileOutcome {
+    const outcome: CompileOutcome = { artifacts: [], errors: [], warnings: [...plan.warnings] };
+    for (const enforcer of only ?? (Object.keys(plan.enforcers) as Enforcer[])) {
+      const enforcerPlan = plan.enforcers[enforcer];
+      if (!enforcerPlan) {
+        outcome.errors.push(
+          policyError('enforcer-not-in-policy', `${plan.policy.specPointer}/policy/enforcer`, `the policy does not use ${enforcer}`),
+        );
+        continue;
+      }
+      const hook = this.hooks.compile.get(enforcerId(enforcer));
+      const result = hook?.isUsed() ? hook.call(enforcerPlan, { rules: this.rules, plan }) : undefined;
+      if (!result) {
+        outcome.errors.push(
+          policyError(
+            'enforcer-not-installed',
+            `${plan.policy.specPointer}/policy/enforcer`,
+            `no installed plugin compiles ${enforcer} profiles (install @armorkit/plugin-${enforcerId(enforcer)} and add it to the engine)`,
+          ),
+        );
+        continue;
+      }
+      outcome.errors.push(...locateErrors(result.errors, plan.policy.source));
+      if (result.artifact) {
+        outcome.artifacts.push(result.artifact);
+        outcome.warnings.push(...locateErrors(result.artifact.warnings, plan.policy.source));
+      }
+    }
+    return outcome;
+  }
+
+  /** verify: checks an artifact with the real tool, when the plugin has one. */
+  async verify(artifact: Artifact): Promise<PolicyError[]> {
+    const hook = this.hooks.verify.get(enforcerId(artifact.enforcer));
+    return (hook?.isUsed() ? await hook.promise(artifact) : undefined) ?? [];
+  }
+
+  async load(artifact: Artifact, target: LoadTarget = { kind: 'host' }): Promise<LoadResult> {
+    const hook = this.hooks.load.get(enforcerId(artifact.enforcer));
+    const result = hook?.isUsed() ? await hook.promise(artifact, target) : undefined;
+    if (!result) throw new Error(`no installed plugin loads ${artifact.enforcer} profiles`);
+    return result;
+  }
+
+  async unload(enforcer: Enforcer, profileName: string, target: LoadTarget = { kind: 'host' }): Promise<LoadResult> {
+    const hook = this.hooks.unload.get(enforcerId(enforcer));
+    const result = hook?.isUsed() ? await hook.promise(profileName, target) : undefined;
+    if (!result) throw new Error(`no installed plugin unloads ${enforcer} profiles`);
+    return result;
+  }
+
+  /** decodeAudit: one log line → an event, or undefined when no source understands it. */
+  decodeAudit(record: AuditRecord): ViolationEvent | undefined {
+    return this.hooks.decodeAudit.call(record);
+  }
+
+  /** audit: hands an event to every sink. */
+  async emit(event: ViolationEvent): Promise<void> {
+    await this.hooks.audit.promise(event);
+  }
+}
+
+/** An engine from plugins and rule packs. */
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options);
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { Enforcer } from './enforcer.js';
+import type { PolicyError } from './errors.js';
+import type { PolicyIR } from './ir.js';
+import type { RuleDefinition, RuleSection } from './rules/define.js';
+import type { LinuxSyscall } from './schema/oci-seccomp.js';
+import type { BpfRawRules, NetworkProxyEgress, PolicyMode } from './schema/varmor/index.js';
+
+/** What a rule violation does (reference §1.0: from auditViolations / allowViolations). */
+export const VIOLATION_ACTIONS = ['deny', 'audit-deny', 'audit', 'allow'] as const;
+export const violationActionSchema = z.enum(VIOLATION_ACTIONS);
+export type ViolationAction = z.infer<typeof violationActionSchema>;
+
+/** The profile the rules are added to. */
+export const BASE_PROFILES = ['AlwaysAllow', 'RuntimeDefault', 'Modeling', 'BehaviorModel', 'Custom'] as const;
+export type BaseProfile = (typeof BASE_PROFILES)[number];
+
+/** How the kernel runs the profile: enforce, or complain (log what it would deny, deny nothing). */
+export type ProfileMode = 'enforce' | 'complain';
+
+/** A built-in or pack rule the policy uses, with where it was written. */
+export interface PlannedRule {
+  rule: RuleDefinition;
+  /** The list it was written in. */
+  listedIn: RuleSection;
+  /** JSON pointer of the rule name in the source document. */
+  pointer: string;
+  /** Executables the rule is confined to (attackProtectionRules with targets; AppArmor child profiles). */
+  targets?: string[];
+}
+
+/** A rule the policy lists that does nothing for this enforcer, and why (shown by `explain`). */
+export interface SkippedRule {
+  rule: RuleDefinition;
+  pointer: string;
+  reason: string;
+}
+
+export interface AppArmorRawRule {
+  rules: string;
+  targets?: string[];
+  pointer: string;
+}
+
+interface EnforcerPlanBase<E extends Enforcer> {
+  enforcer: E;
+  profileName: string;
+  mode: PolicyMode;
+  profileMode: ProfileMode;
+  base: BaseProfile;
+  action: ViolationAction;
+  privileged: boolean;
+  rules: PlannedRule[];
+  skipped: SkippedRule[];
+  /** Custom profile text for DefenseInDepth with profileType Custom. */
+  customProfile?: { text: string; pointer: string };
+}
+
+export interface AppArmorPlan extends EnforcerPlanBase<'AppArmor'> {
+  rawRules: AppArmorRawRule[];
+}
+export interface BpfPlan extends EnforcerPlanBase<'BPF'> {
+  rawRules?: { rules: BpfRawRules; pointer: string };
+}
+export interface SeccompPlan extends EnforcerPlanBase<'Seccomp'> {
+  rawRules: { rules: LinuxSyscall[]; pointer: string };
+}
+export interface NetworkProxyPlan extends EnforcerPlanBase<'NetworkProxy'> {
+  egress?: { rules: NetworkProxyEgress; pointer: string };
+}
+
+export type EnforcerPlan = AppArmorPlan | BpfPlan | SeccompPlan | NetworkProxyPlan;
+export type EnforcerPlanFor<E extends Enforcer> = Extract<EnforcerPlan, { enforcer: E }>;
+
+/** The policy resolved per enforcer: what `compile` works from. */
+export interface Plan {
+  policy: PolicyIR;
+  profileName: string;
+  enforcers: { [E in Enforcer]?: EnforcerPlanFor<E> };
+  /** Not fatal: rules that do nothing with the policy's enforcers, and similar. */
+  warnings: PolicyError[];
+}
