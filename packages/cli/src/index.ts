@@ -1,1 +1,3 @@
-export {};
+export { main } from './main.js';
+export { loadEngine, installedDefaults, OFFICIAL_PLUGINS } from './default-engine.js';
+export type { CliIO } from './io.js';

@@ -12,6 +12,7 @@ export * from './plan.js';
 export * from './rules/define.js';
 export type * from './rules/fragments.js';
 export * from './rules/registry.js';
+export * from './rules/describe.js';
 // Modes
 export * from './modes/resolve-mode.js';
 export * from './modes/violation-action.js';
@@ -21,6 +22,8 @@ export * from './engine/hooks.js';
 export * from './engine/plugin.js';
 export * from './engine/engine.js';
 export * from './dialect/varmor.js';
+// Config
+export * from './config.js';
 // Audit
 export * from './audit/event.js';
 export * from './audit/sinks.js';

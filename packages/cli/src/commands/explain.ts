@@ -1,0 +1,124 @@
+import { describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan } from '@armorkit/core';
+import { EXIT, UsageError, type CliIO } from '../io.js';
+import { readInputs } from '../inputs.js';
+import { formatProblems, resolveFiles } from '../pipeline.js';
+
+interface ExplainedRule {
+  rule: string;
+  listedIn?: string;
+  targets?: string[];
+  effect: string[];
+  /** Why the rule does nothing for this enforcer. */
+  skipped?: string;
+}
+
+interface ExplainedEnforcer {
+  enforcer: string;
+  base: string;
+  violations: string;
+  profileMode: string;
+  privileged: boolean;
+  rules: ExplainedRule[];
+  rawRules: number;
+}
+
+const ACTION_WORDS: Record<EnforcerPlan['action'], string> = {
+  deny: 'denied',
+  'audit-deny': 'denied and logged',
+  audit: 'allowed and logged',
+  allow: 'allowed, not logged',
+};
+
+function rawRuleCount(plan: EnforcerPlan): number {
+  switch (plan.enforcer) {
+    case 'AppArmor':
+      return plan.rawRules.length;
+    case 'Seccomp':
+      return plan.rawRules.rules.length;
+    case 'BPF': {
+      const raw = plan.rawRules?.rules;
+      if (!raw) return 0;
+      const egress = raw.network?.egress;
+      return (
+        (raw.files?.length ?? 0) +
+        (raw.processes?.length ?? 0) +
+        (raw.network?.sockets?.length ?? 0) +
+        (egress?.toDestinations?.length ?? 0) +
+        (egress?.toServices?.length ?? 0) +
+        (egress?.toPods?.length ?? 0) +
+        (raw.ptrace ? 1 : 0) +
+        (raw.mounts?.length ?? 0)
+      );
+    }
+    case 'NetworkProxy':
+      return (plan.egress?.rules.rules?.length ?? 0) + (plan.egress?.rules.httpRules?.length ?? 0);
+  }
+}
+
+export function explainPlan(plan: Plan): ExplainedEnforcer[] {
+  return Object.values(plan.enforcers).map((enforcerPlan) => {
+    const id = enforcerId(enforcerPlan.enforcer);
+    const rules: ExplainedRule[] = [
+      ...enforcerPlan.rules.map((planned) => ({
+        rule: planned.rule.meta.id,
+        listedIn: planned.listedIn,
+        ...(planned.targets ? { targets: planned.targets } : {}),
+        effect: describeFragment(id, planned.rule.fragments),
+      })),
+      ...enforcerPlan.skipped.map((skipped) => ({ rule: skipped.rule.meta.id, effect: [], skipped: skipped.reason })),
+    ];
+    return {
+      enforcer: enforcerPlan.enforcer,
+      base: enforcerPlan.base,
+      violations: enforcerPlan.action,
+      profileMode: enforcerPlan.profileMode,
+      privileged: enforcerPlan.privileged,
+      rules,
+      rawRules: rawRuleCount(enforcerPlan),
+    };
+  });
+}
+
+/** `armorkit explain <file>`: per rule and enforcer, what it does, or why it does nothing there. */
+export function explainCommand(engine: Engine, paths: readonly string[], options: { format?: string }, io: CliIO): number {
+  const format = options.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got "${format}"`);
+  const { files, problems } = readInputs(paths);
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  const outcome = resolveFiles(engine, files);
+  for (const line of formatProblems(outcome.errors)) io.err(line);
+  for (const line of formatProblems(outcome.warnings, 'warning')) io.err(line);
+
+  const explained = outcome.resolved.map(({ file, plan }) => ({
+    file,
+    profileName: plan.profileName,
+    kind: plan.policy.kind,
+    name: `${plan.policy.clusterScoped ? '' : plan.policy.namespace + '/'}${plan.policy.name}`,
+    mode: plan.policy.spec.policy.mode,
+    enforcers: explainPlan(plan),
+  }));
+  if (format === 'json') {
+    io.out(JSON.stringify(explained, null, 2));
+  } else {
+    for (const policy of explained) {
+      io.out(`${policy.profileName}: ${policy.kind} ${policy.name} in ${policy.file}, mode ${policy.mode}`);
+      for (const enforcer of policy.enforcers) {
+        io.out(
+          `  ${enforcer.enforcer}: base ${enforcer.base}${enforcer.privileged ? ' (privileged)' : ''}, profile runs in ${enforcer.profileMode} mode, rule violations are ${ACTION_WORDS[enforcer.violations as EnforcerPlan['action']]}`,
+        );
+        for (const rule of enforcer.rules) {
+          if (rule.skipped) {
+            io.out(`    ${rule.rule}: does nothing here, ${rule.skipped}`);
+            continue;
+          }
+          const where = `${rule.listedIn}${rule.targets ? `, only in ${rule.targets.join(' ')}` : ''}`;
+          io.out(`    ${rule.rule} [${where}]`);
+          for (const effect of rule.effect) io.out(`      ${effect}`);
+        }
+        if (enforcer.rawRules > 0) io.out(`    raw rules: ${enforcer.rawRules}`);
+        if (enforcer.rules.length === 0 && enforcer.rawRules === 0) io.out('    (no rules: the base profile only)');
+      }
+    }
+  }
+  return outcome.errors.length > 0 ? EXIT.invalid : EXIT.ok;
+}

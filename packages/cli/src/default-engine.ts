@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type ArmorkitConfig, createEngine, type Engine, type Plugin, type RulePack, varmorDialect } from '@armorkit/core';
+
+/** Official plugin packages; each default-exports its plugin factory. Missing ones are skipped. */
+export const OFFICIAL_PLUGINS = [
+  '@armorkit/plugin-kubearmor',
+  '@armorkit/plugin-apparmor',
+  '@armorkit/plugin-seccomp',
+  '@armorkit/plugin-bpf',
+  '@armorkit/plugin-networkproxy',
+] as const;
+export const BUILTIN_RULES = '@armorkit/builtin-rules';
+
+const CONFIG_NAMES = ['armorkit.config.mjs', 'armorkit.config.js', 'armorkit.config.ts'];
+
+function isMissingModule(error: unknown, specifier: string): boolean {
+  const e = error as { code?: string; message?: string };
+  return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && (e.message ?? '').includes(specifier);
+}
+
+async function importIfInstalled<T>(specifier: string): Promise<T | undefined> {
+  try {
+    return (await import(specifier)) as T;
+  } catch (error) {
+    if (isMissingModule(error, specifier)) return undefined;
+    throw error;
+  }
+}
+
+/** The official plugins and rules that are installed next to the CLI. */
+export async function installedDefaults(): Promise<{ plugins: Plugin[]; rulePacks: RulePack[] }> {
+  const plugins: Plugin[] = [];
+  for (const specifier of OFFICIAL_PLUGINS) {
+    const module = await importIfInstalled<{ default: () => Plugin }>(specifier);
+    if (module) plugins.push(module.default());
+  }
+  const rules = await importIfInstalled<{ default: RulePack }>(BUILTIN_RULES);
+  return { plugins, rulePacks: rules ? [rules.default] : [] };
+}
+
+export function findConfig(directory: string): string | undefined {
+  return CONFIG_NAMES.map((name) => join(directory, name)).find((path) => existsSync(path));
+}
+
+async function importConfig(path: string): Promise<ArmorkitConfig> {
+  const url = pathToFileURL(resolve(path)).href;
+  // TypeScript configs go through tsx's loader; JavaScript ones are plain imports.
+  const module = path.endsWith('.ts')
+    ? ((await (await import('tsx/esm/api')).tsImport(url, import.meta.url)) as { default?: ArmorkitConfig })
+    : ((await import(url)) as { default?: ArmorkitConfig });
+  if (!module.default || typeof module.default !== 'object') {
+    throw new Error(`${path}: the config file must default-export defineConfig({ plugins, rulePacks })`);
+  }
+  return module.default;
+}
+
+/**
+ * The engine the CLI runs: the config file's (explicit path, or armorkit.config.* in the working directory),
+ * on top of the installed official plugins unless the config says `extendDefaults: false`.
+ */
+export async function loadEngine(options: { config?: string; cwd?: string } = {}): Promise<{ engine: Engine; configPath?: string }> {
+  const configPath = options.config ?? findConfig(options.cwd ?? process.cwd());
+  const config = configPath ? await importConfig(configPath) : {};
+  const defaults = config.extendDefaults === false ? { plugins: [], rulePacks: [] } : await installedDefaults();
+  const userPlugins = config.plugins ?? [];
+  // A config that lists an official plugin (with its own options) replaces the default instance of it.
+  const plugins = [
+    varmorDialect(),
+    ...defaults.plugins.filter((plugin) => !userPlugins.some((own) => own.name === plugin.name)),
+    ...userPlugins,
+  ];
+  const rulePacks = [
+    ...defaults.rulePacks.filter((pack) => !(config.rulePacks ?? []).some((own) => own.meta.name === pack.meta.name)),
+    ...(config.rulePacks ?? []),
+  ];
+  const engine = createEngine({ plugins, rulePacks });
+  return configPath ? { engine, configPath } : { engine };
+}

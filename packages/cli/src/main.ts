@@ -1,0 +1,94 @@
+import { Command, CommanderError } from 'commander';
+import { PolicyErrors, readPackageMeta } from '@armorkit/core';
+import { loadEngine } from './default-engine.js';
+import { EXIT, processIO, UsageError, type CliIO } from './io.js';
+import { validateCommand } from './commands/validate.js';
+import { compileCommand } from './commands/compile.js';
+import { explainCommand } from './commands/explain.js';
+import { rulesCommand } from './commands/rules.js';
+import { schemaCommand } from './commands/schema.js';
+
+const cliPackage = readPackageMeta(import.meta.url);
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('armorkit')
+    .description('Compile vArmor sandbox policies into AppArmor, seccomp and BPF-LSM profiles, load them, and report violations.')
+    .version(cliPackage.version)
+    .option('-c, --config <file>', 'armorkit.config.{mjs,js,ts} composing the engine (default: ./armorkit.config.*)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError();
+
+  const engine = async () => (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd })).engine;
+
+  program
+    .command('validate')
+    .description('check policies; exit 0 when all are valid, 1 when any is not, 2 on usage errors')
+    .argument('<paths...>', 'policy files, directories (every .yaml/.yml/.json below), or - for standard input')
+    .action(async (paths: string[]) => {
+      exitCode = validateCommand(await engine(), paths, io);
+    });
+
+  program
+    .command('compile')
+    .description('compile policies with every installed enforcer plugin (or the ones chosen)')
+    .argument('<paths...>', 'policy files, directories, or -')
+    .option('-e, --enforcer <name>', 'only this enforcer (apparmor, bpf, seccomp, networkproxy); repeatable', collect)
+    .option('-o, --out <dir>', 'write <profileName>.<enforcer> files here instead of printing them')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .option('--no-verify', 'skip checking the output with the real tools (apparmor_parser -Q)')
+    .action(async (paths: string[], options: { enforcer?: string[]; out?: string; format?: string; verify?: boolean }) => {
+      exitCode = await compileCommand(await engine(), paths, options, io);
+    });
+
+  program
+    .command('explain')
+    .description('per rule and enforcer: what it does, or why it does nothing there')
+    .argument('<paths...>', 'policy files, directories, or -')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .action(async (paths: string[], options: { format?: string }) => {
+      exitCode = explainCommand(await engine(), paths, options, io);
+    });
+
+  program
+    .command('rules')
+    .description('the rule catalogue of the installed rule packs')
+    .option('-e, --enforcer <name>', 'only rules this enforcer implements')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .action(async (options: { enforcer?: string; format?: string }) => {
+      exitCode = rulesCommand(await engine(), options, io);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of VarmorPolicy / VarmorClusterPolicy (for editors and CRDs)')
+    .action(() => {
+      exitCode = schemaCommand(io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.err(`armorkit: ${error.message}`);
+      return error.exitCode;
+    }
+    if (error instanceof PolicyErrors) {
+      io.err(error.message);
+      return EXIT.invalid;
+    }
+    io.err(`armorkit: ${(error as Error).message ?? String(error)}`);
+    if (process.env.ARMORKIT_DEBUG) io.err((error as Error).stack ?? '');
+    return EXIT.usage;
+  }
+}
