@@ -17,7 +17,8 @@ function logger(stream: pino.DestinationStream): Logger {
     {
       base: undefined,
       messageKey: 'message',
-      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      // `time` is written with the event so it lands after the event fields, as in vArmor's lines.
+      timestamp: false,
       formatters: { level: (label) => ({ level: label }) },
     },
     stream,
@@ -37,7 +38,9 @@ export interface FileSinkOptions {
 export function fileSink(options: FileSinkOptions = {}): ViolationSink {
   const path = options.path ?? '/var/log/armorkit/violations.log';
   mkdirSync(dirname(path), { recursive: true });
-  const stream = createStream(basename(path), {
+  const name = basename(path);
+  // Rotated files are violations.log.1, .2, ... (newest first after rotation by rfs's history).
+  const stream = createStream((_time, index) => (index ? `${name}.${index}` : name), {
     path: dirname(path),
     size: options.maxSize ?? '10M',
     maxFiles: options.maxFiles ?? 3,
@@ -45,7 +48,7 @@ export function fileSink(options: FileSinkOptions = {}): ViolationSink {
   const log = logger(stream);
   return {
     name: `file:${path}`,
-    write: (event) => log.warn(event, 'violation event'),
+    write: (event) => log.warn({ ...event, time: new Date().toISOString() }, 'violation event'),
     close: () =>
       new Promise((resolve) => {
         log.flush();
@@ -59,7 +62,7 @@ export function streamSink(destination: NodeJS.WritableStream = process.stdout):
   const log = logger(destination as pino.DestinationStream);
   return {
     name: 'stream',
-    write: (event) => log.warn(event, 'violation event'),
+    write: (event) => log.warn({ ...event, time: new Date().toISOString() }, 'violation event'),
     close: async () => log.flush(),
   };
 }

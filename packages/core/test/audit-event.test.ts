@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { profileNameFromLabel, violationEvent } from '../src/audit/event.js';
+import { fileSink, streamSink } from '../src/audit/sinks.js';
+
+const event = violationEvent({
+  eventTimestamp: 1700000000,
+  enforcer: 'AppArmor',
+  action: 'DENIED',
+  profileName: 'varmor-demo-demo-1',
+  pid: 42,
+  event: { operation: 'open', name: '/etc/shadow' },
+});
+
+describe('ViolationEvent', () => {
+  it('fills vArmor defaults and rejects unknown actions', () => {
+    expect(event.podName).toBe('');
+    expect(event.metadata).toEqual({});
+    expect(() => violationEvent({ eventTimestamp: 1, enforcer: 'AppArmor', action: 'BLOCKED' as never })).toThrow();
+  });
+
+  it.each([
+    ['varmor-demo-demo-1', { profileName: 'varmor-demo-demo-1' }],
+    ['varmor-demo-demo-1//child_0', { profileName: 'varmor-demo-demo-1', childProfile: 'child_0' }],
+    ['varmor-demo-demo-5 (enforce)', { profileName: 'varmor-demo-demo-5' }],
+    ['unconfined', { profileName: '' }],
+    ['?', { profileName: '' }],
+  ])('profile label %s', (label, expected) => {
+    expect(profileNameFromLabel(label)).toEqual(expected);
+  });
+});
+
+describe('sinks', () => {
+  it('stream sink writes vArmor-shaped JSON lines', async () => {
+    const out = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    const sink = streamSink(out);
+    sink.write(event);
+    await sink.close();
+    const line = JSON.parse(chunks.join('').trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'warn', enforcer: 'AppArmor', action: 'DENIED', message: 'violation event' });
+    expect(Object.keys(line).slice(0, 2)).toEqual(['level', 'metadata']);
+    expect(Object.keys(line).slice(-2)).toEqual(['time', 'message']);
+    expect(new Date(line.time as string).toISOString()).toBe(line.time);
+  });
+
+  it('file sink appends JSON lines and rotates by size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'armorkit-sink-'));
+    const sink = fileSink({ path: join(dir, 'violations.log'), maxSize: '1K', maxFiles: 3 });
+    for (let i = 0; i < 40; i++) sink.write({ ...event, pid: i });
+    await sink.close();
+    const files = readdirSync(dir).filter((f) => /^violations\.log(\.\d+)?$/.test(f)).sort();
+    expect(files.length).toBeGreaterThan(1);
+    const lines = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n').filter(Boolean));
+    expect(lines.every((l) => (JSON.parse(l) as { enforcer: string }).enforcer === 'AppArmor')).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
