@@ -27,3 +27,10 @@ export * from './config.js';
 // Audit
 export * from './audit/event.js';
 export * from './audit/sinks.js';
+export * from './parse/yaml-stream.js';
+export * from './parse/validate-document.js';
+export * from './schema/varmor/index.js';
+export * from './schema/json-schema.js';
+// plan.js and the vArmor schema both name an AppArmorRawRule; the plan's keeps the short name at the package level.
+export type { AppArmorRawRule } from './plan.js';
+export type { AppArmorRawRule as VarmorAppArmorRawRule } from './schema/varmor/index.js';

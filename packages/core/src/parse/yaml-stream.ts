@@ -1,0 +1,182 @@
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import { fromPointer, type PolicyError } from '../errors.js';
+import type { ParsedStream, Position, SourceDocument } from '../source.js';
+
+/** Aliases expanded per document; plenty for real policies, and it stops "billion laughs" streams. */
+const MAX_ALIAS_COUNT = 100;
+/** The yaml lexer exhausts memory (a fatal, uncatchable error) on tens of thousands of nested `[`; no policy nests this deep. */
+const MAX_FLOW_DEPTH = 1000;
+
+type ParsedDocument = Document.Parsed;
+
+/**
+ * Splits a YAML (or JSON) stream into documents that remember where every value came from.
+ * Syntax problems come back as `yaml-syntax` errors; this function never throws.
+ */
+export function parseYamlStream(text: string, file: string): ParsedStream {
+  const lineCounter = new LineCounter();
+  const errors: PolicyError[] = [];
+  const documents: SourceDocument[] = [];
+  const positionAt = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+
+  const tooDeep = flowDepthOffset(text, MAX_FLOW_DEPTH);
+  if (tooDeep !== undefined) {
+    const message = `flow collections ([ ] / { }) are nested more than ${MAX_FLOW_DEPTH} levels deep`;
+    return { documents, errors: [syntaxError(file, 0, positionInText(text, tooDeep), message)] };
+  }
+
+  let parsed: ParsedDocument[];
+  try {
+    parsed = Array.from(parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }) as Iterable<ParsedDocument>);
+  } catch (error) {
+    // The parser itself gave up (e.g. nesting deep enough to exhaust the stack).
+    return { documents, errors: [syntaxError(file, 0, { line: 1, column: 1 }, describe(error))] };
+  }
+
+  parsed.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      for (const problem of doc.errors) {
+        errors.push(syntaxError(file, index, positionAt(problem.pos[0]), `${problem.message} (${problem.code})`));
+      }
+      return;
+    }
+    if (isEmptyDocument(doc)) return;
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      const start = doc.contents?.range?.[0] ?? 0;
+      errors.push(syntaxError(file, index, positionAt(start), describe(error)));
+      return;
+    }
+    documents.push(sourceDocument(file, index, doc, data, positionAt));
+  });
+  return { documents, errors };
+}
+
+function sourceDocument(
+  file: string,
+  index: number,
+  doc: ParsedDocument,
+  data: unknown,
+  positionAt: (offset: number) => Position,
+): SourceDocument {
+  const nodePosition = (node: Node | null | undefined): Position | undefined =>
+    node?.range ? positionAt(node.range[0]) : undefined;
+  return {
+    file,
+    index,
+    data,
+    locate(pointer) {
+      const walk = walkPointer(doc, pointer);
+      return nodePosition(walk.node) ?? nodePosition(walk.pair?.key as Node | undefined) ?? nodePosition(walk.ancestor);
+    },
+    locateKey(pointer) {
+      const walk = walkPointer(doc, pointer);
+      if (walk.pair && walk.complete) {
+        const keyPosition = nodePosition(walk.pair.key as Node | undefined);
+        if (keyPosition) return keyPosition;
+      }
+      return nodePosition(walk.node) ?? nodePosition(walk.ancestor);
+    },
+  };
+}
+
+interface Walk {
+  /** The node at the pointer when `complete`; otherwise undefined. */
+  node?: Node | null;
+  /** The map entry holding the last segment, when the last segment is a map key. */
+  pair?: Pair;
+  /** The deepest node reached. */
+  ancestor?: Node;
+  complete: boolean;
+}
+
+function walkPointer(doc: ParsedDocument, pointer: string): Walk {
+  let current = resolveAlias(doc, doc.contents);
+  let ancestor: Node | undefined = current ?? undefined;
+  let pair: Pair | undefined;
+  const segments = fromPointer(pointer);
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    pair = undefined;
+    let next: Node | null | undefined;
+    if (isMap(current)) {
+      const found = current.items.find((item) => keyText(item) === segment);
+      if (!found) return { ancestor, complete: false };
+      pair = found;
+      next = resolveAlias(doc, found.value as Node | null);
+    } else if (isSeq(current) && /^(0|[1-9][0-9]*)$/.test(segment)) {
+      const item = current.items[Number(segment)];
+      if (item === undefined) return { ancestor, complete: false };
+      next = resolveAlias(doc, item as Node | null);
+    } else {
+      return { ancestor, complete: false };
+    }
+    if (next) ancestor = next;
+    current = next ?? null;
+    if (!next && i < segments.length - 1) return { ancestor, pair, complete: false };
+  }
+  return { node: current, pair, ancestor, complete: true };
+}
+
+function keyText(pair: Pair): string | undefined {
+  const key = pair.key;
+  if (isScalar(key)) return String(key.value);
+  if (key === null || key === undefined) return '';
+  return typeof key === 'object' ? undefined : String(key);
+}
+
+function resolveAlias(doc: ParsedDocument, node: Node | null | undefined): Node | null {
+  let current = node ?? null;
+  // An alias can point at another alias; the yaml library has already rejected cycles.
+  for (let hops = 0; hops < 16 && isAlias(current); hops++) {
+    current = (current.resolve(doc) as Node | undefined) ?? null;
+  }
+  return isPair(current) ? null : current;
+}
+
+/** Offset of the first bracket that opens level `limit + 1`, counting brackets naively (quotes ignored: a safe overestimate). */
+function flowDepthOffset(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x5b || char === 0x7b) {
+      depth++;
+      if (depth > limit) return i;
+    } else if ((char === 0x5d || char === 0x7d) && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** Line and column of an offset, for problems found before the parser (and its LineCounter) ran. */
+function positionInText(text: string, offset: number): Position {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
+}
+
+function isEmptyDocument(doc: ParsedDocument): boolean {
+  const contents = doc.contents;
+  return contents === null || (isScalar(contents) && contents.value === null);
+}
+
+function syntaxError(file: string, document: number, position: Position, message: string): PolicyError {
+  return {
+    code: 'yaml-syntax',
+    pointer: '',
+    message,
+    location: { file, document, line: position.line, column: position.column },
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
