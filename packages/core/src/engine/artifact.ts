@@ -39,3 +39,27 @@ export interface LoadResult {
   /** What was done, for people (`loaded varmor-demo-demo-1 (enforce) with apparmor_parser -r`). */
   summary: string;
 }
+
+/**
+ * How one enforcer confines a command run on this machine (`armorkit run`): it may load its profile, then wraps
+ * the command. Steps compose: the command line is step 1's prefix, step 2's prefix, ..., the command.
+ */
+export interface ConfinementStep {
+  enforcer: Enforcer;
+  /** For people: what was applied (`seccomp filter of 412 instructions via bwrap`). */
+  summary: string;
+  /** Data the wrapper reads from inherited file descriptors (a BPF program for `bwrap --seccomp FD`). */
+  inputs?: Buffer[];
+  /** Words placed before the command, given the descriptor numbers the inputs got. */
+  prefix(fds: readonly number[]): string[];
+  /** Undoes what was loaded for the run (temporary profiles). */
+  cleanup?(): Promise<void>;
+}
+
+/** When an enforcer cannot confine here: why, in one sentence (`AppArmor is not enabled in this kernel`). */
+export interface ConfinementUnavailable {
+  enforcer: Enforcer;
+  unavailable: string;
+}
+
+export type Confinement = ConfinementStep | ConfinementUnavailable;

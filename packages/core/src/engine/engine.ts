@@ -6,7 +6,7 @@ import { parseYamlStream } from '../parse/yaml-stream.js';
 import type { Plan } from '../plan.js';
 import type { RulePack } from '../rules/define.js';
 import { RuleRegistry } from '../rules/registry.js';
-import type { Artifact, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, Confinement, LoadResult, LoadTarget } from './artifact.js';
 import { createHooks, type AuditRecord } from './hooks.js';
 import { locateErrors } from './locate.js';
 import type { Plugin } from './plugin.js';
@@ -133,6 +133,13 @@ export class Engine {
     const result = hook?.isUsed() ? await hook.promise(profileName, target) : undefined;
     if (!result) throw new Error(`no installed plugin unloads ${enforcer} profiles`);
     return result;
+  }
+
+  /** confine: how the artifact's enforcer would confine a local command, or why it cannot here. */
+  async confine(artifact: Artifact): Promise<Confinement> {
+    const hook = this.hooks.confine.get(enforcerId(artifact.enforcer));
+    const result = hook?.isUsed() ? await hook.promise(artifact) : undefined;
+    return result ?? { enforcer: artifact.enforcer, unavailable: `no installed plugin runs commands under ${artifact.enforcer} profiles` };
   }
 
   /** decodeAudit: one log line → an event, or undefined when no source understands it. */

@@ -5,7 +5,7 @@ import type { PolicyIR } from '../ir.js';
 import type { EnforcerPlan, Plan } from '../plan.js';
 import type { RuleRegistry } from '../rules/registry.js';
 import type { SourceDocument } from '../source.js';
-import type { Artifact, CompileResult, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, CompileResult, Confinement, LoadResult, LoadTarget } from './artifact.js';
 
 /** What a dialect returns for a document it recognises. */
 export interface DialectResult {
@@ -27,7 +27,7 @@ export interface AuditRecord {
 /**
  * The whole life of a policy, declared in one place (webpack's Compiler.hooks model):
  *
- *   parse ──▶ resolveMode ──▶ compile[enforcer] ──▶ verify[enforcer] ──▶ load[enforcer] / unload[enforcer]
+ *   parse ──▶ resolveMode ──▶ compile[enforcer] ──▶ verify[enforcer] ──▶ load[enforcer] / unload[enforcer] / confine[enforcer]
  *                                                             kernel/proxy logs ──▶ decodeAudit ──▶ audit (sinks)
  *
  * Sync hooks are pure (no I/O); async hooks touch the system.
@@ -46,6 +46,8 @@ export function createHooks() {
     load: new HookMap(() => new AsyncSeriesBailHook<[Artifact, LoadTarget], LoadResult | undefined>(['artifact', 'target'])),
     /** Per enforcer id: removes a profile by name. */
     unload: new HookMap(() => new AsyncSeriesBailHook<[string, LoadTarget], LoadResult | undefined>(['profileName', 'target'])),
+    /** Per enforcer id: prepares to run one local command confined by an artifact (`armorkit run`). */
+    confine: new HookMap(() => new AsyncSeriesBailHook<[Artifact], Confinement | undefined>(['artifact'])),
     /** An audit line → a ViolationEvent; the first source that understands it wins. */
     decodeAudit: new SyncBailHook<[AuditRecord], ViolationEvent | undefined>(['record']),
     /** Sinks receive every event. */

@@ -23,6 +23,8 @@ export interface SeccompFragmentEntry {
   names: string[];
   args: LinuxSeccompArg[];
   ifAbsent?: boolean;
+  /** errno returned instead of EPERM when the rule denies (clone3 → ENOSYS so libc falls back to clone). */
+  errnoRet?: number;
 }
 
 export interface SeccompFragment {
