@@ -14,3 +14,8 @@ export {
 } from './actions.js';
 export { syscallNumber, syscallName, syscallEntries, suggestSyscall, isKnownSyscallName } from './syscalls/lookup.js';
 export { runConfined, type ConfinedRun, type RunConfinedOptions, type RunConfinedError } from './run/bwrap.js';
+// The enforcer plugin and OCI profiles per mode.
+export { seccomp, seccomp as default, type SeccompPluginOptions } from './plugin.js';
+export { compileSeccompProfile, formatSeccompProfile, seccompArtifact, type SeccompCompileOptions } from './profile/compile-plan.js';
+export { runtimeDefaultProfile, DEFAULT_CONTAINER_CAPABILITIES, type RuntimeArch, type RuntimeDefaultOptions } from './profile/runtime-default.js';
+export { seccompAction } from './profile/violation-action.js';
