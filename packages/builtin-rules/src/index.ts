@@ -1,1 +1,11 @@
-export {};
+export { builtinRules } from './catalogue.js';
+export { builtinRules as default } from './catalogue.js';
+export { CAPABILITIES, CONTAINERD_DEFAULT_CAPABILITIES, capabilityRuleId, type Capability } from './capabilities.js';
+export { BPF_DISK_DEVICE_PATTERN } from './fragments.js';
+export { escapePatternRules } from './escape-pattern.js';
+export { capabilityRules, capabilitySetRules } from './capability.js';
+export { exploitVectorRules } from './exploit-vectors.js';
+export { informationLeakRules } from './information-leak.js';
+export { sensitiveOperationRules } from './sensitive-operations.js';
+export { networkRules } from './network.js';
+export { vulnerabilityMitigationRules } from './vulnerability-mitigation.js';
