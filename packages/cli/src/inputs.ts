@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 
 export interface InputFile {
   /** Path as the user wrote it (`-` is shown as `<stdin>`). */
@@ -19,8 +19,8 @@ function walk(directory: string): string[] {
     });
 }
 
-/** Files, directories (every .yaml/.yml/.json below, sorted) and `-` for standard input. */
-export function readInputs(paths: readonly string[]): { files: InputFile[]; problems: string[] } {
+/** Files, directories (every .yaml/.yml/.json below, sorted) and `-` for standard input; relative to `cwd`. */
+export function readInputs(paths: readonly string[], cwd = process.cwd()): { files: InputFile[]; problems: string[] } {
   const files: InputFile[] = [];
   const problems: string[] = [];
   for (const path of paths) {
@@ -30,14 +30,14 @@ export function readInputs(paths: readonly string[]): { files: InputFile[]; prob
     }
     let isDirectory: boolean;
     try {
-      isDirectory = statSync(path).isDirectory();
+      isDirectory = statSync(resolve(cwd, path)).isDirectory();
     } catch {
       problems.push(`${path}: no such file or directory`);
       continue;
     }
-    for (const file of isDirectory ? walk(path) : [path]) {
+    for (const file of isDirectory ? walk(resolve(cwd, path)).map((f) => (isAbsolute(path) ? f : relative(cwd, f))) : [path]) {
       try {
-        files.push({ name: file, text: readFileSync(file, 'utf8') });
+        files.push({ name: file, text: readFileSync(resolve(cwd, file), 'utf8') });
       } catch (error) {
         problems.push(`${file}: cannot read (${(error as Error).message})`);
       }

@@ -35,7 +35,7 @@ export async function compileCommand(engine: Engine, paths: readonly string[], o
   const format = options.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got "${format}"`);
   const only = parseEnforcers(options.enforcer);
-  const { files, problems } = readInputs(paths);
+  const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
   const outcome = resolveFiles(engine, files);

@@ -83,7 +83,7 @@ export function explainPlan(plan: Plan): ExplainedEnforcer[] {
 export function explainCommand(engine: Engine, paths: readonly string[], options: { format?: string }, io: CliIO): number {
   const format = options.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got "${format}"`);
-  const { files, problems } = readInputs(paths);
+  const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const outcome = resolveFiles(engine, files);
   for (const line of formatProblems(outcome.errors)) io.err(line);

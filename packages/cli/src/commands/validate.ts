@@ -5,7 +5,7 @@ import { formatProblems, resolveFiles } from '../pipeline.js';
 
 /** `armorkit validate <files|dirs|->`: 0 when every policy is valid, 1 when any is not, 2 on usage errors. */
 export function validateCommand(engine: Engine, paths: readonly string[], io: CliIO): number {
-  const { files, problems } = readInputs(paths);
+  const { files, problems } = readInputs(paths, io.cwd);
   for (const problem of problems) io.err(problem);
   if (problems.length > 0 && files.length === 0) return EXIT.usage;
   const outcome = resolveFiles(engine, files);

@@ -1,0 +1,160 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/main.js';
+
+const REPO = new URL('../../../', import.meta.url).pathname;
+const EXAMPLES = join(REPO, 'examples/policies');
+const CORPUS = join(REPO, '../shared/corpus/varmor');
+const scratch = mkdtempSync(join(tmpdir(), 'armorkit-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function run(args: string[], cwd = scratch) {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += t.endsWith('\n') ? t : t + '\n'), err: (t) => (err += t.endsWith('\n') ? t : t + '\n'), cwd });
+  return { code, out, err };
+}
+
+function write(name: string, text: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const BROKEN = `apiVersion: crd.varmor.org/v1beta1
+kind: VarmorPolicy
+metadata: {name: broken, namespace: demo}
+spec:
+  target: {kind: Deployment, name: app}
+  policy:
+    enforcer: AppArmor
+    mode: EnhanceProtect
+    enhanceProtect:
+      hardeningRules:
+      - disable-cap-net-rw
+`;
+
+describe('armorkit validate', () => {
+  it('exits 0 on the examples', async () => {
+    const { code, out, err } = await run(['validate', EXAMPLES]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toMatch(/5 file\(s\), 5 valid policies, 0 error\(s\)/);
+  });
+
+  it('exits 1 with file:line:col: pointer: message for an invalid policy', async () => {
+    const { code, err } = await run(['validate', write('broken.yaml', BROKEN)]);
+    expect(code).toBe(1);
+    expect(err).toContain(
+      `${scratch}/broken.yaml:11:9: /spec/policy/enhanceProtect/hardeningRules/0: unknown rule "disable-cap-net-rw"; did you mean "disable-cap-net-raw"?`,
+    );
+  });
+
+  it('exits 1 on malformed YAML without a stack trace', async () => {
+    const { code, err } = await run(['validate', write('bad.yaml', 'spec:\n  policy: [unclosed\n')]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/bad\.yaml:\d+:\d+: /);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await run(['validate', join(scratch, 'missing.yaml')])).code).toBe(2);
+    expect((await run(['validate'])).code).toBe(2);
+    expect((await run(['frobnicate'])).code).toBe(2);
+  });
+
+  it('reads standard input with - (through the real binary entry point)', () => {
+    const bin = join(REPO, 'packages/cli/src/bin.ts');
+    const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', bin, 'validate', '-'], {
+      input: BROKEN,
+      cwd: join(REPO, 'packages/cli'),
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('<stdin>:11:9: /spec/policy/enhanceProtect/hardeningRules/0: unknown rule');
+  });
+
+  it('accepts the vArmor corpus except the documented rejections', async () => {
+    const { err } = await run(['validate', CORPUS]);
+    const errors = err.split('\n').filter((line) => line !== '' && !line.endsWith('(warning)'));
+    const files = new Set(errors.map((line) => line.split(':')[0]!.split('/').pop()));
+    expect([...files].sort()).toEqual(['ex5__vpol-enhance.yaml']);
+  });
+});
+
+describe('armorkit compile', () => {
+  it('writes <profileName>.<suffix> files with --out', async () => {
+    const out = join(scratch, 'out');
+    const { code, err } = await run(['compile', join(EXAMPLES, 'batch-worker-seccomp.yaml'), '--out', out]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(readdirSync(out)).toEqual(['varmor-jobs-batch-worker.seccomp.json']);
+    const profile = JSON.parse(readFileSync(join(out, 'varmor-jobs-batch-worker.seccomp.json'), 'utf8')) as { defaultAction: string };
+    expect(profile.defaultAction).toBe('SCMP_ACT_ALLOW');
+  });
+
+  it('prints JSON with --format json and only the chosen enforcer', async () => {
+    const { code, out } = await run(['compile', join(EXAMPLES, 'observe-first.yaml'), '--enforcer', 'seccomp', '--format', 'json']);
+    expect(code).toBe(0);
+    const artifacts = JSON.parse(out) as { enforcer: string; profileName: string }[];
+    expect(artifacts.map((a) => [a.enforcer, a.profileName])).toEqual([['Seccomp', 'varmor-cluster-varmor-observe-first']]);
+  });
+
+  it('writes nothing when the policy is invalid', async () => {
+    const out = join(scratch, 'never');
+    const { code } = await run(['compile', write('broken2.yaml', BROKEN), '--out', out]);
+    expect(code).toBe(1);
+    expect(() => readdirSync(out)).toThrow();
+  });
+
+  it('rejects an unknown --enforcer', async () => {
+    const { code, err } = await run(['compile', join(EXAMPLES, 'observe-first.yaml'), '--enforcer', 'selinux']);
+    expect(code).toBe(2);
+    expect(err).toContain('unknown enforcer "selinux"');
+  });
+});
+
+describe('armorkit explain, rules, schema', () => {
+  it('explains per rule and enforcer, including rules that do nothing there', async () => {
+    const { code, out } = await run(['explain', join(EXAMPLES, 'payments-multi-enforcer.yaml')]);
+    expect(code).toBe(0);
+    expect(out).toContain('varmor-payments-payments-api: VarmorPolicy payments/payments-api');
+    expect(out).toMatch(/Seccomp: base AlwaysAllow.*\n(.*\n)*\s+disallow-create-user-ns \[hardening\]\n\s+unshare when arg0 & 0x10000000 == 0x10000000/);
+    expect(out).toMatch(/block-access-to-metadata-service: does nothing here, not implemented by Seccomp/);
+  });
+
+  it('lists the catalogue as JSON', async () => {
+    const { code, out } = await run(['rules', '--format', 'json', '--enforcer', 'seccomp']);
+    expect(code).toBe(0);
+    const rules = JSON.parse(out) as { id: string; enforcers: string[] }[];
+    expect(rules.map((r) => r.id)).toContain('disable-chmod-x-bit');
+    expect(rules.every((r) => r.enforcers.includes('Seccomp'))).toBe(true);
+  });
+
+  it('prints the JSON Schema', async () => {
+    const { code, out } = await run(['schema']);
+    expect(code).toBe(0);
+    expect(JSON.stringify(JSON.parse(out))).toContain('enhanceProtect');
+  });
+});
+
+describe('custom engine from armorkit.config.mjs', () => {
+  const example = join(REPO, 'examples/custom-engine');
+  it('uses the third-party rule pack and only the listed plugins', async () => {
+    const { code, out, err } = await run(['compile', 'policy.yaml', '--format', 'json', '--no-verify'], example);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const artifacts = JSON.parse(out) as { enforcer: string; files: { content: string }[] }[];
+    expect(artifacts.map((a) => a.enforcer).sort()).toEqual(['AppArmor', 'Seccomp']);
+    expect(artifacts.find((a) => a.enforcer === 'AppArmor')!.files[0]!.content).toMatch(/\/\*\*\/xmrig r?i?x,/);
+  });
+
+  it('without the pack, the same rule is unknown', async () => {
+    const { code, err } = await run(['validate', join(example, 'policy.yaml')]);
+    expect(code).toBe(1);
+    expect(err).toContain('unknown rule "block-crypto-miners"');
+  });
+});
