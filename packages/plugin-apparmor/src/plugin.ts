@@ -1,0 +1,75 @@
+import { type AppArmorPlan, type Artifact, PolicyErrors, definePlugin, readPackageMeta, policyError } from '@armorkit/core';
+import { decodeAppArmorRecord } from './audit/decode-record.js';
+import type { AppArmorBehaviorModel } from './compile/behavior-model.js';
+import { type AppArmorArtifactData, compileAppArmor } from './compile/compile-profile.js';
+import { loadProfile, unloadProfile } from './load/loader.js';
+import { type AppArmorSystemPaths, DEFAULT_SYSTEM_PATHS } from './load/system-paths.js';
+import { PARSER_CANDIDATES, findApparmorParser } from './verify/apparmor-parser.js';
+import { verifyWithParser } from './verify/verify-artifact.js';
+
+export interface AppArmorPluginOptions {
+  /** Path of apparmor_parser; found in the usual places when omitted. */
+  parser?: string;
+  /** Where profiles are written when loaded (default /etc/apparmor.d). */
+  profileDirectory?: string;
+  /** System files the loader reads (tests point these elsewhere). */
+  paths?: Partial<AppArmorSystemPaths>;
+  /** Behaviour models for DefenseInDepth with profileType BehaviorModel. */
+  behaviorModel?: (profileName: string) => AppArmorBehaviorModel | undefined;
+}
+
+const meta = readPackageMeta(import.meta.url);
+
+/** The AppArmor enforcer: compile (pure), verify with apparmor_parser, load/unload, decode audit records. */
+export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
+  const paths: AppArmorSystemPaths = {
+    ...DEFAULT_SYSTEM_PATHS,
+    ...options.paths,
+    ...(options.profileDirectory ? { profileDirectory: options.profileDirectory } : {}),
+  };
+  const parser = () => findApparmorParser(options.parser ? [options.parser] : PARSER_CANDIDATES);
+  return {
+    name: 'apparmor',
+    meta,
+    enforcers: ['AppArmor'],
+    apply(engine) {
+      engine.hooks.compile.for('apparmor').tap('apparmor', (plan, context) =>
+        plan.enforcer === 'AppArmor'
+          ? compileAppArmor(plan as AppArmorPlan, {
+              specPointer: context.plan.policy.specPointer,
+              ...(options.behaviorModel ? { behaviorModel: options.behaviorModel } : {}),
+            })
+          : undefined,
+      );
+      engine.hooks.verify.for('apparmor').tapPromise('apparmor', async (artifact) => {
+        const found = parser();
+        if (!found) {
+          return [policyError('apparmor-parser-missing', '', `apparmor_parser not found (looked in ${(options.parser ? [options.parser] : PARSER_CANDIDATES).join(', ')}); install the apparmor package`)];
+        }
+        const [errors = []] = await verifyWithParser(found, [{ profileName: artifact.profileName, data: (artifact as Artifact<AppArmorArtifactData>).data }]);
+        return errors;
+      });
+      engine.hooks.load.for('apparmor').tapPromise('apparmor', async (artifact, target) => {
+        const found = parser();
+        if (!found) throw new PolicyErrors([policyError('apparmor-parser-missing', '', 'apparmor_parser not found; install the apparmor package')]);
+        const outcome = await loadProfile(artifact as Artifact<AppArmorArtifactData>, {
+          parser: found,
+          paths: target.directory ? { ...paths, profileDirectory: target.directory } : paths,
+        });
+        if (!outcome.result) throw new PolicyErrors(outcome.errors);
+        return outcome.result;
+      });
+      engine.hooks.unload.for('apparmor').tapPromise('apparmor', async (profileName, target) => {
+        const found = parser();
+        if (!found) throw new PolicyErrors([policyError('apparmor-parser-missing', '', 'apparmor_parser not found; install the apparmor package')]);
+        const outcome = await unloadProfile(profileName, {
+          parser: found,
+          paths: target.directory ? { ...paths, profileDirectory: target.directory } : paths,
+        });
+        if (!outcome.result) throw new PolicyErrors(outcome.errors);
+        return outcome.result;
+      });
+      engine.hooks.decodeAudit.tap('apparmor', (record) => decodeAppArmorRecord(record.line));
+    },
+  };
+});

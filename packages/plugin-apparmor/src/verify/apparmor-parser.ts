@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where Debian and others install apparmor_parser. */
+export const PARSER_CANDIDATES = ['/usr/sbin/apparmor_parser', '/sbin/apparmor_parser', '/usr/bin/apparmor_parser'];
+
+/** The first executable apparmor_parser among `candidates` (an explicit path is tried alone). */
+export function findApparmorParser(candidates: readonly string[] = PARSER_CANDIDATES): string | undefined {
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; try the next one
+    }
+  }
+  return undefined;
+}
+
+export interface ParserRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runParser(parser: string, args: readonly string[]): Promise<ParserRun> {
+  return new Promise((resolve) => {
+    execFile(parser, [...args], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** Compile only (`-Q`), no kernel (`-K`, `-T`): works on hosts without AppArmor. */
+export const CHECK_ARGS = ['-Q', '-K', '-T'];
+
+/** One problem apparmor_parser reported: the line of the checked file when it says one, and its message. */
+export interface ParserProblem {
+  file?: string;
+  line?: number;
+  message: string;
+}
+
+/** Lines of apparmor_parser's stderr that report errors (its cache notices are not errors). */
+export function parseParserErrors(stderr: string): ParserProblem[] {
+  const problems: ParserProblem[] = [];
+  for (const line of stderr.split('\n')) {
+    const text = line.trim();
+    if (text === '' || text.startsWith('Cache read/write disabled') || text.startsWith('Warning')) continue;
+    // "AppArmor parser error for F in profile F at line N: MSG" and "AppArmor parser error, in F line N: MSG"
+    const located = /(?:for|in) (\S+?)(?: in profile \S+)?,? (?:at )?line (\d+): (.*)$/.exec(text);
+    if (located) problems.push({ file: located[1] ?? '', line: Number(located[2]), message: located[3] ?? text });
+    else problems.push({ message: text });
+  }
+  return problems;
+}
+
+/** Writes `texts` to a temporary directory, runs the parser on them in one invocation, and cleans up. */
+export async function checkTexts(parser: string, texts: readonly string[], extraArgs: readonly string[] = []): Promise<{ run: ParserRun; files: string[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'armorkit-apparmor-'));
+  try {
+    const files = texts.map((_, i) => join(dir, `profile-${i}`));
+    await Promise.all(texts.map((text, i) => writeFile(files[i] as string, text)));
+    const run = await runParser(parser, [...CHECK_ARGS, ...extraArgs, ...files]);
+    return { run, files };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,88 @@
+import { builtinRules } from '@armorkit/builtin-rules';
+import { type AppArmorPlan, type Engine, createEngine, formatPolicyError, varmorDialect } from '@armorkit/core';
+import { readFileSync } from 'node:fs';
+import { type AppArmorArtifact, apparmor } from '../src/index.js';
+
+export const CORPUS = '/work/shared/corpus/varmor';
+
+export function engine(): Engine {
+  return createEngine({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });
+}
+
+/** YAML → the AppArmor plan, through the real parse and resolve stages. */
+export function planOf(yaml: string, file = 'policy.yaml', e: Engine = engine()): AppArmorPlan {
+  const parsed = e.parse(yaml, file);
+  if (parsed.errors.length > 0) throw new Error(parsed.errors.map(formatPolicyError).join('\n'));
+  const policy = parsed.policies[0];
+  if (!policy) throw new Error('no policy');
+  const { plan, errors } = e.resolve(policy);
+  if (!plan) throw new Error(errors.map(formatPolicyError).join('\n'));
+  const appArmor = plan.enforcers.AppArmor;
+  if (!appArmor) throw new Error('no AppArmor plan');
+  return appArmor;
+}
+
+/** YAML → the compiled AppArmor artifact (throws with the errors when compile fails). */
+export function compileYaml(yaml: string, file = 'policy.yaml', e: Engine = engine()): AppArmorArtifact {
+  const parsed = e.parse(yaml, file);
+  if (parsed.errors.length > 0) throw new Error(parsed.errors.map(formatPolicyError).join('\n'));
+  const policy = parsed.policies[0];
+  if (!policy) throw new Error('no policy');
+  const { plan, errors } = e.resolve(policy);
+  if (!plan) throw new Error(errors.map(formatPolicyError).join('\n'));
+  const outcome = e.compile(plan, ['AppArmor']);
+  const artifact = outcome.artifacts[0];
+  if (!artifact) throw new Error(outcome.errors.map(formatPolicyError).join('\n'));
+  return artifact as AppArmorArtifact;
+}
+
+export function corpusFile(name: string): string {
+  return readFileSync(`${CORPUS}/${name}`, 'utf8');
+}
+
+export interface PolicyShape {
+  name?: string;
+  mode: 'AlwaysAllow' | 'RuntimeDefault' | 'EnhanceProtect' | 'BehaviorModeling' | 'DefenseInDepth';
+  privileged?: boolean;
+  auditViolations?: boolean;
+  allowViolations?: boolean;
+  hardeningRules?: string[];
+  attackProtectionRules?: { rules: string[]; targets?: string[] }[];
+  vulMitigationRules?: string[];
+  appArmorRawRules?: { rules: string; targets?: string[] }[];
+  customProfile?: string;
+}
+
+/** A VarmorPolicy document (as JSON, which is YAML) for the shape. */
+export function policyYaml(shape: PolicyShape): string {
+  const name = shape.name ?? 'demo';
+  const policy: Record<string, unknown> = { enforcer: 'AppArmor', mode: shape.mode };
+  if (shape.mode === 'EnhanceProtect') {
+    policy.enhanceProtect = {
+      privileged: shape.privileged ?? false,
+      auditViolations: shape.auditViolations ?? false,
+      allowViolations: shape.allowViolations ?? false,
+      ...(shape.hardeningRules ? { hardeningRules: shape.hardeningRules } : {}),
+      ...(shape.attackProtectionRules ? { attackProtectionRules: shape.attackProtectionRules } : {}),
+      ...(shape.vulMitigationRules ? { vulMitigationRules: shape.vulMitigationRules } : {}),
+      ...(shape.appArmorRawRules ? { appArmorRawRules: shape.appArmorRawRules } : {}),
+    };
+  }
+  if (shape.mode === 'BehaviorModeling') policy.modelingOptions = { duration: 3 };
+  if (shape.mode === 'DefenseInDepth') {
+    policy.defenseInDepth = {
+      allowViolations: shape.allowViolations ?? false,
+      appArmor: {
+        profileType: 'Custom',
+        customProfile: shape.customProfile ?? `profile varmor-demo-${name} flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n  file,\n}\n`,
+        ...(shape.appArmorRawRules ? { appArmorRawRules: shape.appArmorRawRules } : {}),
+      },
+    };
+  }
+  return JSON.stringify({
+    apiVersion: 'crd.varmor.org/v1beta1',
+    kind: 'VarmorPolicy',
+    metadata: { name, namespace: 'demo' },
+    spec: { target: { kind: 'Deployment', selector: { matchLabels: { app: name } } }, policy },
+  });
+}

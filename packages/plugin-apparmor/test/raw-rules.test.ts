@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkRawRuleText, checkRawRules } from '../src/index.js';
+import { compileYaml, engine, planOf, policyYaml } from './helpers.js';
+
+interface HostileCase {
+  rules: string;
+  line: number;
+  error: string;
+}
+
+const hostile = JSON.parse(readFileSync(new URL('./fixtures/hostile-raw-rules.json', import.meta.url), 'utf8')) as HostileCase[];
+
+describe('raw rule checks', () => {
+  it('has a corpus of at least 20 injection attempts', () => {
+    expect(hostile.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(hostile.map((c) => [JSON.stringify(c.rules), c] as const))('rejects %s', (_, c) => {
+    const problems = checkRawRuleText(c.rules);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]?.line).toBe(c.line);
+    expect(problems[0]?.message).toContain(c.error);
+  });
+
+  it.each([
+    'deny /etc/hosts r,',
+    'audit deny /etc/{passwd,shadow} rw,',
+    'deny "/tmp/a }{ b" r,',
+    '/usr/bin/id ix,',
+    'deny /**/curl rx,',
+    'owner /tmp/** rwk, # scratch space',
+    '#include <abstractions/nameservice>',
+    'include if exists <abstractions/base>',
+    '# a comment with } and { and px',
+    'deny network icmp,',
+    'deny mount options in (bind) /proc** -> /**,',
+    'signal (receive) peer=unconfined,',
+    'deny @{PROC}/kcore r,',
+    'deny capability sys_admin,',
+    '',
+  ])('accepts %j', (rules) => {
+    expect(checkRawRuleText(rules)).toEqual([]);
+  });
+
+  it('points at the policy field and names the line', () => {
+    const errors = checkRawRules([{ rules: 'deny /etc/hosts r,\n}\n', pointer: '/spec/policy/enhanceProtect/appArmorRawRules/0/rules' }]);
+    expect(errors).toEqual([
+      {
+        code: 'apparmor-raw-rule',
+        pointer: '/spec/policy/enhanceProtect/appArmorRawRules/0/rules',
+        message: 'line 2: "}" would close the profile',
+        value: '}',
+      },
+    ]);
+  });
+
+  it('fails compile of a policy with a hostile raw rule, with the YAML position', () => {
+    const e = engine();
+    const yaml = policyYaml({ mode: 'EnhanceProtect', appArmorRawRules: [{ rules: 'deny /etc/hosts r,' }, { rules: 'deny /x r,\n}\nprofile x {' }] });
+    const parsed = e.parse(yaml, 'evil.yaml');
+    const { plan } = e.resolve(parsed.policies[0]!);
+    const outcome = e.compile(plan!, ['AppArmor']);
+    expect(outcome.artifacts).toEqual([]);
+    expect(outcome.errors.map((error) => `${error.pointer}: ${error.message}`)).toEqual([
+      '/spec/policy/enhanceProtect/appArmorRawRules/1/rules: line 2: "}" would close the profile',
+      '/spec/policy/enhanceProtect/appArmorRawRules/1/rules: line 3: "{" would open a block (a profile or hat) inside the profile',
+    ]);
+    expect(outcome.errors[0]?.location?.file).toBe('evil.yaml');
+  });
+
+  it('checks DefenseInDepth raw rules too', () => {
+    const plan = planOf(policyYaml({ mode: 'DefenseInDepth', appArmorRawRules: [{ rules: '/bin/sh Ux,', targets: ['/bin/grep'] }] }));
+    expect(checkRawRules(plan.rawRules).map((e) => e.message)).toEqual(['line 1: exec transition "Ux" is not allowed (use ix, or deny x)']);
+    expect(() => compileYaml(policyYaml({ mode: 'DefenseInDepth', appArmorRawRules: [{ rules: '/bin/sh Ux,' }] }))).toThrow(/Ux/);
+  });
+});
