@@ -19,3 +19,4 @@ export { seccomp, seccomp as default, type SeccompPluginOptions } from './plugin
 export { compileSeccompProfile, formatSeccompProfile, seccompArtifact, type SeccompCompileOptions } from './profile/compile-plan.js';
 export { runtimeDefaultProfile, DEFAULT_CONTAINER_CAPABILITIES, type RuntimeArch, type RuntimeDefaultOptions } from './profile/runtime-default.js';
 export { seccompAction } from './profile/violation-action.js';
+export { confineWithSeccomp, hostFilterArch } from './run/confine.js';

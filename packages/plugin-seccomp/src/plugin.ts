@@ -1,16 +1,24 @@
 import { definePlugin, readPackageMeta } from '@armorkit/core';
+import type { Artifact, LinuxSeccomp } from '@armorkit/core';
 import { type SeccompCompileOptions, seccompArtifact } from './profile/compile-plan.js';
+import { confineWithSeccomp } from './run/confine.js';
 
-export type SeccompPluginOptions = SeccompCompileOptions;
+export interface SeccompPluginOptions extends SeccompCompileOptions {
+  /** bubblewrap binary for `armorkit run` (default `bwrap` from PATH). */
+  bwrap?: string;
+}
 
 const meta = readPackageMeta(import.meta.url);
 
-/** The seccomp enforcer: OCI profiles for every mode (compile). */
+/** The seccomp enforcer: OCI profiles for every mode (compile), and local runs under our own BPF filter (confine). */
 export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
   name: 'seccomp',
   meta,
   enforcers: ['Seccomp'],
   apply(engine) {
     engine.hooks.compile.for('seccomp').tap('seccomp', (plan) => (plan.enforcer === 'Seccomp' ? seccompArtifact(plan, options) : undefined));
+    engine.hooks.confine
+      .for('seccomp')
+      .tapPromise('seccomp', async (artifact) => confineWithSeccomp(artifact as Artifact<LinuxSeccomp>, options.bwrap ? { bwrap: options.bwrap } : {}));
   },
 }));

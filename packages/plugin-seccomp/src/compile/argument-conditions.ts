@@ -75,7 +75,7 @@ export function emitCondition(asm: Assembler, condition: ArgumentCondition, pass
       return;
     }
     case 'SCMP_CMP_MASKED_EQ': {
-      // (arg & mask) == value, value ⊆ mask (folded earlier); a half whose mask is 0 always matches.
+      // (arg & mask) == value with value ⊆ mask (resolveProfile masks it); a half whose mask is 0 always matches.
       const halves = [
         { offset: offsets.high, mask: high(condition.mask), value: H },
         { offset: offsets.low, mask: low(condition.mask), value: L },

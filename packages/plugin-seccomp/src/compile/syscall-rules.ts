@@ -5,7 +5,10 @@ import { isKnownSyscallName, suggestSyscall, syscallNumber } from '../syscalls/l
 
 const U64_MAX = 0xffffffffffffffffn;
 
-/** One argument test of a rule, as libseccomp sees it: MASKED_EQ is `(arg & mask) == value`. */
+/**
+ * One argument test of a rule, as libseccomp sees it. MASKED_EQ is `(arg & mask) == (valueTwo & mask)`: libseccomp
+ * masks the datum too, so bits of valueTwo outside the mask are ignored rather than making the test impossible.
+ */
 export interface ArgumentCondition {
   index: number;
   op: SeccompOperator;
@@ -64,7 +67,7 @@ export function resolveProfile(profile: LinuxSeccomp, arch: FilterArch): Resolve
       (syscall.args ?? []).map((arg) => ({
         index: arg.index,
         op: arg.op,
-        value: arg.op === 'SCMP_CMP_MASKED_EQ' ? uint64Value(arg.valueTwo ?? 0) : uint64Value(arg.value),
+        value: arg.op === 'SCMP_CMP_MASKED_EQ' ? uint64Value(arg.valueTwo ?? 0) & uint64Value(arg.value) : uint64Value(arg.value),
         mask: arg.op === 'SCMP_CMP_MASKED_EQ' ? uint64Value(arg.value) : U64_MAX,
       })),
     );
@@ -144,7 +147,6 @@ function constantOutcome({ op, value, mask }: ArgumentCondition): boolean | unde
     case 'SCMP_CMP_LE':
       return value === U64_MAX ? true : undefined;
     case 'SCMP_CMP_MASKED_EQ':
-      if ((value & ~mask & U64_MAX) !== 0n) return false;
       return mask === 0n ? true : undefined;
     default:
       return undefined;
