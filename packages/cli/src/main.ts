@@ -7,6 +7,7 @@ import { compileCommand } from './commands/compile.js';
 import { explainCommand } from './commands/explain.js';
 import { rulesCommand } from './commands/rules.js';
 import { schemaCommand } from './commands/schema.js';
+import { runCommand } from './commands/run.js';
 
 const cliPackage = readPackageMeta(import.meta.url);
 
@@ -17,11 +18,13 @@ function collect(value: string, previous: string[] = []): string[] {
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode: number = EXIT.ok;
+  try {
   const program = new Command('armorkit')
     .description('Compile vArmor sandbox policies into AppArmor, seccomp and BPF-LSM profiles, load them, and report violations.')
     .version(cliPackage.version)
     .option('-c, --config <file>', 'armorkit.config.{mjs,js,ts} composing the engine (default: ./armorkit.config.*)')
     .exitOverride()
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
 
@@ -66,13 +69,25 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     });
 
   program
+    .command('run')
+    .description('run a command confined by a policy with every enforcer this kernel supports; exits with its code')
+    .requiredOption('-p, --policy <file>', 'the policy file')
+    .option('--name <policy>', 'the policy to use when the file has several')
+    .option('--container <name>', 'the container the command stands for (checked against target.containers)')
+    .option('-e, --enforcer <name>', 'only this enforcer; repeatable', collect)
+    .argument('<command...>', 'the command and its arguments, after --')
+    .passThroughOptions()
+    .action(async (command: string[], options: { policy: string; name?: string; container?: string; enforcer?: string[] }) => {
+      exitCode = await runCommand(await engine(), command, options, io);
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of VarmorPolicy / VarmorClusterPolicy (for editors and CRDs)')
     .action(() => {
       exitCode = schemaCommand(io);
     });
 
-  try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ConfinementStep, Engine } from '@armorkit/core';
+import { spawnConfined } from '../confined-spawn.js';
+import { EXIT, UsageError, type CliIO } from '../io.js';
+import { formatProblems } from '../pipeline.js';
+import { parseEnforcers } from './compile.js';
+
+export interface RunOptions {
+  policy: string;
+  container?: string;
+  enforcer?: string[];
+  name?: string;
+}
+
+/**
+ * `armorkit run --policy FILE -- CMD...`: compile the policy, apply every enforcer this kernel supports, run the
+ * command confined, and pass its exit code through. Says plainly which enforcers could not be applied.
+ */
+export async function runCommand(engine: Engine, argv: readonly string[], options: RunOptions, io: CliIO): Promise<number> {
+  if (argv.length === 0) throw new UsageError('run: give the command after --, e.g. armorkit run --policy p.yaml -- sh -c "id"');
+  let text: string;
+  try {
+    text = readFileSync(resolve(io.cwd, options.policy), 'utf8');
+  } catch {
+    throw new UsageError(`--policy: cannot read ${options.policy}`);
+  }
+  const parsed = engine.parse(text, options.policy);
+  if (parsed.errors.length > 0) {
+    for (const line of formatProblems(parsed.errors)) io.err(line);
+    return EXIT.invalid;
+  }
+  const candidates = options.name ? parsed.policies.filter((p) => p.name === options.name) : parsed.policies;
+  if (candidates.length !== 1) {
+    const names = parsed.policies.map((p) => p.name).join(', ') || 'none';
+    throw new UsageError(`--policy: ${options.policy} has ${candidates.length} matching policies (${names}); choose one with --name`);
+  }
+  const policy = candidates[0]!;
+  const containers = policy.spec.target.containers ?? [];
+  if (options.container && containers.length > 0 && !containers.includes(options.container)) {
+    throw new UsageError(`policy ${policy.name} applies to containers ${containers.join(', ')}, not to ${options.container}`);
+  }
+
+  const { plan, errors } = engine.resolve(policy);
+  if (!plan) {
+    for (const line of formatProblems(errors)) io.err(line);
+    return EXIT.invalid;
+  }
+  const only = parseEnforcers(options.enforcer);
+  const compiled = engine.compile(plan, only?.filter((e) => plan.enforcers[e]));
+  const problems = [...compiled.errors];
+  for (const artifact of compiled.artifacts) problems.push(...(await engine.verify(artifact)));
+  if (problems.length > 0) {
+    for (const line of formatProblems(problems)) io.err(line);
+    return EXIT.invalid;
+  }
+
+  const steps: ConfinementStep[] = [];
+  try {
+    for (const artifact of compiled.artifacts) {
+      const confinement = await engine.confine(artifact);
+      if ('unavailable' in confinement) {
+        io.err(`armorkit: ${confinement.enforcer} not applied: ${confinement.unavailable}`);
+      } else {
+        io.err(`armorkit: ${confinement.enforcer}: ${confinement.summary}`);
+        steps.push(confinement);
+      }
+    }
+    if (steps.length === 0) {
+      io.err(`armorkit: no enforcer of ${plan.profileName} can be applied on this machine; not running the command unconfined`);
+      return EXIT.usage;
+    }
+    return await spawnConfined(steps, argv, { cwd: io.cwd });
+  } finally {
+    for (const step of steps) await step.cleanup?.();
+  }
+}
