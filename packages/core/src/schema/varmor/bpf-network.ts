@@ -40,7 +40,7 @@ const destinationIpSchema = z
   .string()
   .min(1)
   .superRefine((ip, ctx) => {
-    if (!(IP_ENTITIES as readonly string[]).includes(ip) && !isIpLiteral(ip)) {
+    if (ip !== '' && !(IP_ENTITIES as readonly string[]).includes(ip) && !isIpLiteral(ip)) {
       ctx.addIssue({
         code: 'custom',
         message: `ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address, nor one of ${IP_ENTITIES.join(', ')}`,
@@ -53,7 +53,7 @@ export const cidrSchema = z
   .string()
   .min(1)
   .superRefine((cidr, ctx) => {
-    const problem = cidrProblem(cidr);
+    const problem = cidr === '' ? undefined : cidrProblem(cidr);
     if (problem) ctx.addIssue({ code: 'custom', message: `cidr ${JSON.stringify(cidr)}: ${problem}`, params: { code: 'invalid-value' } });
   });
 

@@ -15,13 +15,13 @@ const proxyQualifiersSchema = z.array(z.enum(PROXY_QUALIFIERS)).superRefine((qua
 });
 
 const proxyIpSchema = yamlSafeString('ip').superRefine((ip, ctx) => {
-  if (!isIpLiteral(ip)) {
+  if (ip !== '' && !isIpLiteral(ip)) {
     ctx.addIssue({ code: 'custom', message: `ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`, params: { code: 'invalid-value' } });
   }
 });
 
 const proxyCidrSchema = yamlSafeString('cidr').superRefine((cidr, ctx) => {
-  const problem = cidrProblem(cidr);
+  const problem = cidr === '' ? undefined : cidrProblem(cidr);
   if (problem) ctx.addIssue({ code: 'custom', message: `cidr ${JSON.stringify(cidr)}: ${problem}`, params: { code: 'invalid-value' } });
 });
 
