@@ -93,8 +93,13 @@ fi
 ip link set lo up || die "cannot bring up loopback"
 hostname armorkit-lab
 
+# Like switch_root, move the overlay onto / and chroot into it: AppArmor resolves paths from the mount namespace's
+# root, so a plain chroot into /newroot would make every path /newroot/... and no profile would match. PID 1 keeps
+# its own root (the initramfs) for what follows the command.
+cd $root
+mount --move . / || die "cannot move the overlay root to /"
 report "start $(cut -d' ' -f1 /proc/uptime)"
-chroot $root /bin/sh "$job/${jobFiles.script}" < /dev/null > "$stdout_port" 2> "$stderr_port"
+chroot . /bin/sh "$job/${jobFiles.script}" < /dev/null > "$stdout_port" 2> "$stderr_port"
 code=$?
 
 # kauditd prints audit records asynchronously: give the last ones time to reach the forwarder.
