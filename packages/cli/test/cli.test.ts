@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
+import { armorkit } from './cli-process.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const EXAMPLES = join(REPO, 'examples/policies');
@@ -67,12 +67,7 @@ describe('armorkit validate', () => {
   });
 
   it('reads standard input with - (through the real binary entry point)', () => {
-    const bin = join(REPO, 'packages/cli/src/bin.ts');
-    const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', bin, 'validate', '-'], {
-      input: BROKEN,
-      cwd: join(REPO, 'packages/cli'),
-      encoding: 'utf8',
-    });
+    const result = armorkit(['validate', '-'], { cwd: scratch, input: BROKEN });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('<stdin>:11:9: /spec/policy/enhanceProtect/hardeningRules/0: unknown rule');
   });
