@@ -96,7 +96,7 @@ describe('builtinRules', () => {
 
   it('filters clone as well as unshare for disallow-create-user-ns, and fchmodat2 for chmod rules', () => {
     const keys = (id: string) => registry.lookup(id).rule?.fragments.seccomp?.syscalls.map((s) => s.key);
-    expect(keys('disallow-create-user-ns')).toEqual(['unshare', 'clone']);
+    expect(keys('disallow-create-user-ns')).toEqual(['unshare', 'clone', 'clone3']);
     expect(keys('disable-chmod-x-bit')).toContain('fchmodat2');
     expect(keys('disable-chmod-s-bit')).toContain('fchmodat2');
   });
