@@ -77,6 +77,10 @@ const uint64 = z.union([
     .refine((s) => BigInt(s) <= 0xffffffffffffffffn, 'must fit in 64 bits'),
 ]);
 
+/**
+ * One argument comparison. SCMP_CMP_MASKED_EQ is `(arg & value) == (valueTwo & value)`, libseccomp's reading (what runc
+ * runs): bits of valueTwo outside the mask are ignored.
+ */
 export const linuxSeccompArgSchema = z.strictObject({
   index: z.number().int().min(0).max(5),
   value: uint64,
