@@ -8,6 +8,7 @@ import { explainCommand } from './commands/explain.js';
 import { rulesCommand } from './commands/rules.js';
 import { schemaCommand } from './commands/schema.js';
 import { runCommand } from './commands/run.js';
+import { labDoctorCommand, labRunCommand } from './commands/lab.js';
 
 const cliPackage = readPackageMeta(import.meta.url);
 
@@ -79,6 +80,25 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .passThroughOptions()
     .action(async (command: string[], options: { policy: string; name?: string; container?: string; enforcer?: string[] }) => {
       exitCode = await runCommand(await engine(), command, options, io);
+    });
+
+  const lab = program.command('lab').description('kernel-lab: a real Linux kernel with AppArmor and BPF-LSM under qemu');
+  lab
+    .command('run')
+    .description('run a command as root in a fresh VM; exits with its code')
+    .option('-t, --timeout <seconds>', 'stop the VM after this long (default 600)')
+    .option('-m, --memory <MiB>', 'guest memory (default 2048)')
+    .option('-k, --kernel-log', 'print the audit lines of the guest kernel log to stderr')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .passThroughOptions()
+    .action(async (command: string[], options: { timeout?: string; memory?: string; kernelLog?: boolean }) => {
+      exitCode = await labRunCommand(command, options, io);
+    });
+  lab
+    .command('doctor')
+    .description('what kernel-lab needs (qemu, kernel, busybox, modules) and whether it is here')
+    .action(() => {
+      exitCode = labDoctorCommand(io);
     });
 
   program
