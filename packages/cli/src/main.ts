@@ -8,6 +8,7 @@ import { explainCommand } from './commands/explain.js';
 import { rulesCommand } from './commands/rules.js';
 import { schemaCommand } from './commands/schema.js';
 import { runCommand } from './commands/run.js';
+import { auditCommand } from './commands/audit.js';
 import { labDoctorCommand, labRunCommand } from './commands/lab.js';
 
 const cliPackage = readPackageMeta(import.meta.url);
@@ -80,6 +81,18 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .passThroughOptions()
     .action(async (command: string[], options: { policy: string; name?: string; container?: string; enforcer?: string[] }) => {
       exitCode = await runCommand(await engine(), command, options, io);
+    });
+
+  program
+    .command('audit')
+    .description('turn kernel audit lines (kern.log, dmesg, journald, audit.log) into violation events (JSON lines)')
+    .argument('[files...]', 'log files, or - for standard input (default)')
+    .option('-p, --policies <path>', 'policy files or directories, to name the policy of each event; repeatable', collect)
+    .option('-l, --log <file>', 'append to this file with size rotation (like violations.log) instead of stdout')
+    .option('-f, --follow', 'keep reading lines appended to the files')
+    .option('-q, --quiet', 'no summary on stderr')
+    .action(async (files: string[], options: { policies?: string[]; log?: string; follow?: boolean; quiet?: boolean }) => {
+      exitCode = await auditCommand(await engine(), files, options, io);
     });
 
   const lab = program.command('lab').description('kernel-lab: a real Linux kernel with AppArmor and BPF-LSM under qemu');

@@ -1,0 +1,119 @@
+import { createReadStream, statSync, watchFile, unwatchFile } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { type Engine, fileSink, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core';
+import { EXIT, UsageError, type CliIO } from '../io.js';
+import { readInputs } from '../inputs.js';
+import { resolveFiles } from '../pipeline.js';
+
+export interface AuditOptions {
+  policies?: string[];
+  log?: string;
+  follow?: boolean;
+  quiet?: boolean;
+}
+
+type Owner = Pick<ViolationEvent, 'policyKind' | 'policyName' | 'policyNamespace'>;
+
+/** profileName → the policy that produced it, from the policies given with --policies. */
+function policyOwners(engine: Engine, paths: readonly string[], io: CliIO): Map<string, Owner> {
+  const owners = new Map<string, Owner>();
+  if (paths.length === 0) return owners;
+  const { files, problems } = readInputs(paths, io.cwd);
+  if (problems.length > 0) throw new UsageError(`--policies: ${problems.join('; ')}`);
+  for (const { plan } of resolveFiles(engine, files).resolved) {
+    const policy = plan.policy;
+    owners.set(plan.profileName, {
+      policyKind: policy.kind,
+      policyName: policy.name,
+      policyNamespace: policy.clusterScoped ? '' : policy.namespace,
+    });
+  }
+  return owners;
+}
+
+/** Lines of a file from `start`, then (with follow) each line appended later, like `tail -F`. */
+async function* fileLines(path: string, follow: boolean, signal: AbortSignal): AsyncGenerator<string> {
+  let offset = 0;
+  let carry = '';
+  for (;;) {
+    const size = statSync(path).size;
+    if (size < offset) offset = 0; // truncated or rotated: start over
+    if (size > offset) {
+      const stream: Readable = createReadStream(path, { start: offset, end: size - 1, encoding: 'utf8' });
+      for await (const chunk of stream) {
+        const parts = (carry + (chunk as string)).split('\n');
+        carry = parts.pop() ?? '';
+        yield* parts;
+      }
+      offset = size;
+    }
+    if (!follow || signal.aborted) break;
+    await new Promise<void>((done) => {
+      const stop = () => {
+        unwatchFile(path);
+        done();
+      };
+      watchFile(path, { interval: 250 }, stop);
+      signal.addEventListener('abort', stop, { once: true });
+    });
+    if (signal.aborted) break;
+  }
+  if (carry) yield carry;
+}
+
+async function* stdinLines(): AsyncGenerator<string> {
+  yield* createInterface({ input: process.stdin, crlfDelay: Infinity });
+}
+
+/**
+ * `armorkit audit [FILE...|-]`: kernel log lines (kern.log, dmesg, journald, audit.log, audispd) → ViolationEvents,
+ * attributed to policies given with --policies, written as vArmor-compatible JSON lines to stdout or a rotated file.
+ */
+export async function auditCommand(engine: Engine, paths: readonly string[], options: AuditOptions, io: CliIO): Promise<number> {
+  const owners = policyOwners(engine, options.policies ?? [], io);
+  const sources = paths.length === 0 ? ['-'] : paths;
+  for (const source of sources) {
+    if (source !== '-') {
+      try {
+        statSync(resolve(io.cwd, source));
+      } catch {
+        throw new UsageError(`${source}: no such file`);
+      }
+    }
+  }
+  const sink: ViolationSink = options.log ? fileSink({ path: resolve(io.cwd, options.log) }) : streamSink(process.stdout);
+  engine.hooks.audit.tap('cli-sink', (event) => sink.write(event));
+
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const counts = { lines: 0, events: 0, DENIED: 0, AUDIT: 0, ALLOWED: 0, 'AUDIT|ALLOWED': 0 };
+  try {
+    for (const source of sources) {
+      const lines = source === '-' ? stdinLines() : fileLines(resolve(io.cwd, source), options.follow ?? false, abort.signal);
+      for await (const line of lines) {
+        counts.lines++;
+        const decoded = engine.decodeAudit({ line, source });
+        if (!decoded) continue;
+        const owner = owners.get(decoded.profileName);
+        const event = owner ? { ...decoded, ...owner } : decoded;
+        counts.events++;
+        counts[event.action]++;
+        await engine.emit(event);
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await sink.close();
+  }
+  if (!options.quiet) {
+    io.err(
+      `${counts.lines} line(s), ${counts.events} violation event(s): ${counts.DENIED} DENIED, ${counts.AUDIT} AUDIT, ${counts.ALLOWED} ALLOWED, ${counts['AUDIT|ALLOWED']} AUDIT|ALLOWED`,
+    );
+  }
+  return EXIT.ok;
+}
