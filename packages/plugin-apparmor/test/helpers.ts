@@ -74,7 +74,7 @@ export function policyYaml(shape: PolicyShape): string {
       allowViolations: shape.allowViolations ?? false,
       appArmor: {
         profileType: 'Custom',
-        customProfile: shape.customProfile ?? `profile varmor-demo-${name} flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n  file,\n}\n`,
+        customProfile: shape.customProfile ?? `abi <abi/3.0>,\n#include <tunables/global>\n\nprofile varmor-demo-${name} flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n  file,\n}\n`,
         ...(shape.appArmorRawRules ? { appArmorRawRules: shape.appArmorRawRules } : {}),
       },
     };

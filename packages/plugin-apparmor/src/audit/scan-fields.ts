@@ -8,7 +8,11 @@ const EQUALS = 0x3d;
 /** auditd's ENRICHED format separates the interpreted fields with 0x1d (group separator). */
 const GROUP_SEPARATOR = 0x1d;
 
+const CARET = 0x5e;
+const CLOSE_BRACKET = 0x5d;
 const isBlank = (c: number) => c === SPACE || c === TAB || c === GROUP_SEPARATOR;
+/** The separator as some tools print it: `^]`. */
+const isPrintedSeparator = (line: string, i: number) => line.charCodeAt(i) === CARET && line.charCodeAt(i + 1) === CLOSE_BRACKET;
 const isUpperKeyChar = (c: number) => (c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= 0x30 && c <= 0x39);
 
 /**
@@ -20,7 +24,7 @@ export function scanFields(line: string, start: number, field: (key: string, val
   const end = line.length;
   let i = start;
   while (i < end) {
-    while (i < end && isBlank(line.charCodeAt(i))) i++;
+    while (i < end && (isBlank(line.charCodeAt(i)) || isPrintedSeparator(line, i))) i += isPrintedSeparator(line, i) ? 2 : 1;
     const keyStart = i;
     while (i < end && line.charCodeAt(i) !== EQUALS && !isBlank(line.charCodeAt(i))) i++;
     if (i >= end) return;
@@ -35,11 +39,13 @@ export function scanFields(line: string, start: number, field: (key: string, val
       continue;
     }
     const valueStart = i;
-    while (i < end && !isBlank(line.charCodeAt(i)) && line.charCodeAt(i) !== EQUALS) i++;
+    while (i < end && !isBlank(line.charCodeAt(i)) && line.charCodeAt(i) !== EQUALS && !isPrintedSeparator(line, i)) i++;
     if (i < end && line.charCodeAt(i) === EQUALS) {
       // An enriched KEY= glued to the value: back up over the upper-case key.
       let k = i;
       while (k > valueStart && isUpperKeyChar(line.charCodeAt(k - 1))) k--;
+      // A key starts with a letter: digits before it belong to the value (`1000FSUID`).
+      while (k < i && line.charCodeAt(k) >= 0x30 && line.charCodeAt(k) <= 0x39) k++;
       field(key, line.slice(valueStart, k), false);
       i = k;
       continue;

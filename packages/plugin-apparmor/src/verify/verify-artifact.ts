@@ -25,14 +25,15 @@ export function problemToError(problem: ParserProblem, data: AppArmorArtifactDat
 export async function verifyWithParser(
   parser: string,
   profiles: readonly { profileName: string; data: AppArmorArtifactData }[],
+  extraArgs: readonly string[] = [],
 ): Promise<PolicyError[][]> {
   const texts = profiles.map((p) => textToCheck(p.data));
-  const all = await checkTexts(parser, texts);
+  const all = await checkTexts(parser, texts, extraArgs);
   if (all.run.code === 0) return profiles.map(() => []);
   const single = [all];
   if (profiles.length > 1) {
     single.length = 0;
-    for (const text of texts) single.push(await checkTexts(parser, [text]));
+    for (const text of texts) single.push(await checkTexts(parser, [text], extraArgs));
   }
   return single.map(({ run }, i) => {
     if (run.code === 0) return [];

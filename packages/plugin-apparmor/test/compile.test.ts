@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { compileAppArmor, diskDevicesFromPartitions, expandDiskDevices, groupTargets, profileFromBehaviorModel } from '../src/index.js';
+import { compileYaml, engine, planOf, policyYaml } from './helpers.js';
+
+const line = (text: string, pattern: string) => text.split('\n').find((l) => l.includes(pattern))?.trim();
+
+describe('compile', () => {
+  it.each([
+    [false, false, 'deny capability net_raw,', 'deny /**/curl rx,'],
+    [true, false, 'audit deny capability net_raw,', 'audit deny /**/curl rx,'],
+    [true, true, 'audit capability net_raw,', 'audit /**/curl rix,'],
+    [false, true, 'capability net_raw,', '/**/curl rix,'],
+  ])('audit=%s allow=%s writes %s and %s', (auditViolations, allowViolations, capability, exec) => {
+    const text = compileYaml(policyYaml({ mode: 'EnhanceProtect', auditViolations, allowViolations, hardeningRules: ['disable-cap-net-raw'], attackProtectionRules: [{ rules: ['disable-curl'] }] })).data.text;
+    expect(text.split('\n').map((l) => l.trim())).toContain(capability);
+    expect(text.split('\n').map((l) => l.trim())).toContain(exec);
+  });
+
+  it('relaxes the RuntimeDefault denies with allowViolations (wklx → wklix), as vArmor does', () => {
+    const text = compileYaml(policyYaml({ mode: 'EnhanceProtect', allowViolations: true, auditViolations: true })).data.text;
+    expect(line(text, '/sys/firmware/**')).toBe('audit /sys/firmware/** rwklix,');
+    expect(text).toContain('\n  audit mount,\n');
+  });
+
+  it('uses the AlwaysAllow base when privileged', () => {
+    const text = compileYaml(policyYaml({ mode: 'EnhanceProtect', privileged: true })).data.text;
+    expect(text).toContain('  pivot_root,\n');
+    expect(text).not.toContain('@{PROC}');
+  });
+
+  it('marks BehaviorModeling complain and DefenseInDepth with allowViolations complain', () => {
+    const modeling = compileYaml(policyYaml({ mode: 'BehaviorModeling' }));
+    expect(modeling.profileMode).toBe('complain');
+    expect(modeling.data.text).toContain('flags=(attach_disconnected,mediate_deleted,complain)');
+    expect(compileYaml(policyYaml({ mode: 'DefenseInDepth', allowViolations: true })).profileMode).toBe('complain');
+    expect(compileYaml(policyYaml({ mode: 'DefenseInDepth' })).profileMode).toBe('enforce');
+  });
+
+  it('is deterministic and names the artifact file', () => {
+    const yaml = policyYaml({ mode: 'EnhanceProtect', hardeningRules: ['disable-cap-all'], attackProtectionRules: [{ rules: ['disable-shell'], targets: ['/bin/x'] }] });
+    const a = compileYaml(yaml);
+    expect(compileYaml(yaml).data.text).toBe(a.data.text);
+    expect(a.files).toEqual([{ suffix: 'apparmor', content: a.data.text }]);
+    expect(a.profileName).toBe('varmor-demo-demo');
+  });
+
+  it('maps every line to its origin', () => {
+    const a = compileYaml(policyYaml({ mode: 'EnhanceProtect', hardeningRules: ['disable-cap-net-raw'], appArmorRawRules: [{ rules: 'deny /a r,\n\ndeny /b r,' }] }));
+    const lines = a.data.text.split('\n');
+    const at = (text: string) => a.data.origins[lines.findIndex((l) => l.trim() === text)];
+    expect(a.data.origins.length).toBe(lines.length - 1);
+    expect(at('deny capability net_raw,')).toEqual({ pointer: '/spec/policy/enhanceProtect/hardeningRules/0', source: 'rule disable-cap-net-raw' });
+    expect(at('deny /b r,')).toEqual({ pointer: '/spec/policy/enhanceProtect/appArmorRawRules/0/rules', source: 'raw rule line 3' });
+  });
+
+  it('merges identical targets and identical rule sets order-insensitively (quirk Q12)', () => {
+    const plan = planOf(
+      policyYaml({
+        mode: 'EnhanceProtect',
+        attackProtectionRules: [
+          { rules: ['mitigate-sa-leak', 'disable-curl'], targets: ['/bin/bash', '/bin/sh', '/usr/bin/bash'] },
+          { rules: ['disable-curl', 'mitigate-sa-leak'], targets: ['/bin/zsh'] },
+        ],
+        appArmorRawRules: [{ rules: 'deny /etc/hosts r,', targets: ['/bin/sh', '/bin/webshell'] }],
+      }),
+    );
+    const groups = groupTargets(plan.rules, plan.rawRules).map((g) => ({ targets: g.targets, rules: g.rules.map((r) => r.rule.meta.id), raw: g.rawRules.map((r) => r.rules) }));
+    expect(groups).toEqual([
+      { targets: ['/bin/bash', '/usr/bin/bash', '/bin/zsh'], rules: ['mitigate-sa-leak', 'disable-curl'], raw: [] },
+      { targets: ['/bin/sh'], rules: ['mitigate-sa-leak', 'disable-curl'], raw: ['deny /etc/hosts r,'] },
+      { targets: ['/bin/webshell'], rules: [], raw: ['deny /etc/hosts r,'] },
+    ]);
+  });
+
+  it('rejects a custom profile that declares another profile or is misnamed', () => {
+    const e = engine();
+    const compile = (customProfile: string) => {
+      const parsed = e.parse(policyYaml({ mode: 'DefenseInDepth', customProfile }), 'p.yaml');
+      return e.compile(e.resolve(parsed.policies[0]!).plan!, ['AppArmor']).errors.map((x) => x.message);
+    };
+    expect(compile('profile varmor-demo-demo {\n  file,\n}\nprofile docker-default {\n}\n')).toEqual(['line 4: the profile must be named varmor-demo-demo, not docker-default', 'declares 2 profiles; only varmor-demo-demo is allowed']);
+    expect(compile('profile other {\n}\n')).toEqual(['line 1: the profile must be named varmor-demo-demo, not other']);
+    expect(compile('#include "/etc/passwd"\nprofile varmor-demo-demo {\n}\n')[0]).toMatch(/only <tunables/);
+  });
+
+  it('builds DefenseInDepth on a behaviour model, or says the model is missing', () => {
+    const plan = { ...planOf(policyYaml({ mode: 'DefenseInDepth' })), base: 'BehaviorModel' as const };
+    expect(compileAppArmor(plan).errors.map((e) => e.code)).toEqual(['apparmor-behavior-model-missing']);
+    const model = { profiles: ['varmor-demo-demo'], executions: ['/bin/ls'], files: [{ path: '/etc/passwd', owner: true, permissions: ['r'] }, { path: '/tmp/x', permissions: ['w', 'a'] }], capabilities: ['chown'] };
+    const text = compileAppArmor(plan, { behaviorModel: () => model }).artifact?.data.text ?? '';
+    expect(text).toContain('  /bin/ls ix,\n');
+    expect(text).toContain('  owner /etc/passwd r,\n');
+    expect(text).toContain('  /tmp/x w,\n');
+    expect(profileFromBehaviorModel({ profiles: [] }).error).toMatch(/no AppArmor profile/);
+  });
+
+  it('leaves disk devices to the loader and expands only the recorded markers', () => {
+    const a = compileYaml(policyYaml({ mode: 'EnhanceProtect', privileged: true, hardeningRules: ['disallow-debug-disk-device', 'disallow-mount-disk-device'] }));
+    expect(a.data.text).not.toContain('{{');
+    const devices = diskDevicesFromPartitions('major minor  #blocks  name\n\n   8        0  488386584 sda\n   8        1     524288 sda1\n 259        0  1000 nvme0n1\n');
+    expect(devices).toEqual(['nvme0n1', 'sda', 'sda1']);
+    const expanded = expandDiskDevices(a.data, devices);
+    expect(expanded).toContain('  deny /dev/sda1 rw,\n');
+    expect(expanded).toContain('  deny mount /dev/nvme0n1,\n');
+    expect(expanded).not.toContain('<disk>');
+  });
+});
