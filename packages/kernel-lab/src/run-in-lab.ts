@@ -171,8 +171,11 @@ export async function runInLab(options: LabRunOptions): Promise<LabOutcome<LabRu
   untrack();
   const durationMs = Date.now() - started;
   await Promise.all(ports.map((port) => channels[port].close(timedOut || exit.spawnError ? 0 : 2000)));
-  rmSync(jobDir, { recursive: true, force: true });
-  for (const port of ports) rmSync(channels[port].socketPath, { force: true });
+  // Only the output dir outlives the run; a caller-chosen one lives elsewhere, so then nothing of the work dir is kept.
+  if (options.outputDir === undefined) {
+    rmSync(jobDir, { recursive: true, force: true });
+    for (const port of ports) rmSync(channels[port].socketPath, { force: true });
+  } else rmSync(workDir, { recursive: true, force: true });
 
   if (exit.spawnError) {
     const missing = exit.spawnError.code === 'ENOENT';
