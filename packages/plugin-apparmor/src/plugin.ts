@@ -6,6 +6,7 @@ import { loadProfile, unloadProfile } from './load/loader.js';
 import { type AppArmorSystemPaths, DEFAULT_SYSTEM_PATHS } from './load/system-paths.js';
 import { PARSER_CANDIDATES, findApparmorParser } from './verify/apparmor-parser.js';
 import { verifyWithParser } from './verify/verify-artifact.js';
+import { confineWithAppArmor } from './run/confine.js';
 
 export interface AppArmorPluginOptions {
   /** Path of apparmor_parser; found in the usual places when omitted. */
@@ -69,6 +70,11 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
         if (!outcome.result) throw new PolicyErrors(outcome.errors);
         return outcome.result;
       });
+      engine.hooks.confine
+        .for('apparmor')
+        .tapPromise('apparmor', (artifact) =>
+          confineWithAppArmor(artifact as Artifact<AppArmorArtifactData>, { parser: parser(), paths }),
+        );
       engine.hooks.decodeAudit.tap('apparmor', (record) => decodeAppArmorRecord(record.line));
     },
   };

@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Artifact, type Confinement, formatPolicyError } from '@armorkit/core';
+import type { AppArmorArtifactData } from '../compile/compile-profile.js';
+import { appArmorEnabled, listLoadedProfiles } from '../load/loaded-profiles.js';
+import { loadProfile, unloadProfile } from '../load/loader.js';
+import type { AppArmorSystemPaths } from '../load/system-paths.js';
+
+function hasAaExec(aaExec: string): boolean {
+  try {
+    execFileSync(aaExec, ['--help'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `armorkit run` for AppArmor: load the profile (into a scratch directory, so /etc/apparmor.d is left alone), then
+ * start the command through `aa-exec -p <profile>`, which makes the kernel attach the profile at exec. A profile that
+ * was loaded before the run is replaced and left loaded; one the run loaded is removed afterwards.
+ */
+export async function confineWithAppArmor(
+  artifact: Artifact<AppArmorArtifactData>,
+  options: { parser: string | undefined; paths: AppArmorSystemPaths; aaExec?: string },
+): Promise<Confinement> {
+  const aaExec = options.aaExec ?? 'aa-exec';
+  if (!(await appArmorEnabled(options.paths.enabled))) {
+    return { enforcer: 'AppArmor', unavailable: 'AppArmor is not enabled in this kernel (try inside kernel-lab: armorkit lab run -- ...)' };
+  }
+  if (!options.parser) return { enforcer: 'AppArmor', unavailable: 'apparmor_parser is not installed (Debian: apt-get install apparmor)' };
+  if (!hasAaExec(aaExec)) return { enforcer: 'AppArmor', unavailable: `${aaExec} is not installed (Debian: apt-get install apparmor)` };
+
+  const wasLoaded = (await listLoadedProfiles(options.paths.loadedProfiles)).some((p) => p.name === artifact.profileName);
+  const directory = mkdtempSync(join(tmpdir(), 'armorkit-apparmor-'));
+  const paths = { ...options.paths, profileDirectory: directory };
+  const outcome = await loadProfile(artifact, { parser: options.parser, paths });
+  if (!outcome.result) {
+    rmSync(directory, { recursive: true, force: true });
+    return { enforcer: 'AppArmor', unavailable: `the profile did not load: ${outcome.errors.map(formatPolicyError).join('; ')}` };
+  }
+  return {
+    enforcer: 'AppArmor',
+    summary: `profile ${artifact.profileName} loaded (${artifact.profileMode}) and attached by aa-exec`,
+    prefix: () => [aaExec, '-p', artifact.profileName, '--'],
+    cleanup: async () => {
+      if (!wasLoaded) await unloadProfile(artifact.profileName, { parser: options.parser!, paths });
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
