@@ -36,6 +36,7 @@ export interface LabSettings {
   outputDir?: string;
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
+  /** Raw /dev/kmsg records (`<priority>,<sequence>,<microseconds>,<flags>;<message>`) as they arrive. */
   onKernelLog?: (text: string) => void;
   /** Default 'tcg': this machine's /dev/kvm cannot run guests. */
   accelerator?: Accelerator;

@@ -24,7 +24,7 @@ describe('runInLab', () => {
     expect(run.kernelLog).toContain(`armorkit-lab: command exited with 0`);
   });
 
-  it('runs a Node script with the caller\'s cwd and env, separates stdout and stderr, and passes a non-zero exit code through', { timeout: bootTimeout }, async () => {
+  it('runs a Node script with the caller\'s cwd and env, separates stdout and stderr, writes to a read-write share, and passes a non-zero exit code through', { timeout: bootTimeout }, async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'armorkit-lab-cwd-'));
     const streamed: string[] = [];
     const run = unwrapOutcome(
@@ -32,6 +32,7 @@ describe('runInLab', () => {
         nodeScript: fileURLToPath(new URL('fixtures/report-environment.mjs', import.meta.url)),
         args: ['first', 'second arg'],
         cwd,
+        shares: [{ hostPath: cwd }],
         env: { ...process.env, LAB_TEST_VALUE: "a value with 'quotes' and spaces" },
         onStdout: (text) => streamed.push(text),
         timeoutMs: 180_000,
@@ -42,6 +43,7 @@ describe('runInLab', () => {
     expect(run.stderr).toBe('to stderr\n');
     expect(streamed.join('')).toBe('to stdout\n');
     const report = JSON.parse(readFileSync(join(run.outputDir, 'report.json'), 'utf8'));
+    expect(readFileSync(join(cwd, 'written-in-the-lab'), 'utf8')).toBe('from the guest\n');
     expect(report).toEqual({ cwd, marker: '1', value: "a value with 'quotes' and spaces", args: ['first', 'second arg'], uid: 0 });
   });
 
