@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { profileNameFromLabel, violationEvent } from '../src/audit/event.js';
+import { profileNameFromLabel, violationEvent, violationEventSchema } from '../src/audit/event.js';
 import { fileSink, streamSink } from '../src/audit/sinks.js';
 
 const event = violationEvent({
@@ -16,10 +16,12 @@ const event = violationEvent({
 });
 
 describe('ViolationEvent', () => {
-  it('fills vArmor defaults and rejects unknown actions', () => {
+  it('fills vArmor defaults in vArmor field order; the schema rejects unknown actions', () => {
     expect(event.podName).toBe('');
     expect(event.metadata).toEqual({});
-    expect(() => violationEvent({ eventTimestamp: 1, enforcer: 'AppArmor', action: 'BLOCKED' as never })).toThrow();
+    expect(violationEventSchema.parse(event)).toEqual(event);
+    expect(Object.keys(event)).toEqual(Object.keys(violationEventSchema.parse(event)));
+    expect(() => violationEventSchema.parse({ eventTimestamp: 1, enforcer: 'AppArmor', action: 'BLOCKED' })).toThrow();
   });
 
   it.each([

@@ -36,9 +36,31 @@ export const violationEventSchema = z.object({
 export type ViolationEvent = z.infer<typeof violationEventSchema>;
 export type ViolationEventInput = z.input<typeof violationEventSchema>;
 
-/** Fills defaults and checks the shape; sources build events through it. */
+/**
+ * Fills vArmor's defaults, in vArmor's field order. Sources (our own decoders, typed by TypeScript) build events
+ * through it on the hot path of a log tailer, so it does not re-validate: use `violationEventSchema` for untrusted input.
+ */
 export function violationEvent(input: ViolationEventInput): ViolationEvent {
-  return violationEventSchema.parse(input);
+  return {
+    metadata: input.metadata ?? {},
+    nodeName: input.nodeName ?? '',
+    podUID: input.podUID ?? '',
+    podName: input.podName ?? '',
+    podNamespace: input.podNamespace ?? '',
+    containerID: input.containerID ?? '',
+    containerName: input.containerName ?? '',
+    image: input.image ?? '',
+    pid: input.pid ?? 0,
+    mntNsID: input.mntNsID ?? 0,
+    eventTimestamp: input.eventTimestamp,
+    enforcer: input.enforcer,
+    action: input.action,
+    profileName: input.profileName ?? '',
+    policyKind: input.policyKind ?? '',
+    policyName: input.policyName ?? '',
+    policyNamespace: input.policyNamespace ?? '',
+    event: input.event ?? {},
+  };
 }
 
 /**
