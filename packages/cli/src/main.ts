@@ -9,6 +9,7 @@ import { rulesCommand } from './commands/rules.js';
 import { schemaCommand } from './commands/schema.js';
 import { runCommand } from './commands/run.js';
 import { auditCommand } from './commands/audit.js';
+import { demoCommand } from './commands/demo.js';
 import { labDoctorCommand, labRunCommand } from './commands/lab.js';
 
 const cliPackage = readPackageMeta(import.meta.url);
@@ -93,6 +94,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-q, --quiet', 'no summary on stderr')
     .action(async (files: string[], options: { policies?: string[]; log?: string; follow?: boolean; quiet?: boolean }) => {
       exitCode = await auditCommand(await engine(), files, options, io);
+    });
+
+  program
+    .command('demo')
+    .description('enforce the example policies on real processes inside kernel-lab and show what was allowed, denied, audited')
+    .action(async () => {
+      exitCode = await demoCommand(await engine(), io);
     });
 
   const lab = program.command('lab').description('kernel-lab: a real Linux kernel with AppArmor and BPF-LSM under qemu');

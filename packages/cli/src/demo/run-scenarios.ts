@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Engine, ViolationEvent } from '@armorkit/core';
+import { readInputs } from '../inputs.js';
+import { resolveFiles } from '../pipeline.js';
+import { readKernelLog } from './kernel-log.js';
+import { DEMO_SCENARIOS, type DemoScenario } from './scenarios.js';
+
+export interface ScenarioOutcome {
+  scenario: DemoScenario;
+  result: 'allowed' | 'denied' | 'not applied';
+  exitCode: number | null;
+  detail: string;
+}
+
+export interface DemoReport {
+  outcomes: ScenarioOutcome[];
+  events: ViolationEvent[];
+  /** Enforcers no installed plugin handles here. */
+  missing: string[];
+}
+
+/** What the processes need to find: a service-account token to steal, a file to chmod. */
+function prepareGuest(): void {
+  mkdirSync('/run/secrets/kubernetes.io/serviceaccount', { recursive: true });
+  writeFileSync('/run/secrets/kubernetes.io/serviceaccount/token', 'eyJhbGciOiJSUzI1NiJ9.demo-token\n');
+  writeFileSync('/tmp/armorkit-demo-file', 'demo\n', { mode: 0o644 });
+}
+
+function runScenario(repo: string, cli: string, scenario: DemoScenario): ScenarioOutcome {
+  const run = spawnSync(
+    process.execPath,
+    [cli, 'run', '--policy', scenario.policy, '--enforcer', scenario.enforcer.toLowerCase(), '--', ...scenario.command],
+    { cwd: repo, encoding: 'utf8', timeout: 120_000 },
+  );
+  const notApplied = /not applied: (.*)/.exec(run.stderr);
+  const lastLine = run.stderr.trim().split('\n').filter((l) => !l.startsWith('armorkit: ')).pop() ?? '';
+  if (notApplied || run.status === 2) {
+    return { scenario, result: 'not applied', exitCode: run.status, detail: notApplied?.[1] ?? lastLine };
+  }
+  return { scenario, result: run.status === 0 ? 'allowed' : 'denied', exitCode: run.status, detail: lastLine };
+}
+
+/** Inside kernel-lab: every scenario through the real `armorkit run`, then the kernel's audit lines as events. */
+export function runDemoScenarios(engine: Engine, repo: string): DemoReport {
+  prepareGuest();
+  const cli = join(repo, 'packages/cli/dist/bin.js');
+  const installed = new Set<string>(engine.enforcers);
+  const missing = [...new Set(DEMO_SCENARIOS.map((s) => s.enforcer))].filter((e) => !installed.has(e));
+  const before = readKernelLog().length;
+  const outcomes = DEMO_SCENARIOS.filter((s) => installed.has(s.enforcer)).map((s) => runScenario(repo, cli, s));
+
+  const { files } = readInputs(['examples/policies'], repo);
+  const owners = new Map(resolveFiles(engine, files).resolved.map(({ plan }) => [plan.profileName, plan.policy]));
+  const events: ViolationEvent[] = [];
+  for (const line of readKernelLog().slice(before)) {
+    const event = engine.decodeAudit({ line, source: '/dev/kmsg' });
+    if (!event) continue;
+    const policy = owners.get(event.profileName);
+    events.push(
+      policy
+        ? { ...event, policyKind: policy.kind, policyName: policy.name, policyNamespace: policy.clusterScoped ? '' : policy.namespace }
+        : event,
+    );
+  }
+  return { outcomes, events, missing };
+}
+
+function describeEvent(event: ViolationEvent): string {
+  const detail = event.event as Record<string, unknown>;
+  const what =
+    event.enforcer === 'AppArmor'
+      ? `${detail.operation ?? ''} ${detail.name ?? detail.capname ?? detail.family ?? ''}`.trim()
+      : `${detail.syscallName ?? detail.syscall ?? ''}`;
+  const policy = event.policyName ? `${event.policyKind} ${event.policyNamespace ? event.policyNamespace + '/' : ''}${event.policyName}` : event.profileName || 'unconfined';
+  return `${event.enforcer.padEnd(8)} ${event.action.padEnd(13)} ${String(event.pid).padStart(6)} ${String(detail.comm ?? '').padEnd(10)} ${what}  (${policy})`;
+}
+
+export function formatDemoReport(report: DemoReport): string {
+  const lines: string[] = [];
+  const width = Math.max(...report.outcomes.map((o) => o.scenario.attempt.length), 10);
+  lines.push(`${'enforcer'.padEnd(9)}${'attempt'.padEnd(width + 2)}${'expected'.padEnd(10)}${'result'.padEnd(13)}`);
+  for (const outcome of report.outcomes) {
+    const ok = outcome.result === outcome.scenario.expected;
+    lines.push(
+      `${outcome.scenario.enforcer.padEnd(9)}${outcome.scenario.attempt.padEnd(width + 2)}${outcome.scenario.expected.padEnd(10)}${outcome.result.padEnd(13)}${ok ? 'ok' : 'UNEXPECTED'}${outcome.result === 'allowed' ? '' : `  ${outcome.detail}`}`,
+    );
+  }
+  for (const enforcer of report.missing) lines.push(`${enforcer.padEnd(9)}(no plugin for ${enforcer} is installed: skipped)`);
+  lines.push('', `audited by the kernel (/dev/kmsg → ViolationEvent): ${report.events.length} event(s)`);
+  for (const event of report.events) lines.push(`  ${describeEvent(event)}`);
+  const unexpected = report.outcomes.filter((o) => o.result !== o.scenario.expected).length;
+  lines.push('', unexpected === 0 ? `all ${report.outcomes.length} attempts behaved as the policies say` : `${unexpected} attempt(s) did not behave as expected`);
+  return lines.join('\n');
+}
