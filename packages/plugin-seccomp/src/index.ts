@@ -20,3 +20,4 @@ export { compileSeccompProfile, formatSeccompProfile, seccompArtifact, type Secc
 export { runtimeDefaultProfile, DEFAULT_CONTAINER_CAPABILITIES, type RuntimeArch, type RuntimeDefaultOptions } from './profile/runtime-default.js';
 export { seccompAction } from './profile/violation-action.js';
 export { confineWithSeccomp, hostFilterArch } from './run/confine.js';
+export { decodeSeccompRecord } from './audit/index.js';
