@@ -2,7 +2,7 @@
 # nothing is. System packages come from Debian (apt-get, only when root); JavaScript packages from npm through pnpm.
 
 SHELL := /bin/bash
-APT_PACKAGES := apparmor bubblewrap libseccomp-dev seccomp gcc clang llvm libbpf-dev bpftool qemu-system-x86 \
+APT_PACKAGES := python3 apparmor bubblewrap libseccomp-dev seccomp gcc clang llvm libbpf-dev bpftool qemu-system-x86 \
                 linux-image-amd64 busybox-static iptables iproute2 curl auditd
 PNPM_VERSION := 9.15.9
 STAMP := .cache/stamps

@@ -34,12 +34,13 @@ function runScenario(repo: string, cli: string, scenario: DemoScenario): Scenari
     [cli, 'run', '--policy', scenario.policy, '--enforcer', scenario.enforcer.toLowerCase(), '--', ...scenario.command],
     { cwd: repo, encoding: 'utf8', timeout: 120_000 },
   );
-  const notApplied = /not applied: (.*)/.exec(run.stderr);
-  const lastLine = run.stderr.trim().split('\n').filter((l) => !l.startsWith('armorkit: ')).pop() ?? '';
-  if (notApplied || run.status === 2) {
-    return { scenario, result: 'not applied', exitCode: run.status, detail: notApplied?.[1] ?? lastLine };
+  // `armorkit run` says on stderr when it could not apply the enforcer; anything else is the command's own outcome.
+  const notApplied = /^armorkit: (?:.* not applied: (.*)|(no enforcer .*))$/m.exec(run.stderr);
+  const firstLine = run.stderr.split('\n').find((l) => l.trim() !== '' && !l.startsWith('armorkit: ')) ?? '';
+  if (notApplied || run.status === null) {
+    return { scenario, result: 'not applied', exitCode: run.status, detail: notApplied?.[1] ?? notApplied?.[2] ?? 'timed out' };
   }
-  return { scenario, result: run.status === 0 ? 'allowed' : 'denied', exitCode: run.status, detail: lastLine };
+  return { scenario, result: run.status === 0 ? 'allowed' : 'denied', exitCode: run.status, detail: firstLine.trim() };
 }
 
 /** Inside kernel-lab: every scenario through the real `armorkit run`, then the kernel's audit lines as events. */
