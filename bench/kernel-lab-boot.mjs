@@ -1,4 +1,3 @@
-/* global process, console */
 // Boots the kernel lab several times and prints boot-to-first-command time (qemu start → the command starts in the guest).
 // Target: a median of 15 s or less with TCG. Usage: node bench/kernel-lab-boot.mjs [runs=5]
 // Needs packages/kernel-lab built (pnpm exec tsc -b packages/kernel-lab).
