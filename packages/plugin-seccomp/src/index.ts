@@ -21,3 +21,4 @@ export { runtimeDefaultProfile, DEFAULT_CONTAINER_CAPABILITIES, type RuntimeArch
 export { seccompAction } from './profile/violation-action.js';
 export { confineWithSeccomp, hostFilterArch } from './run/confine.js';
 export { decodeSeccompRecord } from './audit/index.js';
+export { writeKubeletProfile, removeKubeletProfile, KUBELET_SECCOMP_DIRECTORY } from './load/kubelet-directory.js';

@@ -2,8 +2,11 @@ import { definePlugin, readPackageMeta } from '@armorkit/core';
 import type { Artifact, LinuxSeccomp } from '@armorkit/core';
 import { type SeccompCompileOptions, seccompArtifact } from './profile/compile-plan.js';
 import { confineWithSeccomp } from './run/confine.js';
+import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
 
 export interface SeccompPluginOptions extends SeccompCompileOptions {
+  /** Where `load` writes profiles for kubelet (default /var/lib/kubelet/seccomp). */
+  profileDirectory?: string;
   /** bubblewrap binary for `armorkit run` (default `bwrap` from PATH). */
   bwrap?: string;
 }
@@ -17,6 +20,14 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
   enforcers: ['Seccomp'],
   apply(engine) {
     engine.hooks.compile.for('seccomp').tap('seccomp', (plan) => (plan.enforcer === 'Seccomp' ? seccompArtifact(plan, options) : undefined));
+    engine.hooks.load
+      .for('seccomp')
+      .tapPromise('seccomp', (artifact, target) =>
+        writeKubeletProfile(artifact as Artifact<LinuxSeccomp>, target.directory ?? options.profileDirectory),
+      );
+    engine.hooks.unload
+      .for('seccomp')
+      .tapPromise('seccomp', (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory));
     engine.hooks.confine
       .for('seccomp')
       .tapPromise('seccomp', async (artifact) => confineWithSeccomp(artifact as Artifact<LinuxSeccomp>, options.bwrap ? { bwrap: options.bwrap } : {}));

@@ -1,0 +1,46 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine, type LinuxSeccomp, varmorDialect } from '@armorkit/core';
+import builtinRules from '@armorkit/builtin-rules';
+import { afterAll, describe, expect, it } from 'vitest';
+import { seccomp } from '../src/plugin.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'armorkit-kubelet-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const engine = createEngine({ plugins: [varmorDialect(), seccomp({ profileDirectory: directory })], rulePacks: [builtinRules] });
+
+function artifactFor(rules: string) {
+  const parsed = engine.parse(
+    `apiVersion: crd.varmor.org/v1beta1
+kind: VarmorPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  target: {kind: Deployment, name: web}
+  policy:
+    enforcer: Seccomp
+    mode: EnhanceProtect
+    enhanceProtect: {hardeningRules: [${rules}]}
+`,
+    'p.yaml',
+  );
+  const { plan } = engine.resolve(parsed.policies[0]!);
+  return engine.compile(plan!).artifacts[0]!;
+}
+
+describe('seccomp load for kubelet', () => {
+  it('writes <dir>/<profileName> atomically, replaces it, and removes it', async () => {
+    const first = await engine.load(artifactFor('disallow-userfaultfd-creation'));
+    expect(first.summary).toContain(join(directory, 'varmor-shop-web'));
+    const written = JSON.parse(readFileSync(join(directory, 'varmor-shop-web'), 'utf8')) as LinuxSeccomp;
+    expect(written.syscalls).toEqual([{ names: ['userfaultfd'], action: 'SCMP_ACT_ERRNO' }]);
+
+    await engine.load(artifactFor('dirty-pipe-mitigation'));
+    expect((JSON.parse(readFileSync(join(directory, 'varmor-shop-web'), 'utf8')) as LinuxSeccomp).syscalls![0]!.names).toEqual(['splice']);
+    expect(readdirSync(directory)).toEqual(['varmor-shop-web']); // no temporary files left behind
+
+    expect((await engine.unload('Seccomp', 'varmor-shop-web')).summary).toContain('removed');
+    expect(readdirSync(directory)).toEqual([]);
+    expect((await engine.unload('Seccomp', 'varmor-shop-web')).summary).toContain('was not there');
+  });
+});
