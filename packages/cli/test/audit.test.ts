@@ -28,7 +28,9 @@ describe('armorkit audit', () => {
     const summary = /(\d+) line\(s\), (\d+) violation event\(s\)/.exec(err)!;
     expect(Number(summary[1])).toBe(35);
     expect(written).toHaveLength(Number(summary[2]));
-    expect(written.filter((e) => e.enforcer === 'AppArmor').length).toBeGreaterThanOrEqual(20);
+    expect(written.filter((e) => e.enforcer === 'AppArmor')).toHaveLength(24);
+    expect(written.filter((e) => e.enforcer === 'Seccomp')).toHaveLength(10);
+    expect(written).toHaveLength(34); // every line but the STATUS record
     expect(written.every((e) => e.message === 'violation event' && e.level === 'warn')).toBe(true);
   });
 

@@ -2,6 +2,7 @@ import { definePlugin, readPackageMeta } from '@armorkit/core';
 import type { Artifact, LinuxSeccomp } from '@armorkit/core';
 import { type SeccompCompileOptions, seccompArtifact } from './profile/compile-plan.js';
 import { confineWithSeccomp } from './run/confine.js';
+import { decodeSeccompRecord } from './audit/index.js';
 import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
 
 export interface SeccompPluginOptions extends SeccompCompileOptions {
@@ -13,7 +14,7 @@ export interface SeccompPluginOptions extends SeccompCompileOptions {
 
 const meta = readPackageMeta(import.meta.url);
 
-/** The seccomp enforcer: OCI profiles for every mode (compile), and local runs under our own BPF filter (confine). */
+/** The seccomp enforcer: OCI profiles for every mode (compile), kubelet files (load), local runs under our own BPF filter (confine), audit records (decodeAudit). */
 export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
   name: 'seccomp',
   meta,
@@ -28,6 +29,7 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
     engine.hooks.unload
       .for('seccomp')
       .tapPromise('seccomp', (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory));
+    engine.hooks.decodeAudit.tap('seccomp', (record) => decodeSeccompRecord(record.line));
     engine.hooks.confine
       .for('seccomp')
       .tapPromise('seccomp', async (artifact) => confineWithSeccomp(artifact as Artifact<LinuxSeccomp>, options.bwrap ? { bwrap: options.bwrap } : {}));
