@@ -1,0 +1,72 @@
+import type { BpfFragment, BpfPlan, PolicyError } from '@armorkit/core';
+import { policyError } from '@armorkit/core';
+import { addBuiltInRules } from './built-in-rules.js';
+import { DISK_DEVICE_PATTERN } from './disk-devices.js';
+import type { BpfEgressResolver } from './egress-resolver.js';
+import { checkRuleLimits } from './limits.js';
+import { ProfileBuilder } from './profile-builder.js';
+import type { BpfProfile } from './profile.js';
+import { addRawRules } from './raw-rules.js';
+import { actionMode } from './rule-mode.js';
+import { addRuntimeDefault } from './runtime-default.js';
+
+export interface BpfCompileOptions {
+  /** Addresses of the Kubernetes Services and Pods that egress rules name; without it such rules are errors. */
+  resolver?: BpfEgressResolver;
+  /** The node's disk devices (`sda`, `nvme0n1`, ...) for the disk-device rules. */
+  diskDevices?: readonly string[];
+  /** JSON pointer of the policy's spec (`/spec`), where errors about the mode point. */
+  specPointer?: string;
+}
+
+export interface BpfCompileResult {
+  profile?: BpfProfile;
+  errors: PolicyError[];
+  warnings: PolicyError[];
+}
+
+function usesDiskDevices(plan: BpfPlan): string[] {
+  return plan.rules
+    .filter((planned) => {
+      const fragment = planned.rule.fragments.bpf as BpfFragment | undefined;
+      return [...(fragment?.files ?? []), ...(fragment?.mounts ?? []).map((m) => ({ pattern: m.sourcePattern }))].some(
+        (entry) => entry.pattern === DISK_DEVICE_PATTERN,
+      );
+    })
+    .map((planned) => planned.pointer);
+}
+
+/**
+ * A BPF plan → the compiled profile (reference §2.7, §3.12): the RuntimeDefault base for non-privileged
+ * containers, the built-in rules' fragments, then bpfRawRules. Pure: the same plan and options give the same profile.
+ */
+export function compileBpfProfile(plan: BpfPlan, options: BpfCompileOptions = {}): BpfCompileResult {
+  const specPointer = options.specPointer ?? '/spec';
+  if (plan.base === 'BehaviorModel' || plan.base === 'Custom') {
+    return {
+      errors: [policyError('bpf-mode-unsupported', `${specPointer}/policy/mode`, `the BPF enforcer does not support ${plan.mode} (no behaviour model or custom profile for BPF)`)],
+      warnings: [],
+    };
+  }
+  const builder = new ProfileBuilder(plan.profileName, plan.profileMode);
+  const mode = actionMode(plan.action);
+  if (options.diskDevices === undefined) {
+    for (const pointer of usesDiskDevices(plan)) {
+      builder.warning('bpf-disk-devices-unknown', pointer, 'the node\'s disk devices were not given, so this disk-device rule matches no device');
+    }
+  }
+  const diskDevices = options.diskDevices ?? [];
+  if (plan.base === 'RuntimeDefault') addRuntimeDefault(builder, mode, { pointer: `${specPointer}/policy/mode`, source: 'runtime-default' });
+  addBuiltInRules(plan.rules, { builder, mode, privileged: plan.privileged, diskDevices, resolver: options.resolver });
+  if (plan.rawRules) {
+    addRawRules(plan.rawRules.rules, plan.rawRules.pointer, {
+      builder,
+      action: plan.action,
+      privileged: plan.privileged,
+      diskDevices,
+      resolver: options.resolver,
+    });
+  }
+  const errors = [...builder.errors, ...checkRuleLimits(builder.profile)];
+  return errors.length > 0 ? { errors, warnings: builder.warnings } : { profile: builder.profile, errors, warnings: builder.warnings };
+}
