@@ -1,4 +1,4 @@
-import { type ViolationEvent, profileNameFromLabel } from '@armorkit/core';
+import { type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core';
 import { auditArchName, auditSyscallName } from './audit-arch.js';
 import { FieldCursor } from './field-cursor.js';
 import { decimalValue, hexValue, stringValue } from './field-values.js';
@@ -103,26 +103,13 @@ export function decodeSeccompRecord(line: string): ViolationEvent | undefined {
   const syscall =
     auditSyscallName(arch, syscallNumber) ??
     (enrichedSyscallStart >= 0 ? line.slice(enrichedSyscallStart, enrichedSyscallEnd) : String(syscallNumber));
-  // Built whole rather than through violationEvent(): the type checks every field, and the schema parse would cost
-  // more than the decoding (tests parse each decoded sample with the schema).
-  return {
-    metadata: {},
+  return violationEvent({
     nodeName: head.nodeName,
-    podUID: '',
-    podName: '',
-    podNamespace: '',
-    containerID: '',
-    containerName: '',
-    image: '',
     pid: pid !== undefined && pid <= 0xffffffff ? pid : 0,
-    mntNsID: 0,
     eventTimestamp: head.epoch,
     enforcer: 'Seccomp',
     action: decoded.action,
     profileName: appArmorProfileName(subj),
-    policyKind: '',
-    policyName: '',
-    policyNamespace: '',
     event: {
       auditID: head.auditID,
       epoch: head.epoch,
@@ -144,7 +131,7 @@ export function decodeSeccompRecord(line: string): ViolationEvent | undefined {
       gid,
       ses,
     },
-  };
+  });
 }
 
 /**
