@@ -3,6 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { confined, kernelEvents, load, unconfinedRun, unload } from './lab.js';
 
 // Runs inside kernel-lab (ARMORKIT_KERNEL_LAB=1): a real kernel with AppArmor, the root a writable overlay.
+// aa-exec attaches the profile at the exec of the command, and that exec is checked against the caller's (unconfined)
+// profile; exec rules and child-profile transitions apply to what the confined command executes next. Exec tests
+// therefore start from /usr/bin/env, as a container's entrypoint would be the program that runs a shell.
 const loaded: string[] = [];
 async function profile(...args: Parameters<typeof load>): Promise<string> {
   const name = await load(...args);
@@ -30,19 +33,21 @@ describe('AppArmor enforcement in a real kernel', () => {
 
   it('disable-shell denies executing a shell', async () => {
     const name = await profile({ name: 'shell', mode: 'EnhanceProtect', attackProtectionRules: [{ rules: ['disable-shell'] }] });
-    expect(confined(name, ['/bin/sh', '-c', 'true'])).not.toBe(0);
-    expect(confined(name, ['/bin/true'])).toBe(0);
+    expect(confined(name, ['/usr/bin/env', 'sh', '-c', 'true'])).not.toBe(0);
+    expect(confined(name, ['/usr/bin/env', 'bash', '-c', 'true'])).not.toBe(0);
+    expect(confined(name, ['/usr/bin/env', 'true'])).toBe(0);
   });
 
   it('a rule group with targets applies inside bash only', async () => {
     const name = await profile({ name: 'targets', mode: 'EnhanceProtect', attackProtectionRules: [{ rules: ['disable-write-etc'], targets: ['/bin/bash', '/usr/bin/bash'] }] });
-    expect(confined(name, ['/bin/bash', '-c', 'touch /etc/armorkit-bash'])).not.toBe(0);
-    expect(confined(name, ['touch', '/etc/armorkit-not-bash'])).toBe(0);
+    expect(confined(name, ['/usr/bin/env', 'bash', '-c', 'touch /etc/armorkit-bash'])).not.toBe(0);
+    expect(confined(name, ['/usr/bin/env', 'touch', '/etc/armorkit-not-bash'])).toBe(0);
+    expect(confined(name, ['/usr/bin/env', 'dash', '-c', 'touch /etc/armorkit-dash'])).toBe(0);
   });
 
   it('disable-cap-net-raw denies a raw socket', async () => {
     const name = await profile({ name: 'netraw', mode: 'EnhanceProtect', hardeningRules: ['disable-cap-net-raw'] });
-    const raw = ['python3', '-c', 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)'];
+    const raw = ['/usr/bin/python3', '-c', 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)'];
     expect(confined(name, raw)).not.toBe(0);
     expect(unconfinedRun(raw)).toBe(0);
   });
