@@ -36,7 +36,9 @@ function runScenario(repo: string, cli: string, scenario: DemoScenario): Scenari
   );
   // `armorkit run` says on stderr when it could not apply the enforcer; anything else is the command's own outcome.
   const notApplied = /^armorkit: (?:.* not applied: (.*)|(no enforcer .*))$/m.exec(run.stderr);
-  const firstLine = run.stderr.split('\n').find((l) => l.trim() !== '' && !l.startsWith('armorkit: ')) ?? '';
+  const output = run.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('armorkit: '));
+  // The line that says why (Permission denied, Operation not permitted, PermissionError), else the first one.
+  const firstLine = output.find((l) => /denied|not permitted|PermissionError|cannot/i.test(l)) ?? output[0] ?? '';
   if (notApplied || run.status === null) {
     return { scenario, result: 'not applied', exitCode: run.status, detail: notApplied?.[1] ?? notApplied?.[2] ?? 'timed out' };
   }
