@@ -15,3 +15,4 @@ export {
   type LabErrorCode,
   type LabOutcome,
 } from './lab-error.js';
+export { readKernelMessages, waitForKernelMessage } from './kernel-messages.js';

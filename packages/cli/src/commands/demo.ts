@@ -12,7 +12,7 @@ const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
  */
 export async function demoCommand(engine: Engine, io: CliIO): Promise<number> {
   if (isInKernelLab()) {
-    const report = runDemoScenarios(engine, REPO);
+    const report = await runDemoScenarios(engine, REPO);
     io.out(formatDemoReport(report));
     return report.outcomes.every((o) => o.result === o.scenario.expected) ? EXIT.ok : EXIT.invalid;
   }

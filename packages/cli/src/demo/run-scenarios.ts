@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Engine, ViolationEvent } from '@armorkit/core';
 import { readInputs } from '../inputs.js';
 import { resolveFiles } from '../pipeline.js';
-import { readKernelLog } from './kernel-log.js';
+import { readKernelMessages } from '@armorkit/kernel-lab';
 import { DEMO_SCENARIOS, type DemoScenario } from './scenarios.js';
 
 export interface ScenarioOutcome {
@@ -46,18 +46,20 @@ function runScenario(repo: string, cli: string, scenario: DemoScenario): Scenari
 }
 
 /** Inside kernel-lab: every scenario through the real `armorkit run`, then the kernel's audit lines as events. */
-export function runDemoScenarios(engine: Engine, repo: string): DemoReport {
+export async function runDemoScenarios(engine: Engine, repo: string): Promise<DemoReport> {
   prepareGuest();
   const cli = join(repo, 'packages/cli/dist/bin.js');
   const installed = new Set<string>(engine.enforcers);
   const missing = [...new Set(DEMO_SCENARIOS.map((s) => s.enforcer))].filter((e) => !installed.has(e));
-  const before = readKernelLog().length;
+  const before = readKernelMessages().length;
   const outcomes = DEMO_SCENARIOS.filter((s) => installed.has(s.enforcer)).map((s) => runScenario(repo, cli, s));
 
   const { files } = readInputs(['examples/policies'], repo);
   const owners = new Map(resolveFiles(engine, files).resolved.map(({ plan }) => [plan.profileName, plan.policy]));
   const events: ViolationEvent[] = [];
-  for (const line of readKernelLog().slice(before)) {
+  // Audit records reach the kernel log through kauditd, a moment after the syscall that caused them.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  for (const line of readKernelMessages().slice(before)) {
     const event = engine.decodeAudit({ line, source: '/dev/kmsg' });
     if (!event) continue;
     const policy = owners.get(event.profileName);

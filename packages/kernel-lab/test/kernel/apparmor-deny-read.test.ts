@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireKernelLab } from '../../src/index.js';
-import { waitForKernelMessage } from './support/kernel-messages.js';
+import { waitForKernelMessage } from '../../src/kernel-messages.js';
 
 describe('an AppArmor profile loaded with apparmor_parser -r', () => {
   const directory = mkdtempSync(join(tmpdir(), 'armorkit-apparmor-'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireKernelLab } from '../../src/index.js';
-import { waitForKernelMessage } from './support/kernel-messages.js';
+import { waitForKernelMessage } from '../../src/kernel-messages.js';
 
 // Classic BPF, written out by hand: struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; }.
 const load = 0x20; // BPF_LD | BPF_W | BPF_ABS
