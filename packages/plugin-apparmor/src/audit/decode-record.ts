@@ -27,8 +27,8 @@ export function decodeAppArmorRecord(line: string): ViolationEvent | undefined {
     }
     let value: string | number = raw;
     if (!quoted && UNTRUSTED_STRING_FIELDS.has(key)) value = decodeHex(raw) ?? raw;
-    else if (!quoted && NUMERIC_FIELDS.has(key) && /^-?\d+$/.test(raw)) value = Number(raw);
-    if (!(key in event)) event[key] = value;
+    else if (!quoted && NUMERIC_FIELDS.has(key) && isInteger(raw)) value = Number(raw);
+    if (event[key] === undefined) event[key] = value;
   });
   if (!action) return undefined;
 
@@ -37,7 +37,7 @@ export function decodeAppArmorRecord(line: string): ViolationEvent | undefined {
     event.auditID = stamp.id;
     event.epoch = stamp.epoch;
   }
-  const { profileName, childProfile } = profileNameFromLabel(typeof event.profile === 'string' ? event.profile : undefined);
+  const { profileName, childProfile } = profileOf(typeof event.profile === 'string' ? event.profile : undefined);
   if (childProfile !== undefined) event.childProfile = childProfile;
   const pid = typeof event.pid === 'number' && event.pid >= 0 && event.pid <= 0xffffffff ? event.pid : 0;
   const node = nodeName(head);
@@ -50,6 +50,29 @@ export function decodeAppArmorRecord(line: string): ViolationEvent | undefined {
     profileName,
     event,
   });
+}
+
+function isInteger(text: string): boolean {
+  const first = text.charCodeAt(0) === 0x2d ? 1 : 0;
+  if (first === text.length) return false;
+  for (let i = first; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+// A node has few profiles and logs the same labels over and over: remember what each label means.
+const labels = new Map<string, ReturnType<typeof profileNameFromLabel>>();
+function profileOf(label: string | undefined): ReturnType<typeof profileNameFromLabel> {
+  if (label === undefined) return profileNameFromLabel(label);
+  let known = labels.get(label);
+  if (!known) {
+    if (labels.size >= 4096) labels.clear();
+    known = profileNameFromLabel(label);
+    labels.set(label, known);
+  }
+  return known;
 }
 
 /** `audit(1644606171.438:80)` → epoch seconds and the event id shared by the records of one event. */

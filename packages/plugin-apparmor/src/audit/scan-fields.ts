@@ -11,9 +11,28 @@ const GROUP_SEPARATOR = 0x1d;
 const CARET = 0x5e;
 const CLOSE_BRACKET = 0x5d;
 const isBlank = (c: number) => c === SPACE || c === TAB || c === GROUP_SEPARATOR;
-/** The separator as some tools print it: `^]`. */
-const isPrintedSeparator = (line: string, i: number) => line.charCodeAt(i) === CARET && line.charCodeAt(i + 1) === CLOSE_BRACKET;
 const isUpperKeyChar = (c: number) => (c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= 0x30 && c <= 0x39);
+
+// Field names the kernel and auditd write. A key found here is returned as this constant (an internalised string), not
+// as a fresh slice of the line, so the decoder's property writes and set look-ups do not hash a new string each time.
+const KNOWN_KEYS = [
+  'apparmor', 'operation', 'class', 'info', 'error', 'namespace', 'profile', 'label', 'name', 'name2', 'pid', 'comm',
+  'exe', 'requested_mask', 'denied_mask', 'requested', 'denied', 'fsuid', 'ouid', 'capability', 'capname', 'family',
+  'sock_type', 'protocol', 'addr', 'peer', 'peer_label', 'signal', 'target', 'srcname', 'fstype', 'flags', 'node',
+  'FSUID', 'OUID', 'AUID', 'UID', 'GID', 'EUID', 'SUID', 'EGID', 'SGID', 'ARCH', 'SYSCALL',
+];
+/** Known keys by length and first character: usually one comparison finds the constant. */
+const KNOWN_KEY_TABLE = new Map<number, string[]>();
+for (const key of KNOWN_KEYS) {
+  const slot = key.length * 128 + key.charCodeAt(0);
+  KNOWN_KEY_TABLE.set(slot, [...(KNOWN_KEY_TABLE.get(slot) ?? []), key]);
+}
+
+function keyAt(line: string, start: number, end: number): string {
+  const candidates = KNOWN_KEY_TABLE.get((end - start) * 128 + line.charCodeAt(start));
+  if (candidates) for (const key of candidates) if (line.startsWith(key, start)) return key;
+  return line.slice(start, end);
+}
 
 /**
  * Calls `field(key, value, quoted)` for each pair from `start`. Quoted values are taken up to the closing quote;
@@ -24,12 +43,16 @@ export function scanFields(line: string, start: number, field: (key: string, val
   const end = line.length;
   let i = start;
   while (i < end) {
-    while (i < end && (isBlank(line.charCodeAt(i)) || isPrintedSeparator(line, i))) i += isPrintedSeparator(line, i) ? 2 : 1;
+    let c = line.charCodeAt(i);
+    while (i < end && (isBlank(c) || (c === CARET && line.charCodeAt(i + 1) === CLOSE_BRACKET))) {
+      i += c === CARET ? 2 : 1;
+      c = line.charCodeAt(i);
+    }
     const keyStart = i;
-    while (i < end && line.charCodeAt(i) !== EQUALS && !isBlank(line.charCodeAt(i))) i++;
+    while (i < end && c !== EQUALS && !isBlank(c)) c = line.charCodeAt(++i);
     if (i >= end) return;
-    if (line.charCodeAt(i) !== EQUALS) continue;
-    const key = line.slice(keyStart, i);
+    if (c !== EQUALS) continue;
+    const key = keyAt(line, keyStart, i);
     i++;
     if (line.charCodeAt(i) === QUOTE) {
       const close = line.indexOf('"', i + 1);
@@ -39,8 +62,11 @@ export function scanFields(line: string, start: number, field: (key: string, val
       continue;
     }
     const valueStart = i;
-    while (i < end && !isBlank(line.charCodeAt(i)) && line.charCodeAt(i) !== EQUALS && !isPrintedSeparator(line, i)) i++;
-    if (i < end && line.charCodeAt(i) === EQUALS) {
+    c = line.charCodeAt(i);
+    while (i < end && !isBlank(c) && c !== EQUALS && !(c === CARET && line.charCodeAt(i + 1) === CLOSE_BRACKET)) {
+      c = line.charCodeAt(++i);
+    }
+    if (i < end && c === EQUALS) {
       // An enriched KEY= glued to the value: back up over the upper-case key.
       let k = i;
       while (k > valueStart && isUpperKeyChar(line.charCodeAt(k - 1))) k--;
