@@ -49,7 +49,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-o, --out <dir>', 'write <profileName>.<enforcer> files here instead of printing them')
     .option('-f, --format <format>', 'text or json', 'text')
     .option('--no-verify', 'skip checking the output with the real tools (apparmor_parser -Q)')
-    .action(async (paths: string[], options: { enforcer?: string[]; out?: string; format?: string; verify?: boolean }) => {
+    .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies with profileType BehaviorModel; repeatable', collect)
+    .action(async (paths: string[], options: { enforcer?: string[]; out?: string; format?: string; verify?: boolean; model?: string[] }) => {
       exitCode = await compileCommand(await engine(), paths, options, io);
     });
 
@@ -58,7 +59,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .description('per rule and enforcer: what it does, or why it does nothing there')
     .argument('<paths...>', 'policy files, directories, or -')
     .option('-f, --format <format>', 'text or json', 'text')
-    .action(async (paths: string[], options: { format?: string }) => {
+    .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies; repeatable', collect)
+    .action(async (paths: string[], options: { format?: string; model?: string[] }) => {
       exitCode = explainCommand(await engine(), paths, options, io);
     });
 
@@ -78,9 +80,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--name <policy>', 'the policy to use when the file has several')
     .option('--container <name>', 'the container the command stands for (checked against target.containers)')
     .option('-e, --enforcer <name>', 'only this enforcer; repeatable', collect)
+    .option('--model <file>', 'ArmorProfileModel YAML for a DefenseInDepth policy built on a behaviour model; repeatable', collect)
     .argument('<command...>', 'the command and its arguments, after --')
     .passThroughOptions()
-    .action(async (command: string[], options: { policy: string; name?: string; container?: string; enforcer?: string[] }) => {
+    .action(async (command: string[], options: { policy: string; name?: string; container?: string; enforcer?: string[]; model?: string[] }) => {
       exitCode = await runCommand(await engine(), command, options, io);
     });
 

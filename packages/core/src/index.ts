@@ -22,6 +22,7 @@ export * from './engine/hooks.js';
 export * from './engine/plugin.js';
 export * from './engine/engine.js';
 export * from './dialect/varmor.js';
+export * from './parse/behavior-models.js';
 // Config
 export * from './config.js';
 // Audit

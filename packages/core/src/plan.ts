@@ -4,7 +4,7 @@ import type { PolicyError } from './errors.js';
 import type { PolicyIR } from './ir.js';
 import type { RuleDefinition, RuleSection } from './rules/define.js';
 import type { LinuxSyscall } from './schema/oci-seccomp.js';
-import type { BpfRawRules, NetworkProxyEgress, PolicyMode } from './schema/varmor/index.js';
+import type { ArmorProfileModel, BpfRawRules, NetworkProxyEgress, PolicyMode } from './schema/varmor/index.js';
 
 /** What a rule violation does (reference §1.0: from auditViolations / allowViolations). */
 export const VIOLATION_ACTIONS = ['deny', 'audit-deny', 'audit', 'allow'] as const;
@@ -79,4 +79,6 @@ export interface Plan {
   enforcers: { [E in Enforcer]?: EnforcerPlanFor<E> };
   /** Not fatal: rules that do nothing with the policy's enforcers, and similar. */
   warnings: PolicyError[];
+  /** The policy's behaviour model (an ArmorProfileModel named after the profile), when one was given. */
+  behaviorModel?: ArmorProfileModel;
 }

@@ -1,6 +1,6 @@
 import { type AppArmorPlan, type Artifact, PolicyErrors, definePlugin, readPackageMeta, policyError } from '@armorkit/core';
 import { decodeAppArmorRecord } from './audit/decode-record.js';
-import type { AppArmorBehaviorModel } from './compile/behavior-model.js';
+import { type AppArmorBehaviorModel, behaviorModelOf } from './compile/behavior-model.js';
 import { type AppArmorArtifactData, compileAppArmor } from './compile/compile-profile.js';
 import { loadProfile, unloadProfile } from './load/loader.js';
 import { type AppArmorSystemPaths, DEFAULT_SYSTEM_PATHS } from './load/system-paths.js';
@@ -34,14 +34,16 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
     meta,
     enforcers: ['AppArmor'],
     apply(engine) {
-      engine.hooks.compile.for('apparmor').tap('apparmor', (plan, context) =>
-        plan.enforcer === 'AppArmor'
-          ? compileAppArmor(plan as AppArmorPlan, {
-              specPointer: context.plan.policy.specPointer,
-              ...(options.behaviorModel ? { behaviorModel: options.behaviorModel } : {}),
-            })
-          : undefined,
-      );
+      engine.hooks.compile.for('apparmor').tap('apparmor', (plan, context) => {
+        if (plan.enforcer !== 'AppArmor') return undefined;
+        // A model given with the plan (armorkit compile --model) unless the engine was built with its own source.
+        const fromPlan = behaviorModelOf(context.plan.behaviorModel);
+        const behaviorModel = options.behaviorModel ?? (fromPlan ? () => fromPlan : undefined);
+        return compileAppArmor(plan as AppArmorPlan, {
+          specPointer: context.plan.policy.specPointer,
+          ...(behaviorModel ? { behaviorModel } : {}),
+        });
+      });
       engine.hooks.verify.for('apparmor').tapPromise('apparmor', async (artifact) => {
         const found = parser();
         if (!found) {

@@ -20,7 +20,11 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
   meta,
   enforcers: ['Seccomp'],
   apply(engine) {
-    engine.hooks.compile.for('seccomp').tap('seccomp', (plan) => (plan.enforcer === 'Seccomp' ? seccompArtifact(plan, options) : undefined));
+    engine.hooks.compile
+      .for('seccomp')
+      .tap('seccomp', (plan, context) =>
+        plan.enforcer === 'Seccomp' ? seccompArtifact(plan, options, context.plan.behaviorModel) : undefined,
+      );
     engine.hooks.load
       .for('seccomp')
       .tapPromise('seccomp', (artifact, target) =>

@@ -1,7 +1,7 @@
 import { type Artifact, type Engine, type Enforcer, enforcerFromId, type PolicyError } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
-import { formatProblems, resolveFiles } from '../pipeline.js';
+import { formatProblems, readBehaviorModels, resolveFiles } from '../pipeline.js';
 import { writeFilesAtomically } from '../write-atomic.js';
 
 export interface CompileOptions {
@@ -9,6 +9,7 @@ export interface CompileOptions {
   out?: string;
   format?: string;
   verify?: boolean;
+  model?: string[];
 }
 
 export function parseEnforcers(values: readonly string[] | undefined): Enforcer[] | undefined {
@@ -38,7 +39,7 @@ export async function compileCommand(engine: Engine, paths: readonly string[], o
   const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
-  const outcome = resolveFiles(engine, files);
+  const outcome = resolveFiles(engine, files, readBehaviorModels(options.model, io.cwd));
   const errors: PolicyError[] = [...outcome.errors];
   const warnings: PolicyError[] = [...outcome.warnings];
   const artifacts: Artifact[] = [];

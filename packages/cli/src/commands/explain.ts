@@ -1,7 +1,7 @@
 import { describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
-import { formatProblems, resolveFiles } from '../pipeline.js';
+import { formatProblems, readBehaviorModels, resolveFiles } from '../pipeline.js';
 
 interface ExplainedRule {
   rule: string;
@@ -80,12 +80,12 @@ export function explainPlan(plan: Plan): ExplainedEnforcer[] {
 }
 
 /** `armorkit explain <file>`: per rule and enforcer, what it does, or why it does nothing there. */
-export function explainCommand(engine: Engine, paths: readonly string[], options: { format?: string }, io: CliIO): number {
+export function explainCommand(engine: Engine, paths: readonly string[], options: { format?: string; model?: string[] }, io: CliIO): number {
   const format = options.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got "${format}"`);
   const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  const outcome = resolveFiles(engine, files);
+  const outcome = resolveFiles(engine, files, readBehaviorModels(options.model, io.cwd));
   for (const line of formatProblems(outcome.errors)) io.err(line);
   for (const line of formatProblems(outcome.warnings, 'warning')) io.err(line);
 

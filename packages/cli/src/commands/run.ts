@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { ConfinementStep, Engine } from '@armorkit/core';
 import { spawnConfined } from '../confined-spawn.js';
 import { EXIT, UsageError, type CliIO } from '../io.js';
-import { formatProblems } from '../pipeline.js';
+import { formatProblems, readBehaviorModels } from '../pipeline.js';
 import { parseEnforcers } from './compile.js';
 
 export interface RunOptions {
@@ -11,6 +11,7 @@ export interface RunOptions {
   container?: string;
   enforcer?: string[];
   name?: string;
+  model?: string[];
 }
 
 /**
@@ -41,7 +42,7 @@ export async function runCommand(engine: Engine, argv: readonly string[], option
     throw new UsageError(`policy ${policy.name} applies to containers ${containers.join(', ')}, not to ${options.container}`);
   }
 
-  const { plan, errors } = engine.resolve(policy);
+  const { plan, errors } = engine.resolve(policy, readBehaviorModels(options.model, io.cwd));
   if (!plan) {
     for (const line of formatProblems(errors)) io.err(line);
     return EXIT.invalid;

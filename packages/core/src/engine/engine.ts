@@ -11,6 +11,7 @@ import { createHooks, type AuditRecord } from './hooks.js';
 import { locateErrors } from './locate.js';
 import type { Plugin } from './plugin.js';
 import type { ViolationEvent } from '../audit/event.js';
+import type { ArmorProfileModel } from '../schema/varmor/index.js';
 
 export interface EngineOptions {
   plugins?: readonly Plugin[];
@@ -73,9 +74,12 @@ export class Engine {
     return outcome;
   }
 
-  /** resolveMode: policy → plan (mode matrix, rule look-up), then plugins may adjust it. */
-  resolve(policy: PolicyIR): { plan?: Plan; errors: PolicyError[] } {
-    const result = resolveMode(policy, this.rules);
+  /**
+   * resolveMode: policy → plan (mode matrix, rule look-up), then plugins may adjust it. `models` are behaviour models
+   * (ArmorProfileModel by profile name) for DefenseInDepth policies built on one.
+   */
+  resolve(policy: PolicyIR, models?: ReadonlyMap<string, ArmorProfileModel>): { plan?: Plan; errors: PolicyError[] } {
+    const result = resolveMode(policy, this.rules, models);
     const errors = locateErrors(result.errors, policy.source);
     if (!result.plan) return { errors };
     const plan = this.hooks.resolveMode.call(result.plan);

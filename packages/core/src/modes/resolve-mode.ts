@@ -15,6 +15,7 @@ import type {
   ViolationAction,
 } from '../plan.js';
 import type { RuleRegistry } from '../rules/registry.js';
+import type { ArmorProfileModel } from '../schema/varmor/index.js';
 import { listedRules, lookUpRules, rulesFor } from './plan-rules.js';
 import { violationAction } from './violation-action.js';
 
@@ -36,7 +37,11 @@ interface Common {
  * The mode × enforcer matrix (reference §2.2) as data: for each enforcer of the policy, the base profile, how the
  * kernel runs it, what a violation does, and which rules and raw rules apply. Differences from vArmor are in docs/compat.md.
  */
-export function resolveMode(policy: PolicyIR, registry: RuleRegistry): ResolveResult {
+export function resolveMode(
+  policy: PolicyIR,
+  registry: RuleRegistry,
+  models: ReadonlyMap<string, ArmorProfileModel> = new Map(),
+): ResolveResult {
   const { spec, specPointer } = policy;
   const mode = spec.policy.mode;
   const policyPointer = `${specPointer}/policy`;
@@ -183,5 +188,8 @@ export function resolveMode(policy: PolicyIR, registry: RuleRegistry): ResolveRe
   }
 
   if (errors.length > 0) return { errors };
-  return { plan: { policy, profileName: policy.profileName, enforcers, warnings }, errors };
+  const behaviorModel = models.get(policy.profileName);
+  const plan: Plan = { policy, profileName: policy.profileName, enforcers, warnings };
+  if (behaviorModel) plan.behaviorModel = behaviorModel;
+  return { plan, errors };
 }

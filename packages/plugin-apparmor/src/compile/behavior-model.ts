@@ -1,3 +1,4 @@
+import type { ArmorProfileModel } from '@armorkit/core';
 import { HEADER, profileOpening } from './base-profiles.js';
 import { ProfileText } from './profile-text.js';
 
@@ -8,6 +9,19 @@ export interface AppArmorBehaviorModel {
   files?: { path: string; owner?: boolean; permissions: string[] }[];
   capabilities?: string[];
   networks?: unknown[];
+}
+
+/** The AppArmor behaviour an ArmorProfileModel recorded (`data.dynamicResult.appArmor`), if any. */
+export function behaviorModelOf(model: ArmorProfileModel | undefined): AppArmorBehaviorModel | undefined {
+  const recorded = model?.data?.dynamicResult?.appArmor;
+  if (!recorded) return undefined;
+  return {
+    profiles: recorded.profiles ?? [],
+    ...(recorded.executions ? { executions: recorded.executions } : {}),
+    ...(recorded.files ? { files: recorded.files } : {}),
+    ...(recorded.capabilities ? { capabilities: recorded.capabilities } : {}),
+    networks: recorded.networks?.sockets ?? [],
+  };
 }
 
 export type BehaviorModelResult = { text: ProfileText; error?: undefined } | { text?: undefined; error: string };

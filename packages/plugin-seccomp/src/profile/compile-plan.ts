@@ -1,4 +1,5 @@
-import { type CompileResult, type LinuxSeccomp, type LinuxSeccompArg, linuxSeccompSchema, type PolicyError, policyError, type SeccompPlan } from '@armorkit/core';
+import { type ArmorProfileModel, type CompileResult, type LinuxSeccomp, type LinuxSeccompArg, linuxSeccompSchema, type PolicyError, policyError, type SeccompPlan } from '@armorkit/core';
+import { seccompProfileFromModel } from './behavior-model.js';
 import { enhanceProtectProfile } from './enhance-protect.js';
 import { type RuntimeArch, runtimeDefaultProfile } from './runtime-default.js';
 import { checkErrnoRet, checkSyscallNames } from './syscall-names.js';
@@ -9,8 +10,6 @@ export interface SeccompCompileOptions {
   arch?: RuntimeArch;
   /** Container bounding capabilities for RuntimeDefault (CAP_ names). */
   capabilities?: readonly string[];
-  /** Behaviour-model profiles by profile name (DefenseInDepth with profileType BehaviorModel). */
-  models?: ReadonlyMap<string, LinuxSeccomp>;
 }
 
 /** What the modeller watches while a policy is in BehaviorModeling: everything logged, the noisiest I/O allowed. */
@@ -19,7 +18,7 @@ const MODELING: LinuxSeccomp = {
   syscalls: [{ names: ['open', 'openat', 'openat2', 'close', 'read', 'write'], action: 'SCMP_ACT_ALLOW' }],
 };
 
-function defenseInDepth(plan: SeccompPlan, options: SeccompCompileOptions): { profile?: LinuxSeccomp; errors: PolicyError[] } {
+function defenseInDepth(plan: SeccompPlan, model: ArmorProfileModel | undefined): { profile?: LinuxSeccomp; errors: PolicyError[] } {
   let base: LinuxSeccomp | undefined;
   if (plan.customProfile) {
     let json: unknown;
@@ -34,18 +33,21 @@ function defenseInDepth(plan: SeccompPlan, options: SeccompCompileOptions): { pr
     }
     base = parsed.data;
   } else {
-    base = options.models?.get(plan.profileName);
-    if (!base) {
+    const pointer = '/spec/policy/defenseInDepth/seccomp/profileType';
+    if (!model) {
       return {
         errors: [
           policyError(
             'behavior-model-missing',
-            `/spec/policy/defenseInDepth/seccomp/profileType`,
-            `profileType BehaviorModel needs the behaviour model of ${plan.profileName} (an ArmorProfileModel); none was given`,
+            pointer,
+            `profileType BehaviorModel needs the behaviour model of ${plan.profileName} (an ArmorProfileModel, e.g. armorkit compile --model FILE); none was given`,
           ),
         ],
       };
     }
+    const fromModel = seccompProfileFromModel(model);
+    if (!fromModel.profile) return { errors: [policyError('behavior-model-invalid', pointer, fromModel.error ?? 'unusable behaviour model')] };
+    base = fromModel.profile;
   }
   const errors = checkSyscallNames(base.syscalls ?? [], plan.customProfile ? plan.customProfile.pointer : '');
   // The model or custom profile decides what is allowed; allowViolations decides what happens to the rest.
@@ -59,7 +61,11 @@ function defenseInDepth(plan: SeccompPlan, options: SeccompCompileOptions): { pr
 }
 
 /** A seccomp plan → OCI LinuxSeccomp for every mode. Pure. */
-export function compileSeccompProfile(plan: SeccompPlan, options: SeccompCompileOptions = {}): { profile?: LinuxSeccomp; errors: PolicyError[] } {
+export function compileSeccompProfile(
+  plan: SeccompPlan,
+  options: SeccompCompileOptions = {},
+  behaviorModel?: ArmorProfileModel,
+): { profile?: LinuxSeccomp; errors: PolicyError[] } {
   const errors = [
     ...checkSyscallNames(plan.rawRules.rules, plan.rawRules.pointer),
     ...checkErrnoRet(plan.rawRules.rules, plan.rawRules.pointer),
@@ -83,7 +89,7 @@ export function compileSeccompProfile(plan: SeccompPlan, options: SeccompCompile
       break;
     case 'BehaviorModel':
     case 'Custom': {
-      const result = defenseInDepth(plan, options);
+      const result = defenseInDepth(plan, behaviorModel);
       errors.push(...result.errors);
       profile = result.profile;
       break;
@@ -117,8 +123,12 @@ export function formatSeccompProfile(profile: LinuxSeccomp): string {
   return JSON.stringify(ordered, null, 2).replace(/"@@u64:(\d+)@@"/g, '$1') + '\n';
 }
 
-export function seccompArtifact(plan: SeccompPlan, options: SeccompCompileOptions = {}): CompileResult<LinuxSeccomp> {
-  const { profile, errors } = compileSeccompProfile(plan, options);
+export function seccompArtifact(
+  plan: SeccompPlan,
+  options: SeccompCompileOptions = {},
+  behaviorModel?: ArmorProfileModel,
+): CompileResult<LinuxSeccomp> {
+  const { profile, errors } = compileSeccompProfile(plan, options, behaviorModel);
   if (!profile) return { errors };
   return {
     artifact: {
