@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { executablePathSchema } from './executable-path.js';
 
 /** Lines that need no trailing comma: blank lines, comments and `#include`, `include`, and block braces. */
 function needsComma(line: string): boolean {
@@ -27,6 +28,6 @@ export const appArmorRulesTextSchema = z
 /** Raw AppArmor rules, for the whole container or only for some executables (`targets`, full paths). */
 export const appArmorRawRuleSchema = z.strictObject({
   rules: appArmorRulesTextSchema,
-  targets: z.array(z.string().min(1)).optional(),
+  targets: z.array(executablePathSchema).optional(),
 });
 export type AppArmorRawRule = z.infer<typeof appArmorRawRuleSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { executablePathSchema } from './executable-path.js';
 import { linuxSyscallSchema } from '../oci-seccomp.js';
 import { appArmorRawRuleSchema } from './apparmor-raw-rule.js';
 import { bpfRawRulesSchema } from './bpf-raw-rules.js';
@@ -10,7 +11,7 @@ const ruleNames = z.array(z.string());
 export const attackProtectionRuleSchema = z.strictObject({
   rules: ruleNames.min(1),
   /** Executables (full paths) the rules apply to; AppArmor only. */
-  targets: z.array(z.string().min(1)).optional(),
+  targets: z.array(executablePathSchema).optional(),
 });
 export type AttackProtectionRule = z.infer<typeof attackProtectionRuleSchema>;
 
