@@ -10,4 +10,4 @@ export const executablePathSchema = z
   .min(2)
   .max(4095)
   // `>` is not allowed, so `->` cannot appear either.
-  .regex(/^\/[A-Za-z0-9._+@%=:~/*?[\]^!-]*$/, 'a target is an absolute executable path such as /usr/bin/bash (letters, digits, . _ - + @ % = : ~ / and the globs * ? [ ])');
+  .regex(/^\/[A-Za-z0-9._+@%=:~/*?-]*$/, 'a target is an absolute executable path such as /usr/bin/bash (letters, digits, . _ - + @ % = : ~ / and the globs * ?)');
