@@ -19,8 +19,9 @@ function hasAaExec(aaExec: string): boolean {
 
 /**
  * `armorkit run` for AppArmor: load the profile (into a scratch directory, so /etc/apparmor.d is left alone), then
- * start the command through `aa-exec -p <profile>`, which makes the kernel attach the profile at exec. A profile that
- * was loaded before the run is replaced and left loaded; one the run loaded is removed afterwards.
+ * start the command through `aa-exec -p <profile>`, which makes the kernel attach the profile at exec, and remove the
+ * profile afterwards. A profile of that name already loaded belongs to a live policy (a node's containers run under
+ * it): `run` refuses rather than replace it.
  */
 export async function confineWithAppArmor(
   artifact: Artifact<AppArmorArtifactData>,
@@ -33,7 +34,12 @@ export async function confineWithAppArmor(
   if (!options.parser) return { enforcer: 'AppArmor', unavailable: 'apparmor_parser is not installed (Debian: apt-get install apparmor)' };
   if (!hasAaExec(aaExec)) return { enforcer: 'AppArmor', unavailable: `${aaExec} is not installed (Debian: apt-get install apparmor)` };
 
-  const wasLoaded = (await listLoadedProfiles(options.paths.loadedProfiles)).some((p) => p.name === artifact.profileName);
+  if ((await listLoadedProfiles(options.paths.loadedProfiles)).some((p) => p.name === artifact.profileName)) {
+    return {
+      enforcer: 'AppArmor',
+      unavailable: `a profile named ${artifact.profileName} is already loaded on this machine (a live policy); run will not replace it`,
+    };
+  }
   const directory = mkdtempSync(join(tmpdir(), 'armorkit-apparmor-'));
   const paths = { ...options.paths, profileDirectory: directory };
   const outcome = await loadProfile(artifact, { parser: options.parser, paths });
@@ -46,7 +52,7 @@ export async function confineWithAppArmor(
     summary: `profile ${artifact.profileName} loaded (${artifact.profileMode}) and attached by aa-exec`,
     prefix: () => [aaExec, '-p', artifact.profileName, '--'],
     cleanup: async () => {
-      if (!wasLoaded) await unloadProfile(artifact.profileName, { parser: options.parser!, paths });
+      await unloadProfile(artifact.profileName, { parser: options.parser!, paths });
       rmSync(directory, { recursive: true, force: true });
     },
   };
