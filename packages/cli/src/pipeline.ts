@@ -30,15 +30,33 @@ export function readBehaviorModels(paths: readonly string[] | undefined, cwd: st
 }
 
 /** parse + resolveMode over every file; all problems of all documents collected. */
-export function resolveFiles(engine: Engine, files: readonly InputFile[], models?: ReadonlyMap<string, ArmorProfileModel>): PipelineOutcome {
+export function resolveFiles(
+  engine: Engine,
+  files: readonly InputFile[],
+  options: { models?: ReadonlyMap<string, ArmorProfileModel>; uniqueProfileNames?: boolean } = {},
+): PipelineOutcome {
   const outcome: PipelineOutcome = { resolved: [], errors: [], warnings: [], ignored: 0 };
+  // When compiling, profile names must be unique: two policies with one name would overwrite each other's profiles
+  // (validating a directory of variants of one policy, as vArmor's examples are, is fine).
+  const owners = new Map<string, string>();
   for (const file of files) {
     const parsed = engine.parse(file.text, file.name);
     outcome.errors.push(...parsed.errors);
     outcome.ignored += parsed.ignored.length;
     for (const policy of parsed.policies) {
-      const { plan, errors } = engine.resolve(policy, models);
+      const { plan, errors } = engine.resolve(policy, options.models);
       outcome.errors.push(...errors);
+      const owner = options.uniqueProfileNames ? owners.get(policy.profileName) : undefined;
+      if (owner) {
+        outcome.errors.push({
+          code: 'duplicate-profile-name',
+          pointer: '/metadata/name',
+          message: `profile name ${policy.profileName} is also the profile of ${owner}; each policy needs its own`,
+          location: { file: file.name, document: policy.source.index, ...policy.source.locate('/metadata/name') },
+        });
+        continue;
+      }
+      owners.set(policy.profileName, `${policy.kind} ${policy.clusterScoped ? '' : policy.namespace + '/'}${policy.name} (${file.name})`);
       if (plan) {
         outcome.resolved.push({ file: file.name, plan });
         outcome.warnings.push(...plan.warnings);

@@ -153,3 +153,15 @@ describe('custom engine from armorkit.config.mjs', () => {
     expect(err).toContain('unknown rule "block-crypto-miners"');
   });
 });
+
+describe('compile refuses what would overwrite', () => {
+  it('two policies with one profile name', async () => {
+    const out = join(scratch, 'dup');
+    const a = write('dup-a.yaml', BROKEN.replace('disable-cap-net-rw', 'disable-cap-net-raw'));
+    const b = write('dup-b.yaml', BROKEN.replace('disable-cap-net-rw', 'mitigate-sa-leak'));
+    const { code, err } = await run(['compile', a, b, '--out', out, '--no-verify']);
+    expect(code).toBe(1);
+    expect(err).toMatch(/dup-b\.yaml:3:\d+: \/metadata\/name: profile name varmor-demo-broken is also the profile of VarmorPolicy demo\/broken/);
+    expect(() => readdirSync(out)).toThrow();
+  });
+});

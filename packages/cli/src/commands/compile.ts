@@ -39,7 +39,7 @@ export async function compileCommand(engine: Engine, paths: readonly string[], o
   const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
-  const outcome = resolveFiles(engine, files, readBehaviorModels(options.model, io.cwd));
+  const outcome = resolveFiles(engine, files, { models: readBehaviorModels(options.model, io.cwd), uniqueProfileNames: true });
   const errors: PolicyError[] = [...outcome.errors];
   const warnings: PolicyError[] = [...outcome.warnings];
   const artifacts: Artifact[] = [];

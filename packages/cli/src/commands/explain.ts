@@ -85,7 +85,7 @@ export function explainCommand(engine: Engine, paths: readonly string[], options
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got "${format}"`);
   const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  const outcome = resolveFiles(engine, files, readBehaviorModels(options.model, io.cwd));
+  const outcome = resolveFiles(engine, files, { models: readBehaviorModels(options.model, io.cwd) });
   for (const line of formatProblems(outcome.errors)) io.err(line);
   for (const line of formatProblems(outcome.warnings, 'warning')) io.err(line);
 
