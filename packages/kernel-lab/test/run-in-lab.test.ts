@@ -70,12 +70,11 @@ describe('runInLab', () => {
   });
 
   it('kills a guest that runs past its timeout and reports it as timed out', { timeout: bootTimeout }, async () => {
-    const started = Date.now();
+    // `sleep 600` would outlive the test's own timeout: finishing at all shows the guest was stopped.
     const run = unwrapOutcome(await runInLab({ command: ['sh', '-c', 'echo started; exec sleep 600'], timeoutMs: 30_000 }));
     expect(run.timedOut).toBe(true);
     expect(run.exitCode).toBeNull();
     expect(run.stdout).toBe('started\n');
     expect(run.durationMs).toBeGreaterThanOrEqual(30_000);
-    expect(Date.now() - started).toBeLessThan(45_000);
   });
 });

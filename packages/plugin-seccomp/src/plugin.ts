@@ -23,7 +23,7 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
     engine.hooks.compile
       .for('seccomp')
       .tap('seccomp', (plan, context) =>
-        plan.enforcer === 'Seccomp' ? seccompArtifact(plan, options, context.plan.behaviorModel) : undefined,
+        plan.enforcer === 'Seccomp' ? seccompArtifact(plan, options, context.plan.behaviorModel, context.plan.policy.specPointer) : undefined,
       );
     engine.hooks.load
       .for('seccomp')

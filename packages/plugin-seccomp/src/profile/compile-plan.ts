@@ -18,7 +18,7 @@ const MODELING: LinuxSeccomp = {
   syscalls: [{ names: ['open', 'openat', 'openat2', 'close', 'read', 'write'], action: 'SCMP_ACT_ALLOW' }],
 };
 
-function defenseInDepth(plan: SeccompPlan, model: ArmorProfileModel | undefined): { profile?: LinuxSeccomp; errors: PolicyError[] } {
+function defenseInDepth(plan: SeccompPlan, model: ArmorProfileModel | undefined, specPointer: string): { profile?: LinuxSeccomp; errors: PolicyError[] } {
   let base: LinuxSeccomp | undefined;
   if (plan.customProfile) {
     let json: unknown;
@@ -33,7 +33,7 @@ function defenseInDepth(plan: SeccompPlan, model: ArmorProfileModel | undefined)
     }
     base = parsed.data;
   } else {
-    const pointer = '/spec/policy/defenseInDepth/seccomp/profileType';
+    const pointer = `${specPointer}/policy/defenseInDepth/seccomp/profileType`;
     if (!model) {
       return {
         errors: [
@@ -65,6 +65,7 @@ export function compileSeccompProfile(
   plan: SeccompPlan,
   options: SeccompCompileOptions = {},
   behaviorModel?: ArmorProfileModel,
+  specPointer = '/spec',
 ): { profile?: LinuxSeccomp; errors: PolicyError[] } {
   const errors = [
     ...checkSyscallNames(plan.rawRules.rules, plan.rawRules.pointer),
@@ -89,7 +90,7 @@ export function compileSeccompProfile(
       break;
     case 'BehaviorModel':
     case 'Custom': {
-      const result = defenseInDepth(plan, behaviorModel);
+      const result = defenseInDepth(plan, behaviorModel, specPointer);
       errors.push(...result.errors);
       profile = result.profile;
       break;
@@ -127,8 +128,9 @@ export function seccompArtifact(
   plan: SeccompPlan,
   options: SeccompCompileOptions = {},
   behaviorModel?: ArmorProfileModel,
+  specPointer = '/spec',
 ): CompileResult<LinuxSeccomp> {
-  const { profile, errors } = compileSeccompProfile(plan, options, behaviorModel);
+  const { profile, errors } = compileSeccompProfile(plan, options, behaviorModel, specPointer);
   if (!profile) return { errors };
   return {
     artifact: {
