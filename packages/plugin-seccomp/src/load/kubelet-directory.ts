@@ -32,7 +32,12 @@ export async function writeKubeletProfile(artifact: Artifact<LinuxSeccomp>, dire
     throw error;
   }
   await file.close();
-  await rename(temporary, target);
+  try {
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
   return { enforcer: 'Seccomp', profileName: artifact.profileName, summary: `wrote ${target}; pods using localhost/${artifact.profileName} get it when they (re)start` };
 }
 
