@@ -58,6 +58,8 @@ export const PROFILE_HAS_CONNECT = 0x4;
 export const TABLE_HAS_RULES = 0x1;
 export const TABLE_HAS_EXACT = 0x2;
 export const TABLE_HAS_ANY = 0x4;
+/** Some rule of the table denies: a path that cannot be resolved (too long, too deep) is then refused. */
+export const TABLE_HAS_DENY = 0x8;
 
 // profile_header.connect_flags (bit per family: IPv4 then IPv6)
 export const CONNECT_HAS_EXACT4 = 0x1;

@@ -15,6 +15,7 @@ import {
   SCOPE_BASENAME,
   SCOPE_PATH,
   TABLE_HAS_ANY,
+  TABLE_HAS_DENY,
   TABLE_HAS_EXACT,
   TABLE_HAS_RULES,
 } from './layout.js';
@@ -84,6 +85,7 @@ export function encodePathTable(table: number, rules: readonly { pattern: PathPa
   summary.flags |= TABLE_HAS_RULES;
   const byKey = new Map<string, Filed[]>();
   for (const { pattern, action } of rules) {
+    if (action.deny !== 0) summary.flags |= TABLE_HAS_DENY;
     const anchor = pathAnchor(pattern);
     const id = `${anchor.anchor}/${anchor.length}/${anchor.hash}`;
     const filed = byKey.get(id) ?? [];

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Path rules, looked up by hash instead of compared one by one. A rule is filed under its anchor: the exact path,
+ * its suffix, its prefix, or its file-name prefix, hashed 8 bytes at a time (src/encode/path-hash.ts is the same
+ * hash in TypeScript). For a path the programs hash its first and last 63 bytes once; at each length some rule
+ * uses they test a bloom filter bit and note the key; then they look up the rules under the noted keys and
+ * compare their text. test/support/kernel-model.ts is this algorithm step for step, checked against the
+ * reference evaluator. Loops are bpf_loop callbacks so the verifier checks each body once.
+ */
+#ifndef ARMORKIT_PATH_MATCH_H
+#define ARMORKIT_PATH_MATCH_H
+
+#include "scratch.h"
+
+#define HASH_MULTIPLIER 0x9e3779b97f4a7c15ULL
+#define FORWARD_SEED 0x243f6a8885a308d3ULL
+#define BACKWARD_SEED 0x13198a2e03707344ULL
+
+static __always_inline __u64 mix(__u64 hash, __u64 word)
+{
+	return (hash ^ word) * HASH_MULTIPLIER;
+}
+
+static __always_inline __u64 finish(__u64 hash, __u32 length, __u32 anchor)
+{
+	hash = (hash ^ (__u64)(length | (anchor << 8))) * HASH_MULTIPLIER;
+	return hash ^ (hash >> 31);
+}
+
+/* The first r bytes of a word (text read forward), r in 1..8: the low bytes. */
+static __always_inline __u64 low_mask(__u32 r)
+{
+	return ~0ULL >> (8 * (8 - r));
+}
+
+/* The last r bytes of a word (text ending at the word's end), r in 1..8: the high bytes. */
+static __always_inline __u64 high_mask(__u32 r)
+{
+	return ~0ULL << (8 * (8 - r));
+}
+
+/*
+ * What match_path's bpf_loop callbacks need to find: the profile's map and the scratch buffer (pointers, so on
+ * the stack; the verifier allows 512 bytes of it for all frames together), and the bloom filter. The rest of the
+ * state is in s->match.
+ */
+struct matcher {
+	void *inner;
+	struct scratch *s;
+	const struct bloom *bloom;
+};
+
+/*
+ * Whether the path bytes at `offset` are `text` (length bytes, at most 63; the rule's text is zero-padded).
+ * Branch-free: every word is compared and masked to the bytes that count.
+ */
+static __always_inline bool equal_text(struct scratch *s, __u32 offset, const char *text, __u32 length)
+{
+	__u64 diff = 0;
+
+#pragma unroll
+	for (int i = 0; i < 8; i++) {
+		__u64 a = load_word(s, PATH_OFFSET + offset + 8 * i);
+		__u64 b = *(const __u64 *)(text + 8 * i);
+		/* Bytes of this word that belong to the text: 8, fewer in the last word, none after it. */
+		__s64 left = (__s64)length - 8 * i;
+		__u64 keep = left >= 8 ? ~0ULL : left <= 0 ? 0 : ~0ULL >> (8 * (8 - left));
+		diff |= (a ^ b) & keep;
+	}
+	return diff == 0;
+}
+
+static __always_inline bool verify_rule(struct scratch *s, const struct path_rule *rule, __u32 anchor)
+{
+	__u32 p = rule->prefix_length & 63;
+	__u32 suffix = rule->suffix_length & 63;
+	__u32 n = s->match.n & PATH_MASK;
+	__u32 start = anchor == ANCHOR_EXACT || anchor == ANCHOR_PREFIX || rule->scope != SCOPE_BASENAME ? 0 : s->match.base & PATH_MASK;
+
+	switch (anchor) {
+	case ANCHOR_EXACT:
+		return n == p && equal_text(s, 0, rule->prefix, p);
+	case ANCHOR_PREFIX:
+		return n >= p && equal_text(s, 0, rule->prefix, p);
+	case ANCHOR_SUFFIX:
+		if (start > n || n - start < p + suffix)
+			return false;
+		return equal_text(s, n - suffix, rule->suffix, suffix) && equal_text(s, start, rule->prefix, p);
+	case ANCHOR_BASE_PREFIX:
+		if (start > n || n - start < p)
+			return false;
+		return equal_text(s, start, rule->prefix, p);
+	default:
+		return true;
+	}
+}
+
+/* Mount rules also need the flags and filesystem type of the operation (kept in the scratch buffer). */
+static __always_inline bool mount_applies(struct scratch *s, const struct path_rule *rule)
+{
+	__u32 flags = s->mount_flags;
+	bool flag_match = (flags & rule->mount_flags) || (s->new_mount && (~flags & rule->reverse_mount_flags));
+	if (!flag_match)
+		return false;
+	if (rule->fstype[0] == '*' && rule->fstype[1] == 0)
+		return true;
+	const __u64 *a = (const __u64 *)rule->fstype;
+	const __u64 *b = (const __u64 *)s->fstype;
+	return a[0] == b[0] && a[1] == b[1];
+}
+
+static long chain_step(__u32 slot, void *ctx)
+{
+	struct matcher *m = ctx;
+	struct scratch *s = m->s;
+	struct match_state *st = &s->match;
+	const struct path_rule *rule;
+
+	st->key.slot = slot;
+	rule = bpf_map_lookup_elem(m->inner, &st->key);
+	if (!rule)
+		return 1;
+	if (verify_rule(s, rule, st->key.anchor) && (st->table != TABLE_MOUNT || mount_applies(s, rule))) {
+		st->deny |= rule->deny & s->requested;
+		st->audit |= rule->audit & s->requested;
+	}
+	return rule->more ? 0 : 1;
+}
+
+/* Looks up the rules under each noted key. */
+static long candidate_step(__u32 i, void *ctx)
+{
+	struct matcher *m = ctx;
+	struct scratch *s = m->s;
+	const struct candidate *c;
+
+	if (i >= s->candidate_count)
+		return 1;
+	c = &s->candidates[i & (MAX_CANDIDATES - 1)];
+	s->match.key.kind = KEY_PATH;
+	s->match.key.table = s->match.table;
+	s->match.key.anchor = c->anchor;
+	s->match.key.slot = 0;
+	s->match.key.length = c->length;
+	s->match.key.hash[0] = c->hash;
+	s->match.key.hash[1] = 0;
+	bpf_loop(MAX_SLOTS, chain_step, m, 0);
+	return 0;
+}
+
+/* Notes a key when the bloom filter says rules may be filed under it. */
+static __always_inline void note(struct matcher *m, __u32 anchor, __u32 length, __u64 hash)
+{
+	struct scratch *s = m->s;
+	__u32 bit = (hash >> 53) & (BLOOM_BITS - 1);
+	__u32 index;
+
+	if (anchor != ANCHOR_ANY && (!m->bloom || !(m->bloom->bits[bit >> 3] & (1 << (bit & 7)))))
+		return;
+	index = s->candidate_count;
+	if (index >= MAX_CANDIDATES)
+		return;
+	s->candidates[index].hash = hash;
+	s->candidates[index].length = length;
+	s->candidates[index].anchor = anchor;
+	s->candidate_count = index + 1;
+}
+
+/* Forward over the text from st->start, one byte length per call: every prefix length in st->lengths noted. */
+static long forward_step(__u32 i, void *ctx)
+{
+	struct matcher *m = ctx;
+	struct match_state *st = &m->s->match;
+	__u32 length = i + 1;
+	__u32 r = (i & 7) + 1;
+	__u64 partial;
+
+	if (length > st->limit)
+		return 1;
+	if (r == 1)
+		st->word = load_word(m->s, PATH_OFFSET + st->start + i);
+	partial = mix(st->hash, st->word & low_mask(r));
+	if ((st->lengths >> (length & 63)) & 1)
+		note(m, st->anchor, length, finish(partial, length, st->anchor));
+	if (st->want_exact && length == st->n)
+		note(m, ANCHOR_EXACT, length, finish(partial, length, ANCHOR_EXACT));
+	if (r == 8)
+		st->hash = partial;
+	return 0;
+}
+
+/* Backward from the end of the path, one byte length per call: every suffix length in st->lengths noted. */
+static long backward_step(__u32 i, void *ctx)
+{
+	struct matcher *m = ctx;
+	struct match_state *st = &m->s->match;
+	__u32 length = i + 1;
+	__u32 r = (i & 7) + 1;
+	__u64 partial;
+
+	if (length > st->limit)
+		return 1;
+	if (r == 1)
+		st->word = load_word(m->s, PATH_OFFSET + st->n - i - 8);
+	partial = mix(st->hash, st->word & high_mask(r));
+	if ((st->lengths >> (length & 63)) & 1)
+		note(m, ANCHOR_SUFFIX, length, finish(partial, length, ANCHOR_SUFFIX));
+	if (r == 8)
+		st->hash = partial;
+	return 0;
+}
+
+/*
+ * The permission bits of s->requested that the rules of table s->table deny (low 32 bits) and audit (high 32
+ * bits) for the path in s->buf (s->path_length bytes, its file name starting at s->base).
+ */
+static __noinline __u64 match_path(void *inner, struct scratch *s, const struct profile_header *header)
+{
+	struct match_state *st = &s->match;
+	struct matcher m = { .inner = inner, .s = s };
+	__u32 table = s->table;
+	const struct path_table *info;
+
+	if (table >= PATH_TABLES)
+		return 0;
+	info = &header->paths[table];
+	__builtin_memset(st, 0, sizeof(*st));
+	st->table = table;
+	st->n = s->path_length & PATH_MASK;
+	st->base = s->base & PATH_MASK;
+	st->key.kind = KEY_BLOOM;
+	st->key.table = table;
+	m.bloom = bpf_map_lookup_elem(inner, &st->key);
+	s->candidate_count = 0;
+
+	if (info->flags & TABLE_HAS_ANY)
+		note(&m, ANCHOR_ANY, 0, 0);
+
+	st->limit = st->n < MAX_ANCHOR ? st->n : MAX_ANCHOR;
+	st->lengths = info->prefix_lengths;
+	st->want_exact = (info->flags & TABLE_HAS_EXACT) && st->n <= MAX_ANCHOR;
+	if (st->lengths || st->want_exact) {
+		st->hash = FORWARD_SEED;
+		st->start = 0;
+		st->anchor = ANCHOR_PREFIX;
+		bpf_loop(MAX_ANCHOR, forward_step, &m, 0);
+	}
+
+	st->lengths = info->suffix_lengths;
+	if (st->lengths) {
+		st->hash = BACKWARD_SEED;
+		bpf_loop(MAX_ANCHOR, backward_step, &m, 0);
+	}
+
+	st->lengths = info->base_prefix_lengths;
+	if (st->lengths && st->base <= st->n) {
+		st->hash = FORWARD_SEED;
+		st->start = st->base;
+		st->limit = st->n - st->base < MAX_ANCHOR ? st->n - st->base : MAX_ANCHOR;
+		st->anchor = ANCHOR_BASE_PREFIX;
+		st->want_exact = 0;
+		bpf_loop(MAX_ANCHOR, forward_step, &m, 0);
+	}
+
+	if (s->candidate_count)
+		bpf_loop(MAX_CANDIDATES, candidate_step, &m, 0);
+	return (__u64)st->deny | ((__u64)st->audit << 32);
+}
+
+#endif

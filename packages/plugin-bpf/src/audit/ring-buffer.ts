@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import koffi from 'koffi';
+import type { ViolationEvent } from '@armorkit/core';
+import type { BpfEnforcer } from '../loader/enforcer.js';
+import { type Libbpf, libbpf } from '../loader/libbpf.js';
+import { type LoaderOutcome, fail, succeed } from '../loader/loader-error.js';
+import { violationFromRecord } from './decode-event.js';
+import { parseEventRecord } from './event-record.js';
+
+/** btime of /proc/stat: when the machine booted, in Unix seconds. */
+export function bootTime(stat = '/proc/stat'): number {
+  const match = /^btime (\d+)$/m.exec(readFileSync(stat, 'utf8'));
+  return match?.[1] ? Number(match[1]) : 0;
+}
+
+/**
+ * Reads the programs' audit events from their ring buffer (libbpf ring_buffer__consume, records copied out in
+ * a koffi callback) and turns them into ViolationEvents.
+ */
+export class BpfAuditReader {
+  private readonly records: Buffer[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly library: Libbpf,
+    private readonly ring: unknown,
+    private readonly callback: unknown,
+    private readonly enforcer: BpfEnforcer,
+    private readonly boot: number,
+  ) {}
+
+  static open(enforcer: BpfEnforcer): LoaderOutcome<BpfAuditReader> {
+    const library = libbpf();
+    if ('problem' in library) return fail('libbpf-missing', library.problem);
+    let reader: BpfAuditReader | undefined;
+    const callback = koffi.register((_context: unknown, data: unknown, size: number | bigint) => {
+      reader?.records.push(Buffer.from(new Uint8Array(koffi.view(data, Number(size)))));
+      return 0;
+    }, koffi.pointer(library.sampleCallback));
+    const ring = library.ringBufferNew(enforcer.eventsFd, callback);
+    if (!ring) {
+      koffi.unregister(callback as bigint);
+      return fail('ring-buffer-failed', `cannot open the audit ring buffer (errno ${library.errno()})`);
+    }
+    reader = new BpfAuditReader(library, ring, callback, enforcer, bootTime());
+    return succeed(reader);
+  }
+
+  /** The events written since the last call, oldest first. */
+  drain(): ViolationEvent[] {
+    if (this.closed) return [];
+    this.library.ringBufferConsume(this.ring);
+    const nodeName = hostname();
+    return this.records.splice(0).flatMap((bytes) => {
+      const record = parseEventRecord(bytes);
+      if (!record) return [];
+      return [violationFromRecord(record, { bootTime: this.boot, nodeName, profileName: (ns) => this.enforcer.profileName(ns) })];
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.library.ringBufferFree(this.ring);
+    koffi.unregister(this.callback as bigint);
+  }
+}

@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type LoaderOutcome, fail, succeed } from './loader-error.js';
+
+/** The C sources of the programs (bpf/ in the package). */
+export const BPF_SOURCE_DIRECTORY = fileURLToPath(new URL('../../bpf/', import.meta.url));
+const PACKAGE_DIRECTORY = fileURLToPath(new URL('../../', import.meta.url));
+
+const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
+
+/** clang's arguments; -mcpu=v3 for the atomic fetch-or the scratch slots use. */
+export function clangArguments(source: string, output: string, arch: string = process.arch): string[] {
+  const multiarch = MULTIARCH[arch];
+  return ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-Wall', '-Werror', ...(multiarch ? [`-I/usr/include/${multiarch}`] : []), '-c', source, '-o', output];
+}
+
+export interface ObjectOptions {
+  /** clang binary (default `clang`). */
+  clang?: string;
+  /** Where built objects are kept (default: .cache/bpf-object in the package, or $ARMORKIT_BPF_CACHE). */
+  cacheDirectory?: string;
+}
+
+/** A hash of everything the object is made from: sources, flags, compiler version. */
+export function objectKey(clang: string): LoaderOutcome<string> {
+  const version = spawnSync(clang, ['--version'], { encoding: 'utf8' });
+  if (version.error || version.status !== 0) {
+    return fail('clang-missing', `${clang} is not installed; the BPF programs are compiled with clang at first use (Debian: apt-get install clang llvm libbpf-dev)`);
+  }
+  const hash = createHash('sha256');
+  hash.update(version.stdout);
+  hash.update(clangArguments('SOURCE', 'OUTPUT').join(' '));
+  for (const name of readdirSync(BPF_SOURCE_DIRECTORY).filter((n) => /\.(c|h)$/.test(n)).sort()) {
+    hash.update(name);
+    hash.update(readFileSync(join(BPF_SOURCE_DIRECTORY, name)));
+  }
+  return succeed(hash.digest('hex').slice(0, 16));
+}
+
+/**
+ * The compiled programs (armorkit.bpf.o), built with clang the first time and kept in a cache keyed by the hash
+ * of their sources, so a fresh clone works without a build step and an edit rebuilds.
+ */
+export function ensureBpfObject(options: ObjectOptions = {}): LoaderOutcome<{ path: string; key: string }> {
+  const clang = options.clang ?? 'clang';
+  const key = objectKey(clang);
+  if (!key.ok) return key;
+  const directory = options.cacheDirectory ?? process.env.ARMORKIT_BPF_CACHE ?? join(PACKAGE_DIRECTORY, '.cache', 'bpf-object');
+  const path = join(directory, `armorkit-${key.value}.bpf.o`);
+  if (existsSync(path)) return succeed({ path, key: key.value });
+  mkdirSync(directory, { recursive: true });
+  const partial = `${path}.${process.pid}.tmp`;
+  const built = spawnSync(clang, clangArguments(join(BPF_SOURCE_DIRECTORY, 'armorkit.bpf.c'), partial), { encoding: 'utf8' });
+  if (built.error || built.status !== 0) {
+    rmSync(partial, { force: true });
+    return fail('object-build-failed', `clang could not compile the BPF programs:\n${built.stderr || built.error?.message}`);
+  }
+  renameSync(partial, path);
+  return succeed({ path, key: key.value });
+}
