@@ -28,3 +28,14 @@ export { encodeProfile } from './encode/encode-profile.js';
 export type { MapEntry } from './encode/map-entry.js';
 // The kernel's decision function in TypeScript.
 export { evaluate, type BpfRequest, type BpfDecision, type EvaluateContext } from './evaluate.js';
+export { serializeEntries, deserializeEntries } from './encode/serialize.js';
+// The kernel side: programs, loader, audit, local runs.
+export { BpfEnforcer, detachEnforcer, DEFAULT_PIN_DIRECTORY, type EnforcerOptions } from './loader/enforcer.js';
+export { ensureBpfObject, clangArguments, BPF_SOURCE_DIRECTORY, type ObjectOptions } from './loader/bpf-object.js';
+export { bpfLsmProblem } from './loader/lsm-status.js';
+export { mountNamespaceOf, liveMountNamespaces } from './loader/mount-namespace.js';
+export type { BpfLoaderError, LoaderOutcome } from './loader/loader-error.js';
+export { BpfAuditReader, bootTime } from './audit/ring-buffer.js';
+export { parseEventRecord, type BpfEventRecord } from './audit/event-record.js';
+export { violationFromRecord, eventDetail, type DecodeContext } from './audit/decode-event.js';
+export { confineWithBpf, helperScript } from './run/confine.js';
