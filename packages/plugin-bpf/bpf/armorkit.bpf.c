@@ -256,6 +256,7 @@ static __always_inline bool table_in_use(const struct profile_header *h, __u32 t
 
 static __noinline int file_open_confined(void *inner, __u32 mnt_ns, struct file *file)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	const struct profile_header *h = header_of(inner);
 	__u32 fmode, flags, requested = 0, slot, name_length;
 	struct scratch *s;
@@ -263,6 +264,12 @@ static __noinline int file_open_confined(void *inner, __u32 mnt_ns, struct file 
 	int verdict;
 
 	if (!h || !table_in_use(h, TABLE_FILE))
+		return 0;
+	/*
+	 * The kernel opening a file with borrowed credentials (overlayfs opening the real file under the one the
+	 * task opened, which was checked already) is not the task's request.
+	 */
+	if ((__u64)task->cred != (__u64)task->real_cred)
 		return 0;
 	fmode = file->f_mode;
 	flags = file->f_flags;
@@ -415,6 +422,55 @@ int BPF_PROG(armorkit_path_rename, const struct path *old_dir, struct dentry *ol
 	/* RENAME_EXCHANGE moves the new path's file to the old name too. */
 	r.new_requested = flags & RENAME_EXCHANGE ? MAY_ACCESS : MAY_WRITE;
 	return two_paths(inner, &r);
+}
+
+/*
+ * Creating (open with O_CREAT, mknod), making a directory, deleting and truncating by path write to that
+ * path: checked before the kernel does it, so a refused create leaves nothing behind.
+ */
+static __always_inline int one_path(__u64 dentry, __u64 mnt)
+{
+	struct renaming r = {};
+	void *inner;
+
+	r.mnt_ns = current_mnt_ns();
+	inner = bpf_map_lookup_elem(&profiles, &r.mnt_ns);
+	if (!inner)
+		return 0;
+	r.new_dentry = dentry;
+	r.new_mnt = mnt;
+	r.new_requested = MAY_WRITE;
+	return two_paths(inner, &r);
+}
+
+SEC("lsm/path_mknod")
+int BPF_PROG(armorkit_path_mknod, const struct path *dir, struct dentry *dentry, unsigned short mode, unsigned int dev, int ret)
+{
+	return ret ? ret : one_path((__u64)dentry, (__u64)dir->mnt);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(armorkit_path_mkdir, const struct path *dir, struct dentry *dentry, unsigned short mode, int ret)
+{
+	return ret ? ret : one_path((__u64)dentry, (__u64)dir->mnt);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(armorkit_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ret ? ret : one_path((__u64)dentry, (__u64)dir->mnt);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(armorkit_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ret ? ret : one_path((__u64)dentry, (__u64)dir->mnt);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(armorkit_path_truncate, const struct path *path, int ret)
+{
+	return ret ? ret : one_path((__u64)path->dentry, (__u64)path->mnt);
 }
 
 /* ---- exec ---- */

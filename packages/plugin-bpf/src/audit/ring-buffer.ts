@@ -19,10 +19,10 @@ export function bootTime(stat = '/proc/stat'): number {
  * a koffi callback) and turns them into ViolationEvents.
  */
 export class BpfAuditReader {
-  private readonly records: Buffer[] = [];
   private closed = false;
 
   private constructor(
+    private readonly records: Buffer[],
     private readonly library: Libbpf,
     private readonly ring: unknown,
     private readonly callback: unknown,
@@ -33,9 +33,10 @@ export class BpfAuditReader {
   static open(enforcer: BpfEnforcer): LoaderOutcome<BpfAuditReader> {
     const library = libbpf();
     if ('problem' in library) return fail('libbpf-missing', library.problem);
-    let reader: BpfAuditReader | undefined;
+    const records: Buffer[] = [];
+    // The record is only valid during the callback: copy it out.
     const callback = koffi.register((_context: unknown, data: unknown, size: number | bigint) => {
-      reader?.records.push(Buffer.from(new Uint8Array(koffi.view(data, Number(size)))));
+      records.push(Buffer.from(new Uint8Array(koffi.view(data, Number(size)))));
       return 0;
     }, koffi.pointer(library.sampleCallback));
     const ring = library.ringBufferNew(enforcer.eventsFd, callback);
@@ -43,8 +44,7 @@ export class BpfAuditReader {
       koffi.unregister(callback as bigint);
       return fail('ring-buffer-failed', `cannot open the audit ring buffer (errno ${library.errno()})`);
     }
-    reader = new BpfAuditReader(library, ring, callback, enforcer, bootTime());
-    return succeed(reader);
+    return succeed(new BpfAuditReader(records, library, ring, callback, enforcer, bootTime()));
   }
 
   /** The events written since the last call, oldest first. */
