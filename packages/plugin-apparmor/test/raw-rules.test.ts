@@ -7,13 +7,17 @@ interface HostileCase {
   rules: string;
   line: number;
   error: string;
+  /** Placed under targets (a child profile) when set. */
+  targets?: string[];
 }
 
+/** Raw rules the allow-list accepts; declared-profiles.test.ts compiles each and checks it with apparmor_parser. */
+const LEGITIMATE = JSON.parse(readFileSync(new URL('./fixtures/legitimate-raw-rules.json', import.meta.url), 'utf8')) as string[];
 const hostile = JSON.parse(readFileSync(new URL('./fixtures/hostile-raw-rules.json', import.meta.url), 'utf8')) as HostileCase[];
 
 describe('raw rule checks', () => {
   it('has a corpus of at least 20 injection attempts', () => {
-    expect(hostile.length).toBeGreaterThanOrEqual(20);
+    expect(hostile.length).toBeGreaterThanOrEqual(100);
   });
 
   it.each(hostile.map((c) => [JSON.stringify(c.rules), c] as const))('rejects %s', (_, c) => {
@@ -26,7 +30,7 @@ describe('raw rule checks', () => {
   it.each([
     'deny /etc/hosts r,',
     'audit deny /etc/{passwd,shadow} rw,',
-    'deny "/tmp/a }{ b" r,',
+    'deny "/tmp/a {b,c} d" r,',
     '/usr/bin/id ix,',
     'deny /**/curl rx,',
     'owner /tmp/** rwk, # scratch space',
@@ -39,8 +43,18 @@ describe('raw rule checks', () => {
     'deny @{PROC}/kcore r,',
     'deny capability sys_admin,',
     '',
+    ...LEGITIMATE,
   ])('accepts %j', (rules) => {
     expect(checkRawRuleText(rules)).toEqual([]);
+  });
+
+  it.each(hostile.filter((c) => c.targets).map((c) => [JSON.stringify(c.rules), c] as const))('rejects %s under targets, at compile', (_, c) => {
+    const e = engine();
+    const yaml = policyYaml({ mode: 'DefenseInDepth', appArmorRawRules: [{ rules: c.rules, targets: c.targets ?? [] }] });
+    const { plan } = e.resolve(e.parse(yaml, 'evil.yaml').policies[0]!);
+    const outcome = e.compile(plan!, ['AppArmor']);
+    expect(outcome.artifacts).toEqual([]);
+    expect(outcome.errors[0]?.message).toBe(`line ${c.line}: ${c.error}`);
   });
 
   it('points at the policy field and names the line', () => {

@@ -84,6 +84,12 @@ function defenseInDepthBase(plan: AppArmorPlan, options: CompileOptions, errors:
     errors.push(policyError('apparmor-behavior-model-missing', pointer, `no behaviour model for ${plan.profileName}; run BehaviorModeling first`));
     return undefined;
   }
+  // The model names the profile it was recorded for; built on another's model, the profile would carry that
+  // name and loading it would replace the other policy's profile.
+  if (model.profiles[0] !== undefined && model.profiles.length === 1 && model.profiles[0] !== plan.profileName) {
+    errors.push(policyError('apparmor-behavior-model', pointer, `the behaviour model is for the profile ${JSON.stringify(model.profiles[0])}, not ${plan.profileName}; use the model recorded for this policy`));
+    return undefined;
+  }
   const result = profileFromBehaviorModel(model);
   if (result.error !== undefined) {
     errors.push(policyError('apparmor-behavior-model', pointer, result.error));

@@ -1,6 +1,7 @@
 import type { AppArmorPlan } from '@armorkit/core';
 import { PROFILE_FLAGS } from './base-profiles.js';
 import { ProfileText, TEMPLATE } from './profile-text.js';
+import { findProfileClose } from '../syntax/profile-close.js';
 import { addRawRuleLines } from './raw-rule-lines.js';
 import { groupTargets } from './targets.js';
 
@@ -8,7 +9,7 @@ const INDENT = '  ';
 
 /**
  * DefenseInDepth (reference §2.5): the base profile (custom or from the behaviour model) with the raw rules, and
- * one deny-by-default child profile per group of targets, inserted before its last `}`.
+ * one deny-by-default child profile per group of targets, inserted before the `}` that closes the profile.
  */
 export function defenseInDepthProfile(plan: AppArmorPlan, base: ProfileText): ProfileText {
   const extra = new ProfileText();
@@ -36,26 +37,24 @@ export function defenseInDepthProfile(plan: AppArmorPlan, base: ProfileText): Pr
     for (const raw of group.rawRules) addRawRuleLines(extra, raw, INDENT);
     extra.add('}');
   });
-  return insertBeforeLastBrace(base, extra);
+  return insertBeforeProfileClose(base, extra);
 }
 
-/** The base text with `extra` (indented) placed before the last `}`; undefined when there is no `}`. */
-function insertBeforeLastBrace(base: ProfileText, extra: ProfileText): ProfileText {
-  const last = findLastIndex(base.lines, (line) => line.includes('}'));
+/**
+ * The base text with `extra` (indented) placed before the `}` that closes the base profile, found by the tokenizer
+ * (a `}` in a comment or a quoted path is not it); after the text when the base does not read as one profile.
+ */
+function insertBeforeProfileClose(base: ProfileText, extra: ProfileText): ProfileText {
+  const close = findProfileClose(base.toString());
   const result = new ProfileText();
-  if (last < 0) return result.append(base).append(extra, INDENT);
+  if (!close) return result.append(base).append(extra, INDENT);
+  const last = close.line - 1;
   const line = base.lines[last] ?? '';
   const origin = base.origins[last] ?? TEMPLATE;
-  const cut = line.lastIndexOf('}');
   const head = new ProfileText();
   base.lines.slice(0, last).forEach((l, i) => head.add(l, base.origins[i] ?? TEMPLATE));
-  if (line.slice(0, cut).trim() !== '') head.add(line.slice(0, cut).trimEnd(), origin);
-  result.append(head).append(extra, INDENT).add(line.slice(cut), origin);
+  if (line.slice(0, close.column).trim() !== '') head.add(line.slice(0, close.column).trimEnd(), origin);
+  result.append(head).append(extra, INDENT).add(line.slice(close.column), origin);
   base.lines.slice(last + 1).forEach((l, i) => result.add(l, base.origins[last + 1 + i] ?? TEMPLATE));
   return result;
-}
-
-function findLastIndex<T>(values: readonly T[], test: (value: T) => boolean): number {
-  for (let i = values.length - 1; i >= 0; i--) if (test(values[i] as T)) return i;
-  return -1;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AppArmorArtifact } from '../compile/compile-profile.js';
 import { diskDevicesFromPartitions, expandDiskDevices } from '../disk-devices.js';
 import { runParser } from '../verify/apparmor-parser.js';
+import { checkDeclaredProfiles } from '../verify/declared-profiles.js';
 import { appArmorEnabled } from './loaded-profiles.js';
 import type { AppArmorSystemPaths } from './system-paths.js';
 
@@ -60,6 +61,9 @@ export async function loadProfile(artifact: AppArmorArtifact, options: LoaderOpt
   if (errors.length > 0) return { errors };
   const partitions = (await readIfExists(options.paths.partitions)) ?? '';
   const text = expandDiskDevices(artifact.data, diskDevicesFromPartitions(partitions));
+  // `-r` replaces every profile the file declares: refuse a text that declares anything but this profile's own.
+  const declared = await checkDeclaredProfiles(options.parser, text, artifact.profileName);
+  if (declared.length > 0) return { errors: declared };
   await mkdir(options.paths.profileDirectory, { recursive: true });
   const path = join(options.paths.profileDirectory, artifact.profileName);
   const previous = await readIfExists(path);

@@ -38,7 +38,7 @@ export function runParser(parser: string, args: readonly string[]): Promise<Pars
 /** Compile only (`-Q`), no kernel (`-K`, `-T`): works on hosts without AppArmor. */
 export const CHECK_ARGS = ['-Q', '-K', '-T'];
 
-/** One problem apparmor_parser reported: the line of the checked file when it says one, and its message. */
+/** One problem apparmor_parser reported: the file and line when it says them (an included file's, maybe), and its message. */
 export interface ParserProblem {
   file?: string;
   line?: number;
@@ -51,9 +51,10 @@ export function parseParserErrors(stderr: string): ParserProblem[] {
   for (const line of stderr.split('\n')) {
     const text = line.trim();
     if (text === '' || text.startsWith('Cache read/write disabled') || text.startsWith('Warning')) continue;
-    // "AppArmor parser error for F in profile F at line N: MSG" and "AppArmor parser error, in F line N: MSG"
-    const located = /(?:for|in) (\S+?)(?: in profile \S+)?,? (?:at )?line (\d+): (.*)$/.exec(text);
-    if (located) problems.push({ file: located[1] ?? '', line: Number(located[2]), message: located[3] ?? text });
+    // "AppArmor parser error for F in profile G at line N: MSG" (G: the file the error is in, F itself or a file it
+    // includes) and "AppArmor parser error, in F line N: MSG"
+    const located = /(?:for|in) (\S+?)(?: in profile (\S+))?,? (?:at )?line (\d+): (.*)$/.exec(text);
+    if (located) problems.push({ file: located[2] ?? located[1] ?? '', line: Number(located[3]), message: located[4] ?? text });
     else problems.push({ message: text });
   }
   return problems;

@@ -1,0 +1,144 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  type AppArmorArtifact,
+  checkCustomProfile,
+  checkDeclaredNames,
+  checkDeclaredProfiles,
+  compileAppArmor,
+  findApparmorParser,
+  loadProfile,
+  parseParserErrors,
+  verifyWithParser,
+} from '../src/index.js';
+import { checkTexts } from '../src/verify/apparmor-parser.js';
+import { problemToError } from '../src/verify/verify-artifact.js';
+import { compileYaml, planOf, policyYaml } from './helpers.js';
+
+const parser = findApparmorParser();
+const NAME = 'varmor-demo-demo';
+const hostileCustom = JSON.parse(readFileSync(new URL('./fixtures/hostile-custom-profiles.json', import.meta.url), 'utf8')) as { profile: string; error: string }[];
+const legitimateRaw = JSON.parse(readFileSync(new URL('./fixtures/legitimate-raw-rules.json', import.meta.url), 'utf8')) as string[];
+
+const PREAMBLE = 'abi <abi/3.0>,\n#include <tunables/global>\n\n';
+/** Custom profiles the checks accept; each is compiled with raw rules under targets and listed with -N. */
+const LEGITIMATE_CUSTOM = [
+  `${PREAMBLE}profile ${NAME} flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n  file,\n}\n`,
+  `include <tunables/global>\nprofile ${NAME} {\n  network,\n  capability,\n  /bin/** rix,\n  owner /tmp/** rwk,\n  umount,\n  ptrace (trace,read,tracedby,readby) peer=${NAME},\n  signal (receive) peer=unconfined,\n}\n`,
+  `${PREAMBLE}profile "${NAME}" flags=(complain) {\n  # a } in a comment and one in a quoted path must not be taken for the profile's end\n  "/tmp/a\\}b {c,d}" r,\n  /tmp/e\\} r,\n  deny /tmp/{x,y}/** w, # trailing }\n} # the end }\n`,
+  `${PREAMBLE}profile ${NAME} flags=(attach_disconnected) { file, deny /etc/shadow r, }\n`,
+];
+
+/** The profile names `text` declares, as apparmor_parser lists them. */
+async function declaredNames(text: string): Promise<string[]> {
+  const { run } = await checkTexts(parser as string, [text], ['-N']);
+  expect(run.code, run.stderr).toBe(0);
+  return run.stdout.split('\n').filter((line) => line.trim() !== '');
+}
+
+describe('custom profiles', () => {
+  it('has a hostile corpus of at least 40 profiles', () => {
+    expect(hostileCustom.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(hostileCustom.map((c) => [JSON.stringify(c.profile).slice(0, 120), c] as const))('rejects %s', (_, c) => {
+    const errors = checkCustomProfile(c.profile, NAME, '/spec/policy/defenseInDepth/appArmor/customProfile');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.map((e) => e.message).join('\n')).toContain(c.error);
+  });
+
+  it.each(LEGITIMATE_CUSTOM.map((text) => [JSON.stringify(text).slice(0, 100), text] as const))('accepts %s', (_, text) => {
+    expect(checkCustomProfile(text, NAME, '/p')).toEqual([]);
+  });
+
+  describe.runIf(parser)('with apparmor_parser', () => {
+    it.each(LEGITIMATE_CUSTOM.map((text) => [JSON.stringify(text).slice(0, 100), text] as const))('compiles %s with targets to exactly the profile and its child', async (_, customProfile) => {
+      const artifact = compileYaml(policyYaml({ mode: 'DefenseInDepth', customProfile, appArmorRawRules: [{ rules: 'deny /etc/hostname r,' }, { rules: 'deny /etc/hosts r,', targets: ['/bin/grep'] }] }));
+      expect(await declaredNames(artifact.data.text)).toEqual([NAME, `${NAME}//child_0`]);
+      expect(await verifyWithParser(parser as string, [{ profileName: NAME, data: artifact.data }])).toEqual([[]]);
+    });
+  });
+});
+
+describe.runIf(parser)('raw rules the allow-list accepts, through apparmor_parser', () => {
+  it('every legitimate raw rule compiles, in the profile and under targets, to exactly the expected profiles', async () => {
+    const artifacts: AppArmorArtifact[] = [];
+    for (const [i, rules] of legitimateRaw.entries()) {
+      artifacts.push(compileYaml(policyYaml({ name: `g${i}`, mode: 'EnhanceProtect', appArmorRawRules: [{ rules }] })));
+      artifacts.push(compileYaml(policyYaml({ name: `t${i}`, mode: 'DefenseInDepth', appArmorRawRules: [{ rules, targets: ['/bin/grep'] }] })));
+    }
+    const results = await verifyWithParser(parser as string, artifacts.map((a) => ({ profileName: a.profileName, data: a.data })), ['-O', '0']);
+    expect(results.flatMap((errors, i) => errors.map((e) => `${artifacts[i]?.profileName}: ${e.message}`))).toEqual([]);
+    for (const artifact of artifacts) {
+      const children = artifact.profileName.startsWith('varmor-demo-t') ? [`${artifact.profileName}//child_0`] : [];
+      expect(await declaredNames(artifact.data.text)).toEqual([artifact.profileName, ...children]);
+    }
+  });
+});
+
+describe('declared profiles backstop', () => {
+  it('accepts the profile and its numbered children only', () => {
+    expect(checkDeclaredNames(['a.b', 'a.b//child_0', 'a.b//child_12'], 'a.b')).toBeUndefined();
+    expect(checkDeclaredNames(['a.b', 'cri-containerd.apparmor.d'], 'a.b')).toMatch(/declares the profile cri-containerd/);
+    expect(checkDeclaredNames(['a.b', 'a.b//evil'], 'a.b')).toMatch(/a\.b\/\/evil/);
+    expect(checkDeclaredNames(['axb//child_0', 'a.b'], 'a.b')).toMatch(/axb/);
+    expect(checkDeclaredNames(['other'], 'a.b')).toMatch(/expected exactly one a\.b/);
+    expect(checkDeclaredNames([], 'a.b')).toMatch(/no profile/);
+  });
+
+  describe.runIf(parser)('with apparmor_parser', () => {
+    const smuggled = `profile ${NAME} {\n  file,\n}\nprofile cri-containerd.apparmor.d flags=(unconfined) {\n  file,\n}\n`;
+
+    it('verify refuses a text that declares another profile', async () => {
+      expect((await checkDeclaredProfiles(parser as string, smuggled, NAME)).map((e) => e.message)).toEqual([
+        `profile ${NAME}: the text declares the profile cri-containerd.apparmor.d; only ${NAME} and its ${NAME}//child_<N> children are allowed`,
+      ]);
+      const data = { text: smuggled, origins: smuggled.split('\n').map(() => ({ pointer: '', source: 'template' })), diskDevices: [] };
+      expect((await verifyWithParser(parser as string, [{ profileName: NAME, data }]))[0]?.map((e) => e.code)).toEqual(['apparmor-declared-profiles']);
+    });
+
+    it('load refuses it before writing or loading anything', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'armorkit-load-'));
+      try {
+        writeFileSync(join(dir, 'enabled'), 'Y\n');
+        const artifact = { enforcer: 'AppArmor', profileName: NAME, profileMode: 'enforce', files: [], warnings: [], data: { text: smuggled, origins: [], diskDevices: [] } } as unknown as AppArmorArtifact;
+        const outcome = await loadProfile(artifact, {
+          parser: parser as string,
+          paths: { enabled: join(dir, 'enabled'), partitions: join(dir, 'partitions'), profileDirectory: join(dir, 'apparmor.d'), loadedProfiles: join(dir, 'profiles') },
+        });
+        expect(outcome.result).toBeUndefined();
+        expect(outcome.errors.map((e) => e.code)).toEqual(['apparmor-declared-profiles']);
+        expect(readdirSync(dir)).toEqual(['enabled']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});
+
+describe('parser errors in included files', () => {
+  it('are not mapped to a line of the policy', () => {
+    const stderr = 'AppArmor parser error for /tmp/x/profile-0 in profile /etc/apparmor.d/tunables/home at line 3: syntax error\n';
+    const [problem] = parseParserErrors(stderr);
+    expect(problem).toEqual({ file: '/etc/apparmor.d/tunables/home', line: 3, message: 'syntax error' });
+    const data = { text: 'a\nb\nc\n', origins: [0, 1, 2].map((i) => ({ pointer: '/spec/policy/x', source: `raw rule line ${i + 1}` })), diskDevices: [] };
+    const error = problemToError(problem!, data, NAME, '/tmp/x/profile-0');
+    expect(error.pointer).toBe('');
+    expect(error.message).toBe(`profile ${NAME} (in /etc/apparmor.d/tunables/home line 3, included by the profile): apparmor_parser: syntax error`);
+    const own = parseParserErrors('AppArmor parser error for /tmp/x/profile-0 in profile /tmp/x/profile-0 at line 2: bad\n')[0]!;
+    expect(problemToError(own, data, NAME, '/tmp/x/profile-0').pointer).toBe('/spec/policy/x');
+  });
+});
+
+describe('behaviour model', () => {
+  it('must be the model of this policy\'s profile', () => {
+    const plan = { ...planOf(policyYaml({ mode: 'DefenseInDepth' })), base: 'BehaviorModel' as const };
+    const model = { profiles: ['varmor-other-victim'], executions: ['/bin/ls'] };
+    expect(compileAppArmor(plan, { behaviorModel: () => model }).errors.map((e) => e.message)).toEqual([
+      `the behaviour model is for the profile "varmor-other-victim", not ${NAME}; use the model recorded for this policy`,
+    ]);
+  });
+});
