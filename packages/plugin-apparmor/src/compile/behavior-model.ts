@@ -31,6 +31,7 @@ const sortedUnique = (values: Iterable<string>) => [...new Set(values)].sort();
 // What the modeller recorded comes from the container: a process there chooses its file names. A recorded path is
 // written as one quoted AppArmor path, so it must not carry what could end the quote or the line; capability and file
 // permission letters must be what AppArmor knows. Anything else makes the model unusable, not the profile wrong.
+// eslint-disable-next-line no-control-regex
 const UNSAFE_IN_PATH = /["\\\u0000-\u001f\u007f]/;
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const CAPABILITY = /^[a-z_]+$/;
