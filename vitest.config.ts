@@ -7,6 +7,8 @@ const packages = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 
 
 export default defineConfig({
   test: {
+    // Many tests run real tools (apparmor_parser, bwrap, gcc, qemu); on a busy 2-core machine 5 s is not enough.
+    testTimeout: 60_000,
     projects: packages.map((name) => ({
       extends: true as const,
       test: {

@@ -19,6 +19,13 @@ import { problemToError } from '../src/verify/verify-artifact.js';
 import { compileYaml, planOf, policyYaml } from './helpers.js';
 
 const parser = findApparmorParser();
+
+// apparmor_parser is a dependency `make` installs: its absence is a failure, not a reason to skip.
+describe('apparmor_parser', () => {
+  it('is installed', () => {
+    expect(parser, 'apparmor_parser (Debian package apparmor)').toBeDefined();
+  });
+});
 const NAME = 'varmor-demo-demo';
 const hostileCustom = JSON.parse(readFileSync(new URL('./fixtures/hostile-custom-profiles.json', import.meta.url), 'utf8')) as { profile: string; error: string }[];
 const legitimateRaw = JSON.parse(readFileSync(new URL('./fixtures/legitimate-raw-rules.json', import.meta.url), 'utf8')) as string[];
@@ -54,7 +61,7 @@ describe('custom profiles', () => {
     expect(checkCustomProfile(text, NAME, '/p')).toEqual([]);
   });
 
-  describe.runIf(parser)('with apparmor_parser', () => {
+  describe('with apparmor_parser', () => {
     it.each(LEGITIMATE_CUSTOM.map((text) => [JSON.stringify(text).slice(0, 100), text] as const))('compiles %s with targets to exactly the profile and its child', async (_, customProfile) => {
       const artifact = compileYaml(policyYaml({ mode: 'DefenseInDepth', customProfile, appArmorRawRules: [{ rules: 'deny /etc/hostname r,' }, { rules: 'deny /etc/hosts r,', targets: ['/bin/grep'] }] }));
       expect(await declaredNames(artifact.data.text)).toEqual([NAME, `${NAME}//child_0`]);
@@ -63,7 +70,7 @@ describe('custom profiles', () => {
   });
 });
 
-describe.runIf(parser)('raw rules the allow-list accepts, through apparmor_parser', () => {
+describe('raw rules the allow-list accepts, through apparmor_parser', () => {
   it('every legitimate raw rule compiles, in the profile and under targets, to exactly the expected profiles', async () => {
     const artifacts: AppArmorArtifact[] = [];
     for (const [i, rules] of legitimateRaw.entries()) {
@@ -89,7 +96,7 @@ describe('declared profiles backstop', () => {
     expect(checkDeclaredNames([], 'a.b')).toMatch(/no profile/);
   });
 
-  describe.runIf(parser)('with apparmor_parser', () => {
+  describe('with apparmor_parser', () => {
     const smuggled = `profile ${NAME} {\n  file,\n}\nprofile cri-containerd.apparmor.d flags=(unconfined) {\n  file,\n}\n`;
 
     it('verify refuses a text that declares another profile', async () => {

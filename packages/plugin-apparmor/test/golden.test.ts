@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileYaml, corpusFile, policyYaml } from './helpers.js';
-import { fixProfileName } from './verify-matrix.test.js';
+import { compileYaml, corpusFile, fixProfileName, policyYaml } from './helpers.js';
 
 const golden = (name: string) => readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8');
 

@@ -86,3 +86,8 @@ export function policyYaml(shape: PolicyShape): string {
     spec: { target: { kind: 'Deployment', selector: { matchLabels: { app: name } } }, policy },
   });
 }
+
+/** ex6's custom profile is named varmor-demo-demo-4 while the policy is demo-6 (vArmor would not apply it); align it. */
+export function fixProfileName(file: string, yaml: string): string {
+  return file.startsWith('ex6__vpol-defense') ? yaml.replace('profile varmor-demo-demo-4 ', 'profile varmor-demo-demo-6 ') : yaml;
+}
