@@ -31,6 +31,7 @@ build: deps
 	pnpm run -s build-all
 
 test: setup
+	pnpm exec eslint .
 	pnpm exec vitest run
 	pnpm run -s test-kernel
 
