@@ -8,8 +8,6 @@ import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-direct
 export interface SeccompPluginOptions extends SeccompCompileOptions {
   /** Where `load` writes profiles for kubelet (default /var/lib/kubelet/seccomp). */
   profileDirectory?: string;
-  /** bubblewrap binary for `armorkit run` (default `bwrap` from PATH). */
-  bwrap?: string;
 }
 
 const meta = readPackageMeta(import.meta.url);
@@ -36,6 +34,6 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
     engine.hooks.decodeAudit.tap('seccomp', (record) => decodeSeccompRecord(record.line));
     engine.hooks.confine
       .for('seccomp')
-      .tapPromise('seccomp', async (artifact) => confineWithSeccomp(artifact as Artifact<LinuxSeccomp>, options.bwrap ? { bwrap: options.bwrap } : {}));
+      .tapPromise('seccomp', async (artifact) => confineWithSeccomp(artifact as Artifact<LinuxSeccomp>));
   },
 }));

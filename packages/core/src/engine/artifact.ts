@@ -46,6 +46,13 @@ export interface LoadResult {
  */
 export interface ConfinementStep {
   enforcer: Enforcer;
+  /**
+   * Where the step goes in the chain, outermost first: a step that needs privileges or a namespace of its own comes
+   * before one that takes privileges away. Official plugins: BPF 0 (new mount namespace, loads its profile), seccomp
+   * 10 (installs the filter, then execs the rest), AppArmor 20 (`aa-exec`: the profile attaches at the command's exec,
+   * which is allowed under no_new_privs because aa-exec itself is still unconfined).
+   */
+  stage: number;
   /** For people: what was applied (`seccomp filter of 412 instructions via bwrap`). */
   summary: string;
   /** Data the wrapper reads from inherited file descriptors (a BPF program for `bwrap --seccomp FD`). */

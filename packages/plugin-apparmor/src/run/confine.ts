@@ -49,6 +49,8 @@ export async function confineWithAppArmor(
   }
   return {
     enforcer: 'AppArmor',
+    // Innermost: aa-exec starts the command itself, so the profile attaches at the command's exec, as runc does.
+    stage: 20,
     summary: `profile ${artifact.profileName} loaded (${artifact.profileMode}) and attached by aa-exec`,
     prefix: () => [aaExec, '-p', artifact.profileName, '--'],
     cleanup: async () => {

@@ -39,6 +39,8 @@ export async function confineWithBpf(artifact: Artifact<BpfArtifactData>, option
   const rules = profile.files.length + profile.processes.length + profile.networks.length + profile.mounts.length;
   return {
     enforcer: 'BPF',
+    // Outermost: it needs the privileges and the mount namespace the other steps may take away.
+    stage: 0,
     summary: `BPF-LSM profile ${artifact.profileName} (${rules} rules, ${profile.profileMode}) applied to the command's own mount namespace`,
     inputs: [serializeEntries(entries)],
     prefix: ([fd]) => [
