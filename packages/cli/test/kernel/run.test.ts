@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { requireKernelLab, readKernelMessages, waitForKernelMessage } from '@armorkit/kernel-lab';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { armorkit } from '../cli-process.js';
+
+// `armorkit run` in a kernel with AppArmor and BPF-LSM: every enforcer of a policy at once, and seccomp denials logged.
+const REPO = new URL('../../../../', import.meta.url).pathname;
+const PAYMENTS = 'examples/policies/payments-multi-enforcer.yaml';
+const AUDITED = new URL('../fixtures/seccomp-audit.yaml', import.meta.url).pathname;
+
+beforeAll(() => {
+  requireKernelLab();
+  mkdirSync('/run/secrets/kubernetes.io/serviceaccount', { recursive: true });
+  writeFileSync('/run/secrets/kubernetes.io/serviceaccount/token', 'token');
+});
+
+describe('armorkit run with AppArmor, BPF and seccomp together', () => {
+  it('applies all three, and the command still runs and talks on stdout', () => {
+    const run = armorkit(['run', '--policy', PAYMENTS, '--', 'sh', '-c', 'echo hello; exit 3'], { cwd: REPO });
+    expect(run.stderr).toMatch(/armorkit: BPF: /);
+    expect(run.stderr).toMatch(/armorkit: Seccomp: /);
+    expect(run.stderr).toMatch(/armorkit: AppArmor: /);
+    expect(run.stdout).toBe('hello\n');
+    expect(run.status).toBe(3);
+  });
+
+  it('each enforcer denies its own rule: the token (AppArmor and BPF), user namespaces (seccomp)', () => {
+    const token = armorkit(['run', '--policy', PAYMENTS, '--', 'cat', '/run/secrets/kubernetes.io/serviceaccount/token'], { cwd: REPO });
+    expect(token.status).not.toBe(0);
+    expect(token.stderr).toMatch(/Permission denied|Operation not permitted/);
+    const userns = armorkit(['run', '--policy', PAYMENTS, '--', 'unshare', '-U', 'true'], { cwd: REPO });
+    expect(userns.status).not.toBe(0);
+    // and without the policy both work
+    expect(spawnSync('cat', ['/run/secrets/kubernetes.io/serviceaccount/token']).status).toBe(0);
+    expect(spawnSync('unshare', ['-U', 'true']).status).toBe(0);
+  });
+});
+
+describe('seccomp denials are logged with auditViolations', () => {
+  it('chmod +x is denied and a SECCOMP record with the ERRNO action reaches the kernel log', async () => {
+    writeFileSync('/tmp/armorkit-audited', '');
+    chmodSync('/tmp/armorkit-audited', 0o644);
+    const before = readKernelMessages().length;
+    const run = armorkit(['run', '--policy', AUDITED, '--', 'chmod', '+x', '/tmp/armorkit-audited'], { cwd: REPO });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('denials logged');
+    const record = await waitForKernelMessage((m) => m.includes('type=1326') && m.includes('code=0x50000') && m.includes('comm="chmod"'));
+    expect(record).toBeDefined();
+    expect(readKernelMessages().length).toBeGreaterThan(before);
+  });
+});
