@@ -83,6 +83,18 @@ struct {
 	__array(values, struct inner_rules);
 } profiles SEC(".maps");
 
+/*
+ * Mount namespaces that were freed while they had a profile. The kernel reuses namespace ids at once, so a
+ * stale profile would confine an unrelated new namespace; a namespace listed here is not confined until user
+ * space applies a profile to it again (which clears the mark).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PROFILES_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} retired SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PROFILES_MAX);
@@ -114,6 +126,26 @@ static __always_inline __u32 task_mnt_ns(struct task_struct *task)
 static __always_inline __u32 current_mnt_ns(void)
 {
 	return task_mnt_ns(bpf_get_current_task_btf());
+}
+
+/* The profile of a mount namespace, unless the namespace it was applied to is gone (see `retired`). */
+static __always_inline void *profile_of(__u32 *mnt_ns)
+{
+	void *inner = bpf_map_lookup_elem(&profiles, mnt_ns);
+
+	if (inner && bpf_map_lookup_elem(&retired, mnt_ns))
+		return NULL;
+	return inner;
+}
+
+SEC("fentry/free_mnt_ns")
+int BPF_PROG(armorkit_mnt_ns_freed, struct mnt_namespace *ns)
+{
+	__u32 mnt_ns = ns->ns.inum, one = 1;
+
+	if (bpf_map_lookup_elem(&profiles, &mnt_ns))
+		bpf_map_update_elem(&retired, &mnt_ns, &one, BPF_ANY);
+	return 0;
 }
 
 static __always_inline const struct profile_header *header_of(void *inner)
@@ -315,7 +347,7 @@ int BPF_PROG(armorkit_file_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &mnt_ns);
+	inner = profile_of(&mnt_ns);
 	if (!inner)
 		return 0;
 	return file_open_confined(inner, mnt_ns, file);
@@ -372,7 +404,7 @@ int BPF_PROG(armorkit_path_symlink, const struct path *dir, struct dentry *dentr
 	if (ret)
 		return ret;
 	r.mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &r.mnt_ns);
+	inner = profile_of(&r.mnt_ns);
 	if (!inner)
 		return 0;
 	r.new_dentry = (__u64)dentry;
@@ -390,7 +422,7 @@ int BPF_PROG(armorkit_path_link, struct dentry *old_dentry, const struct path *n
 	if (ret)
 		return ret;
 	r.mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &r.mnt_ns);
+	inner = profile_of(&r.mnt_ns);
 	if (!inner)
 		return 0;
 	/* A hard link stays within one mount: the old dentry is under new_dir's mount. */
@@ -412,7 +444,7 @@ int BPF_PROG(armorkit_path_rename, const struct path *old_dir, struct dentry *ol
 	if (ret)
 		return ret;
 	r.mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &r.mnt_ns);
+	inner = profile_of(&r.mnt_ns);
 	if (!inner)
 		return 0;
 	r.old_dentry = (__u64)old_dentry;
@@ -434,7 +466,7 @@ static __always_inline int one_path(__u64 dentry, __u64 mnt)
 	void *inner;
 
 	r.mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &r.mnt_ns);
+	inner = profile_of(&r.mnt_ns);
 	if (!inner)
 		return 0;
 	r.new_dentry = dentry;
@@ -529,7 +561,7 @@ int BPF_PROG(armorkit_bprm_check_security, struct linux_binprm *bprm, int ret)
 	if (ret)
 		return ret;
 	mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &mnt_ns);
+	inner = profile_of(&mnt_ns);
 	if (!inner)
 		return 0;
 	return exec_confined(inner, mnt_ns, bprm);
@@ -608,7 +640,7 @@ int BPF_PROG(armorkit_socket_create, int family, int type, int protocol, int ker
 	if (kern)
 		return 0;
 	mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &mnt_ns);
+	inner = profile_of(&mnt_ns);
 	if (!inner)
 		return 0;
 	return socket_confined(inner, mnt_ns, family, type, protocol);
@@ -787,7 +819,7 @@ int BPF_PROG(armorkit_socket_connect, struct socket *sock, struct sockaddr *addr
 	if (ret)
 		return ret;
 	mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &mnt_ns);
+	inner = profile_of(&mnt_ns);
 	if (!inner)
 		return 0;
 	return connect_confined(inner, mnt_ns, address, addrlen);
@@ -798,7 +830,7 @@ int BPF_PROG(armorkit_socket_connect, struct socket *sock, struct sockaddr *addr
 /* One side's rule: `permission` against the profile of mount namespace `mnt_ns`; `outside` = the other task is elsewhere. */
 static __always_inline int ptrace_side(__u32 mnt_ns, __u32 permission, bool outside)
 {
-	void *inner = bpf_map_lookup_elem(&profiles, &mnt_ns);
+	void *inner = profile_of(&mnt_ns);
 	const struct profile_header *h;
 	__u32 deny, audit;
 
@@ -856,7 +888,7 @@ int BPF_PROG(armorkit_capable, const struct cred *cred, struct user_namespace *n
 		return ret;
 	task = bpf_get_current_task_btf();
 	mnt_ns = task_mnt_ns(task);
-	inner = bpf_map_lookup_elem(&profiles, &mnt_ns);
+	inner = profile_of(&mnt_ns);
 	if (!inner)
 		return 0;
 	/* The kernel acting with borrowed credentials (overlayfs copy-up, access(2)) is not the task's request. */
@@ -924,7 +956,7 @@ int BPF_PROG(armorkit_sb_mount, const char *dev_name, const struct path *path, c
 	if (ret)
 		return ret;
 	mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &mnt_ns);
+	inner = profile_of(&mnt_ns);
 	if (!inner)
 		return 0;
 	return mount_confined(inner, mnt_ns, dev_name, type, (__u32)flags);
@@ -964,7 +996,7 @@ int BPF_PROG(armorkit_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	if (ret)
 		return ret;
 	mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &mnt_ns);
+	inner = profile_of(&mnt_ns);
 	if (!inner)
 		return 0;
 	return existing_mount(inner, mnt_ns, (__u64)mnt->mnt_root, (__u64)mnt, MAY_UMOUNT);
@@ -979,7 +1011,7 @@ int BPF_PROG(armorkit_move_mount, const struct path *from_path, const struct pat
 	if (ret)
 		return ret;
 	mnt_ns = current_mnt_ns();
-	inner = bpf_map_lookup_elem(&profiles, &mnt_ns);
+	inner = profile_of(&mnt_ns);
 	if (!inner)
 		return 0;
 	return existing_mount(inner, mnt_ns, (__u64)from_path->dentry, (__u64)from_path->mnt, MS_MOVE);

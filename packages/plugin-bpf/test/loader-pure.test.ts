@@ -58,5 +58,6 @@ describe('the BPF object', () => {
       'path_symlink', 'path_truncate', 'path_unlink', 'ptrace_access_check', 'sb_mount', 'sb_umount', 'socket_connect', 'socket_create',
     ]);
     expect(sections).toMatch(/\.maps/);
+    expect(sections).toMatch(/fentry\/free_mnt_ns/);
   });
 });

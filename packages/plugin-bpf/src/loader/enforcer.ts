@@ -17,7 +17,7 @@ export const DEFAULT_PIN_DIRECTORY = '/sys/fs/bpf/armorkit';
 const BPF_MAP_TYPE_HASH = 1;
 const BPF_F_NO_PREALLOC = 1;
 const BPF_ANY = 0;
-const MAPS = ['profiles', 'pod_addresses', 'settings', 'events'] as const;
+const MAPS = ['profiles', 'retired', 'pod_addresses', 'settings', 'events'] as const;
 type MapName = (typeof MAPS)[number];
 
 export interface EnforcerOptions extends ObjectOptions {
@@ -155,6 +155,8 @@ export class BpfEnforcer {
           return fail('map-operation-failed', `cannot set the pod addresses: ${errnoText(result)}`);
         }
       }
+      // An earlier namespace with this id may have died with a profile: the mark that kept its profile off goes first.
+      library.remove(this.fds.retired, u32(mountNamespace));
       const swapped = library.update(this.fds.profiles, u32(mountNamespace), u32(inner), BPF_ANY);
       if (swapped < 0) return fail('map-operation-failed', `cannot apply the profile to mount namespace ${mountNamespace}: ${errnoText(swapped)}`);
       return succeed(undefined);
@@ -167,22 +169,28 @@ export class BpfEnforcer {
   removeProfile(mountNamespace: number): LoaderOutcome<boolean> {
     const result = this.library.remove(this.fds.profiles, u32(mountNamespace));
     this.library.remove(this.fds.pod_addresses, u32(mountNamespace));
+    this.library.remove(this.fds.retired, u32(mountNamespace));
     if (result === -2) return succeed(false);
     if (result < 0) return fail('map-operation-failed', `cannot remove the profile of mount namespace ${mountNamespace}: ${errnoText(result)}`);
     return succeed(true);
   }
 
-  /** The mount namespaces that have a profile. */
-  confinedNamespaces(): number[] {
-    const namespaces: number[] = [];
+  private keys(fd: number): number[] {
+    const keys: number[] = [];
     let key: Buffer | null = null;
     for (;;) {
       const next = Buffer.alloc(4);
-      if (this.library.nextKey(this.fds.profiles, key, next) < 0) break;
-      namespaces.push(next.readUInt32LE(0));
+      if (this.library.nextKey(fd, key, next) < 0) break;
+      keys.push(next.readUInt32LE(0));
       key = next;
     }
-    return namespaces.sort((a, b) => a - b);
+    return keys.sort((a, b) => a - b);
+  }
+
+  /** The mount namespaces that have a profile (and still exist). */
+  confinedNamespaces(): number[] {
+    const retired = new Set(this.keys(this.fds.retired));
+    return this.keys(this.fds.profiles).filter((id) => !retired.has(id));
   }
 
   /** The name of the profile a mount namespace has (from its header), for events. */
@@ -201,11 +209,16 @@ export class BpfEnforcer {
     }
   }
 
-  /** Drops the profiles of mount namespaces no process is in any more (their ids could be reused). */
+  /**
+   * Drops the profiles of mount namespaces that are gone: freed (the programs mark those, and no longer apply
+   * their profiles) or with no process in them any more.
+   */
   removeStaleProfiles(): number[] {
     const live = liveMountNamespaces();
-    const stale = this.confinedNamespaces().filter((id) => !live.has(id));
+    const retired = new Set(this.keys(this.fds.retired));
+    const stale = this.keys(this.fds.profiles).filter((id) => retired.has(id) || !live.has(id));
     for (const id of stale) this.removeProfile(id);
+    for (const id of retired) if (!stale.includes(id)) this.library.remove(this.fds.retired, u32(id));
     return stale;
   }
 

@@ -78,6 +78,8 @@ export class Task {
 
   async stop(): Promise<void> {
     this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
     await this.exited;
+    clearTimeout(timer);
   }
 }
