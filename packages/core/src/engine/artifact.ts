@@ -55,10 +55,10 @@ export interface ConfinementStep {
   stage: number;
   /** For people: what was applied (`seccomp filter of 412 instructions via bwrap`). */
   summary: string;
-  /** Data the wrapper reads from inherited file descriptors (a BPF program for `bwrap --seccomp FD`). */
+  /** Data the wrapper reads (a compiled filter, encoded rule tables): written to private files for the run. */
   inputs?: Buffer[];
-  /** Words placed before the command, given the descriptor numbers the inputs got. */
-  prefix(fds: readonly number[]): string[];
+  /** Words placed before the command, given the paths the inputs were written to. */
+  prefix(inputFiles: readonly string[]): string[];
   /** Undoes what was loaded for the run (temporary profiles). */
   cleanup?(): Promise<void>;
 }

@@ -43,12 +43,12 @@ export async function confineWithBpf(artifact: Artifact<BpfArtifactData>, option
     stage: 0,
     summary: `BPF-LSM profile ${artifact.profileName} (${rules} rules, ${profile.profileMode}) applied to the command's own mount namespace`,
     inputs: [serializeEntries(entries)],
-    prefix: ([fd]) => [
+    prefix: ([profileFile]) => [
       unshare,
       '-m',
       process.execPath,
       helper,
-      String(fd),
+      profileFile!,
       namespaceFile,
       '--',
     ],

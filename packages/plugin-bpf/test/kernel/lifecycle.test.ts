@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, varmorDialect, type ConfinementStep } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
@@ -135,13 +136,14 @@ describe('armorkit run (confine)', () => {
     return confinement;
   }
 
-  /** What spawnConfined does: the step's prefix, then the command, the input on fd 3. */
+  /** What spawnConfined does: the input in a private file, the step's prefix, then the command. */
   function runWith(step: ConfinementStep, command: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-    const words = [...step.prefix([3]), ...command];
-    const child = spawn(words[0]!, words.slice(1), { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const inputFile = join(mkdtempSync(join(tmpdir(), 'armorkit-run-test-')), 'input-0');
+    writeFileSync(inputFile, step.inputs![0]!, { mode: 0o600 });
+    const words = [...step.prefix([inputFile]), ...command];
+    const child = spawn(words[0]!, words.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    (child.stdio[3] as NodeJS.WritableStream).end(step.inputs![0]);
     return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
   }
 

@@ -38,8 +38,8 @@ export function confineWithSeccomp(artifact: Artifact<LinuxSeccomp>): Confinemen
     enforcer: 'Seccomp',
     // Before AppArmor: aa-exec must run under the filter so that the command starts with both.
     stage: 10,
-    summary: `seccomp filter of ${compiled.program.length} instructions (${arch})${logDenials ? ', denials logged' : ''} installed before exec`,
+    summary: `seccomp filter of ${compiled.program.length} instructions (${arch}) installed before exec${logDenials ? ', denials logged' : ''}`,
     inputs: [serializeFilter(compiled.program)],
-    prefix: ([fd]) => [process.execPath, helper, String(fd), String(logDenials ? SECCOMP_FILTER_FLAG_LOG : 0), '--'],
+    prefix: ([filterFile]) => [process.execPath, helper, filterFile!, String(logDenials ? SECCOMP_FILTER_FLAG_LOG : 0), '--'],
   };
 }
