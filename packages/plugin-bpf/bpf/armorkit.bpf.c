@@ -84,6 +84,18 @@ struct {
 } profiles SEC(".maps");
 
 /*
+ * A hint set before a profile is applied: slot (namespace id % CONFINED_SLOTS) is non-zero when some namespace
+ * with that slot may be confined. An array lookup is a few instructions, so unconfined tasks rarely pay for the
+ * hash lookup in `profiles`. Slots are never cleared while the programs are attached: a stale one costs a lookup.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CONFINED_SLOTS);
+	__type(key, __u32);
+	__type(value, __u8);
+} confined_slots SEC(".maps");
+
+/*
  * Mount namespaces that were freed while they had a profile. The kernel reuses namespace ids at once, so a
  * stale profile would confine an unrelated new namespace; a namespace listed here is not confined until user
  * space applies a profile to it again (which clears the mark).
@@ -131,8 +143,13 @@ static __always_inline __u32 current_mnt_ns(void)
 /* The profile of a mount namespace, unless the namespace it was applied to is gone (see `retired`). */
 static __always_inline void *profile_of(__u32 *mnt_ns)
 {
-	void *inner = bpf_map_lookup_elem(&profiles, mnt_ns);
+	__u32 slot = *mnt_ns & (CONFINED_SLOTS - 1);
+	__u8 *hint = bpf_map_lookup_elem(&confined_slots, &slot);
+	void *inner;
 
+	if (!hint || !*hint)
+		return NULL;
+	inner = bpf_map_lookup_elem(&profiles, mnt_ns);
 	if (inner && bpf_map_lookup_elem(&retired, mnt_ns))
 		return NULL;
 	return inner;
@@ -257,17 +274,19 @@ static __always_inline int judge_path(void *inner, const struct profile_header *
 
 	s->table = table;
 	s->requested = requested;
-	s->event.head.a = event_a;
-	__builtin_memcpy(s->event.head.fstype, s->fstype, FSTYPE_BYTES);
 	if (h->flags & PROFILE_COMPLAIN) {
-		emit_path(s, EVENT_ALLOWED, event_type, mnt_ns);
-		return 0;
+		deny = 0;
+		audit = 1;
+	} else {
+		verdict = match_path(inner, s, h);
+		deny = (__u32)verdict;
+		audit = verdict >> 32;
 	}
-	verdict = match_path(inner, s, h);
-	deny = (__u32)verdict;
-	audit = verdict >> 32;
-	if (audit)
-		emit_path(s, deny ? EVENT_DENIED : EVENT_AUDIT, event_type, mnt_ns);
+	if (audit) {
+		s->event.head.a = event_a;
+		__builtin_memcpy(s->event.head.fstype, s->fstype, FSTYPE_BYTES);
+		emit_path(s, h->flags & PROFILE_COMPLAIN ? EVENT_ALLOWED : deny ? EVENT_DENIED : EVENT_AUDIT, event_type, mnt_ns);
+	}
 	return deny ? -EPERM : 0;
 }
 
@@ -319,7 +338,9 @@ static __noinline int file_open_confined(void *inner, __u32 mnt_ns, struct file 
 	s = claim_scratch(&slot);
 	if (!s)
 		return unresolved(h, TABLE_FILE);
-	length = bpf_d_path(&file->f_path, s->buf + PATH_OFFSET, PATH_ROOM);
+	length = bpf_d_path(&file->f_path, s->buf + PATH_OFFSET, SHORT_PATH_ROOM);
+	if (length <= 0)
+		length = bpf_d_path(&file->f_path, s->buf + PATH_OFFSET, PATH_ROOM);
 	if (length <= 0) {
 		verdict = unresolved(h, TABLE_FILE);
 		goto out;
@@ -528,7 +549,9 @@ static __noinline int exec_confined(void *inner, __u32 mnt_ns, struct linux_binp
 	if (s->path_length > 0 && s->buf[PATH_OFFSET] == '/' && !(h->flags & PROFILE_COMPLAIN))
 		invoked = match_path(inner, s, h);
 	/* The file actually executed, whatever it was called (closes vArmor's Q2: ./curl). */
-	length = bpf_d_path(&bprm->file->f_path, s->buf + PATH_OFFSET, PATH_ROOM);
+	length = bpf_d_path(&bprm->file->f_path, s->buf + PATH_OFFSET, SHORT_PATH_ROOM);
+	if (length <= 0)
+		length = bpf_d_path(&bprm->file->f_path, s->buf + PATH_OFFSET, PATH_ROOM);
 	if (length <= 0) {
 		int verdict = invoked & 0xffffffff ? -EPERM : unresolved(h, TABLE_EXEC);
 		release_scratch(slot);

@@ -10,6 +10,8 @@
 #define VALUE_SIZE 256
 #define INNER_MAX_ENTRIES 1024
 #define PROFILES_MAX 1024
+/* Slots of the confined-namespace hint (namespace id modulo this). */
+#define CONFINED_SLOTS 4096
 
 #define KEY_HEADER 1
 #define KEY_PATH 2
@@ -83,7 +85,11 @@ struct path_table {
 	__u64 suffix_lengths;
 	__u64 base_prefix_lengths;
 	__u32 flags;
-	__u32 pad;
+	/* The longest anchor of each kind: the hashing passes stop there. */
+	__u8 max_prefix;
+	__u8 max_suffix;
+	__u8 max_base_prefix;
+	__u8 pad;
 };
 
 struct profile_header {

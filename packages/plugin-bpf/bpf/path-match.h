@@ -166,48 +166,68 @@ static __always_inline void note(struct matcher *m, __u32 anchor, __u32 length, 
 	s->candidate_count = index + 1;
 }
 
-/* Forward over the text from st->start, one byte length per call: every prefix length in st->lengths noted. */
-static long forward_step(__u32 i, void *ctx)
+/*
+ * Forward over the text from st->start, one word per call: the prefix lengths of st->lengths that end in this
+ * word are noted, and the exact path when it ends here.
+ */
+static long forward_word(__u32 q, void *ctx)
 {
 	struct matcher *m = ctx;
 	struct match_state *st = &m->s->match;
-	__u32 length = i + 1;
-	__u32 r = (i & 7) + 1;
-	__u64 partial;
+	__u32 done = 8 * q;
+	__u64 word, bits;
+	__u32 exact;
 
-	if (length > st->limit)
+	if (done >= st->limit)
 		return 1;
-	if (r == 1)
-		st->word = load_word(m->s, PATH_OFFSET + st->start + i);
-	partial = mix(st->hash, st->word & low_mask(r));
-	if ((st->lengths >> (length & 63)) & 1)
-		note(m, st->anchor, length, finish(partial, length, st->anchor));
-	if (st->want_exact && length == st->n)
-		note(m, ANCHOR_EXACT, length, finish(partial, length, ANCHOR_EXACT));
-	if (r == 8)
-		st->hash = partial;
+	word = load_word(m->s, PATH_OFFSET + st->start + done);
+	bits = (st->lengths >> ((done + 1) & 63)) & 0xff;
+	exact = st->want_exact && st->n > done && st->n <= done + 8 ? st->n - done : 0;
+	if (bits || exact) {
+#pragma unroll
+		for (__u32 r = 1; r <= 8; r++) {
+			__u32 length = done + r;
+			bool prefix = (bits >> (r - 1)) & 1;
+			if (length <= st->limit && (prefix || exact == r)) {
+				__u64 partial = mix(st->hash, word & low_mask(r));
+				if (prefix)
+					note(m, st->anchor, length, finish(partial, length, st->anchor));
+				if (exact == r)
+					note(m, ANCHOR_EXACT, length, finish(partial, length, ANCHOR_EXACT));
+			}
+		}
+	}
+	st->hash = mix(st->hash, word);
 	return 0;
 }
 
-/* Backward from the end of the path, one byte length per call: every suffix length in st->lengths noted. */
-static long backward_step(__u32 i, void *ctx)
+/* Backward from the end of the path, one word per call: the suffix lengths of st->lengths noted. */
+static long backward_word(__u32 q, void *ctx)
 {
 	struct matcher *m = ctx;
 	struct match_state *st = &m->s->match;
-	__u32 length = i + 1;
-	__u32 r = (i & 7) + 1;
-	__u64 partial;
+	__u32 done = 8 * q;
+	__u64 word, bits;
 
-	if (length > st->limit)
+	if (done >= st->limit)
 		return 1;
-	if (r == 1)
-		st->word = load_word(m->s, PATH_OFFSET + st->n - i - 8);
-	partial = mix(st->hash, st->word & high_mask(r));
-	if ((st->lengths >> (length & 63)) & 1)
-		note(m, ANCHOR_SUFFIX, length, finish(partial, length, ANCHOR_SUFFIX));
-	if (r == 8)
-		st->hash = partial;
+	word = load_word(m->s, PATH_OFFSET + st->n - done - 8);
+	bits = (st->lengths >> ((done + 1) & 63)) & 0xff;
+	if (bits) {
+#pragma unroll
+		for (__u32 r = 1; r <= 8; r++) {
+			__u32 length = done + r;
+			if (length <= st->limit && ((bits >> (r - 1)) & 1))
+				note(m, ANCHOR_SUFFIX, length, finish(mix(st->hash, word & high_mask(r)), length, ANCHOR_SUFFIX));
+		}
+	}
+	st->hash = mix(st->hash, word);
 	return 0;
+}
+
+static __always_inline __u32 min_u32(__u32 a, __u32 b)
+{
+	return a < b ? a : b;
 }
 
 /*
@@ -236,30 +256,32 @@ static __noinline __u64 match_path(void *inner, struct scratch *s, const struct 
 	if (info->flags & TABLE_HAS_ANY)
 		note(&m, ANCHOR_ANY, 0, 0);
 
-	st->limit = st->n < MAX_ANCHOR ? st->n : MAX_ANCHOR;
+	/* Each pass stops at the longest anchor of its kind; the exact path needs the whole (short) path. */
 	st->lengths = info->prefix_lengths;
 	st->want_exact = (info->flags & TABLE_HAS_EXACT) && st->n <= MAX_ANCHOR;
-	if (st->lengths || st->want_exact) {
+	st->limit = st->want_exact ? st->n : min_u32(st->n, info->max_prefix & 63);
+	if (st->limit) {
 		st->hash = FORWARD_SEED;
 		st->start = 0;
 		st->anchor = ANCHOR_PREFIX;
-		bpf_loop(MAX_ANCHOR, forward_step, &m, 0);
+		bpf_loop(8, forward_word, &m, 0);
 	}
 
 	st->lengths = info->suffix_lengths;
-	if (st->lengths) {
+	st->limit = min_u32(st->n, info->max_suffix & 63);
+	if (st->limit) {
 		st->hash = BACKWARD_SEED;
-		bpf_loop(MAX_ANCHOR, backward_step, &m, 0);
+		bpf_loop(8, backward_word, &m, 0);
 	}
 
 	st->lengths = info->base_prefix_lengths;
-	if (st->lengths && st->base <= st->n) {
+	st->limit = st->base <= st->n ? min_u32(st->n - st->base, info->max_base_prefix & 63) : 0;
+	if (st->limit) {
 		st->hash = FORWARD_SEED;
 		st->start = st->base;
-		st->limit = st->n - st->base < MAX_ANCHOR ? st->n - st->base : MAX_ANCHOR;
 		st->anchor = ANCHOR_BASE_PREFIX;
 		st->want_exact = 0;
-		bpf_loop(MAX_ANCHOR, forward_step, &m, 0);
+		bpf_loop(8, forward_word, &m, 0);
 	}
 
 	if (s->candidate_count)

@@ -18,6 +18,8 @@
 #define PATH_OFFSET 64
 #define PATH_ROOM 4096
 #define PATH_MASK (PATH_ROOM - 1)
+/* d_path builds the path from the end of the room it is given: most paths fit in this much, tried first. */
+#define SHORT_PATH_ROOM 256
 
 /* The dentry walk builds the path right to left, one component (at most NAME_MAX bytes) at a time. */
 #define WALK_SIZE (PATH_ROOM + 512)
@@ -62,15 +64,12 @@ struct walk_state {
 	__u32 last;
 };
 
+/*
+ * Small, often used fields first and the big buffers after, in the order a lookup touches them, so a check that
+ * finds nothing touches as few cache lines (and pages) as it can.
+ */
 struct scratch {
 	struct match_state match;
-	struct walk_state walk_state;
-	char buf[BUF_SIZE];
-	struct candidate candidates[MAX_CANDIDATES];
-	__u32 candidate_count;
-	__u32 candidate_overflow;
-	char walk[WALK_SIZE];
-	struct event event;
 	/* The lookup in progress. */
 	__u32 table;
 	__u32 path_length;
@@ -80,6 +79,13 @@ struct scratch {
 	__u32 mount_flags;
 	__u32 new_mount;
 	char fstype[FSTYPE_BYTES];
+	__u32 candidate_count;
+	__u32 candidate_overflow;
+	char buf[BUF_SIZE];
+	struct candidate candidates[MAX_CANDIDATES];
+	struct walk_state walk_state;
+	char walk[WALK_SIZE];
+	struct event event;
 };
 
 struct {

@@ -41,7 +41,7 @@ describe('bpf/layout.h and src/encode/layout.ts agree', () => {
         'flags', 'capability_deny', 'capability_audit', 'ptrace_deny_outside', 'ptrace_deny_everywhere', 'ptrace_audit_outside',
         'ptrace_audit_everywhere', 'paths', 'cidr4_lengths', 'cidr6_lengths', 'connect_flags', 'name',
       ],
-      path_table: ['prefix_lengths', 'suffix_lengths', 'base_prefix_lengths', 'flags'],
+      path_table: ['prefix_lengths', 'suffix_lengths', 'base_prefix_lengths', 'flags', 'max_prefix', 'max_suffix', 'max_base_prefix'],
       path_rule: ['deny', 'audit', 'scope', 'prefix_length', 'suffix_length', 'more', 'mount_flags', 'reverse_mount_flags', 'fstype', 'prefix', 'suffix'],
       connect_rule: ['deny', 'audit', 'port_kind', 'port_count', 'more', 'port', 'end_port', 'ports'],
       socket_rules: ['deny', 'audit'],
@@ -56,7 +56,7 @@ describe('bpf/layout.h and src/encode/layout.ts agree', () => {
     };
     for (const [field, c] of Object.entries(headerFields)) expect(offsets[`profile_header.${c}`], field).toBe(layout.HEADER[field as keyof typeof layout.HEADER]);
     expect(offsets.path_table).toBe(layout.HEADER.pathTableSize);
-    expect(offsets['path_table.flags']).toBe(24);
+    expect([offsets['path_table.flags'], offsets['path_table.max_prefix'], offsets['path_table.max_suffix'], offsets['path_table.max_base_prefix']]).toEqual([24, 28, 29, 30]);
     expect(offsets.profile_header).toBeLessThanOrEqual(layout.VALUE_SIZE);
     const ruleFields: Record<string, string> = {
       deny: 'deny', audit: 'audit', scope: 'scope', prefixLength: 'prefix_length', suffixLength: 'suffix_length', more: 'more',

@@ -120,6 +120,9 @@ function writePathSummary(header: Buffer, table: number, summary: PathTableSumma
   header.writeBigUInt64LE(summary.suffixLengths, offset + 8);
   header.writeBigUInt64LE(summary.basePrefixLengths, offset + 16);
   header.writeUInt32LE(summary.flags, offset + 24);
+  header.writeUInt8(summary.maxPrefix, offset + 28);
+  header.writeUInt8(summary.maxSuffix, offset + 29);
+  header.writeUInt8(summary.maxBasePrefix, offset + 30);
 }
 
 /** Profile names are at most 63 bytes in vArmor; a longer one is cut at a character boundary for events. */

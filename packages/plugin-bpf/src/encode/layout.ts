@@ -7,6 +7,8 @@ export const VALUE_SIZE = 256;
 export const INNER_MAX_ENTRIES = 1024;
 /** Confined mount namespaces (outer map size). */
 export const PROFILES_MAX = 1024;
+/** Slots of the confined-namespace hint: a namespace id modulo this is set before its profile is applied. */
+export const CONFINED_SLOTS = 4096;
 
 // rule_key.kind
 export const KEY_HEADER = 1;
@@ -86,7 +88,10 @@ export const HEADER = {
   ptraceDenyEverywhere: 28,
   ptraceAuditOutside: 32,
   ptraceAuditEverywhere: 36,
-  /** struct path_table[3], 32 bytes each: prefix, suffix, base-prefix length masks (u64) and flags (u32). */
+  /**
+   * struct path_table[3], 32 bytes each: prefix, suffix, base-prefix length masks (u64), flags (u32), then the
+   * longest prefix, suffix and base-prefix anchor (u8 each).
+   */
   paths: 40,
   pathTableSize: 32,
   cidr4Lengths: 136,

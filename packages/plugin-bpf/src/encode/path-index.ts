@@ -67,6 +67,9 @@ export interface PathTableSummary {
   suffixLengths: bigint;
   basePrefixLengths: bigint;
   flags: number;
+  maxPrefix: number;
+  maxSuffix: number;
+  maxBasePrefix: number;
 }
 
 interface Filed {
@@ -80,7 +83,7 @@ interface Filed {
  * a key chained in slots, and a bloom filter of the keys so most paths are turned away without a map lookup.
  */
 export function encodePathTable(table: number, rules: readonly { pattern: PathPattern; action: PathRuleAction }[]): { entries: MapEntry[]; summary: PathTableSummary } | { problem: string } {
-  const summary: PathTableSummary = { prefixLengths: 0n, suffixLengths: 0n, basePrefixLengths: 0n, flags: 0 };
+  const summary: PathTableSummary = { prefixLengths: 0n, suffixLengths: 0n, basePrefixLengths: 0n, flags: 0, maxPrefix: 0, maxSuffix: 0, maxBasePrefix: 0 };
   if (rules.length === 0) return { entries: [], summary };
   summary.flags |= TABLE_HAS_RULES;
   const byKey = new Map<string, Filed[]>();
@@ -94,9 +97,16 @@ export function encodePathTable(table: number, rules: readonly { pattern: PathPa
     const bit = 1n << BigInt(anchor.length);
     if (anchor.anchor === ANCHOR_EXACT) summary.flags |= TABLE_HAS_EXACT;
     else if (anchor.anchor === ANCHOR_ANY) summary.flags |= TABLE_HAS_ANY;
-    else if (anchor.anchor === ANCHOR_PREFIX) summary.prefixLengths |= bit;
-    else if (anchor.anchor === ANCHOR_SUFFIX) summary.suffixLengths |= bit;
-    else summary.basePrefixLengths |= bit;
+    else if (anchor.anchor === ANCHOR_PREFIX) {
+      summary.prefixLengths |= bit;
+      summary.maxPrefix = Math.max(summary.maxPrefix, anchor.length);
+    } else if (anchor.anchor === ANCHOR_SUFFIX) {
+      summary.suffixLengths |= bit;
+      summary.maxSuffix = Math.max(summary.maxSuffix, anchor.length);
+    } else {
+      summary.basePrefixLengths |= bit;
+      summary.maxBasePrefix = Math.max(summary.maxBasePrefix, anchor.length);
+    }
   }
   const entries: MapEntry[] = [];
   const bloom = Buffer.alloc(BLOOM_BITS / 8);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addressBytes } from '../compile/addresses.js';
-import { HEADER, INNER_MAX_ENTRIES, KEY_SIZE, PROFILE_NAME_BYTES, VALUE_SIZE } from '../encode/layout.js';
+import { CONFINED_SLOTS, HEADER, INNER_MAX_ENTRIES, KEY_SIZE, PROFILE_NAME_BYTES, VALUE_SIZE } from '../encode/layout.js';
 import { type MapEntry, ruleKey } from '../encode/map-entry.js';
 import { KEY_HEADER } from '../encode/layout.js';
 import { type ObjectOptions, ensureBpfObject } from './bpf-object.js';
@@ -17,7 +17,7 @@ export const DEFAULT_PIN_DIRECTORY = '/sys/fs/bpf/armorkit';
 const BPF_MAP_TYPE_HASH = 1;
 const BPF_F_NO_PREALLOC = 1;
 const BPF_ANY = 0;
-const MAPS = ['profiles', 'retired', 'pod_addresses', 'settings', 'events'] as const;
+const MAPS = ['profiles', 'confined_slots', 'retired', 'pod_addresses', 'settings', 'events'] as const;
 type MapName = (typeof MAPS)[number];
 
 export interface EnforcerOptions extends ObjectOptions {
@@ -155,6 +155,8 @@ export class BpfEnforcer {
           return fail('map-operation-failed', `cannot set the pod addresses: ${errnoText(result)}`);
         }
       }
+      const hinted = library.update(this.fds.confined_slots, u32(mountNamespace % CONFINED_SLOTS), Buffer.from([1]), BPF_ANY);
+      if (hinted < 0) return fail('map-operation-failed', `cannot mark mount namespace ${mountNamespace} as confined: ${errnoText(hinted)}`);
       // An earlier namespace with this id may have died with a profile: the mark that kept its profile off goes first.
       library.remove(this.fds.retired, u32(mountNamespace));
       const swapped = library.update(this.fds.profiles, u32(mountNamespace), u32(inner), BPF_ANY);

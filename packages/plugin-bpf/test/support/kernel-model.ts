@@ -70,6 +70,7 @@ export function matchPathTable(
   const suffixLengths = header.readBigUInt64LE(info + 8);
   const basePrefixLengths = header.readBigUInt64LE(info + 16);
   const flags = header.readUInt32LE(info + 24);
+  const [maxPrefix, maxSuffix, maxBasePrefix] = [header.readUInt8(info + 28), header.readUInt8(info + 29), header.readUInt8(info + 30)];
   if (!(flags & TABLE_HAS_RULES)) return verdict;
   const bloom = inner.lookup(ruleKey({ kind: KEY_BLOOM, table }));
   const n = path.length;
@@ -116,8 +117,9 @@ export function matchPathTable(
 
   if (flags & TABLE_HAS_ANY) check(ANCHOR_ANY, 0, 0n);
 
-  const forward = (start: number, lengths: bigint, anchor: number, exact: boolean) => {
-    const limit = Math.min(n - start, MAX_ANCHOR);
+  // Each pass stops at the longest anchor of its kind; the exact path needs the whole path.
+  const forward = (start: number, lengths: bigint, anchor: number, exact: boolean, longest: number) => {
+    const limit = exact ? n - start : Math.min(n - start, longest);
     let hash = FORWARD_SEED;
     for (let q = 0; q < 8 && 8 * q < limit; q++) {
       const word = wordAt(path, start + 8 * q);
@@ -130,9 +132,9 @@ export function matchPathTable(
       hash = mix(hash, word);
     }
   };
-  forward(0, prefixLengths, ANCHOR_PREFIX, (flags & TABLE_HAS_EXACT) !== 0);
+  forward(0, prefixLengths, ANCHOR_PREFIX, (flags & TABLE_HAS_EXACT) !== 0 && n <= MAX_ANCHOR, maxPrefix);
 
-  const limit = Math.min(n, MAX_ANCHOR);
+  const limit = Math.min(n, maxSuffix);
   let hash = BACKWARD_SEED;
   for (let q = 0; q < 8 && 8 * q < limit; q++) {
     const word = wordAt(path, n - 8 * (q + 1));
@@ -143,7 +145,7 @@ export function matchPathTable(
     hash = mix(hash, word);
   }
 
-  if (basePrefixLengths !== 0n) forward(b, basePrefixLengths, ANCHOR_BASE_PREFIX, false);
+  if (basePrefixLengths !== 0n) forward(b, basePrefixLengths, ANCHOR_BASE_PREFIX, false, maxBasePrefix);
   return verdict;
 }
 
