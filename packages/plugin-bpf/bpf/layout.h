@@ -18,6 +18,7 @@
 #define KEY_BLOOM 3
 #define KEY_SOCKET 4
 #define KEY_CONNECT 5
+#define KEY_NAME 6
 
 #define TABLE_FILE 0
 #define TABLE_EXEC 1
@@ -80,9 +81,16 @@ struct rule_key {
 	__u64 hash[2];
 };
 
+/*
+ * Which anchor lengths a table uses (bit L: some anchor of L bytes). Most prefixes end with '/' and most suffixes
+ * start with one (`/etc/`, `/mem`): those lengths are in the *_slash masks and are only checked where the path
+ * has a '/' at that place; the rest are in the *_free masks and checked at every length.
+ */
 struct path_table {
-	__u64 prefix_lengths;
-	__u64 suffix_lengths;
+	__u64 prefix_free;
+	__u64 prefix_slash;
+	__u64 suffix_free;
+	__u64 suffix_slash;
 	__u64 base_prefix_lengths;
 	__u32 flags;
 	/* The longest anchor of each kind: the hashing passes stop there. */
@@ -106,7 +114,6 @@ struct profile_header {
 	__u64 cidr6_lengths[3];
 	__u32 connect_flags;
 	__u32 pad2;
-	char name[PROFILE_NAME_BYTES];
 };
 
 struct path_rule {

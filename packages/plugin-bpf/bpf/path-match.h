@@ -39,6 +39,25 @@ static __always_inline __u64 high_mask(__u32 r)
 	return ~0ULL << (8 * (8 - r));
 }
 
+/* Byte i of the word is '/' → bit 0 of byte i (a byte '.' right after a '/' may show too: only a check more). */
+static __always_inline __u64 slash_bytes(__u64 word)
+{
+	__u64 x = word ^ 0x2f2f2f2f2f2f2f2fULL;
+	return ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL) >> 7;
+}
+
+/* Bit i set when byte i of the word (text read forward) is '/'. */
+static __always_inline __u32 slashes_forward(__u64 word)
+{
+	return (__u32)((slash_bytes(word) * 0x0102040810204080ULL) >> 56);
+}
+
+/* Bit 7 - i set when byte i is '/': for a word read backward, bit r - 1 is the byte a suffix of r bytes starts at. */
+static __always_inline __u32 slashes_backward(__u64 word)
+{
+	return (__u32)((slash_bytes(word) * 0x8040201008040201ULL) >> 56);
+}
+
 /*
  * What match_path's bpf_loop callbacks need to find: the profile's map and the scratch buffer (pointers, so on
  * the stack; the verifier allows 512 bytes of it for all frames together), and the bloom filter. The rest of the
@@ -182,6 +201,7 @@ static long forward_word(__u32 q, void *ctx)
 		return 1;
 	word = load_word(m->s, PATH_OFFSET + st->start + done);
 	bits = (st->lengths >> ((done + 1) & 63)) & 0xff;
+	bits |= (st->slash_lengths >> ((done + 1) & 63)) & slashes_forward(word);
 	exact = st->want_exact && st->n > done && st->n <= done + 8 ? st->n - done : 0;
 	if (bits || exact) {
 #pragma unroll
@@ -213,6 +233,7 @@ static long backward_word(__u32 q, void *ctx)
 		return 1;
 	word = load_word(m->s, PATH_OFFSET + st->n - done - 8);
 	bits = (st->lengths >> ((done + 1) & 63)) & 0xff;
+	bits |= (st->slash_lengths >> ((done + 1) & 63)) & slashes_backward(word);
 	if (bits) {
 #pragma unroll
 		for (__u32 r = 1; r <= 8; r++) {
@@ -257,7 +278,8 @@ static __noinline __u64 match_path(void *inner, struct scratch *s, const struct 
 		note(&m, ANCHOR_ANY, 0, 0);
 
 	/* Each pass stops at the longest anchor of its kind; the exact path needs the whole (short) path. */
-	st->lengths = info->prefix_lengths;
+	st->lengths = info->prefix_free;
+	st->slash_lengths = info->prefix_slash;
 	st->want_exact = (info->flags & TABLE_HAS_EXACT) && st->n <= MAX_ANCHOR;
 	st->limit = st->want_exact ? st->n : min_u32(st->n, info->max_prefix & 63);
 	if (st->limit) {
@@ -267,7 +289,8 @@ static __noinline __u64 match_path(void *inner, struct scratch *s, const struct 
 		bpf_loop(8, forward_word, &m, 0);
 	}
 
-	st->lengths = info->suffix_lengths;
+	st->lengths = info->suffix_free;
+	st->slash_lengths = info->suffix_slash;
 	st->limit = min_u32(st->n, info->max_suffix & 63);
 	if (st->limit) {
 		st->hash = BACKWARD_SEED;
@@ -275,6 +298,7 @@ static __noinline __u64 match_path(void *inner, struct scratch *s, const struct 
 	}
 
 	st->lengths = info->base_prefix_lengths;
+	st->slash_lengths = 0;
 	st->limit = st->base <= st->n ? min_u32(st->n - st->base, info->max_base_prefix & 63) : 0;
 	if (st->limit) {
 		st->hash = FORWARD_SEED;

@@ -39,6 +39,8 @@ struct match_state {
 	__u64 hash;
 	__u64 word;
 	__u64 lengths;
+	/* Lengths checked only where the path has a '/' (see struct path_table). */
+	__u64 slash_lengths;
 	__u32 table;
 	__u32 anchor;
 	__u32 start;

@@ -39,9 +39,9 @@ describe('bpf/layout.h and src/encode/layout.ts agree', () => {
       rule_key: ['kind', 'table', 'anchor', 'slot', 'length', 'hash'],
       profile_header: [
         'flags', 'capability_deny', 'capability_audit', 'ptrace_deny_outside', 'ptrace_deny_everywhere', 'ptrace_audit_outside',
-        'ptrace_audit_everywhere', 'paths', 'cidr4_lengths', 'cidr6_lengths', 'connect_flags', 'name',
+        'ptrace_audit_everywhere', 'paths', 'cidr4_lengths', 'cidr6_lengths', 'connect_flags',
       ],
-      path_table: ['prefix_lengths', 'suffix_lengths', 'base_prefix_lengths', 'flags', 'max_prefix', 'max_suffix', 'max_base_prefix'],
+      path_table: ['prefix_free', 'prefix_slash', 'suffix_free', 'suffix_slash', 'base_prefix_lengths', 'flags', 'max_prefix', 'max_suffix', 'max_base_prefix'],
       path_rule: ['deny', 'audit', 'scope', 'prefix_length', 'suffix_length', 'more', 'mount_flags', 'reverse_mount_flags', 'fstype', 'prefix', 'suffix'],
       connect_rule: ['deny', 'audit', 'port_kind', 'port_count', 'more', 'port', 'end_port', 'ports'],
       socket_rules: ['deny', 'audit'],
@@ -52,11 +52,15 @@ describe('bpf/layout.h and src/encode/layout.ts agree', () => {
     const headerFields: Record<string, string> = {
       flags: 'flags', capabilityDeny: 'capability_deny', capabilityAudit: 'capability_audit', ptraceDenyOutside: 'ptrace_deny_outside',
       ptraceDenyEverywhere: 'ptrace_deny_everywhere', ptraceAuditOutside: 'ptrace_audit_outside', ptraceAuditEverywhere: 'ptrace_audit_everywhere',
-      paths: 'paths', cidr4Lengths: 'cidr4_lengths', cidr6Lengths: 'cidr6_lengths', connectFlags: 'connect_flags', name: 'name',
+      paths: 'paths', cidr4Lengths: 'cidr4_lengths', cidr6Lengths: 'cidr6_lengths', connectFlags: 'connect_flags',
     };
     for (const [field, c] of Object.entries(headerFields)) expect(offsets[`profile_header.${c}`], field).toBe(layout.HEADER[field as keyof typeof layout.HEADER]);
     expect(offsets.path_table).toBe(layout.HEADER.pathTableSize);
-    expect([offsets['path_table.flags'], offsets['path_table.max_prefix'], offsets['path_table.max_suffix'], offsets['path_table.max_base_prefix']]).toEqual([24, 28, 29, 30]);
+    const tableFields: Record<string, string> = {
+      prefixFree: 'prefix_free', prefixSlash: 'prefix_slash', suffixFree: 'suffix_free', suffixSlash: 'suffix_slash',
+      basePrefixLengths: 'base_prefix_lengths', flags: 'flags', maxPrefix: 'max_prefix', maxSuffix: 'max_suffix', maxBasePrefix: 'max_base_prefix',
+    };
+    for (const [field, c] of Object.entries(tableFields)) expect(offsets[`path_table.${c}`], field).toBe(layout.PATH_TABLE[field as keyof typeof layout.PATH_TABLE]);
     expect(offsets.profile_header).toBeLessThanOrEqual(layout.VALUE_SIZE);
     const ruleFields: Record<string, string> = {
       deny: 'deny', audit: 'audit', scope: 'scope', prefixLength: 'prefix_length', suffixLength: 'suffix_length', more: 'more',

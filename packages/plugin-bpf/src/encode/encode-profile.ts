@@ -4,6 +4,8 @@ import { encodeConnectTable } from './connect-table.js';
 import {
   HEADER,
   KEY_HEADER,
+  KEY_NAME,
+  PATH_TABLE,
   PATH_TABLES,
   PROFILE_COMPLAIN,
   PROFILE_HAS_CONNECT,
@@ -108,21 +110,25 @@ export function encodeProfile(profile: BpfProfile): { entries: MapEntry[] } | { 
   }
 
   header.writeUInt32LE(flags, HEADER.flags);
-  writeText(header, HEADER.name, PROFILE_NAME_BYTES, truncateName(profile.profileName));
   entries.push({ key: ruleKey({ kind: KEY_HEADER }), value: header });
+  const name = newValue();
+  writeText(name, 0, PROFILE_NAME_BYTES, truncateName(profile.profileName));
+  entries.push({ key: ruleKey({ kind: KEY_NAME }), value: name });
   return { entries: sortEntries(entries) };
 }
 
 function writePathSummary(header: Buffer, table: number, summary: PathTableSummary): void {
   if (table >= PATH_TABLES) throw new RangeError(`path table ${table}`);
   const offset = HEADER.paths + table * HEADER.pathTableSize;
-  header.writeBigUInt64LE(summary.prefixLengths, offset);
-  header.writeBigUInt64LE(summary.suffixLengths, offset + 8);
-  header.writeBigUInt64LE(summary.basePrefixLengths, offset + 16);
-  header.writeUInt32LE(summary.flags, offset + 24);
-  header.writeUInt8(summary.maxPrefix, offset + 28);
-  header.writeUInt8(summary.maxSuffix, offset + 29);
-  header.writeUInt8(summary.maxBasePrefix, offset + 30);
+  header.writeBigUInt64LE(summary.prefixFree, offset + PATH_TABLE.prefixFree);
+  header.writeBigUInt64LE(summary.prefixSlash, offset + PATH_TABLE.prefixSlash);
+  header.writeBigUInt64LE(summary.suffixFree, offset + PATH_TABLE.suffixFree);
+  header.writeBigUInt64LE(summary.suffixSlash, offset + PATH_TABLE.suffixSlash);
+  header.writeBigUInt64LE(summary.basePrefixLengths, offset + PATH_TABLE.basePrefixLengths);
+  header.writeUInt32LE(summary.flags, offset + PATH_TABLE.flags);
+  header.writeUInt8(summary.maxPrefix, offset + PATH_TABLE.maxPrefix);
+  header.writeUInt8(summary.maxSuffix, offset + PATH_TABLE.maxSuffix);
+  header.writeUInt8(summary.maxBasePrefix, offset + PATH_TABLE.maxBasePrefix);
 }
 
 /** Profile names are at most 63 bytes in vArmor; a longer one is cut at a character boundary for events. */

@@ -16,6 +16,8 @@ export const KEY_PATH = 2;
 export const KEY_BLOOM = 3;
 export const KEY_SOCKET = 4;
 export const KEY_CONNECT = 5;
+/** The profile's name (read by user space for events). */
+export const KEY_NAME = 6;
 
 // rule_key.table for KEY_PATH / KEY_BLOOM: which operation the path rule is about.
 export const TABLE_FILE = 0;
@@ -88,17 +90,29 @@ export const HEADER = {
   ptraceDenyEverywhere: 28,
   ptraceAuditOutside: 32,
   ptraceAuditEverywhere: 36,
-  /**
-   * struct path_table[3], 32 bytes each: prefix, suffix, base-prefix length masks (u64), flags (u32), then the
-   * longest prefix, suffix and base-prefix anchor (u8 each).
-   */
+  /** struct path_table[3]. */
   paths: 40,
-  pathTableSize: 32,
-  cidr4Lengths: 136,
+  pathTableSize: 48,
+  cidr4Lengths: 184,
   /** Three u64 words: bits 0..128. */
-  cidr6Lengths: 144,
-  connectFlags: 168,
-  name: 176,
+  cidr6Lengths: 192,
+  connectFlags: 216,
+} as const;
+
+/**
+ * Offsets in struct path_table: anchor-length masks (u64; prefixes ending with '/' and suffixes starting with '/'
+ * apart, as the programs check those only where the path has a '/'), flags (u32), longest anchors (u8 each).
+ */
+export const PATH_TABLE = {
+  prefixFree: 0,
+  prefixSlash: 8,
+  suffixFree: 16,
+  suffixSlash: 24,
+  basePrefixLengths: 32,
+  flags: 40,
+  maxPrefix: 44,
+  maxSuffix: 45,
+  maxBasePrefix: 46,
 } as const;
 
 // Offsets of struct path_rule.

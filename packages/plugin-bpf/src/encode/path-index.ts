@@ -63,8 +63,12 @@ export function pathAnchor(pattern: PathPattern): PathAnchor {
 
 /** The header's summary of one path table: which anchor lengths exist, and flags. */
 export interface PathTableSummary {
-  prefixLengths: bigint;
-  suffixLengths: bigint;
+  /** Prefix lengths checked everywhere, and those of prefixes ending with '/' (checked after a '/' only). */
+  prefixFree: bigint;
+  prefixSlash: bigint;
+  /** Suffix lengths checked everywhere, and those of suffixes starting with '/' (checked at a '/' only). */
+  suffixFree: bigint;
+  suffixSlash: bigint;
   basePrefixLengths: bigint;
   flags: number;
   maxPrefix: number;
@@ -83,7 +87,17 @@ interface Filed {
  * a key chained in slots, and a bloom filter of the keys so most paths are turned away without a map lookup.
  */
 export function encodePathTable(table: number, rules: readonly { pattern: PathPattern; action: PathRuleAction }[]): { entries: MapEntry[]; summary: PathTableSummary } | { problem: string } {
-  const summary: PathTableSummary = { prefixLengths: 0n, suffixLengths: 0n, basePrefixLengths: 0n, flags: 0, maxPrefix: 0, maxSuffix: 0, maxBasePrefix: 0 };
+  const summary: PathTableSummary = {
+    prefixFree: 0n,
+    prefixSlash: 0n,
+    suffixFree: 0n,
+    suffixSlash: 0n,
+    basePrefixLengths: 0n,
+    flags: 0,
+    maxPrefix: 0,
+    maxSuffix: 0,
+    maxBasePrefix: 0,
+  };
   if (rules.length === 0) return { entries: [], summary };
   summary.flags |= TABLE_HAS_RULES;
   const byKey = new Map<string, Filed[]>();
@@ -98,10 +112,12 @@ export function encodePathTable(table: number, rules: readonly { pattern: PathPa
     if (anchor.anchor === ANCHOR_EXACT) summary.flags |= TABLE_HAS_EXACT;
     else if (anchor.anchor === ANCHOR_ANY) summary.flags |= TABLE_HAS_ANY;
     else if (anchor.anchor === ANCHOR_PREFIX) {
-      summary.prefixLengths |= bit;
+      if (pattern.prefix.endsWith('/')) summary.prefixSlash |= bit;
+      else summary.prefixFree |= bit;
       summary.maxPrefix = Math.max(summary.maxPrefix, anchor.length);
     } else if (anchor.anchor === ANCHOR_SUFFIX) {
-      summary.suffixLengths |= bit;
+      if (pattern.suffix.startsWith('/')) summary.suffixSlash |= bit;
+      else summary.suffixFree |= bit;
       summary.maxSuffix = Math.max(summary.maxSuffix, anchor.length);
     } else {
       summary.basePrefixLengths |= bit;

@@ -2,9 +2,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addressBytes } from '../compile/addresses.js';
-import { CONFINED_SLOTS, HEADER, INNER_MAX_ENTRIES, KEY_SIZE, PROFILE_NAME_BYTES, VALUE_SIZE } from '../encode/layout.js';
+import { CONFINED_SLOTS, INNER_MAX_ENTRIES, KEY_NAME, KEY_SIZE, PROFILE_NAME_BYTES, VALUE_SIZE } from '../encode/layout.js';
 import { type MapEntry, ruleKey } from '../encode/map-entry.js';
-import { KEY_HEADER } from '../encode/layout.js';
 import { type ObjectOptions, ensureBpfObject } from './bpf-object.js';
 import { type Libbpf, libbpf } from './libbpf.js';
 import { withLibbpfLog } from './libbpf-log.js';
@@ -195,16 +194,16 @@ export class BpfEnforcer {
     return this.keys(this.fds.profiles).filter((id) => !retired.has(id));
   }
 
-  /** The name of the profile a mount namespace has (from its header), for events. */
+  /** The name of the profile a mount namespace has, for events. */
   profileName(mountNamespace: number): string | undefined {
     const id = Buffer.alloc(4);
     if (this.library.lookup(this.fds.profiles, u32(mountNamespace), id) < 0) return undefined;
     const fd = this.library.mapFdById(id.readUInt32LE(0));
     if (fd < 0) return undefined;
     try {
-      const header = Buffer.alloc(VALUE_SIZE);
-      if (this.library.lookup(fd, ruleKey({ kind: KEY_HEADER }), header) < 0) return undefined;
-      const name = header.subarray(HEADER.name, HEADER.name + PROFILE_NAME_BYTES);
+      const value = Buffer.alloc(VALUE_SIZE);
+      if (this.library.lookup(fd, ruleKey({ kind: KEY_NAME }), value) < 0) return undefined;
+      const name = value.subarray(0, PROFILE_NAME_BYTES);
       return name.subarray(0, name.indexOf(0) < 0 ? PROFILE_NAME_BYTES : name.indexOf(0)).toString('utf8');
     } finally {
       this.library.close(fd);

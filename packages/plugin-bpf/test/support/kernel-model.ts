@@ -12,6 +12,7 @@ import {
   KEY_PATH,
   MAX_SLOTS,
   PATH_RULE,
+  PATH_TABLE,
   SCOPE_BASENAME,
   TABLE_HAS_ANY,
   TABLE_HAS_EXACT,
@@ -66,11 +67,13 @@ export function matchPathTable(
   const header = inner.header();
   if (!header) return verdict;
   const info = HEADER.paths + table * HEADER.pathTableSize;
-  const prefixLengths = header.readBigUInt64LE(info);
-  const suffixLengths = header.readBigUInt64LE(info + 8);
-  const basePrefixLengths = header.readBigUInt64LE(info + 16);
-  const flags = header.readUInt32LE(info + 24);
-  const [maxPrefix, maxSuffix, maxBasePrefix] = [header.readUInt8(info + 28), header.readUInt8(info + 29), header.readUInt8(info + 30)];
+  const [prefixFree, prefixSlash, suffixFree, suffixSlash, basePrefixLengths] = (
+    ['prefixFree', 'prefixSlash', 'suffixFree', 'suffixSlash', 'basePrefixLengths'] as const
+  ).map((field) => header.readBigUInt64LE(info + PATH_TABLE[field])) as [bigint, bigint, bigint, bigint, bigint];
+  const flags = header.readUInt32LE(info + PATH_TABLE.flags);
+  const maxPrefix = header.readUInt8(info + PATH_TABLE.maxPrefix);
+  const maxSuffix = header.readUInt8(info + PATH_TABLE.maxSuffix);
+  const maxBasePrefix = header.readUInt8(info + PATH_TABLE.maxBasePrefix);
   if (!(flags & TABLE_HAS_RULES)) return verdict;
   const bloom = inner.lookup(ruleKey({ kind: KEY_BLOOM, table }));
   const n = path.length;
@@ -117,8 +120,11 @@ export function matchPathTable(
 
   if (flags & TABLE_HAS_ANY) check(ANCHOR_ANY, 0, 0n);
 
-  // Each pass stops at the longest anchor of its kind; the exact path needs the whole path.
-  const forward = (start: number, lengths: bigint, anchor: number, exact: boolean, longest: number) => {
+  const bitAt = (mask: bigint, length: number) => ((mask >> BigInt(length)) & 1n) === 1n;
+  const slashAt = (index: number) => path[index] === 0x2f;
+  // Each pass stops at the longest anchor of its kind; the exact path needs the whole path. A '/'-aligned length
+  // is checked only where the path has a '/' (after a prefix, at the start of a suffix).
+  const forward = (start: number, wanted: (length: number) => boolean, anchor: number, exact: boolean, longest: number) => {
     const limit = exact ? n - start : Math.min(n - start, longest);
     let hash = FORWARD_SEED;
     for (let q = 0; q < 8 && 8 * q < limit; q++) {
@@ -126,13 +132,19 @@ export function matchPathTable(
       for (let r = 1; r <= 8 && 8 * q + r <= limit; r++) {
         const length = 8 * q + r;
         const partial = mix(hash, word & lowMask(r));
-        if ((lengths >> BigInt(length)) & 1n) check(anchor, length, finish(partial, length, anchor));
+        if (wanted(length)) check(anchor, length, finish(partial, length, anchor));
         if (exact && length === n) check(ANCHOR_EXACT, length, finish(partial, length, ANCHOR_EXACT));
       }
       hash = mix(hash, word);
     }
   };
-  forward(0, prefixLengths, ANCHOR_PREFIX, (flags & TABLE_HAS_EXACT) !== 0 && n <= MAX_ANCHOR, maxPrefix);
+  forward(
+    0,
+    (length) => bitAt(prefixFree, length) || (bitAt(prefixSlash, length) && slashAt(length - 1)),
+    ANCHOR_PREFIX,
+    (flags & TABLE_HAS_EXACT) !== 0 && n <= MAX_ANCHOR,
+    maxPrefix,
+  );
 
   const limit = Math.min(n, maxSuffix);
   let hash = BACKWARD_SEED;
@@ -140,12 +152,14 @@ export function matchPathTable(
     const word = wordAt(path, n - 8 * (q + 1));
     for (let r = 1; r <= 8 && 8 * q + r <= limit; r++) {
       const length = 8 * q + r;
-      if ((suffixLengths >> BigInt(length)) & 1n) check(ANCHOR_SUFFIX, length, finish(mix(hash, word & highMask(r)), length, ANCHOR_SUFFIX));
+      if (bitAt(suffixFree, length) || (bitAt(suffixSlash, length) && slashAt(n - length))) {
+        check(ANCHOR_SUFFIX, length, finish(mix(hash, word & highMask(r)), length, ANCHOR_SUFFIX));
+      }
     }
     hash = mix(hash, word);
   }
 
-  if (basePrefixLengths !== 0n) forward(b, basePrefixLengths, ANCHOR_BASE_PREFIX, false, maxBasePrefix);
+  if (basePrefixLengths !== 0n) forward(b, (length) => bitAt(basePrefixLengths, length), ANCHOR_BASE_PREFIX, false, maxBasePrefix);
   return verdict;
 }
 

@@ -1,0 +1,43 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PolicyErrors, createEngine, varmorDialect } from '@armorkit/core';
+import builtinRules from '@armorkit/builtin-rules';
+import { describe, expect, it } from 'vitest';
+import bpfDefault, { bpf } from '../src/index.js';
+import { enhancePolicy } from './support/compile-policy.js';
+
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+
+function compiled(options: Parameters<typeof bpf>[0] = { diskDevices: [] }) {
+  const engine = createEngine({ plugins: [varmorDialect(), bpf(options)], rulePacks: [builtinRules] });
+  const { plan } = engine.resolve(engine.parse(enhancePolicy('      hardeningRules: [disable-cap-all]\n'), 'p.yaml').policies[0]!);
+  return { engine, artifact: engine.compile(plan!, ['BPF']).artifacts[0]! };
+}
+
+describe('the bpf plugin', () => {
+  it('is the default export, named after its package', () => {
+    expect(bpfDefault).toBe(bpf);
+    const plugin = bpf();
+    expect(plugin.name).toBe('bpf');
+    expect(plugin.meta).toEqual({ name: packageJson.name, version: packageJson.version });
+    expect(plugin.enforcers).toEqual(['BPF']);
+  });
+
+  it('loads into one mount namespace only', async () => {
+    const { engine, artifact } = compiled();
+    const error = await engine.load(artifact, { kind: 'host' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PolicyErrors);
+    expect((error as PolicyErrors).errors[0]).toMatchObject({ code: 'bpf-target-missing' });
+  });
+
+  it('says why it cannot confine a command where BPF-LSM is not active', async () => {
+    const lsmPath = join(mkdtempSync(join(tmpdir(), 'armorkit-lsm-')), 'lsm');
+    writeFileSync(lsmPath, 'lockdown,capability,landlock,yama,apparmor\n');
+    const { engine, artifact } = compiled({ diskDevices: [], lsmPath });
+    expect(await engine.confine(artifact)).toEqual({
+      enforcer: 'BPF',
+      unavailable: expect.stringMatching(/^BPF-LSM is not active in this kernel \(active LSMs: lockdown,capability,landlock,yama,apparmor\); boot with lsm=.*,bpf/),
+    });
+  });
+});
