@@ -6,9 +6,15 @@ const CLI = new URL('../src/bin.ts', import.meta.url).pathname;
 // tsx's loader by absolute URL, so the CLI can run from any working directory.
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-/** Runs the real `armorkit` entry point (from source) as a child process. */
-export function armorkit(args: readonly string[], options: { cwd: string; input?: string }): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--conditions=source', '--import', TSX, CLI, ...args], {
+const BUILT_CLI = new URL('../dist/bin.js', import.meta.url).pathname;
+
+/**
+ * Runs the real `armorkit` entry point as a child process: from source, or (`built`) the build `make` produced, which
+ * kernel tests use because transpiling on every start is slow under emulation.
+ */
+export function armorkit(args: readonly string[], options: { cwd: string; input?: string; built?: boolean }): SpawnSyncReturns<string> {
+  const entry = options.built ? [BUILT_CLI] : ['--conditions=source', '--import', TSX, CLI];
+  return spawnSync(process.execPath, [...entry, ...args], {
     cwd: options.cwd,
     encoding: 'utf8',
     ...(options.input !== undefined ? { input: options.input } : {}),

@@ -15,9 +15,9 @@ beforeAll(() => {
   writeFileSync('/run/secrets/kubernetes.io/serviceaccount/token', 'token');
 });
 
-describe('armorkit run with AppArmor, BPF and seccomp together', () => {
+describe('armorkit run with AppArmor, BPF and seccomp together', { timeout: 600_000 }, () => {
   it('applies all three, and the command still runs and talks on stdout', () => {
-    const run = armorkit(['run', '--policy', PAYMENTS, '--', 'sh', '-c', 'echo hello; exit 3'], { cwd: REPO });
+    const run = armorkit(['run', '--policy', PAYMENTS, '--', 'sh', '-c', 'echo hello; exit 3'], { cwd: REPO, built: true });
     expect(run.stderr).toMatch(/armorkit: BPF: /);
     expect(run.stderr).toMatch(/armorkit: Seccomp: /);
     expect(run.stderr).toMatch(/armorkit: AppArmor: /);
@@ -26,10 +26,10 @@ describe('armorkit run with AppArmor, BPF and seccomp together', () => {
   });
 
   it('each enforcer denies its own rule: the token (AppArmor and BPF), user namespaces (seccomp)', () => {
-    const token = armorkit(['run', '--policy', PAYMENTS, '--', 'cat', '/run/secrets/kubernetes.io/serviceaccount/token'], { cwd: REPO });
+    const token = armorkit(['run', '--policy', PAYMENTS, '--', 'cat', '/run/secrets/kubernetes.io/serviceaccount/token'], { cwd: REPO, built: true });
     expect(token.status).not.toBe(0);
     expect(token.stderr).toMatch(/Permission denied|Operation not permitted/);
-    const userns = armorkit(['run', '--policy', PAYMENTS, '--', 'unshare', '-U', 'true'], { cwd: REPO });
+    const userns = armorkit(['run', '--policy', PAYMENTS, '--', 'unshare', '-U', 'true'], { cwd: REPO, built: true });
     expect(userns.status).not.toBe(0);
     // and without the policy both work
     expect(spawnSync('cat', ['/run/secrets/kubernetes.io/serviceaccount/token']).status).toBe(0);
@@ -37,12 +37,12 @@ describe('armorkit run with AppArmor, BPF and seccomp together', () => {
   });
 });
 
-describe('seccomp denials are logged with auditViolations', () => {
+describe('seccomp denials are logged with auditViolations', { timeout: 600_000 }, () => {
   it('chmod +x is denied and a SECCOMP record with the ERRNO action reaches the kernel log', async () => {
     writeFileSync('/tmp/armorkit-audited', '');
     chmodSync('/tmp/armorkit-audited', 0o644);
     const before = readKernelMessages().length;
-    const run = armorkit(['run', '--policy', AUDITED, '--', 'chmod', '+x', '/tmp/armorkit-audited'], { cwd: REPO });
+    const run = armorkit(['run', '--policy', AUDITED, '--', 'chmod', '+x', '/tmp/armorkit-audited'], { cwd: REPO, built: true });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('denials logged');
     const record = await waitForKernelMessage((m) => m.includes('type=1326') && m.includes('code=0x50000') && m.includes('comm="chmod"'));
