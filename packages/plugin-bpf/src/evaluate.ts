@@ -1,7 +1,7 @@
 import { addressBytes, matchAddress, type AddressBytes } from './compile/addresses.js';
 import { EXISTING_MOUNT_FLAGS, MAY_UMOUNT, MS_MOVE } from './compile/mount-flags.js';
 import { matchPathPattern } from './compile/path-pattern.js';
-import { PTRACE_READ, PTRACE_READBY, PTRACE_TRACE, PTRACE_TRACEBY } from './compile/permissions.js';
+import { MAY_APPEND, MAY_READ, MAY_WRITE, PTRACE_READ, PTRACE_READBY, PTRACE_TRACE, PTRACE_TRACEBY } from './compile/permissions.js';
 import { matchPort } from './compile/ports.js';
 import type { BpfProfile } from './compile/profile.js';
 import { AUDIT_MODE, DENY_MODE } from './compile/rule-mode.js';
@@ -25,6 +25,18 @@ export type BpfRequest =
   | { operation: 'umount'; path: string }
   | { operation: 'move-mount'; source: string }
   | { operation: 'capability'; capability: number };
+
+/**
+ * The permissions an open(2) asks for, as file_open computes them: reading; writing, or appending with O_APPEND;
+ * writing also with O_TRUNC and when the open created the file.
+ */
+export function openPermissions(open: { read?: boolean; write?: boolean; append?: boolean; truncate?: boolean; created?: boolean }): number {
+  let permissions = 0;
+  if (open.write) permissions |= open.append ? MAY_APPEND : MAY_WRITE;
+  if (open.read) permissions |= MAY_READ;
+  if (open.truncate || open.created) permissions |= MAY_WRITE;
+  return permissions;
+}
 
 /** What the kernel does: whether the operation goes ahead, and the audit event it reports, if any. */
 export interface BpfDecision {

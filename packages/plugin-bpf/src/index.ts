@@ -27,7 +27,7 @@ export { DISK_DEVICE_PATTERN, diskDevicesFromPartitions } from './compile/disk-d
 export { encodeProfile } from './encode/encode-profile.js';
 export type { MapEntry } from './encode/map-entry.js';
 // The kernel's decision function in TypeScript.
-export { evaluate, type BpfRequest, type BpfDecision, type EvaluateContext } from './evaluate.js';
+export { evaluate, openPermissions, type BpfRequest, type BpfDecision, type EvaluateContext } from './evaluate.js';
 export { serializeEntries, deserializeEntries } from './encode/serialize.js';
 // The kernel side: programs, loader, audit, local runs.
 export { BpfEnforcer, detachEnforcer, DEFAULT_PIN_DIRECTORY, type EnforcerOptions } from './loader/enforcer.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MS_BIND, MS_NOSUID, MS_RDONLY, MS_REC, MS_REMOUNT } from '../src/compile/mount-flags.js';
 import { MAY_APPEND, MAY_READ, MAY_WRITE } from '../src/compile/permissions.js';
-import { evaluate } from '../src/evaluate.js';
+import { evaluate, openPermissions } from '../src/evaluate.js';
 import { profileOf } from './support/profiles.js';
 
 const deny = { allowed: false };
@@ -149,6 +149,17 @@ describe('ptrace, mounts, capabilities', () => {
     expect(evaluate(profile, { operation: 'capability', capability: 0 })).toEqual(deny);
     expect(evaluate(profile, { operation: 'capability', capability: 16 })).toEqual(deny);
     expect(evaluate(profile, { operation: 'capability', capability: 21 })).toEqual(allowed);
+  });
+});
+
+describe('open(2) requests', () => {
+  it('ask for what file_open computes from the open flags', () => {
+    expect(openPermissions({ read: true })).toBe(MAY_READ);
+    expect(openPermissions({ write: true })).toBe(MAY_WRITE);
+    expect(openPermissions({ write: true, append: true })).toBe(MAY_APPEND);
+    expect(openPermissions({ read: true, write: true, append: true })).toBe(MAY_READ | MAY_APPEND);
+    expect(openPermissions({ read: true, truncate: true })).toBe(MAY_READ | MAY_WRITE);
+    expect(openPermissions({ write: true, append: true, created: true })).toBe(MAY_APPEND | MAY_WRITE);
   });
 });
 

@@ -18,8 +18,9 @@ export function helperScript(): string | undefined {
 
 /**
  * `armorkit run` for BPF: attach the programs if needed, then wrap the command as
- * `unshare -m -- node apply-and-exec.js FD NS_FILE --`: the command gets a mount namespace of its own, which
- * the profile is applied to before the command starts. Cleanup removes the profile from that namespace.
+ * `unshare -m -- node apply-and-exec.js PROFILE_FILE NS_FILE --` (the profile's map entries are the step's input,
+ * which the runner writes to a private file): the command gets a mount namespace of its own, which the profile is
+ * applied to before the command starts. Cleanup removes the profile from that namespace.
  */
 export async function confineWithBpf(artifact: Artifact<BpfArtifactData>, options: EnforcerOptions & { unshare?: string } = {}): Promise<Confinement> {
   const problem = bpfLsmProblem(options.lsmPath ? { lsmPath: options.lsmPath } : {});

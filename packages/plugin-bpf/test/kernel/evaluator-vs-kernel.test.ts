@@ -1,8 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAY_APPEND, MAY_READ, MAY_WRITE } from '../../src/compile/permissions.js';
 import type { BpfProfile } from '../../src/compile/profile.js';
-import { type BpfRequest, evaluate } from '../../src/evaluate.js';
+import { type BpfRequest, evaluate, openPermissions } from '../../src/evaluate.js';
 import { applyTo, closeKernelEnforcer, compileBpf, enhancePolicy, eventsOf, kernelEnforcer } from './support/lab.js';
 import { Task } from './support/probe.js';
 
@@ -38,7 +37,11 @@ type Case = [string, BpfRequest | BpfRequest[]];
 
 const open = (path: string, mode: 'r' | 'w' | 'a' | 'rw'): Case => [
   `open ${path} ${mode}`,
-  { operation: 'file', path, permissions: { r: MAY_READ, w: MAY_WRITE, a: MAY_APPEND, rw: MAY_READ | MAY_WRITE }[mode] },
+  {
+    operation: 'file',
+    path,
+    permissions: openPermissions({ read: mode === 'r' || mode === 'rw', write: mode !== 'r', append: mode === 'a' }),
+  },
 ];
 const connect = (address: string, port: number): Case => [
   `connect ${address} ${port}`,
