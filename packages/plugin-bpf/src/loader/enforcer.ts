@@ -10,6 +10,7 @@ import { withLibbpfLog } from './libbpf-log.js';
 import { type LoaderOutcome, errnoText, fail, succeed } from './loader-error.js';
 import { bpfLsmProblem } from './lsm-status.js';
 import { liveMountNamespaces, mountNamespaceOf } from './mount-namespace.js';
+import { ProfileNames } from './profile-names.js';
 
 export const DEFAULT_PIN_DIRECTORY = '/sys/fs/bpf/armorkit';
 
@@ -53,6 +54,7 @@ export class BpfEnforcer {
     private readonly fds: Record<MapName, number>,
     /** The hash of the attached object's sources. */
     readonly objectKey: string,
+    private readonly names: ProfileNames,
   ) {}
 
   /** Attaches the programs unless they are attached already, then opens the maps. */
@@ -119,7 +121,12 @@ export class BpfEnforcer {
       }
       fds[name] = fd;
     }
-    return succeed(new BpfEnforcer(library, pinDirectory, fds, key));
+    const names = ProfileNames.open(library, pinDirectory);
+    if (!names.ok) {
+      for (const open of Object.values(fds)) library.close(open);
+      return names;
+    }
+    return succeed(new BpfEnforcer(library, pinDirectory, fds, key, names.value));
   }
 
   /** The ring buffer of audit events (for BpfAuditReader). */
@@ -154,6 +161,8 @@ export class BpfEnforcer {
           return fail('map-operation-failed', `cannot set the pod addresses: ${errnoText(result)}`);
         }
       }
+      const named = this.names.record(mountNamespace, entries);
+      if (!named.ok) return named;
       const hinted = library.update(this.fds.confined_slots, u32(mountNamespace % CONFINED_SLOTS), Buffer.from([1]), BPF_ANY);
       if (hinted < 0) return fail('map-operation-failed', `cannot mark mount namespace ${mountNamespace} as confined: ${errnoText(hinted)}`);
       // An earlier namespace with this id may have died with a profile: the mark that kept its profile off goes first.
@@ -194,8 +203,15 @@ export class BpfEnforcer {
     return this.keys(this.fds.profiles).filter((id) => !retired.has(id));
   }
 
-  /** The name of the profile a mount namespace has, for events. */
+  /**
+   * The name of the profile a mount namespace has, for events; for a namespace whose profile was removed since
+   * (a command run with `armorkit run` that has exited), the one it had last.
+   */
   profileName(mountNamespace: number): string | undefined {
+    return this.appliedProfileName(mountNamespace) ?? this.names.nameOf(mountNamespace);
+  }
+
+  private appliedProfileName(mountNamespace: number): string | undefined {
     const id = Buffer.alloc(4);
     if (this.library.lookup(this.fds.profiles, u32(mountNamespace), id) < 0) return undefined;
     const fd = this.library.mapFdById(id.readUInt32LE(0));
@@ -228,6 +244,7 @@ export class BpfEnforcer {
     if (this.closed) return;
     this.closed = true;
     for (const fd of Object.values(this.fds)) this.library.close(fd);
+    this.names.close();
   }
 }
 

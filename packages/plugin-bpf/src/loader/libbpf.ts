@@ -17,6 +17,7 @@ export interface Libbpf {
   pinMap(map: unknown, path: string): number;
   mapFd(map: unknown): number;
   objGet(path: string): number;
+  objPin(fd: number, path: string): number;
   mapCreate(type: number, name: string, keySize: number, valueSize: number, maxEntries: number, options: Buffer): number;
   update(fd: number, key: Buffer, value: Buffer, flags: number): number;
   lookup(fd: number, key: Buffer, value: Buffer): number;
@@ -65,6 +66,7 @@ export function libbpf(): Libbpf | { problem: string } {
   const pinMap = fn('int bpf_map__pin(void *map, const char *path)');
   const mapFd = fn('int bpf_map__fd(void *map)');
   const objGet = fn('int bpf_obj_get(const char *path)');
+  const objPin = fn('int bpf_obj_pin(int fd, const char *path)');
   const mapCreate = fn('int bpf_map_create(int type, const char *name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, const void *opts)');
   const update = fn('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)');
   const lookup = fn('int bpf_map_lookup_elem(int fd, const void *key, _Out_ void *value)');
@@ -91,6 +93,7 @@ export function libbpf(): Libbpf | { problem: string } {
     pinMap: (map, path) => pinMap(map, path) as number,
     mapFd: (map) => mapFd(map) as number,
     objGet: (path) => objGet(path) as number,
+    objPin: (fd, path) => objPin(fd, path) as number,
     mapCreate: (type, name, keySize, valueSize, maxEntries, options) => mapCreate(type, name, keySize, valueSize, maxEntries, options) as number,
     update: (fd, key, value, flags) => update(fd, key, value, flags) as number,
     lookup: (fd, key, value) => lookup(fd, key, value) as number,
