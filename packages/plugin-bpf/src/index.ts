@@ -36,6 +36,7 @@ export { bpfLsmProblem } from './loader/lsm-status.js';
 export { mountNamespaceOf, liveMountNamespaces } from './loader/mount-namespace.js';
 export type { BpfLoaderError, LoaderOutcome } from './loader/loader-error.js';
 export { BpfAuditReader, bootTime } from './audit/ring-buffer.js';
+export { openBpfAuditSource } from './audit/audit-source.js';
 export { parseEventRecord, type BpfEventRecord } from './audit/event-record.js';
 export { violationFromRecord, eventDetail, type DecodeContext } from './audit/decode-event.js';
 export { confineWithBpf, helperScript } from './run/confine.js';

@@ -2,6 +2,7 @@ import { type Artifact, type BpfPlan, PolicyErrors, definePlugin, policyError, r
 import { type BpfArtifactData, bpfArtifact } from './compile/bpf-artifact.js';
 import type { BpfEgressResolver } from './compile/egress-resolver.js';
 import { BpfEnforcer, type EnforcerOptions } from './loader/enforcer.js';
+import { openBpfAuditSource } from './audit/audit-source.js';
 import { nodeDiskDevices } from './node-disk-devices.js';
 import { confineWithBpf } from './run/confine.js';
 
@@ -48,7 +49,7 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
           ]);
         }
         const { entries } = (artifact as Artifact<BpfArtifactData>).data;
-        const applied = (await open()).applyProfile(target.mountNamespace, entries);
+        const applied = (await open()).applyProfile(target.mountNamespace, entries, target.podAddresses ? { podAddresses: target.podAddresses } : {});
         if (!applied.ok) throw new PolicyErrors([policyError(`bpf-${applied.error.code}`, '', applied.error.message)]);
         return {
           enforcer: 'BPF',
@@ -72,6 +73,7 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
           summary: removed.length > 0 ? `removed ${profileName} from mount namespace${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : `${profileName} was not applied anywhere`,
         };
       });
+      engine.hooks.auditSource.for('bpf').tapPromise('bpf', async () => openBpfAuditSource(options));
       engine.hooks.confine.for('bpf').tapPromise('bpf', async (artifact) => confineWithBpf(artifact as Artifact<BpfArtifactData>, options));
     },
   };

@@ -19,6 +19,8 @@ export interface DemoReport {
   events: ViolationEvent[];
   /** Enforcers no installed plugin handles here. */
   missing: string[];
+  /** Event channels that could not be read. */
+  notes: string[];
 }
 
 /** What the processes need to find: a service-account token to steal, a file to chmod. */
@@ -56,20 +58,51 @@ export async function runDemoScenarios(engine: Engine, repo: string): Promise<De
 
   const { files } = readInputs(['examples/policies'], repo);
   const owners = new Map(resolveFiles(engine, files).resolved.map(({ plan }) => [plan.profileName, plan.policy]));
-  const events: ViolationEvent[] = [];
+  const decoded: ViolationEvent[] = [];
   // Audit records reach the kernel log through kauditd, a moment after the syscall that caused them.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   for (const line of readKernelMessages().slice(before)) {
     const event = engine.decodeAudit({ line, source: '/dev/kmsg' });
-    if (!event) continue;
-    const policy = owners.get(event.profileName);
-    events.push(
-      policy
-        ? { ...event, policyKind: policy.kind, policyName: policy.name, policyNamespace: policy.clusterScoped ? '' : policy.namespace }
-        : event,
-    );
+    if (event) decoded.push(event);
   }
-  return { outcomes, events, missing };
+  // BPF-LSM reports through its ring buffer, not the kernel log.
+  const channelSources: string[] = [];
+  if (outcomes.some((o) => o.scenario.enforcer === 'BPF')) {
+    const source = await engine.openAuditSource('BPF');
+    if ('unavailable' in source) {
+      channelSources.push(`BPF events not read: ${source.unavailable}`);
+    } else {
+      try {
+        for await (const event of source.events({ follow: false })) decoded.push(event);
+      } finally {
+        source.close();
+      }
+    }
+  }
+  const events = decoded.map((event) => {
+    const policy = owners.get(event.profileName);
+    return policy
+      ? { ...event, policyKind: policy.kind, policyName: policy.name, policyNamespace: policy.clusterScoped ? '' : policy.namespace }
+      : event;
+  });
+  return { outcomes, events, missing, notes: channelSources };
+}
+
+/** A BPF event's operation and object: `File read /etc/hostname`, `Capability net_raw`, `Network socket inet/raw`. */
+function bpfWhat(detail: Record<string, unknown>): string {
+  const socket = detail.socket as Record<string, unknown> | undefined;
+  const address = detail.address as Record<string, unknown> | undefined;
+  const object =
+    detail.path !== undefined
+      ? `${Array.isArray(detail.permissions) ? detail.permissions.join(',') + ' ' : ''}${String(detail.path)}`
+      : detail.capability !== undefined
+        ? String(detail.capability)
+        : socket
+          ? `${String(detail.type)} ${String(socket.domain)}/${String(socket.type)}/${String(socket.protocol)}`
+          : address
+            ? `${String(detail.type)} ${String(address.ip)}:${String(address.port)}`
+            : String(detail.permission ?? detail.type ?? '');
+  return `${String(detail.operation ?? '')} ${object}`.trim();
 }
 
 function describeEvent(event: ViolationEvent): string {
@@ -77,7 +110,9 @@ function describeEvent(event: ViolationEvent): string {
   const what =
     event.enforcer === 'AppArmor'
       ? `${detail.operation ?? ''} ${detail.name ?? detail.capname ?? detail.family ?? ''}`.trim()
-      : `${detail.syscallName ?? detail.syscall ?? ''}`;
+      : event.enforcer === 'BPF'
+        ? bpfWhat(detail)
+        : `${detail.syscallName ?? detail.syscall ?? ''}`;
   const policy = event.policyName ? `${event.policyKind} ${event.policyNamespace ? event.policyNamespace + '/' : ''}${event.policyName}` : event.profileName || 'unconfined';
   return `${event.enforcer.padEnd(8)} ${event.action.padEnd(13)} ${String(event.pid).padStart(6)} ${String(detail.comm ?? '').padEnd(10)} ${what}  (${policy})`;
 }
@@ -93,7 +128,8 @@ export function formatDemoReport(report: DemoReport): string {
     );
   }
   for (const enforcer of report.missing) lines.push(`${enforcer.padEnd(9)}(no plugin for ${enforcer} is installed: skipped)`);
-  lines.push('', `audited by the kernel (/dev/kmsg → ViolationEvent): ${report.events.length} event(s)`);
+  lines.push('', `audited by the kernel (/dev/kmsg and the BPF ring buffer → ViolationEvent): ${report.events.length} event(s)`);
+  for (const note of report.notes) lines.push(`  (${note})`);
   for (const event of report.events) lines.push(`  ${describeEvent(event)}`);
   const unexpected = report.outcomes.filter((o) => o.result !== o.scenario.expected).length;
   lines.push('', unexpected === 0 ? `all ${report.outcomes.length} attempts behaved as the policies say` : `${unexpected} attempt(s) did not behave as expected`);

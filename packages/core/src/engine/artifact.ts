@@ -1,6 +1,7 @@
 import type { Enforcer } from '../enforcer.js';
 import type { PolicyError } from '../errors.js';
 import type { ProfileMode } from '../plan.js';
+import type { ViolationEvent } from '../audit/event.js';
 
 /** A file an enforcer produces: written by `compile --out` as `<profileName>.<suffix>`. */
 export interface ArtifactFile {
@@ -31,6 +32,11 @@ export interface LoadTarget {
   directory?: string;
   /** BPF: the mount namespace id the profile applies to. */
   mountNamespace?: number;
+  /**
+   * BPF: the pod's own addresses (at most one IPv4 and one IPv6), for egress rules to `pod-self`. Absent: left as
+   * they are; empty: cleared.
+   */
+  podAddresses?: readonly string[];
 }
 
 export interface LoadResult {
@@ -70,3 +76,23 @@ export interface ConfinementUnavailable {
 }
 
 export type Confinement = ConfinementStep | ConfinementUnavailable;
+
+/**
+ * Events an enforcer reports through a channel of its own rather than log lines (the BPF ring buffer): what
+ * `armorkit audit --source <enforcer>` reads.
+ */
+export interface AuditSource {
+  enforcer: Enforcer;
+  /** Where the events come from, for people (`the BPF-LSM ring buffer pinned at /sys/fs/bpf/armorkit`). */
+  description: string;
+  /** The events waiting now; with `follow`, then each new one until the signal aborts. */
+  events(options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<ViolationEvent>;
+  /** Lets go of the channel (the events already read are gone from it). */
+  close(): void;
+}
+
+/** When an enforcer has no event channel here: why, in one sentence. */
+export interface AuditSourceUnavailable {
+  enforcer: Enforcer;
+  unavailable: string;
+}

@@ -6,7 +6,7 @@ import { parseYamlStream } from '../parse/yaml-stream.js';
 import type { Plan } from '../plan.js';
 import type { RulePack } from '../rules/define.js';
 import { RuleRegistry } from '../rules/registry.js';
-import type { Artifact, Confinement, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, AuditSource, AuditSourceUnavailable, Confinement, LoadResult, LoadTarget } from './artifact.js';
 import { createHooks, type AuditRecord } from './hooks.js';
 import { locateErrors } from './locate.js';
 import type { Plugin } from './plugin.js';
@@ -144,6 +144,13 @@ export class Engine {
     const hook = this.hooks.confine.get(enforcerId(artifact.enforcer));
     const result = hook?.isUsed() ? await hook.promise(artifact) : undefined;
     return result ?? { enforcer: artifact.enforcer, unavailable: `no installed plugin runs commands under ${artifact.enforcer} profiles` };
+  }
+
+  /** auditSource: the enforcer's own event channel, or why there is none here. */
+  async openAuditSource(enforcer: Enforcer): Promise<AuditSource | AuditSourceUnavailable> {
+    const hook = this.hooks.auditSource.get(enforcerId(enforcer));
+    const result = hook?.isUsed() ? await hook.promise() : undefined;
+    return result ?? { enforcer, unavailable: `no installed plugin reads ${enforcer} events from a channel of their own; ${enforcer} events come from the kernel log` };
   }
 
   /** decodeAudit: one log line → an event, or undefined when no source understands it. */

@@ -5,7 +5,7 @@ import type { PolicyIR } from '../ir.js';
 import type { EnforcerPlan, Plan } from '../plan.js';
 import type { RuleRegistry } from '../rules/registry.js';
 import type { SourceDocument } from '../source.js';
-import type { Artifact, CompileResult, Confinement, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, AuditSource, AuditSourceUnavailable, CompileResult, Confinement, LoadResult, LoadTarget } from './artifact.js';
 
 /** What a dialect returns for a document it recognises. */
 export interface DialectResult {
@@ -29,6 +29,7 @@ export interface AuditRecord {
  *
  *   parse ──▶ resolveMode ──▶ compile[enforcer] ──▶ verify[enforcer] ──▶ load[enforcer] / unload[enforcer] / confine[enforcer]
  *                                                             kernel/proxy logs ──▶ decodeAudit ──▶ audit (sinks)
+ *                                                  enforcer channels ──▶ auditSource ─────────┘
  *
  * Sync hooks are pure (no I/O); async hooks touch the system.
  */
@@ -48,6 +49,8 @@ export function createHooks() {
     unload: new HookMap(() => new AsyncSeriesBailHook<[string, LoadTarget], LoadResult | undefined>(['profileName', 'target'])),
     /** Per enforcer id: prepares to run one local command confined by an artifact (`armorkit run`). */
     confine: new HookMap(() => new AsyncSeriesBailHook<[Artifact], Confinement | undefined>(['artifact'])),
+    /** Per enforcer id: opens the enforcer's own event channel (the BPF ring buffer), or says why it cannot. */
+    auditSource: new HookMap(() => new AsyncSeriesBailHook<[], AuditSource | AuditSourceUnavailable | undefined>([])),
     /** An audit line → a ViolationEvent; the first source that understands it wins. */
     decodeAudit: new SyncBailHook<[AuditRecord], ViolationEvent | undefined>(['record']),
     /** Sinks receive every event. */
