@@ -6,12 +6,15 @@ import { type Engine, fileSink, streamSink, type ViolationEvent, type ViolationS
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { resolveFiles } from '../pipeline.js';
+import { openChannels, readChannels } from './audit-channels.js';
 
 export interface AuditOptions {
   policies?: string[];
   log?: string;
   follow?: boolean;
   quiet?: boolean;
+  /** Enforcers whose own event channel is read too (`bpf`). */
+  source?: string[];
 }
 
 type Owner = Pick<ViolationEvent, 'policyKind' | 'policyName' | 'policyNamespace'>;
@@ -68,12 +71,14 @@ async function* stdinLines(): AsyncGenerator<string> {
 }
 
 /**
- * `armorkit audit [FILE...|-]`: kernel log lines (kern.log, dmesg, journald, audit.log, audispd) → ViolationEvents,
- * attributed to policies given with --policies, written as vArmor-compatible JSON lines to stdout or a rotated file.
+ * `armorkit audit [FILE...|-] [--source bpf]`: kernel log lines (kern.log, dmesg, journald, audit.log, audispd) and
+ * the enforcers' own channels (the BPF ring buffer) → ViolationEvents, attributed to policies given with
+ * --policies, written as vArmor-compatible JSON lines to stdout or a rotated file.
  */
 export async function auditCommand(engine: Engine, paths: readonly string[], options: AuditOptions, io: CliIO): Promise<number> {
   const owners = policyOwners(engine, options.policies ?? [], io);
-  const sources = paths.length === 0 ? ['-'] : paths;
+  // Standard input is the default only when nothing else was asked for.
+  const sources = paths.length === 0 && (options.source ?? []).length === 0 ? ['-'] : paths;
   for (const source of sources) {
     if (source !== '-') {
       try {
@@ -83,6 +88,7 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
       }
     }
   }
+  const channels = await openChannels(engine, options.source);
   const sink: ViolationSink = options.log ? fileSink({ path: resolve(io.cwd, options.log) }) : streamSink(process.stdout);
   engine.hooks.audit.tap('cli-sink', (event) => sink.write(event));
 
@@ -91,20 +97,25 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const counts = { lines: 0, events: 0, DENIED: 0, AUDIT: 0, ALLOWED: 0, 'AUDIT|ALLOWED': 0 };
-  try {
+  const deliver = async (decoded: ViolationEvent) => {
+    const owner = owners.get(decoded.profileName);
+    const event = owner ? { ...decoded, ...owner } : decoded;
+    counts.events++;
+    counts[event.action]++;
+    await engine.emit(event);
+  };
+  const readLines = async () => {
     for (const source of sources) {
       const lines = source === '-' ? stdinLines() : fileLines(resolve(io.cwd, source), options.follow ?? false, abort.signal);
       for await (const line of lines) {
         counts.lines++;
         const decoded = engine.decodeAudit({ line, source });
-        if (!decoded) continue;
-        const owner = owners.get(decoded.profileName);
-        const event = owner ? { ...decoded, ...owner } : decoded;
-        counts.events++;
-        counts[event.action]++;
-        await engine.emit(event);
+        if (decoded) await deliver(decoded);
       }
     }
+  };
+  try {
+    await Promise.all([readLines(), readChannels(channels, { follow: options.follow ?? false, signal: abort.signal }, deliver)]);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
