@@ -71,7 +71,7 @@ describe('engine.openAuditSource("BPF")', () => {
       const task = await Task.start({ container: true });
       tasks.push(task);
       const artifact = compileBpf(
-        enhancePolicy('      privileged: true\n      bpfRawRules:\n        files:\n        - {qualifiers: [deny], pattern: /etc/hostname, permissions: [read]}\n', 'channel'),
+        enhancePolicy('      privileged: true\n      bpfRawRules:\n        files:\n        - {qualifiers: [deny, audit], pattern: /etc/hostname, permissions: [read]}\n', 'channel'),
       );
       await engine.load(artifact, { kind: 'host', mountNamespace: task.namespace });
       expect(await task.run('open /etc/hostname r')).toBe(EPERM);
@@ -100,7 +100,7 @@ describe('engine.openAuditSource("BPF")', () => {
       const task = await Task.start({ container: true });
       tasks.push(task);
       const artifact = compileBpf(
-        enhancePolicy('      privileged: true\n      bpfRawRules:\n        files:\n        - {qualifiers: [deny], pattern: /etc/os-release, permissions: [read]}\n', 'follow'),
+        enhancePolicy('      privileged: true\n      bpfRawRules:\n        files:\n        - {qualifiers: [deny, audit], pattern: /etc/hostname, permissions: [read]}\n', 'follow'),
       );
       await engine.load(artifact, { kind: 'host', mountNamespace: task.namespace });
       const first = (async () => {
@@ -108,7 +108,7 @@ describe('engine.openAuditSource("BPF")', () => {
         return undefined;
       })();
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(await task.run('open /etc/os-release r')).toBe(EPERM);
+      expect(await task.run('open /etc/hostname r')).toBe(EPERM);
       const event = await first;
       expect(event?.profileName).toBe(artifact.profileName);
       // Nothing more comes: an aborted follower ends instead of waiting forever.
