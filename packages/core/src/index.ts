@@ -28,6 +28,8 @@ export * from './config.js';
 // Audit
 export * from './audit/event.js';
 export * from './audit/sinks.js';
+export * from './audit/log-lines.js';
+export * from './audit/log-decoder.js';
 export * from './parse/yaml-stream.js';
 export * from './parse/validate-document.js';
 export * from './schema/varmor/index.js';

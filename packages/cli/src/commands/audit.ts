@@ -1,8 +1,7 @@
 import { createReadStream, statSync, watchFile, unwatchFile } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { type Engine, fileSink, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core';
+import { AuditLogDecoder, type Engine, fileSink, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { resolveFiles } from '../pipeline.js';
@@ -36,20 +35,15 @@ function policyOwners(engine: Engine, paths: readonly string[], io: CliIO): Map<
   return owners;
 }
 
-/** Lines of a file from `start`, then (with follow) each line appended later, like `tail -F`. */
-async function* fileLines(path: string, follow: boolean, signal: AbortSignal): AsyncGenerator<string> {
+/** The bytes of a file from the start, then (with follow) the bytes appended later, like `tail -F`. */
+async function* fileChunks(path: string, follow: boolean, signal: AbortSignal): AsyncGenerator<Buffer> {
   let offset = 0;
-  let carry = '';
   for (;;) {
     const size = statSync(path).size;
     if (size < offset) offset = 0; // truncated or rotated: start over
     if (size > offset) {
-      const stream: Readable = createReadStream(path, { start: offset, end: size - 1, encoding: 'utf8' });
-      for await (const chunk of stream) {
-        const parts = (carry + (chunk as string)).split('\n');
-        carry = parts.pop() ?? '';
-        yield* parts;
-      }
+      const stream: Readable = createReadStream(path, { start: offset, end: size - 1, highWaterMark: CHUNK_BYTES });
+      for await (const chunk of stream) yield chunk as Buffer;
       offset = size;
     }
     if (!follow || signal.aborted) break;
@@ -63,12 +57,10 @@ async function* fileLines(path: string, follow: boolean, signal: AbortSignal): A
     });
     if (signal.aborted) break;
   }
-  if (carry) yield carry;
 }
 
-async function* stdinLines(): AsyncGenerator<string> {
-  yield* createInterface({ input: process.stdin, crlfDelay: Infinity });
-}
+/** Large reads: lines are split on the bytes, and fewer, larger chunks cost less per line. */
+const CHUNK_BYTES = 1 << 20;
 
 /**
  * `armorkit audit [FILE...|-] [--source bpf]`: kernel log lines (kern.log, dmesg, journald, audit.log, audispd) and
@@ -104,14 +96,24 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
     counts[event.action]++;
     await engine.emit(event);
   };
+  const deliverAll = async (events: ViolationEvent[]) => {
+    for (const event of events) await deliver(event);
+  };
   const readLines = async () => {
     for (const source of sources) {
-      const lines = source === '-' ? stdinLines() : fileLines(resolve(io.cwd, source), options.follow ?? false, abort.signal);
-      for await (const line of lines) {
-        counts.lines++;
-        const decoded = engine.decodeAudit({ line, source });
-        if (decoded) await deliver(decoded);
+      // Files split on `\n` alone (a CR stays in the line); stdin on `\n`, `\r\n` and `\r`, as node:readline does.
+      const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source }), source === '-' ? 'readline' : 'newline');
+      const chunks: AsyncIterable<Buffer> = source === '-' ? process.stdin : fileChunks(resolve(io.cwd, source), options.follow ?? false, abort.signal);
+      let counted = 0;
+      for await (const chunk of chunks) {
+        const events = decoder.push(chunk);
+        counts.lines += decoder.lines - counted;
+        counted = decoder.lines;
+        await deliverAll(events);
       }
+      const events = decoder.end();
+      counts.lines += decoder.lines - counted;
+      await deliverAll(events);
     }
   };
   try {

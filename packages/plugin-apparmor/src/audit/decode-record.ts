@@ -1,4 +1,5 @@
 import { type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { fileRecordAction, readFileRecord } from './file-record.js';
 import { decodeHex, scanFields } from './scan-fields.js';
 
 /** Fields AppArmor logs with audit_log_untrustedstring: hex when they hold spaces, quotes or control characters. */
@@ -10,7 +11,8 @@ const NUMERIC_FIELDS = new Set(['pid', 'fsuid', 'ouid', 'capability', 'protocol'
 
 /**
  * One AppArmor audit record (type=1400 / AVC) in any transport (kern.log, dmesg, journald, auditd raw or
- * enriched, audispd) → a ViolationEvent; undefined for anything else, including STATUS records.
+ * enriched, audispd) → a ViolationEvent; undefined for anything else, including STATUS records. A file record in
+ * the kernel's field order is read by position (file-record.ts); any other is scanned field by field.
  */
 export function decodeAppArmorRecord(line: string): ViolationEvent | undefined {
   const at = line.indexOf('apparmor=');
@@ -18,19 +20,13 @@ export function decodeAppArmorRecord(line: string): ViolationEvent | undefined {
   const head = line.slice(0, at);
   if (!(head.includes('1400') || head.includes('AVC') || head.includes('APPARMOR'))) return undefined;
 
-  const event: Record<string, unknown> = {};
-  let action: ViolationEventAction | undefined;
-  scanFields(line, at, (key, raw, quoted) => {
-    if (key === 'apparmor') {
-      action = ACTIONS[raw];
-      return;
-    }
-    let value: string | number = raw;
-    if (!quoted && UNTRUSTED_STRING_FIELDS.has(key)) value = decodeHex(raw) ?? raw;
-    else if (!quoted && NUMERIC_FIELDS.has(key) && isInteger(raw)) value = Number(raw);
-    if (event[key] === undefined) event[key] = value;
-  });
-  if (!action) return undefined;
+  let event = readFileRecord(line, at);
+  let action: ViolationEventAction | undefined = fileRecordAction;
+  if (event === undefined) {
+    event = {};
+    action = scanRecord(line, at, event);
+    if (!action) return undefined;
+  }
 
   const stamp = auditStamp(head);
   if (stamp) {
@@ -42,7 +38,7 @@ export function decodeAppArmorRecord(line: string): ViolationEvent | undefined {
   const pid = typeof event.pid === 'number' && event.pid >= 0 && event.pid <= 0xffffffff ? event.pid : 0;
   const node = nodeName(head);
   return violationEvent({
-    ...(node ? { nodeName: node } : {}),
+    nodeName: node ?? '',
     pid,
     eventTimestamp: stamp?.epoch ?? 0,
     enforcer: 'AppArmor',
@@ -50,6 +46,22 @@ export function decodeAppArmorRecord(line: string): ViolationEvent | undefined {
     profileName,
     event,
   });
+}
+
+/** The tolerant reading: every `key=value` from `apparmor=` on, wherever it is; the first occurrence of a field wins. */
+function scanRecord(line: string, at: number, event: Record<string, unknown>): ViolationEventAction | undefined {
+  let action: ViolationEventAction | undefined;
+  scanFields(line, at, (key, raw, quoted) => {
+    if (key === 'apparmor') {
+      action = ACTIONS[raw];
+      return;
+    }
+    let value: string | number = raw;
+    if (!quoted && UNTRUSTED_STRING_FIELDS.has(key)) value = decodeHex(raw) ?? raw;
+    else if (!quoted && NUMERIC_FIELDS.has(key) && isInteger(raw)) value = Number(raw);
+    if (event[key] === undefined) event[key] = value;
+  });
+  return action;
 }
 
 function isInteger(text: string): boolean {

@@ -3,20 +3,31 @@ import { auditArchName, auditSyscallName } from './audit-arch.js';
 import { FieldCursor } from './field-cursor.js';
 import { decimalValue, hexValue, stringValue } from './field-values.js';
 import { recordFieldAt } from './record-fields.js';
-import { locateSeccompRecord } from './record-head.js';
+import { locateSeccompRecord, type SeccompRecordHead } from './record-head.js';
+import { readFixedOrder } from './fixed-order.js';
+import { SeccompFields } from './seccomp-fields.js';
 import { decodeSeccompAction } from './seccomp-action.js';
 
 const cursor = new FieldCursor();
+const fields = new SeccompFields();
 
 /**
  * One seccomp audit record (type=1326 / SECCOMP, written by kernel/auditsc.c audit_seccomp()) in any transport →
  * a ViolationEvent; undefined for any other line. A record needs `arch=`, `syscall=` and `code=`: without them (a line
  * cut short by a syslog size limit) nothing says what was done. Unknown fields, wherever they are, are skipped.
+ *
+ * Records in the kernel's field order are read by position (fixed-order.ts); any other is read by the cursor, which
+ * finds each field wherever it is. Both give the same event for a record in the kernel's order.
  */
 export function decodeSeccompRecord(line: string): ViolationEvent | undefined {
   const head = locateSeccompRecord(line);
   if (head === undefined) return undefined;
+  if (readFixedOrder(line, head.bodyStart, fields)) return seccompEvent(head, fields, undefined, undefined);
+  return decodeAnyOrder(line, head);
+}
 
+/** The tolerant reading: every field wherever it is, the first occurrence winning, unknown fields skipped. */
+function decodeAnyOrder(line: string, head: SeccompRecordHead): ViolationEvent | undefined {
   let auid: number | undefined;
   let uid: number | undefined;
   let gid: number | undefined;
@@ -97,39 +108,48 @@ export function decodeSeccompRecord(line: string): ViolationEvent | undefined {
   }
   if (arch === undefined || syscallNumber === undefined || code === undefined) return undefined;
 
-  const decoded = decodeSeccompAction(code);
+  const enrichedArch = enrichedArchStart >= 0 ? line.slice(enrichedArchStart, enrichedArchEnd) : undefined;
+  const enrichedSyscall = enrichedSyscallStart >= 0 ? line.slice(enrichedSyscallStart, enrichedSyscallEnd) : undefined;
+  fields.set(auid, uid, gid, ses, subj, pid, comm, exe, sig, arch, syscallNumber, compat, ip, code, codeText);
+  return seccompEvent(head, fields, enrichedArch, enrichedSyscall);
+}
+
+/** The event of a record read into `fields` (arch, syscall and code present); ENRICHED names for ABIs we do not know. */
+function seccompEvent(head: SeccompRecordHead, fields: SeccompFields, enrichedArch: string | undefined, enrichedSyscall: string | undefined): ViolationEvent {
+  const arch = fields.arch as number;
+  const syscallNumber = fields.syscallNumber as number;
+  const pid = fields.pid;
+  const decoded = decodeSeccompAction(fields.code as number);
   const knownArch = auditArchName(arch);
-  const archName = knownArch === undefined && enrichedArchStart >= 0 ? line.slice(enrichedArchStart, enrichedArchEnd) : knownArch ?? arch.toString(16);
-  const syscall =
-    auditSyscallName(arch, syscallNumber) ??
-    (enrichedSyscallStart >= 0 ? line.slice(enrichedSyscallStart, enrichedSyscallEnd) : String(syscallNumber));
+  const archName = knownArch === undefined && enrichedArch !== undefined ? enrichedArch : knownArch ?? arch.toString(16);
+  const syscall = auditSyscallName(arch, syscallNumber) ?? enrichedSyscall ?? String(syscallNumber);
   return violationEvent({
     nodeName: head.nodeName,
     pid: pid !== undefined && pid <= 0xffffffff ? pid : 0,
     eventTimestamp: head.epoch,
     enforcer: 'Seccomp',
     action: decoded.action,
-    profileName: appArmorProfileName(subj),
+    profileName: appArmorProfileName(fields.subj),
     event: {
       auditID: head.auditID,
       epoch: head.epoch,
-      subj: subj ?? '',
+      subj: fields.subj ?? '',
       pid,
-      comm,
-      exe,
+      comm: fields.comm,
+      exe: fields.exe,
       syscall,
       syscallNumber,
       arch: archName,
-      sig,
-      compat,
-      ip,
-      code: codeText,
+      sig: fields.sig,
+      compat: fields.compat,
+      ip: fields.ip,
+      code: fields.codeText,
       seccompAction: decoded.seccompAction,
       errno: decoded.errno,
-      auid,
-      uid,
-      gid,
-      ses,
+      auid: fields.auid,
+      uid: fields.uid,
+      gid: fields.gid,
+      ses: fields.ses,
     },
   });
 }
