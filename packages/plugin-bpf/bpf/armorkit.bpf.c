@@ -129,6 +129,7 @@ struct {
 #include "scratch.h"
 #include "path-match.h"
 #include "path-walk.h"
+#include "decision-cache.h"
 
 static __always_inline __u32 task_mnt_ns(struct task_struct *task)
 {
@@ -262,32 +263,30 @@ static __always_inline void read_path_string(struct scratch *s, const char *text
 	find_base(s);
 }
 
-/*
- * The verdict on the path in the scratch buffer for one table: 0 or -EPERM, and the event. In complain mode
- * every operation is reported as ALLOWED.
- */
-static __always_inline int judge_path(void *inner, const struct profile_header *h, struct scratch *s, __u32 mnt_ns, __u32 table,
-				      __u32 requested, __u32 event_type, __u32 event_a)
+/* 0 or -EPERM for the path in the scratch buffer, and its event when audited. In complain mode, ALLOWED. */
+static __always_inline int report_path(struct scratch *s, const struct profile_header *h, __u32 mnt_ns, __u32 deny, __u32 audit,
+				       __u32 event_type, __u32 event_a)
 {
-	__u64 verdict;
-	__u32 deny, audit;
-
-	s->table = table;
-	s->requested = requested;
-	if (h->flags & PROFILE_COMPLAIN) {
-		deny = 0;
-		audit = 1;
-	} else {
-		verdict = match_path(inner, s, h);
-		deny = (__u32)verdict;
-		audit = verdict >> 32;
-	}
 	if (audit) {
 		s->event.head.a = event_a;
 		__builtin_memcpy(s->event.head.fstype, s->fstype, FSTYPE_BYTES);
 		emit_path(s, h->flags & PROFILE_COMPLAIN ? EVENT_ALLOWED : deny ? EVENT_DENIED : EVENT_AUDIT, event_type, mnt_ns);
 	}
 	return deny ? -EPERM : 0;
+}
+
+/* The verdict on the path in the scratch buffer for one table (see report_path). */
+static __always_inline int judge_path(void *inner, const struct profile_header *h, struct scratch *s, __u32 mnt_ns, __u32 table,
+				      __u32 requested, __u32 event_type, __u32 event_a)
+{
+	__u64 verdict;
+
+	s->table = table;
+	s->requested = requested;
+	if (h->flags & PROFILE_COMPLAIN)
+		return report_path(s, h, mnt_ns, 0, 1, event_type, event_a);
+	verdict = match_path(inner, s, h);
+	return report_path(s, h, mnt_ns, (__u32)verdict, verdict >> 32, event_type, event_a);
 }
 
 /* When a path cannot be rebuilt (too long, too deep), a table that denies anything refuses the operation. */
@@ -305,13 +304,93 @@ static __always_inline bool table_in_use(const struct profile_header *h, __u32 t
 
 /* ---- files ---- */
 
+/* The opened file's path (bpf_d_path) in the scratch buffer, with where its file name starts; -1 when it has none. */
+static __always_inline int open_path(struct scratch *s, struct file *file)
+{
+	__u32 name_length;
+	long length;
+
+	length = bpf_d_path(&file->f_path, s->buf + PATH_OFFSET, SHORT_PATH_ROOM);
+	if (length <= 0)
+		length = bpf_d_path(&file->f_path, s->buf + PATH_OFFSET, PATH_ROOM);
+	if (length <= 0)
+		return -1;
+	s->path_length = (length - 1) & PATH_MASK;
+	name_length = file->f_path.dentry->d_name.len;
+	/* The file name is the dentry's name when it follows a '/'; otherwise (the root, " (deleted)") look for it. */
+	if (name_length < s->path_length && s->buf[(PATH_OFFSET + s->path_length - name_length - 1) & BUF_MASK] == '/')
+		s->base = s->path_length - name_length;
+	else
+		find_base(s);
+	s->fstype[0] = 0;
+	return 0;
+}
+
+/* An open decided from its path alone, without the cache (complain mode: every open is reported). */
+static __noinline int file_open_judged(void *inner, const struct profile_header *h, __u32 mnt_ns, struct file *file, __u32 requested)
+{
+	__u32 slot;
+	struct scratch *s;
+	int verdict;
+
+	s = claim_scratch(&slot);
+	if (!s)
+		return unresolved(h, TABLE_FILE);
+	verdict = open_path(s, file) < 0 ? unresolved(h, TABLE_FILE) : judge_path(inner, h, s, mnt_ns, TABLE_FILE, requested, EVENT_FILE, requested);
+	release_scratch(slot);
+	return verdict;
+}
+
+/* The cached verdict on this open: 0 or -EPERM, or 1 when there is none (no entry, a stale one, or an event due). */
+static __noinline int open_cached(void *inner, struct file *file, __u32 requested)
+{
+	struct open_decision *cached = bpf_inode_storage_get(&open_decisions, file->f_inode, 0, 0);
+	struct path_state now;
+	int masks;
+
+	if (!cached || !dentry_hashed(file->f_path.dentry))
+		return 1;
+	read_path_state(&now, bpf_get_current_task_btf());
+	masks = cached_masks(cached, profile_id(inner), file, &now);
+	/* A request the rules report needs the path for its event: it is decided again. */
+	if (masks < 0 || (masks >> 8) & requested)
+		return 1;
+	return masks & requested ? -EPERM : 0;
+}
+
+/* The verdict from the open's path, kept in the file's inode for the next open. */
+static __noinline int open_decided(void *inner, const struct profile_header *h, __u32 mnt_ns, struct file *file, __u32 requested)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scratch *s;
+	__u32 slot;
+	__u64 masks;
+	int verdict;
+
+	s = claim_scratch(&slot);
+	if (!s)
+		return unresolved(h, TABLE_FILE);
+	/* Before the path is built: a change while it is built leaves the entry stale from the start. */
+	read_path_state(&s->path_state, task);
+	if (open_path(s, file) < 0) {
+		verdict = unresolved(h, TABLE_FILE);
+	} else {
+		/* The masks for every access, so the entry answers any later request. */
+		s->table = TABLE_FILE;
+		s->requested = MAY_ACCESS;
+		masks = match_path(inner, s, h);
+		store_decision(file, task, profile_id(inner), &s->path_state, (__u32)masks, masks >> 32);
+		verdict = report_path(s, h, mnt_ns, (__u32)masks & requested, (masks >> 32) & requested, EVENT_FILE, requested);
+	}
+	release_scratch(slot);
+	return verdict;
+}
+
 static __noinline int file_open_confined(void *inner, __u32 mnt_ns, struct file *file)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct profile_header *h = header_of(inner);
-	__u32 fmode, flags, requested = 0, slot, name_length;
-	struct scratch *s;
-	long length;
+	__u32 fmode, flags, requested = 0;
 	int verdict;
 
 	if (!h || !table_in_use(h, TABLE_FILE))
@@ -335,28 +414,13 @@ static __noinline int file_open_confined(void *inner, __u32 mnt_ns, struct file 
 		requested |= MAY_WRITE;
 	if (!requested)
 		return 0;
-	s = claim_scratch(&slot);
-	if (!s)
-		return unresolved(h, TABLE_FILE);
-	length = bpf_d_path(&file->f_path, s->buf + PATH_OFFSET, SHORT_PATH_ROOM);
-	if (length <= 0)
-		length = bpf_d_path(&file->f_path, s->buf + PATH_OFFSET, PATH_ROOM);
-	if (length <= 0) {
-		verdict = unresolved(h, TABLE_FILE);
-		goto out;
-	}
-	s->path_length = (length - 1) & PATH_MASK;
-	name_length = file->f_path.dentry->d_name.len;
-	/* The file name is the dentry's name when it follows a '/'; otherwise (the root, " (deleted)") look for it. */
-	if (name_length < s->path_length && s->buf[(PATH_OFFSET + s->path_length - name_length - 1) & BUF_MASK] == '/')
-		s->base = s->path_length - name_length;
-	else
-		find_base(s);
-	s->fstype[0] = 0;
-	verdict = judge_path(inner, h, s, mnt_ns, TABLE_FILE, requested, EVENT_FILE, requested);
-out:
-	release_scratch(slot);
-	return verdict;
+	/* Complain mode reports every open with its path: it has nothing to cache. */
+	if (h->flags & PROFILE_COMPLAIN)
+		return file_open_judged(inner, h, mnt_ns, file, requested);
+	verdict = open_cached(inner, file, requested);
+	if (verdict <= 0)
+		return verdict;
+	return open_decided(inner, h, mnt_ns, file, requested);
 }
 
 SEC("lsm/file_open")
@@ -372,6 +436,37 @@ int BPF_PROG(armorkit_file_open, struct file *file, int ret)
 	if (!inner)
 		return 0;
 	return file_open_confined(inner, mnt_ns, file);
+}
+
+/* A dentry gets its inode: an earlier dentry of that inode may have had this address, so its entry goes. */
+SEC("lsm/d_instantiate")
+int BPF_PROG(armorkit_d_instantiate, struct dentry *dentry, struct inode *inode)
+{
+	if (inode)
+		bpf_inode_storage_delete(&open_decisions, inode);
+	return 0;
+}
+
+static __always_inline void count_root_change(void)
+{
+	__u32 zero = 0, *changes = bpf_map_lookup_elem(&root_changes, &zero);
+
+	if (changes)
+		__sync_fetch_and_add(changes, 1);
+}
+
+SEC("lsm/path_chroot")
+int BPF_PROG(armorkit_path_chroot, const struct path *path, int ret)
+{
+	count_root_change();
+	return ret;
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(armorkit_sb_pivotroot, const struct path *old_path, const struct path *new_path, int ret)
+{
+	count_root_change();
+	return ret;
 }
 
 /* Checks a dentry's path (walked) against the file rules with `requested`. */

@@ -15,7 +15,16 @@ struct qstr {
 	const unsigned char *name;
 } CORE;
 
+struct hlist_bl_node {
+	struct hlist_bl_node *next;
+	struct hlist_bl_node **pprev;
+} CORE;
+
+struct inode;
+
 struct dentry {
+	/* Unhashed (pprev NULL): deleted, or not in the dcache yet; d_path then adds " (deleted)". */
+	struct hlist_bl_node d_hash;
 	struct dentry *d_parent;
 	struct qstr d_name;
 } CORE;
@@ -37,6 +46,7 @@ struct path {
 
 struct file {
 	struct path f_path;
+	struct inode *f_inode;
 	unsigned int f_flags;
 	unsigned int f_mode;
 } CORE;
@@ -53,8 +63,24 @@ struct nsproxy {
 	struct mnt_namespace *mnt_ns;
 } CORE;
 
+/* seqcount_spinlock_t without lockdep: the sequence is the first word. */
+struct seqcount {
+	unsigned int sequence;
+} CORE;
+
+struct seqcount_spinlock {
+	struct seqcount seqcount;
+} CORE;
+
 struct fs_struct {
+	/* Bumped (twice) by every change of root or working directory (set_fs_root, set_fs_pwd). */
+	struct seqcount_spinlock seq;
 	struct path root;
+} CORE;
+
+struct bpf_map {
+	/* Given at creation from an idr that does not hand an id out again until it wraps at INT_MAX. */
+	__u32 id;
 } CORE;
 
 struct cred;

@@ -66,6 +66,19 @@ struct walk_state {
 	__u32 last;
 };
 
+/* What the path of a (mount, dentry) depends on besides the two pointers, read before the path is built
+ * (decision-cache.h). */
+struct path_state {
+	__u64 root_mnt;
+	__u64 root_dentry;
+	__u32 rename_seq;
+	__u32 mount_seq;
+	__u32 root_changes;
+	__u32 fs_seq;
+	/* The root pointers were read while no root or working-directory change was in progress. */
+	__u32 root_stable;
+};
+
 /*
  * Small, often used fields first and the big buffers after, in the order a lookup touches them, so a check that
  * finds nothing touches as few cache lines (and pages) as it can.
@@ -83,6 +96,7 @@ struct scratch {
 	char fstype[FSTYPE_BYTES];
 	__u32 candidate_count;
 	__u32 candidate_overflow;
+	struct path_state path_state;
 	char buf[BUF_SIZE];
 	struct candidate candidates[MAX_CANDIDATES];
 	struct walk_state walk_state;

@@ -54,8 +54,9 @@ describe('the BPF object', () => {
     const sections = execFileSync('llvm-objdump', ['--section-headers', first.value.path], { encoding: 'utf8' });
     const hooks = [...sections.matchAll(/^\s*\d+\s+lsm\/(\w+)/gm)].map((m) => m[1]).sort();
     expect(hooks).toEqual([
-      'bprm_check_security', 'capable', 'file_open', 'move_mount', 'path_link', 'path_mkdir', 'path_mknod', 'path_rename', 'path_rmdir',
-      'path_symlink', 'path_truncate', 'path_unlink', 'ptrace_access_check', 'sb_mount', 'sb_umount', 'socket_connect', 'socket_create',
+      'bprm_check_security', 'capable', 'd_instantiate', 'file_open', 'move_mount', 'path_chroot', 'path_link', 'path_mkdir', 'path_mknod',
+      'path_rename', 'path_rmdir', 'path_symlink', 'path_truncate', 'path_unlink', 'ptrace_access_check', 'sb_mount', 'sb_pivotroot',
+      'sb_umount', 'socket_connect', 'socket_create',
     ]);
     expect(sections).toMatch(/\.maps/);
     expect(sections).toMatch(/fentry\/free_mnt_ns/);
