@@ -68,7 +68,7 @@ async function splitFile(path) {
   return kept;
 }
 
-/** The whole command, events attributed and written as JSON lines (pino) to /dev/null. */
+/** The whole command, events attributed and written as JSON lines to /dev/null. */
 function cliRun(path) {
   const out = openSync('/dev/null', 'w');
   const start = process.hrtime.bigint();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { profileNameFromLabel, violationEvent, violationEventSchema } from '../src/audit/event.js';
-import { fileSink, streamSink } from '../src/audit/sinks.js';
+import { fileSink, streamSink, violationLine } from '../src/audit/sinks.js';
 
 const event = violationEvent({
   eventTimestamp: 1700000000,
@@ -48,6 +48,26 @@ describe('sinks', () => {
     expect(Object.keys(line).slice(0, 2)).toEqual(['level', 'metadata']);
     expect(Object.keys(line).slice(-2)).toEqual(['time', 'message']);
     expect(new Date(line.time as string).toISOString()).toBe(line.time);
+  });
+
+  it('a line is one JSON object whatever the event carries: quotes, newlines, control bytes, non-ASCII', () => {
+    const hostile = { ...event, event: { operation: 'open', name: '/tmp/a"b\nc\u0000d\u00e9}{"level":"info"' } };
+    const time = new Date('2026-11-22T10:00:00.000Z');
+    const line = violationLine(hostile, time);
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line.slice(0, -1)).not.toContain('\n');
+    expect(JSON.parse(line)).toEqual({ level: 'warn', ...hostile, time: '2026-11-22T10:00:00.000Z', message: 'violation event' });
+  });
+
+  it('stream sink writes everything before close resolves, in order', async () => {
+    const out = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    const sink = streamSink(out);
+    for (let i = 0; i < 5000; i++) sink.write({ ...event, pid: i });
+    await sink.close();
+    const pids = chunks.join('').trim().split('\n').map((l) => (JSON.parse(l) as { pid: number }).pid);
+    expect(pids).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });
 
   it('file sink appends JSON lines and rotates by size', async () => {
