@@ -88,10 +88,11 @@ export async function runDemoScenarios(engine: Engine, repo: string): Promise<De
   return { outcomes, events, missing, notes: channelSources };
 }
 
-/** A BPF event's operation and object: `File read /etc/hostname`, `Capability net_raw`, `Network socket inet/raw`. */
+/** A BPF event's operation and object: `File read /etc/hostname`, `Capability net_raw`, `Mount tmpfs none`. */
 function bpfWhat(detail: Record<string, unknown>): string {
   const socket = detail.socket as Record<string, unknown> | undefined;
   const address = detail.address as Record<string, unknown> | undefined;
+  if (detail.operation === 'Mount') return `Mount ${String(detail.type)} ${String(detail.path)}`;
   const object =
     detail.path !== undefined
       ? `${Array.isArray(detail.permissions) ? detail.permissions.join(',') + ' ' : ''}${String(detail.path)}`
