@@ -5,7 +5,7 @@ import { createEngine, varmorDialect } from '../packages/core/dist/index.js';
 import { builtinRules } from '../packages/builtin-rules/dist/index.js';
 import { apparmor } from '../packages/plugin-apparmor/dist/index.js';
 
-const corpus = process.env.ARMORKIT_CORPUS ?? '/work/shared/corpus/varmor';
+const corpus = process.env.ARMORKIT_CORPUS ?? new URL('../../shared/corpus/varmor', import.meta.url).pathname;
 const engine = createEngine({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });
 const files = ['perf__apparmor-always.yaml', 'perf__apparmor-default.yaml', 'perf__apparmor-enhance.yaml', 'ex1__vpol-apparmor-enhance.yaml', 'demo-CVE-2021-22555__policy.yaml'];
 

@@ -8,7 +8,7 @@ import { decodeAppArmorRecord as referenceDecode } from './reference/decode-reco
 
 type Generate = (lines: number, expected?: object, seed?: number) => Iterable<string>;
 
-const samples = readFileSync('/work/shared/corpus/audit/samples.log', 'utf8').split('\n').filter(Boolean);
+const samples = readFileSync(new URL('../../../../shared/corpus/audit/samples.log', import.meta.url).pathname, 'utf8').split('\n').filter(Boolean);
 const generated = [...(auditLog as Generate)(30_000, undefined, 0xa11)];
 const fuzzed = (lines: readonly string[], variants: number): string[] =>
   (fuzzedVariants as (lines: readonly string[], variants: number, seed: number) => string[])(lines, variants, 0xf0221);

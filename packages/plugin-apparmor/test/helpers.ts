@@ -3,7 +3,7 @@ import { type AppArmorPlan, type Engine, createEngine, formatPolicyError, varmor
 import { readFileSync } from 'node:fs';
 import { type AppArmorArtifact, apparmor } from '../src/index.js';
 
-export const CORPUS = '/work/shared/corpus/varmor';
+export const CORPUS = new URL('../../../../shared/corpus/varmor', import.meta.url).pathname;
 
 export function engine(): Engine {
   return createEngine({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });

@@ -3,8 +3,8 @@ import { violationEventSchema, type ViolationEvent } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
 import { decodeSeccompRecord } from '../src/index.js';
 
-const samples = readFileSync('/work/shared/corpus/audit/samples.log', 'utf8').split('\n');
-const index = readFileSync('/work/shared/corpus/audit/samples.index.tsv', 'utf8')
+const samples = readFileSync(new URL('../../../../shared/corpus/audit/samples.log', import.meta.url).pathname, 'utf8').split('\n');
+const index = readFileSync(new URL('../../../../shared/corpus/audit/samples.index.tsv', import.meta.url).pathname, 'utf8')
   .split('\n')
   .slice(1)
   .filter(Boolean)

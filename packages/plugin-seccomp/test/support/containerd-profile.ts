@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { linuxSeccompSchema, type LinuxSeccomp } from '@armorkit/core';
 
-export const CONTAINERD_DEFAULT_PATH = '/work/shared/corpus/seccomp/containerd-default.derived.json';
+export const CONTAINERD_DEFAULT_PATH = new URL('../../../../../shared/corpus/seccomp/containerd-default.derived.json', import.meta.url).pathname;
 
 interface DerivedEntry {
   names: string[];
