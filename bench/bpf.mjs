@@ -1,5 +1,6 @@
 // Benchmark: the cost of armorkit's BPF-LSM programs, in a kernel-lab VM (the host kernel has no BPF-LSM).
-//  1. an unconfined process, programs attached vs no programs: open()+close() of a tmpfs file, and connect();
+//  1. an unconfined process, programs attached vs no programs: open()+close() of a tmpfs file, and connect(); and,
+//     as the floor, do-nothing programs on the same two hooks (what any BPF-LSM program costs there);
 //  2. a confined process with 8 and 64 file rules vs the same process confined by a profile without file rules.
 // Each round measures the cases back to back in the same process (detaching and attaching the programs between
 // the two halves of case 1); a ratio is the median over rounds of the ratio within a round, which cancels the
@@ -39,6 +40,7 @@ if (process.argv[2] !== '--in-lab') {
 // ---- inside the VM ----
 const { BpfEnforcer, detachEnforcer, compileBpfProfile, encodeProfile, DEFAULT_PIN_DIRECTORY } = await import('../packages/plugin-bpf/dist/index.js');
 const { createEngine, varmorDialect } = await import('../packages/core/dist/index.js');
+const { libbpf } = await import('../packages/plugin-bpf/dist/loader/libbpf.js');
 const builtinRules = (await import('../packages/builtin-rules/dist/index.js')).default;
 
 // A loop that times one operation N times in this process; it waits for requests on stdin, so profiles can be
@@ -82,9 +84,37 @@ int main(void) {
 }
 `;
 
+// The floor: programs on file_open and socket_connect that return at once, without even looking at the task.
+const FLOOR_C = String.raw`
+#define SEC(name) __attribute__((section(name), used))
+SEC("lsm/file_open") int floor_file_open(unsigned long long *ctx) { return 0; }
+SEC("lsm/socket_connect") int floor_socket_connect(unsigned long long *ctx) { return 0; }
+char LICENSE[] SEC("license") = "GPL";
+`;
+
 const work = mkdtempSync(join(tmpdir(), 'armorkit-bench-bpf-'));
 writeFileSync(join(work, 'loop.c'), LOOP_C);
 execFileSync('cc', ['-O2', '-o', join(work, 'loop'), join(work, 'loop.c')]);
+writeFileSync(join(work, 'floor.bpf.c'), FLOOR_C);
+execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-c', join(work, 'floor.bpf.c'), '-o', join(work, 'floor.bpf.o')]);
+
+/** Attaches the do-nothing programs; returns what detaches them. */
+function attachFloor() {
+  const library = libbpf();
+  if ('problem' in library) throw new Error(library.problem);
+  const object = library.openObject(join(work, 'floor.bpf.o'));
+  if (!object || library.loadObject(object) !== 0) throw new Error('cannot load the floor programs');
+  const links = [];
+  for (let program = library.nextProgram(object, null); program; program = library.nextProgram(object, program)) {
+    const link = library.attach(program);
+    if (!link) throw new Error(`cannot attach ${library.programName(program)}`);
+    links.push(link);
+  }
+  return () => {
+    for (const link of links) library.destroyLink(link);
+    library.closeObject(object);
+  };
+}
 mkdirSync('/dev/shm/armorkit-bench', { recursive: true });
 const FILE = '/dev/shm/armorkit-bench/file';
 writeFileSync(FILE, 'x\n');
@@ -152,13 +182,17 @@ console.log(`armorkit BPF-LSM benchmark (${execFileSync('uname', ['-r'], { encod
 
 // 1. Unconfined, in rounds: no programs, then attached (with another namespace confined by 64 file rules).
 const outside = await startLoop(false);
-const unconfined = { bare: { opens: [], connects: [] }, attached: { opens: [], connects: [] } };
+const unconfined = { bare: { opens: [], connects: [] }, floor: { opens: [], connects: [] }, attached: { opens: [], connects: [] } };
 let attachMs = 0;
 for (let r = 0; r < ROUNDS; r++) {
   detachEnforcer(DEFAULT_PIN_DIRECTORY);
   // Attaching and detaching rewrite kernel text (trampolines), which TCG translates again: warm up first.
   await measure(outside, 1);
   const bare = await measure(outside, 1);
+  const detachFloor = attachFloor();
+  await measure(outside, 1);
+  const floor = await measure(outside, 1);
+  detachFloor();
   const started = Date.now();
   const opened = await BpfEnforcer.open();
   if (!opened.ok) throw new Error(opened.error.message);
@@ -173,6 +207,8 @@ for (let r = 0; r < ROUNDS; r++) {
   opened.value.close();
   unconfined.bare.opens.push(bare.opens[0]);
   unconfined.bare.connects.push(bare.connects[0]);
+  unconfined.floor.opens.push(floor.opens[0]);
+  unconfined.floor.connects.push(floor.connects[0]);
   unconfined.attached.opens.push(attached.opens[0]);
   unconfined.attached.connects.push(attached.connects[0]);
 }
@@ -181,9 +217,14 @@ const pairedRatio = (values, baselines) => median(values.map((value, i) => value
 console.log(`1. unconfined process (attaching the programs takes ${(attachMs / 1000).toFixed(1)} s here)`);
 console.log('                                      open+close ns   connect ns');
 console.log(`   no programs attached               ${median(unconfined.bare.opens).toFixed(0).padStart(12)} ${median(unconfined.bare.connects).toFixed(0).padStart(12)}`);
-console.log(`   programs attached                  ${median(unconfined.attached.opens).toFixed(0).padStart(12)} ${median(unconfined.attached.connects).toFixed(0).padStart(12)}`);
+console.log(`   do-nothing programs (the floor)    ${median(unconfined.floor.opens).toFixed(0).padStart(12)} ${median(unconfined.floor.connects).toFixed(0).padStart(12)}`);
+console.log(`   armorkit's programs attached       ${median(unconfined.attached.opens).toFixed(0).padStart(12)} ${median(unconfined.attached.connects).toFixed(0).padStart(12)}`);
 console.log(
-  `   ratio (target <= 1.05)             ${pairedRatio(unconfined.attached.opens, unconfined.bare.opens).padStart(12)} ${pairedRatio(unconfined.attached.connects, unconfined.bare.connects).padStart(12)}\n`,
+  `   ratio (target <= 1.05)             ${pairedRatio(unconfined.attached.opens, unconfined.bare.opens).padStart(12)} ${pairedRatio(unconfined.attached.connects, unconfined.bare.connects).padStart(12)}`,
+);
+console.log(`   floor vs no programs               ${pairedRatio(unconfined.floor.opens, unconfined.bare.opens).padStart(12)} ${pairedRatio(unconfined.floor.connects, unconfined.bare.connects).padStart(12)}`);
+console.log(
+  `   armorkit's programs vs the floor   ${pairedRatio(unconfined.attached.opens, unconfined.floor.opens).padStart(12)} ${pairedRatio(unconfined.attached.connects, unconfined.floor.connects).padStart(12)}\n`,
 );
 
 // 2. Confined: the same process under profiles with 0, 8 and 64 file rules, swapped every block of opens (the
