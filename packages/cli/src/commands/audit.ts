@@ -1,6 +1,7 @@
-import { createReadStream, statSync, watchFile, unwatchFile } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLogDecoder, type Engine, fileSink, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
@@ -35,27 +36,46 @@ function policyOwners(engine: Engine, paths: readonly string[], io: CliIO): Map<
   return owners;
 }
 
-/** The bytes of a file from the start, then (with follow) the bytes appended later, like `tail -F`. */
+/** How often a follower looks at the file again (`tail -F` checks once a second). */
+const FOLLOW_POLL_MS = 250;
+
+/**
+ * The bytes of a file from the start, then (with follow) the bytes appended later, like `tail -F`: a file that got
+ * shorter (truncated) or is another file now (rotated: another inode) is read again from its start, and a file that
+ * is missing for a moment (between a rotation's rename and the new file) is waited for. Polling the size closes the
+ * gap a change notification leaves between reading to the end and starting to listen.
+ */
 async function* fileChunks(path: string, follow: boolean, signal: AbortSignal): AsyncGenerator<Buffer> {
   let offset = 0;
+  let inode: number | undefined;
   for (;;) {
-    const size = statSync(path).size;
-    if (size < offset) offset = 0; // truncated or rotated: start over
-    if (size > offset) {
-      const stream: Readable = createReadStream(path, { start: offset, end: size - 1, highWaterMark: CHUNK_BYTES });
-      for await (const chunk of stream) yield chunk as Buffer;
-      offset = size;
+    const stat = currentStat(path, follow);
+    if (stat) {
+      if (stat.size < offset || (inode !== undefined && stat.ino !== inode)) offset = 0;
+      inode = stat.ino;
+      if (stat.size > offset) {
+        const stream: Readable = createReadStream(path, { start: offset, end: stat.size - 1, highWaterMark: CHUNK_BYTES });
+        for await (const chunk of stream) yield chunk as Buffer;
+        offset = stat.size;
+      }
     }
     if (!follow || signal.aborted) break;
-    await new Promise<void>((done) => {
-      const stop = () => {
-        unwatchFile(path);
-        done();
-      };
-      watchFile(path, { interval: 250 }, stop);
-      signal.addEventListener('abort', stop, { once: true });
-    });
-    if (signal.aborted) break;
+    try {
+      await sleep(FOLLOW_POLL_MS, undefined, { signal });
+    } catch {
+      break; // aborted
+    }
+  }
+}
+
+/** The file's size and inode; while following, undefined when it is missing for now. */
+function currentStat(path: string, follow: boolean): { size: number; ino: number } | undefined {
+  try {
+    const { size, ino } = statSync(path);
+    return { size, ino };
+  } catch (error) {
+    if (follow && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`${path}: ${(error as Error).message}`);
   }
 }
 
