@@ -52,10 +52,16 @@ export class BpfAuditReader {
     if (this.closed) return [];
     this.library.ringBufferConsume(this.ring);
     const nodeName = hostname();
+    // Looking a name up costs a few map syscalls; a burst of events comes from few namespaces.
+    const names = new Map<number, string | undefined>();
+    const profileName = (ns: number) => {
+      if (!names.has(ns)) names.set(ns, this.enforcer.profileName(ns));
+      return names.get(ns);
+    };
     return this.records.splice(0).flatMap((bytes) => {
       const record = parseEventRecord(bytes);
       if (!record) return [];
-      return [violationFromRecord(record, { bootTime: this.boot, nodeName, profileName: (ns) => this.enforcer.profileName(ns) })];
+      return [violationFromRecord(record, { bootTime: this.boot, nodeName, profileName })];
     });
   }
 
