@@ -1,5 +1,5 @@
 import { type AppArmorPlan, type Artifact, PolicyErrors, definePlugin, readPackageMeta, policyError } from '@armorkit/core';
-import { decodeAppArmorRecord } from './audit/decode-record.js';
+import { decodeAppArmorFields, decodeAppArmorRecord } from './audit/decode-record.js';
 import { type AppArmorBehaviorModel, behaviorModelOf } from './compile/behavior-model.js';
 import { type AppArmorArtifactData, compileAppArmor } from './compile/compile-profile.js';
 import { loadProfile, unloadProfile } from './load/loader.js';
@@ -78,6 +78,7 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
           confineWithAppArmor(artifact as Artifact<AppArmorArtifactData>, { parser: parser(), paths }),
         );
       engine.hooks.decodeAudit.tap('apparmor', (record) => decodeAppArmorRecord(record.line));
+      engine.hooks.decodeAuditFields.tap('apparmor', decodeAppArmorFields);
     },
   };
 });

@@ -2,7 +2,7 @@ import { definePlugin, readPackageMeta } from '@armorkit/core';
 import type { Artifact, LinuxSeccomp } from '@armorkit/core';
 import { type SeccompCompileOptions, seccompArtifact } from './profile/compile-plan.js';
 import { confineWithSeccomp } from './run/confine.js';
-import { decodeSeccompRecord } from './audit/index.js';
+import { decodeSeccompFields, decodeSeccompRecord } from './audit/index.js';
 import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
 
 export interface SeccompPluginOptions extends SeccompCompileOptions {
@@ -32,6 +32,7 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
       .for('seccomp')
       .tapPromise('seccomp', (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory));
     engine.hooks.decodeAudit.tap('seccomp', (record) => decodeSeccompRecord(record.line));
+    engine.hooks.decodeAuditFields.tap('seccomp', decodeSeccompFields);
     engine.hooks.confine
       .for('seccomp')
       .tapPromise('seccomp', async (artifact) => confineWithSeccomp(artifact as Artifact<LinuxSeccomp>));

@@ -11,6 +11,7 @@ import { createHooks, type AuditRecord } from './hooks.js';
 import { locateErrors } from './locate.js';
 import type { Plugin } from './plugin.js';
 import type { ViolationEvent } from '../audit/event.js';
+import type { AuditFields } from '../audit/audit-fields.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
 
 export interface EngineOptions {
@@ -156,6 +157,11 @@ export class Engine {
   /** decodeAudit: one log line → an event, or undefined when no source understands it. */
   decodeAudit(record: AuditRecord): ViolationEvent | undefined {
     return this.hooks.decodeAudit.call(record);
+  }
+
+  /** decodeAuditFields: a record split into fields → an event, or undefined when no source decodes it that way. */
+  decodeAuditFields(fields: AuditFields): ViolationEvent | undefined {
+    return this.hooks.decodeAuditFields.call(fields);
   }
 
   /** audit: hands an event to every sink. */

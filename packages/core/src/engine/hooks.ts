@@ -1,4 +1,5 @@
 import { AsyncParallelHook, AsyncSeriesBailHook, HookMap, SyncBailHook, SyncWaterfallHook } from 'tapable';
+import type { AuditFields } from '../audit/audit-fields.js';
 import type { ViolationEvent } from '../audit/event.js';
 import type { PolicyError } from '../errors.js';
 import type { PolicyIR } from '../ir.js';
@@ -28,7 +29,7 @@ export interface AuditRecord {
  * The whole life of a policy, declared in one place (webpack's Compiler.hooks model):
  *
  *   parse ──▶ resolveMode ──▶ compile[enforcer] ──▶ verify[enforcer] ──▶ load[enforcer] / unload[enforcer] / confine[enforcer]
- *                                                             kernel/proxy logs ──▶ decodeAudit ──▶ audit (sinks)
+ *                                                             kernel/proxy logs ──▶ decodeAudit(Fields) ──▶ audit (sinks)
  *                                                  enforcer channels ──▶ auditSource ─────────┘
  *
  * Sync hooks are pure (no I/O); async hooks touch the system.
@@ -53,6 +54,11 @@ export function createHooks() {
     auditSource: new HookMap(() => new AsyncSeriesBailHook<[], AuditSource | AuditSourceUnavailable | undefined>([])),
     /** An audit line → a ViolationEvent; the first source that understands it wins. */
     decodeAudit: new SyncBailHook<[AuditRecord], ViolationEvent | undefined>(['record']),
+    /**
+     * An auditd record the native scanner split into fields → a ViolationEvent, the same as `decodeAudit` would give
+     * for its line; the first source that answers wins, and a record none answers goes to `decodeAudit` as a line.
+     */
+    decodeAuditFields: new SyncBailHook<[AuditFields], ViolationEvent | undefined>(['fields']),
     /** Sinks receive every event. */
     audit: new AsyncParallelHook<[ViolationEvent]>(['event']),
   });

@@ -1,4 +1,5 @@
-import { type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { type AuditFields, type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { fileFieldsAction, readFileFields } from './file-fields.js';
 import { fileRecordAction, readFileRecord } from './file-record.js';
 import { decodeHex, scanFields } from './scan-fields.js';
 
@@ -47,6 +48,75 @@ export function decodeAppArmorRecord(line: string): ViolationEvent | undefined {
     event,
   });
 }
+
+/**
+ * The same record already split into fields by the native scanner (a plain auditd line): the same event as
+ * `decodeAppArmorRecord(fields.line())`, or undefined to leave the line to it. Its acceptance follows the line
+ * decoder's: `apparmor=` first, and `1400`, `AVC` or `APPARMOR` somewhere before it.
+ */
+export function decodeAppArmorFields(fields: AuditFields): ViolationEvent | undefined {
+  const count = fields.count;
+  if (count === 0 || fields.key(0) !== 'apparmor') return undefined;
+  const type = fields.type;
+  const auditID = fields.auditID();
+  const node = fields.nodeName;
+  if (!(mentionsAppArmor(type) || mentionsAppArmor(node) || auditID.includes('1400'))) return undefined;
+
+  let event = readFileFields(fields);
+  let action: ViolationEventAction | undefined = fileFieldsAction;
+  if (event === undefined) {
+    event = {};
+    action = scanFieldsRecord(fields, event);
+  }
+  if (!action) return undefined;
+
+  // The scanner read the stamp's seconds (digits only, so always an integer, as auditStamp() requires).
+  const epoch = fields.epoch;
+  event.auditID = auditID;
+  event.epoch = epoch;
+  const { profileName, childProfile } = profileOf(typeof event.profile === 'string' ? event.profile : undefined);
+  if (childProfile !== undefined) event.childProfile = childProfile;
+  const pid = typeof event.pid === 'number' && event.pid >= 0 && event.pid <= 0xffffffff ? event.pid : 0;
+  return violationEvent({
+    nodeName: node,
+    pid,
+    eventTimestamp: epoch,
+    enforcer: 'AppArmor',
+    action,
+    profileName,
+    event,
+  });
+}
+
+/** The tolerant reading of a record split into fields: as `scanRecord`, the first occurrence of a field winning. */
+function scanFieldsRecord(fields: AuditFields, event: Record<string, unknown>): ViolationEventAction | undefined {
+  let action: ViolationEventAction | undefined;
+  for (let i = 0, count = fields.count; i < count; i++) {
+    const key = fields.key(i);
+    // The line scanner reads `subj=label (mode)` as the label and a word it skips: leave such a line to it.
+    if (fields.labelWords(i)) return undefined;
+    if (key === 'apparmor') {
+      action = ACTIONS[fields.text(i)];
+      continue;
+    }
+    if (event[key] !== undefined) continue;
+    const quoted = fields.quoted(i);
+    let value: string | number;
+    if (!quoted && UNTRUSTED_STRING_FIELDS.has(key)) {
+      const raw = fields.text(i);
+      value = decodeHex(raw) ?? raw;
+    } else if (!quoted && NUMERIC_FIELDS.has(key)) {
+      const raw = fields.text(i);
+      value = fields.decimal(i) ?? (isInteger(raw) ? Number(raw) : raw);
+    } else {
+      value = fields.text(i);
+    }
+    event[key] = value;
+  }
+  return action;
+}
+
+const mentionsAppArmor = (text: string): boolean => text.includes('1400') || text.includes('AVC') || text.includes('APPARMOR');
 
 /** The tolerant reading: every `key=value` from `apparmor=` on, wherever it is; the first occurrence of a field wins. */
 function scanRecord(line: string, at: number, event: Record<string, unknown>): ViolationEventAction | undefined {

@@ -1,4 +1,4 @@
-import { type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { type AuditFields, type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core';
 import { auditArchName, auditSyscallName } from './audit-arch.js';
 import { FieldCursor } from './field-cursor.js';
 import { decimalValue, hexValue, stringValue } from './field-values.js';
@@ -24,6 +24,147 @@ export function decodeSeccompRecord(line: string): ViolationEvent | undefined {
   if (head === undefined) return undefined;
   if (readFixedOrder(line, head.bodyStart, fields)) return seccompEvent(head, fields, undefined, undefined);
   return decodeAnyOrder(line, head);
+}
+
+/**
+ * The same record already split into fields by the native scanner (a plain auditd line): the same event as
+ * `decodeSeccompRecord(fields.line())`, or undefined when it is not a seccomp record (or lacks what one needs).
+ */
+export function decodeSeccompFields(record: AuditFields): ViolationEvent | undefined {
+  const type = record.type;
+  if (type !== 'SECCOMP' && type !== '1326') return undefined;
+  let auid: number | undefined;
+  let uid: number | undefined;
+  let gid: number | undefined;
+  let ses: number | undefined;
+  let subj: string | undefined;
+  let pid: number | undefined;
+  let comm: string | undefined;
+  let exe: string | undefined;
+  let sig: number | undefined;
+  let arch: number | undefined;
+  let syscallNumber: number | undefined;
+  let compat: number | undefined;
+  let ip: string | undefined;
+  let code: number | undefined;
+  let codeText: string | undefined;
+  let enrichedSyscall: string | undefined;
+  let enrichedArch: string | undefined;
+  let kernelOrder = 0;
+  while (kernelOrder < KERNEL_ORDER_SHAPES.length && !record.keysAre(KERNEL_ORDER_SHAPES[kernelOrder] as readonly string[])) kernelOrder++;
+  if (kernelOrder < KERNEL_ORDER_SHAPES.length) {
+    // The kernel's order: every key once, so reading by position gives what the loop below would.
+    const s = kernelOrder < 2 ? 1 : 0;
+    auid = decimalText(record, 0);
+    uid = decimalText(record, 1);
+    gid = decimalText(record, 2);
+    ses = decimalText(record, 3);
+    if (s === 1) subj = record.text(4);
+    pid = decimalText(record, 4 + s);
+    comm = stringText(record, 5 + s);
+    exe = stringText(record, 6 + s);
+    sig = decimalText(record, 7 + s);
+    arch = hexText(record, 8 + s);
+    syscallNumber = decimalText(record, 9 + s);
+    compat = decimalText(record, 10 + s);
+    ip = record.text(11 + s);
+    codeText = record.text(12 + s);
+    code = hexValue(codeText, 0, codeText.length);
+    if (kernelOrder % 2 === 0) {
+      enrichedArch = record.text(16 + s);
+      enrichedSyscall = record.text(17 + s);
+    }
+  } else {
+    for (let i = 0, count = record.count; i < count; i++) {
+      switch (record.key(i)) {
+        case 'auid':
+          auid ??= decimalText(record, i);
+          break;
+        case 'uid':
+          uid ??= decimalText(record, i);
+          break;
+        case 'gid':
+          gid ??= decimalText(record, i);
+          break;
+        case 'ses':
+          ses ??= decimalText(record, i);
+          break;
+        case 'subj':
+          subj ??= record.text(i);
+          break;
+        case 'pid':
+          pid ??= decimalText(record, i);
+          break;
+        case 'comm':
+          comm ??= stringText(record, i);
+          break;
+        case 'exe':
+          exe ??= stringText(record, i);
+          break;
+        case 'sig':
+          sig ??= decimalText(record, i);
+          break;
+        case 'arch':
+          arch ??= hexText(record, i);
+          break;
+        case 'syscall':
+          syscallNumber ??= decimalText(record, i);
+          break;
+        case 'compat':
+          compat ??= decimalText(record, i);
+          break;
+        case 'ip':
+          ip ??= record.text(i);
+          break;
+        case 'code':
+          if (code === undefined) {
+            codeText = record.text(i);
+            code = hexValue(codeText, 0, codeText.length);
+          }
+          break;
+        case 'SYSCALL':
+          enrichedSyscall ??= record.text(i);
+          break;
+        case 'ARCH':
+          enrichedArch ??= record.text(i);
+          break;
+      }
+    }
+  }
+  if (arch === undefined || syscallNumber === undefined || code === undefined) return undefined;
+  // The scanner read the stamp's seconds (digits only, as locateSeccompRecord reads them).
+  const head: SeccompRecordHead = { bodyStart: 0, auditID: record.auditID(), epoch: record.epoch, nodeName: record.nodeName };
+  fields.set(auid, uid, gid, ses, subj, pid, comm, exe, sig, arch, syscallNumber, compat, ip, code, codeText);
+  return seccompEvent(head, fields, enrichedArch, enrichedSyscall);
+}
+
+/** The kernel's order (kernel/auditsc.c audit_seccomp()), with and without `subj=`, with and without auditd's ENRICHED names. */
+const KERNEL_FIELDS = ['auid', 'uid', 'gid', 'ses', 'subj', 'pid', 'comm', 'exe', 'sig', 'arch', 'syscall', 'compat', 'ip', 'code'];
+const ENRICHED_FIELDS = ['AUID', 'UID', 'GID', 'ARCH', 'SYSCALL'];
+const WITHOUT_SUBJ = KERNEL_FIELDS.filter((key) => key !== 'subj');
+const KERNEL_ORDER_SHAPES: readonly (readonly string[])[] = [
+  [...KERNEL_FIELDS, ...ENRICHED_FIELDS],
+  KERNEL_FIELDS,
+  [...WITHOUT_SUBJ, ...ENRICHED_FIELDS],
+  WITHOUT_SUBJ,
+];
+
+/** An unsigned decimal, quoted or not (as decimalValue reads the text between the quotes), leading zeros allowed. */
+function decimalText(record: AuditFields, index: number): number | undefined {
+  const value = record.decimal(index);
+  if (value !== undefined) return value;
+  const text = record.text(index);
+  return decimalValue(text, 0, text.length);
+}
+
+function stringText(record: AuditFields, index: number): string {
+  const text = record.text(index);
+  return stringValue(text, 0, text.length, record.quoted(index));
+}
+
+function hexText(record: AuditFields, index: number): number | undefined {
+  const text = record.text(index);
+  return hexValue(text, 0, text.length);
 }
 
 /** The tolerant reading: every field wherever it is, the first occurrence winning, unknown fields skipped. */

@@ -1,4 +1,4 @@
 // Seccomp audit records (type=1326 / SECCOMP) → ViolationEvents.
-export { decodeSeccompRecord } from './decode-record.js';
+export { decodeSeccompFields, decodeSeccompRecord } from './decode-record.js';
 export { decodeSeccompAction, type DecodedSeccompAction, type SeccompReturnAction } from './seccomp-action.js';
 export { auditArchName, auditSyscallName } from './audit-arch.js';

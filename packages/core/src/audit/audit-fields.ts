@@ -1,0 +1,42 @@
+import type { ViolationEvent } from './event.js';
+
+/**
+ * One auditd record in the plain grammar (`[node=HOST ]type=NAME msg=audit(SECONDS.MILLIS:SERIAL): key=value …`,
+ * printable ASCII, one blank between fields), already split into its fields by the native scanner. Decoders read it
+ * instead of the line: its repeated texts (keys, profiles, operations, paths) are strings made once, not per line.
+ *
+ * The object is reused for the next record: read what you need during the call, keep nothing.
+ */
+export interface AuditFields {
+  /** The record type as auditd names it (`AVC`, `SECCOMP`, `USER_AVC`, `1400`, …). */
+  readonly type: string;
+  /** audispd's `node=`; '' when absent. */
+  readonly nodeName: string;
+  /** Seconds of the stamp. */
+  readonly epoch: number;
+  /** `SECONDS.MILLIS:SERIAL`, the id the records of one event share. */
+  auditID(): string;
+  /** Number of fields. */
+  readonly count: number;
+  key(index: number): string;
+  /**
+   * True when the keys are exactly `expected`, in order: how a decoder recognises the kernel's usual field order and
+   * reads by position. Pass the same array each time (it is remembered by identity, so the check is cheap).
+   */
+  keysAre(expected: readonly string[]): boolean;
+  /** The value as logged, without its quotes. */
+  text(index: number): string;
+  quoted(index: number): boolean;
+  /** A `subj*` label whose value carries the ` (mode)` words that followed it (`profile (enforce)`). */
+  labelWords(index: number): boolean;
+  /**
+   * The value as an unsigned decimal when it is one written the usual way (unquoted, 1 to 15 digits, no leading zero),
+   * else undefined: read `text()` for any other.
+   */
+  decimal(index: number): number | undefined;
+  /** The whole line, as the string decoders would see it. */
+  line(): string;
+}
+
+/** A decoder of records already split into fields: an event, or undefined to leave the record to the line decoders. */
+export type AuditFieldsDecoder = (fields: AuditFields) => ViolationEvent | undefined;

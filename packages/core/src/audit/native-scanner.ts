@@ -1,0 +1,344 @@
+// The native half of AuditLogDecoder: native/audit-scan.c, built into native/build/libarmorkit-audit.so by
+// `pnpm run build-all`, called through koffi. It splits lines, skips record types no decoder reads, and splits plain
+// auditd records into fields with their repeated texts interned, so that JavaScript makes each distinct string once.
+// Without the library (no C compiler, another architecture, ARMORKIT_AUDIT_NATIVE=0) the decoder keeps to
+// log-lines.ts; both give the same events (test/audit/native-scanner.test.ts).
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import koffi, { type LibraryHandle } from 'koffi';
+import type { AuditFields } from './audit-fields.js';
+
+const LIBRARY = fileURLToPath(new URL('../../native/build/libarmorkit-audit.so', import.meta.url));
+
+/** Record kinds and layout, as audit-scan.c writes them. */
+const RECORD_LINE = 1;
+const HEADER_INTS = 10;
+const FIELD_INTS = 4;
+const FLAG_QUOTED = 1;
+const FLAG_LABEL_WORDS = 2;
+const FLAG_DECIMAL = 4;
+const SLOT_MASK = 0xffff;
+const TWO_TO_32 = 2 ** 32;
+
+/** Ints (and doubles) of output per scan call, and of new-text entries: room for a 256 KiB piece of event lines. */
+const OUT_INTS = 1 << 17;
+const NEWS_INTS = 3 << 14;
+const TEXT_BYTES = 1 << 19;
+/** Expected key lists `keysAre` remembers (decoders have a few each). */
+const MAX_SHAPES = 32;
+
+interface NativeLibrary {
+  create(): unknown;
+  free(scanner: unknown): void;
+  scan: ReturnType<LibraryHandle['func']>;
+}
+
+let library: NativeLibrary | null | undefined;
+
+function loadLibrary(): NativeLibrary | null {
+  if (library !== undefined) return library;
+  library = null;
+  if (process.env.ARMORKIT_AUDIT_NATIVE === '0' || !existsSync(LIBRARY)) return library;
+  try {
+    const lib = koffi.load(LIBRARY);
+    library = {
+      create: lib.func('void *armorkit_audit_scanner_new(void)') as () => unknown,
+      free: lib.func('void armorkit_audit_scanner_free(void *scanner)') as (scanner: unknown) => void,
+      scan: lib.func(
+        'void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32_t end, int32_t *out, int32_t outCap, int32_t *news, int32_t newsCap, uint8_t *text, int32_t textCap, int32_t *result)',
+      ),
+    };
+  } catch {
+    library = null;
+  }
+  return library;
+}
+
+/** True when the native scanner can be used here. */
+export function nativeAuditScannerAvailable(): boolean {
+  return loadLibrary() !== null;
+}
+
+/** Buffer's own latin1 slice (what `toString('latin1', start, end)` calls after checking its arguments). */
+const latin1 = (buffer: Buffer, start: number, end: number): string =>
+  (buffer as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
+
+/** One scan call's output: the records of `buffer[start, stop)`. */
+class ScanOutput {
+  readonly ints = new Int32Array(OUT_INTS);
+  readonly news = new Int32Array(NEWS_INTS);
+  readonly result = new Int32Array(6);
+  /** The texts the scan copied out because they are not interned: the stamps and unique values. */
+  readonly textBytes = Buffer.allocUnsafe(TEXT_BYTES);
+  buffer: Buffer = Buffer.alloc(0);
+  /** `textBytes` as a string, made once per call when first needed. */
+  private text: string | undefined;
+
+  /** Where the scan stopped (a line start). */
+  get stop(): number {
+    return this.result[0] as number;
+  }
+  get intCount(): number {
+    return this.result[1] as number;
+  }
+  get newsCount(): number {
+    return this.result[2] as number;
+  }
+  get lines(): number {
+    return this.result[3] as number;
+  }
+  /** True when the native table started over before this call. */
+  get reset(): boolean {
+    return this.result[4] === 1;
+  }
+
+  /** Ready for a call over `buffer`. */
+  prepare(buffer: Buffer): void {
+    this.buffer = buffer;
+    this.text = undefined;
+  }
+
+  /** Text `[start, end)` of the copied texts: slices of one string per call, which V8 makes without copying. */
+  copied(start: number, end: number): string {
+    this.text ??= latin1(this.textBytes, 0, this.result[5] as number);
+    return this.text.slice(start, end);
+  }
+}
+
+/** The reused view decoders read (AuditFields over one FIELDS record of a ScanOutput). */
+class FieldsView implements AuditFields {
+  type = '';
+  nodeName = '';
+  epoch = 0;
+  count = 0;
+  private output!: ScanOutput;
+  private header = 0;
+  private first = 0;
+  /** For `keysAre`: expected lists, and the key slots each matched last time. */
+  private readonly shapeLists: (readonly string[])[] = [];
+  private readonly shapeSlots: Int32Array[] = [];
+
+  constructor(private readonly strings: string[]) {}
+
+  at(output: ScanOutput, header: number): void {
+    const ints = output.ints;
+    this.output = output;
+    this.header = header;
+    this.first = header + HEADER_INTS;
+    this.type = this.strings[ints[header + 3] as number] as string;
+    const node = ints[header + 4] as number;
+    this.nodeName = node < 0 ? '' : (this.strings[node] as string);
+    this.epoch = (ints[header + 9] as number) * TWO_TO_32 + ((ints[header + 8] as number) >>> 0);
+    this.count = ints[header + 7] as number;
+  }
+
+  auditID(): string {
+    const ints = this.output.ints;
+    return this.output.copied(ints[this.header + 5] as number, ints[this.header + 6] as number);
+  }
+
+  keysAre(expected: readonly string[]): boolean {
+    const count = this.count;
+    if (count !== expected.length) return false;
+    const ints = this.output.ints;
+    const first = this.first;
+    // The key slots each expected list matched last time, found by identity among a few lists.
+    const lists = this.shapeLists;
+    let known: Int32Array | undefined;
+    for (let i = 0; i < lists.length; i++) {
+      if (lists[i] === expected) {
+        known = this.shapeSlots[i];
+        break;
+      }
+    }
+    if (known !== undefined) {
+      let i = 0;
+      while (i < count && ((ints[first + i * FIELD_INTS] as number) & SLOT_MASK) === known[i]) i++;
+      if (i === count) return true;
+    }
+    for (let i = 0; i < count; i++) if (this.strings[(ints[first + i * FIELD_INTS] as number) & SLOT_MASK] !== expected[i]) return false;
+    const slots = new Int32Array(count);
+    for (let i = 0; i < count; i++) slots[i] = (ints[first + i * FIELD_INTS] as number) & SLOT_MASK;
+    const at = lists.indexOf(expected);
+    if (at >= 0) this.shapeSlots[at] = slots;
+    else if (lists.length < MAX_SHAPES) {
+      lists.push(expected);
+      this.shapeSlots.push(slots);
+    }
+    return true;
+  }
+
+  /** The native table started over: slot numbers remembered by `keysAre` mean nothing now. */
+  forgetShapes(): void {
+    this.shapeLists.length = 0;
+    this.shapeSlots.length = 0;
+  }
+
+  key(index: number): string {
+    return this.strings[(this.output.ints[this.first + index * FIELD_INTS] as number) & SLOT_MASK] as string;
+  }
+
+  text(index: number): string {
+    const ints = this.output.ints;
+    const at = this.first + index * FIELD_INTS;
+    const slot = ints[at + 1] as number;
+    if (slot >= 0) return this.strings[slot] as string;
+    // A decimal's text is the number's own (the scanner passes only those without leading zeros as numbers).
+    if (((ints[at] as number) >>> 16) & FLAG_DECIMAL) return String((ints[at + 3] as number) * TWO_TO_32 + ((ints[at + 2] as number) >>> 0));
+    return this.output.copied(ints[at + 2] as number, ints[at + 3] as number);
+  }
+
+  quoted(index: number): boolean {
+    return (((this.output.ints[this.first + index * FIELD_INTS] as number) >>> 16) & FLAG_QUOTED) !== 0;
+  }
+
+  labelWords(index: number): boolean {
+    return (((this.output.ints[this.first + index * FIELD_INTS] as number) >>> 16) & FLAG_LABEL_WORDS) !== 0;
+  }
+
+  decimal(index: number): number | undefined {
+    const ints = this.output.ints;
+    const at = this.first + index * FIELD_INTS;
+    if ((((ints[at] as number) >>> 16) & FLAG_DECIMAL) === 0) return undefined;
+    return (ints[at + 3] as number) * TWO_TO_32 + ((ints[at + 2] as number) >>> 0);
+  }
+
+  line(): string {
+    const ints = this.output.ints;
+    return latin1(this.output.buffer, ints[this.header + 1] as number, ints[this.header + 2] as number);
+  }
+}
+
+/** What a scan's records are handed to: a line for the string decoders (`buffer[start, end)`), or a fields view. */
+export interface ScanVisitor {
+  line(buffer: Buffer, start: number, end: number): void;
+  fields(view: AuditFields): void;
+}
+
+/**
+ * One log's native scanner (its interned texts are the log's): scans complete lines, synchronously or on a libuv
+ * thread, and hands their records to a visitor in order. Not for concurrent calls: one scan at a time.
+ */
+export class NativeAuditScanner {
+  private readonly native: NativeLibrary;
+  private handle: unknown;
+  /** Interned texts by slot, as the C table announced them. */
+  private readonly strings: string[] = [];
+  private readonly view = new FieldsView(this.strings);
+  /** Two outputs: one scanned on the thread while the other is handed out. */
+  private readonly outputs = [new ScanOutput(), new ScanOutput()];
+  private next = 0;
+  /** Scanned by `scanAsync`, not yet visited. */
+  private pending: ScanOutput | undefined;
+
+  private constructor(native: NativeLibrary) {
+    this.native = native;
+    this.handle = native.create();
+    if (this.handle === null) throw new Error('armorkit audit scanner: out of memory');
+  }
+
+  /** A scanner, or undefined when the native library is not available. */
+  static create(): NativeAuditScanner | undefined {
+    const native = loadLibrary();
+    return native ? new NativeAuditScanner(native) : undefined;
+  }
+
+  /**
+   * Scans `buffer[start, end)` (whole lines) and visits its records, after those `scanAsync` held back; returns the
+   * number of lines visited.
+   */
+  scan(buffer: Buffer, start: number, end: number, visitor: ScanVisitor): number {
+    let lines = this.flush(visitor);
+    while (start < end) {
+      const output = this.take();
+      this.call(output, buffer, start, end);
+      this.visit(output, visitor);
+      lines += output.lines;
+      start = output.stop;
+    }
+    return lines;
+  }
+
+  /**
+   * The same, with the scanning of each piece on a libuv thread while the previous piece's records are visited here:
+   * the two cores of a small node both work. The last piece's records are held back until the next call, `flush` or
+   * `scan`, so that its scanning too overlaps work here; `buffer` must stay as it is until then.
+   */
+  async scanAsync(buffer: Buffer, start: number, end: number, visitor: ScanVisitor, pieceBytes = 1 << 18): Promise<number> {
+    let lines = 0;
+    while (start < end) {
+      // The piece ends at a line break (or at `end`); the C side stops early when its output fills up.
+      let pieceEnd = end;
+      if (end - start > pieceBytes) {
+        const lineBreak = buffer.indexOf(0x0a, start + pieceBytes);
+        pieceEnd = lineBreak < 0 || lineBreak >= end ? end : lineBreak + 1;
+      }
+      const running = this.callAsync(this.take(), buffer, start, pieceEnd);
+      lines += this.flush(visitor);
+      const output = await running;
+      this.pending = output;
+      start = output.stop;
+    }
+    return lines;
+  }
+
+  /** Visits the records `scanAsync` held back; returns the number of their lines. */
+  flush(visitor: ScanVisitor): number {
+    const pending = this.pending;
+    if (pending === undefined) return 0;
+    this.pending = undefined;
+    this.visit(pending, visitor);
+    return pending.lines;
+  }
+
+  /** Frees the native table; the scanner cannot be used afterwards. */
+  close(): void {
+    if (this.handle !== undefined) this.native.free(this.handle);
+    this.handle = undefined;
+  }
+
+  private take(): ScanOutput {
+    const output = this.outputs[this.next] as ScanOutput;
+    this.next ^= 1;
+    return output;
+  }
+
+  private call(output: ScanOutput, buffer: Buffer, start: number, end: number): void {
+    if (this.handle === undefined) throw new Error('armorkit audit scanner: used after close');
+    output.prepare(buffer);
+    this.native.scan(this.handle, buffer, start, end, output.ints, OUT_INTS, output.news, NEWS_INTS, output.textBytes, TEXT_BYTES, output.result);
+  }
+
+  private callAsync(output: ScanOutput, buffer: Buffer, start: number, end: number): Promise<ScanOutput> {
+    if (this.handle === undefined) return Promise.reject(new Error('armorkit audit scanner: used after close'));
+    output.prepare(buffer);
+    return new Promise((resolve, reject) => {
+      this.native.scan.async(this.handle, buffer, start, end, output.ints, OUT_INTS, output.news, NEWS_INTS, output.textBytes, TEXT_BYTES, output.result, (error: unknown) => {
+        if (error) reject(error as Error);
+        else resolve(output);
+      });
+    });
+  }
+
+  private visit(output: ScanOutput, visitor: ScanVisitor): void {
+    const { ints, news, buffer } = output;
+    const strings = this.strings;
+    if (output.reset) this.view.forgetShapes();
+    // Interned texts live as long as the scanner (and in decoders' caches): their own copies, not slices of the call's text.
+    for (let i = 0, count = output.newsCount; i < count; i += 3) {
+      strings[news[i] as number] = latin1(buffer, news[i + 1] as number, news[i + 2] as number);
+    }
+    const view = this.view;
+    for (let at = 0, count = output.intCount; at < count; ) {
+      if (ints[at] === RECORD_LINE) {
+        visitor.line(buffer, ints[at + 1] as number, ints[at + 2] as number);
+        at += HEADER_INTS;
+        continue;
+      }
+      view.at(output, at);
+      visitor.fields(view);
+      at += HEADER_INTS + FIELD_INTS * view.count;
+    }
+  }
+}
