@@ -1,6 +1,7 @@
 // Benchmark: decoding an auditd log (/var/log/audit/audit.log, log_format=ENRICHED) into ViolationEvents the way
-// `armorkit audit FILE` does (the CLI's engine, core's AuditLogDecoder over 1 MB reads), against `ausearch -i`
-// (Debian auditd) on the same file, the two interleaved in each round so that both see the same load.
+// `armorkit audit FILE` does (the CLI's engine, core's AuditLogDecoder over 1 MB reads, the native scanner on a
+// second thread: pushAsync), against `ausearch -i` (Debian auditd) on the same file, the two interleaved in each
+// round so that both see the same load. The same decoding without the native scanner is timed for comparison.
 // The log is generated (bench/audit-log.mjs, seeded, so every run reads the same bytes): AppArmor denials as AVC +
 // SYSCALL + PROCTITLE records, seccomp LOG/ERRNO/KILL records alone, as the kernel emits them.
 // Needs `pnpm exec tsc -b`. AUDIT_BENCH_LINES changes the size.
@@ -10,7 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { AuditLineSplitter, AuditLogDecoder } from '../packages/core/dist/index.js';
+import { AuditLineSplitter, AuditLogDecoder, nativeAuditScannerAvailable } from '../packages/core/dist/index.js';
 import { loadEngine } from '../packages/cli/dist/index.js';
 import { decodeAppArmorRecord } from '../packages/plugin-apparmor/dist/index.js';
 import { decodeSeccompRecord } from '../packages/plugin-seccomp/dist/audit/index.js';
@@ -40,17 +41,23 @@ function writeLog(path) {
   return expected;
 }
 
-/** What `armorkit audit FILE` does before attributing and writing events: 1 MB reads, AuditLogDecoder, the engine's decodeAudit. */
-async function decodeFile(path) {
+/**
+ * What `armorkit audit FILE` does before attributing and writing events: 1 MB reads, AuditLogDecoder (native: the C
+ * scanner and the engine's decodeAuditFields; else log-lines.ts), the engine's decodeAudit for the other lines.
+ */
+async function decodeFile(path, native = true) {
   const counts = { apparmor: 0, seccomp: 0, lines: 0 };
-  const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: path }));
+  const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: path }), {
+    native,
+    decodeFields: (fields) => engine.decodeAuditFields(fields),
+  });
   const count = (events) => {
     for (const event of events) {
       if (event.enforcer === 'AppArmor') counts.apparmor += 1;
       else counts.seccomp += 1;
     }
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) count(decoder.push(chunk));
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) count(await decoder.pushAsync(chunk));
   count(decoder.end());
   counts.lines = decoder.lines;
   return counts;
@@ -125,7 +132,9 @@ try {
   const bytes = statSync(path).size;
 
   // Each round: armorkit's decoding path, then ausearch on the same file, so that both see the same load.
+  if (!nativeAuditScannerAvailable()) throw new Error('the native audit scanner is not built (pnpm run build-all)');
   const decodeTimes = [];
+  const jsTimes = [];
   const splitTimes = [];
   const readTimes = [];
   const interpretTimes = [];
@@ -141,6 +150,9 @@ try {
     }
     decodeTimes.push(decoded.seconds);
     interpretTimes.push(ausearch(path, ['-i']));
+    const js = await seconds(() => decodeFile(path, false));
+    if (JSON.stringify(js.result) !== JSON.stringify(expected)) throw new Error(`decodeFile without the native scanner decoded ${JSON.stringify(js.result)}`);
+    jsTimes.push(js.seconds);
     rawTimes.push(ausearch(path, ['--format', 'raw']));
     splitTimes.push((await seconds(() => splitFile(path))).seconds);
     readTimes.push((await seconds(() => readStream(path))).seconds);
@@ -172,7 +184,8 @@ try {
   const rows = [
     ['armorkit audit decoding (AuditLogDecoder)', best(decodeTimes)],
     ['  (its CPU time, all threads)', best(cpuTimes)],
-    ['  (reads + split + skip + strings only)', best(splitTimes)],
+    ['  (without the native scanner)', best(jsTimes)],
+    ['  (JS reads + split + skip + strings only)', best(splitTimes)],
     ['  (node:readline alone, for scale)', best(readTimes)],
     ['armorkit audit FILE > /dev/null (1 run)', cliTime],
     ['ausearch -i -if FILE', best(interpretTimes)],

@@ -65,7 +65,9 @@ typedef struct {
   uint32_t used;
   uint32_t arena_used;
   uint32_t call;
-  uint8_t arena[ARENA_BYTES];
+  /* By slot: the text was checked to be a key ([A-Za-z0-9_]). */
+  uint8_t is_key[SLOTS];
+  uint8_t arena[ARENA_BYTES + 8];
 } scanner_t;
 
 void *armorkit_audit_scanner_new(void) {
@@ -75,8 +77,25 @@ void *armorkit_audit_scanner_new(void) {
 }
 void armorkit_audit_scanner_free(void *scanner) { free(scanner); }
 
+/* The low n bytes of a word (n < 8). */
+static uint64_t low_bytes(uint64_t w, uint32_t n) { return n == 0 ? 0 : w & (~0ull >> (64 - 8 * n)); }
+
+/*
+ * The last n < 8 bytes from p as a word: one load when the 8 bytes from p are readable (before `limit`), else a
+ * copy of exactly n bytes.
+ */
+static uint64_t tail_word(const uint8_t *p, uint32_t n, const uint8_t *limit) {
+  uint64_t w = 0;
+  if (p + 8 <= limit) {
+    memcpy(&w, p, 8);
+    return low_bytes(w, n);
+  }
+  memcpy(&w, p, n);
+  return w;
+}
+
 /* A word at a time: texts are short (keys, profile names, paths), and most of them are looked up, not inserted. */
-static uint32_t hash_bytes(const uint8_t *p, uint32_t n) {
+static uint32_t hash_bytes(const uint8_t *p, uint32_t n, const uint8_t *limit) {
   uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
   uint64_t w;
   for (; n >= 8; n -= 8, p += 8) {
@@ -85,29 +104,30 @@ static uint32_t hash_bytes(const uint8_t *p, uint32_t n) {
     h ^= h >> 32;
   }
   if (n > 0) {
-    w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h = (h ^ tail_word(p, n, limit)) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
   }
   return (uint32_t)(h ^ (h >> 32));
 }
 
-static int same_bytes(const uint8_t *a, const uint8_t *b, uint32_t n) {
+/* `a` in the arena (which has 8 spare bytes at its end), `b` in the caller's data (readable up to `limit`). */
+static int same_bytes(const uint8_t *a, const uint8_t *b, uint32_t n, const uint8_t *limit) {
   uint64_t x, y;
   for (; n >= 8; n -= 8, a += 8, b += 8) {
     memcpy(&x, a, 8);
     memcpy(&y, b, 8);
     if (x != y) return 0;
   }
-  for (; n > 0; n--, a++, b++)
-    if (*a != *b) return 0;
-  return 1;
+  if (n == 0) return 1;
+  memcpy(&x, a, 8);
+  return low_bytes(x, n) == tail_word(b, n, limit);
 }
 
 typedef struct {
   scanner_t *s;
   const uint8_t *buf;
+  /* The end of the caller's data: loads may read up to it. */
+  const uint8_t *limit;
   int32_t *news;
   int32_t news_cap;
   int32_t news_len;
@@ -131,7 +151,7 @@ static int32_t intern(ctx_t *c, uint32_t start, uint32_t end) {
   if (n > MAX_INTERN || c->news_len + 3 > c->news_cap) return -1;
   scanner_t *s = c->s;
   const uint8_t *p = c->buf + start;
-  uint32_t h = hash_bytes(p, n);
+  uint32_t h = hash_bytes(p, n, c->limit);
   for (uint32_t probe = 0; probe < PROBES; probe++) {
     uint32_t index = (h + probe) & (SLOTS - 1);
     slot_t *slot = &s->slots[index];
@@ -149,7 +169,7 @@ static int32_t intern(ctx_t *c, uint32_t start, uint32_t end) {
       c->news[c->news_len++] = (int32_t)end;
       return (int32_t)index;
     }
-    if (slot->hash == h && slot->length == n && same_bytes(s->arena + slot->offset, p, n)) return (int32_t)index;
+    if (slot->hash == h && slot->length == n && same_bytes(s->arena + slot->offset, p, n, c->limit)) return (int32_t)index;
   }
   return -1;
 }
@@ -171,7 +191,7 @@ __attribute__((constructor)) static void init_classes(void) {
 static int32_t intern_like(ctx_t *c, int32_t hint, uint32_t start, uint32_t end) {
   if (hint >= 0) {
     const slot_t *slot = &c->s->slots[hint];
-    if (slot->length == end - start && slot->call != 0 && same_bytes(c->s->arena + slot->offset, c->buf + start, end - start))
+    if (slot->length == end - start && slot->call != 0 && same_bytes(c->s->arena + slot->offset, c->buf + start, end - start, c->limit))
       return hint;
   }
   return intern(c, start, end);
@@ -252,7 +272,7 @@ static int32_t fields(ctx_t *c, memo_t *memos, const uint8_t *p, const uint8_t *
   while (p < end) {
     if (at + FIELD_INTS > cap) return -1;
     const uint8_t *key = p;
-    while (p < end && key_byte(*p)) p++;
+    p = value_end_from(p, end, limit, 0); /* `=` ends a key; its bytes are checked once per distinct key, below */
     if (p == key || p >= end || *p != '=') return -1;
     const uint8_t *key_end = p++;
     const uint8_t *value = p;
@@ -295,6 +315,11 @@ static int32_t fields(ctx_t *c, memo_t *memos, const uint8_t *p, const uint8_t *
     memo_t *memo = n < MEMO_FIELDS ? &memos[n] : NULL;
     int32_t key_slot = intern_like(c, memo ? memo->key : -1, (uint32_t)(key - buf), (uint32_t)(key_end - buf));
     if (key_slot < 0) return -1; /* keys are always interned: the decoders switch on them */
+    if (!s->is_key[key_slot]) {
+      for (const uint8_t *k = key; k < key_end; k++)
+        if (!key_byte(*k)) return -1;
+      s->is_key[key_slot] = 1;
+    }
     int32_t value_slot = -1;
     /* A decimal is passed as a number (its text is the number's own); a mostly-unique value is copied, not interned. */
     if (!(flags & FLAG_DECIMAL) && !s->unique[key_slot]) {
@@ -351,12 +376,13 @@ void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32
     memset(s->lookups, 0, sizeof(s->lookups));
     memset(s->inserts, 0, sizeof(s->inserts));
     memset(s->unique, 0, sizeof(s->unique));
+    memset(s->is_key, 0, sizeof(s->is_key));
     s->used = 0;
     s->arena_used = 0;
   }
   s->call++;
   if (s->call == 0) s->call = 1;
-  ctx_t c = {s, buf, news, news_cap, 0, text, text_cap, 0};
+  ctx_t c = {s, buf, buf + end, news, news_cap, 0, text, text_cap, 0};
   int32_t at = 0;
   int32_t lines = 0;
   const uint8_t *p = buf + start;

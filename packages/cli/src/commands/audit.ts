@@ -60,6 +60,7 @@ async function* fileChunks(path: string, follow: boolean, signal: AbortSignal): 
       }
     }
     if (!follow || signal.aborted) break;
+    yield QUIET;
     try {
       await sleep(FOLLOW_POLL_MS, undefined, { signal });
     } catch {
@@ -67,6 +68,9 @@ async function* fileChunks(path: string, follow: boolean, signal: AbortSignal): 
     }
   }
 }
+
+/** What fileChunks yields when it has read to the end and waits: the decoder hands out what it held back. */
+const QUIET = Buffer.alloc(0);
 
 /** The file's size and inode; while following, undefined when it is missing for now. */
 function currentStat(path: string, follow: boolean): { size: number; ino: number } | undefined {
@@ -122,11 +126,14 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
   const readLines = async () => {
     for (const source of sources) {
       // Files split on `\n` alone (a CR stays in the line); stdin on `\n`, `\r\n` and `\r`, as node:readline does.
-      const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source }), source === '-' ? 'readline' : 'newline');
+      const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source }), {
+        breaks: source === '-' ? 'readline' : 'newline',
+        decodeFields: (fields) => engine.decodeAuditFields(fields),
+      });
       const chunks: AsyncIterable<Buffer> = source === '-' ? process.stdin : fileChunks(resolve(io.cwd, source), options.follow ?? false, abort.signal);
       let counted = 0;
       for await (const chunk of chunks) {
-        const events = decoder.push(chunk);
+        const events = chunk === QUIET ? decoder.flush() : await decoder.pushAsync(chunk);
         counts.lines += decoder.lines - counted;
         counted = decoder.lines;
         await deliverAll(events);

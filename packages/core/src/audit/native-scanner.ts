@@ -22,9 +22,9 @@ const SLOT_MASK = 0xffff;
 const TWO_TO_32 = 2 ** 32;
 
 /** Ints (and doubles) of output per scan call, and of new-text entries: room for a 256 KiB piece of event lines. */
-const OUT_INTS = 1 << 17;
-const NEWS_INTS = 3 << 14;
-const TEXT_BYTES = 1 << 19;
+const OUT_INTS = 1 << 19;
+const NEWS_INTS = 3 << 15;
+const TEXT_BYTES = 1 << 20;
 /** Expected key lists `keysAre` remembers (decoders have a few each). */
 const MAX_SHAPES = 32;
 
