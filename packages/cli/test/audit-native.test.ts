@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AuditFields, AuditLogDecoder, type Engine, nativeAuditScannerAvailable, type ViolationEvent } from '@armorkit/core';
+import { type AuditFields, type AuditFieldsResult, AuditLogDecoder, DECODE_AS_LINE, type Engine, nativeAuditScannerAvailable, type ViolationEvent } from '@armorkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the benchmark's generator is plain JavaScript, shared with bench/audit.mjs.
 import { auditLog, exactJson, fuzzedVariants, random } from '../../../bench/audit-log.mjs';
@@ -773,9 +773,9 @@ describe('AuditLogDecoder: the native intern table starting over mid-stream', ()
 // The engine hook and the fallback to the line decoders.
 
 describe('engine.decodeAuditFields and the fallback to decodeAudit', () => {
-  it('answers undefined for a plain record no plugin decodes from fields, and the decoder then decodes its line', () => {
+  it('answers DECODE_AS_LINE for a plain record only the line reading decodes (apparmor= not first), and the decoder then decodes its line', () => {
     const line = `type=USER_AVC ${STAMP}: pid=1 uid=0 apparmor="DENIED" operation="dbus_bind" bus="session" name="org.x" mask="bind" label="snap.y"`;
-    const answers: { line: string; event: ViolationEvent | undefined }[] = [];
+    const answers: { line: string; event: AuditFieldsResult }[] = [];
     const decoded: string[] = [];
     const decoder = new AuditLogDecoder(
       (text) => {
@@ -792,10 +792,11 @@ describe('engine.decodeAuditFields and the fallback to decodeAudit', () => {
     );
     expect(decoder.native).toBe(true);
     const events = [...decoder.push(Buffer.from(`${line}\n${AVC}\n`)), ...decoder.end()];
-    // The scanner split both; the hook decoded the AVC record and left the USER_AVC one, which went to decodeAudit.
-    expect(answers.map((answer) => [answer.line, answer.event === undefined])).toEqual([
-      [line, true],
-      [AVC, false],
+    // The scanner split both; the hook decoded the AVC record and sent the USER_AVC one to decodeAudit.
+    const kind = (answer: AuditFieldsResult) => (answer === DECODE_AS_LINE ? 'line' : answer === undefined ? 'none' : 'event');
+    expect(answers.map((answer) => [answer.line, kind(answer.event)])).toEqual([
+      [line, 'line'],
+      [AVC, 'event'],
     ]);
     expect(decoded).toEqual([line]);
     expect(events.map(exact)).toEqual([exact(decodeLine(line)), exact(decodeLine(AVC))]);
@@ -819,12 +820,13 @@ describe('engine.decodeAuditFields and the fallback to decodeAudit', () => {
     expect(decodeLine(line)).toBeUndefined();
   });
 
-  it('BUG: a SECCOMP record the AppArmor line decoder claims (apparmor= not first or after subj mode words; 1400/AVC/APPARMOR before it) is a Seccomp event natively', () => {
+  it('decodes a SECCOMP record the AppArmor line decoder claims (apparmor= not first, or after subj mode words) as the line path does', () => {
     // decodeAudit asks AppArmor first: its line decoder takes any `apparmor=` once `1400`, `AVC` or `APPARMOR` is in the
-    // text before it, so the JavaScript path gives an AppArmor event. decodeAppArmorFields declines (key(0) is not
-    // apparmor, or a subj label carries mode words), so decodeAuditFields asks seccomp, which answers a Seccomp event.
+    // text before it, so the JavaScript path gives an AppArmor event. decodeAppArmorFields cannot tell that from the
+    // fields (key(0) is not apparmor, or a subj label carries mode words) and answers DECODE_AS_LINE, so seccomp's
+    // fields decoder does not get to answer with a Seccomp event (as it did before DECODE_AS_LINE existed).
     const lines = [
-      // The smallest: JavaScript gives an AppArmor event ({auditID, epoch} only), the native path a Seccomp one.
+      // The smallest: an AppArmor event ({auditID, epoch} only) both ways.
       'type=SECCOMP msg=audit(1400.0:1): arch=0 syscall=0 code=0 apparmor=DENIED',
       'type=SECCOMP msg=audit(1400000000.000:1): auid=0 apparmor="DENIED" arch=c000003e syscall=1 code=0x0',
       'type=SECCOMP msg=audit(1714000000.000:1): apparmor="DENIED" subj=a (enforce) arch=c000003e syscall=1 code=0x0',

@@ -38,5 +38,15 @@ export interface AuditFields {
   line(): string;
 }
 
-/** A decoder of records already split into fields: an event, or undefined to leave the record to the line decoders. */
-export type AuditFieldsDecoder = (fields: AuditFields) => ViolationEvent | undefined;
+/**
+ * What a fields decoder returns when the record must be read as a line, by every line decoder in turn: it cannot
+ * tell from the fields what its line decoder would make of the line (a record only the tolerant line reading
+ * understands), and no later fields decoder may answer instead.
+ */
+export const DECODE_AS_LINE: unique symbol = Symbol('armorkit.decodeAsLine');
+
+/** What a fields decoder answers: an event; DECODE_AS_LINE; or undefined (not its record: the next decoder's turn). */
+export type AuditFieldsResult = ViolationEvent | typeof DECODE_AS_LINE | undefined;
+
+/** A decoder of records already split into fields. A record no decoder answers is read as a line too. */
+export type AuditFieldsDecoder = (fields: AuditFields) => AuditFieldsResult;

@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import type { AuditFields, AuditFieldsDecoder } from './audit-fields.js';
+import { type AuditFields, type AuditFieldsDecoder, DECODE_AS_LINE } from './audit-fields.js';
 import type { ViolationEvent } from './event.js';
 import { AuditLineSplitter, type LineBreaks, skippableAuditLine } from './log-lines.js';
 import { NativeAuditScanner, type ScanVisitor } from './native-scanner.js';
@@ -44,7 +44,8 @@ export class AuditLogDecoder {
       this.take(lineText(buffer, start, end));
     },
     fields: (view: AuditFields) => {
-      const event = this.decodeFields?.(view) ?? this.decode(view.line());
+      const answer = this.decodeFields?.(view);
+      const event = answer === undefined || answer === DECODE_AS_LINE ? this.decode(view.line()) : answer;
       if (event !== undefined) this.events.push(event);
     },
   };

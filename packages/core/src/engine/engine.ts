@@ -11,7 +11,7 @@ import { createHooks, type AuditRecord } from './hooks.js';
 import { locateErrors } from './locate.js';
 import type { Plugin } from './plugin.js';
 import type { ViolationEvent } from '../audit/event.js';
-import type { AuditFields } from '../audit/audit-fields.js';
+import type { AuditFields, AuditFieldsResult } from '../audit/audit-fields.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
 
 export interface EngineOptions {
@@ -159,8 +159,8 @@ export class Engine {
     return this.hooks.decodeAudit.call(record);
   }
 
-  /** decodeAuditFields: a record split into fields → an event, or undefined when no source decodes it that way. */
-  decodeAuditFields(fields: AuditFields): ViolationEvent | undefined {
+  /** decodeAuditFields: a record split into fields → an event; DECODE_AS_LINE or undefined: read its line instead. */
+  decodeAuditFields(fields: AuditFields): AuditFieldsResult {
     return this.hooks.decodeAuditFields.call(fields);
   }
 

@@ -1,5 +1,5 @@
 import { AsyncParallelHook, AsyncSeriesBailHook, HookMap, SyncBailHook, SyncWaterfallHook } from 'tapable';
-import type { AuditFields } from '../audit/audit-fields.js';
+import type { AuditFields, AuditFieldsResult } from '../audit/audit-fields.js';
 import type { ViolationEvent } from '../audit/event.js';
 import type { PolicyError } from '../errors.js';
 import type { PolicyIR } from '../ir.js';
@@ -55,10 +55,11 @@ export function createHooks() {
     /** An audit line → a ViolationEvent; the first source that understands it wins. */
     decodeAudit: new SyncBailHook<[AuditRecord], ViolationEvent | undefined>(['record']),
     /**
-     * An auditd record the native scanner split into fields → a ViolationEvent, the same as `decodeAudit` would give
-     * for its line; the first source that answers wins, and a record none answers goes to `decodeAudit` as a line.
+     * An auditd record the native scanner split into fields → the ViolationEvent `decodeAudit` would give for its
+     * line; the first source that answers wins. A record none answers, or one answered with DECODE_AS_LINE (a source
+     * that cannot tell from the fields), goes to `decodeAudit` as a line.
      */
-    decodeAuditFields: new SyncBailHook<[AuditFields], ViolationEvent | undefined>(['fields']),
+    decodeAuditFields: new SyncBailHook<[AuditFields], AuditFieldsResult>(['fields']),
     /** Sinks receive every event. */
     audit: new AsyncParallelHook<[ViolationEvent]>(['event']),
   });

@@ -1,4 +1,4 @@
-import { type AuditFields, type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { type AuditFields, type AuditFieldsResult, DECODE_AS_LINE, type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core';
 import { fileFieldsAction, readFileFields } from './file-fields.js';
 import { fileRecordAction, readFileRecord } from './file-record.js';
 import { decodeHex, scanFields } from './scan-fields.js';
@@ -51,22 +51,26 @@ export function decodeAppArmorRecord(line: string): ViolationEvent | undefined {
 
 /**
  * The same record already split into fields by the native scanner (a plain auditd line): the same event as
- * `decodeAppArmorRecord(fields.line())`, or undefined to leave the line to it. Its acceptance follows the line
- * decoder's: `apparmor=` first, and `1400`, `AVC` or `APPARMOR` somewhere before it.
+ * `decodeAppArmorRecord(fields.line())`; undefined when that gives none either; DECODE_AS_LINE when only the line
+ * reading can tell (`apparmor=` somewhere other than first, a `subj` label with its mode). Its acceptance follows the
+ * line decoder's: `apparmor=`, and `1400`, `AVC` or `APPARMOR` somewhere before it.
  */
-export function decodeAppArmorFields(fields: AuditFields): ViolationEvent | undefined {
+export function decodeAppArmorFields(fields: AuditFields): AuditFieldsResult {
   const count = fields.count;
-  if (count === 0 || fields.key(0) !== 'apparmor') return undefined;
+  if (count === 0) return undefined;
+  // The line decoder takes the first `apparmor=` anywhere, even inside another field: only the line can say.
+  if (fields.key(0) !== 'apparmor') return fields.line().includes('apparmor=') ? DECODE_AS_LINE : undefined;
   const type = fields.type;
   const auditID = fields.auditID();
   const node = fields.nodeName;
   if (!(mentionsAppArmor(type) || mentionsAppArmor(node) || auditID.includes('1400'))) return undefined;
 
   let event = readFileFields(fields);
-  let action: ViolationEventAction | undefined = fileFieldsAction;
+  let action: ViolationEventAction | typeof DECODE_AS_LINE | undefined = fileFieldsAction;
   if (event === undefined) {
     event = {};
     action = scanFieldsRecord(fields, event);
+    if (action === DECODE_AS_LINE) return action;
   }
   if (!action) return undefined;
 
@@ -89,12 +93,12 @@ export function decodeAppArmorFields(fields: AuditFields): ViolationEvent | unde
 }
 
 /** The tolerant reading of a record split into fields: as `scanRecord`, the first occurrence of a field winning. */
-function scanFieldsRecord(fields: AuditFields, event: Record<string, unknown>): ViolationEventAction | undefined {
+function scanFieldsRecord(fields: AuditFields, event: Record<string, unknown>): ViolationEventAction | typeof DECODE_AS_LINE | undefined {
   let action: ViolationEventAction | undefined;
   for (let i = 0, count = fields.count; i < count; i++) {
     const key = fields.key(i);
     // The line scanner reads `subj=label (mode)` as the label and a word it skips: leave such a line to it.
-    if (fields.labelWords(i)) return undefined;
+    if (fields.labelWords(i)) return DECODE_AS_LINE;
     if (key === 'apparmor') {
       action = ACTIONS[fields.text(i)];
       continue;
