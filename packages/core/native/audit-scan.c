@@ -41,7 +41,13 @@
 enum { RECORD_LINE = 1, RECORD_FIELDS = 2 };
 enum { FLAG_QUOTED = 1, FLAG_LABEL_WORDS = 2, FLAG_DECIMAL = 4 };
 /* Ints per record header and per field (see armorkit_audit_scan). */
-enum { HEADER_INTS = 10, FIELD_INTS = 4 };
+enum { HEADER_INTS = 12, FIELD_INTS = 4 };
+enum { RECORD_QUOTED_EQUALS = 1 };
+/*
+ * A record's shape is its type and key slots as bytes, after a 0 byte no text holds, interned like a text (but never
+ * announced): records with the same keys in the same order share a slot. Up to SHAPE_FIELDS keys.
+ */
+#define SHAPE_FIELDS ((MAX_INTERN - 3) / 2)
 
 typedef struct {
   uint32_t hash;
@@ -146,12 +152,14 @@ static int32_t copy_text(ctx_t *c, uint32_t start, uint32_t end) {
 }
 
 /* The slot of buf[start, end), or -1 when it is too long or there is no room this call. */
-static int32_t intern(ctx_t *c, uint32_t start, uint32_t end) {
-  uint32_t n = end - start;
+/*
+ * The slot of the n bytes at p (readable up to `limit`), or -1 when they are too long or there is no room this call.
+ * A new text is announced in news (as its offsets in the caller's data) when `announce`.
+ */
+static int32_t intern_bytes(ctx_t *c, const uint8_t *p, uint32_t n, const uint8_t *limit, int announce) {
   if (n > MAX_INTERN || c->news_len + 3 > c->news_cap) return -1;
   scanner_t *s = c->s;
-  const uint8_t *p = c->buf + start;
-  uint32_t h = hash_bytes(p, n, c->limit);
+  uint32_t h = hash_bytes(p, n, limit);
   for (uint32_t probe = 0; probe < PROBES; probe++) {
     uint32_t index = (h + probe) & (SLOTS - 1);
     slot_t *slot = &s->slots[index];
@@ -164,14 +172,21 @@ static int32_t intern(ctx_t *c, uint32_t start, uint32_t end) {
       slot->call = s->call;
       s->arena_used += n;
       s->used++;
-      c->news[c->news_len++] = (int32_t)index;
-      c->news[c->news_len++] = (int32_t)start;
-      c->news[c->news_len++] = (int32_t)end;
+      if (announce) {
+        c->news[c->news_len++] = (int32_t)index;
+        c->news[c->news_len++] = (int32_t)(p - c->buf);
+        c->news[c->news_len++] = (int32_t)(p - c->buf + n);
+      }
       return (int32_t)index;
     }
-    if (slot->hash == h && slot->length == n && same_bytes(s->arena + slot->offset, p, n, c->limit)) return (int32_t)index;
+    if (slot->hash == h && slot->length == n && same_bytes(s->arena + slot->offset, p, n, limit)) return (int32_t)index;
   }
   return -1;
+}
+
+/* The slot of buf[start, end), announced to JavaScript when new. */
+static int32_t intern(ctx_t *c, uint32_t start, uint32_t end) {
+  return intern_bytes(c, c->buf + start, end - start, c->limit, 1);
 }
 
 /* Byte classes: PRINTABLE (0x21..0x7e), KEY ([A-Za-z0-9_]), BARE (printable but `"`, `=`, `^`), DIGIT. */
@@ -203,7 +218,8 @@ static int bare_byte(uint8_t b) { return classes[b] & BARE; }
 
 /*
  * The first byte from p (before end) that may not be in a bare value (`"`, `=`, `^`, a blank or control byte, or
- * any byte of 0x7f and above); or, with `quoted`, that may not be inside quotes (`"`, a blank or control byte, 0x7f+).
+ * any byte of 0x7f and above); or, with `quoted`, that ends a quoted value or is worth noting in one (`"`, `=`, a
+ * blank or control byte, 0x7f+).
  * Sixteen bytes at a time where the buffer (up to `limit`, the end of the caller's data) allows the load.
  */
 static const uint8_t *value_end_from(const uint8_t *p, const uint8_t *end, const uint8_t *limit, int quoted) {
@@ -214,8 +230,8 @@ static const uint8_t *value_end_from(const uint8_t *p, const uint8_t *end, const
     __m128i v = _mm_loadu_si128((const __m128i *)p);
     /* Signed compares: bytes 0x80 and above are negative, so below 0x21. */
     __m128i stop = _mm_or_si128(_mm_cmplt_epi8(v, low), _mm_cmpgt_epi8(v, high));
-    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, quote));
-    if (!quoted) stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(v, equals), _mm_cmpeq_epi8(v, caret)));
+    stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, equals)));
+    if (!quoted) stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, caret));
     int mask = _mm_movemask_epi8(stop);
     if (mask != 0) {
       const uint8_t *at = p + __builtin_ctz((unsigned)mask);
@@ -228,7 +244,7 @@ static const uint8_t *value_end_from(const uint8_t *p, const uint8_t *end, const
   (void)limit;
 #endif
   if (quoted)
-    while (p < end && printable(*p) && *p != '"') p++;
+    while (p < end && printable(*p) && *p != '"' && *p != '=') p++;
   else
     while (p < end && bare_byte(*p)) p++;
   return p;
@@ -265,7 +281,7 @@ static int64_t decimal(const uint8_t *p, const uint8_t *end, int canonical) {
  * not plain (or out has no room).
  */
 static int32_t fields(ctx_t *c, memo_t *memos, const uint8_t *p, const uint8_t *end, const uint8_t *limit, int32_t *out,
-                      int32_t at, int32_t cap, int32_t *count) {
+                      int32_t at, int32_t cap, int32_t *count, uint8_t *shape, int32_t *record_flags) {
   const uint8_t *buf = c->buf;
   scanner_t *s = c->s;
   int32_t n = 0;
@@ -281,8 +297,12 @@ static int32_t fields(ctx_t *c, memo_t *memos, const uint8_t *p, const uint8_t *
     int64_t number = -1;
     if (p < end && *p == '"') {
       value = ++p;
-      /* Inside quotes `=` and `^` are text; a blank, a control byte or the end of the line leave the grammar. */
+      /* Inside quotes `=` and `^` are text (an `=` is noted); a blank, a control byte or the end of the line leave the grammar. */
       p = value_end_from(p, end, limit, 1);
+      while (p < end && *p == '=') {
+        *record_flags |= RECORD_QUOTED_EQUALS;
+        p = value_end_from(p + 1, end, limit, 1);
+      }
       if (p >= end || *p != '"') return -1;
       value_end = p;
       p++;
@@ -335,6 +355,10 @@ static int32_t fields(ctx_t *c, memo_t *memos, const uint8_t *p, const uint8_t *
       memo->key = key_slot;
       memo->value = value_slot;
     }
+    if (n < SHAPE_FIELDS) {
+      shape[3 + 2 * n] = (uint8_t)key_slot;
+      shape[4 + 2 * n] = (uint8_t)(key_slot >> 8);
+    }
     out[at] = key_slot | (flags << 16);
     out[at + 1] = value_slot;
     if (flags & FLAG_DECIMAL) {
@@ -361,7 +385,8 @@ static int32_t fields(ctx_t *c, memo_t *memos, const uint8_t *p, const uint8_t *
  * slot number of earlier calls may now stand for another text), [5] bytes written to text.
  *
  * A record is HEADER_INTS ints: kind, line start, line end, type slot, node slot (-1: none), stamp start and end (in
- * text), field count, the stamp's seconds (low and high 32 bits). A LINE record fills only the first three. Then
+ * text), field count, the stamp's seconds (low and high 32 bits), shape slot (-1: none), record flags
+ * (RECORD_QUOTED_EQUALS: a quoted value holds `=`). A LINE record fills only the first three. Then
  * FIELD_INTS ints per field: key slot | flags << 16, value slot (-1: not interned), then either the value as a
  * decimal (FLAG_DECIMAL: low and high 32 bits) or its start and end in text (when not interned).
  */
@@ -461,9 +486,13 @@ void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32
     int32_t fields_end = -1;
     int32_t text_mark = c.text_len;
     int32_t type_slot = -1;
+    int32_t record_flags = 0;
+    uint8_t shape[MAX_INTERN + 8];
     if (stamp_end != NULL && q < line_end && c.text_len + (line_end - p) <= text_cap) {
       type_slot = intern(&c, (uint32_t)(type - buf), (uint32_t)(type_end - buf));
-      if (type_slot >= 0) fields_end = fields(&c, s->memo[type_slot % MEMO_TYPES], q, line_end, stop, out, at + HEADER_INTS, out_cap, &count);
+      if (type_slot >= 0)
+        fields_end = fields(&c, s->memo[type_slot % MEMO_TYPES], q, line_end, stop, out, at + HEADER_INTS, out_cap, &count,
+                            shape, &record_flags);
     }
     out[at + 1] = (int32_t)(p - buf);
     out[at + 2] = (int32_t)(line_end - buf);
@@ -480,6 +509,14 @@ void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32
       out[at + 7] = count;
       out[at + 8] = (int32_t)(uint32_t)seconds;
       out[at + 9] = (int32_t)(seconds >> 32);
+      out[at + 10] = -1;
+      if (count <= SHAPE_FIELDS) {
+        shape[0] = 0;
+        shape[1] = (uint8_t)type_slot;
+        shape[2] = (uint8_t)(type_slot >> 8);
+        out[at + 10] = intern_bytes(&c, shape, (uint32_t)(3 + 2 * count), shape + sizeof(shape), 0);
+      }
+      out[at + 11] = record_flags;
       at = fields_end;
     }
     p = next;

@@ -18,6 +18,15 @@ export interface AuditFields {
   auditID(): string;
   /** Number of fields. */
   readonly count: number;
+  /**
+   * The record's shape: records of the same type with the same keys in the same order have the same number, so a
+   * decoder can remember what it found out about a shape. Valid while `generation` stays the same; -1: no shape (a
+   * record of more than 30 fields).
+   */
+  readonly shape: number;
+  readonly generation: number;
+  /** A quoted value holds `=` (only then can a `key=` appear anywhere but at a field's start). */
+  readonly quotedValueHoldsEquals: boolean;
   key(index: number): string;
   /**
    * True when the keys are exactly `expected`, in order: how a decoder recognises the kernel's usual field order and

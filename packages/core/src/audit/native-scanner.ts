@@ -13,7 +13,8 @@ const LIBRARY = fileURLToPath(new URL('../../native/build/libarmorkit-audit.so',
 
 /** Record kinds and layout, as audit-scan.c writes them. */
 const RECORD_LINE = 1;
-const HEADER_INTS = 10;
+const HEADER_INTS = 12;
+const RECORD_QUOTED_EQUALS = 1;
 const FIELD_INTS = 4;
 const FLAG_QUOTED = 1;
 const FLAG_LABEL_WORDS = 2;
@@ -112,12 +113,15 @@ class FieldsView implements AuditFields {
   nodeName = '';
   epoch = 0;
   count = 0;
+  shape = -1;
+  generation = 0;
+  quotedValueHoldsEquals = false;
   private output!: ScanOutput;
   private header = 0;
   private first = 0;
-  /** For `keysAre`: expected lists, and the key slots each matched last time. */
+  /** For `keysAre`: expected lists, and the shape each matched last time. */
   private readonly shapeLists: (readonly string[])[] = [];
-  private readonly shapeSlots: Int32Array[] = [];
+  private readonly shapeOf: number[] = [];
 
   constructor(private readonly strings: string[]) {}
 
@@ -131,6 +135,8 @@ class FieldsView implements AuditFields {
     this.nodeName = node < 0 ? '' : (this.strings[node] as string);
     this.epoch = (ints[header + 9] as number) * TWO_TO_32 + ((ints[header + 8] as number) >>> 0);
     this.count = ints[header + 7] as number;
+    this.shape = ints[header + 10] as number;
+    this.quotedValueHoldsEquals = ((ints[header + 11] as number) & RECORD_QUOTED_EQUALS) !== 0;
   }
 
   auditID(): string {
@@ -141,38 +147,33 @@ class FieldsView implements AuditFields {
   keysAre(expected: readonly string[]): boolean {
     const count = this.count;
     if (count !== expected.length) return false;
-    const ints = this.output.ints;
-    const first = this.first;
-    // The key slots each expected list matched last time, found by identity among a few lists.
+    // The shape each expected list matched last time (in this generation), found by identity among a few lists.
     const lists = this.shapeLists;
-    let known: Int32Array | undefined;
+    let known = -1;
     for (let i = 0; i < lists.length; i++) {
       if (lists[i] === expected) {
-        known = this.shapeSlots[i];
+        known = this.shapeOf[i] as number;
         break;
       }
     }
-    if (known !== undefined) {
-      let i = 0;
-      while (i < count && ((ints[first + i * FIELD_INTS] as number) & SLOT_MASK) === known[i]) i++;
-      if (i === count) return true;
-    }
-    for (let i = 0; i < count; i++) if (this.strings[(ints[first + i * FIELD_INTS] as number) & SLOT_MASK] !== expected[i]) return false;
-    const slots = new Int32Array(count);
-    for (let i = 0; i < count; i++) slots[i] = (ints[first + i * FIELD_INTS] as number) & SLOT_MASK;
-    const at = lists.indexOf(expected);
-    if (at >= 0) this.shapeSlots[at] = slots;
-    else if (lists.length < MAX_SHAPES) {
-      lists.push(expected);
-      this.shapeSlots.push(slots);
+    if (known >= 0 && known === this.shape) return true;
+    for (let i = 0; i < count; i++) if (this.key(i) !== expected[i]) return false;
+    if (this.shape >= 0) {
+      const at = lists.indexOf(expected);
+      if (at >= 0) this.shapeOf[at] = this.shape;
+      else if (lists.length < MAX_SHAPES) {
+        lists.push(expected);
+        this.shapeOf.push(this.shape);
+      }
     }
     return true;
   }
 
-  /** The native table started over: slot numbers remembered by `keysAre` mean nothing now. */
+  /** The native table started over: slot numbers (shapes) remembered until now mean nothing now. */
   forgetShapes(): void {
     this.shapeLists.length = 0;
-    this.shapeSlots.length = 0;
+    this.shapeOf.length = 0;
+    this.generation += 1;
   }
 
   key(index: number): string {

@@ -59,7 +59,7 @@ export function decodeAppArmorFields(fields: AuditFields): AuditFieldsResult {
   const count = fields.count;
   if (count === 0) return undefined;
   // The line decoder takes the first `apparmor=` anywhere, even inside another field: only the line can say.
-  if (fields.key(0) !== 'apparmor') return fields.line().includes('apparmor=') ? DECODE_AS_LINE : undefined;
+  if (fields.key(0) !== 'apparmor') return mayHoldAppArmorField(fields) ? DECODE_AS_LINE : undefined;
   const type = fields.type;
   const auditID = fields.auditID();
   const node = fields.nodeName;
@@ -119,6 +119,29 @@ function scanFieldsRecord(fields: AuditFields, event: Record<string, unknown>): 
   }
   return action;
 }
+
+/**
+ * Whether `apparmor=` may be in the line of a record whose first key is another: inside a quoted value, or ending a
+ * key (bare values, the type, node and stamp cannot hold `=`). Remembered per shape: a SECCOMP record costs a look-up.
+ */
+function mayHoldAppArmorField(fields: AuditFields): boolean {
+  if (fields.quotedValueHoldsEquals) return fields.line().includes('apparmor=');
+  if (fields.generation !== shapesGeneration) {
+    shapesWithAppArmorKey.clear();
+    shapesGeneration = fields.generation;
+  }
+  const shape = fields.shape;
+  let known = shape < 0 ? undefined : shapesWithAppArmorKey.get(shape);
+  if (known === undefined) {
+    known = false;
+    for (let i = 0; i < fields.count; i++) if (fields.key(i).endsWith('apparmor')) known = true;
+    if (shape >= 0) shapesWithAppArmorKey.set(shape, known);
+  }
+  return known;
+}
+
+const shapesWithAppArmorKey = new Map<number, boolean>();
+let shapesGeneration = -1;
 
 const mentionsAppArmor = (text: string): boolean => text.includes('1400') || text.includes('AVC') || text.includes('APPARMOR');
 
