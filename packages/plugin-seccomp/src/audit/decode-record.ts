@@ -1,15 +1,16 @@
 import { type AuditFields, type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core';
 import { auditArchName, auditSyscallName } from './audit-arch.js';
+import { decimalOf, type EnrichedNames, LineFieldSource, readAnyOrder, SplitFieldSource, stringOf } from './any-order.js';
 import { FieldCursor } from './field-cursor.js';
-import { decimalValue, hexValue, stringValue } from './field-values.js';
-import { recordFieldAt } from './record-fields.js';
+import { hexValue } from './field-values.js';
 import { locateSeccompRecord, type SeccompRecordHead } from './record-head.js';
 import { readFixedOrder } from './fixed-order.js';
 import { SeccompFields } from './seccomp-fields.js';
 import { decodeSeccompAction } from './seccomp-action.js';
 
-const cursor = new FieldCursor();
 const fields = new SeccompFields();
+const lineSource = new LineFieldSource(new FieldCursor());
+const splitSource = new SplitFieldSource();
 
 /**
  * One seccomp audit record (type=1326 / SECCOMP, written by kernel/auditsc.c audit_seccomp()) in any transport →
@@ -33,110 +34,32 @@ export function decodeSeccompRecord(line: string): ViolationEvent | undefined {
 export function decodeSeccompFields(record: AuditFields): ViolationEvent | undefined {
   const type = record.type;
   if (type !== 'SECCOMP' && type !== '1326') return undefined;
-  let auid: number | undefined;
-  let uid: number | undefined;
-  let gid: number | undefined;
-  let ses: number | undefined;
-  let subj: string | undefined;
-  let pid: number | undefined;
-  let comm: string | undefined;
-  let exe: string | undefined;
-  let sig: number | undefined;
-  let arch: number | undefined;
-  let syscallNumber: number | undefined;
-  let compat: number | undefined;
-  let ip: string | undefined;
-  let code: number | undefined;
-  let codeText: string | undefined;
-  let enrichedSyscall: string | undefined;
-  let enrichedArch: string | undefined;
   let kernelOrder = 0;
   while (kernelOrder < KERNEL_ORDER_SHAPES.length && !record.keysAre(KERNEL_ORDER_SHAPES[kernelOrder] as readonly string[])) kernelOrder++;
+  let enriched: EnrichedNames | undefined;
   if (kernelOrder < KERNEL_ORDER_SHAPES.length) {
-    // The kernel's order: every key once, so reading by position gives what the loop below would.
+    // The kernel's order: every key once, so reading by position gives what readAnyOrder would.
     const s = kernelOrder < 2 ? 1 : 0;
-    auid = decimalText(record, 0);
-    uid = decimalText(record, 1);
-    gid = decimalText(record, 2);
-    ses = decimalText(record, 3);
-    if (s === 1) subj = record.text(4);
-    pid = decimalText(record, 4 + s);
-    comm = stringText(record, 5 + s);
-    exe = stringText(record, 6 + s);
-    sig = decimalText(record, 7 + s);
-    arch = hexText(record, 8 + s);
-    syscallNumber = decimalText(record, 9 + s);
-    compat = decimalText(record, 10 + s);
-    ip = record.text(11 + s);
-    codeText = record.text(12 + s);
-    code = hexValue(codeText, 0, codeText.length);
-    if (kernelOrder % 2 === 0) {
-      enrichedArch = record.text(16 + s);
-      enrichedSyscall = record.text(17 + s);
-    }
+    const codeText = record.text(12 + s);
+    const archText = record.text(8 + s);
+    fields.set(
+      decimalOf(record, 0), decimalOf(record, 1), decimalOf(record, 2), decimalOf(record, 3), s === 1 ? record.text(4) : undefined,
+      decimalOf(record, 4 + s), stringOf(record, 5 + s), stringOf(record, 6 + s), decimalOf(record, 7 + s),
+      hexValue(archText, 0, archText.length), decimalOf(record, 9 + s), decimalOf(record, 10 + s), record.text(11 + s),
+      hexValue(codeText, 0, codeText.length), codeText,
+    );
+    if (fields.arch === undefined || fields.syscallNumber === undefined || fields.code === undefined) return undefined;
+    enriched = kernelOrder % 2 === 0 ? { arch: record.text(16 + s), syscall: record.text(17 + s) } : NO_NAMES;
   } else {
-    for (let i = 0, count = record.count; i < count; i++) {
-      switch (record.key(i)) {
-        case 'auid':
-          auid ??= decimalText(record, i);
-          break;
-        case 'uid':
-          uid ??= decimalText(record, i);
-          break;
-        case 'gid':
-          gid ??= decimalText(record, i);
-          break;
-        case 'ses':
-          ses ??= decimalText(record, i);
-          break;
-        case 'subj':
-          subj ??= record.text(i);
-          break;
-        case 'pid':
-          pid ??= decimalText(record, i);
-          break;
-        case 'comm':
-          comm ??= stringText(record, i);
-          break;
-        case 'exe':
-          exe ??= stringText(record, i);
-          break;
-        case 'sig':
-          sig ??= decimalText(record, i);
-          break;
-        case 'arch':
-          arch ??= hexText(record, i);
-          break;
-        case 'syscall':
-          syscallNumber ??= decimalText(record, i);
-          break;
-        case 'compat':
-          compat ??= decimalText(record, i);
-          break;
-        case 'ip':
-          ip ??= record.text(i);
-          break;
-        case 'code':
-          if (code === undefined) {
-            codeText = record.text(i);
-            code = hexValue(codeText, 0, codeText.length);
-          }
-          break;
-        case 'SYSCALL':
-          enrichedSyscall ??= record.text(i);
-          break;
-        case 'ARCH':
-          enrichedArch ??= record.text(i);
-          break;
-      }
-    }
+    enriched = readAnyOrder(splitSource.reset(record), fields);
+    if (enriched === undefined) return undefined;
   }
-  if (arch === undefined || syscallNumber === undefined || code === undefined) return undefined;
   // The scanner read the stamp's seconds (digits only, as locateSeccompRecord reads them).
   const head: SeccompRecordHead = { bodyStart: 0, auditID: record.auditID(), epoch: record.epoch, nodeName: record.nodeName };
-  fields.set(auid, uid, gid, ses, subj, pid, comm, exe, sig, arch, syscallNumber, compat, ip, code, codeText);
-  return seccompEvent(head, fields, enrichedArch, enrichedSyscall);
+  return seccompEvent(head, fields, enriched.arch, enriched.syscall);
 }
+
+const NO_NAMES: EnrichedNames = { arch: undefined, syscall: undefined };
 
 /** The kernel's order (kernel/auditsc.c audit_seccomp()), with and without `subj=`, with and without auditd's ENRICHED names. */
 const KERNEL_FIELDS = ['auid', 'uid', 'gid', 'ses', 'subj', 'pid', 'comm', 'exe', 'sig', 'arch', 'syscall', 'compat', 'ip', 'code'];
@@ -149,110 +72,10 @@ const KERNEL_ORDER_SHAPES: readonly (readonly string[])[] = [
   WITHOUT_SUBJ,
 ];
 
-/** An unsigned decimal, quoted or not (as decimalValue reads the text between the quotes), leading zeros allowed. */
-function decimalText(record: AuditFields, index: number): number | undefined {
-  const value = record.decimal(index);
-  if (value !== undefined) return value;
-  const text = record.text(index);
-  return decimalValue(text, 0, text.length);
-}
-
-function stringText(record: AuditFields, index: number): string {
-  const text = record.text(index);
-  return stringValue(text, 0, text.length, record.quoted(index));
-}
-
-function hexText(record: AuditFields, index: number): number | undefined {
-  const text = record.text(index);
-  return hexValue(text, 0, text.length);
-}
-
 /** The tolerant reading: every field wherever it is, the first occurrence winning, unknown fields skipped. */
 function decodeAnyOrder(line: string, head: SeccompRecordHead): ViolationEvent | undefined {
-  let auid: number | undefined;
-  let uid: number | undefined;
-  let gid: number | undefined;
-  let ses: number | undefined;
-  let subj: string | undefined;
-  let pid: number | undefined;
-  let comm: string | undefined;
-  let exe: string | undefined;
-  let sig: number | undefined;
-  let arch: number | undefined;
-  let syscallNumber: number | undefined;
-  let compat: number | undefined;
-  let ip: string | undefined;
-  let code: number | undefined;
-  let codeText: string | undefined;
-  // auditd ENRICHED: the names auditd resolved, used when our tables do not know the ABI (i386, x32).
-  let enrichedSyscallStart = -1;
-  let enrichedSyscallEnd = -1;
-  let enrichedArchStart = -1;
-  let enrichedArchEnd = -1;
-
-  cursor.reset(line, head.bodyStart);
-  while (cursor.next()) {
-    const { valueStart: start, valueEnd: end } = cursor;
-    switch (recordFieldAt(line, cursor.keyStart, cursor.keyEnd)) {
-      case 'auid':
-        auid ??= decimalValue(line, start, end);
-        break;
-      case 'uid':
-        uid ??= decimalValue(line, start, end);
-        break;
-      case 'gid':
-        gid ??= decimalValue(line, start, end);
-        break;
-      case 'ses':
-        ses ??= decimalValue(line, start, end);
-        break;
-      case 'subj':
-        subj ??= line.slice(start, end);
-        break;
-      case 'pid':
-        pid ??= decimalValue(line, start, end);
-        break;
-      case 'comm':
-        comm ??= stringValue(line, start, end, cursor.quoted);
-        break;
-      case 'exe':
-        exe ??= stringValue(line, start, end, cursor.quoted);
-        break;
-      case 'sig':
-        sig ??= decimalValue(line, start, end);
-        break;
-      case 'arch':
-        arch ??= hexValue(line, start, end);
-        break;
-      case 'syscall':
-        syscallNumber ??= decimalValue(line, start, end);
-        break;
-      case 'compat':
-        compat ??= decimalValue(line, start, end);
-        break;
-      case 'ip':
-        ip ??= line.slice(start, end);
-        break;
-      case 'code':
-        if (code === undefined) {
-          code = hexValue(line, start, end);
-          codeText = line.slice(start, end);
-        }
-        break;
-      case 'SYSCALL':
-        if (enrichedSyscallStart < 0) [enrichedSyscallStart, enrichedSyscallEnd] = [start, end];
-        break;
-      case 'ARCH':
-        if (enrichedArchStart < 0) [enrichedArchStart, enrichedArchEnd] = [start, end];
-        break;
-    }
-  }
-  if (arch === undefined || syscallNumber === undefined || code === undefined) return undefined;
-
-  const enrichedArch = enrichedArchStart >= 0 ? line.slice(enrichedArchStart, enrichedArchEnd) : undefined;
-  const enrichedSyscall = enrichedSyscallStart >= 0 ? line.slice(enrichedSyscallStart, enrichedSyscallEnd) : undefined;
-  fields.set(auid, uid, gid, ses, subj, pid, comm, exe, sig, arch, syscallNumber, compat, ip, code, codeText);
-  return seccompEvent(head, fields, enrichedArch, enrichedSyscall);
+  const enriched = readAnyOrder(lineSource.reset(line, head.bodyStart), fields);
+  return enriched === undefined ? undefined : seccompEvent(head, fields, enriched.arch, enriched.syscall);
 }
 
 /** The event of a record read into `fields` (arch, syscall and code present); ENRICHED names for ABIs we do not know. */
