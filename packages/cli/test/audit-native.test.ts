@@ -842,3 +842,19 @@ describe('engine.decodeAuditFields and the fallback to decodeAudit', () => {
     }
   });
 });
+
+describe('misuse of the native decoder', () => {
+  it('refuses a second call while a scan runs on its libuv thread, and frees its table only once that scan is done', async () => {
+    const engine = (await loadEngine({ cwd: tmpdir() })).engine;
+    const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: 'misuse' }), {
+      decodeFields: (fields) => engine.decodeAuditFields(fields),
+    });
+    expect(decoder.native).toBe(true);
+    const big = Buffer.from(`${[...(auditLog as (lines: number) => Iterable<string>)(20_000)].join('\n')}\n`);
+    const running = decoder.pushAsync(big);
+    // A second push (or end) while the first scan runs would share the C table with it: refused, with the reason.
+    expect(() => decoder.push(Buffer.from('type=AVC msg=audit(1.000:1): apparmor="DENIED"\n'))).toThrow(/a scan is running/);
+    const events = [...(await running), ...decoder.end()];
+    expect(events.length).toBeGreaterThan(5_000);
+  });
+});

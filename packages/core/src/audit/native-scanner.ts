@@ -2,7 +2,7 @@
 // `pnpm run build-all`, called through koffi. It splits lines, skips record types no decoder reads, and splits plain
 // auditd records into fields with their repeated texts interned, so that JavaScript makes each distinct string once.
 // Without the library (no C compiler, another architecture, ARMORKIT_AUDIT_NATIVE=0) the decoder keeps to
-// log-lines.ts; both give the same events (test/audit/native-scanner.test.ts).
+// log-lines.ts; both give the same events (packages/cli/test/audit-native.test.ts).
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ const FLAG_DECIMAL = 4;
 const SLOT_MASK = 0xffff;
 const TWO_TO_32 = 2 ** 32;
 
-/** Ints (and doubles) of output per scan call, and of new-text entries: room for a 256 KiB piece of event lines. */
+/** Ints of output per scan call, of new-text entries, and bytes of copied texts: room for a 256 KiB piece and more. */
 const OUT_INTS = 1 << 19;
 const NEWS_INTS = 3 << 15;
 const TEXT_BYTES = 1 << 20;
@@ -55,6 +55,12 @@ function loadLibrary(): NativeLibrary | null {
   }
   return library;
 }
+
+/** Frees the C table of a scanner dropped without `close()` (a decoder abandoned before `end()`). */
+const orphans = new FinalizationRegistry<{ native: NativeLibrary; handle: unknown }>(({ native, handle }) => native.free(handle));
+
+/** Offsets are int32 on the C side. */
+const MAX_OFFSET = 0x7fffffff;
 
 /** True when the native scanner can be used here. */
 export function nativeAuditScannerAvailable(): boolean {
@@ -232,11 +238,16 @@ export class NativeAuditScanner {
   private next = 0;
   /** Scanned by `scanAsync`, not yet visited. */
   private pending: ScanOutput | undefined;
+  /** A scan is running on a libuv thread: the table must not be freed under it. */
+  private running = false;
+  private closing = false;
 
   private constructor(native: NativeLibrary) {
     this.native = native;
-    this.handle = native.create();
-    if (this.handle === null) throw new Error('armorkit audit scanner: out of memory');
+    const handle = native.create();
+    if (handle === null) throw new Error('armorkit audit scanner: out of memory');
+    this.handle = handle;
+    orphans.register(this, { native, handle }, this);
   }
 
   /** A scanner, or undefined when the native library is not available. */
@@ -276,10 +287,13 @@ export class NativeAuditScanner {
         pieceEnd = lineBreak < 0 || lineBreak >= end ? end : lineBreak + 1;
       }
       const running = this.callAsync(this.take(), buffer, start, pieceEnd);
-      lines += this.flush(visitor);
-      const output = await running;
-      this.pending = output;
-      start = output.stop;
+      try {
+        lines += this.flush(visitor);
+      } finally {
+        // Even when a visitor threw, the running scan is waited for: its output is the next to be visited.
+        this.pending = await running;
+      }
+      start = this.pending.stop;
     }
     return lines;
   }
@@ -293,9 +307,16 @@ export class NativeAuditScanner {
     return pending.lines;
   }
 
-  /** Frees the native table; the scanner cannot be used afterwards. */
+  /** Frees the native table (once a running scan has finished); the scanner cannot be used afterwards. */
   close(): void {
-    if (this.handle !== undefined) this.native.free(this.handle);
+    if (this.running) {
+      this.closing = true;
+      return;
+    }
+    if (this.handle !== undefined) {
+      orphans.unregister(this);
+      this.native.free(this.handle);
+    }
     this.handle = undefined;
   }
 
@@ -306,16 +327,26 @@ export class NativeAuditScanner {
   }
 
   private call(output: ScanOutput, buffer: Buffer, start: number, end: number): void {
-    if (this.handle === undefined) throw new Error('armorkit audit scanner: used after close');
+    if (this.handle === undefined || this.closing) throw new Error('armorkit audit scanner: used after close');
+    if (this.running) throw new Error('armorkit audit scanner: a scan is running (await each pushAsync before the next call)');
+    if (end > MAX_OFFSET) throw new RangeError(`armorkit audit scanner: ${end} bytes in one piece (at most ${MAX_OFFSET})`);
     output.prepare(buffer);
     this.native.scan(this.handle, buffer, start, end, output.ints, OUT_INTS, output.news, NEWS_INTS, output.textBytes, TEXT_BYTES, output.result);
   }
 
   private callAsync(output: ScanOutput, buffer: Buffer, start: number, end: number): Promise<ScanOutput> {
-    if (this.handle === undefined) return Promise.reject(new Error('armorkit audit scanner: used after close'));
+    if (this.handle === undefined || this.closing) return Promise.reject(new Error('armorkit audit scanner: used after close'));
+    if (this.running) return Promise.reject(new Error('armorkit audit scanner: a scan is running (await each pushAsync before the next call)'));
+    if (end > MAX_OFFSET) return Promise.reject(new RangeError(`armorkit audit scanner: ${end} bytes in one piece (at most ${MAX_OFFSET})`));
     output.prepare(buffer);
+    this.running = true;
     return new Promise((resolve, reject) => {
       this.native.scan.async(this.handle, buffer, start, end, output.ints, OUT_INTS, output.news, NEWS_INTS, output.textBytes, TEXT_BYTES, output.result, (error: unknown) => {
+        this.running = false;
+        if (this.closing) {
+          this.closing = false;
+          this.close();
+        }
         if (error) reject(error as Error);
         else resolve(output);
       });
