@@ -854,7 +854,11 @@ describe('misuse of the native decoder', () => {
     const running = decoder.pushAsync(big);
     // A second push (or end) while the first scan runs would share the C table with it: refused, with the reason.
     expect(() => decoder.push(Buffer.from('type=AVC msg=audit(1.000:1): apparmor="DENIED"\n'))).toThrow(/a scan is running/);
+    expect(() => decoder.end()).toThrow(/a scan is running/);
+    // Nothing of the refused calls got in: the events are the JavaScript path's.
     const events = [...(await running), ...decoder.end()];
+    const reference = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: 'misuse' }), { native: false });
+    expect(events.map(exact)).toEqual([...reference.push(big), ...reference.end()].map(exact));
     expect(events.length).toBeGreaterThan(5_000);
   });
 });

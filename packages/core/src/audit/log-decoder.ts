@@ -77,6 +77,7 @@ export class AuditLogDecoder {
       this.splitter?.push(chunk, this.take);
       return this.takeEvents();
     }
+    scanner.checkIdle();
     const [start, complete] = this.afterCarry(chunk, scanner);
     if (complete > start) this.lineCount += scanner.scan(chunk, start, complete, this.visitor);
     return this.takeEvents();
@@ -91,6 +92,7 @@ export class AuditLogDecoder {
   async pushAsync(chunk: Buffer): Promise<ViolationEvent[]> {
     const scanner = this.scanner;
     if (scanner === undefined) return this.push(chunk);
+    scanner.checkIdle();
     const [start, complete] = this.afterCarry(chunk, scanner);
     if (complete > start) this.lineCount += await scanner.scanAsync(chunk, start, complete, this.visitor);
     return this.takeEvents();
@@ -108,6 +110,7 @@ export class AuditLogDecoder {
       this.splitter?.end(this.take);
       return this.takeEvents();
     }
+    this.scanner.checkIdle();
     this.lineCount += this.scanner.flush(this.visitor);
     const carry = this.carry;
     this.carry = undefined;

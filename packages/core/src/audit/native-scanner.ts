@@ -261,6 +261,7 @@ export class NativeAuditScanner {
    * number of lines visited.
    */
   scan(buffer: Buffer, start: number, end: number, visitor: ScanVisitor): number {
+    this.checkIdle();
     let lines = this.flush(visitor);
     while (start < end) {
       const output = this.take();
@@ -278,6 +279,7 @@ export class NativeAuditScanner {
    * `scan`, so that its scanning too overlaps work here; `buffer` must stay as it is until then.
    */
   async scanAsync(buffer: Buffer, start: number, end: number, visitor: ScanVisitor, pieceBytes = 1 << 18): Promise<number> {
+    this.checkIdle();
     let lines = 0;
     while (start < end) {
       // The piece ends at a line break (or at `end`); the C side stops early when its output fills up.
@@ -320,6 +322,11 @@ export class NativeAuditScanner {
     this.handle = undefined;
   }
 
+  /** Refuses a call while a scan runs on a libuv thread: it would share the C table, and the outputs, with that scan. */
+  checkIdle(): void {
+    if (this.running) throw new Error('armorkit audit scanner: a scan is running (await each pushAsync before the next call)');
+  }
+
   private take(): ScanOutput {
     const output = this.outputs[this.next] as ScanOutput;
     this.next ^= 1;
@@ -328,7 +335,6 @@ export class NativeAuditScanner {
 
   private call(output: ScanOutput, buffer: Buffer, start: number, end: number): void {
     if (this.handle === undefined || this.closing) throw new Error('armorkit audit scanner: used after close');
-    if (this.running) throw new Error('armorkit audit scanner: a scan is running (await each pushAsync before the next call)');
     if (end > MAX_OFFSET) throw new RangeError(`armorkit audit scanner: ${end} bytes in one piece (at most ${MAX_OFFSET})`);
     output.prepare(buffer);
     this.native.scan(this.handle, buffer, start, end, output.ints, OUT_INTS, output.news, NEWS_INTS, output.textBytes, TEXT_BYTES, output.result);
@@ -336,7 +342,6 @@ export class NativeAuditScanner {
 
   private callAsync(output: ScanOutput, buffer: Buffer, start: number, end: number): Promise<ScanOutput> {
     if (this.handle === undefined || this.closing) return Promise.reject(new Error('armorkit audit scanner: used after close'));
-    if (this.running) return Promise.reject(new Error('armorkit audit scanner: a scan is running (await each pushAsync before the next call)'));
     if (end > MAX_OFFSET) return Promise.reject(new RangeError(`armorkit audit scanner: ${end} bytes in one piece (at most ${MAX_OFFSET})`));
     output.prepare(buffer);
     this.running = true;
