@@ -22,10 +22,14 @@ const FLAG_DECIMAL = 4;
 const SLOT_MASK = 0xffff;
 const TWO_TO_32 = 2 ** 32;
 
-/** Ints of output per scan call, of new-text entries, and bytes of copied texts: room for a 256 KiB piece and more. */
-const OUT_INTS = 1 << 19;
-const NEWS_INTS = 3 << 15;
-const TEXT_BYTES = 1 << 20;
+/**
+ * Ints of output per scan call, of new-text entries, and bytes of copied texts (about 1.8 MB for the two outputs of a
+ * decoder): a 256 KiB piece of event lines needs about a quarter of each; the C side stops early when one fills up, and
+ * a line too long for the text buffer is handed over as a line.
+ */
+const OUT_INTS = 1 << 17;
+const NEWS_INTS = 3 << 14;
+const TEXT_BYTES = 1 << 18;
 /** Expected key lists `keysAre` remembers (decoders have a few each). */
 const MAX_SHAPES = 32;
 
