@@ -24,8 +24,8 @@ const TWO_TO_32 = 2 ** 32;
 
 /**
  * Ints of output per scan call, of new-text entries, and bytes of copied texts (about 1.8 MB for the two outputs of a
- * decoder): a 256 KiB piece of event lines needs about a quarter of each; the C side stops early when one fills up, and
- * a line too long for the text buffer is handed over as a line.
+ * decoder): a 256 KiB piece of event lines needs about half the ints and a sixth of the text. The C side stops early
+ * when one fills up, and hands over as a line one too long for the text buffer.
  */
 const OUT_INTS = 1 << 17;
 const NEWS_INTS = 3 << 14;
