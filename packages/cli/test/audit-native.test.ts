@@ -8,15 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuditFields, type AuditFieldsResult, AuditLogDecoder, DECODE_AS_LINE, type Engine, nativeAuditScannerAvailable, type ViolationEvent } from '@armorkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: the benchmark's generator is plain JavaScript, shared with bench/audit.mjs.
+// The benchmark's generator (plain JavaScript, typed by bench/audit-log.d.mts), shared with bench/audit.mjs.
 import { auditLog, exactJson, fuzzedVariants, random } from '../../../bench/audit-log.mjs';
+import { readFileFields } from '../../plugin-apparmor/src/audit/file-fields.js';
+import { kernelOrderShape } from '../../plugin-seccomp/src/audit/decode-record.js';
 import { loadEngine } from '../src/index.js';
 
-type Generate = (lines: number, expected?: object, seed?: number) => Iterable<string>;
-const generate = auditLog as Generate;
-const fuzz = fuzzedVariants as (lines: readonly string[], variants: number, seed: number) => string[];
-const exact = exactJson as (event: unknown) => string;
-const seeded = random as (seed: number) => () => number;
+const generate = auditLog;
+const fuzz = fuzzedVariants;
+const exact = exactJson;
+const seeded = random;
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const SAMPLES = join(REPO, '../shared/corpus/audit/samples.log');
@@ -30,7 +31,7 @@ beforeAll(async () => {
 });
 
 const decodeLine = (line: string): ViolationEvent | undefined => engine.decodeAudit({ line, source: 'audit.log' });
-const decodeFields = (fields: AuditFields): ViolationEvent | undefined => engine.decodeAuditFields(fields);
+const decodeFields = (fields: AuditFields): AuditFieldsResult => engine.decodeAuditFields(fields);
 
 const newDecoder = (native: boolean): AuditLogDecoder => new AuditLogDecoder(decodeLine, { decodeFields, native });
 
@@ -850,7 +851,7 @@ describe('misuse of the native decoder', () => {
       decodeFields: (fields) => engine.decodeAuditFields(fields),
     });
     expect(decoder.native).toBe(true);
-    const big = Buffer.from(`${[...(auditLog as (lines: number) => Iterable<string>)(20_000)].join('\n')}\n`);
+    const big = Buffer.from(`${[...auditLog(20_000)].join('\n')}\n`);
     const running = decoder.pushAsync(big);
     // A second push (or end) while the first scan runs would share the C table with it: refused, with the reason.
     expect(() => decoder.push(Buffer.from('type=AVC msg=audit(1.000:1): apparmor="DENIED"\n'))).toThrow(/a scan is running/);
@@ -860,5 +861,29 @@ describe('misuse of the native decoder', () => {
     const reference = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: 'misuse' }), { native: false });
     expect(events.map(exact)).toEqual([...reference.push(big), ...reference.end()].map(exact));
     expect(events.length).toBeGreaterThan(5_000);
+  });
+});
+
+describe('the positional readers of split records', () => {
+  it('read the generated AVC and SECCOMP records by position (kernel order), not field by field', async () => {
+    const engine = (await loadEngine({ cwd: tmpdir() })).engine;
+    const taken = { avc: 0, seccomp: 0 };
+    const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: 'positional' }), {
+      decodeFields: (fields) => {
+        if (fields.type === 'AVC') {
+          expect(readFileFields(fields), fields.line()).toBeDefined();
+          taken.avc++;
+        } else if (fields.type === 'SECCOMP') {
+          expect(kernelOrderShape(fields), fields.line()).toBe(0);
+          taken.seccomp++;
+        }
+        return engine.decodeAuditFields(fields);
+      },
+    });
+    expect(decoder.native).toBe(true);
+    const events = [...decoder.push(Buffer.from(`${[...auditLog(6_000)].join('\n')}\n`)), ...decoder.end()];
+    expect(taken.avc).toBeGreaterThan(500);
+    expect(taken.seccomp).toBeGreaterThan(500);
+    expect(events).toHaveLength(taken.avc + taken.seccomp);
   });
 });

@@ -159,18 +159,12 @@ class FieldsView implements AuditFields {
     if (count !== expected.length) return false;
     // The shape each expected list matched last time (in this generation), found by identity among a few lists.
     const lists = this.shapeLists;
-    let known = -1;
-    for (let i = 0; i < lists.length; i++) {
-      if (lists[i] === expected) {
-        known = this.shapeOf[i] as number;
-        break;
-      }
-    }
-    if (known >= 0 && known === this.shape) return true;
+    let at = 0;
+    while (at < lists.length && lists[at] !== expected) at++;
+    if (at < lists.length && this.shapeOf[at] === this.shape && this.shape >= 0) return true;
     for (let i = 0; i < count; i++) if (this.key(i) !== expected[i]) return false;
     if (this.shape >= 0) {
-      const at = lists.indexOf(expected);
-      if (at >= 0) this.shapeOf[at] = this.shape;
+      if (at < lists.length) this.shapeOf[at] = this.shape;
       else if (lists.length < MAX_SHAPES) {
         lists.push(expected);
         this.shapeOf.push(this.shape);

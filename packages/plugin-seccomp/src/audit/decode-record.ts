@@ -34,10 +34,9 @@ export function decodeSeccompRecord(line: string): ViolationEvent | undefined {
 export function decodeSeccompFields(record: AuditFields): ViolationEvent | undefined {
   const type = record.type;
   if (type !== 'SECCOMP' && type !== '1326') return undefined;
-  let kernelOrder = 0;
-  while (kernelOrder < KERNEL_ORDER_SHAPES.length && !record.keysAre(KERNEL_ORDER_SHAPES[kernelOrder] as readonly string[])) kernelOrder++;
+  const kernelOrder = kernelOrderShape(record);
   let enriched: EnrichedNames | undefined;
-  if (kernelOrder < KERNEL_ORDER_SHAPES.length) {
+  if (kernelOrder >= 0) {
     // The kernel's order: every key once, so reading by position gives what readAnyOrder would.
     const s = kernelOrder < 2 ? 1 : 0;
     const codeText = record.text(12 + s);
@@ -71,6 +70,15 @@ const KERNEL_ORDER_SHAPES: readonly (readonly string[])[] = [
   [...WITHOUT_SUBJ, ...ENRICHED_FIELDS],
   WITHOUT_SUBJ,
 ];
+
+/**
+ * Which of the kernel's orders a split record's keys follow (0: with subj and ENRICHED names, 1: with subj, 2: with
+ * ENRICHED names, 3: neither), or -1: the record is read field by field.
+ */
+export function kernelOrderShape(record: AuditFields): number {
+  for (let shape = 0; shape < KERNEL_ORDER_SHAPES.length; shape++) if (record.keysAre(KERNEL_ORDER_SHAPES[shape] as readonly string[])) return shape;
+  return -1;
+}
 
 /** The tolerant reading: every field wherever it is, the first occurrence winning, unknown fields skipped. */
 function decodeAnyOrder(line: string, head: SeccompRecordHead): ViolationEvent | undefined {

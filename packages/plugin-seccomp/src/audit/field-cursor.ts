@@ -1,18 +1,8 @@
 // A single left-to-right pass over an audit record's `key=value` pairs, with no regular expressions: audit logs
 // arrive by the million, and values (exe paths, comm) are attacker-chosen text.
 
-const SPACE = 0x20;
-const TAB = 0x09;
-const QUOTE = 0x22;
-const EQUALS = 0x3d;
-const OPEN_PAREN = 0x28;
-const CLOSE_PAREN = 0x29;
-/** auditd's ENRICHED log format puts 0x1d (group separator) before the interpreted fields. */
-const GROUP_SEPARATOR = 0x1d;
-const CARET = 0x5e;
-const CLOSE_BRACKET = 0x5d;
+import { SPACE, QUOTE, EQUALS, OPEN_PAREN, CLOSE_PAREN, CARET, CLOSE_BRACKET, isBlank } from './audit-bytes.js';
 
-const isBlank = (c: number): boolean => c === SPACE || c === TAB || c === GROUP_SEPARATOR;
 const isUpperKeyChar = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || c === 0x5f;
 
 /**

@@ -4,21 +4,11 @@
 // missing, extra or renamed field, a hex-encoded comm, a glued ENRICHED key) makes the reader give up, and the caller
 // falls back to the tolerant cursor, which reads every field wherever it is.
 
+import { SPACE, QUOTE, EQUALS, OPEN_PAREN, CLOSE_PAREN, CARET, CLOSE_BRACKET, isBlank } from './audit-bytes.js';
 import { SeccompFields } from './seccomp-fields.js';
 
-const SPACE = 0x20;
-const TAB = 0x09;
-const QUOTE = 0x22;
-const EQUALS = 0x3d;
-const OPEN_PAREN = 0x28;
-const CLOSE_PAREN = 0x29;
-const GROUP_SEPARATOR = 0x1d;
-const CARET = 0x5e;
-const CLOSE_BRACKET = 0x5d;
 const MAX_DECIMAL_DIGITS = 15;
 const MAX_HEX_DIGITS = 8;
-
-const isBlank = (c: number): boolean => c === SPACE || c === TAB || c === GROUP_SEPARATOR;
 
 /** Where the last value read by `decimalAt` / `hexAt` / `quotedAt` ended (the quote itself for a quoted value). */
 let valueEnd = 0;

@@ -1,3 +1,4 @@
+import { SPACE } from './audit-bytes.js';
 import { decimalValue } from './field-values.js';
 
 /** Where a seccomp record's fields begin, and what its transport says about it. */
@@ -11,7 +12,6 @@ export interface SeccompRecordHead {
   nodeName: string;
 }
 
-const SPACE = 0x20;
 const COLON = 0x3a;
 
 /**
