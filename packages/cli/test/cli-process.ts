@@ -12,11 +12,15 @@ const BUILT_CLI = new URL('../dist/bin.js', import.meta.url).pathname;
  * Runs the real `armorkit` entry point as a child process: from source, or (`built`) the build `make` produced, which
  * kernel tests use because transpiling on every start is slow under emulation.
  */
-export function armorkit(args: readonly string[], options: { cwd: string; input?: string; built?: boolean }): SpawnSyncReturns<string> {
+export function armorkit(
+  args: readonly string[],
+  options: { cwd: string; input?: string; built?: boolean; timeout?: number },
+): SpawnSyncReturns<string> {
   const entry = options.built ? [BUILT_CLI] : ['--conditions=source', '--import', TSX, CLI];
   return spawnSync(process.execPath, [...entry, ...args], {
     cwd: options.cwd,
     encoding: 'utf8',
     ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout, killSignal: 'SIGKILL' as const } : {}),
   });
 }
