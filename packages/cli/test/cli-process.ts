@@ -14,10 +14,12 @@ const BUILT_CLI = new URL('../dist/bin.js', import.meta.url).pathname;
  */
 export function armorkit(
   args: readonly string[],
-  options: { cwd: string; input?: string; built?: boolean; timeout?: number },
+  /** `through`: a command that execs the rest of its arguments (`unshare -rm sh -c '...; exec "$@"'`). */
+  options: { cwd: string; input?: string; built?: boolean; timeout?: number; through?: readonly string[] },
 ): SpawnSyncReturns<string> {
   const entry = options.built ? [BUILT_CLI] : ['--conditions=source', '--import', TSX, CLI];
-  return spawnSync(process.execPath, [...entry, ...args], {
+  const [command = process.execPath, ...prefix] = options.through ?? [];
+  return spawnSync(command, [...prefix, ...(options.through ? [process.execPath] : []), ...entry, ...args], {
     cwd: options.cwd,
     encoding: 'utf8',
     ...(options.input !== undefined ? { input: options.input } : {}),
