@@ -215,10 +215,10 @@ export function writeFilesAtomically(
       entry.renamed = true;
     }
   } catch (error) {
-    if (!(error instanceof WriteError)) throw error;
+    const failure = error instanceof WriteError ? error.failure : { path: target, reason: reasonOf(error) };
     const problems = rollBack(fileSystem, entries);
-    const reason = problems.length === 0 ? error.failure.reason : `${error.failure.reason}; and could not restore ${problems.join(', ')}`;
-    return { ok: false, failure: { path: error.failure.path, reason } };
+    const reason = problems.length === 0 ? failure.reason : `${failure.reason}; and could not restore ${problems.join(', ')}`;
+    return { ok: false, failure: { path: failure.path, reason } };
   }
   for (const { backup } of entries) {
     try {

@@ -137,6 +137,23 @@ describe('writeFilesAtomically', () => {
     expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
   });
 
+  it('says what it could not put back when the rollback fails too', () => {
+    const directory = freshDirectory();
+    fs.writeFileSync(join(directory, 'a.apparmor'), 'old a\n');
+    const fileSystem: WriterFileSystem = {
+      ...fs,
+      renameSync: (from, to) => {
+        const restoring = String(from).endsWith('.bak');
+        if (restoring || String(to).endsWith('c.bpf.json')) throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' });
+        fs.renameSync(from, to);
+      },
+    };
+    expect(writeFilesAtomically(directory, files, { fileSystem })).toEqual({
+      ok: false,
+      failure: { path: join(directory, 'c.bpf.json'), reason: `i/o error; and could not restore ${join(directory, 'a.apparmor')}: i/o error` },
+    });
+  });
+
   it('a failed write (disk full) before any rename leaves nothing behind', () => {
     const directory = freshDirectory();
     fs.writeFileSync(join(directory, 'a.apparmor'), 'old a\n');
