@@ -49,14 +49,15 @@ const engine = () => createEngine({ plugins: [varmorDialect(), misbehaving()], r
 
 describe('checkPolicies', () => {
   it('turns a throw in any stage into an error naming the plugin and the stage, and checks every other input', async () => {
-    const inputs = ['ok', 'explode-parse', 'explode-compile', 'explode-verify', 'unverified', 'refused', 'explode-callback'].map((name) => ({
+    // explode-compile comes first: its compile error is reported before the parse error of the file after it.
+    const inputs = ['explode-compile', 'ok', 'explode-parse', 'explode-verify', 'unverified', 'refused', 'explode-callback'].map((name) => ({
       name: `${name}.yaml`,
       text: policy(name),
     }));
     const outcome = await checkPolicies(engine(), inputs);
     expect(outcome.errors.map(formatPolicyError)).toEqual([
-      'explode-parse.yaml:1:1: /: plugin "misbehaving" failed in parse: Cannot convert ten to a BigInt',
       'explode-compile.yaml:7:15: /spec/policy/enforcer: plugin "misbehaving" failed in compile: plan.rules is undefined',
+      'explode-parse.yaml:1:1: /: plugin "misbehaving" failed in parse: Cannot convert ten to a BigInt',
       'explode-verify.yaml:1:1: /: plugin "misbehaving" failed in verify: tool crashed',
       'unverified.yaml:1:1: /: the tool says no',
       'refused.yaml:7:5: /spec/policy: refused on purpose',

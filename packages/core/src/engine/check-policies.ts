@@ -107,5 +107,10 @@ export async function checkPolicies(engine: Engine, inputs: readonly PolicyInput
     outcome.errors.push(...errors);
     outcome.warnings.push(...compiled.warnings);
   }
+  // Each input's problems together, in the order of the inputs (a stable sort keeps each one's stages in order).
+  const order = new Map(inputs.map((input, index) => [input.name, index]));
+  const rank = (problem: PolicyError) => order.get(problem.location?.file ?? '') ?? inputs.length;
+  outcome.errors.sort((a, b) => rank(a) - rank(b));
+  outcome.warnings.sort((a, b) => rank(a) - rank(b));
   return outcome;
 }
