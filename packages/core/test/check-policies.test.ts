@@ -25,6 +25,10 @@ const misbehaving = definePlugin(() => ({
       if (JSON.stringify(document.data).includes('explode-parse')) throw new SyntaxError('Cannot convert ten to a BigInt');
       return undefined;
     });
+    engine.hooks.resolveMode.tap('misbehaving', (plan) => {
+      if (plan.profileName.includes('explode-resolve')) throw new Error('no mode matrix for this');
+      return plan;
+    });
     engine.hooks.compile.for('seccomp').tap('misbehaving', (plan) => {
       if (plan.profileName.includes('explode-compile')) throw new TypeError('plan.rules is undefined');
       if (plan.profileName.includes('refused')) throw new PolicyErrors([policyError('misbehaving-refused', '/spec/policy', 'refused on purpose')]);
@@ -50,7 +54,7 @@ const engine = () => createEngine({ plugins: [varmorDialect(), misbehaving()], r
 describe('checkPolicies', () => {
   it('turns a throw in any stage into an error naming the plugin and the stage, and checks every other input', async () => {
     // explode-compile comes first: its compile error is reported before the parse error of the file after it.
-    const inputs = ['explode-compile', 'ok', 'explode-parse', 'explode-verify', 'unverified', 'refused', 'explode-callback'].map((name) => ({
+    const inputs = ['explode-compile', 'ok', 'explode-parse', 'explode-resolve', 'explode-verify', 'unverified', 'refused', 'explode-callback'].map((name) => ({
       name: `${name}.yaml`,
       text: policy(name),
     }));
@@ -58,12 +62,13 @@ describe('checkPolicies', () => {
     expect(outcome.errors.map(formatPolicyError)).toEqual([
       'explode-compile.yaml:7:15: /spec/policy/enforcer: plugin "misbehaving" failed in compile: plan.rules is undefined',
       'explode-parse.yaml:1:1: /: plugin "misbehaving" failed in parse: Cannot convert ten to a BigInt',
+      'explode-resolve.yaml:5:3: /spec: plugin "misbehaving" failed in resolveMode: no mode matrix for this',
       'explode-verify.yaml:1:1: /: plugin "misbehaving" failed in verify: tool crashed',
       'unverified.yaml:1:1: /: the tool says no',
       'refused.yaml:7:5: /spec/policy: refused on purpose',
       'explode-callback.yaml:1:1: /: plugin "misbehaving-callback" failed in verify: exit status 139',
     ]);
-    expect(outcome.errors.map((error) => error.code)).toEqual(['plugin-failed', 'plugin-failed', 'plugin-failed', 'misbehaving-verify', 'misbehaving-refused', 'plugin-failed']);
+    expect(outcome.errors.map((error) => error.code)).toEqual(['plugin-failed', 'plugin-failed', 'plugin-failed', 'plugin-failed', 'misbehaving-verify', 'misbehaving-refused', 'plugin-failed']);
     expect(outcome.checked.filter((checked) => checked.errors.length === 0).map((checked) => checked.file)).toEqual(['ok.yaml']);
   });
 

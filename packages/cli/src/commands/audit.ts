@@ -5,7 +5,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLogDecoder, type Engine, fileSink, streamSink, type ViolationEvent, type ViolationSink, resolvePolicies } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
-
 import { openChannels, readChannels } from './audit-channels.js';
 
 export interface AuditOptions {
