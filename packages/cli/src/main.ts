@@ -35,10 +35,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   program
     .command('validate')
-    .description('check policies; exit 0 when all are valid, 1 when any is not, 2 on usage errors')
+    .description('run every check compile runs, writing nothing; exit 0 when all policies are valid, 1 when any is not, 2 on usage errors')
     .argument('<paths...>', 'policy files, directories (every .yaml/.yml/.json below), or - for standard input')
-    .action(async (paths: string[]) => {
-      exitCode = validateCommand(await engine(), paths, io);
+    .option('--no-verify', 'skip checking the compiled profiles with the real tools (apparmor_parser -Q)')
+    .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies with profileType BehaviorModel; repeatable', collect)
+    .action(async (paths: string[], options: { verify?: boolean; model?: string[] }) => {
+      exitCode = await validateCommand(await engine(), paths, options, io);
     });
 
   program

@@ -12,11 +12,17 @@ const BUILT_CLI = new URL('../dist/bin.js', import.meta.url).pathname;
  * Runs the real `armorkit` entry point as a child process: from source, or (`built`) the build `make` produced, which
  * kernel tests use because transpiling on every start is slow under emulation.
  */
-export function armorkit(args: readonly string[], options: { cwd: string; input?: string; built?: boolean }): SpawnSyncReturns<string> {
+export function armorkit(
+  args: readonly string[],
+  /** `through`: a command that execs the rest of its arguments (`unshare -rm sh -c '...; exec "$@"'`). */
+  options: { cwd: string; input?: string; built?: boolean; timeout?: number; through?: readonly string[] },
+): SpawnSyncReturns<string> {
   const entry = options.built ? [BUILT_CLI] : ['--conditions=source', '--import', TSX, CLI];
-  return spawnSync(process.execPath, [...entry, ...args], {
+  const [command = process.execPath, ...prefix] = options.through ?? [];
+  return spawnSync(command, [...prefix, ...(options.through ? [process.execPath] : []), ...entry, ...args], {
     cwd: options.cwd,
     encoding: 'utf8',
     ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout, killSignal: 'SIGKILL' as const } : {}),
   });
 }

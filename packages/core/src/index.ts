@@ -21,6 +21,8 @@ export * from './engine/artifact.js';
 export * from './engine/hooks.js';
 export * from './engine/plugin.js';
 export * from './engine/engine.js';
+export * from './engine/check-policies.js';
+export { PluginFailure, type PluginStage } from './engine/plugin-failure.js';
 export * from './dialect/varmor.js';
 export * from './parse/behavior-models.js';
 // Config

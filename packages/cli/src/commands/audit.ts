@@ -2,10 +2,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuditLogDecoder, type Engine, fileSink, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core';
+import { AuditLogDecoder, type Engine, fileSink, streamSink, type ViolationEvent, type ViolationSink, resolvePolicies } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
-import { resolveFiles } from '../pipeline.js';
 import { openChannels, readChannels } from './audit-channels.js';
 
 export interface AuditOptions {
@@ -25,7 +24,7 @@ function policyOwners(engine: Engine, paths: readonly string[], io: CliIO): Map<
   if (paths.length === 0) return owners;
   const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(`--policies: ${problems.join('; ')}`);
-  for (const { plan } of resolveFiles(engine, files).resolved) {
+  for (const { plan } of resolvePolicies(engine, files).resolved) {
     const policy = plan.policy;
     owners.set(plan.profileName, {
       policyKind: policy.kind,

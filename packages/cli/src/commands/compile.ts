@@ -1,7 +1,7 @@
-import { type Artifact, type Engine, type Enforcer, enforcerFromId, type PolicyError } from '@armorkit/core';
+import { type Artifact, checkPolicies, type Engine, type Enforcer, enforcerFromId } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
-import { formatProblems, readBehaviorModels, resolveFiles } from '../pipeline.js';
+import { formatProblems, readBehaviorModels } from '../pipeline.js';
 import { writeFilesAtomically } from '../write-atomic.js';
 
 export interface CompileOptions {
@@ -39,20 +39,14 @@ export async function compileCommand(engine: Engine, paths: readonly string[], o
   const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
-  const outcome = resolveFiles(engine, files, { models: readBehaviorModels(options.model, io.cwd), uniqueProfileNames: true });
-  const errors: PolicyError[] = [...outcome.errors];
-  const warnings: PolicyError[] = [...outcome.warnings];
-  const artifacts: Artifact[] = [];
-  for (const { plan } of outcome.resolved) {
-    const chosen = only?.filter((enforcer) => plan.enforcers[enforcer] !== undefined);
-    const compiled = engine.compile(plan, chosen);
-    errors.push(...compiled.errors);
-    warnings.push(...compiled.warnings.filter((w) => !plan.warnings.includes(w)));
-    artifacts.push(...compiled.artifacts);
-  }
-  if (options.verify !== false && errors.length === 0) {
-    for (const artifact of artifacts) errors.push(...(await engine.verify(artifact)));
-  }
+  const outcome = await checkPolicies(engine, files, {
+    models: readBehaviorModels(options.model, io.cwd),
+    uniqueProfileNames: true,
+    ...(only ? { enforcers: only } : {}),
+    verify: options.verify !== false,
+  });
+  const { errors, warnings } = outcome;
+  const artifacts = outcome.checked.flatMap((policy) => policy.artifacts);
   for (const line of formatProblems(warnings, 'warning')) io.err(line);
   if (errors.length > 0) {
     // Nothing is written when anything failed: a half-compiled policy is worse than none.
@@ -65,14 +59,16 @@ export async function compileCommand(engine: Engine, paths: readonly string[], o
   }
 
   if (options.out) {
-    const written = writeFilesAtomically(
+    const write = writeFilesAtomically(
       options.out,
       artifacts.flatMap((artifact) =>
         artifact.files.map((file) => ({ name: `${artifact.profileName}.${file.suffix}`, content: file.content })),
       ),
+      { cwd: io.cwd },
     );
-    if (format === 'json') io.out(JSON.stringify({ written }, null, 2));
-    else for (const path of written) io.out(`wrote ${path}`);
+    if (!write.ok) throw new UsageError(`--out: ${write.failure.path}: ${write.failure.reason}; nothing was written`);
+    if (format === 'json') io.out(JSON.stringify({ written: write.written }, null, 2));
+    else for (const path of write.written) io.out(`wrote ${path}`);
     return EXIT.ok;
   }
   if (format === 'json') {

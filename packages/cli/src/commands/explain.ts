@@ -1,7 +1,7 @@
-import { describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan } from '@armorkit/core';
+import { describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan, resolvePolicies } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
-import { formatProblems, readBehaviorModels, resolveFiles } from '../pipeline.js';
+import { formatProblems, readBehaviorModels } from '../pipeline.js';
 
 interface ExplainedRule {
   rule: string;
@@ -85,7 +85,7 @@ export function explainCommand(engine: Engine, paths: readonly string[], options
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format: expected text or json, got "${format}"`);
   const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  const outcome = resolveFiles(engine, files, { models: readBehaviorModels(options.model, io.cwd) });
+  const outcome = resolvePolicies(engine, files, { models: readBehaviorModels(options.model, io.cwd) });
   for (const line of formatProblems(outcome.errors)) io.err(line);
   for (const line of formatProblems(outcome.warnings, 'warning')) io.err(line);
 

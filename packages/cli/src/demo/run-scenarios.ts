@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Engine, ViolationEvent } from '@armorkit/core';
+import { type Engine, resolvePolicies, type ViolationEvent } from '@armorkit/core';
 import { readInputs } from '../inputs.js';
-import { resolveFiles } from '../pipeline.js';
+
 import { readKernelMessages } from '@armorkit/kernel-lab';
 import { DEMO_SCENARIOS, type DemoScenario } from './scenarios.js';
 
@@ -57,7 +57,7 @@ export async function runDemoScenarios(engine: Engine, repo: string): Promise<De
   const outcomes = DEMO_SCENARIOS.filter((s) => installed.has(s.enforcer)).map((s) => runScenario(repo, cli, s));
 
   const { files } = readInputs(['examples/policies'], repo);
-  const owners = new Map(resolveFiles(engine, files).resolved.map(({ plan }) => [plan.profileName, plan.policy]));
+  const owners = new Map(resolvePolicies(engine, files).resolved.map(({ plan }) => [plan.profileName, plan.policy]));
   const decoded: ViolationEvent[] = [];
   // Audit records reach the kernel log through kauditd, a moment after the syscall that caused them.
   await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -6,10 +6,11 @@ import { parseYamlStream } from '../parse/yaml-stream.js';
 import type { Plan } from '../plan.js';
 import type { RulePack } from '../rules/define.js';
 import { RuleRegistry } from '../rules/registry.js';
-import type { Artifact, AuditSource, AuditSourceUnavailable, Confinement, LoadResult, LoadTarget } from './artifact.js';
-import { createHooks, type AuditRecord } from './hooks.js';
+import type { Artifact, AuditSource, CompileResult, AuditSourceUnavailable, Confinement, LoadResult, LoadTarget } from './artifact.js';
+import { createHooks, type AuditRecord, type DialectResult } from './hooks.js';
 import { locateErrors } from './locate.js';
 import type { Plugin } from './plugin.js';
+import { attributeFailures, pluginFailureErrors } from './plugin-failure.js';
 import type { ViolationEvent } from '../audit/event.js';
 import type { AuditFields, AuditFieldsResult } from '../audit/audit-fields.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
@@ -48,6 +49,11 @@ export class Engine {
     }
     this.plugins = Object.freeze([...(options.plugins ?? [])]);
     for (const pack of options.rulePacks ?? []) this.rules.register(pack);
+    // Before any plugin taps: a throw in these stages becomes an error naming the plugin, never a crash of the caller.
+    attributeFailures(this.hooks.parse, 'parse');
+    attributeFailures(this.hooks.resolveMode, 'resolveMode');
+    this.hooks.compile.intercept({ factory: (_enforcer, hook) => (attributeFailures(hook, 'compile'), hook) });
+    this.hooks.verify.intercept({ factory: (_enforcer, hook) => (attributeFailures(hook, 'verify'), hook) });
     for (const plugin of this.plugins) plugin.apply(this);
   }
 
@@ -62,7 +68,13 @@ export class Engine {
     const stream = parseYamlStream(text, file);
     const outcome: ParseOutcome = { policies: [], errors: [...stream.errors], ignored: [] };
     for (const document of stream.documents) {
-      const result = this.hooks.parse.call(document);
+      let result: DialectResult | undefined;
+      try {
+        result = this.hooks.parse.call(document);
+      } catch (error) {
+        outcome.errors.push(...locateErrors(pluginFailureErrors(error, ''), document));
+        continue;
+      }
       if (!result) {
         const data = document.data as { kind?: unknown } | null;
         const kind = typeof data?.kind === 'string' ? data.kind : typeof data;
@@ -83,7 +95,12 @@ export class Engine {
     const result = resolveMode(policy, this.rules, models);
     const errors = locateErrors(result.errors, policy.source);
     if (!result.plan) return { errors };
-    const plan = this.hooks.resolveMode.call(result.plan);
+    let plan: Plan;
+    try {
+      plan = this.hooks.resolveMode.call(result.plan);
+    } catch (error) {
+      return { errors: [...errors, ...locateErrors(pluginFailureErrors(error, policy.specPointer), policy.source)] };
+    }
     plan.warnings = locateErrors(plan.warnings, policy.source);
     return { plan, errors };
   }
@@ -93,25 +110,31 @@ export class Engine {
     const outcome: CompileOutcome = { artifacts: [], errors: [], warnings: [...plan.warnings] };
     for (const enforcer of only ?? (Object.keys(plan.enforcers) as Enforcer[])) {
       const enforcerPlan = plan.enforcers[enforcer];
+      const enforcerPointer = `${plan.policy.specPointer}/policy/enforcer`;
+      const report = (errors: PolicyError[]) => outcome.errors.push(...locateErrors(errors, plan.policy.source));
       if (!enforcerPlan) {
-        outcome.errors.push(
-          policyError('enforcer-not-in-policy', `${plan.policy.specPointer}/policy/enforcer`, `the policy does not use ${enforcer}`),
-        );
+        report([policyError('enforcer-not-in-policy', enforcerPointer, `the policy does not use ${enforcer}`)]);
         continue;
       }
       const hook = this.hooks.compile.get(enforcerId(enforcer));
-      const result = hook?.isUsed() ? hook.call(enforcerPlan, { rules: this.rules, plan }) : undefined;
-      if (!result) {
-        outcome.errors.push(
-          policyError(
-            'enforcer-not-installed',
-            `${plan.policy.specPointer}/policy/enforcer`,
-            `no installed plugin compiles ${enforcer} profiles (install @armorkit/plugin-${enforcerId(enforcer)} and add it to the engine)`,
-          ),
-        );
+      let result: CompileResult | undefined;
+      try {
+        result = hook?.isUsed() ? hook.call(enforcerPlan, { rules: this.rules, plan }) : undefined;
+      } catch (error) {
+        report(pluginFailureErrors(error, enforcerPointer));
         continue;
       }
-      outcome.errors.push(...locateErrors(result.errors, plan.policy.source));
+      if (!result) {
+        report([
+          policyError(
+            'enforcer-not-installed',
+            enforcerPointer,
+            `no installed plugin compiles ${enforcer} profiles (install @armorkit/plugin-${enforcerId(enforcer)} and add it to the engine)`,
+          ),
+        ]);
+        continue;
+      }
+      report(result.errors);
       if (result.artifact) {
         outcome.artifacts.push(result.artifact);
         outcome.warnings.push(...locateErrors(result.artifact.warnings, plan.policy.source));
@@ -123,7 +146,11 @@ export class Engine {
   /** verify: checks an artifact with the real tool, when the plugin has one. */
   async verify(artifact: Artifact): Promise<PolicyError[]> {
     const hook = this.hooks.verify.get(enforcerId(artifact.enforcer));
-    return (hook?.isUsed() ? await hook.promise(artifact) : undefined) ?? [];
+    try {
+      return (hook?.isUsed() ? await hook.promise(artifact) : undefined) ?? [];
+    } catch (error) {
+      return pluginFailureErrors(error, '');
+    }
   }
 
   async load(artifact: Artifact, target: LoadTarget = { kind: 'host' }): Promise<LoadResult> {

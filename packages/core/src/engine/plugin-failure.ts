@@ -1,0 +1,57 @@
+import { type PolicyError, PolicyErrors, policyError } from '../errors.js';
+
+/** The stages whose plugin calls the engine attributes (the pure pipeline and verify). */
+export type PluginStage = 'parse' | 'resolveMode' | 'compile' | 'verify';
+
+/** A plugin's tap threw (or rejected) in a stage; the engine turns it into a PolicyError naming both. */
+export class PluginFailure extends Error {
+  constructor(
+    readonly plugin: string,
+    readonly stage: PluginStage,
+    cause: unknown,
+  ) {
+    super(`plugin "${plugin}" failed in ${stage}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'PluginFailure';
+  }
+}
+
+type TapFunction = Parameters<typeof Reflect.apply>[0];
+interface InterceptableHook {
+  intercept(interceptor: { register?: <Tap extends { name: string; type: string; fn: TapFunction }>(tap: Tap) => Tap }): void;
+}
+
+/** Wraps every tap registered on `hook` from now on, so a throw, rejection or callback error names its plugin (the tap name). */
+export function attributeFailures(hook: InterceptableHook, stage: PluginStage): void {
+  hook.intercept({
+    register(tap) {
+      const original = tap.fn;
+      const fail = (error: unknown) => (error instanceof PluginFailure ? error : new PluginFailure(tap.name, stage, error));
+      function wrapped(this: unknown, ...args: unknown[]): unknown {
+        if (tap.type === 'async') {
+          const callback = args.at(-1);
+          if (typeof callback === 'function') {
+            args[args.length - 1] = (error: unknown, result?: unknown) => Reflect.apply(callback, undefined, error ? [fail(error)] : [null, result]);
+          }
+        }
+        let result: unknown;
+        try {
+          result = Reflect.apply(original, this, args);
+        } catch (error) {
+          throw fail(error);
+        }
+        return tap.type === 'promise' ? Promise.resolve(result).catch((error: unknown) => Promise.reject(fail(error))) : result;
+      }
+      return { ...tap, fn: wrapped };
+    },
+  });
+}
+
+/**
+ * The errors a failed plugin call stands for: the PolicyErrors it threw on purpose, or one `plugin-failed` error at
+ * `pointer` naming the plugin, the stage and the reason. Anything else is the engine's own bug and is rethrown.
+ */
+export function pluginFailureErrors(error: unknown, pointer: string): PolicyError[] {
+  if (!(error instanceof PluginFailure)) throw error;
+  if (error.cause instanceof PolicyErrors) return [...error.cause.errors];
+  return [policyError('plugin-failed', pointer, error.message)];
+}
