@@ -23,6 +23,9 @@ export * from './engine/plugin.js';
 export * from './engine/engine.js';
 export * from './dialect/varmor.js';
 export * from './parse/behavior-models.js';
+// IP addresses and CIDRs, read as Go's net.ParseIP / net.ParseCIDR (vArmor's reference)
+export * from './address/ip-address.js';
+export * from './address/ip-network.js';
 // Config
 export * from './config.js';
 // Audit
