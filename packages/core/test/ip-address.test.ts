@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { familyNetwork, formatCidr, formatIp, ipv4Bytes, parseCidr, parseIp } from '../src/index.js';
 
 /*
- * What Go (1.23+) returns for each form. Rows marked [ip_test.go] are Go's own table (src/net/ip_test.go parseIPTests,
+ * What Go returns for each form (golang/go d7a0c456, Go 1.23+). Rows marked [ip_test.go] are Go's own table (src/net/ip_test.go parseIPTests,
  * parseCIDRTests); the others are derived from src/net/netip/netip.go (parseIPv4Fields: no leading zero, 0..255,
  * exactly 4 fields; parseIPv6: 1..4 hex digits a group, one "::" for at least one zero group, an IPv4 tail only in
  * the last 32 bits) and src/net/ip.go (ParseIP refuses a zone; To4; IP.String; ParseCIDR: dtoi prefix bounded by

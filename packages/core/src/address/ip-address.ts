@@ -2,8 +2,8 @@
  * IP address literals read exactly as Go's `net.ParseIP` reads them, because vArmor (written in Go) decides with it
  * which policies are valid and what an address means. The rules follow Go's source, not a guess:
  * `src/net/ip.go` (ParseIP = netip.ParseAddr without a zone, To4, IP.String) and `src/net/netip/netip.go`
- * (parseIPv4Fields, parseIPv6) of Go 1.23+, where an IPv4 field may not have a leading zero and an IPv6 group may not
- * have more than 4 hex digits.
+ * (parseIPv4Fields, parseIPv6) as of golang/go d7a0c456 (Go 1.23+), where an IPv4 field may not have a leading zero
+ * (since Go 1.17) and an IPv6 group may not have more than 4 hex digits.
  */
 
 /** An address as Go holds it after ParseIP: 16 bytes (IPv4 in the v4-mapped form) and netip's BitLen of the text. */
@@ -43,7 +43,7 @@ function parseIpv4(text: string): IpAddress | AddressProblem {
   return { bytes: Uint8Array.from([...IPV4_MAPPED_PREFIX, ...fields]), bitLength: 32 };
 }
 
-/** Four decimal fields 0..255, each "0" or without a leading zero (Go ≥ 1.17 refuses `010`: octal or decimal?). */
+/** Four decimal fields 0..255, each "0" or without a leading zero (Go refuses `010`, which C's inet_aton reads as octal). */
 function ipv4Fields(text: string): number[] | AddressProblem {
   const parts = text.split('.');
   if (parts.includes('')) return { problem: `an IPv4 field of ${JSON.stringify(text)} is empty` };
