@@ -25,6 +25,9 @@ export * from './engine/check-policies.js';
 export { PluginFailure, type PluginStage } from './engine/plugin-failure.js';
 export * from './dialect/varmor.js';
 export * from './parse/behavior-models.js';
+// IP addresses and CIDRs, read as Go's net.ParseIP / net.ParseCIDR (vArmor's reference)
+export * from './address/ip-address.js';
+export * from './address/ip-network.js';
 // Config
 export * from './config.js';
 // Audit

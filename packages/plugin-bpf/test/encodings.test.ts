@@ -85,6 +85,12 @@ describe('path pattern encoding (reference §3.4)', () => {
     expect(parsePathPattern('/a/**/b/**')).toHaveProperty('problem');
     expect(parsePathPattern('*a*')).toHaveProperty('problem');
   });
+  it('refuses what can never match a path (relative, NUL, . and .. and empty components); a mount source may be a name', () => {
+    for (const text of ['etc/passwd', '/a/../x', '/a/./x', '/a//x', '/a/', '/a\0b']) expect(parsePathPattern(text)).toHaveProperty('problem');
+    expect(parsePathPattern('proc')).toHaveProperty('problem');
+    expect(parsePathPattern('proc', 'mount-source')).toHaveProperty('pattern');
+    expect(parsePathPattern('dev/sda', 'mount-source')).toHaveProperty('problem');
+  });
 });
 
 describe('the BpfContent file', () => {

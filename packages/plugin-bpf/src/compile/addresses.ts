@@ -1,32 +1,29 @@
-import ipaddr from 'ipaddr.js';
+import { familyNetwork, formatIp, ipv4Bytes, maskBytes, parseCidr, parseIp } from '@armorkit/core';
 import type { ConnectAddress } from './profile.js';
 
-/** An address as the kernel compares it: 4 or 16 bytes; v4-mapped IPv6 addresses are IPv4. */
+/** An address as the kernel compares it: 4 or 16 bytes; v4-mapped IPv6 addresses are IPv4 (Go's To4, as vArmor). */
 export interface AddressBytes {
   family: 4 | 6;
   bytes: Uint8Array;
 }
 
-/** Parses an IPv4 or IPv6 literal; `::ffff:a.b.c.d` becomes the IPv4 address it maps. */
+/**
+ * Parses an address as Go's net.ParseIP; `::ffff:a.b.c.d` becomes the IPv4 address it maps, while the
+ * IPv4-compatible `::a.b.c.d` and every other IPv6 address stays IPv6.
+ */
 export function addressBytes(text: string): AddressBytes | undefined {
-  if (!ipaddr.isValid(text) || text.includes('%')) return undefined;
-  if (!text.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
-  let address = ipaddr.parse(text);
-  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
-  return address.kind() === 'ipv4' ? { family: 4, bytes: Uint8Array.from(address.toByteArray()) } : { family: 6, bytes: Uint8Array.from(address.toByteArray()) };
+  const parsed = parseIp(text);
+  if ('problem' in parsed) return undefined;
+  const v4 = ipv4Bytes(parsed.bytes);
+  return v4 ? { family: 4, bytes: v4 } : { family: 6, bytes: parsed.bytes };
 }
 
 export function formatAddress(address: AddressBytes): string {
-  return ipaddr.fromByteArray([...address.bytes]).toString();
+  return formatIp(address.bytes);
 }
 
 /** The network address of `bytes/prefixLength` (host bits cleared). */
-export function networkBytes(bytes: Uint8Array, prefixLength: number): Uint8Array {
-  return bytes.map((byte, index) => {
-    const bits = Math.max(0, Math.min(8, prefixLength - index * 8));
-    return byte & ((0xff << (8 - bits)) & 0xff);
-  });
-}
+export const networkBytes = maskBytes;
 
 /** A literal IP as a connect address. */
 export function ipAddress(text: string): ConnectAddress | undefined {
@@ -34,22 +31,16 @@ export function ipAddress(text: string): ConnectAddress | undefined {
   return parsed ? { kind: 'ip', ip: formatAddress(parsed), family: parsed.family } : undefined;
 }
 
-/** A CIDR as a connect address: canonical network address; a v4-mapped IPv6 CIDR becomes the IPv4 one. */
+/**
+ * A CIDR as a connect address, as vArmor makes it (`net.ParseCIDR`, then `ipNet.IP.To4()` for the family): the
+ * network number; a v4-mapped CIDR whose network is still v4-mapped (prefix ≥ 96) is the IPv4 network of its last
+ * 32 bits, any other stays IPv6.
+ */
 export function cidrAddress(text: string): ConnectAddress | undefined {
-  const slash = text.indexOf('/');
-  if (slash < 0) return undefined;
-  const parsed = addressBytes(text.slice(0, slash));
-  const lengthText = text.slice(slash + 1);
-  if (!parsed || !/^\d{1,3}$/.test(lengthText)) return undefined;
-  let prefixLength = Number(lengthText);
-  const mapped = parsed.family === 4 && text.slice(0, slash).includes(':');
-  if (mapped) {
-    if (prefixLength < 96) return undefined;
-    prefixLength -= 96;
-  }
-  if (prefixLength > (parsed.family === 4 ? 32 : 128)) return undefined;
-  const network = formatAddress({ family: parsed.family, bytes: networkBytes(parsed.bytes, prefixLength) });
-  return { kind: 'cidr', network, prefixLength, family: parsed.family };
+  const parsed = parseCidr(text);
+  if ('problem' in parsed) return undefined;
+  const network = familyNetwork(parsed);
+  return { kind: 'cidr', network: formatIp(network.bytes), prefixLength: network.prefixLength, family: network.family };
 }
 
 /** Whether an address (IPv4 or IPv6 bytes) is in the rule's address. `podAddresses` are the pod's own. */

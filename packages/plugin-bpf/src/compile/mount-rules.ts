@@ -21,7 +21,7 @@ export function mountRules(spec: MountSpec, mode: number, origin: RuleOrigin, di
   }
   const rules: BpfMountRule[] = [];
   for (const text of expandDiskDevices(spec.sourcePattern, diskDevices)) {
-    const parsed = parsePathPattern(text);
+    const parsed = parsePathPattern(text, 'mount-source');
     if ('problem' in parsed) return { problem: parsed.problem };
     rules.push({ mode, pattern: parsed.pattern, fstype: spec.fstype, ...masks, origin });
   }

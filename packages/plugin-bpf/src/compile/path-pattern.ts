@@ -1,4 +1,4 @@
-import { bpfPatternProblem } from '@armorkit/core';
+import { type BpfPatternSubject, bpfPatternProblem } from '@armorkit/core';
 
 /**
  * A path pattern as the BPF enforcer matches it:
@@ -16,9 +16,9 @@ export interface PathPattern {
 /** The longest prefix, suffix or exact path the kernel tables hold (a 64-byte buffer with its NUL). */
 export const PATTERN_PART_MAX_BYTES = 63;
 
-export function parsePathPattern(text: string): { pattern: PathPattern } | { problem: string } {
+export function parsePathPattern(text: string, subject: BpfPatternSubject = 'path'): { pattern: PathPattern } | { problem: string } {
   if (text.length === 0) return { problem: 'the pattern is empty' };
-  const problem = bpfPatternProblem(text);
+  const problem = bpfPatternProblem(text, subject);
   if (problem) return { problem };
   if (text.includes('**')) {
     const [prefix = '', suffix = ''] = text.split('**');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bpfPathPatternSchema } from './bpf-path-pattern.js';
+import { bpfMountSourcePatternSchema } from './bpf-path-pattern.js';
 import { bpfQualifiersSchema } from './bpf-qualifiers.js';
 
 /** vArmor's documented mount flag names (AppArmor's MOUNT FLAGS LIST), with their aliases. */
@@ -20,7 +20,7 @@ export const FSTYPE_MAX_BYTES = 15;
 export const mountRuleSchema = z.strictObject({
   qualifiers: bpfQualifiersSchema,
   /** Matched against mount(2)'s source, umount(2)'s target and move_mount(2)'s from path. */
-  sourcePattern: bpfPathPatternSchema,
+  sourcePattern: bpfMountSourcePatternSchema,
   /** A filesystem type, or `*` for any. */
   fstype: z
     .string()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { asString, withCheck } from './check.js';
-import { IP_ENTITIES, cidrProblem, isIpLiteral } from './ip.js';
+import { IP_ENTITIES, cidrProblem, ipProblem } from './ip.js';
 import { bpfQualifiersSchema } from './bpf-qualifiers.js';
 import { labelSelectorSchema } from './label-selector.js';
 import { portSchema } from './port.js';
@@ -40,10 +40,11 @@ const destinationIpSchema = z
   .string()
   .min(1)
   .superRefine((ip, ctx) => {
-    if (ip !== '' && !(IP_ENTITIES as readonly string[]).includes(ip) && !isIpLiteral(ip)) {
+    const problem = ip === '' || (IP_ENTITIES as readonly string[]).includes(ip) ? undefined : ipProblem(ip);
+    if (problem) {
       ctx.addIssue({
         code: 'custom',
-        message: `ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address, nor one of ${IP_ENTITIES.join(', ')}`,
+        message: `ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address, nor one of ${IP_ENTITIES.join(', ')}: ${problem}`,
         params: { code: 'invalid-value' },
       });
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { withCheck } from './check.js';
-import { cidrProblem, isIpLiteral } from './ip.js';
+import { cidrProblem, ipProblem } from './ip.js';
 import { portSchema } from './port.js';
 import { yamlSafeString } from './yaml-safe.js';
 
@@ -15,9 +15,8 @@ const proxyQualifiersSchema = z.array(z.enum(PROXY_QUALIFIERS)).superRefine((qua
 });
 
 const proxyIpSchema = yamlSafeString('ip').superRefine((ip, ctx) => {
-  if (ip !== '' && !isIpLiteral(ip)) {
-    ctx.addIssue({ code: 'custom', message: `ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`, params: { code: 'invalid-value' } });
-  }
+  const problem = ip === '' ? undefined : ipProblem(ip);
+  if (problem) ctx.addIssue({ code: 'custom', message: `ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address: ${problem}`, params: { code: 'invalid-value' } });
 });
 
 const proxyCidrSchema = yamlSafeString('cidr').superRefine((cidr, ctx) => {
