@@ -19,8 +19,9 @@ export interface AuditLogDecoderOptions {
   /** Where the bytes come from, for warnings (a file path, `-`; default `audit log`). */
   source?: string;
   /**
-   * Told of each line longer than AUDIT_LINE_MAX_BYTES, once, as soon as it is found (so possibly before the events of
-   * the lines before it in the same chunk); the line is skipped whole. `overLongLines` counts them either way.
+   * Told of each line longer than AUDIT_LINE_MAX_BYTES, once, as soon as it is found (in line order with the calls of
+   * the line decoder: before the `push` that returns the events of the lines before it); the line is skipped whole.
+   * `overLongLines` counts them either way.
    */
   onWarning?: (warning: AuditLineWarning) => void;
 }
@@ -163,7 +164,7 @@ export class AuditLogDecoder {
     const pending = this.pending;
     if (!pending.waiting) return 0;
     const lineBreak = chunk.indexOf(NEWLINE);
-    if (pending.extend(chunk, 0, lineBreak < 0 ? chunk.length : lineBreak)) this.overLong(scanner.countLine(), pending.offset);
+    if (pending.extend(chunk, 0, lineBreak < 0 ? chunk.length : lineBreak)) this.overLongPending(scanner);
     if (lineBreak < 0) return -1;
     const offset = pending.offset;
     const kept = pending.take();
@@ -175,7 +176,13 @@ export class AuditLogDecoder {
   private keepRest(chunk: Buffer, from: number, scanner: NativeAuditScanner): void {
     if (from >= chunk.length) return;
     this.pending.begin(this.consumed + from);
-    if (this.pending.extend(chunk, from, chunk.length)) this.overLong(scanner.countLine(), this.pending.offset);
+    if (this.pending.extend(chunk, from, chunk.length)) this.overLongPending(scanner);
+  }
+
+  /** The waiting line went over the cap: warned of after the records of the lines before it that pushAsync held back. */
+  private overLongPending(scanner: NativeAuditScanner): void {
+    scanner.flush(this.visitor);
+    this.overLong(scanner.countLine(), this.pending.offset);
   }
 
   private takeEvents(): ViolationEvent[] {
