@@ -30,8 +30,9 @@ const NEWLINE = 0x0a;
 
 /**
  * A byte stream of kernel / auditd log lines → ViolationEvents, in the order of their lines. Feed it chunks as they
- * are read (any size, cut anywhere); each `push` returns the events of the lines it completed. `armorkit audit` reads
- * files and stdin through it, and bench/audit.mjs times it.
+ * are read (any size, cut anywhere); each `push` returns the events of the lines it completed. A line longer than
+ * AUDIT_LINE_MAX_BYTES is skipped whole, without being kept, and warned of (`onWarning`). `armorkit audit` reads files
+ * and stdin through it, and bench/audit.mjs and bench/audit-long-lines.mjs time it.
  *
  * With the native scanner (native-scanner.ts; `\n` line breaks), lines are split and plain auditd records split into
  * fields in C, and `pushAsync` does that on a second thread while this one decodes. Without it, log-lines.ts splits

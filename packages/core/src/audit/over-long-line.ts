@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * The longest audit line read, in bytes, without its line break. The kernel writes no record longer than
- * MAX_AUDIT_MESSAGE_LENGTH (8,970 bytes) and auditd's ENRICHED text adds less than that again, so a longer line is
- * never a record: it is skipped whole, because its first 64 KiB could be a forged record whose real end was cut off.
+ * MAX_AUDIT_MESSAGE_LENGTH (8,970 bytes) and auditd's ENRICHED text only adds the names of its ids, so a longer line
+ * is never a record: it is skipped whole, because its first 64 KiB could be a forged record whose real end was cut off.
  */
 export const AUDIT_LINE_MAX_BYTES = 64 * 1024;
 
