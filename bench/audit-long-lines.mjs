@@ -2,7 +2,7 @@
 // one AVC record), the attack on a reader that copies its partial line again with every chunk. Lines over
 // AUDIT_LINE_MAX_BYTES are skipped without being kept, so the time per MB must stay the same as the line grows: the
 // ratio printed is each size's time per MB over the 16 MB line's, measured in the same run (1.0 is linear; the
-// reader before the cap took 5.4x as long per MB at 64 MB). CPU time (all threads, and the whole command's through
+// baseline, the reader before the cap, takes about 5x as long per MB at 64 MB and 11x at 128 MB). CPU time (all threads, and the whole command's through
 // /usr/bin/time) is what the ratios use: on a shared machine it varies far less than wall time, which is printed too.
 // Needs `pnpm run build-all` and GNU time (Debian `time`).
 import { spawnSync } from 'node:child_process';
