@@ -48,4 +48,31 @@ describe('armorkit audit --follow', { timeout: 60_000 }, () => {
     expect(code).toBe(0);
     expect(stderr).toMatch(/7 line\(s\), 6 violation event\(s\): 6 DENIED/);
   });
+
+  it('skips a line that keeps growing past 64 KiB as it is appended, with one warning, and reads the lines after it', async () => {
+    const log = join(scratch, 'growing.log');
+    writeFileSync(log, avc(1, '/etc/before'));
+    const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, CLI, 'audit', '--follow', log], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const next = async () => JSON.parse((await lines.next()).value as string) as { event?: { name: string }; code?: string; line?: number; offset?: number };
+    try {
+      expect((await next()).event?.name).toBe('/etc/before');
+      // A line without its newline, appended 40 KiB at a time across several polls of the follower.
+      appendFileSync(log, 'type=AVC msg=audit(1774097632.158:2): apparmor="DENIED" name="/');
+      for (let i = 0; i < 6; i++) {
+        appendFileSync(log, 'z'.repeat(40 * 1024));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      expect(await next()).toMatchObject({ code: 'AUDIT_LINE_TOO_LONG', source: log, line: 2, offset: avc(1, '/etc/before').length });
+      appendFileSync(log, `"\n${avc(3, '/etc/after')}`);
+      expect((await next()).event?.name).toBe('/etc/after');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/3 line\(s\), 2 violation event\(s\): 2 DENIED, 0 AUDIT, 0 ALLOWED, 0 AUDIT\|ALLOWED; 1 line\(s\) longer than 65536 bytes skipped/);
+  });
 });

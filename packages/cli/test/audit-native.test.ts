@@ -1,12 +1,12 @@
 // The native audit scanner (packages/core/native/audit-scan.c through koffi) against the JavaScript path it speeds up:
 // for any bytes, cut into chunks anywhere, AuditLogDecoder with the native scanner and the engine's decodeAuditFields
-// must give exactly the events (same JSON, same key order, same undefined fields) and the line count of
-// `{ native: false }`, whether fed through push, pushAsync (+ flush/end) or both.
+// must give exactly the events (same JSON, same key order, same undefined fields), the over-long line warnings and the
+// line count of `{ native: false }`, whether fed through push, pushAsync (+ flush/end) or both.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AuditFields, type AuditFieldsResult, AuditLogDecoder, DECODE_AS_LINE, type Engine, nativeAuditScannerAvailable, type ViolationEvent } from '@armorkit/core';
+import { AUDIT_LINE_MAX_BYTES, type AuditFields, type AuditFieldsResult, type AuditLineWarning, AuditLogDecoder, DECODE_AS_LINE, type Engine, nativeAuditScannerAvailable, type ViolationEvent } from '@armorkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The benchmark's generator (plain JavaScript, typed by bench/audit-log.d.mts), shared with bench/audit.mjs.
 import { auditLog, exactJson, fuzzedVariants, random } from '../../../bench/audit-log.mjs';
@@ -33,7 +33,15 @@ beforeAll(async () => {
 const decodeLine = (line: string): ViolationEvent | undefined => engine.decodeAudit({ line, source: 'audit.log' });
 const decodeFields = (fields: AuditFields): AuditFieldsResult => engine.decodeAuditFields(fields);
 
-const newDecoder = (native: boolean): AuditLogDecoder => new AuditLogDecoder(decodeLine, { decodeFields, native });
+/** The warnings each decoder of newDecoder gave, in order. */
+const warningsOf = new WeakMap<AuditLogDecoder, AuditLineWarning[]>();
+
+function newDecoder(native: boolean): AuditLogDecoder {
+  const warnings: AuditLineWarning[] = [];
+  const decoder = new AuditLogDecoder(decodeLine, { decodeFields, native, source: 'audit.log', onWarning: (warning) => warnings.push(warning) });
+  warningsOf.set(decoder, warnings);
+  return decoder;
+}
 
 function nativeDecoder(): AuditLogDecoder {
   const decoder = newDecoder(true);
@@ -41,13 +49,17 @@ function nativeDecoder(): AuditLogDecoder {
   return decoder;
 }
 
-/** What a run gave: each event as exact JSON, and `decoder.lines` at the end. */
+/** What a run gave: each event as exact JSON, each over-long line warning as JSON, and `decoder.lines` at the end. */
 interface Outcome {
   events: string[];
+  warnings: string[];
   lines: number;
 }
 
-const outcome = (events: ViolationEvent[], decoder: AuditLogDecoder): Outcome => ({ events: events.map(exact), lines: decoder.lines });
+const outcome = (events: ViolationEvent[], decoder: AuditLogDecoder): Outcome => {
+  expect(decoder.overLongLines).toBe((warningsOf.get(decoder) ?? []).length);
+  return { events: events.map(exact), warnings: (warningsOf.get(decoder) ?? []).map((warning) => JSON.stringify(warning)), lines: decoder.lines };
+};
 
 /** The reference: the JavaScript path (log-lines.ts and the string decoders), everything in one push. */
 function reference(input: Buffer): Outcome {
@@ -114,7 +126,7 @@ function expectSame(strategy: string, actual: Outcome, expected: Outcome): void 
       event: cut(expected.events[at]),
     });
   }
-  expect({ strategy, lines: actual.lines }).toEqual({ strategy, lines: expected.lines });
+  expect({ strategy, lines: actual.lines, warnings: actual.warnings }).toEqual({ strategy, lines: expected.lines, warnings: expected.warnings });
 }
 
 /** The first whole lines of `input` that fit in `bytes` (for the tiny chunk sizes, whose cost grows with line length). */
@@ -535,31 +547,109 @@ describe('AuditLogDecoder: the native scanner gives the events of the JavaScript
     actual.forEach((outcome, i) => expectSame(`decoder ${i} of ${inputs.length}`, outcome, expected[i] as Outcome));
   });
 
-  it('decodes very long lines the same (over 1 MiB, over the text buffer of a scan call)', async () => {
-    const big = (bytes: number, unit: string) => unit.repeat(Math.ceil(bytes / unit.length));
+  it('decodes long lines under the cap the same (values filling the text buffer of a scan call, more fields than its output holds)', async () => {
+    const MAX = AUDIT_LINE_MAX_BYTES;
+    /** `line` padded to exactly `length` bytes with `unit` where `slot` is. */
+    const sized = (line: string, slot: string, length: number, unit: string): string => {
+      const room = length - (line.length - slot.length);
+      return line.replace(slot, unit.repeat(Math.floor(room / unit.length)) + unit.slice(0, room % unit.length));
+    };
     const longLines = [
       AVC,
       // Plain records with one long value: copied to the text buffer when it fits, else handed over as a line.
-      AVC.replace('/etc/shadow', `/${big(600 * 1024, 'a')}`),
+      sized(AVC, '/etc/shadow', MAX, 'a'),
       SECCOMP,
-      AVC_ENRICHED.replace('/etc/shadow', `/${big(1536 * 1024, 'b/')}`),
+      sized(AVC_ENRICHED, '/etc/shadow', MAX - 1, 'b/'),
+      sized(AVC, '/etc/shadow', MAX, 'c'),
+      sized(AVC, '/etc/shadow', MAX, 'd'),
+      sized(AVC, '/etc/shadow', MAX, 'e'),
       AVC,
-      // More fields than a scan call's output holds; more new keys than the intern table holds.
-      `type=AVC ${STAMP}: ${FILE_FIELDS} ${Array.from({ length: 140_000 }, (_, i) => `k${i % 50}=v`).join(' ')}`,
-      `type=AVC ${STAMP}: ${FILE_FIELDS} ${Array.from({ length: 40_000 }, (_, i) => `k${i}=v`).join(' ')}`,
+      // Many fields: a few such lines fill a scan call's output; more new keys than half the intern table.
+      `type=AVC ${STAMP}: ${FILE_FIELDS} ${Array.from({ length: 10_000 }, (_, i) => `k${i % 50}=v`).join(' ')}`,
+      `type=AVC ${STAMP}: ${FILE_FIELDS} ${Array.from({ length: 10_000 }, (_, i) => `k${i % 60}=w`).join(' ')}`,
+      `type=AVC ${STAMP}: ${FILE_FIELDS} ${Array.from({ length: 7_500 }, (_, i) => `k${i}=v`).join(' ')}`,
       SECCOMP_ENRICHED,
-      `type=SECCOMP msg=audit(1700000000.123:42): ${SECCOMP_FIELDS} ${big(1100 * 1024, 'x=1 ')}`,
-      // Over 1 MiB of another transport, and of a skipped record type.
-      `[ 4301.999258] audit: type=1400 audit(1644450589.972:424): ${FILE_FIELDS.replace('/etc/shadow', big(1100 * 1024, 'c'))}`,
-      `type=PROCTITLE msg=audit(1717430600.947:2040): proctitle=${big(1100 * 1024, '61')}`,
+      `type=SECCOMP msg=audit(1700000000.123:42): ${SECCOMP_FIELDS} ${'x=1 '.repeat(16_000)}`,
+      // Another transport, and a skipped record type, at the cap.
+      sized(`[ 4301.999258] audit: type=1400 audit(1644450589.972:424): ${FILE_FIELDS}`, '/etc/shadow', MAX, 'c'),
+      sized('type=PROCTITLE msg=audit(1717430600.947:2040): proctitle=61', '=61', MAX, '61'),
       AVC,
       SECCOMP,
     ];
+    for (const line of longLines) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(MAX);
     const input = joinLines(longLines, false);
-    expect(input.length).toBeGreaterThan(6 * 1024 * 1024);
     const expected = await expectNativeSameAsJs(input, { push: [65_536], pushAsync: [100_003, 1 << 20], tinyBytes: 0, minChunk: 4096 }, 7);
     expect(expected.lines).toBe(longLines.length);
+    expect(expected.warnings).toEqual([]);
     expect(expected.events.length).toBe(longLines.length - 1); // all but the PROCTITLE record
+  });
+
+  it('skips lines over the cap whole, with the warnings of the JavaScript path (at 64 KiB, 64 KiB + 1, over many chunks, in a row), fed any way', async () => {
+    const MAX = AUDIT_LINE_MAX_BYTES;
+    const padded = (length: number, unit = 'a') => AVC.replace('/etc/shadow', `/${unit.repeat(Math.ceil((length - AVC.length) / unit.length) + 10)}`).slice(0, length - 1) + '"';
+    const lines = [
+      AVC,
+      padded(MAX), // exactly the cap: an event
+      padded(MAX + 1), // one byte over: a warning
+      SECCOMP,
+      padded(MAX, 'b/'), // handed over (a `/` run is plain too): an event
+      padded(3 * 1024 * 1024 + 3), // over many chunks
+      SECCOMP_ENRICHED,
+      ...Array.from({ length: 8 }, (_, i) => padded(MAX + 1 + i * 5003)), // in a row
+      `type=PROCTITLE msg=audit(1717430600.947:2040): proctitle=${'61'.repeat(MAX)}`, // over the cap and of a skipped type
+      `[ 4301.999258] audit: type=1400 audit(1644450589.972:424): ${FILE_FIELDS.replace('/etc/shadow', 'c'.repeat(MAX))}`,
+      padded(MAX - 1),
+      AVC_ENRICHED,
+    ];
+    for (const last of ['', AVC, padded(MAX + 2), padded(2 * 1024 * 1024)]) {
+      for (const finalNewline of [true, false]) {
+        const input = joinLines(last === '' ? lines : [...lines, last], finalNewline);
+        const expected = await expectNativeSameAsJs(input, { push: [1 << 16, MAX + 1, 1 << 20], pushAsync: [4099, 100_003, 1 << 20], tinyBytes: 0, minChunk: 1 }, 11);
+        const overLong = 12 + (last.length > MAX ? 1 : 0);
+        expect(expected.warnings).toHaveLength(overLong);
+        expect(expected.events).toHaveLength(7 + (last === AVC ? 1 : 0));
+        expect(expected.lines).toBe(lines.length + (last === '' ? 0 : 1));
+      }
+    }
+    // The warnings name the line and the offset of its first byte.
+    const expected = reference(joinLines(lines));
+    const offsetOf = (index: number) => lines.slice(0, index).reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+    expect(expected.warnings.slice(0, 2).map((warning) => JSON.parse(warning) as unknown)).toEqual([
+      {
+        code: 'AUDIT_LINE_TOO_LONG',
+        source: 'audit.log',
+        line: 3,
+        offset: offsetOf(2),
+        message: `audit.log: line 3 (at byte ${offsetOf(2)}) is longer than 65536 bytes: skipped whole, it is not an audit record`,
+      },
+      expect.objectContaining({ line: 6, offset: offsetOf(5) }),
+    ]);
+  });
+
+  it('skips over-long lines the same in chunks of 1 and 7 bytes', async () => {
+    const MAX = AUDIT_LINE_MAX_BYTES;
+    const input = joinLines([AVC, AVC.replace('/etc/shadow', `/${'a'.repeat(MAX)}`), SECCOMP, AVC.replace('/etc/shadow', `/${'b'.repeat(150_000)}`), AVC], false);
+    const expected = reference(input);
+    expect(expected.warnings).toHaveLength(2);
+    expect(expected.events).toHaveLength(3);
+    expectSame('push(1)', pushed(input, 1), expected);
+    expectSame('push(7)', pushed(input, 7), expected);
+    expectSame('pushAsync(7)', await pushedAsync(input, 7), expected);
+  });
+
+  it('keeps memory bounded over a 256 MiB line streamed in 1 MiB chunks (native path)', async () => {
+    const decoder = nativeDecoder();
+    const chunk = Buffer.alloc(1 << 20, 0x61);
+    await decoder.pushAsync(Buffer.from('type=AVC msg=audit(1.2:1): name="'));
+    const before = process.memoryUsage();
+    for (let i = 0; i < 256; i++) expect(await decoder.pushAsync(chunk)).toEqual([]);
+    const after = process.memoryUsage();
+    const events = [...(await decoder.pushAsync(Buffer.from(`"\n${AVC}\n`))), ...decoder.end()];
+    expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(4 << 20);
+    expect(after.rss - before.rss).toBeLessThan(64 << 20);
+    expect((warningsOf.get(decoder) ?? []).map((w) => [w.line, w.offset])).toEqual([[1, 0]]);
+    expect(events.map((event) => event.event.name)).toEqual(['/etc/shadow']);
+    expect(decoder.lines).toBe(2);
   });
 });
 

@@ -3,6 +3,8 @@
  *
  * It reads complete auditd lines (`[node=HOST ]type=NAME msg=audit(SECONDS.MILLIS:SERIAL): key=value ...`) and, for
  * each, writes one of:
+ *   - an OVER_LONG record, for a line longer than `max_line` bytes (AUDIT_LINE_MAX_BYTES, over-long-line.ts): its
+ *     offsets and its index among the call's lines; the line is skipped whole, as log-lines.ts skips it;
  *   - nothing, for a record type no decoder reads (SYSCALL, PROCTITLE, PATH, ...: the same rule as log-lines.ts);
  *   - a LINE record: the line's offsets, for the JavaScript decoders to read as a string (any other transport, and
  *     any auditd line that departs from the plain grammar below: they know every irregular form);
@@ -38,7 +40,7 @@
 #define UNIQUE_AFTER 64
 #define MAX_DECIMAL_DIGITS 15
 
-enum { RECORD_LINE = 1, RECORD_FIELDS = 2 };
+enum { RECORD_LINE = 1, RECORD_FIELDS = 2, RECORD_OVER_LONG = 3 };
 enum { FLAG_QUOTED = 1, FLAG_LABEL_WORDS = 2, FLAG_DECIMAL = 4 };
 /* Ints per record header and per field (see armorkit_audit_scan). */
 enum { HEADER_INTS = 12, FIELD_INTS = 4 };
@@ -378,7 +380,8 @@ static int32_t fields(ctx_t *c, memo_t *memos, const uint8_t *p, const uint8_t *
 }
 
 /*
- * Scans the complete lines of buf[start, end) (end just past a `\n`, or the end of the data). Writes records to
+ * Scans the complete lines of buf[start, end) (end just past a `\n`, or the end of the data); a line of more than
+ * max_line bytes (its `\n` not counted) becomes an OVER_LONG record. Writes records to
  * out, new interned texts to news as (slot, start, end), and texts that are not interned to text.
  * result: [0] where scanning stopped (a line start: call again from there when out or news filled up), [1] ints
  * written, [2] news ints written, [3] lines read (skipped ones included), [4] 1 when the table started over (every
@@ -386,11 +389,12 @@ static int32_t fields(ctx_t *c, memo_t *memos, const uint8_t *p, const uint8_t *
  *
  * A record is HEADER_INTS ints: kind, line start, line end, type slot, node slot (-1: none), stamp start and end (in
  * text), field count, the stamp's seconds (low and high 32 bits), shape slot (-1: none), record flags
- * (RECORD_QUOTED_EQUALS: a quoted value holds `=`). A LINE record fills only the first three. Then
+ * (RECORD_QUOTED_EQUALS: a quoted value holds `=`). A LINE record fills only the first three, an OVER_LONG record the
+ * first four (the fourth: the line's index among this call's lines, from 0). Then
  * FIELD_INTS ints per field: key slot | flags << 16, value slot (-1: not interned), then either the value as a
  * decimal (FLAG_DECIMAL: low and high 32 bits) or its start and end in text (when not interned).
  */
-void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32_t end, int32_t *out, int32_t out_cap, int32_t *news, int32_t news_cap, uint8_t *text, int32_t text_cap, int32_t *result) {
+void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32_t end, int32_t max_line, int32_t *out, int32_t out_cap, int32_t *news, int32_t news_cap, uint8_t *text, int32_t text_cap, int32_t *result) {
   scanner_t *s = scanner;
   result[4] = 0;
   /* A full table starts over; slots set in earlier calls are free to be replaced (JavaScript is told again). */
@@ -416,6 +420,16 @@ void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32
     const uint8_t *newline = memchr(p, '\n', (size_t)(stop - p));
     const uint8_t *line_end = newline ? newline : stop;
     const uint8_t *next = newline ? newline + 1 : stop;
+    if (line_end - p > max_line) {
+      if (at > 0 && at + HEADER_INTS > out_cap) break;
+      out[at] = RECORD_OVER_LONG;
+      out[at + 1] = (int32_t)(p - buf);
+      out[at + 2] = (int32_t)(line_end - buf);
+      out[at + 3] = lines++;
+      at += HEADER_INTS;
+      p = next;
+      continue;
+    }
     /* Room for this line's record at its largest (a field takes at least 2 bytes, 2 texts and the type, node). */
     int32_t most = (int32_t)(line_end - p) / 2 + 1;
     if (at > 0 && (at + HEADER_INTS + FIELD_INTS * most > out_cap || c.news_len + 3 * (2 * most + 2) > news_cap ||

@@ -35,6 +35,7 @@ export * from './audit/event.js';
 export * from './audit/sinks.js';
 export * from './audit/log-lines.js';
 export * from './audit/log-decoder.js';
+export * from './audit/over-long-line.js';
 export * from './audit/audit-fields.js';
 export { nativeAuditScannerAvailable } from './audit/native-scanner.js';
 export * from './parse/yaml-stream.js';

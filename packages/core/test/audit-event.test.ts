@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { profileNameFromLabel, violationEvent, violationEventSchema } from '../src/audit/event.js';
-import { fileSink, streamSink, violationLine } from '../src/audit/sinks.js';
+import { overLongLineWarning } from '../src/audit/over-long-line.js';
+import { fileSink, streamSink, violationLine, warningLine } from '../src/audit/sinks.js';
 
 const event = violationEvent({
   eventTimestamp: 1700000000,
@@ -57,6 +58,31 @@ describe('sinks', () => {
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toContain('\n');
     expect(JSON.parse(line)).toEqual({ level: 'warn', ...hostile, time: '2026-11-22T10:00:00.000Z', message: 'violation event' });
+  });
+
+  it('writes a reader warning as a line of the same log, in order with the events, told apart by its message', async () => {
+    const out = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    const sink = streamSink(out);
+    const warning = overLongLineWarning('/var/log/audit/a"b.log', 7, 123_456);
+    sink.write(event);
+    sink.warn(warning);
+    sink.write({ ...event, pid: 43 });
+    await sink.close();
+    const lines = chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.message)).toEqual(['violation event', warning.message, 'violation event']);
+    const time = new Date('2026-11-22T10:00:00.000Z');
+    expect(JSON.parse(warningLine(warning, time))).toEqual({
+      level: 'warn',
+      code: 'AUDIT_LINE_TOO_LONG',
+      source: '/var/log/audit/a"b.log',
+      line: 7,
+      offset: 123_456,
+      time: '2026-11-22T10:00:00.000Z',
+      message: '/var/log/audit/a"b.log: line 7 (at byte 123456) is longer than 65536 bytes: skipped whole, it is not an audit record',
+    });
+    expect(lines[1]).not.toHaveProperty('enforcer');
   });
 
   it('stream sink writes everything before close resolves, in order', async () => {

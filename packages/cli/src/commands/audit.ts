@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuditLogDecoder, type Engine, fileSink, streamSink, type ViolationEvent, type ViolationSink, resolvePolicies } from '@armorkit/core';
+import { AUDIT_LINE_MAX_BYTES, AuditLogDecoder, type Engine, fileSink, streamSink, type ViolationEvent, type ViolationSink, resolvePolicies } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { openChannels, readChannels } from './audit-channels.js';
@@ -111,7 +111,7 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const counts = { lines: 0, events: 0, DENIED: 0, AUDIT: 0, ALLOWED: 0, 'AUDIT|ALLOWED': 0 };
+  const counts = { lines: 0, overLong: 0, events: 0, DENIED: 0, AUDIT: 0, ALLOWED: 0, 'AUDIT|ALLOWED': 0 };
   const deliver = async (decoded: ViolationEvent) => {
     const owner = owners.get(decoded.profileName);
     const event = owner ? { ...decoded, ...owner } : decoded;
@@ -128,6 +128,11 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
       const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source }), {
         breaks: source === '-' ? 'readline' : 'newline',
         decodeFields: (fields) => engine.decodeAuditFields(fields),
+        source,
+        onWarning: (warning) => {
+          counts.overLong++;
+          sink.warn(warning);
+        },
       });
       const chunks: AsyncIterable<Buffer> = source === '-' ? process.stdin : fileChunks(resolve(io.cwd, source), options.follow ?? false, abort.signal);
       let counted = 0;
@@ -150,8 +155,9 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
     await sink.close();
   }
   if (!options.quiet) {
+    const overLong = counts.overLong > 0 ? `; ${counts.overLong} line(s) longer than ${AUDIT_LINE_MAX_BYTES} bytes skipped` : '';
     io.err(
-      `${counts.lines} line(s), ${counts.events} violation event(s): ${counts.DENIED} DENIED, ${counts.AUDIT} AUDIT, ${counts.ALLOWED} ALLOWED, ${counts['AUDIT|ALLOWED']} AUDIT|ALLOWED`,
+      `${counts.lines} line(s), ${counts.events} violation event(s): ${counts.DENIED} DENIED, ${counts.AUDIT} AUDIT, ${counts.ALLOWED} ALLOWED, ${counts['AUDIT|ALLOWED']} AUDIT|ALLOWED${overLong}`,
     );
   }
   return EXIT.ok;

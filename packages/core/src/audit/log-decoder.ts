@@ -3,6 +3,8 @@ import { type AuditFields, type AuditFieldsDecoder, DECODE_AS_LINE } from './aud
 import type { ViolationEvent } from './event.js';
 import { AuditLineSplitter, type LineBreaks, skippableAuditLine } from './log-lines.js';
 import { NativeAuditScanner, type ScanVisitor } from './native-scanner.js';
+import { type AuditLineWarning, overLongLineWarning } from './over-long-line.js';
+import { PendingLine } from './pending-line.js';
 
 /** One log line → its event, or undefined (the engine's `decodeAudit`, or one plugin's decoder). */
 export type AuditLineDecoder = (line: string) => ViolationEvent | undefined;
@@ -14,26 +16,42 @@ export interface AuditLogDecoderOptions {
   decodeFields?: AuditFieldsDecoder;
   /** Use the native scanner when it is built (default true). */
   native?: boolean;
+  /** Where the bytes come from, for warnings (a file path, `-`; default `audit log`). */
+  source?: string;
+  /**
+   * Told of each line longer than AUDIT_LINE_MAX_BYTES, once, as soon as it is found (in line order with the calls of
+   * the line decoder: before the `push` that returns the events of the lines before it); the line is skipped whole.
+   * `overLongLines` counts them either way.
+   */
+  onWarning?: (warning: AuditLineWarning) => void;
 }
 
 const NEWLINE = 0x0a;
 
 /**
  * A byte stream of kernel / auditd log lines → ViolationEvents, in the order of their lines. Feed it chunks as they
- * are read (any size, cut anywhere); each `push` returns the events of the lines it completed. `armorkit audit` reads
- * files and stdin through it, and bench/audit.mjs times it.
+ * are read (any size, cut anywhere); each `push` returns the events of the lines it completed. A line longer than
+ * AUDIT_LINE_MAX_BYTES is skipped whole, without being kept, and warned of (`onWarning`). `armorkit audit` reads files
+ * and stdin through it, and bench/audit.mjs and bench/audit-long-lines.mjs time it.
  *
  * With the native scanner (native-scanner.ts; `\n` line breaks), lines are split and plain auditd records split into
  * fields in C, and `pushAsync` does that on a second thread while this one decodes. Without it, log-lines.ts splits
- * the lines. The events are the same either way.
+ * the lines. The events and warnings are the same either way.
  */
 export class AuditLogDecoder {
   private readonly splitter: AuditLineSplitter | undefined;
   private readonly scanner: NativeAuditScanner | undefined;
   private events: ViolationEvent[] = [];
-  private carry: Buffer | undefined;
-  private lineCount = 0;
+  /** Native path: the line the last chunk left unfinished. */
+  private readonly pending = new PendingLine();
+  /** Native path: bytes of the chunks before the current one. */
+  private consumed = 0;
+  private overLongCount = 0;
   private readonly decodeFields: AuditFieldsDecoder | undefined;
+  private readonly overLong = (line: number, offset: number): void => {
+    this.overLongCount += 1;
+    this.onWarning?.(overLongLineWarning(this.source, line, offset));
+  };
   private readonly take = (line: string): void => {
     const event = this.decode(line);
     if (event !== undefined) this.events.push(event);
@@ -48,16 +66,21 @@ export class AuditLogDecoder {
       const event = answer === undefined || answer === DECODE_AS_LINE ? this.decode(view.line()) : answer;
       if (event !== undefined) this.events.push(event);
     },
+    overLong: this.overLong,
   };
+  private readonly source: string;
+  private readonly onWarning: ((warning: AuditLineWarning) => void) | undefined;
 
   constructor(
     private readonly decode: AuditLineDecoder,
     options: AuditLogDecoderOptions | LineBreaks = {},
   ) {
-    const { breaks = 'newline', decodeFields, native = true } = typeof options === 'string' ? { breaks: options } : options;
+    const { breaks = 'newline', decodeFields, native = true, source = 'audit log', onWarning } = typeof options === 'string' ? { breaks: options } : options;
     this.decodeFields = decodeFields;
+    this.source = source;
+    this.onWarning = onWarning;
     this.scanner = native && breaks === 'newline' ? NativeAuditScanner.create() : undefined;
-    if (this.scanner === undefined) this.splitter = new AuditLineSplitter(breaks);
+    if (this.scanner === undefined) this.splitter = new AuditLineSplitter(breaks, this.overLong);
   }
 
   /** True when lines go through the native scanner. */
@@ -67,7 +90,12 @@ export class AuditLogDecoder {
 
   /** Lines read so far, skipped ones included. */
   get lines(): number {
-    return this.splitter?.lines ?? this.lineCount;
+    return this.splitter?.lines ?? this.scanner?.lines ?? 0;
+  }
+
+  /** Lines longer than AUDIT_LINE_MAX_BYTES, skipped whole (each one warned of once). */
+  get overLongLines(): number {
+    return this.overLongCount;
   }
 
   /** The events of the lines `chunk` completes. */
@@ -78,8 +106,13 @@ export class AuditLogDecoder {
       return this.takeEvents();
     }
     scanner.checkIdle();
-    const [start, complete] = this.afterCarry(chunk, scanner);
-    if (complete > start) this.lineCount += scanner.scan(chunk, start, complete, this.visitor);
+    const start = this.endPending(chunk, scanner);
+    if (start >= 0) {
+      const complete = chunk.lastIndexOf(NEWLINE) + 1;
+      if (complete > start) scanner.scan(chunk, start, complete, this.visitor, this.consumed);
+      this.keepRest(chunk, complete, scanner);
+    }
+    this.consumed += chunk.length;
     return this.takeEvents();
   }
 
@@ -93,14 +126,19 @@ export class AuditLogDecoder {
     const scanner = this.scanner;
     if (scanner === undefined) return this.push(chunk);
     scanner.checkIdle();
-    const [start, complete] = this.afterCarry(chunk, scanner);
-    if (complete > start) this.lineCount += await scanner.scanAsync(chunk, start, complete, this.visitor);
+    const start = this.endPending(chunk, scanner);
+    if (start >= 0) {
+      const complete = chunk.lastIndexOf(NEWLINE) + 1;
+      if (complete > start) await scanner.scanAsync(chunk, start, complete, this.visitor, this.consumed);
+      this.keepRest(chunk, complete, scanner);
+    }
+    this.consumed += chunk.length;
     return this.takeEvents();
   }
 
   /** The events `pushAsync` held back. */
   flush(): ViolationEvent[] {
-    if (this.scanner !== undefined) this.lineCount += this.scanner.flush(this.visitor);
+    this.scanner?.flush(this.visitor);
     return this.takeEvents();
   }
 
@@ -111,35 +149,41 @@ export class AuditLogDecoder {
       return this.takeEvents();
     }
     this.scanner.checkIdle();
-    this.lineCount += this.scanner.flush(this.visitor);
-    const carry = this.carry;
-    this.carry = undefined;
-    if (carry !== undefined && carry.length > 0) this.lineCount += this.scanner.scan(carry, 0, carry.length, this.visitor);
+    this.scanner.flush(this.visitor);
+    const offset = this.pending.offset;
+    const kept = this.pending.take();
+    if (kept !== undefined && kept.length > 0) this.scanner.scan(kept, 0, kept.length, this.visitor, offset);
     this.scanner.close();
     return this.takeEvents();
   }
 
   /**
-   * Completes the line an earlier chunk left unfinished with the start of `chunk` and scans it; keeps what `chunk`
-   * leaves unfinished. Returns the range of `chunk` that holds whole lines.
+   * Continues the line an earlier chunk left unfinished with the start of `chunk`, and scans it if `chunk` ends it;
+   * returns where the next line starts in `chunk`, or -1 if none does.
    */
-  private afterCarry(chunk: Buffer, scanner: NativeAuditScanner): [number, number] {
-    let start = 0;
-    if (this.carry !== undefined) {
-      const lineBreak = chunk.indexOf(NEWLINE);
-      if (lineBreak < 0) {
-        this.carry = Buffer.concat([this.carry, chunk]);
-        return [0, 0];
-      }
-      const joined = Buffer.concat([this.carry, chunk.subarray(0, lineBreak + 1)]);
-      this.carry = undefined;
-      this.lineCount += scanner.scan(joined, 0, joined.length, this.visitor);
-      start = lineBreak + 1;
-    }
-    // A line break was found at or after `start` (or there was no carry and start is 0): complete >= start.
-    const complete = chunk.lastIndexOf(NEWLINE) + 1;
-    if (complete < chunk.length) this.carry = Buffer.from(chunk.subarray(complete));
-    return [start, complete];
+  private endPending(chunk: Buffer, scanner: NativeAuditScanner): number {
+    const pending = this.pending;
+    if (!pending.waiting) return 0;
+    const lineBreak = chunk.indexOf(NEWLINE);
+    if (pending.extend(chunk, 0, lineBreak < 0 ? chunk.length : lineBreak)) this.overLongPending(scanner);
+    if (lineBreak < 0) return -1;
+    const offset = pending.offset;
+    const kept = pending.take();
+    if (kept !== undefined) scanner.scan(kept, 0, kept.length, this.visitor, offset);
+    return lineBreak + 1;
+  }
+
+  /** Keeps `chunk[from, …)`, the start of a line a later chunk ends (or only its place, when it is already too long). */
+  private keepRest(chunk: Buffer, from: number, scanner: NativeAuditScanner): void {
+    if (from >= chunk.length) return;
+    this.pending.begin(this.consumed + from);
+    if (this.pending.extend(chunk, from, chunk.length)) this.overLongPending(scanner);
+  }
+
+  /** The waiting line went over the cap: warned of after the records of the lines before it that pushAsync held back. */
+  private overLongPending(scanner: NativeAuditScanner): void {
+    scanner.flush(this.visitor);
+    this.overLong(scanner.countLine(), this.pending.offset);
   }
 
   private takeEvents(): ViolationEvent[] {

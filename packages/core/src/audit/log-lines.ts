@@ -4,6 +4,8 @@
 // other line is decoded once into a string, as `createReadStream(…, 'utf8')` or `readline` would have given it.
 
 import { isAscii } from 'node:buffer';
+import { AUDIT_LINE_MAX_BYTES, type OverLongLine } from './over-long-line.js';
+import { PendingLine } from './pending-line.js';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -47,36 +49,70 @@ export function skippableAuditLine(buffer: Uint8Array, start: number, end: numbe
 
 /**
  * Splits a byte stream into lines, keeping a partial last line until the next chunk, and hands each line that is not
- * skippable to `line`. One instance per source; `lines` counts every line, skipped or not.
+ * skippable to `line`. A line longer than AUDIT_LINE_MAX_BYTES is skipped whole, its rest not kept as it arrives, and
+ * reported once to `overLong`. One instance per source; `lines` counts every line, skipped or not.
  */
 export class AuditLineSplitter {
   /** Lines seen, skipped ones included. */
   lines = 0;
-  private carry: Buffer | undefined;
+  /** Lines longer than AUDIT_LINE_MAX_BYTES (skipped, and counted in `lines`). */
+  overLongLines = 0;
+  private readonly pending = new PendingLine();
+  /** Bytes of the chunks before the current one: where the current one starts in the stream. */
+  private consumed = 0;
   /** readline mode: the previous chunk ended in `\r`, so a `\n` starting this one ends nothing. */
   private pendingCarriageReturn = false;
 
-  constructor(private readonly breaks: LineBreaks = 'newline') {}
+  constructor(
+    private readonly breaks: LineBreaks = 'newline',
+    private readonly overLong: OverLongLine = () => {},
+  ) {}
 
   /** Every complete line of `chunk` (after what earlier chunks left over), in order. `chunk` may be reused afterwards. */
   push(chunk: Buffer, line: (text: string) => void): void {
     let start = this.afterPendingCarriageReturn(chunk, 0);
-    if (this.carry !== undefined) {
-      // Only the line the carry begins is copied together, not the whole chunk.
-      const lineBreak = this.firstLineBreak(chunk, start);
-      if (lineBreak < 0) {
-        this.carry = Buffer.concat([this.carry, chunk.subarray(start)]);
-        return;
+    if (this.pending.waiting) start = this.endPending(chunk, start, line);
+    if (start >= 0) {
+      // Lines end at the last `\n` (or, for readline, anywhere up to the end: a final `\r` ends a line too).
+      const complete = this.breaks === 'readline' ? chunk.length : chunk.lastIndexOf(NEWLINE) + 1;
+      if (complete > start) start = this.lines_(chunk, start, complete, line);
+      if (start < chunk.length) {
+        this.pending.begin(this.consumed + start);
+        if (this.pending.extend(chunk, start, chunk.length)) this.overLongLine(this.lines + 1, this.pending.offset);
       }
-      const joined = Buffer.concat([this.carry, chunk.subarray(start, lineBreak + 1)]);
-      this.carry = undefined;
-      this.lines_(joined, 0, joined.length, line);
-      start = this.afterPendingCarriageReturn(chunk, lineBreak + 1);
     }
-    // Lines end at the last `\n` (or, for readline, anywhere up to the end: a final `\r` ends a line too).
-    const complete = this.breaks === 'readline' ? chunk.length : chunk.lastIndexOf(NEWLINE) + 1;
-    if (complete > start) start = this.lines_(chunk, start, complete, line);
-    if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start));
+    this.consumed += chunk.length;
+  }
+
+  /** The last line, when the source did not end with a line break. */
+  end(line: (text: string) => void): void {
+    const kept = this.pending.take();
+    if (kept === undefined || kept.length === 0) return;
+    this.lines += 1;
+    if (!skippableAuditLine(kept, 0, kept.length)) line(text(kept, 0, kept.length, isAscii(kept)));
+  }
+
+  /** Continues the waiting line with the start of `chunk`; returns where the next line starts, or -1 if none does. */
+  private endPending(chunk: Buffer, start: number, line: (text: string) => void): number {
+    const lineBreak = this.firstLineBreak(chunk, start);
+    if (this.pending.extend(chunk, start, lineBreak < 0 ? chunk.length : lineBreak)) this.overLongLine(this.lines + 1, this.pending.offset);
+    if (lineBreak < 0) return -1;
+    const kept = this.pending.take();
+    if (kept !== undefined) {
+      this.lines += 1;
+      if (!skippableAuditLine(kept, 0, kept.length)) line(text(kept, 0, kept.length, isAscii(kept)));
+    }
+    return this.afterLineBreak(chunk, lineBreak);
+  }
+
+  /** Where the line after the break at `lineBreak` starts (past the `\n` of a `\r\n`, even in the next chunk). */
+  private afterLineBreak(chunk: Buffer, lineBreak: number): number {
+    if (chunk[lineBreak] !== CARRIAGE_RETURN) return lineBreak + 1;
+    if (lineBreak === chunk.length - 1) {
+      this.pendingCarriageReturn = true;
+      return lineBreak + 1;
+    }
+    return chunk[lineBreak + 1] === NEWLINE ? lineBreak + 2 : lineBreak + 1;
   }
 
   /** Past the `\n` of a `\r\n` whose `\r` ended the previous piece (readline mode). */
@@ -93,39 +129,40 @@ export class AuditLineSplitter {
     return carriageReturn >= 0 && (newline < 0 || carriageReturn < newline) ? carriageReturn : newline;
   }
 
-  /** The last line, when the source did not end with a line break. */
-  end(line: (text: string) => void): void {
-    const carry = this.carry;
-    this.carry = undefined;
-    if (carry === undefined || carry.length === 0) return;
+  private overLongLine(line: number, offset: number): void {
     this.lines += 1;
-    if (!skippableAuditLine(carry, 0, carry.length)) line(carry.toString('utf8'));
+    this.overLongLines += 1;
+    this.overLong(line, offset);
   }
 
   /** Hands out the lines of `buffer[start, end)`; returns where the unfinished part begins. */
   private lines_(buffer: Buffer, start: number, end: number, line: (text: string) => void): number {
     // A chunk of ASCII (the kernel hex-encodes any other byte of a value) is decoded as latin1, byte for character.
     const ascii = isAscii(buffer.subarray(start, end));
-    // In readline mode a `\r` also ends a line; its next position is looked up once per `\r`, not once per line.
+    // Each break is looked up once, when passed: searching for the next `\n` at every `\r` of a chunk without one
+    // would read the rest of the chunk per line.
     let carriageReturn = this.breaks === 'readline' ? buffer.indexOf(CARRIAGE_RETURN, start) : -1;
+    let newline = buffer.indexOf(NEWLINE, start);
     let count = 0;
     for (;;) {
-      let stop = buffer.indexOf(NEWLINE, start);
-      if (stop >= end) stop = -1;
+      if (newline >= 0 && newline < start) newline = buffer.indexOf(NEWLINE, start);
+      const stop = newline >= 0 && newline < end ? newline : -1;
+      let lineEnd: number;
+      let next: number;
       if (carriageReturn >= 0 && (stop < 0 || carriageReturn < stop)) {
-        const crlf = buffer[carriageReturn + 1] === NEWLINE;
-        // A `\r` ending the data: a `\n` at the start of the next chunk belongs to it.
-        if (carriageReturn === buffer.length - 1) this.pendingCarriageReturn = true;
-        count += 1;
-        if (!skippableAuditLine(buffer, start, carriageReturn)) line(text(buffer, start, carriageReturn, ascii));
-        start = crlf ? carriageReturn + 2 : carriageReturn + 1;
-        carriageReturn = buffer.indexOf(CARRIAGE_RETURN, start);
-        continue;
-      }
-      if (stop < 0) break;
+        lineEnd = carriageReturn;
+        next = this.afterLineBreak(buffer, carriageReturn);
+        carriageReturn = buffer.indexOf(CARRIAGE_RETURN, next);
+      } else if (stop >= 0) {
+        lineEnd = stop;
+        next = stop + 1;
+      } else break;
       count += 1;
-      if (!skippableAuditLine(buffer, start, stop)) line(text(buffer, start, stop, ascii));
-      start = stop + 1;
+      if (lineEnd - start > AUDIT_LINE_MAX_BYTES) {
+        this.overLongLines += 1;
+        this.overLong(this.lines + count, this.consumed + start);
+      } else if (!skippableAuditLine(buffer, start, lineEnd)) line(text(buffer, start, lineEnd, ascii));
+      start = next;
     }
     this.lines += count;
     return start;

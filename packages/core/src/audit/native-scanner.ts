@@ -8,11 +8,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import koffi, { type LibraryHandle } from 'koffi';
 import type { AuditFields } from './audit-fields.js';
+import { AUDIT_LINE_MAX_BYTES } from './over-long-line.js';
 
 const LIBRARY = fileURLToPath(new URL('../../native/build/libarmorkit-audit.so', import.meta.url));
 
 /** Record kinds and layout, as audit-scan.c writes them. */
 const RECORD_LINE = 1;
+const RECORD_OVER_LONG = 3;
 const HEADER_INTS = 12;
 const RECORD_QUOTED_EQUALS = 1;
 const FIELD_INTS = 4;
@@ -51,7 +53,7 @@ function loadLibrary(): NativeLibrary | null {
       create: lib.func('void *armorkit_audit_scanner_new(void)') as () => unknown,
       free: lib.func('void armorkit_audit_scanner_free(void *scanner)') as (scanner: unknown) => void,
       scan: lib.func(
-        'void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32_t end, int32_t *out, int32_t outCap, int32_t *news, int32_t newsCap, uint8_t *text, int32_t textCap, int32_t *result)',
+        'void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32_t end, int32_t maxLine, int32_t *out, int32_t outCap, int32_t *news, int32_t newsCap, uint8_t *text, int32_t textCap, int32_t *result)',
       ),
     };
   } catch {
@@ -83,6 +85,9 @@ class ScanOutput {
   /** The texts the scan copied out because they are not interned: the stamps and unique values. */
   readonly textBytes = Buffer.allocUnsafe(TEXT_BYTES);
   buffer: Buffer = Buffer.alloc(0);
+  /** Where `buffer` starts in the stream, and the number of the line before the call's first one. */
+  offset = 0;
+  linesBefore = 0;
   /** `textBytes` as a string, made once per call when first needed. */
   private text: string | undefined;
 
@@ -104,9 +109,11 @@ class ScanOutput {
     return this.result[4] === 1;
   }
 
-  /** Ready for a call over `buffer`. */
-  prepare(buffer: Buffer): void {
+  /** Ready for a call over `buffer`, which starts at `offset` in the stream, after line `linesBefore`. */
+  prepare(buffer: Buffer, offset: number, linesBefore: number): void {
     this.buffer = buffer;
+    this.offset = offset;
+    this.linesBefore = linesBefore;
     this.text = undefined;
   }
 
@@ -215,10 +222,14 @@ class FieldsView implements AuditFields {
   }
 }
 
-/** What a scan's records are handed to: a line for the string decoders (`buffer[start, end)`), or a fields view. */
+/**
+ * What a scan's records are handed to: a line for the string decoders (`buffer[start, end)`), a fields view, or the
+ * place of a line longer than AUDIT_LINE_MAX_BYTES (its number and first byte in the stream), which the C side skipped.
+ */
 export interface ScanVisitor {
   line(buffer: Buffer, start: number, end: number): void;
   fields(view: AuditFields): void;
+  overLong(line: number, offset: number): void;
 }
 
 /**
@@ -239,6 +250,8 @@ export class NativeAuditScanner {
   /** A scan is running on a libuv thread: the table must not be freed under it. */
   private running = false;
   private closing = false;
+  /** Lines scanned so far (their records may still be held back), skipped ones and those counted by `countLine` included. */
+  lines = 0;
 
   private constructor(native: NativeLibrary) {
     this.native = native;
@@ -255,20 +268,24 @@ export class NativeAuditScanner {
   }
 
   /**
-   * Scans `buffer[start, end)` (whole lines) and visits its records, after those `scanAsync` held back; returns the
-   * number of lines visited.
+   * Scans `buffer[start, end)` (whole lines; `buffer` starts at `offset` in the stream) and visits its records, after
+   * those `scanAsync` held back.
    */
-  scan(buffer: Buffer, start: number, end: number, visitor: ScanVisitor): number {
+  scan(buffer: Buffer, start: number, end: number, visitor: ScanVisitor, offset: number): void {
     this.checkIdle();
-    let lines = this.flush(visitor);
+    this.flush(visitor);
     while (start < end) {
       const output = this.take();
-      this.call(output, buffer, start, end);
+      this.call(output, buffer, start, end, offset);
       this.visit(output, visitor);
-      lines += output.lines;
       start = output.stop;
     }
-    return lines;
+  }
+
+  /** Counts a line the caller skipped without scanning it (over-long across chunks); returns its number. */
+  countLine(): number {
+    this.lines += 1;
+    return this.lines;
   }
 
   /**
@@ -276,9 +293,8 @@ export class NativeAuditScanner {
    * the two cores of a small node both work. The last piece's records are held back until the next call, `flush` or
    * `scan`, so that its scanning too overlaps work here; `buffer` must stay as it is until then.
    */
-  async scanAsync(buffer: Buffer, start: number, end: number, visitor: ScanVisitor, pieceBytes = 1 << 18): Promise<number> {
+  async scanAsync(buffer: Buffer, start: number, end: number, visitor: ScanVisitor, offset: number, pieceBytes = 1 << 18): Promise<void> {
     this.checkIdle();
-    let lines = 0;
     while (start < end) {
       // The piece ends at a line break (or at `end`); the C side stops early when its output fills up.
       let pieceEnd = end;
@@ -286,25 +302,23 @@ export class NativeAuditScanner {
         const lineBreak = buffer.indexOf(0x0a, start + pieceBytes);
         pieceEnd = lineBreak < 0 || lineBreak >= end ? end : lineBreak + 1;
       }
-      const running = this.callAsync(this.take(), buffer, start, pieceEnd);
+      const running = this.callAsync(this.take(), buffer, start, pieceEnd, offset);
       try {
-        lines += this.flush(visitor);
+        this.flush(visitor);
       } finally {
         // Even when a visitor threw, the running scan is waited for: its output is the next to be visited.
         this.pending = await running;
       }
       start = this.pending.stop;
     }
-    return lines;
   }
 
-  /** Visits the records `scanAsync` held back; returns the number of their lines. */
-  flush(visitor: ScanVisitor): number {
+  /** Visits the records `scanAsync` held back. */
+  flush(visitor: ScanVisitor): void {
     const pending = this.pending;
-    if (pending === undefined) return 0;
+    if (pending === undefined) return;
     this.pending = undefined;
     this.visit(pending, visitor);
-    return pending.lines;
   }
 
   /** Frees the native table (once a running scan has finished); the scanner cannot be used afterwards. */
@@ -331,27 +345,31 @@ export class NativeAuditScanner {
     return output;
   }
 
-  private call(output: ScanOutput, buffer: Buffer, start: number, end: number): void {
+  private call(output: ScanOutput, buffer: Buffer, start: number, end: number, offset: number): void {
     if (this.handle === undefined || this.closing) throw new Error('armorkit audit scanner: used after close');
     if (end > MAX_OFFSET) throw new RangeError(`armorkit audit scanner: ${end} bytes in one piece (at most ${MAX_OFFSET})`);
-    output.prepare(buffer);
-    this.native.scan(this.handle, buffer, start, end, output.ints, OUT_INTS, output.news, NEWS_INTS, output.textBytes, TEXT_BYTES, output.result);
+    output.prepare(buffer, offset, this.lines);
+    this.native.scan(this.handle, buffer, start, end, AUDIT_LINE_MAX_BYTES, output.ints, OUT_INTS, output.news, NEWS_INTS, output.textBytes, TEXT_BYTES, output.result);
+    this.lines += output.lines;
   }
 
-  private callAsync(output: ScanOutput, buffer: Buffer, start: number, end: number): Promise<ScanOutput> {
+  private callAsync(output: ScanOutput, buffer: Buffer, start: number, end: number, offset: number): Promise<ScanOutput> {
     if (this.handle === undefined || this.closing) return Promise.reject(new Error('armorkit audit scanner: used after close'));
     if (end > MAX_OFFSET) return Promise.reject(new RangeError(`armorkit audit scanner: ${end} bytes in one piece (at most ${MAX_OFFSET})`));
-    output.prepare(buffer);
+    output.prepare(buffer, offset, this.lines);
     this.running = true;
     return new Promise((resolve, reject) => {
-      this.native.scan.async(this.handle, buffer, start, end, output.ints, OUT_INTS, output.news, NEWS_INTS, output.textBytes, TEXT_BYTES, output.result, (error: unknown) => {
+      this.native.scan.async(this.handle, buffer, start, end, AUDIT_LINE_MAX_BYTES, output.ints, OUT_INTS, output.news, NEWS_INTS, output.textBytes, TEXT_BYTES, output.result, (error: unknown) => {
         this.running = false;
         if (this.closing) {
           this.closing = false;
           this.close();
         }
         if (error) reject(error as Error);
-        else resolve(output);
+        else {
+          this.lines += output.lines;
+          resolve(output);
+        }
       });
     });
   }
@@ -366,8 +384,14 @@ export class NativeAuditScanner {
     }
     const view = this.view;
     for (let at = 0, count = output.intCount; at < count; ) {
-      if (ints[at] === RECORD_LINE) {
+      const kind = ints[at];
+      if (kind === RECORD_LINE) {
         visitor.line(buffer, ints[at + 1] as number, ints[at + 2] as number);
+        at += HEADER_INTS;
+        continue;
+      }
+      if (kind === RECORD_OVER_LONG) {
+        visitor.overLong(output.linesBefore + (ints[at + 3] as number) + 1, output.offset + (ints[at + 1] as number));
         at += HEADER_INTS;
         continue;
       }

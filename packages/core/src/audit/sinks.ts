@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import { createStream } from 'rotating-file-stream';
 import type { ViolationEvent } from './event.js';
+import type { AuditLineWarning } from './over-long-line.js';
 
-/** Where ViolationEvents go. `close` flushes. */
+/** Where ViolationEvents go, and the warnings of the reader that found them (a skipped line). `close` flushes. */
 export interface ViolationSink {
   name: string;
   write(event: ViolationEvent): void;
+  warn(warning: AuditLineWarning): void;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,16 @@ export function violationLine(event: ViolationEvent, time?: Date): string {
   const separator = fields.length > 2 ? ',' : '';
   const stamp = time === undefined ? nowText() : time.toISOString();
   return `{"level":"warn",${fields.slice(1, -1)}${separator}"time":"${stamp}","message":"violation event"}\n`;
+}
+
+/**
+ * A reader's warning in the same log: `{"level":"warn","code":…,"source":…,"line":…,"offset":…,"time":…,"message":…}`.
+ * It has no `enforcer` and its message is not "violation event", so a reader of events tells it apart.
+ */
+export function warningLine(warning: AuditLineWarning, time?: Date): string {
+  const { message, ...fields } = warning;
+  const stamp = time === undefined ? nowText() : time.toISOString();
+  return `{"level":"warn",${JSON.stringify(fields).slice(1, -1)},"time":"${stamp}","message":${JSON.stringify(message)}}\n`;
 }
 
 /** The current time as RFC 3339, made once per millisecond (a Date and its text cost more than the rest of a line's framing). */
@@ -88,6 +100,7 @@ export function fileSink(options: FileSinkOptions = {}): ViolationSink {
   return {
     name: `file:${path}`,
     write: (event) => batch.add(violationLine(event)),
+    warn: (warning) => batch.add(warningLine(warning)),
     close: () =>
       new Promise((resolve) => {
         batch.flush();
@@ -110,6 +123,7 @@ export function streamSink(destination: NodeJS.WritableStream = process.stdout):
   return {
     name: 'stream',
     write: (event) => batch.add(violationLine(event)),
+    warn: (warning) => batch.add(warningLine(warning)),
     close: async () => {
       batch.flush();
       // A pipe or file on stdout may still hold what was written: wait until it has taken it.

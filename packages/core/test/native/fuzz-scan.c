@@ -1,8 +1,9 @@
 /*
  * Random input for native/audit-scan.c, built with AddressSanitizer and UndefinedBehaviorSanitizer by
  * test/audit-scan-fuzz.test.ts: plain records (some with a byte changed), pieces of audit lines and random bytes;
- * output buffers of every size down to a few ints. Checked: progress on every call, news offsets inside the input,
- * nothing written past a capacity; the sanitizers check every access. Prints `ok`.
+ * output buffers of every size down to a few ints; line caps from a few bytes to 64 KiB, and now and then an input of
+ * lines longer than 64 KiB. Checked: progress on every call, news offsets inside the input, nothing written past a
+ * capacity, every line over the cap (and no other) an OVER_LONG record; the sanitizers check every access. Prints `ok`.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 
 void *armorkit_audit_scanner_new(void);
 void armorkit_audit_scanner_free(void *scanner);
-void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32_t end, int32_t *out, int32_t out_cap,
+void armorkit_audit_scan(void *scanner, const uint8_t *buf, int32_t start, int32_t end, int32_t max_line, int32_t *out, int32_t out_cap,
                          int32_t *news, int32_t news_cap, uint8_t *text, int32_t text_cap, int32_t *result);
 
 static const char *pieces[] = {
@@ -45,17 +46,38 @@ static int plain_line(uint8_t *b, int at, int n) {
   return at;
 }
 
+enum { HEADER_INTS = 12, FIELD_INTS = 4, RECORD_LINE = 1, RECORD_FIELDS = 2, RECORD_OVER_LONG = 3 };
+
+/* The records of one call: each inside the input, over the cap exactly when OVER_LONG. 0 when they are right. */
+static int check_records(const int32_t *out, const int32_t *r, int start, int n, int max_line) {
+  for (int at = 0; at < r[1];) {
+    int kind = out[at], line_start = out[at + 1], line_end = out[at + 2];
+    if (line_start < start || line_end > n || line_start > line_end) return fprintf(stderr, "record outside the input\n"), 1;
+    if ((line_end - line_start > max_line) != (kind == RECORD_OVER_LONG)) return fprintf(stderr, "line of %d bytes, cap %d, kind %d\n", line_end - line_start, max_line, kind), 1;
+    if (kind == RECORD_OVER_LONG && (out[at + 3] < 0 || out[at + 3] >= r[3])) return fprintf(stderr, "over-long line index %d of %d\n", out[at + 3], r[3]), 1;
+    if (kind == RECORD_FIELDS) at += HEADER_INTS + FIELD_INTS * out[at + 7];
+    else if (kind == RECORD_LINE || kind == RECORD_OVER_LONG) at += HEADER_INTS;
+    else return fprintf(stderr, "unknown record kind %d\n", kind), 1;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   unsigned seed = argc > 1 ? (unsigned)atoi(argv[1]) : 1;
   srand(seed);
   void *s = armorkit_audit_scanner_new();
   for (int iter = 0; iter < 20000; iter++) {
-    int n = rand() % 6000 + 1;
+    /* Now and then lines past the real cap: long runs without a line break. */
+    int huge = iter % 500 == 0;
+    int n = huge ? 200000 + rand() % 200000 : rand() % 6000 + 1;
     uint8_t *b = malloc(n);
     int at = 0;
     while (at < n) {
-      int pick = rand() % 4;
-      if (pick == 0) b[at++] = (uint8_t)(rand() % 256);
+      int pick = rand() % (huge ? 5 : 4);
+      if (pick == 4) {
+        int run = 60000 + rand() % 80000;
+        for (int i = 0; i < run && at < n; i++) b[at++] = (uint8_t)('a' + rand() % 26);
+      } else if (pick == 0) b[at++] = (uint8_t)(rand() % 256);
       else if (pick == 1) at = plain_line(b, at, n);
       else {
         const char *p = pieces[rand() % (sizeof pieces / sizeof *pieces)];
@@ -69,10 +91,11 @@ int main(int argc, char **argv) {
     int32_t *out = malloc(cap * 4);
     int32_t *news = malloc(ncap * 4);
     uint8_t *text = malloc(tcap + 1);
+    int max_line = huge || rand() % 2 ? 1 << 16 : rand() % 400;
     int32_t r[6];
     int start = 0;
     while (start < n) {
-      armorkit_audit_scan(s, b, start, n, out, cap, news, ncap, text, tcap, r);
+      armorkit_audit_scan(s, b, start, n, max_line, out, cap, news, ncap, text, tcap, r);
       if (r[0] <= start) {
         fprintf(stderr, "no progress at %d\n", start);
         return 1;
@@ -86,6 +109,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "output past its capacity\n");
         return 1;
       }
+      if (check_records(out, r, start, n, max_line)) return 1;
       start = r[0];
     }
     free(b);
