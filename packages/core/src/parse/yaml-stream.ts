@@ -31,7 +31,9 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
 
   let parsed: ParsedDocument[];
   try {
-    parsed = Array.from(parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }) as Iterable<ParsedDocument>);
+    // Integers come as bigint so that a uint64 past 2^53 stays exact; exactIntegers turns the others back into numbers.
+    const options = { lineCounter, prettyErrors: false, uniqueKeys: true, intAsBigInt: true };
+    parsed = Array.from(parseAllDocuments(text, options) as Iterable<ParsedDocument>);
   } catch (error) {
     // The parser itself gave up (e.g. nesting deep enough to exhaust the stack).
     return { documents, errors: [syntaxError(file, 0, { line: 1, column: 1 }, describe(error))] };
@@ -47,7 +49,7 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
     if (isEmptyDocument(doc)) return;
     let data: unknown;
     try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT, reviver: exactIntegers });
     } catch (error) {
       const start = doc.contents?.range?.[0] ?? 0;
       errors.push(syntaxError(file, index, positionAt(start), describe(error)));
@@ -57,6 +59,14 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
   });
   return { documents, errors };
 }
+
+/** A YAML integer as a number when it is exact as one, else the bigint (only uint64 fields accept those). */
+function exactIntegers(_key: unknown, value: unknown): unknown {
+  if (typeof value !== 'bigint') return value;
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
+}
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function sourceDocument(
   file: string,

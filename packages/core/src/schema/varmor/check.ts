@@ -40,8 +40,10 @@ export function asArray(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+const bigintAsText = (_key: string, member: unknown): unknown => (typeof member === 'bigint' ? String(member) : member);
+
 /** `"value"` quoted for messages, long values cut. */
 export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value, bigintAsText) ?? String(value);
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
