@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enhance, expectError, expectValid, load, policyDocument } from './varmor-helpers.js';
+import { enhance, expectError, expectValid, load, policyDocument, positionOf } from './varmor-helpers.js';
 
 const RAW = '/spec/policy/enhanceProtect/syscallRawRules/0';
 const CUSTOM = '/spec/policy/defenseInDepth/seccomp/customProfile';
@@ -106,4 +106,35 @@ describe('keys named like Object.prototype members are plain unknown fields', ()
       }
     });
   }
+});
+
+describe('values that only the YAML layer can write', () => {
+  it('a mapping key that is itself a list or a mapping is an error at the key, not a stringified key and a warning', () => {
+    for (const [text, at] of [
+      ['apiVersion: v1\n? [a, b]\n: c\n', '? ^[a'],
+      ['apiVersion: v1\nkind: {x: 1}\nfoo: {{a: 1}: 2}\n', 'foo: {^{a'],
+      ['apiVersion: v1\nbase: &k [1]\n*k : 2\n', '^*k :'],
+    ] as const) {
+      const { errors } = load(text);
+      expect(errors.map((e) => [e.code, e.message])).toEqual([['yaml-syntax', 'a mapping key is a list or a mapping; keys must be plain scalars']]);
+      expect({ line: errors[0]!.location?.line, column: errors[0]!.location?.column }).toEqual(positionOf(text, at));
+    }
+  });
+
+  it('checks that echo members quote a bigint instead of throwing, and never print undefined', () => {
+    const sockets = enhance('bpfRawRules:\n  network:\n    sockets:\n    - {qualifiers: [deny], domains: [18446744073709551616]}\n    - {qualifiers: [deny], domains: [18446744073709551616]}');
+    expect(load(sockets).errors.map((e) => e.pointer)).toEqual([
+      '/spec/policy/enhanceProtect/bpfRawRules/network/sockets/0/domains/0',
+      '/spec/policy/enhanceProtect/bpfRawRules/network/sockets/1/domains/0',
+    ]);
+    const header = policyDocument(
+      'enforcer: NetworkProxy\nmode: EnhanceProtect\nnetworkProxyConfig:\n  mitm:\n    domains: [a.example]\n    headerMutations:\n    - domain: a.example\n      headers: [{}]\nenhanceProtect:\n  networkProxyRawRules:\n    egress: {defaultAction: deny}',
+    );
+    expectError(header, {
+      code: 'required',
+      pointer: '/spec/policy/networkProxyConfig/mitm/headerMutations/0/headers/0',
+      at: 'headers: [^{}]',
+      message: 'a header needs a value or a secretRef',
+    });
+  });
 });

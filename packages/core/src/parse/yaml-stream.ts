@@ -1,4 +1,4 @@
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import { fromPointer, type PolicyError } from '../errors.js';
 import type { ParsedStream, Position, SourceDocument } from '../source.js';
@@ -47,6 +47,12 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
       return;
     }
     if (isEmptyDocument(doc)) return;
+    const collectionKey = firstCollectionKey(doc);
+    if (collectionKey !== undefined) {
+      // toJS would stringify the key (and print a warning); no Kubernetes object has such a key.
+      errors.push(syntaxError(file, index, positionAt(collectionKey), 'a mapping key is a list or a mapping; keys must be plain scalars'));
+      return;
+    }
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT, reviver: exactIntegers });
@@ -58,6 +64,22 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
     documents.push(sourceDocument(file, index, doc, data, positionAt));
   });
   return { documents, errors };
+}
+
+/** Offset of the first key that is a collection (`? [a]: b`, `{[a]: b}`), if any. */
+function firstCollectionKey(doc: ParsedDocument): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (isCollection(key)) {
+        offset = (isAlias(pair.key) ? pair.key : key).range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
 }
 
 /** A YAML integer as a number when it is exact as one, else the bigint (only uint64 fields accept those). */

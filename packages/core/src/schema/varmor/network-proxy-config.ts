@@ -23,7 +23,8 @@ export const headerMutationHeaderSchema = withCheck(
     if (header.value !== undefined && header.secretRef !== undefined) {
       report(['secretRef'], 'constraint', 'value and secretRef are mutually exclusive; keep one of them');
     } else if (header.value === undefined && header.secretRef === undefined) {
-      report([], 'required', `header ${JSON.stringify(header.name)} needs a value or a secretRef`);
+      const name = asString(header.name);
+      report([], 'required', `${name === undefined ? 'a header' : `header ${JSON.stringify(name)}`} needs a value or a secretRef`);
     }
   },
 );
