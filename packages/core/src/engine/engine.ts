@@ -93,19 +93,19 @@ export class Engine {
     const outcome: CompileOutcome = { artifacts: [], errors: [], warnings: [...plan.warnings] };
     for (const enforcer of only ?? (Object.keys(plan.enforcers) as Enforcer[])) {
       const enforcerPlan = plan.enforcers[enforcer];
-      // The engine's own errors are located like the plugins': a file, a document and a line, never `<input>`.
-      const atEnforcer = (code: string, message: string) =>
-        locateErrors([policyError(code, `${plan.policy.specPointer}/policy/enforcer`, message)], plan.policy.source);
       if (!enforcerPlan) {
-        outcome.errors.push(...atEnforcer('enforcer-not-in-policy', `the policy does not use ${enforcer}`));
+        outcome.errors.push(
+          policyError('enforcer-not-in-policy', `${plan.policy.specPointer}/policy/enforcer`, `the policy does not use ${enforcer}`),
+        );
         continue;
       }
       const hook = this.hooks.compile.get(enforcerId(enforcer));
       const result = hook?.isUsed() ? hook.call(enforcerPlan, { rules: this.rules, plan }) : undefined;
       if (!result) {
         outcome.errors.push(
-          ...atEnforcer(
+          policyError(
             'enforcer-not-installed',
+            `${plan.policy.specPointer}/policy/enforcer`,
             `no installed plugin compiles ${enforcer} profiles (install @armorkit/plugin-${enforcerId(enforcer)} and add it to the engine)`,
           ),
         );
