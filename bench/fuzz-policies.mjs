@@ -199,6 +199,7 @@ async function main() {
   const indices = options.only === undefined ? { from: 0, to: COUNT } : { from: Number(options.only), to: Number(options.only) + 1 };
   const start = performance.now();
   for (let index = indices.from; index < indices.to; index++) {
+    if (index > indices.from && index % 10_000 === 0) process.stderr.write(`${index - indices.from} documents, ${counts.exceptions} exceptions\n`);
     const document = fuzzedDocument(corpus, SEED, index);
     const outcome = policyOutcome(engine, document.text, document.name);
     counts.documents += 1;

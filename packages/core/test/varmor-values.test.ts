@@ -55,6 +55,17 @@ describe('seccomp uint64 values: checked before converted, exact, one error each
     }
   });
 
+  it('YAML .nan, .inf and 1e999 are one error that says the number is not finite', () => {
+    for (const [value, shown] of [['.nan', 'NaN'], ['-.inf', '-Infinity'], ['1e999', 'Infinity']] as const) {
+      for (const field of ['value', 'index'] as const) {
+        const arg = field === 'value' ? `{index: 0, value: ${value}, op: SCMP_CMP_EQ}` : `{index: ${value}, value: 1, op: SCMP_CMP_EQ}`;
+        const text = syscallArg(arg);
+        expect(load(text).errors).toHaveLength(1);
+        expectError(text, { code: 'invalid-value', pointer: `${RAW}/args/0/${field}`, at: `${field}: ^${value}`, message: `${field} ${shown} is not a finite number` });
+      }
+    }
+  });
+
   it('a bounded integer field given a number past 2^53 gets one error naming its own bound', () => {
     const text = syscallArg('{index: 9007199254740993, value: 1, op: SCMP_CMP_EQ}');
     expect(load(text).errors).toHaveLength(1);
@@ -136,5 +147,26 @@ describe('values that only the YAML layer can write', () => {
       at: 'headers: [^{}]',
       message: 'a header needs a value or a secretRef',
     });
+  });
+});
+
+describe('resource quantities past 2^53', () => {
+  const proxy = (resources: string) =>
+    policyDocument(
+      `enforcer: NetworkProxy\nmode: EnhanceProtect\nnetworkProxyConfig:\n  resources:\n${resources.replace(/^/gm, '    ')}\nenhanceProtect:\n  networkProxyRawRules:\n    egress: {defaultAction: deny}`,
+    );
+
+  it('a YAML integer quantity of any size is a quantity, compared by its size', () => {
+    expectValid(proxy('requests: {memory: 1Mi}\nlimits: {memory: 99999999999999999999}'));
+    expectError(proxy('requests: {memory: 99999999999999999999}\nlimits: {memory: 1Gi}'), {
+      code: 'constraint',
+      pointer: '/spec/policy/networkProxyConfig/resources/limits/memory',
+      at: 'limits: {memory: ^1Gi}',
+      message: 'memory limit 1Gi is less than the request 99999999999999999999',
+    });
+  });
+
+  it('a limit named like an Object.prototype member has no request to compare with', () => {
+    expectValid(proxy('requests: {cpu: 1}\nlimits: {constructor: 1, __proto__: 2}'));
   });
 });

@@ -63,6 +63,7 @@ function issueToErrors(issue: Issue, root: z.core.$ZodType): PolicyError[] {
       if (input === undefined) {
         return [{ code: 'required', pointer, message: `${field} is required${requiredHint(field, pointer)}` }];
       }
+      if (typeof input === 'number' && !Number.isFinite(input)) return [notFinite(field, input, pointer)];
       if (typeof input === 'bigint' && (issue.expected === 'number' || issue.expected === 'int')) {
         // YAML integers past 2^53 arrive as bigint to stay exact; only uint64 fields take them.
         return [withValue('invalid-value', `${field} ${shortened(String(input))} is ${input < 0n ? 'too small' : 'too large'} for this field`)];
@@ -88,6 +89,7 @@ function issueToErrors(issue: Issue, root: z.core.$ZodType): PolicyError[] {
       return [withValue(code, issue.message)];
     }
     case 'invalid_union': {
+      if (typeof input === 'number' && !Number.isFinite(input)) return [notFinite(field, input, pointer)];
       const expected = [...new Set(issue.errors.flat().filter((inner) => inner.code === 'invalid_type').map((inner) => describeExpected(inner.expected)))];
       if (expected.length > 0 && issue.errors.every((branch) => branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0))) {
         return [withValue('invalid-type', `${field} must be ${expected.join(' or ')}, got ${describeValue(input)}`)];
@@ -98,6 +100,11 @@ function issueToErrors(issue: Issue, root: z.core.$ZodType): PolicyError[] {
     default:
       return [withValue('invalid-value', `${field}: ${issue.message}`)];
   }
+}
+
+/** YAML's .nan and .inf, and 1e999, are numbers no field takes. */
+function notFinite(field: string, input: number, pointer: string): PolicyError {
+  return { code: 'invalid-value', pointer, message: `${field} ${input} is not a finite number` };
 }
 
 function requiredHint(field: string, pointer: string): string {
