@@ -110,7 +110,7 @@ function mutateLines(text, next) {
 
 /** Every [parent, key] pair of the value, depth first. */
 function members(value, out = []) {
-  if (typeof value !== 'object' || value === null) return out;
+  if (typeof value !== 'object' || value === null || (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype)) return out;
   for (const key of Object.keys(value)) {
     out.push([value, Array.isArray(value) ? Number(key) : key]);
     members(value[key], out);

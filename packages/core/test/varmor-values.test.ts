@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseYamlStream } from '../src/parse/yaml-stream.js';
 import { enhance, expectError, expectValid, load, policyDocument, positionOf } from './varmor-helpers.js';
 
 const RAW = '/spec/policy/enhanceProtect/syscallRawRules/0';
@@ -120,6 +121,23 @@ describe('keys named like Object.prototype members are plain unknown fields', ()
 });
 
 describe('values that only the YAML layer can write', () => {
+  it('YAML 1.1 tags give JSON-shaped data (no Buffer, Set, Map or Date), and integers are numbers unless past 2^53', () => {
+    const text = 'a: !!binary aGk=\nb: !!set {x, y}\nc: !!omap [x: 1]\nd: !!timestamp 2001-12-14\ne: [0x10, -0, 9007199254740993]\n';
+    expect(parseYamlStream(text, 'tags.yaml').documents[0]!.data).toStrictEqual({
+      a: 'aGk=',
+      b: { x: null, y: null },
+      c: [{ x: 1 }],
+      d: '2001-12-14',
+      e: [16, 0, 9007199254740993n],
+    });
+    expectError(policyDocument('enforcer: !!binary QlBG\nmode: AlwaysAllow'), {
+      code: 'invalid-value',
+      pointer: '/spec/policy/enforcer',
+      at: 'enforcer: !!binary ^QlBG',
+      message: /^enforcer "QlBG"/,
+    });
+  });
+
   it('a mapping key that is itself a list or a mapping is an error at the key, not a stringified key and a warning', () => {
     for (const [text, at] of [
       ['apiVersion: v1\n? [a, b]\n: c\n', '? ^[a'],

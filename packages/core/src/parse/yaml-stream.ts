@@ -32,7 +32,9 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
   let parsed: ParsedDocument[];
   try {
     // Integers come as bigint so that a uint64 past 2^53 stays exact; exactIntegers turns the others back into numbers.
-    const options = { lineCounter, prettyErrors: false, uniqueKeys: true, intAsBigInt: true };
+    // YAML 1.1 tags (!!binary, !!set, !!omap, !!timestamp) stay plain scalars and collections: the data is JSON-shaped,
+    // as the API server's JSON is, never a Buffer, Set, Map or Date.
+    const options = { lineCounter, prettyErrors: false, uniqueKeys: true, intAsBigInt: true, resolveKnownTags: false };
     parsed = Array.from(parseAllDocuments(text, options) as Iterable<ParsedDocument>);
   } catch (error) {
     // The parser itself gave up (e.g. nesting deep enough to exhaust the stack).
