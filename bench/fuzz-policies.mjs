@@ -158,6 +158,12 @@ function mutateObject(data, next) {
   return data;
 }
 
+/** `message shows [native code] (apparmor-custom-profile)` from `message shows [native code]: /pointer (code): text`. */
+function defectKind(defect) {
+  const match = /^(.*?): .*? \(([^()]+)\): /.exec(defect);
+  return match ? `${match[1]} (${match[2]})` : defect;
+}
+
 /** Document `index` of the run: the same for the same seed, whatever ran before it. */
 export function fuzzedDocument(corpus, seed, index) {
   const next = random((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
@@ -187,6 +193,8 @@ async function main() {
   const { engine } = await loadEngine({ cwd: tmpdir() });
   const counts = { documents: 0, valid: 0, invalid: 0, ignored: 0, exceptions: 0, defects: 0 };
   const written = { exceptions: 0, defects: 0 };
+  /** Documents per kind of malformed error (what is wrong, and the error's code). */
+  const defectKinds = new Map();
   mkdirSync(options.out, { recursive: true });
   const report = (kind, index, document, detail) => {
     counts[kind] += 1;
@@ -208,7 +216,10 @@ async function main() {
       report('exceptions', index, document, exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
       continue;
     }
-    if (outcome.defects.length > 0) report('defects', index, document, outcome.defects.join('\n'));
+    if (outcome.defects.length > 0) {
+      report('defects', index, document, outcome.defects.join('\n'));
+      for (const kind of new Set(outcome.defects.map(defectKind))) defectKinds.set(kind, (defectKinds.get(kind) ?? 0) + 1);
+    }
     if (outcome.errors.length > 0) counts.invalid += 1;
     else if (outcome.policies > 0) counts.valid += 1;
     else counts.ignored += 1;
@@ -219,6 +230,7 @@ async function main() {
       `(${Math.round(counts.documents / seconds)} documents/s): ${counts.valid} valid, ${counts.invalid} invalid, ` +
       `${counts.ignored} without a policy; ${counts.exceptions} exceptions, ${counts.defects} documents with malformed errors`,
   );
+  for (const [kind, documents] of [...defectKinds].sort((a, b) => b[1] - a[1])) console.log(`  ${documents} documents: ${kind}`);
   if (counts.exceptions > 0 || counts.defects > 0) process.exitCode = 1;
 }
 
