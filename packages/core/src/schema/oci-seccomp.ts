@@ -95,11 +95,28 @@ const shorten = (text: string): string => (text.length > 40 ? `${text.slice(0, 3
 // uint64 values are carried as JS numbers when they fit exactly, as bigint otherwise (the YAML and JSON readers give
 // bigints past 2^53), or as decimal strings. The type is checked first and the range after, so nothing throws.
 function uint64(field: string) {
-  return z.union([z.number(), z.bigint(), z.string()]).superRefine((value, ctx) => {
+  const schema = z.union([z.number(), z.bigint(), z.string()]).superRefine((value, ctx) => {
     const problem = uint64Problem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: `${field} ${problem}`, params: { code: 'invalid-value' } });
   });
+  uint64Schemas.add(schema);
+  return schema;
 }
+
+const uint64Schemas = new WeakSet<z.ZodType>();
+
+/** True for the uint64 fields, whose check (a superRefine) JSON Schema cannot show; json-schema.ts writes their form. */
+export function isUint64Schema(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && uint64Schemas.has(schema as z.ZodType);
+}
+
+/** The JSON Schema form of a uint64: a non-negative integer, or the same in decimal (JSON Schema numbers are doubles). */
+export const UINT64_JSON_SCHEMA = {
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' },
+  ],
+} as const;
 
 /**
  * One argument comparison. SCMP_CMP_MASKED_EQ is `(arg & value) == (valueTwo & value)`, libseccomp's reading (what runc
