@@ -1,4 +1,4 @@
-// One document through the whole pipeline (parse → resolve → compile, every enforcer of the engine, no apparmor_parser)
+// One document through the whole pipeline (parse → resolve → compile, every installed enforcer, no apparmor_parser)
 // and what the robustness checks require of the outcome: no exception, and errors a user can act on. Shared by the
 // policy fuzzer (bench/fuzz-policies.mjs) and the property test over the vArmor schema (packages/cli/test).
 import { fromPointer, parseYamlStream } from '@armorkit/core';
@@ -17,7 +17,10 @@ export function policyOutcome(engine, text, file = 'fuzz.yaml') {
       policies += 1;
       const resolved = engine.resolve(policy);
       errors.push(...resolved.errors);
-      if (resolved.plan) errors.push(...engine.compile(resolved.plan).errors);
+      if (!resolved.plan) continue;
+      // Every enforcer of the plan that a plugin compiles (NetworkProxy has none yet: nothing would run).
+      const installed = engine.enforcers.filter((enforcer) => resolved.plan.enforcers[enforcer] !== undefined);
+      errors.push(...engine.compile(resolved.plan, installed).errors);
     }
   } catch (exception) {
     return { policies, errors, defects: [], exception };
