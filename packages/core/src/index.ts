@@ -5,6 +5,7 @@ export * from './source.js';
 export * from './package-meta.js';
 // Schemas
 export * from './schema/oci-seccomp.js';
+export * from './schema/exact-json.js';
 // Policy IR and plan
 export type * from './ir.js';
 export * from './plan.js';

@@ -32,6 +32,15 @@ describe('policyJsonSchema', () => {
     expect(policy.properties.kind).toEqual({ type: 'string', const: 'VarmorPolicy' });
   });
 
+  it('gives seccomp argument values their uint64 form (a non-negative integer or its decimal text), not "anything"', () => {
+    const policy = policyKindJsonSchema('VarmorPolicy') as Record<string, unknown>;
+    const at = (path: string[]) => path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], policy);
+    const args = at(['properties', 'spec', 'properties', 'policy', 'properties', 'enhanceProtect', 'properties', 'syscallRawRules', 'items', 'properties', 'args', 'items', 'properties']) as Record<string, unknown>;
+    const uint64 = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' }] };
+    expect(args.value).toEqual(uint64);
+    expect(args.valueTwo).toEqual(uint64);
+  });
+
   it('is deterministic', () => {
     expect(JSON.stringify(policyJsonSchema())).toBe(text);
   });

@@ -160,6 +160,24 @@ describe('seccomp compile per mode', () => {
     expect(text).toContain('"value": 18446744073709551615');
   });
 
+  it('keeps uint64 values past 2^53 exact from a YAML integer and from a custom profile\'s JSON number', () => {
+    const fromYaml = compile(
+      enhance(`    enhanceProtect:
+      syscallRawRules:
+      - names: [personality]
+        action: SCMP_ACT_ERRNO
+        args: [{index: 0, value: 9007199254740993, valueTwo: 18446744073709551615, op: SCMP_CMP_MASKED_EQ}]
+`),
+    );
+    expect(fromYaml.errors).toEqual([]);
+    expect(fromYaml.text).toContain('"value": 9007199254740993');
+    expect(fromYaml.text).toContain('"valueTwo": 18446744073709551615');
+    const custom = '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":18446744073709551615,"op":"SCMP_CMP_EQ"}]}]}';
+    const fromJson = compile(enhance(`    defenseInDepth:\n      seccomp:\n        profileType: Custom\n        customProfile: '${custom}'\n`, 'DefenseInDepth'));
+    expect(fromJson.errors).toEqual([]);
+    expect(fromJson.text).toContain('"value": 18446744073709551615');
+  });
+
   it('every mode\'s output validates against the OCI runtime-spec JSON schema', () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     for (const name of ['defs', 'defs-linux', 'config-linux']) {

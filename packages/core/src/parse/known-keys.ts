@@ -50,7 +50,8 @@ function childSchemas(schema: AnySchema, segment: PropertyKey, depth = 0): AnySc
   const def = defOf(schema);
   switch (def.type) {
     case 'object': {
-      const child = typeof segment === 'string' ? def.shape?.[segment] : undefined;
+      // Own members only: a user's key `constructor` or `__proto__` must not find Object.prototype's.
+      const child = typeof segment === 'string' && def.shape && Object.hasOwn(def.shape, segment) ? def.shape[segment] : undefined;
       return child ? [child] : [];
     }
     case 'array':

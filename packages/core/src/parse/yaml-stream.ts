@@ -1,4 +1,4 @@
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import { fromPointer, type PolicyError } from '../errors.js';
 import type { ParsedStream, Position, SourceDocument } from '../source.js';
@@ -31,7 +31,11 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
 
   let parsed: ParsedDocument[];
   try {
-    parsed = Array.from(parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }) as Iterable<ParsedDocument>);
+    // Integers come as bigint so that a uint64 past 2^53 stays exact; exactIntegers turns the others back into numbers.
+    // YAML 1.1 tags (!!binary, !!set, !!omap, !!timestamp) stay plain scalars and collections: the data is JSON-shaped,
+    // as the API server's JSON is, never a Buffer, Set, Map or Date.
+    const options = { lineCounter, prettyErrors: false, uniqueKeys: true, intAsBigInt: true, resolveKnownTags: false };
+    parsed = Array.from(parseAllDocuments(text, options) as Iterable<ParsedDocument>);
   } catch (error) {
     // The parser itself gave up (e.g. nesting deep enough to exhaust the stack).
     return { documents, errors: [syntaxError(file, 0, { line: 1, column: 1 }, describe(error))] };
@@ -45,9 +49,15 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
       return;
     }
     if (isEmptyDocument(doc)) return;
+    const collectionKey = firstCollectionKey(doc);
+    if (collectionKey !== undefined) {
+      // toJS would stringify the key (and print a warning); no Kubernetes object has such a key.
+      errors.push(syntaxError(file, index, positionAt(collectionKey), 'a mapping key is a list or a mapping; keys must be plain scalars'));
+      return;
+    }
     let data: unknown;
     try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT, reviver: exactIntegers });
     } catch (error) {
       const start = doc.contents?.range?.[0] ?? 0;
       errors.push(syntaxError(file, index, positionAt(start), describe(error)));
@@ -57,6 +67,30 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
   });
   return { documents, errors };
 }
+
+/** Offset of the first key that is a collection (`? [a]: b`, `{[a]: b}`), if any. */
+function firstCollectionKey(doc: ParsedDocument): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (isCollection(key)) {
+        offset = (isAlias(pair.key) ? pair.key : key).range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
+}
+
+/** A YAML integer as a number when it is exact as one, else the bigint (only uint64 fields accept those). */
+function exactIntegers(_key: unknown, value: unknown): unknown {
+  if (typeof value !== 'bigint') return value;
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
+}
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function sourceDocument(
   file: string,

@@ -8,22 +8,38 @@ type Issue = z.core.$ZodIssue;
 type Segment = string | number;
 
 /** Field names users write by mistake, with what to write instead. */
-const FIELD_HINTS: Record<string, string> = {
-  egresses:
+const FIELD_HINTS: ReadonlyMap<string, string> = new Map([
+  [
+    'egresses',
     'unknown field "egresses": the API field is "egress" (an object with toDestinations, toServices and toPods); ' +
-    "vArmor's custom_rules.md example spells it egresses, and vArmor silently drops it",
-};
+      "vArmor's custom_rules.md example spells it egresses, and vArmor silently drops it",
+  ],
+]);
 
 /** Turns the issues of one `safeParse` into policy errors with pointers and YAML positions, in document order. */
 export function issuesToPolicyErrors(issues: readonly Issue[], document: SourceDocument, root: z.core.$ZodType): PolicyError[] {
-  const errors = issues.flatMap((issue) => issueToErrors(issue, root));
-  return errors.map((error) => {
+  return issueProblems(issues, root).map((error) => {
     const position = error.code === 'unknown-field' ? document.locateKey(error.pointer) : document.locate(error.pointer);
     return {
       ...error,
       location: { file: document.file, document: document.index, ...(position ?? {}) },
     };
   });
+}
+
+/** The problems of one `safeParse`, without positions (for values nested in a field, such as a custom profile's JSON). */
+export function issueProblems(issues: readonly Issue[], root: z.core.$ZodType): PolicyError[] {
+  return withoutSafeIntegerBound(issues).flatMap((issue) => issueToErrors(issue, root));
+}
+
+/**
+ * `z.number().int().max(5)` reports 2^60 twice: past the safe-integer range and past 5. One problem, one error: the
+ * field's own bound is kept.
+ */
+function withoutSafeIntegerBound(issues: readonly Issue[]): readonly Issue[] {
+  const isSafeIntegerBound = (issue: Issue) => (issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'int';
+  const sameProblem = (a: Issue, b: Issue) => a !== b && a.code === b.code && a.path.length === b.path.length && a.path.every((segment, i) => segment === b.path[i]);
+  return issues.filter((issue) => !isSafeIntegerBound(issue) || !issues.some((other) => !isSafeIntegerBound(other) && sameProblem(issue, other)));
 }
 
 function issueToErrors(issue: Issue, root: z.core.$ZodType): PolicyError[] {
@@ -47,6 +63,11 @@ function issueToErrors(issue: Issue, root: z.core.$ZodType): PolicyError[] {
       if (input === undefined) {
         return [{ code: 'required', pointer, message: `${field} is required${requiredHint(field, pointer)}` }];
       }
+      if (typeof input === 'number' && !Number.isFinite(input)) return [notFinite(field, input, pointer)];
+      if (typeof input === 'bigint' && (issue.expected === 'number' || issue.expected === 'int')) {
+        // YAML integers past 2^53 arrive as bigint to stay exact; only uint64 fields take them.
+        return [withValue('invalid-value', `${field} ${shortened(String(input))} is ${input < 0n ? 'too small' : 'too large'} for this field`)];
+      }
       return [withValue('invalid-type', `${field} must be ${describeExpected(issue.expected)}, got ${describeValue(input)}`)];
     case 'invalid_value': {
       const allowed = issue.values.map((value) => JSON.stringify(value));
@@ -68,6 +89,7 @@ function issueToErrors(issue: Issue, root: z.core.$ZodType): PolicyError[] {
       return [withValue(code, issue.message)];
     }
     case 'invalid_union': {
+      if (typeof input === 'number' && !Number.isFinite(input)) return [notFinite(field, input, pointer)];
       const expected = [...new Set(issue.errors.flat().filter((inner) => inner.code === 'invalid_type').map((inner) => describeExpected(inner.expected)))];
       if (expected.length > 0 && issue.errors.every((branch) => branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0))) {
         return [withValue('invalid-type', `${field} must be ${expected.join(' or ')}, got ${describeValue(input)}`)];
@@ -80,6 +102,11 @@ function issueToErrors(issue: Issue, root: z.core.$ZodType): PolicyError[] {
   }
 }
 
+/** YAML's .nan and .inf, and 1e999, are numbers no field takes. */
+function notFinite(field: string, input: number, pointer: string): PolicyError {
+  return { code: 'invalid-value', pointer, message: `${field} ${input} is not a finite number` };
+}
+
 function requiredHint(field: string, pointer: string): string {
   if (field === 'qualifiers' && pointer.includes('/bpfRawRules/')) {
     return ' (deny, audit or both; vArmor turns a rule without qualifiers into one that does nothing)';
@@ -88,7 +115,7 @@ function requiredHint(field: string, pointer: string): string {
 }
 
 function unknownFieldMessage(key: string, known: readonly string[]): string {
-  const hint = FIELD_HINTS[key];
+  const hint = FIELD_HINTS.get(key);
   if (hint && known.includes('egress')) return hint;
   const suggestion = suggest(key, known);
   if (suggestion) return `unknown field ${JSON.stringify(key)}; did you mean ${JSON.stringify(suggestion)}?`;
@@ -156,6 +183,8 @@ function describeExpected(expected: string): string {
     case 'string':
       return 'a string';
     case 'number':
+    case 'bigint':
+      // A bigint is how an integer past 2^53 arrives from YAML or JSON: a number to the user.
       return 'a number';
     case 'boolean':
       return 'true or false';
@@ -169,13 +198,14 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return `${typeof value} ${String(value)}`;
-  }
+  if (typeof value === 'string') return JSON.stringify(shortened(value));
+  if (typeof value === 'bigint') return `number ${shortened(String(value))}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   return typeof value;
+}
+
+function shortened(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function isEchoable(value: unknown): boolean {

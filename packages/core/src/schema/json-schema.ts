@@ -1,11 +1,22 @@
 import { z } from 'zod';
+import { isUint64Schema, UINT64_JSON_SCHEMA } from './oci-seccomp.js';
 import { varmorClusterPolicySchema, varmorPolicySchema } from './varmor/varmor-policy.js';
 
 export type JsonSchema = Record<string, unknown>;
 
 function convert(schema: z.ZodType): JsonSchema {
   // Cross-field checks (refinements) have no JSON Schema form; the structure, enums, bounds and required fields do.
-  return z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+  return z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+    reused: 'inline',
+    override: ({ zodSchema, jsonSchema }) => {
+      if (!isUint64Schema(zodSchema)) return;
+      for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+      Object.assign(jsonSchema, structuredClone(UINT64_JSON_SCHEMA));
+    },
+  }) as JsonSchema;
 }
 
 /** JSON Schema (draft 2020-12) of one vArmor policy kind, from the same zod schema that validates it. */

@@ -66,16 +66,57 @@ export const SECCOMP_FLAGS = [
 export const seccompFlagSchema = z.enum(SECCOMP_FLAGS);
 
 const uint32 = z.number().int().min(0).max(0xffffffff);
-// uint64 values are carried as JS numbers when they fit exactly, as bigint otherwise (JSON gives numbers; 2^53+ values
-// must be written as decimal strings to survive JSON.parse).
-const uint64 = z.union([
-  z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  z.bigint().min(0n).max(0xffffffffffffffffn),
-  z
-    .string()
-    .regex(/^(0|[1-9][0-9]*)$/, 'must be a decimal unsigned 64-bit integer')
-    .refine((s) => BigInt(s) <= 0xffffffffffffffffn, 'must fit in 64 bits'),
-]);
+
+const UINT64_MAX = 0xffffffffffffffffn;
+const UINT64_DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/** Why `value` is not a uint64, or undefined when it is one; converts only what it has checked. */
+function uint64Problem(value: number | bigint | string): string | undefined {
+  const range = `an unsigned 64-bit integer (0 to ${UINT64_MAX})`;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return `${value} is not ${range}`;
+    if (value < 0) return `${value} is below 0; it must be ${range}`;
+    // A number past 2^53 has already lost its low bits; YAML and JSON input reaches here as a bigint instead.
+    if (value > Number.MAX_SAFE_INTEGER) return `${value} is not exact as a JavaScript number; give it as a bigint or a decimal string`;
+    return undefined;
+  }
+  if (typeof value === 'string') {
+    if (!UINT64_DECIMAL.test(value)) return `${shorten(JSON.stringify(value))} is not ${range} written in decimal`;
+    if (value.length > String(UINT64_MAX).length) return `${shorten(value)} does not fit in 64 bits; it must be ${range}`;
+  }
+  const exact = BigInt(value);
+  if (exact < 0n) return `${shorten(String(exact))} is below 0; it must be ${range}`;
+  if (exact > UINT64_MAX) return `${shorten(String(exact))} does not fit in 64 bits; it must be ${range}`;
+  return undefined;
+}
+
+const shorten = (text: string): string => (text.length > 40 ? `${text.slice(0, 37)}...` : text);
+
+// uint64 values are carried as JS numbers when they fit exactly, as bigint otherwise (the YAML and JSON readers give
+// bigints past 2^53), or as decimal strings. The type is checked first and the range after, so nothing throws.
+function uint64(field: string) {
+  const schema = z.union([z.number(), z.bigint(), z.string()]).superRefine((value, ctx) => {
+    const problem = uint64Problem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${field} ${problem}`, params: { code: 'invalid-value' } });
+  });
+  uint64Schemas.add(schema);
+  return schema;
+}
+
+const uint64Schemas = new WeakSet<z.ZodType>();
+
+/** True for the uint64 fields, whose check (a superRefine) JSON Schema cannot show; json-schema.ts writes their form. */
+export function isUint64Schema(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && uint64Schemas.has(schema as z.ZodType);
+}
+
+/** The JSON Schema form of a uint64: a non-negative integer, or the same in decimal (JSON Schema numbers are doubles). */
+export const UINT64_JSON_SCHEMA = {
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' },
+  ],
+} as const;
 
 /**
  * One argument comparison. SCMP_CMP_MASKED_EQ is `(arg & value) == (valueTwo & value)`, libseccomp's reading (what runc
@@ -83,8 +124,8 @@ const uint64 = z.union([
  */
 export const linuxSeccompArgSchema = z.strictObject({
   index: z.number().int().min(0).max(5),
-  value: uint64,
-  valueTwo: uint64.optional(),
+  value: uint64('value'),
+  valueTwo: uint64('valueTwo').optional(),
   op: seccompOperatorSchema,
 });
 export type LinuxSeccompArg = z.infer<typeof linuxSeccompArgSchema>;

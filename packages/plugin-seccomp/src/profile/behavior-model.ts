@@ -1,4 +1,4 @@
-import { type ArmorProfileModel, type LinuxSeccomp, linuxSeccompSchema } from '@armorkit/core';
+import { type ArmorProfileModel, type LinuxSeccomp, linuxSeccompSchema, parseExactJson } from '@armorkit/core';
 
 const ALWAYS_ALLOWED = ['open', 'openat', 'openat2', 'close', 'read', 'write'];
 
@@ -9,13 +9,9 @@ const ALWAYS_ALLOWED = ['open', 'openat', 'openat2', 'close', 'read', 'write'];
 export function seccompProfileFromModel(model: ArmorProfileModel): { profile?: LinuxSeccomp; error?: string } {
   const stored = model.data?.profile?.seccomp;
   if (stored) {
-    let json: unknown;
-    try {
-      json = JSON.parse(stored);
-    } catch (error) {
-      return { error: `the model's data.profile.seccomp is not JSON: ${(error as Error).message}` };
-    }
-    const parsed = linuxSeccompSchema.safeParse(json);
+    const json = parseExactJson(stored);
+    if ('error' in json) return { error: `the model's data.profile.seccomp is not JSON: ${json.error}` };
+    const parsed = linuxSeccompSchema.safeParse(json.value);
     return parsed.success ? { profile: parsed.data } : { error: `the model's data.profile.seccomp is not an OCI profile: ${parsed.error.issues[0]?.message}` };
   }
   const seen = model.data?.dynamicResult?.seccomp?.syscalls ?? [];

@@ -1,4 +1,4 @@
-import { type ArmorProfileModel, type CompileResult, type LinuxSeccomp, type LinuxSeccompArg, linuxSeccompSchema, type PolicyError, policyError, type SeccompPlan } from '@armorkit/core';
+import { type ArmorProfileModel, type CompileResult, type LinuxSeccomp, type LinuxSeccompArg, linuxSeccompSchema, parseExactJson, type PolicyError, policyError, type SeccompPlan } from '@armorkit/core';
 import { seccompProfileFromModel } from './behavior-model.js';
 import { enhanceProtectProfile } from './enhance-protect.js';
 import { type RuntimeArch, runtimeDefaultProfile } from './runtime-default.js';
@@ -21,13 +21,11 @@ const MODELING: LinuxSeccomp = {
 function defenseInDepth(plan: SeccompPlan, model: ArmorProfileModel | undefined, specPointer: string): { profile?: LinuxSeccomp; errors: PolicyError[] } {
   let base: LinuxSeccomp | undefined;
   if (plan.customProfile) {
-    let json: unknown;
-    try {
-      json = JSON.parse(plan.customProfile.text);
-    } catch (error) {
-      return { errors: [policyError('invalid-custom-profile', plan.customProfile.pointer, `customProfile is not JSON: ${(error as Error).message}`)] };
+    const json = parseExactJson(plan.customProfile.text);
+    if ('error' in json) {
+      return { errors: [policyError('invalid-custom-profile', plan.customProfile.pointer, `customProfile is not JSON: ${json.error}`)] };
     }
-    const parsed = linuxSeccompSchema.safeParse(json);
+    const parsed = linuxSeccompSchema.safeParse(json.value);
     if (!parsed.success) {
       return { errors: [policyError('invalid-custom-profile', plan.customProfile.pointer, `not an OCI seccomp profile: ${parsed.error.issues[0]?.message}`)] };
     }

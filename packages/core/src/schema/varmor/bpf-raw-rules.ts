@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asArray, asNumber, asString, isRecord, withCheck, type Report } from './check.js';
+import { asArray, asNumber, asString, isRecord, jsonText, withCheck, type Report } from './check.js';
 import { EXEC_PERMISSIONS, FILE_ACCESS_PERMISSIONS, fileRuleSchema } from './bpf-file-rule.js';
 import { mountRuleSchema } from './bpf-mount-rule.js';
 import { MAX_PORTS_PER_RULE, networkRuleSchema } from './bpf-network.js';
@@ -62,7 +62,7 @@ function checkNetworkRuleCount(rules: Readonly<Record<string, unknown>>, report:
   };
   const seenSockets = new Set<string>();
   asArray(network.sockets).forEach((socket, index) => {
-    const key = JSON.stringify(socket);
+    const key = jsonText(socket);
     if (seenSockets.has(key)) return;
     seenSockets.add(key);
     add(1, ['network', 'sockets', index]);

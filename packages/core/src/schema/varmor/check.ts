@@ -40,8 +40,15 @@ export function asArray(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+const bigintAsText = (_key: string, member: unknown): unknown => (typeof member === 'bigint' ? `${member}n` : member);
+
+/** JSON text of any parsed value, bigints included (JSON.stringify throws on them); for keys and messages. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, bigintAsText) ?? String(value);
+}
+
 /** `"value"` quoted for messages, long values cut. */
 export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : jsonText(value);
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { issueProblems } from '../../parse/zod-issues.js';
+import { parseExactJson } from '../exact-json.js';
 import { linuxSeccompSchema, linuxSyscallSchema } from '../oci-seccomp.js';
 import { appArmorRawRuleSchema } from './apparmor-raw-rule.js';
 import { asString, withCheck, type Report } from './check.js';
@@ -42,19 +44,15 @@ export const seccompDefenseSchema = withCheck(
 export type SeccompDefense = z.infer<typeof seccompDefenseSchema>;
 
 function checkSeccompProfile(text: string, report: Report): void {
-  let profile: unknown;
-  try {
-    profile = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    report(['customProfile'], 'invalid-value', `customProfile is not valid JSON: ${reason}`);
+  const parsed = parseExactJson(text);
+  if ('error' in parsed) {
+    report(['customProfile'], 'invalid-value', `customProfile is not valid JSON: ${parsed.error}`);
     return;
   }
-  const result = linuxSeccompSchema.safeParse(profile);
+  const result = linuxSeccompSchema.safeParse(parsed.value, { reportInput: true });
   if (result.success) return;
-  for (const issue of result.error.issues) {
-    const inner = issue.path.map((segment) => `/${String(segment)}`).join('') || '/';
-    report(['customProfile'], 'invalid-value', `customProfile is not an OCI LinuxSeccomp profile: ${inner}: ${issue.message}`);
+  for (const problem of issueProblems(result.error.issues, linuxSeccompSchema)) {
+    report(['customProfile'], 'invalid-value', `customProfile is not an OCI LinuxSeccomp profile: ${problem.pointer || '/'}: ${problem.message}`);
   }
 }
 

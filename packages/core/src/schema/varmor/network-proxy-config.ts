@@ -23,7 +23,8 @@ export const headerMutationHeaderSchema = withCheck(
     if (header.value !== undefined && header.secretRef !== undefined) {
       report(['secretRef'], 'constraint', 'value and secretRef are mutually exclusive; keep one of them');
     } else if (header.value === undefined && header.secretRef === undefined) {
-      report([], 'required', `header ${JSON.stringify(header.name)} needs a value or a secretRef`);
+      const name = asString(header.name);
+      report([], 'required', `${name === undefined ? 'a header' : `header ${JSON.stringify(name)}`} needs a value or a secretRef`);
     }
   },
 );
@@ -51,6 +52,8 @@ export const mitmConfigSchema = withCheck(
 );
 export type MitmConfig = z.infer<typeof mitmConfigSchema>;
 
+const isQuantityInput = (value: unknown): value is string | number | bigint => ['string', 'number', 'bigint'].includes(typeof value);
+
 const resourceListSchema = z.record(z.string(), quantitySchema);
 
 /** Kubernetes ResourceRequirements for the proxy sidecar. */
@@ -62,9 +65,8 @@ export const proxyResourcesSchema = withCheck(
   (resources, report) => {
     if (!isRecord(resources.requests) || !isRecord(resources.limits)) return;
     for (const [resource, limit] of Object.entries(resources.limits).sort(([a], [b]) => a.localeCompare(b))) {
-      const request = resources.requests[resource];
-      if (typeof request !== 'string' && typeof request !== 'number') continue;
-      if (typeof limit !== 'string' && typeof limit !== 'number') continue;
+      const request = Object.hasOwn(resources.requests, resource) ? resources.requests[resource] : undefined;
+      if (!isQuantityInput(request) || !isQuantityInput(limit)) continue;
       const limitValue = quantityValue(limit);
       const requestValue = quantityValue(request);
       if (limitValue !== undefined && requestValue !== undefined && limitValue < requestValue) {
