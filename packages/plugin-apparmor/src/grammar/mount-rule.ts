@@ -1,0 +1,51 @@
+import { type Condition, atCondition, readCondition, sortedUnique } from './conditions.js';
+import type { Cursor } from './cursor.js';
+import { isPathToken, readPath } from './file-rules.js';
+import { type Prefix, refuseOwner } from './qualifiers.js';
+import type { MountCondition, MountRule, Position } from './tree.js';
+import { nameProblem, pathProblem } from './values.js';
+import { MOUNT_OPTIONS } from './vocabulary.js';
+
+/**
+ * `mount [fstype=…] [options=…] [SOURCE] [-> MOUNTPOINT]`, `remount [conditions] [MOUNTPOINT]`,
+ * `umount [conditions] [MOUNTPOINT]`. The `->` names a mount point, never a profile.
+ */
+export function readMountRule(cursor: Cursor, prefix: Prefix, at: Position): MountRule {
+  refuseOwner(cursor, prefix, 'mount');
+  const operation = cursor.next()?.text as MountRule['operation'];
+  const rule: MountRule = { kind: 'mount', ...at, audit: prefix.audit, deny: prefix.deny, operation };
+  while (atCondition(cursor)) {
+    const condition = readCondition(cursor);
+    if (condition.key !== 'fstype' && condition.key !== 'options') cursor.fail(`"${condition.key}" is not a mount condition (fstype, options)`, condition.keyToken);
+    if (rule[condition.key]) cursor.fail(`"${condition.key}" is given twice`, condition.keyToken);
+    rule[condition.key] = mountCondition(cursor, condition);
+  }
+  const next = cursor.peek();
+  if (operation === 'mount' && next && next.kind !== 'arrow') {
+    cursor.next();
+    const problem = isPathToken(next) ? pathProblem(next.text) : nameProblem(next.text, 'mount source (a path or a device name such as proc, tmpfs, none)');
+    if (problem) cursor.fail(problem, next);
+    rule.source = next.text;
+  }
+  const arrow = cursor.peek();
+  if (operation === 'mount' && arrow?.kind === 'arrow') {
+    cursor.next();
+    if (!cursor.peek()?.spaced || !arrow.spaced) cursor.fail('write "->" with a blank on each side in a mount rule', arrow);
+    rule.mountpoint = readPath(cursor, 'a mount rule\'s "->"');
+  } else if (operation !== 'mount' && cursor.peek()) {
+    rule.mountpoint = readPath(cursor, `a ${operation} rule's mount point`);
+  }
+  if (cursor.peek()?.kind === 'arrow') cursor.fail(`a ${operation} rule takes no "->" here (its mount point is a path, never a profile)`);
+  cursor.finish(`a ${operation} rule`);
+  return rule;
+}
+
+function mountCondition(cursor: Cursor, condition: Condition): MountCondition {
+  for (const value of condition.values) {
+    const problem = condition.key === 'options'
+      ? MOUNT_OPTIONS.has(value.text) ? undefined : `"${value.text}" is not a mount option (ro, rw, bind, nosuid, …)`
+      : nameProblem(value.text, 'file system type');
+    if (problem) cursor.fail(problem, value.token);
+  }
+  return { operator: condition.operator, values: sortedUnique(condition.values.map((v) => v.text)) };
+}
