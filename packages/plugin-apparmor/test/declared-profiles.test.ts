@@ -35,7 +35,8 @@ const PREAMBLE = 'abi <abi/3.0>,\n#include <tunables/global>\n\n';
 const LEGITIMATE_CUSTOM = [
   `${PREAMBLE}profile ${NAME} flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n  file,\n}\n`,
   `include <tunables/global>\nprofile ${NAME} {\n  network,\n  capability,\n  /bin/** rix,\n  owner /tmp/** rwk,\n  umount,\n  ptrace (trace,read,tracedby,readby) peer=${NAME},\n  signal (receive) peer=unconfined,\n}\n`,
-  `${PREAMBLE}profile "${NAME}" flags=(complain) {\n  # a } in a comment and one in a quoted path must not be taken for the profile's end\n  "/tmp/a\\}b {c,d}" r,\n  /tmp/e\\} r,\n  deny /tmp/{x,y}/** w, # trailing }\n} # the end }\n`,
+  // Backslash escapes (`/tmp/e\\}`) are refused since the grammar replaced the tokenizer: no escapes, quote instead.
+  `${PREAMBLE}profile "${NAME}" flags=(complain) {\n  # a } in a comment must not be taken for the profile's end\n  "/tmp/a {c,d}" r,\n  deny /tmp/{x,y}/** w, # trailing }\n} # the end }\n`,
   `${PREAMBLE}profile ${NAME} flags=(attach_disconnected) { file, deny /etc/shadow r, }\n`,
 ];
 

@@ -2,7 +2,7 @@ import { type AppArmorPlan, type Artifact, type CompileResult, type PolicyError,
 import { checkRawRules } from '../raw-rules.js';
 import type { AppArmorBehaviorModel } from './behavior-model.js';
 import { profileFromBehaviorModel } from './behavior-model.js';
-import { checkCustomProfile, customProfileText } from './custom-profile.js';
+import { customProfileText, readCustomProfile } from './custom-profile.js';
 import { defenseInDepthProfile } from './defense-in-depth.js';
 import { enhanceProtectProfile } from './enhance-protect.js';
 import type { DiskDeviceMarker, LineOrigin, ProfileText } from './profile-text.js';
@@ -74,9 +74,9 @@ function defenseInDepthBase(plan: AppArmorPlan, options: CompileOptions, errors:
       errors.push(policyError('apparmor-custom-profile', `${options.specPointer ?? '/spec'}/policy/defenseInDepth/appArmor/customProfile`, 'profileType Custom needs a customProfile'));
       return undefined;
     }
-    const problems = checkCustomProfile(plan.customProfile.text, plan.profileName, plan.customProfile.pointer);
-    errors.push(...problems);
-    return problems.length > 0 ? undefined : customProfileText(plan.customProfile.text, plan.customProfile.pointer);
+    const read = readCustomProfile(plan.customProfile.text, plan.profileName, plan.customProfile.pointer);
+    errors.push(...read.errors);
+    return read.tree ? customProfileText(read.tree, plan.customProfile.pointer) : undefined;
   }
   const pointer = `${options.specPointer ?? '/spec'}/policy/defenseInDepth/appArmor/profileType`;
   const model = options.behaviorModel?.(plan.profileName);

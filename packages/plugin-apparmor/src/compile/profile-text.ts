@@ -4,6 +4,9 @@ export interface LineOrigin {
   pointer: string;
   /** For people: `template`, `rule disable-shell`, `raw rule line 2`, ... */
   source: string;
+  /** For a line printed from a statement of a policy field's text: where the statement is in that text (1-based). */
+  line?: number;
+  column?: number;
 }
 
 /** A disk-device line left for the loader to expand from /proc/partitions (reference §2.9). */

@@ -22,6 +22,8 @@ export interface CustomProfileTree {
 
 export type CustomProfileRead = { tree: CustomProfileTree; problems: [] } | { tree?: undefined; problems: GrammarProblem[] };
 
+const CHILD = 'child profiles and hats are not allowed in a custom profile (armorkit adds the child profiles for targets)';
+
 /** Profile names printed bare: the names vArmor gives (`varmor-NAMESPACE-NAME`), nothing that needs quotes. */
 const PROFILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -52,14 +54,20 @@ export function parseCustomProfile(text: string, profileName: string): CustomPro
       current.push(item);
     }
   }
+  // After a lexical problem, the statement it interrupted is not unfinished and the profile not unclosed: one problem.
+  if (lexed.problem) {
+    const stop = lexed.problem;
+    const before = (p: GrammarProblem) => p.line < stop.line || (p.line === stop.line && p.column < stop.column);
+    const body = header ? readStatements(items.slice(k), { stopAtClose: true, openMessage: CHILD }).problems : [];
+    problems.push(...body.filter((p) => before(p) && p.message !== 'a rule must end with a comma'));
+    return fail(stop, stop.message);
+  }
   if (!header) {
-    if (lexed.problem) return fail(lexed.problem, lexed.problem.message);
     return fail({ line: 1, column: 1 }, `declares no "profile ${profileName}"`);
   }
   const flags = readHeader(header, profileName, problems);
-  const body = readStatements(items.slice(k), { stopAtClose: true, openMessage: 'child profiles and hats are not allowed in a custom profile (armorkit adds the child profiles for targets)' });
+  const body = readStatements(items.slice(k), { stopAtClose: true, openMessage: CHILD });
   problems.push(...body.problems);
-  if (lexed.problem) return fail(lexed.problem, lexed.problem.message);
   if (!body.close) return fail(header[0] ?? { line: 1, column: 1 }, `the profile ${profileName} is not closed (unbalanced "{")`);
   const after = body.rest[0];
   if (after) {
@@ -86,8 +94,10 @@ function readHeader(tokens: readonly Token[], profileName: string, problems: Gra
   if (flagsWord?.kind !== 'word' || flagsWord.text !== 'flags' || equals?.kind !== 'equals' || equals.spaced) {
     return problem(flagsWord, `the profile may not have an attachment (${flagsWord?.text ?? ''}): vArmor profiles attach by name, never to host executables`);
   }
-  const list = value[0]?.kind === 'open' ? value.slice(1, -1).filter((t) => t.kind !== 'separator') : value;
-  if (value[0]?.kind === 'open' && value[value.length - 1]?.kind !== 'close') return problem(value[0], 'flags=(…) is not closed');
+  const close = value[0]?.kind === 'open' ? value.findIndex((t) => t.kind === 'close') : 0;
+  const extra = value[close + 1];
+  if (extra) return problem(extra, `the profile may not have an attachment (${extra.text}): vArmor profiles attach by name, never to host executables`);
+  const list = value[0]?.kind === 'open' ? value.slice(1, close).filter((t) => t.kind !== 'separator') : value;
   if (list.length === 0) return problem(flagsWord, 'flags=(…) needs flags');
   for (const flag of list) {
     if (flag.kind !== 'word' || !PROFILE_FLAGS.has(flag.text)) return problem(flag, `the profile flag "${flag.text}" is not allowed (allowed: ${[...PROFILE_FLAGS].join(', ')})`);

@@ -28,7 +28,10 @@ export function readFileRule(cursor: Cursor, prefix: Prefix, at: Position): File
   const keyword = cursor.isWord('file');
   if (keyword) cursor.next();
   const base = { kind: 'file' as const, ...at, audit: prefix.audit, deny: prefix.deny, owner: prefix.owner };
-  if (keyword && cursor.done()) return base;
+  if (keyword && cursor.done()) {
+    if (prefix.deny) cursor.fail('apparmor_parser 3.0 refuses "deny file," (write the paths to deny)', at);
+    return base;
+  }
   let path: string;
   let permissionsToken: Token | undefined;
   if (isPathToken(cursor.peek())) {

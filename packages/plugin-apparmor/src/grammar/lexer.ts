@@ -233,6 +233,7 @@ class Lexer {
     }
     if (c === '!') this.fail('"!" is not allowed');
     const character = String.fromCodePoint(this.text.codePointAt(this.i) ?? 0);
+    if (character.charCodeAt(0) > 0x7f) this.fail(`${describeCharacter(character)} is not allowed outside comments`);
     this.fail(`unexpected ${describeCharacter(character)}`);
   }
 

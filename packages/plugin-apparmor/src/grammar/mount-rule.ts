@@ -18,6 +18,8 @@ export function readMountRule(cursor: Cursor, prefix: Prefix, at: Position): Mou
     const condition = readCondition(cursor);
     if (condition.key !== 'fstype' && condition.key !== 'options') cursor.fail(`"${condition.key}" is not a mount condition (fstype, options)`, condition.keyToken);
     if (rule[condition.key]) cursor.fail(`"${condition.key}" is given twice`, condition.keyToken);
+    // apparmor_parser accepts "remount fstype=…" but then fails to build the policy.
+    if (operation === 'remount' && condition.key === 'fstype') cursor.fail('a remount rule takes no fstype (apparmor_parser cannot compile it)', condition.keyToken);
     rule[condition.key] = mountCondition(cursor, condition);
   }
   const next = cursor.peek();

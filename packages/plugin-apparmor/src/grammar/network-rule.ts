@@ -16,11 +16,14 @@ export function readNetworkRule(cursor: Cursor, prefix: Prefix, at: Position): N
   };
   const domain = take(NETWORK_DOMAINS);
   const type = take(NETWORK_TYPES);
-  const protocol = take(NETWORK_PROTOCOLS);
+  const protocolToken = type === undefined ? cursor.peek() : undefined;
+  const protocol = type === undefined ? take(NETWORK_PROTOCOLS) : undefined;
   const extra = cursor.peek();
   if (extra) {
-    cursor.fail(`${describeToken(extra)} is not expected here: network rules take a domain (inet, inet6, unix, netlink, …), a type (stream, dgram, …) and a protocol (tcp, udp, icmp), each optional, in that order`, extra);
+    cursor.fail(`${describeToken(extra)} is not expected here: network rules take a domain (inet, inet6, unix, netlink, …) and then a type (stream, dgram, …) or a protocol (tcp, udp, icmp), each optional`, extra);
   }
+  // apparmor_parser knows tcp and udp for inet and inet6, icmp for inet only.
+  if (protocol && domain && !(domain === 'inet' || (domain === 'inet6' && protocol !== 'icmp'))) cursor.fail(`the protocol ${protocol} does not go with the domain ${domain}`, protocolToken);
   if (domain) rule.domain = domain;
   if (type) rule.type = type;
   if (protocol) rule.protocol = protocol;

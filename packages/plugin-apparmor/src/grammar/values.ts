@@ -10,7 +10,7 @@ const PATH_CHARACTERS = /^[A-Za-z0-9_\-./*?[\]{},@+:~^%#<> ]+$/;
 export const BARE_PATH = /^\/[A-Za-z0-9_\-./*?[\]{}+:~^%]*$/;
 
 /** Profile labels (`peer=`, change_profile and pivot_root targets): a name, a `//` child, globs; no blanks or quotes. */
-const LABEL = /^[A-Za-z0-9_/][A-Za-z0-9_\-./*?+:]*$/;
+const LABEL = /^[A-Za-z0-9_/*][A-Za-z0-9_\-./*?+:]*$/;
 
 /** File system types, D-Bus bus names, interfaces, members and names, device sources of mount rules. */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_\-.*?+:]*$/;

@@ -36,7 +36,7 @@ export const PTRACE_PERMISSIONS: ReadonlySet<string> = new Set(['trace', 'read',
 export const UNIX_PERMISSIONS: ReadonlySet<string> = new Set([
   'create', 'bind', 'listen', 'accept', 'connect', 'shutdown', 'getattr', 'setattr', 'getopt', 'setopt', 'send', 'receive',
 ]);
-export const UNIX_TYPES: ReadonlySet<string> = new Set(['stream', 'dgram', 'seqpacket']);
+export const UNIX_TYPES: ReadonlySet<string> = new Set(['stream', 'dgram', 'seqpacket', 'raw', 'rdm', 'packet']);
 export const DBUS_PERMISSIONS: ReadonlySet<string> = new Set(['send', 'receive', 'bind', 'eavesdrop']);
 
 /** Mount flags of `options=(…)` / `options in (…)`. */
@@ -45,7 +45,7 @@ export const MOUNT_OPTIONS: ReadonlySet<string> = new Set([
   'noatime', 'atime', 'nodiratime', 'diratime', 'bind', 'rbind', 'move', 'verbose', 'silent', 'loud', 'acl', 'noacl',
   'unbindable', 'make-unbindable', 'runbindable', 'make-runbindable', 'private', 'make-private', 'rprivate', 'make-rprivate',
   'slave', 'make-slave', 'rslave', 'make-rslave', 'shared', 'make-shared', 'rshared', 'make-rshared', 'relatime', 'norelatime',
-  'iversion', 'noiversion', 'strictatime', 'nostrictatime', 'user', 'nouser',
+  'iversion', 'noiversion', 'strictatime', 'user', 'nouser',
 ]);
 
 /** Profile flags a custom profile may set; `unconfined` (and AppArmor 4's `prompt`, `kill`, …) may not. */
