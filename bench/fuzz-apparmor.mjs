@@ -88,7 +88,7 @@ function grammarReaders() {
     custom: (text, name) => {
       if (!parseCustomProfile || !printCustomProfile) return undefined;
       const parsed = parseCustomProfile(text, name);
-      return parsed.profile ? printCustomProfile(parsed.profile) : undefined;
+      return parsed.tree ? printCustomProfile(parsed.tree) : undefined;
     },
   };
 }

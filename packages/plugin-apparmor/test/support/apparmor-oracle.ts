@@ -119,14 +119,16 @@ export class AppArmorOracle {
 
   /** Raw rule candidates: each in a profile of its own (p0, p1, ...), all in one file per side. */
   checkRawRules(candidates: readonly Candidate[]): Promise<Finding[]> {
-    return this.check(candidates, (batch) => {
-      const file = (side: 'raw' | 'printed') => this.write(PREAMBLE + batch.map((c, i) => `profile p${i} {\n${c[side]}\n}\n`).join(''));
+    // Names stay with their candidate while a failing batch is narrowed down.
+    const named = candidates.map((c, i) => ({ ...c, profileName: `p${i}` }));
+    return this.check(named, (batch) => {
+      const file = (side: 'raw' | 'printed') => this.write(PREAMBLE + batch.map((c) => `profile ${c.profileName} {\n${c[side]}\n}\n`).join(''));
       const printed = file('printed');
       const raw = file('raw');
       return {
         printed: [printed],
         raw: [raw],
-        names: batch.map((_, i) => `p${i}`),
+        names: batch.map((c) => c.profileName ?? ''),
         locate: (where, at) => (where === printed ? locateLine(at, batch, 'printed') : where === raw ? locateLine(at, batch, 'raw') : undefined),
       };
     });
@@ -150,44 +152,50 @@ export class AppArmorOracle {
   }
 
   /**
-   * Checks a batch: both sides parsed (-N, cheap: it finds most texts apparmor_parser refuses and lists the
-   * profiles), then compiled (-S; the printed side with its rule dump). When a run fails, the candidate its error
-   * names is checked alone and the batch goes on without it; a batch that differs as a whole is halved.
+   * Checks a batch in stages: both sides parsed (-N: cheap, finds most texts apparmor_parser refuses, lists the
+   * profiles), then compiled (-S; the printed side with its rule dump). When a stage fails, the candidate its error
+   * names is checked alone and the stage is run again without it; a batch that differs as a whole is halved.
    */
   private async check(candidates: readonly Candidate[], layout: (batch: readonly Candidate[]) => Layout): Promise<Finding[]> {
     const findings: Finding[] = [];
-    let pending = [...candidates];
-    while (pending.length > 0) {
+    const pending = [...candidates];
+    const stages = [
+      { args: ['-N'], side: 'printed' },
+      { args: ['-N'], side: 'raw' },
+      { args: ['-S', '-D', 'rule-exprs'], side: 'printed' },
+      { args: ['-S'], side: 'raw' },
+    ] as const;
+    const outputs: Run[] = [];
+    for (let stage = 0; stage < stages.length; ) {
+      if (pending.length === 0) return findings;
+      const { args, side } = stages[stage] as (typeof stages)[number];
       const files = layout(pending);
-      const expected = [...files.names].sort();
-      const runs: Run[] = [];
-      const step = async (args: string[], which: string[]) => {
-        const run = await this.run(args, which);
-        runs.push(run);
-        return run;
-      };
-      const printedNames = await step(['-N'], files.printed);
-      const rawNames = printedNames.code === 0 ? await step(['-N'], files.raw) : undefined;
-      const printed = rawNames?.code === 0 ? await step(['-S', '-D', 'rule-exprs'], files.printed) : undefined;
-      const raw = printed?.code === 0 ? await step(['-S'], files.raw) : undefined;
-      const names = (run: Run) => run.stdout.toString('utf8').split('\n').filter((line) => line !== '').sort().join('\n');
-      const failed = runs.find((run) => run.code !== 0);
-      if (!failed && printed && raw && names(printedNames) === expected.join('\n') && transitionsIn(printed.stderr, printed.stdout).length === 0 && samePolicies(printed.stdout, raw.stdout)) break;
-      if (pending.length === 1) {
-        findings.push(...(await this.classify(pending[0] as Candidate, expected, files)));
-        break;
-      }
-      const culprit = failed ? locateError(failed.stderr, files.locate) : undefined;
-      if (culprit !== undefined) {
-        findings.push(...(await this.check(pending.splice(culprit, 1), layout)));
+      const run = await this.run(args, files[side]);
+      if (run.code === 0) {
+        outputs[stage++] = run;
         continue;
       }
-      const middle = Math.ceil(pending.length / 2);
-      const halves = [...(await this.check(pending.slice(0, middle), layout)), ...(await this.check(pending.slice(middle), layout))];
-      findings.push(...(halves.length > 0 ? halves : [together(pending)]));
-      break;
+      const culprit = pending.length === 1 ? 0 : locateError(run.stderr, files.locate);
+      if (culprit === undefined) return [...findings, ...(await this.halve(pending, layout))];
+      findings.push(...(await this.classify(pending.splice(culprit, 1)[0] as Candidate, layout)));
+      // The two compile stages must see the same batch; the profile lists are filtered below.
+      if (stage === 3) stage = 2;
     }
-    return findings;
+    // The -N lists were made before some candidates were taken out: leave out their profiles (and their children).
+    const removed = new Set(candidates.filter((c) => !pending.includes(c)).map((c) => c.profileName ?? ''));
+    const expected = pending.map((c) => c.profileName ?? '').sort().join('\n');
+    const listed = (run: Run) => run.stdout.toString('utf8').split('\n').filter((name) => name !== '' && !removed.has(name.split('//')[0] ?? '')).sort().join('\n');
+    const [printedNames, , printed, raw] = outputs as [Run, Run, Run, Run];
+    if (listed(printedNames) === expected && transitionsIn(printed.stderr, printed.stdout).length === 0 && samePolicies(printed.stdout, raw.stdout)) return findings;
+    if (pending.length === 1) return [...findings, ...(await this.classify(pending[0] as Candidate, layout))];
+    return [...findings, ...(await this.halve(pending, layout))];
+  }
+
+  /** A batch that differs as a whole: its halves, or the batch itself when every half passes alone. */
+  private async halve(pending: readonly Candidate[], layout: (batch: readonly Candidate[]) => Layout): Promise<Finding[]> {
+    const middle = Math.ceil(pending.length / 2);
+    const halves = [...(await this.check(pending.slice(0, middle), layout)), ...(await this.check(pending.slice(middle), layout))];
+    return halves.length > 0 ? halves : [together(pending)];
   }
 
   private async side(files: readonly string[]): Promise<Side> {
@@ -198,13 +206,16 @@ export class AppArmorOracle {
   }
 
   /** What is wrong with one candidate, checked alone: the printed side first, then the raw side against it. */
-  private async classify(candidate: Candidate, expected: string[], files: Layout): Promise<Finding[]> {
+  private async classify(candidate: Candidate, layout: (batch: readonly Candidate[]) => Layout): Promise<Finding[]> {
     const finding = (kind: FindingKind, detail: string): Finding[] => [{ kind, escape: ESCAPES.has(kind), raw: candidate.raw, printed: candidate.printed, detail }];
+    const files = layout([candidate]);
+    const expected = [candidate.profileName ?? ''];
     const printed = await this.side(files.printed);
-    if (printed.run.code !== 0) return finding('printed-does-not-compile', firstLines(printed.run.stderr));
+    const raw = await this.side(files.raw);
+    // Both refused: armorkit accepted what apparmor_parser refuses (a divergence); only the printed side: an escape of (a).
+    if (printed.run.code !== 0) return finding(raw.run.code !== 0 ? 'raw-does-not-compile' : 'printed-does-not-compile', firstLines(printed.run.stderr));
     if (printed.names.join('\n') !== expected.join('\n')) return finding('printed-declares-other-profiles', `declares ${printed.names.join(', ')}`);
     if (printed.transitions.length > 0) return finding('printed-transition', printed.transitions.slice(0, 3).join('\n'));
-    const raw = await this.side(files.raw);
     if (raw.run.code !== 0) return finding('raw-does-not-compile', firstLines(raw.run.stderr));
     if (raw.names.join('\n') !== expected.join('\n')) return finding('raw-declares-other-profiles', `declares ${raw.names.join(', ')}`);
     if (raw.transitions.length > 0) return finding('raw-transition', raw.transitions.slice(0, 3).join('\n'));
@@ -321,7 +332,7 @@ export interface RunOptions {
 export async function differentialRun(options: RunOptions): Promise<RunStats> {
   const { oracle, kind, count, generate, read } = options;
   const baseName = options.profileName ?? 'varmor-fuzz';
-  const batchSize = options.batchSize ?? (kind === 'raw' ? 150 : 40);
+  const batchSize = options.batchSize ?? (kind === 'raw' ? 500 : 60);
   const started = process.hrtime.bigint();
   const stats: RunStats = { candidates: 0, accepted: 0, distinctPrinted: 0, parserRuns: 0, escapes: 0, divergences: 0, findings: [], seconds: 0 };
   const seenRaw = new Set<string>();

@@ -48,10 +48,15 @@ const TRANSITION_PERMS = ['px', 'Px', 'cx', 'Cx', 'ux', 'Ux', 'pix', 'PUx', 'cix
 const CAPABILITIES = ['chown', 'dac_override', 'sys_admin', 'net_raw', 'sys_ptrace', 'setuid', 'kill', 'mknod'];
 const NETWORK = ['', 'inet', 'inet stream', 'inet6 dgram', 'unix stream', 'netlink raw', 'inet tcp', 'packet', 'icmp', 'inet dgram udp'];
 const FSTYPES = ['ext4', 'proc', 'tmpfs', 'overlay', 'sysfs', 'cgroup', 'bpf'];
-const MOUNT_OPTIONS = ['ro', 'rw', 'bind', 'rbind', 'nosuid', 'nodev', 'noexec', 'move', 'private'];
+/** Mount flags that combine with an fstype and each other. */
+const MOUNT_FLAGS = ['ro', 'rw', 'nosuid', 'nodev', 'noexec', 'sync', 'noatime'];
 const SIGNALS = ['kill', 'term', 'hup', 'int', 'usr1', 'stop', 'cont'];
 /** Stock abstractions, among them some that bring exec transitions (opencl-nvidia: Px, ubuntu-email: Cx) and `../` tries. */
-const ABSTRACTIONS = ['base', 'nameservice', 'bash', 'consoles', 'openssl', 'ssl_certs', 'user-tmp', 'authentication', 'opencl-nvidia', 'ubuntu-email', 'ubuntu-console-browsers', 'kde-open5', '../tunables/global', 'nope'];
+const ABSTRACTIONS = [
+  'base', 'nameservice', 'bash', 'consoles', 'openssl', 'ssl_certs', 'ssl_keys', 'user-tmp', 'authentication', 'dbus-session', 'dbus-strict', 'fonts',
+  'python', 'perl', 'mesa', 'private-files', 'samba', 'kerberosclient', 'php', 'audio', 'opencl-nvidia', 'ubuntu-email', 'ubuntu-console-browsers',
+  'kde-open5', 'ubuntu-browsers', '../tunables/global', 'nope',
+];
 
 /** Texts that change the profile set or give a transition if apparmor_parser reads them as rules. */
 export const PAYLOADS = [
@@ -105,13 +110,26 @@ function fileRule(r: Random): string {
   return r.chance(0.2) ? `${qualifiers}${lead}${perms} ${path(r)},` : `${qualifiers}${lead}${path(r)} ${perms},`;
 }
 
+/** mount, remount and umount in the combinations apparmor_parser can encode (bind, move and propagation stand alone). */
 function mountRule(r: Random): string {
-  const keyword = r.pick(['mount', 'remount', 'umount']);
-  const conditions: string[] = [];
-  if (keyword !== 'remount' && r.chance(0.6)) conditions.push(r.chance(0.5) ? `fstype=${list(r, FSTYPES)}` : r.chance(0.5) ? `fstype in ${list(r, FSTYPES)}` : `fstype=${r.pick(FSTYPES)}`);
-  if (r.chance(0.5)) conditions.push(r.chance(0.5) ? `options=${list(r, MOUNT_OPTIONS)}` : `options in ${list(r, MOUNT_OPTIONS)}`);
-  const target = keyword === 'mount' && r.chance(0.6) ? `${r.chance(0.5) ? `${path(r)} ` : ''}-> ${path(r)}/` : r.chance(0.7) ? path(r) : '';
-  return `${r.pick(['deny ', 'audit deny ', '', 'audit '])}${keyword} ${[...conditions, target].filter(Boolean).join(' ')},`;
+  const qualifiers = r.pick(['deny ', 'audit deny ', '', 'audit ']);
+  const options = (items: readonly string[]) => (r.chance(0.5) ? `options=${list(r, items)}` : `options in ${list(r, items)}`);
+  const fstype = () => (r.chance(0.4) ? `fstype=${list(r, FSTYPES)}` : r.chance(0.5) ? `fstype in ${list(r, FSTYPES)}` : `fstype=${r.pick(FSTYPES)}`);
+  const join = (parts: string[]) => parts.filter(Boolean).join(' ');
+  switch (r.int(6)) {
+    case 0:
+      return `${qualifiers}mount ${join([r.chance(0.7) ? fstype() : '', r.chance(0.5) ? options(MOUNT_FLAGS) : '', r.chance(0.5) ? path(r) : '', r.chance(0.7) ? `-> ${path(r)}/` : ''])},`;
+    case 1:
+      return `${qualifiers}mount ${join([options([r.pick(['bind', 'rbind'])]), path(r), `-> ${path(r)}/`])},`;
+    case 2:
+      return `${qualifiers}mount ${join([options([r.pick(['private', 'rprivate', 'shared', 'slave', 'unbindable'])]), `-> ${path(r)}/`])},`;
+    case 3:
+      return `${qualifiers}remount ${join([r.chance(0.5) ? options(MOUNT_FLAGS) : '', path(r)])},`;
+    case 4:
+      return `${qualifiers}umount ${join([r.chance(0.3) ? fstype() : '', path(r)])},`;
+    default:
+      return `${qualifiers}${r.pick(['mount', 'umount', 'remount'])},`;
+  }
 }
 
 function peerRule(r: Random): string {
