@@ -225,9 +225,11 @@ export class AppArmorOracle {
 
   private run(args: readonly string[], files: readonly string[]): Promise<Run> {
     this.runs++;
+    const started = Date.now();
     return new Promise((resolve) => {
       execFile(this.parser, ['-K', '-T', '-M', this.features, ...args, ...files], { encoding: 'buffer', maxBuffer: 1 << 30 }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        if (process.env.FUZZ_TRACE) console.error(`apparmor_parser ${args.join(' ')} (${files.length} files): status ${code}, ${Date.now() - started} ms`);
         resolve({ code, stdout, stderr: stderr.toString('utf8') });
       });
     });
