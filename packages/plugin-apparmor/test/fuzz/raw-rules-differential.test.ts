@@ -60,7 +60,13 @@ function describeFindings(findings: readonly Finding[], seed: number): string {
     .join('\n')}`;
 }
 
+/** Without apparmor_parser every check would fail slowly, one candidate at a time: fail at once instead. */
+function requireParser(): void {
+  if (!parser) throw new Error('apparmor_parser is not installed (Debian package apparmor); the differential tests need it');
+}
+
 async function fuzzRawRules(seed: number, count: number): Promise<RunStats> {
+  requireParser();
   const random = new Random(seed);
   const seeds = [...LEGITIMATE, ...PAYLOADS];
   return differentialRun({ oracle, kind: 'raw', count, read: readRaw, generate: () => (random.chance(0.1) ? mutatedText(random, seeds) : rawRuleText(random)) });
@@ -77,6 +83,7 @@ describe('known carriers', () => {
   const cases = CARRIERS.flatMap((carrier) => ESCAPING_PAYLOADS.map((payload) => carrier(payload)));
 
   it('escape the profile when pasted as they are: the oracle sees each one', { timeout: 300_000 }, async () => {
+    requireParser();
     // Every carrier once, each with another payload (all 42 pairs alone would take minutes on a busy machine).
     const sample = [...CARRIERS.map((carrier, i) => carrier(ESCAPING_PAYLOADS[i % ESCAPING_PAYLOADS.length] as string)), ...FOUND_IN_OLD_CHECKER];
     const pasted = await oracle.checkRawRules(sample.map((raw) => ({ raw, printed: raw })));
@@ -125,6 +132,7 @@ describe('differential fuzzing against apparmor_parser', () => {
   });
 
   it(`custom profiles, fixed seed ${FIXED_SEED}: 0 escapes, 0 divergences`, { timeout: 300_000 }, async () => {
+    requireParser();
     const random = new Random(FIXED_SEED);
     const stats = await differentialRun({ oracle, kind: 'custom', count: 120, read: readCustom, generate: (_, name) => customProfileText(random, name) });
     expect(stats.findings, describeFindings(stats.findings, FIXED_SEED)).toEqual([]);

@@ -312,6 +312,8 @@ export interface RunStats {
   divergences: number;
   findings: Finding[];
   seconds: number;
+  /** Of `seconds`, the time armorkit spent reading (parsing and printing) candidates. */
+  readSeconds: number;
 }
 
 export interface RunOptions {
@@ -336,7 +338,7 @@ export async function differentialRun(options: RunOptions): Promise<RunStats> {
   const baseName = options.profileName ?? 'varmor-fuzz';
   const batchSize = options.batchSize ?? (kind === 'raw' ? 500 : 60);
   const started = process.hrtime.bigint();
-  const stats: RunStats = { candidates: 0, accepted: 0, distinctPrinted: 0, parserRuns: 0, escapes: 0, divergences: 0, findings: [], seconds: 0 };
+  const stats: RunStats = { candidates: 0, accepted: 0, distinctPrinted: 0, parserRuns: 0, escapes: 0, divergences: 0, findings: [], seconds: 0, readSeconds: 0 };
   const seenRaw = new Set<string>();
   const seenPrinted = new Set<string>();
   let batch: Candidate[] = [];
@@ -357,7 +359,9 @@ export async function differentialRun(options: RunOptions): Promise<RunStats> {
     const profileName = kind === 'custom' ? `${baseName}-c${i}` : baseName;
     const raw = generate(i, profileName);
     stats.candidates++;
+    const reading = process.hrtime.bigint();
     const printed = read(raw, profileName);
+    stats.readSeconds += Number(process.hrtime.bigint() - reading) / 1e9;
     if (printed === undefined) continue;
     stats.accepted++;
     const rawKey = digest(raw);
