@@ -46,6 +46,7 @@ try {
     count: rawCount,
     generate: () => (random.chance(0.1) ? generator.mutatedText(random, [...legitimate, ...generator.PAYLOADS]) : generator.rawRuleText(random)),
     read: readers.raw,
+    canonical: CHECKER !== 'old',
     onFinding,
     onProgress: progress('raw rules'),
   });
@@ -57,6 +58,7 @@ try {
     count: COUNT - rawCount,
     generate: (_, profileName) => generator.customProfileText(customRandom, profileName),
     read: readers.custom,
+    canonical: CHECKER !== 'old',
     onFinding,
     onProgress: progress('custom profiles'),
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findApparmorParser, parseCustomProfile, parseRawRules, printCustomProfile, printStatement } from '../../src/index.js';
-import { AppArmorOracle, type Candidate, type Finding, type RunStats, differentialRun } from '../support/apparmor-oracle.js';
+import { AppArmorOracle, type Candidate, type Finding, type RunStats, canonicalTextProblems, differentialRun } from '../support/apparmor-oracle.js';
 import { PAYLOADS, Random, customProfileText, mutatedText, rawRuleText } from '../support/raw-rule-generator.js';
 
 // Differential fuzzing against apparmor_parser: whatever armorkit accepts, apparmor_parser must read exactly as
@@ -69,7 +69,7 @@ async function fuzzRawRules(seed: number, count: number): Promise<RunStats> {
   requireParser();
   const random = new Random(seed);
   const seeds = [...LEGITIMATE, ...PAYLOADS];
-  return differentialRun({ oracle, kind: 'raw', count, read: readRaw, generate: () => (random.chance(0.1) ? mutatedText(random, seeds) : rawRuleText(random)) });
+  return differentialRun({ oracle, kind: 'raw', count, read: readRaw, canonical: true, generate: () => (random.chance(0.1) ? mutatedText(random, seeds) : rawRuleText(random)) });
 }
 
 // apparmor_parser is a dependency `make` installs: its absence is a failure, not a reason to skip.
@@ -118,6 +118,22 @@ describe('known carriers', () => {
   });
 });
 
+describe('the canonical-text check', () => {
+  it.each(['/** ux,', '/bin/x px -> y,', 'Cx /bin/x,', 'change_profile -> unconfined,', 'pivot_root -> evil,', '^hat {', 'hat h {', 'profile x {', 'set rlimit nproc <= 1,', 'include if exists <local/x>', 'include "/etc/x"'])(
+    'flags %j',
+    (text) => {
+      expect(canonicalTextProblems(text)).not.toEqual([]);
+    },
+  );
+
+  it.each(['deny change_profile -> unconfined,', 'audit deny pivot_root -> x,', '/bin/x ix,', 'deny /x x,', 'link /a -> /b,', 'mount -> /m/,', 'include <abstractions/base>', 'dbus (send) member=ux,'])(
+    'passes %j',
+    (text) => {
+      expect(canonicalTextProblems(text)).toEqual([]);
+    },
+  );
+});
+
 describe('differential fuzzing against apparmor_parser', () => {
   it(`raw rules, fixed seed ${FIXED_SEED}: 0 escapes, 0 divergences`, { timeout: 300_000 }, async () => {
     const stats = await fuzzRawRules(FIXED_SEED, 1500);
@@ -134,7 +150,7 @@ describe('differential fuzzing against apparmor_parser', () => {
   it(`custom profiles, fixed seed ${FIXED_SEED}: 0 escapes, 0 divergences`, { timeout: 300_000 }, async () => {
     requireParser();
     const random = new Random(FIXED_SEED);
-    const stats = await differentialRun({ oracle, kind: 'custom', count: 120, read: readCustom, generate: (_, name) => customProfileText(random, name) });
+    const stats = await differentialRun({ oracle, kind: 'custom', count: 120, read: readCustom, canonical: true, generate: (_, name) => customProfileText(random, name) });
     expect(stats.findings, describeFindings(stats.findings, FIXED_SEED)).toEqual([]);
     expect(stats.accepted).toBeGreaterThan(10);
   });

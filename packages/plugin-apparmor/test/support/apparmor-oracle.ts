@@ -300,6 +300,46 @@ function firstLines(text: string): string {
   return messages.slice(0, 3).join('\n');
 }
 
+const QUALIFIERS = new Set(['audit', 'allow', 'deny', 'owner']);
+const EXEC_TRANSITION_PERMS = /^[rwaklmix]*[pPcCuU]i?x[rwaklm]*,?$/i;
+
+/**
+ * (c) on canonical printed text, cheap and in-process: no profile, hat or `^`, change_profile and pivot_root only
+ * denied, includes only of abstractions, no rlimit, and no exec transition in a file rule. Only for a printer's
+ * output (one statement a line, no comments); the user's own text would need apparmor_parser's lexer.
+ */
+export function canonicalTextProblems(printed: string): string[] {
+  const problems: string[] = [];
+  for (const line of printed.split('\n')) {
+    const text = line.trim();
+    if (text === '') continue;
+    if (/^#?include\b/.test(text)) {
+      if (!/^include <abstractions\/[A-Za-z0-9_.-]+>$/.test(text)) problems.push(`include: ${text}`);
+      continue;
+    }
+    const tokens = text.replace(/,$/, '').split(/\s+/);
+    let k = 0;
+    while (k < tokens.length && QUALIFIERS.has(tokens[k] ?? '')) k++;
+    const denied = tokens.slice(0, k).includes('deny');
+    const keyword = tokens[k] ?? '';
+    if (/^(profile|hat|set|rlimit|change_hat)$/.test(keyword) || keyword.startsWith('^') || /[{}]\s*$/.test(text)) problems.push(`declares or sets: ${text}`);
+    else if (/^(change_profile|pivot_root)$/.test(keyword) && !denied) problems.push(`${keyword} not denied: ${text}`);
+    else if (/^(file|["/@])/.test(keyword) || EXEC_TRANSITION_PERMS.test(keyword)) {
+      const perms = EXEC_TRANSITION_PERMS.test(keyword) ? keyword : tokens[tokens.length - 1] ?? '';
+      if (EXEC_TRANSITION_PERMS.test(perms) || (tokens.includes('->') && keyword !== 'link')) problems.push(`exec transition: ${text}`);
+    }
+  }
+  return problems;
+}
+
+/** The lines between a printed profile's `{` line and its closing `}`. */
+function profileBody(printed: string): string {
+  const lines = printed.split('\n');
+  const open = lines.findIndex((line) => line.trimEnd().endsWith('{'));
+  const close = lines.map((line) => line.trim()).lastIndexOf('}');
+  return open < 0 || close < open ? printed : lines.slice(open + 1, close).join('\n');
+}
+
 /** armorkit's reading of a candidate: the text it prints, or undefined when it refuses the candidate. */
 export type Reader = (raw: string, profileName: string) => string | undefined;
 
@@ -328,6 +368,8 @@ export interface RunOptions {
   batchSize?: number;
   /** Stops collecting findings (not counting) after this many. */
   keepFindings?: number;
+  /** The reader prints canonical text: check it with canonicalTextProblems too. */
+  canonical?: boolean;
   onFinding?: (finding: Finding) => void;
   onProgress?: (stats: RunStats) => void;
 }
@@ -342,15 +384,16 @@ export async function differentialRun(options: RunOptions): Promise<RunStats> {
   const seenRaw = new Set<string>();
   const seenPrinted = new Set<string>();
   let batch: Candidate[] = [];
+  const record = (finding: Finding) => {
+    if (finding.escape) stats.escapes++;
+    else stats.divergences++;
+    if (stats.findings.length < (options.keepFindings ?? 50)) stats.findings.push(finding);
+    options.onFinding?.(finding);
+  };
   const flush = async () => {
     const findings = kind === 'raw' ? await oracle.checkRawRules(batch) : await oracle.checkCustomProfiles(batch);
     batch = [];
-    for (const finding of findings) {
-      if (finding.escape) stats.escapes++;
-      else stats.divergences++;
-      if (stats.findings.length < (options.keepFindings ?? 50)) stats.findings.push(finding);
-      options.onFinding?.(finding);
-    }
+    findings.forEach(record);
     stats.parserRuns = oracle.runs;
     stats.seconds = Number(process.hrtime.bigint() - started) / 1e9;
     options.onProgress?.(stats);
@@ -371,6 +414,11 @@ export async function differentialRun(options: RunOptions): Promise<RunStats> {
     if (!seenPrinted.has(printedKey)) {
       seenPrinted.add(printedKey);
       stats.distinctPrinted++;
+    }
+    const textProblems = options.canonical ? canonicalTextProblems(kind === 'custom' ? profileBody(printed) : printed) : [];
+    if (textProblems.length > 0) {
+      record({ kind: 'printed-transition', escape: true, raw, printed, detail: textProblems.join('\n') });
+      continue;
     }
     batch.push({ raw, printed, profileName });
     if (batch.length >= batchSize) await flush();
