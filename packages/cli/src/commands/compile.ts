@@ -1,4 +1,4 @@
-import { type Artifact, type Engine, type Enforcer, enforcerFromId, type PolicyError } from '@armorkit/core';
+import { type Artifact, type Engine, type Enforcer, enforcerFromId, type Plan, type PolicyError } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { formatProblems, readBehaviorModels, resolveFiles } from '../pipeline.js';
@@ -43,15 +43,18 @@ export async function compileCommand(engine: Engine, paths: readonly string[], o
   const errors: PolicyError[] = [...outcome.errors];
   const warnings: PolicyError[] = [...outcome.warnings];
   const artifacts: Artifact[] = [];
+  // Each artifact with its policy's source, so what the real tools report gets the file and line:column.
+  const sources = new Map<Artifact, Plan['policy']['source']>();
   for (const { plan } of outcome.resolved) {
     const chosen = only?.filter((enforcer) => plan.enforcers[enforcer] !== undefined);
     const compiled = engine.compile(plan, chosen);
     errors.push(...compiled.errors);
     warnings.push(...compiled.warnings.filter((w) => !plan.warnings.includes(w)));
     artifacts.push(...compiled.artifacts);
+    for (const artifact of compiled.artifacts) sources.set(artifact, plan.policy.source);
   }
   if (options.verify !== false && errors.length === 0) {
-    for (const artifact of artifacts) errors.push(...(await engine.verify(artifact)));
+    for (const artifact of artifacts) errors.push(...(await engine.verify(artifact, sources.get(artifact))));
   }
   for (const line of formatProblems(warnings, 'warning')) io.err(line);
   if (errors.length > 0) {
