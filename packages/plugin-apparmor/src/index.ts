@@ -13,7 +13,9 @@ export { diskDevicesFromPartitions, expandDiskDevices } from './disk-devices.js'
 // verify
 export { findApparmorParser, parseParserErrors, PARSER_CANDIDATES, type ParserProblem } from './verify/apparmor-parser.js';
 export { verifyWithParser } from './verify/verify-artifact.js';
-export { checkDeclaredNames, checkDeclaredProfiles } from './verify/declared-profiles.js';
+export { checkDeclaredNames, checkDeclaredProfiles, expectedProfiles, type ExpectedProfiles } from './verify/declared-profiles.js';
+export { checkTransitions } from './verify/transitions.js';
+export { checkBackstop } from './verify/backstop.js';
 // load
 export { loadProfile, unloadProfile, type LoadOutcome, type LoaderOptions } from './load/loader.js';
 export { appArmorEnabled, listLoadedProfiles, parseLoadedProfiles, type LoadedProfile } from './load/loaded-profiles.js';

@@ -18,7 +18,8 @@ export function inText(position: { line: number; column: number }): string {
 
 /** A problem of a policy field's text as a policy error at the field, echoing the line it is on. */
 export function textProblemError(code: string, pointer: string, text: string, problem: GrammarProblem): PolicyError {
-  return policyError(code, pointer, `${inText(problem)}: ${problem.message}`, text.split('\n')[problem.line - 1]);
+  const error = policyError(code, pointer, `${inText(problem)}: ${problem.message}`, text.split('\n')[problem.line - 1]);
+  return { ...error, textPosition: { line: problem.line, column: problem.column } };
 }
 
 /** Checks a plan's raw rules; each problem points at the policy field and names the line and column inside it. */

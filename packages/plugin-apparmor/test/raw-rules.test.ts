@@ -75,6 +75,7 @@ describe('raw rule checks', () => {
         pointer: '/spec/policy/enhanceProtect/appArmorRawRules/0/rules',
         message: 'line 2, column 1: "}" would close the profile',
         value: '}',
+        textPosition: { line: 2, column: 1 },
       },
     ]);
   });

@@ -15,6 +15,10 @@ export interface AppArmorArtifactData {
   origins: LineOrigin[];
   /** Lines the loader replaces with one rule per disk device. */
   diskDevices: DiskDeviceMarker[];
+  /** Every profile the text declares, as `apparmor_parser -N` lists them: the profile, then `profile//child_N`. */
+  profiles: string[];
+  /** The exec transition lines compile wrote (`TARGET cx -> child_N,`); the backstop allows no other. */
+  transitions: string[];
 }
 
 export type AppArmorArtifact = Artifact<AppArmorArtifactData>;
@@ -62,7 +66,13 @@ export function compileAppArmor(plan: AppArmorPlan, options: CompileOptions = {}
       profileName: plan.profileName,
       profileMode: plan.profileMode,
       files: [{ suffix: 'apparmor', content }],
-      data: { text: content, origins: text.origins, diskDevices: text.diskDevices },
+      data: {
+        text: content,
+        origins: text.origins,
+        diskDevices: text.diskDevices,
+        profiles: [plan.profileName, ...text.children.map((child) => `${plan.profileName}//${child}`)],
+        transitions: text.transitions,
+      },
       warnings: [],
     },
   };

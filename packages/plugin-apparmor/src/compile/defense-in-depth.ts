@@ -23,8 +23,8 @@ export function defenseInDepthProfile(plan: AppArmorPlan, base: ProfileText): Pr
     const self = `${plan.profileName}//${childName}`;
     extra.blank().add(`## Child Profile for Target Executables: ${group.targets.join(' ')} ##`);
     extra.addAll(['# the profile may signal and trace its child profile, not the reverse', `signal (send) peer=${self},`, `ptrace (trace,read) peer=${self},`]);
-    for (const target of group.targets) extra.add(`${target} cx -> ${childName},`);
-    extra.blank().add(`profile ${childName} ${PROFILE_FLAGS} {`).blank();
+    for (const target of group.targets) extra.addTransition(target, childName);
+    extra.blank().openChild(childName, PROFILE_FLAGS).blank();
     for (const target of group.targets) extra.add(`${INDENT}${target} rix,`);
     extra.blank().add(`${INDENT}#include <abstractions/base>`).blank();
     extra.addAll([
@@ -49,5 +49,7 @@ function insertBeforeProfileClose(base: ProfileText, extra: ProfileText): Profil
   const result = new ProfileText();
   base.lines.slice(0, last).forEach((line, i) => result.add(line, base.origins[i] ?? TEMPLATE));
   for (const marker of base.diskDevices) result.diskDevices.push(marker);
+  result.children.push(...base.children);
+  result.transitions.push(...base.transitions);
   return result.append(extra, INDENT).add(base.lines[last] ?? '}', base.origins[last] ?? TEMPLATE);
 }

@@ -6,6 +6,9 @@ import type { MountCondition, MountRule, Position } from './tree.js';
 import { nameProblem, pathProblem } from './values.js';
 import { MOUNT_OPTIONS } from './vocabulary.js';
 
+/** Options that bind, move or change propagation: no file system type applies. */
+const MOVING_OPTIONS = /^(?:r?bind|move|(?:make-)?r?(?:unbindable|private|slave|shared))$/;
+
 /**
  * `mount [fstype=…] [options=…] [SOURCE] [-> MOUNTPOINT]`, `remount [conditions] [MOUNTPOINT]`,
  * `umount [conditions] [MOUNTPOINT]`. The `->` names a mount point, never a profile.
@@ -22,6 +25,9 @@ export function readMountRule(cursor: Cursor, prefix: Prefix, at: Position): Mou
     if (operation === 'remount' && condition.key === 'fstype') cursor.fail('a remount rule takes no fstype (apparmor_parser cannot compile it)', condition.keyToken);
     rule[condition.key] = mountCondition(cursor, condition);
   }
+  // A bind, move or propagation change takes no file system type; apparmor_parser fails to build such a rule.
+  const moving = rule.options?.values.find((option) => MOVING_OPTIONS.test(option));
+  if (rule.fstype && moving) cursor.fail(`fstype= does not go with the mount option ${moving}`, at);
   const next = cursor.peek();
   if (operation === 'mount' && next && next.kind !== 'arrow') {
     cursor.next();

@@ -77,10 +77,10 @@ export function readPtraceRule(cursor: Cursor, prefix: Prefix, at: Position): Pt
   return { kind: 'ptrace', ...at, audit: prefix.audit, deny: prefix.deny, permissions, ...(peer ? { peer } : {}) };
 }
 
-/** An abstract socket name (`@name`) or a socket path. */
+/** An abstract socket name (`@name`): apparmor_parser 3.0 refuses socket paths in addr=. */
 function addressProblem(text: string): string | undefined {
   if (text.startsWith('@')) return nameProblem(text.slice(1), 'abstract socket name after "@"');
-  return text.startsWith('/') ? pathProblem(text) : `${JSON.stringify(text)} is not a socket address (@name or a path)`;
+  return `${JSON.stringify(text)} is not an abstract socket address (@name; apparmor_parser 3.0 takes no paths here)`;
 }
 
 export function readUnixRule(cursor: Cursor, prefix: Prefix, at: Position): UnixRule {

@@ -57,8 +57,9 @@ function globProblem(value: string): string | undefined {
       start = k + 1;
     } else if (c === '[') {
       const close = value.indexOf(']', k + 1);
-      const inside = close < 0 ? '' : value.slice(k + 1, close).replace(/^\^/, '');
-      if (close < 0 || inside === '' || /[[{},/*?@ ]/.test(inside)) return `${shown}: a "[…]" class must be closed and hold plain characters`;
+      const inside = close < 0 ? '' : value.slice(k + 1, close);
+      // apparmor_parser fails on `[a-]`, `[^]`, `[]]`: a class is letters, digits, `_` `.` and ranges `a-z`.
+      if (!/^\^?(?:[A-Za-z0-9_.]-[A-Za-z0-9_.]|[A-Za-z0-9_.])+$/.test(inside)) return `${shown}: a "[…]" class holds letters, digits, _ . and ranges such as a-z`;
       k = close;
     } else if (c === ']') {
       return `${shown}: unbalanced "]"`;
