@@ -53,6 +53,17 @@ describe('compile', () => {
     expect(at('deny /b r,')).toEqual({ pointer: '/spec/policy/enhanceProtect/appArmorRawRules/0/rules', source: 'raw rule line 3', line: 3, column: 1 });
   });
 
+  it('writes raw rules and custom profiles from the tree, never the user\'s bytes', () => {
+    const raw = 'audit   deny\t/etc/hosts   r ,  # a note }\nr /tmp/x,\n#include <abstractions/base>';
+    const a = compileYaml(policyYaml({ mode: 'EnhanceProtect', appArmorRawRules: [{ rules: raw }] }));
+    const custom = (a.data.text.split('# Custom Rules\n')[1] ?? '').split('\n').slice(0, 3);
+    expect(custom).toEqual(['  audit deny /etc/hosts r,', '  /tmp/x r,', '  include <abstractions/base>']);
+    expect(a.data.text).not.toContain('a note');
+    const profile = 'include <tunables/global>\nprofile varmor-demo-demo flags=(mediate_deleted, attach_disconnected) { # opening\n  capability   chown,\n}   # the end\n';
+    const b = compileYaml(policyYaml({ mode: 'DefenseInDepth', customProfile: profile }));
+    expect(b.data.text).toBe('abi <abi/3.0>,\n#include <tunables/global>\n\nprofile varmor-demo-demo flags=(attach_disconnected,mediate_deleted) {\n  capability chown,\n}\n');
+  });
+
   it('merges identical targets and identical rule sets order-insensitively (quirk Q12)', () => {
     const plan = planOf(
       policyYaml({
