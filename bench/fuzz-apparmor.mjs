@@ -64,9 +64,9 @@ try {
   });
   const report = (label, stats) =>
     console.log(
-      `${label.padEnd(16)} ${String(stats.candidates).padStart(9)} candidates  ${(stats.candidates / stats.seconds).toFixed(0).padStart(6)}/s  ` +
+      `${label.padEnd(16)} ${String(stats.candidates).padStart(9)} candidates  ${(stats.seconds > 0 ? stats.candidates / stats.seconds : 0).toFixed(0).padStart(6)}/s  ` +
         `accepted ${stats.accepted}  distinct printed ${stats.distinctPrinted}  apparmor_parser runs ${stats.parserRuns}  ` +
-        `escapes ${stats.escapes}  divergences ${stats.divergences}  (${stats.seconds.toFixed(1)} s; armorkit alone reads ${(stats.candidates / stats.readSeconds).toFixed(0)}/s)`,
+        `escapes ${stats.escapes}  divergences ${stats.divergences}  (${stats.seconds.toFixed(1)} s; armorkit alone reads ${stats.readSeconds > 0 ? (stats.candidates / stats.readSeconds).toFixed(0) : '-'}/s)`,
     );
   console.log(`fuzz-apparmor: checker ${CHECKER}, seed ${SEED}, apparmor_parser ${parser}`);
   report('raw rules', raw);
