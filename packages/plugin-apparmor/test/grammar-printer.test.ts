@@ -28,7 +28,7 @@ export const FORMS: readonly string[] = [
   'dbus bind bus=session name=org.example.Foo,', 'dbus eavesdrop bus=session,', 'dbus receive peer=(label=foo, name=org.x),', 'audit dbus send bus=system path=/org/freedesktop/*,',
   'deny change_profile,', 'deny change_profile -> unconfined,', 'audit deny change_profile /usr/bin/x -> foo,', 'deny change_profile /usr/bin/** -> **,',
   'deny pivot_root,', 'audit deny pivot_root -> foo,', 'deny pivot_root /new/,', 'deny pivot_root oldroot=/old/ /new/ -> foo,',
-  'include <abstractions/nameservice>', '#include <abstractions/base>', 'include <abstractions/openssl> # with a comment',
+  'include <abstractions/nameservice>', '#include <abstractions/base>', 'include <abstractions/openssl>\n# a comment on the next line',
   '# only a comment\ndeny /tmp/x r, # and after a rule\n\n\tdeny /tmp/y w,',
 ];
 

@@ -15,7 +15,16 @@ export function atCondition(cursor: Cursor): boolean {
   const key = cursor.peek();
   const after = cursor.peek(1);
   if (key?.kind !== 'word' || !after) return false;
-  return (after.kind === 'equals' && !after.spaced) || (after.kind === 'word' && after.text === 'in' && cursor.peek(2)?.kind === 'open');
+  // `key in (` on one line: apparmor_parser refuses a line break there.
+  const open = cursor.peek(2);
+  return (after.kind === 'equals' && !after.spaced) || (after.kind === 'word' && after.text === 'in' && open?.kind === 'open' && after.line === key.line && open.line === key.line);
+}
+
+/** `peer=(`, all glued: the list condition of unix and dbus rules. */
+export function atPeerList(cursor: Cursor): boolean {
+  const equals = cursor.peek(1);
+  const open = cursor.peek(2);
+  return cursor.isWord('peer') && equals?.kind === 'equals' && !equals.spaced && open?.kind === 'open' && !open.spaced;
 }
 
 /** Reads one condition; `=` is glued to its key and its value, as `key=value`. */

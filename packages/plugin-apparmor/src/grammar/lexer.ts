@@ -120,7 +120,7 @@ class Lexer {
     this.i = end < 0 ? this.text.length : end;
   }
 
-  /** The directive must have its line to itself: `include <abstractions/NAME>`, nothing else but a comment. */
+  /** The directive must have its line to itself: `include <abstractions/NAME>` and nothing after it. */
   private include(keywordLength: number): void {
     const t = this.text;
     const start = this.position();
@@ -137,8 +137,8 @@ class Lexer {
     const target = t.slice(from, j);
     if (target === '') this.fail('an include needs a file name', from);
     while (t[j] === ' ' || t[j] === '\t') j++;
-    if (j < t.length && t[j] !== '\n' && t[j] !== '#') this.fail('an include must be on a line of its own', j);
-    if (t[j] === '#') j = t.indexOf('\n', j) < 0 ? t.length : t.indexOf('\n', j);
+    // Not even a comment: apparmor_parser reads a `#include` after the include as a second directive.
+    if (j < t.length && t[j] !== '\n') this.fail('an include must be on a line of its own (nothing after it, not even a comment)', j);
     this.items.push({ kind: 'include', ...start, target, ifExists: exists !== null });
     this.i = j;
     this.spaced = true;

@@ -8,6 +8,7 @@ import { MOUNT_OPTIONS } from './vocabulary.js';
 
 /** Options that bind, move or change propagation: no file system type applies. */
 const MOVING_OPTIONS = /^(?:r?bind|move|(?:make-)?r?(?:unbindable|private|slave|shared))$/;
+const PROPAGATION_OPTIONS = /^(?:make-)?r?(?:unbindable|private|slave|shared)$/;
 
 /**
  * `mount [fstype=…] [options=…] [SOURCE] [-> MOUNTPOINT]`, `remount [conditions] [MOUNTPOINT]`,
@@ -30,6 +31,9 @@ export function readMountRule(cursor: Cursor, prefix: Prefix, at: Position): Mou
   if (rule.fstype && moving) cursor.fail(`fstype= does not go with the mount option ${moving}`, at);
   const next = cursor.peek();
   if (operation === 'mount' && next && next.kind !== 'arrow') {
+    // A propagation change (private, shared, …) applies to a mount point only; apparmor_parser cannot encode a source.
+    const propagation = rule.options?.values.find((option) => PROPAGATION_OPTIONS.test(option));
+    if (propagation) cursor.fail(`the mount option ${propagation} takes no source, only "-> MOUNTPOINT"`, next);
     cursor.next();
     const problem = isPathToken(next) ? pathProblem(next.text) : nameProblem(next.text, 'mount source (a path or a device name such as proc, tmpfs, none)');
     if (problem) cursor.fail(problem, next);

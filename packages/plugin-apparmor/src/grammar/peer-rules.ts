@@ -1,4 +1,4 @@
-import { type Condition, atCondition, readCondition, readList, readPairList, sortedUnique } from './conditions.js';
+import { type Condition, atCondition, atPeerList, readCondition, readList, readPairList, sortedUnique } from './conditions.js';
 import { type Cursor, describeToken } from './cursor.js';
 import type { Token } from './lexer.js';
 import { type Prefix, refuseOwner } from './qualifiers.js';
@@ -93,7 +93,7 @@ export function readUnixRule(cursor: Cursor, prefix: Prefix, at: Position): Unix
   const address = single(cursor, conditions.get('addr'), addressProblem);
   if (type) rule.type = type;
   if (address) rule.address = address;
-  if (cursor.isWord('peer') && cursor.peek(1)?.kind === 'equals' && cursor.peek(2)?.kind === 'open') {
+  if (atPeerList(cursor)) {
     cursor.next();
     cursor.next();
     const pairs = readPairList(cursor, 'peer=(…)');
@@ -128,7 +128,7 @@ export function readDbusRule(cursor: Cursor, prefix: Prefix, at: Position): Dbus
   if (path) rule.path = path;
   if (iface) rule.interface = iface;
   if (member) rule.member = member;
-  if (cursor.isWord('peer') && cursor.peek(1)?.kind === 'equals' && cursor.peek(2)?.kind === 'open') {
+  if (atPeerList(cursor)) {
     cursor.next();
     cursor.next();
     const peer: NonNullable<DbusRule['peer']> = {};

@@ -40,6 +40,7 @@ function variablesProblem(value: string): string | undefined {
 /** `{a,b}` alternations balanced with no empty alternative, `[…]` classes closed and holding plain characters. */
 function globProblem(value: string): string | undefined {
   const shown = JSON.stringify(value);
+  // For each open alternation, how many commas it has: apparmor_parser refuses `{a}` (one alternative).
   const alternatives: number[] = [];
   let start = 0;
   for (let k = 0; k < value.length; k++) {
@@ -53,7 +54,8 @@ function globProblem(value: string): string | undefined {
     } else if (c === ',' || c === '}') {
       if (alternatives.length === 0) return c === ',' ? `${shown}: "," outside a {…} alternation` : `${shown}: unbalanced "}"`;
       if (k === start) return `${shown}: an empty alternative in {…}`;
-      if (c === '}') alternatives.pop();
+      if (c === ',') alternatives[alternatives.length - 1] = (alternatives[alternatives.length - 1] ?? 0) + 1;
+      else if (alternatives.pop() === 0) return `${shown}: a {…} alternation needs at least two alternatives ({a,b})`;
       start = k + 1;
     } else if (c === '[') {
       const close = value.indexOf(']', k + 1);
