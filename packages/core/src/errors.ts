@@ -19,6 +19,11 @@ export interface PolicyError {
   pointer: string;
   message: string;
   location?: SourceLocation;
+  /**
+   * For a problem inside a text field (a raw rule, a custom profile): where in that text, 1-based. The engine turns
+   * it into the YAML line:column when it can, so the printed position names the line of the rule itself.
+   */
+  textPosition?: { line: number; column: number };
   /** The offending value, when there is one worth echoing. */
   value?: unknown;
 }

@@ -18,6 +18,11 @@ export interface SourceDocument {
   locate(pointer: string): Position | undefined;
   /** Position of the key of the member at `pointer` (falls back to `locate`). */
   locateKey(pointer: string): Position | undefined;
+  /**
+   * Position of `at` (line and column inside the string value at `pointer`) in the document, when the string is
+   * written so that its lines are the document's (a `|` block, or a one-line scalar without escapes).
+   */
+  locateInText?(pointer: string, at: Position): Position | undefined;
 }
 
 export interface ParsedStream {

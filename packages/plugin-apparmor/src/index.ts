@@ -8,13 +8,14 @@ export { qualifierFor, type Qualifier } from './compile/qualifier.js';
 export type { DiskDeviceMarker, LineOrigin } from './compile/profile-text.js';
 export { checkRawRules, checkRawRuleText, type RawRuleProblem } from './raw-rules.js';
 export { checkCustomProfile } from './compile/custom-profile.js';
+export { parseRawRules, printStatement, parseCustomProfile, printCustomProfile, ALLOWED_ABSTRACTIONS, type RawStatement, type CustomProfileTree, type GrammarProblem } from './grammar/index.js';
 export { diskDevicesFromPartitions, expandDiskDevices } from './disk-devices.js';
 // verify
 export { findApparmorParser, parseParserErrors, PARSER_CANDIDATES, type ParserProblem } from './verify/apparmor-parser.js';
 export { verifyWithParser } from './verify/verify-artifact.js';
-export { checkDeclaredNames, checkDeclaredProfiles } from './verify/declared-profiles.js';
-export { tokenize, type Token, type TokenKind } from './syntax/tokenize.js';
-export { readStatements, type Statement } from './syntax/statements.js';
+export { checkDeclaredNames, checkDeclaredProfiles, expectedProfiles, type ExpectedProfiles } from './verify/declared-profiles.js';
+export { checkTransitions } from './verify/transitions.js';
+export { checkBackstop } from './verify/backstop.js';
 // load
 export { loadProfile, unloadProfile, type LoadOutcome, type LoaderOptions } from './load/loader.js';
 export { appArmorEnabled, listLoadedProfiles, parseLoadedProfiles, type LoadedProfile } from './load/loaded-profiles.js';

@@ -1,39 +1,33 @@
 import { type AppArmorRawRule, type PolicyError, policyError } from '@armorkit/core';
-import { checkInclude } from './syntax/includes.js';
-import { checkRule } from './syntax/rule-forms.js';
-import { readStatements } from './syntax/statements.js';
+import { type GrammarProblem, type RawStatement, parseRawRules } from './grammar/index.js';
 
-// Raw rules are pasted into a profile armorkit generates, so a raw rule must stay a rule: every statement must be
-// one of the allowed rule forms (syntax/rule-forms.ts) or an include of an abstraction. apparmor_parser then
-// checks the whole profile (verify), and the profile names it declares are checked before loading.
+// Raw rules never reach the profile as written: grammar/ reads them into statements of the allowed forms, and
+// compile prints those statements. Whatever the grammar does not read is an error at the field, with its line.
 
-export interface RawRuleProblem {
-  /** 1-based line inside the raw rule text. */
-  line: number;
-  message: string;
-}
+export type RawRuleProblem = GrammarProblem;
 
-/** Checks one raw rule text; returns every problem with its line. */
+/** Checks one raw rule text; returns every problem with its line and column. */
 export function checkRawRuleText(text: string): RawRuleProblem[] {
-  const read = readStatements(text);
-  if (read.error) return [read.error];
-  const problems: RawRuleProblem[] = [];
-  for (const statement of read.statements) {
-    let message: string | undefined;
-    if (statement.kind === 'open') message = '"{" would open a block (a profile or hat) inside the profile';
-    else if (statement.kind === 'close') message = '"}" would close the profile';
-    else if (statement.kind === 'include') message = checkInclude(statement.include, ['abstractions']);
-    else message = checkRule(statement.tokens);
-    if (message) problems.push({ line: statement.line, message });
-  }
-  return problems;
+  return parseRawRules(text).problems;
 }
 
-/** Checks a plan's raw rules; each problem points at the policy field and names the line inside it. */
+/** `line 2, column 5: …`: where in the field's text. */
+export function inText(position: { line: number; column: number }): string {
+  return `line ${position.line}, column ${position.column}`;
+}
+
+/** A problem of a policy field's text as a policy error at the field, echoing the line it is on. */
+export function textProblemError(code: string, pointer: string, text: string, problem: GrammarProblem): PolicyError {
+  const error = policyError(code, pointer, `${inText(problem)}: ${problem.message}`, text.split('\n')[problem.line - 1]);
+  return { ...error, textPosition: { line: problem.line, column: problem.column } };
+}
+
+/** Checks a plan's raw rules; each problem points at the policy field and names the line and column inside it. */
 export function checkRawRules(rawRules: readonly AppArmorRawRule[]): PolicyError[] {
-  return rawRules.flatMap((raw) =>
-    checkRawRuleText(raw.rules).map((problem) =>
-      policyError('apparmor-raw-rule', raw.pointer, `line ${problem.line}: ${problem.message}`, raw.rules.split('\n')[problem.line - 1]),
-    ),
-  );
+  return rawRules.flatMap((raw) => checkRawRuleText(raw.rules).map((problem) => textProblemError('apparmor-raw-rule', raw.pointer, raw.rules, problem)));
+}
+
+/** The statements of a raw rule the checks accepted (none when they did not: compile has failed then). */
+export function rawRuleStatements(raw: AppArmorRawRule): RawStatement[] {
+  return parseRawRules(raw.rules).statements ?? [];
 }

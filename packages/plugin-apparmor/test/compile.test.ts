@@ -50,7 +50,18 @@ describe('compile', () => {
     const at = (text: string) => a.data.origins[lines.findIndex((l) => l.trim() === text)];
     expect(a.data.origins.length).toBe(lines.length - 1);
     expect(at('deny capability net_raw,')).toEqual({ pointer: '/spec/policy/enhanceProtect/hardeningRules/0', source: 'rule disable-cap-net-raw' });
-    expect(at('deny /b r,')).toEqual({ pointer: '/spec/policy/enhanceProtect/appArmorRawRules/0/rules', source: 'raw rule line 3' });
+    expect(at('deny /b r,')).toEqual({ pointer: '/spec/policy/enhanceProtect/appArmorRawRules/0/rules', source: 'raw rule line 3', line: 3, column: 1 });
+  });
+
+  it('writes raw rules and custom profiles from the tree, never the user\'s bytes', () => {
+    const raw = 'audit   deny\t/etc/hosts   r ,  # a note }\nr /tmp/x,\n#include <abstractions/base>';
+    const a = compileYaml(policyYaml({ mode: 'EnhanceProtect', appArmorRawRules: [{ rules: raw }] }));
+    const custom = (a.data.text.split('# Custom Rules\n')[1] ?? '').split('\n').slice(0, 3);
+    expect(custom).toEqual(['  audit deny /etc/hosts r,', '  /tmp/x r,', '  include <abstractions/base>']);
+    expect(a.data.text).not.toContain('a note');
+    const profile = 'include <tunables/global>\nprofile varmor-demo-demo flags=(mediate_deleted, attach_disconnected) { # opening\n  capability   chown,\n}   # the end\n';
+    const b = compileYaml(policyYaml({ mode: 'DefenseInDepth', customProfile: profile }));
+    expect(b.data.text).toBe('abi <abi/3.0>,\n#include <tunables/global>\n\nprofile varmor-demo-demo flags=(attach_disconnected,mediate_deleted) {\n  capability chown,\n}\n');
   });
 
   it('merges identical targets and identical rule sets order-insensitively (quirk Q12)', () => {
@@ -78,9 +89,9 @@ describe('compile', () => {
       const parsed = e.parse(policyYaml({ mode: 'DefenseInDepth', customProfile }), 'p.yaml');
       return e.compile(e.resolve(parsed.policies[0]!).plan!, ['AppArmor']).errors.map((x) => x.message);
     };
-    expect(compile('profile varmor-demo-demo {\n  file,\n}\nprofile docker-default {\n}\n')).toEqual(['line 4: declares a second profile; only varmor-demo-demo is allowed']);
-    expect(compile('profile other {\n}\n')).toEqual(['line 1: the profile must be named varmor-demo-demo, not other']);
-    expect(compile('#include "/etc/passwd"\nprofile varmor-demo-demo {\n}\n')[0]).toMatch(/only "<tunables\/global>"/);
+    expect(compile('profile varmor-demo-demo {\n  file,\n}\nprofile docker-default {\n}\n')).toEqual(['line 4, column 1: declares a second profile; only varmor-demo-demo is allowed']);
+    expect(compile('profile other {\n}\n')).toEqual(['line 1, column 9: the profile must be named varmor-demo-demo, not other']);
+    expect(compile('#include "/etc/passwd"\nprofile varmor-demo-demo {\n}\n')[0]).toMatch(/only <tunables\/global> may be included/);
   });
 
   it('builds DefenseInDepth on a behaviour model, or says the model is missing', () => {

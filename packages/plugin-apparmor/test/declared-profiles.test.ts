@@ -8,6 +8,7 @@ import {
   checkCustomProfile,
   checkDeclaredNames,
   checkDeclaredProfiles,
+  checkTransitions,
   compileAppArmor,
   findApparmorParser,
   loadProfile,
@@ -35,7 +36,8 @@ const PREAMBLE = 'abi <abi/3.0>,\n#include <tunables/global>\n\n';
 const LEGITIMATE_CUSTOM = [
   `${PREAMBLE}profile ${NAME} flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n  file,\n}\n`,
   `include <tunables/global>\nprofile ${NAME} {\n  network,\n  capability,\n  /bin/** rix,\n  owner /tmp/** rwk,\n  umount,\n  ptrace (trace,read,tracedby,readby) peer=${NAME},\n  signal (receive) peer=unconfined,\n}\n`,
-  `${PREAMBLE}profile "${NAME}" flags=(complain) {\n  # a } in a comment and one in a quoted path must not be taken for the profile's end\n  "/tmp/a\\}b {c,d}" r,\n  /tmp/e\\} r,\n  deny /tmp/{x,y}/** w, # trailing }\n} # the end }\n`,
+  // Backslash escapes (`/tmp/e\\}`) are refused since the grammar replaced the tokenizer: no escapes, quote instead.
+  `${PREAMBLE}profile "${NAME}" flags=(complain) {\n  # a } in a comment must not be taken for the profile's end\n  "/tmp/a {c,d}" r,\n  deny /tmp/{x,y}/** w, # trailing }\n} # the end }\n`,
   `${PREAMBLE}profile ${NAME} flags=(attach_disconnected) { file, deny /etc/shadow r, }\n`,
 ];
 
@@ -65,6 +67,8 @@ describe('custom profiles', () => {
     it.each(LEGITIMATE_CUSTOM.map((text) => [JSON.stringify(text).slice(0, 100), text] as const))('compiles %s with targets to exactly the profile and its child', async (_, customProfile) => {
       const artifact = compileYaml(policyYaml({ mode: 'DefenseInDepth', customProfile, appArmorRawRules: [{ rules: 'deny /etc/hostname r,' }, { rules: 'deny /etc/hosts r,', targets: ['/bin/grep'] }] }));
       expect(await declaredNames(artifact.data.text)).toEqual([NAME, `${NAME}//child_0`]);
+      expect(artifact.data.profiles).toEqual([NAME, `${NAME}//child_0`]);
+      expect(artifact.data.transitions).toEqual(['/bin/grep cx -> child_0,']);
       expect(await verifyWithParser(parser as string, [{ profileName: NAME, data: artifact.data }])).toEqual([[]]);
     });
   });
@@ -87,38 +91,81 @@ describe('raw rules the allow-list accepts, through apparmor_parser', () => {
 });
 
 describe('declared profiles backstop', () => {
-  it('accepts the profile and its numbered children only', () => {
-    expect(checkDeclaredNames(['a.b', 'a.b//child_0', 'a.b//child_12'], 'a.b')).toBeUndefined();
-    expect(checkDeclaredNames(['a.b', 'cri-containerd.apparmor.d'], 'a.b')).toMatch(/declares the profile cri-containerd/);
-    expect(checkDeclaredNames(['a.b', 'a.b//evil'], 'a.b')).toMatch(/a\.b\/\/evil/);
-    expect(checkDeclaredNames(['axb//child_0', 'a.b'], 'a.b')).toMatch(/axb/);
-    expect(checkDeclaredNames(['other'], 'a.b')).toMatch(/expected exactly one a\.b/);
-    expect(checkDeclaredNames([], 'a.b')).toMatch(/no profile/);
+  it('accepts exactly the profiles compile declared, each once', () => {
+    expect(checkDeclaredNames(['a.b', 'a.b//child_0', 'a.b//child_12'], ['a.b', 'a.b//child_12', 'a.b//child_0'])).toBeUndefined();
+    expect(checkDeclaredNames(['a.b', 'cri-containerd.apparmor.d'], ['a.b'])).toMatch(/not written by armorkit: cri-containerd/);
+    expect(checkDeclaredNames(['a.b', 'a.b//evil'], ['a.b'])).toMatch(/not written by armorkit: a\.b\/\/evil/);
+    // A child compile did not create is refused even when it looks like one of its own.
+    expect(checkDeclaredNames(['a.b', 'a.b//child_0', 'a.b//child_1'], ['a.b', 'a.b//child_0'])).toMatch(/not written by armorkit: a\.b\/\/child_1/);
+    expect(checkDeclaredNames(['a.b', 'a.b'], ['a.b'])).toMatch(/not written by armorkit: a\.b/);
+    expect(checkDeclaredNames(['a.b'], ['a.b', 'a.b//child_0'])).toMatch(/missing: a\.b\/\/child_0/);
+    expect(checkDeclaredNames([], ['a.b'])).toMatch(/no profile/);
   });
 
   describe('with apparmor_parser', () => {
     const smuggled = `profile ${NAME} {\n  file,\n}\nprofile cri-containerd.apparmor.d flags=(unconfined) {\n  file,\n}\n`;
+    const expected = { profileName: NAME, profiles: [NAME], transitions: [] };
+    const template = (text: string) => ({ text, origins: text.split('\n').map(() => ({ pointer: '', source: 'template' })), diskDevices: [], profiles: [NAME], transitions: [] });
 
     it('verify refuses a text that declares another profile', async () => {
-      expect((await checkDeclaredProfiles(parser as string, smuggled, NAME)).map((e) => e.message)).toEqual([
-        `profile ${NAME}: the text declares the profile cri-containerd.apparmor.d; only ${NAME} and its ${NAME}//child_<N> children are allowed`,
+      expect((await checkDeclaredProfiles(parser as string, smuggled, expected)).map((e) => e.message)).toEqual([
+        `profile ${NAME}: the text declares cri-containerd.apparmor.d, ${NAME}; expected exactly ${NAME} (not written by armorkit: cri-containerd.apparmor.d)`,
       ]);
-      const data = { text: smuggled, origins: smuggled.split('\n').map(() => ({ pointer: '', source: 'template' })), diskDevices: [] };
-      expect((await verifyWithParser(parser as string, [{ profileName: NAME, data }]))[0]?.map((e) => e.code)).toEqual(['apparmor-declared-profiles']);
+      expect((await verifyWithParser(parser as string, [{ profileName: NAME, data: template(smuggled) }]))[0]?.map((e) => e.code)).toEqual(['apparmor-declared-profiles']);
+    });
+
+    // What a printer that let user bytes through would produce: each must be caught by the backstop alone.
+    it.each([
+      ['a hat', `profile ${NAME} {\n  file,\n  ^evil flags=(unconfined) {\n  }\n}\n`, 'apparmor-declared-profiles'],
+      ['a child compile did not declare', `profile ${NAME} {\n  profile child_0 {\n  }\n}\n`, 'apparmor-declared-profiles'],
+      ['an exec transition', `profile ${NAME} {\n  /usr/bin/** Px -> cri-containerd.apparmor.d,\n}\n`, 'apparmor-transitions'],
+      ['an unconfined exec', `profile ${NAME} {\n  /** ux,\n}\n`, 'apparmor-transitions'],
+      ['a multi-line transition', `profile ${NAME} {\n  /usr/bin/curl\n    Cx\n    -> other,\n}\n`, 'apparmor-transitions'],
+      ['change_profile', `profile ${NAME} {\n  change_profile -> unconfined,\n}\n`, 'apparmor-transitions'],
+      ['a transition to a child from a line compile did not write', `profile ${NAME} {\n  /bin/sh cx -> child_0,\n  profile child_0 {\n  }\n}\n`, 'apparmor-transitions'],
+      ['an rlimit', `profile ${NAME} {\n  set rlimit nproc <= 1,\n}\n`, 'apparmor-transitions'],
+      ['an abstraction with Px', `include <tunables/global>\nprofile ${NAME} {\n  include <abstractions/opencl-nvidia>\n}\n`, 'apparmor-transitions'],
+      ['an abstraction with Cx and its children', `include <tunables/global>\nprofile ${NAME} {\n  include <abstractions/opencl>\n}\n`, 'apparmor-declared-profiles'],
+    ])('refuses %s', async (_, text, code) => {
+      const children = text.includes('profile child_0') && code === 'apparmor-transitions' ? [`${NAME}//child_0`] : [];
+      const data = { ...template(text), profiles: [NAME, ...children] };
+      const [errors = []] = await verifyWithParser(parser as string, [{ profileName: NAME, data }]);
+      expect(errors.map((e) => e.code), errors.map((e) => e.message).join('\n')).toEqual([code]);
+    });
+
+    it('checks many profiles in one run, and still says which one failed', async () => {
+      const good = compileYaml(policyYaml({ name: 'good', mode: 'DefenseInDepth', appArmorRawRules: [{ rules: 'deny /etc/hosts r,', targets: ['/bin/grep'] }] }));
+      const other = compileYaml(policyYaml({ name: 'other', mode: 'DefenseInDepth', appArmorRawRules: [{ rules: 'deny /etc/hosts r,', targets: ['/bin/grep'] }] }));
+      // `other` holds a second copy of the transition line compile wrote once (in `good` too): counted, not excused.
+      const copied = other.data.text.replace('  /bin/grep cx -> child_0,\n', '  /bin/grep cx -> child_0,\n  /bin/grep cx -> child_0,\n');
+      const results = await verifyWithParser(parser as string, [
+        { profileName: good.profileName, data: good.data },
+        { profileName: other.profileName, data: { ...other.data, text: copied } },
+        { profileName: good.profileName, data: good.data },
+      ]);
+      expect(results.map((errors) => errors.map((e) => e.code))).toEqual([[], ['apparmor-transitions'], []]);
+      expect(await verifyWithParser(parser as string, [good, other].map((a) => ({ profileName: a.profileName, data: a.data })))).toEqual([[], []]);
+    });
+
+    it('accepts the transitions compile wrote, and deny change_profile', async () => {
+      const text = `profile ${NAME} {\n  /bin/grep cx -> child_0,\n  deny change_profile -> unconfined,\n  link /tmp/a -> /tmp/b,\n  mount -> /mnt/,\n  "/tmp/a->b" r,\n  profile child_0 {\n  }\n}\n`;
+      expect(await checkTransitions(parser as string, text, { profileName: NAME, profiles: [NAME, `${NAME}//child_0`], transitions: ['/bin/grep cx -> child_0,'] })).toEqual([]);
     });
 
     it('load refuses it before writing or loading anything', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'armorkit-load-'));
       try {
         writeFileSync(join(dir, 'enabled'), 'Y\n');
-        const artifact = { enforcer: 'AppArmor', profileName: NAME, profileMode: 'enforce', files: [], warnings: [], data: { text: smuggled, origins: [], diskDevices: [] } } as unknown as AppArmorArtifact;
-        const outcome = await loadProfile(artifact, {
-          parser: parser as string,
-          paths: { enabled: join(dir, 'enabled'), partitions: join(dir, 'partitions'), profileDirectory: join(dir, 'apparmor.d'), loadedProfiles: join(dir, 'profiles') },
-        });
-        expect(outcome.result).toBeUndefined();
-        expect(outcome.errors.map((e) => e.code)).toEqual(['apparmor-declared-profiles']);
-        expect(readdirSync(dir)).toEqual(['enabled']);
+        for (const text of [smuggled, `profile ${NAME} {\n  /** ux,\n}\n`]) {
+          const artifact = { enforcer: 'AppArmor', profileName: NAME, profileMode: 'enforce', files: [], warnings: [], data: { text, origins: [], diskDevices: [], profiles: [NAME], transitions: [] } } as unknown as AppArmorArtifact;
+          const outcome = await loadProfile(artifact, {
+            parser: parser as string,
+            paths: { enabled: join(dir, 'enabled'), partitions: join(dir, 'partitions'), profileDirectory: join(dir, 'apparmor.d'), loadedProfiles: join(dir, 'profiles') },
+          });
+          expect(outcome.result).toBeUndefined();
+          expect(outcome.errors.map((e) => e.code)).toEqual([text === smuggled ? 'apparmor-declared-profiles' : 'apparmor-transitions']);
+          expect(readdirSync(dir)).toEqual(['enabled']);
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -131,7 +178,7 @@ describe('parser errors in included files', () => {
     const stderr = 'AppArmor parser error for /tmp/x/profile-0 in profile /etc/apparmor.d/tunables/home at line 3: syntax error\n';
     const [problem] = parseParserErrors(stderr);
     expect(problem).toEqual({ file: '/etc/apparmor.d/tunables/home', line: 3, message: 'syntax error' });
-    const data = { text: 'a\nb\nc\n', origins: [0, 1, 2].map((i) => ({ pointer: '/spec/policy/x', source: `raw rule line ${i + 1}` })), diskDevices: [] };
+    const data = { text: 'a\nb\nc\n', origins: [0, 1, 2].map((i) => ({ pointer: '/spec/policy/x', source: `raw rule line ${i + 1}` })), diskDevices: [], profiles: [NAME], transitions: [] };
     const error = problemToError(problem!, data, NAME, '/tmp/x/profile-0');
     expect(error.pointer).toBe('');
     expect(error.message).toBe(`profile ${NAME} (in /etc/apparmor.d/tunables/home line 3, included by the profile): apparmor_parser: syntax error`);

@@ -16,8 +16,17 @@ const LEGITIMATE = JSON.parse(readFileSync(new URL('./fixtures/legitimate-raw-ru
 const hostile = JSON.parse(readFileSync(new URL('./fixtures/hostile-raw-rules.json', import.meta.url), 'utf8')) as HostileCase[];
 
 describe('raw rule checks', () => {
-  it('has a corpus of at least 20 injection attempts', () => {
-    expect(hostile.length).toBeGreaterThanOrEqual(100);
+  it('has a corpus of at least 130 injection attempts', () => {
+    expect(hostile.length).toBeGreaterThanOrEqual(130);
+  });
+
+  it('refuses the \\" carrier in every list form (apparmor_parser keeps \\" inside a list value)', () => {
+    const carriers = hostile.filter((c) => c.rules.includes('\\"'));
+    expect(carriers.length).toBeGreaterThanOrEqual(15);
+    for (const form of ['mount fstype=(', 'umount fstype=(', 'remount options=(', 'options in (', 'peer=(label=', 'peer=(addr=', 'peer=(name=', 'set=(', 'ptrace (', 'unix (', 'dbus (', 'signal peer=', 'fstype="']) {
+      expect(carriers.some((c) => c.rules.includes(form)), form).toBe(true);
+    }
+    for (const c of carriers) expect(c.error).toMatch(/backslash/);
   });
 
   it.each(hostile.map((c) => [JSON.stringify(c.rules), c] as const))('rejects %s', (_, c) => {
@@ -35,7 +44,7 @@ describe('raw rule checks', () => {
     'deny /**/curl rx,',
     'owner /tmp/** rwk, # scratch space',
     '#include <abstractions/nameservice>',
-    'include if exists <abstractions/base>',
+    'include <abstractions/base>',
     '# a comment with } and { and px',
     'deny network icmp,',
     'deny mount options in (bind) /proc** -> /**,',
@@ -54,7 +63,8 @@ describe('raw rule checks', () => {
     const { plan } = e.resolve(e.parse(yaml, 'evil.yaml').policies[0]!);
     const outcome = e.compile(plan!, ['AppArmor']);
     expect(outcome.artifacts).toEqual([]);
-    expect(outcome.errors[0]?.message).toBe(`line ${c.line}: ${c.error}`);
+    expect(outcome.errors[0]?.message).toMatch(new RegExp(`^line ${c.line}, column [0-9]+: `));
+    expect(outcome.errors[0]?.message).toContain(c.error);
   });
 
   it('points at the policy field and names the line', () => {
@@ -63,8 +73,9 @@ describe('raw rule checks', () => {
       {
         code: 'apparmor-raw-rule',
         pointer: '/spec/policy/enhanceProtect/appArmorRawRules/0/rules',
-        message: 'line 2: "}" would close the profile',
+        message: 'line 2, column 1: "}" would close the profile',
         value: '}',
+        textPosition: { line: 2, column: 1 },
       },
     ]);
   });
@@ -77,15 +88,15 @@ describe('raw rule checks', () => {
     const outcome = e.compile(plan!, ['AppArmor']);
     expect(outcome.artifacts).toEqual([]);
     expect(outcome.errors.map((error) => `${error.pointer}: ${error.message}`)).toEqual([
-      '/spec/policy/enhanceProtect/appArmorRawRules/1/rules: line 2: "}" would close the profile',
-      '/spec/policy/enhanceProtect/appArmorRawRules/1/rules: line 3: "{" would open a block (a profile or hat) inside the profile',
+      '/spec/policy/enhanceProtect/appArmorRawRules/1/rules: line 2, column 1: "}" would close the profile',
+      '/spec/policy/enhanceProtect/appArmorRawRules/1/rules: line 3, column 11: "{" would open a block (a profile or hat) inside the profile',
     ]);
     expect(outcome.errors[0]?.location?.file).toBe('evil.yaml');
   });
 
   it('checks DefenseInDepth raw rules too', () => {
     const plan = planOf(policyYaml({ mode: 'DefenseInDepth', appArmorRawRules: [{ rules: '/bin/sh Ux,', targets: ['/bin/grep'] }] }));
-    expect(checkRawRules(plan.rawRules).map((e) => e.message)).toEqual(['line 1: exec transition "Ux" is not allowed (use ix, or deny x)']);
+    expect(checkRawRules(plan.rawRules).map((e) => e.message)).toEqual(['line 1, column 9: exec transition "Ux" is not allowed (use ix, or deny x)']);
     expect(() => compileYaml(policyYaml({ mode: 'DefenseInDepth', appArmorRawRules: [{ rules: '/bin/sh Ux,' }] }))).toThrow(/Ux/);
   });
 });

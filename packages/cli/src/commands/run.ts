@@ -50,7 +50,7 @@ export async function runCommand(engine: Engine, argv: readonly string[], option
   const only = parseEnforcers(options.enforcer);
   const compiled = engine.compile(plan, only?.filter((e) => plan.enforcers[e]));
   const problems = [...compiled.errors];
-  for (const artifact of compiled.artifacts) problems.push(...(await engine.verify(artifact)));
+  for (const artifact of compiled.artifacts) problems.push(...(await engine.verify(artifact, plan.policy.source)));
   if (problems.length > 0) {
     for (const line of formatProblems(problems)) io.err(line);
     return EXIT.invalid;

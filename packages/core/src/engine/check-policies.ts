@@ -4,7 +4,6 @@ import type { Plan } from '../plan.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
 import type { Artifact } from './artifact.js';
 import type { Engine } from './engine.js';
-import { locateErrors } from './locate.js';
 
 /** A text to check (YAML or JSON, any number of documents) and the name its errors are reported under. */
 export interface PolicyInput {
@@ -101,7 +100,7 @@ export async function checkPolicies(engine: Engine, inputs: readonly PolicyInput
     const compiled = engine.compile(plan, chosen);
     const errors = [...compiled.errors];
     if (options.verify !== false) {
-      for (const artifact of compiled.artifacts) errors.push(...locateErrors(await engine.verify(artifact), plan.policy.source));
+      for (const artifact of compiled.artifacts) errors.push(...(await engine.verify(artifact, plan.policy.source)));
     }
     outcome.checked.push({ file, plan, artifacts: compiled.artifacts, errors });
     outcome.errors.push(...errors);

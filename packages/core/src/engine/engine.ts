@@ -5,6 +5,7 @@ import { resolveMode } from '../modes/resolve-mode.js';
 import { parseYamlStream } from '../parse/yaml-stream.js';
 import type { Plan } from '../plan.js';
 import type { RulePack } from '../rules/define.js';
+import type { SourceDocument } from '../source.js';
 import { RuleRegistry } from '../rules/registry.js';
 import type { Artifact, AuditSource, CompileResult, AuditSourceUnavailable, Confinement, LoadResult, LoadTarget } from './artifact.js';
 import { createHooks, type AuditRecord, type DialectResult } from './hooks.js';
@@ -143,14 +144,19 @@ export class Engine {
     return outcome;
   }
 
-  /** verify: checks an artifact with the real tool, when the plugin has one. */
-  async verify(artifact: Artifact): Promise<PolicyError[]> {
+  /**
+   * verify: checks an artifact with the real tool, when the plugin has one. With the policy's source, the errors get
+   * its file and line:column, as compile's do.
+   */
+  async verify(artifact: Artifact, source?: SourceDocument): Promise<PolicyError[]> {
     const hook = this.hooks.verify.get(enforcerId(artifact.enforcer));
+    let errors: PolicyError[];
     try {
-      return (hook?.isUsed() ? await hook.promise(artifact) : undefined) ?? [];
+      errors = (hook?.isUsed() ? await hook.promise(artifact) : undefined) ?? [];
     } catch (error) {
-      return pluginFailureErrors(error, '');
+      errors = pluginFailureErrors(error, '');
     }
+    return source ? locateErrors(errors, source) : errors;
   }
 
   async load(artifact: Artifact, target: LoadTarget = { kind: 'host' }): Promise<LoadResult> {

@@ -5,7 +5,8 @@ import type { SourceDocument } from '../source.js';
 export function locateErrors(errors: readonly PolicyError[], source: SourceDocument): PolicyError[] {
   return errors.map((error) => {
     if (error.location?.line !== undefined) return error;
-    const position = error.code === 'unknown-field' ? source.locateKey(error.pointer) : source.locate(error.pointer);
+    const inText = error.textPosition ? source.locateInText?.(error.pointer, error.textPosition) : undefined;
+    const position = inText ?? (error.code === 'unknown-field' ? source.locateKey(error.pointer) : source.locate(error.pointer));
     return { ...error, location: { file: source.file, document: source.index, ...position } };
   });
 }

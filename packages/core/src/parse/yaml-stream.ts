@@ -1,5 +1,5 @@
 import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
-import type { Document, Node, Pair } from 'yaml';
+import type { Document, Node, Pair, Scalar } from 'yaml';
 import { fromPointer, type PolicyError } from '../errors.js';
 import type { ParsedStream, Position, SourceDocument } from '../source.js';
 
@@ -63,7 +63,7 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
       errors.push(syntaxError(file, index, positionAt(start), describe(error)));
       return;
     }
-    documents.push(sourceDocument(file, index, doc, data, positionAt));
+    documents.push(sourceDocument(file, index, doc, data, positionAt, text));
   });
   return { documents, errors };
 }
@@ -98,6 +98,7 @@ function sourceDocument(
   doc: ParsedDocument,
   data: unknown,
   positionAt: (offset: number) => Position,
+  text: string,
 ): SourceDocument {
   const nodePosition = (node: Node | null | undefined): Position | undefined =>
     node?.range ? positionAt(node.range[0]) : undefined;
@@ -117,7 +118,37 @@ function sourceDocument(
       }
       return nodePosition(walk.node) ?? nodePosition(walk.ancestor);
     },
+    locateInText(pointer, at) {
+      const walk = walkPointer(doc, pointer);
+      const offset = walk.complete && isScalar(walk.node) ? offsetInScalar(text, walk.node, at) : undefined;
+      return offset === undefined ? undefined : positionAt(offset);
+    },
   };
+}
+
+/**
+ * The offset in `text` of line `at.line`, column `at.column` of a string scalar's value: for a `|` block, its
+ * lines are the document's lines after the header, less the block's indentation; for a one-line plain or quoted
+ * scalar, the value follows its start (and quote). Undefined when the source does not hold the value's line as is.
+ */
+function offsetInScalar(text: string, node: Scalar, at: Position): number | undefined {
+  const value = typeof node.value === 'string' ? node.value : undefined;
+  const start = node.range?.[0];
+  if (value === undefined || start === undefined) return undefined;
+  const wanted = value.split('\n')[at.line - 1];
+  if (wanted === undefined) return undefined;
+  if (node.type === 'BLOCK_LITERAL') {
+    let lineStart = text.indexOf('\n', start) + 1;
+    for (let k = 1; k < at.line && lineStart > 0; k++) lineStart = text.indexOf('\n', lineStart) + 1;
+    if (lineStart <= 0) return undefined;
+    const lineEnd = text.indexOf('\n', lineStart);
+    const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+    const indent = line.length - wanted.length;
+    return indent >= 0 && line.slice(indent) === wanted && line.slice(0, indent).trim() === '' ? lineStart + indent + at.column - 1 : undefined;
+  }
+  if (at.line !== 1 || value.includes('\n')) return undefined;
+  const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+  return text.startsWith(value, start + quote) ? start + quote + at.column - 1 : undefined;
 }
 
 interface Walk {

@@ -2,7 +2,7 @@ import { type AppArmorPlan, type Artifact, type CompileResult, type PolicyError,
 import { checkRawRules } from '../raw-rules.js';
 import type { AppArmorBehaviorModel } from './behavior-model.js';
 import { profileFromBehaviorModel } from './behavior-model.js';
-import { checkCustomProfile, customProfileText } from './custom-profile.js';
+import { customProfileText, readCustomProfile } from './custom-profile.js';
 import { defenseInDepthProfile } from './defense-in-depth.js';
 import { enhanceProtectProfile } from './enhance-protect.js';
 import type { DiskDeviceMarker, LineOrigin, ProfileText } from './profile-text.js';
@@ -15,6 +15,10 @@ export interface AppArmorArtifactData {
   origins: LineOrigin[];
   /** Lines the loader replaces with one rule per disk device. */
   diskDevices: DiskDeviceMarker[];
+  /** Every profile the text declares, as `apparmor_parser -N` lists them: the profile, then `profile//child_N`. */
+  profiles: string[];
+  /** The exec transition lines compile wrote (`TARGET cx -> child_N,`); the backstop allows no other. */
+  transitions: string[];
 }
 
 export type AppArmorArtifact = Artifact<AppArmorArtifactData>;
@@ -62,7 +66,13 @@ export function compileAppArmor(plan: AppArmorPlan, options: CompileOptions = {}
       profileName: plan.profileName,
       profileMode: plan.profileMode,
       files: [{ suffix: 'apparmor', content }],
-      data: { text: content, origins: text.origins, diskDevices: text.diskDevices },
+      data: {
+        text: content,
+        origins: text.origins,
+        diskDevices: text.diskDevices,
+        profiles: [plan.profileName, ...text.children.map((child) => `${plan.profileName}//${child}`)],
+        transitions: text.transitions,
+      },
       warnings: [],
     },
   };
@@ -74,9 +84,9 @@ function defenseInDepthBase(plan: AppArmorPlan, options: CompileOptions, errors:
       errors.push(policyError('apparmor-custom-profile', `${options.specPointer ?? '/spec'}/policy/defenseInDepth/appArmor/customProfile`, 'profileType Custom needs a customProfile'));
       return undefined;
     }
-    const problems = checkCustomProfile(plan.customProfile.text, plan.profileName, plan.customProfile.pointer);
-    errors.push(...problems);
-    return problems.length > 0 ? undefined : customProfileText(plan.customProfile.text, plan.customProfile.pointer);
+    const read = readCustomProfile(plan.customProfile.text, plan.profileName, plan.customProfile.pointer);
+    errors.push(...read.errors);
+    return read.tree ? customProfileText(read.tree, plan.customProfile.pointer) : undefined;
   }
   const pointer = `${options.specPointer ?? '/spec'}/policy/defenseInDepth/appArmor/profileType`;
   const model = options.behaviorModel?.(plan.profileName);

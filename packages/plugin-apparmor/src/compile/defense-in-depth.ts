@@ -1,7 +1,6 @@
 import type { AppArmorPlan } from '@armorkit/core';
 import { PROFILE_FLAGS } from './base-profiles.js';
 import { ProfileText, TEMPLATE } from './profile-text.js';
-import { findProfileClose } from '../syntax/profile-close.js';
 import { addRawRuleLines } from './raw-rule-lines.js';
 import { groupTargets } from './targets.js';
 
@@ -9,7 +8,8 @@ const INDENT = '  ';
 
 /**
  * DefenseInDepth (reference §2.5): the base profile (custom or from the behaviour model) with the raw rules, and
- * one deny-by-default child profile per group of targets, inserted before the `}` that closes the profile.
+ * one deny-by-default child profile per group of targets, inserted before the `}` that closes the profile (which
+ * armorkit printed: the base is never the user's text).
  */
 export function defenseInDepthProfile(plan: AppArmorPlan, base: ProfileText): ProfileText {
   const extra = new ProfileText();
@@ -23,8 +23,8 @@ export function defenseInDepthProfile(plan: AppArmorPlan, base: ProfileText): Pr
     const self = `${plan.profileName}//${childName}`;
     extra.blank().add(`## Child Profile for Target Executables: ${group.targets.join(' ')} ##`);
     extra.addAll(['# the profile may signal and trace its child profile, not the reverse', `signal (send) peer=${self},`, `ptrace (trace,read) peer=${self},`]);
-    for (const target of group.targets) extra.add(`${target} cx -> ${childName},`);
-    extra.blank().add(`profile ${childName} ${PROFILE_FLAGS} {`).blank();
+    for (const target of group.targets) extra.addTransition(target, childName);
+    extra.blank().openChild(childName, PROFILE_FLAGS).blank();
     for (const target of group.targets) extra.add(`${INDENT}${target} rix,`);
     extra.blank().add(`${INDENT}#include <abstractions/base>`).blank();
     extra.addAll([
@@ -41,20 +41,15 @@ export function defenseInDepthProfile(plan: AppArmorPlan, base: ProfileText): Pr
 }
 
 /**
- * The base text with `extra` (indented) placed before the `}` that closes the base profile, found by the tokenizer
- * (a `}` in a comment or a quoted path is not it); after the text when the base does not read as one profile.
+ * The base text with `extra` (indented) placed before the `}` that closes the base profile: its last line, which
+ * armorkit printed itself (from the custom profile's tree, or from the behaviour model).
  */
 function insertBeforeProfileClose(base: ProfileText, extra: ProfileText): ProfileText {
-  const close = findProfileClose(base.toString());
+  const last = base.lines.length - 1;
   const result = new ProfileText();
-  if (!close) return result.append(base).append(extra, INDENT);
-  const last = close.line - 1;
-  const line = base.lines[last] ?? '';
-  const origin = base.origins[last] ?? TEMPLATE;
-  const head = new ProfileText();
-  base.lines.slice(0, last).forEach((l, i) => head.add(l, base.origins[i] ?? TEMPLATE));
-  if (line.slice(0, close.column).trim() !== '') head.add(line.slice(0, close.column).trimEnd(), origin);
-  result.append(head).append(extra, INDENT).add(line.slice(close.column), origin);
-  base.lines.slice(last + 1).forEach((l, i) => result.add(l, base.origins[last + 1 + i] ?? TEMPLATE));
-  return result;
+  base.lines.slice(0, last).forEach((line, i) => result.add(line, base.origins[i] ?? TEMPLATE));
+  for (const marker of base.diskDevices) result.diskDevices.push(marker);
+  result.children.push(...base.children);
+  result.transitions.push(...base.transitions);
+  return result.append(extra, INDENT).add(base.lines[last] ?? '}', base.origins[last] ?? TEMPLATE);
 }

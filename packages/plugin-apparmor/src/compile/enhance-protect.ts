@@ -69,8 +69,8 @@ function childProfile(plan: AppArmorPlan, group: TargetGroup, index: number, sha
       `ptrace (trace,read) peer=${self},`,
     ]);
   }
-  for (const target of group.targets) text.add(`${target} cx -> ${childName},`);
-  text.blank().add(`profile ${childName} ${PROFILE_FLAGS} {`).blank();
+  for (const target of group.targets) text.addTransition(target, childName);
+  text.blank().openChild(childName, PROFILE_FLAGS).blank();
   for (const target of group.targets) text.add(`${INDENT}${target} rix,`);
   text.blank().add(`${INDENT}#include <abstractions/base>`).blank();
   text.addAll(baseBody(plan.privileged, qualifier, { self, parent }).map(indentLine));

@@ -4,6 +4,9 @@ export interface LineOrigin {
   pointer: string;
   /** For people: `template`, `rule disable-shell`, `raw rule line 2`, ... */
   source: string;
+  /** For a line printed from a statement of a policy field's text: where the statement is in that text (1-based). */
+  line?: number;
+  column?: number;
 }
 
 /** A disk-device line left for the loader to expand from /proc/partitions (reference §2.9). */
@@ -23,6 +26,10 @@ export class ProfileText {
   readonly lines: string[] = [];
   readonly origins: LineOrigin[] = [];
   readonly diskDevices: DiskDeviceMarker[] = [];
+  /** Child profiles this text declares (`child_0`, …), for the backstop's expected profile set. */
+  readonly children: string[] = [];
+  /** The exec transition lines this text writes (`/bin/grep cx -> child_0,`), the only ones the profile may hold. */
+  readonly transitions: string[] = [];
 
   add(line: string, origin: LineOrigin = TEMPLATE): this {
     this.lines.push(line);
@@ -46,7 +53,22 @@ export class ProfileText {
     for (const marker of other.diskDevices) {
       this.diskDevices.push({ ...marker, line: marker.line + offset, indent: indent + marker.indent });
     }
+    this.children.push(...other.children);
+    this.transitions.push(...other.transitions);
     return this;
+  }
+
+  /** `profile NAME flags=… {`, recorded as a child the profile declares. */
+  openChild(name: string, flags: string): this {
+    this.children.push(name);
+    return this.add(`profile ${name} ${flags} {`);
+  }
+
+  /** `TARGET cx -> CHILD,`, recorded as a transition compile wrote. */
+  addTransition(target: string, child: string): this {
+    const line = `${target} cx -> ${child},`;
+    this.transitions.push(line);
+    return this.add(line);
   }
 
   addDiskDeviceMarker(kind: 'access' | 'mount', prefix: string, indent: string, origin: LineOrigin): this {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { AppArmorArtifact } from '../compile/compile-profile.js';
 import { diskDevicesFromPartitions, expandDiskDevices } from '../disk-devices.js';
 import { runParser } from '../verify/apparmor-parser.js';
-import { checkDeclaredProfiles } from '../verify/declared-profiles.js';
+import { checkBackstop } from '../verify/backstop.js';
+import { expectedProfiles } from '../verify/declared-profiles.js';
 import { appArmorEnabled } from './loaded-profiles.js';
 import type { AppArmorSystemPaths } from './system-paths.js';
 
@@ -61,8 +62,9 @@ export async function loadProfile(artifact: AppArmorArtifact, options: LoaderOpt
   if (errors.length > 0) return { errors };
   const partitions = (await readIfExists(options.paths.partitions)) ?? '';
   const text = expandDiskDevices(artifact.data, diskDevicesFromPartitions(partitions));
-  // `-r` replaces every profile the file declares: refuse a text that declares anything but this profile's own.
-  const declared = await checkDeclaredProfiles(options.parser, text, artifact.profileName);
+  // `-r` replaces every profile the file declares: refuse a text that declares anything compile did not, or holds a
+  // transition it did not write.
+  const declared = await checkBackstop(options.parser, text, expectedProfiles(artifact.profileName, artifact.data));
   if (declared.length > 0) return { errors: declared };
   await mkdir(options.paths.profileDirectory, { recursive: true });
   const path = join(options.paths.profileDirectory, artifact.profileName);

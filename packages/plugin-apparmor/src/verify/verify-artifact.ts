@@ -1,8 +1,10 @@
 import { type PolicyError, policyError } from '@armorkit/core';
 import type { AppArmorArtifactData } from '../compile/compile-profile.js';
 import { expandDiskDevices } from '../disk-devices.js';
+import { inText } from '../raw-rules.js';
 import { checkTexts, parseParserErrors, type ParserProblem } from './apparmor-parser.js';
-import { checkDeclaredProfiles } from './declared-profiles.js';
+import { backstopPassesAll, checkBackstop } from './backstop.js';
+import { type ExpectedProfiles, expectedProfiles } from './declared-profiles.js';
 
 /** One stand-in device: the expanded text then has the same line numbers as the artifact's line map. */
 const SAMPLE_DEVICES = ['sda'];
@@ -20,7 +22,10 @@ export function problemToError(problem: ParserProblem, data: AppArmorArtifactDat
   const inChecked = problem.file === undefined || checkedFile === undefined || problem.file === checkedFile;
   const origin = inChecked && problem.line !== undefined ? data.origins[problem.line - 1] : undefined;
   if (origin && origin.pointer !== '') {
-    return policyError('apparmor-parser', origin.pointer, `${origin.source}: apparmor_parser: ${problem.message}`, data.text.split('\n')[(problem.line ?? 1) - 1]?.trim());
+    // A line printed from a statement names the statement's place in the field (`raw rule line 2, column 5`).
+    const where = origin.line === undefined ? origin.source : `${origin.source.replace(/ line [0-9]+$/, '')} ${inText({ line: origin.line, column: origin.column ?? 1 })}`;
+    const error = policyError('apparmor-parser', origin.pointer, `${where}: apparmor_parser: ${problem.message}`, data.text.split('\n')[(problem.line ?? 1) - 1]?.trim());
+    return origin.line === undefined ? error : { ...error, textPosition: { line: origin.line, column: origin.column ?? 1 } };
   }
   const where = problem.line === undefined ? '' : inChecked ? ` (profile line ${problem.line})` : ` (in ${problem.file} line ${problem.line}, included by the profile)`;
   return policyError('apparmor-parser', '', `profile ${profileName}${where}: apparmor_parser: ${problem.message}`);
@@ -28,7 +33,8 @@ export function problemToError(problem: ParserProblem, data: AppArmorArtifactDat
 
 /**
  * Checks profiles with apparmor_parser; one invocation for all, then one per profile only if something failed.
- * A profile that compiles must also declare exactly its own profile and child profiles (`apparmor_parser -N`).
+ * A profile that compiles must also pass the backstop: exactly the profiles compile declared (`apparmor_parser -N`)
+ * and no transition it did not write (`apparmor_parser -p`).
  */
 export async function verifyWithParser(
   parser: string,
@@ -42,18 +48,42 @@ export async function verifyWithParser(
     single.length = 0;
     for (const text of texts) single.push(await checkTexts(parser, [text], extraArgs));
   }
+  const expected = profiles.map((p) => expectedProfiles(p.profileName, p.data));
+  // All compiled: one backstop run for all, and one per profile only if it found something.
+  const backstopPassed = all.run.code === 0 && profiles.length > 1 && (await backstopPassesAll(parser, texts, expected));
   const results: PolicyError[][] = [];
   for (let i = 0; i < profiles.length; i++) {
     const profile = profiles[i] as (typeof profiles)[number];
     const { run, files } = all.run.code === 0 ? all : (single[i] as (typeof single)[number]);
     if (run.code === 0) {
-      results.push(await checkDeclaredProfiles(parser, texts[i] as string, profile.profileName));
+      results.push(backstopPassed ? [] : await checkBackstop(parser, texts[i] as string, expected[i] as ExpectedProfiles));
       continue;
     }
     const problems = parseParserErrors(run.stderr);
     const found = problems.length > 0 ? problems : [{ message: `exited with status ${run.code}` }];
     const checkedFile = all.run.code === 0 ? files[i] : files[0];
-    results.push(found.map((problem) => problemToError(problem, profile.data, profile.profileName, checkedFile)));
+    const placed = await placeProblems(parser, found, texts[i] as string, profile.data, extraArgs);
+    results.push(placed.map((problem) => problemToError(problem, profile.data, profile.profileName, checkedFile)));
   }
   return results;
+}
+
+/** A profile holding one line of the artifact, to try that line alone. */
+const probe = (line: string) => `abi <abi/3.0>,\ninclude <tunables/global>\nprofile armorkit-probe {\n${line}\n}\n`;
+
+/**
+ * Problems apparmor_parser reports without a line ("ERROR processing regexs …, failed to load") are given the line
+ * that causes them: each line that came from the policy is tried alone, and those the parser refuses take the message.
+ */
+async function placeProblems(parser: string, problems: readonly ParserProblem[], text: string, data: AppArmorArtifactData, extraArgs: readonly string[]): Promise<ParserProblem[]> {
+  if (problems.every((problem) => problem.line !== undefined)) return [...problems];
+  const lines = text.split('\n');
+  const suspects = lines.map((line, index) => ({ line, index })).filter(({ line, index }) => (data.origins[index]?.pointer ?? '') !== '' && line.trim() !== '' && !line.trim().startsWith('#'));
+  const refused: number[] = [];
+  for (const suspect of suspects) {
+    const { run } = await checkTexts(parser, [probe(suspect.line)], extraArgs);
+    if (run.code !== 0) refused.push(suspect.index + 1);
+  }
+  if (refused.length === 0) return [...problems];
+  return problems.flatMap((problem) => (problem.line !== undefined ? [problem] : refused.map((line) => ({ ...problem, line }))));
 }

@@ -28,7 +28,7 @@ function needsComma(code: string): boolean {
 /**
  * Raw AppArmor rules must end with a comma, as apparmor_parser requires. Deliberately lenient: only the last
  * line that holds a rule is looked at (a rule may span lines); what a raw rule may contain is decided by the
- * AppArmor plugin's allow-list of rule forms, which reads the text as apparmor_parser does.
+ * AppArmor plugin's grammar (src/grammar/), which reads the statements and prints the profile from its own tree.
  */
 export const appArmorRulesTextSchema = z
   .string()
