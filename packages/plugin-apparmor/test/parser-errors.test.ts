@@ -2,6 +2,7 @@ import { formatPolicyError } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
 import type { AppArmorArtifact } from '../src/index.js';
 import { engine } from './helpers.js';
+import { parseParserErrors, runParser } from '../src/verify/apparmor-parser.js';
 
 // Problems in a raw rule, found by the grammar at compile or by apparmor_parser at verify, point at the policy field
 // and at the line:column of the rule itself in the YAML file.
@@ -53,5 +54,14 @@ describe('where raw rule problems are reported', () => {
     expect(errors.map(formatPolicyError)).toEqual([`policy.yaml:19:13: ${POINTER}: raw rule line 2, column 3: apparmor_parser: ERROR processing regexs for profile varmor-demo-demo, failed to load`]);
     // Without the source (an artifact read back from disk) the error still names the field and the rule's line.
     expect((await e.verify(broken)).map((error) => `${error.pointer}: ${error.message}`)).toEqual([`${POINTER}: raw rule line 2, column 3: apparmor_parser: ERROR processing regexs for profile varmor-demo-demo, failed to load`]);
+  });
+});
+
+describe('a parser run that does not finish', () => {
+  it('is stopped at the time limit and reported as an error, not waited on', async () => {
+    // A stand-in for an apparmor_parser stuck on a huge automaton: the run is killed and says why.
+    const run = await runParser('/bin/sleep', ['30'], 200);
+    expect(run.code).toBe(124);
+    expect(parseParserErrors(run.stderr)).toEqual([{ message: expect.stringMatching(/did not finish within 0.2 s: the rules make its automaton too large/) }]);
   });
 });

@@ -26,9 +26,19 @@ export interface ParserRun {
   stderr: string;
 }
 
-export function runParser(parser: string, args: readonly string[]): Promise<ParserRun> {
+/**
+ * How long one apparmor_parser run may take. Some rule sets (many mount rules with option lists, globs that multiply)
+ * make its automaton grow for minutes; a policy must not stall compile, verify or an admission webhook that way.
+ */
+export const PARSER_TIMEOUT_MS = 120_000;
+
+export function runParser(parser: string, args: readonly string[], timeoutMs = PARSER_TIMEOUT_MS): Promise<ParserRun> {
   return new Promise((resolve) => {
-    execFile(parser, [...args], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(parser, [...args], { maxBuffer: 16 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      if (error?.killed) {
+        resolve({ code: 124, stdout: String(stdout), stderr: `apparmor_parser did not finish within ${timeoutMs / 1000} s: the rules make its automaton too large; write fewer or simpler rules\n` });
+        return;
+      }
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
