@@ -19,6 +19,13 @@ describe('documents of crd.varmor.org that are not policies', () => {
     ]);
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('kind %s (a member of every object) is an unknown kind, not a lookup', (kind) => {
+    const outcome = parse(`apiVersion: crd.varmor.org/v1beta1\nkind: ${kind}\nmetadata: {name: x, namespace: demo}\nspec: {}\n`);
+    expect(outcome.errors.map((error) => [error.code, error.message])).toEqual([
+      ['invalid-value', expect.stringMatching(new RegExp(`^kind "${kind}" is not a kind of crd.varmor.org/v1beta1; did you mean "Varmor(Cluster)?Policy"\\?$`))],
+    ]);
+  });
+
   it('says ArmorProfile and ArmorProfileModel are not policies, in every document of a stream', () => {
     const outcome = parse(
       'apiVersion: crd.varmor.org/v1beta1\nkind: ArmorProfile\n---\napiVersion: v1\nkind: ConfigMap\n---\napiVersion: crd.varmor.org/v1beta1\nkind: ArmorProfileModel\n',

@@ -33,10 +33,10 @@ export function validateDocument<T extends z.ZodType>(
 
 /** The kinds that are policies; the other kinds of the group are objects vArmor makes (ArmorProfile) or records (ArmorProfileModel). */
 export const VARMOR_POLICY_KINDS = ['VarmorClusterPolicy', 'VarmorPolicy'] as const;
-const NOT_A_POLICY: Record<string, string> = {
-  ArmorProfile: "an ArmorProfile is what vArmor's controller makes from a policy",
-  ArmorProfileModel: 'an ArmorProfileModel is a behaviour model; armorkit takes it with --model',
-};
+const NOT_A_POLICY: ReadonlyMap<string, string> = new Map([
+  ['ArmorProfile', "an ArmorProfile is what vArmor's controller makes from a policy"],
+  ['ArmorProfileModel', 'an ArmorProfileModel is a behaviour model; armorkit takes it with --model'],
+]);
 
 /** The accepted kind a mistyped or mis-cased one most likely meant. */
 function closestKind(kind: string, kinds: readonly string[]): string | undefined {
@@ -76,7 +76,7 @@ export function validateVarmorDocument(
   if (!schema) {
     if (typeof apiVersion !== 'string' || !apiVersion.startsWith(VARMOR_API_GROUP_PREFIX)) return { errors: [] };
     const expected = kinds.join(' or ');
-    const note = NOT_A_POLICY[kind];
+    const note = NOT_A_POLICY.get(kind);
     if (note) {
       return { errors: [at('/kind', 'not-a-policy', `kind ${JSON.stringify(kind)} is not a policy; expected ${expected} (${note})`, kind)] };
     }
