@@ -10,18 +10,18 @@ import { readPrefix } from './qualifiers.js';
 import type { Position, RawStatement } from './tree.js';
 
 /** Keywords that would change the profile set, leave the profile, or apply beyond it: refused with the reason. */
-const REFUSED: Record<string, string> = {
-  profile: 'a rule cannot declare a profile',
-  hat: 'a rule cannot declare a hat',
-  change_hat: 'a rule cannot change hats (change_hat)',
-  abi: 'the ABI is set by the profile, not by a rule',
-  alias: 'path aliases apply to the whole profile set; a rule cannot declare one',
-  set: 'rlimits and other "set" statements (set rlimit) are not allowed',
-  rlimit: 'rlimits are not allowed',
-  if: 'conditionals are not allowed',
-  include: 'an include must be on a line of its own, as "include <abstractions/NAME>"',
-  rewrite: '"rewrite" is not allowed',
-};
+const REFUSED: ReadonlyMap<string, string> = new Map([
+  ['profile', 'a rule cannot declare a profile'],
+  ['hat', 'a rule cannot declare a hat'],
+  ['change_hat', 'a rule cannot change hats (change_hat)'],
+  ['abi', 'the ABI is set by the profile, not by a rule'],
+  ['alias', 'path aliases apply to the whole profile set; a rule cannot declare one'],
+  ['set', 'rlimits and other "set" statements (set rlimit) are not allowed'],
+  ['rlimit', 'rlimits are not allowed'],
+  ['if', 'conditionals are not allowed'],
+  ['include', 'an include must be on a line of its own, as "include <abstractions/NAME>"'],
+  ['rewrite', '"rewrite" is not allowed'],
+]);
 
 /** AppArmor 4 words the installed apparmor_parser (3.0) does not know. */
 const APPARMOR_4 = new Set(['prompt', 'priority', 'quiet', 'kill', 'complain', 'other', 'userns', 'io_uring', 'mqueue', 'all']);
@@ -68,7 +68,8 @@ export function readStatement(tokens: readonly Token[], end: Position): RawState
     case 'pivot_root':
       return readDeniedPivotRoot(cursor, prefix, at);
   }
-  if (REFUSED[keyword]) cursor.fail(REFUSED[keyword], head);
+  const refusal = REFUSED.get(keyword);
+  if (refusal) cursor.fail(refusal, head);
   if (APPARMOR_4.has(keyword)) cursor.fail(`"${keyword}" is AppArmor 4 syntax or not allowed; apparmor_parser 3.0 does not accept it`, head);
   cursor.fail(`"${keyword}" is not an allowed rule`, head);
 }
