@@ -152,7 +152,7 @@ describe('the canonical-text check', () => {
     },
   );
 
-  it.each(['deny change_profile -> unconfined,', 'audit deny pivot_root -> x,', '/bin/x ix,', 'deny /x x,', 'link /a -> /b,', 'mount -> /m/,', 'include <abstractions/base>', 'dbus (send) member=ux,'])(
+  it.each(['deny change_profile -> unconfined,', 'audit deny pivot_root -> x,', '/bin/x ix,', 'deny /x x,', 'link /a -> /b,', 'mount -> /m/,', 'include <abstractions/base>', 'dbus (send) member=ux,', 'audit "/usr/foo{ change_profile -> unconfined, c,d}" l,', 'owner "/x/a # -> px" rix,'])(
     'passes %j',
     (text) => {
       expect(canonicalTextProblems(text)).toEqual([]);
