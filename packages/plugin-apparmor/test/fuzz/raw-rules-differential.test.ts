@@ -50,6 +50,23 @@ const FOUND_IN_OLD_CHECKER = [
   'deny mount fstype=(bin\\") -> /usr/sys/proc/*/,\t^evil flags=(unconfined) { /** rwix, }# "),\naudit deny /etc/etc/bar/sys m,',
 ];
 
+/** What the fuzzer found in the grammar's first version (bench/fuzz-apparmor.mjs, seed 1), one or two of each class. */
+const FOUND_IN_GRAMMAR = [
+  // an include followed by text that we read as a comment and apparmor_parser as a second include (the escape: Px ->)
+  '  deny owner @{sys}/proc/usr? rw,\n#include <abstractions/nameservice>\t#include <abstractions/opencl-nvidia>   \naudit file /etc/proc/tmp/usr k,  ',
+  '#include <abstractions/base> #include if exists <abstractions/fonts>\naudit mount, /usr/unconfined/bar rix,',
+  '#include <abstractions/base>#include "/etc/app\\"armor.d/evil"',
+  // braces with one alternative
+  'audit deny /a{d}/** k,',
+  'deny "/tmp/ hat evil { } a #b" r,',
+  // a line break inside `name in (` or `name=(`
+  'audit deny mount options \nin (noexec) /unconfined/a/unconfined/data -> @{HOME}/data/p/,',
+  'audit unix (connect connect) peer\n=(addr=@sys, label=foo),',
+  'unix (receive,send) type=dgram peer=\n(label=x),',
+  // mount propagation with a source: apparmor_parser cannot encode it
+  'deny mount options=(slave) /data?/,',
+];
+
 const oracle = new AppArmorOracle(parser ?? 'apparmor_parser');
 afterAll(() => oracle.close());
 
@@ -105,6 +122,15 @@ describe('known carriers', () => {
     expect(await oracle.checkRawRules(accepted)).toEqual([]);
   });
 
+  it('the cases the fuzzer found in the grammar are refused or read as apparmor_parser reads them', { timeout: 300_000 }, async () => {
+    requireParser();
+    const accepted: Candidate[] = FOUND_IN_GRAMMAR.flatMap((raw) => {
+      const printed = readRaw(raw);
+      return printed === undefined ? [] : [{ raw, printed }];
+    });
+    expect(await oracle.checkRawRules(accepted)).toEqual([]);
+  });
+
   it('in a custom profile, are refused or printed harmlessly', async () => {
     const name = 'varmor-demo-demo';
     const profiles = cases.map((rule) => `abi <abi/3.0>,\ninclude <tunables/global>\nprofile ${name} flags=(attach_disconnected) {\n  file,\n  ${rule}\n}\n`);
@@ -126,7 +152,7 @@ describe('the canonical-text check', () => {
     },
   );
 
-  it.each(['deny change_profile -> unconfined,', 'audit deny pivot_root -> x,', '/bin/x ix,', 'deny /x x,', 'link /a -> /b,', 'mount -> /m/,', 'include <abstractions/base>', 'dbus (send) member=ux,'])(
+  it.each(['deny change_profile -> unconfined,', 'audit deny pivot_root -> x,', '/bin/x ix,', 'deny /x x,', 'link /a -> /b,', 'mount -> /m/,', 'include <abstractions/base>', 'dbus (send) member=ux,', 'audit "/usr/foo{ change_profile -> unconfined, c,d}" l,', 'owner "/x/a # -> px" rix,'])(
     'passes %j',
     (text) => {
       expect(canonicalTextProblems(text)).toEqual([]);

@@ -318,7 +318,8 @@ export function canonicalTextProblems(printed: string): string[] {
       if (!/^include <abstractions\/[A-Za-z0-9_.-]+>$/.test(text)) problems.push(`include: ${text}`);
       continue;
     }
-    const tokens = text.replace(/,$/, '').split(/\s+/);
+    // Quoted paths may hold blanks, `->` and anything else: one opaque token each.
+    const tokens = text.replace(/,$/, '').replace(/"[^"]*"/g, '"…"').split(/\s+/);
     let k = 0;
     while (k < tokens.length && QUALIFIERS.has(tokens[k] ?? '')) k++;
     const denied = tokens.slice(0, k).includes('deny');
