@@ -29,9 +29,8 @@ function statements(preprocessed: string): { text: string; problem?: string }[] 
   return result;
 }
 
-/** Why a statement is a transition compile did not write, or undefined. */
-function strangerTransition(statement: string, written: ReadonlySet<string>): string | undefined {
-  if (written.has(`${statement},`)) return undefined;
+/** Why a statement is a transition (the lines compile wrote are taken out before), or undefined. */
+function strangerTransition(statement: string): string | undefined {
   const words = statement.split(' ');
   const start = words.findIndex((word) => !['audit', 'allow', 'deny', 'owner'].includes(word));
   const denied = words.slice(0, start).includes('deny');
@@ -62,7 +61,7 @@ export function strangerStatement(preprocessed: string, written: readonly string
       left.set(line, count - 1);
       continue;
     }
-    const why = statement.problem ?? strangerTransition(statement.text, new Set());
+    const why = statement.problem ?? strangerTransition(statement.text);
     if (why) return `the compiled rules hold ${why} that armorkit did not write: ${statement.text}`;
   }
   return undefined;
