@@ -1,4 +1,4 @@
-import { describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan, resolvePolicies } from '@armorkit/core';
+import { baseProfile, describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan, resolvePolicies } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { formatProblems, readBehaviorModels } from '../pipeline.js';
@@ -69,7 +69,7 @@ export function explainPlan(plan: Plan): ExplainedEnforcer[] {
     ];
     return {
       enforcer: enforcerPlan.enforcer,
-      base: enforcerPlan.base,
+      base: baseProfile(enforcerPlan.build),
       violations: enforcerPlan.action,
       profileMode: enforcerPlan.profileMode,
       privileged: enforcerPlan.privileged,
