@@ -2,6 +2,7 @@
 export * from './enforcer.js';
 export * from './errors.js';
 export * from './error-catalog.js';
+export { renderErrorReference } from './error-reference.js';
 export { coreErrors, type CoreErrorCode } from './core-errors.js';
 export * from './result.js';
 export * from './source.js';

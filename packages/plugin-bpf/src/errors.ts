@@ -30,22 +30,7 @@ export const bpfErrors = defineErrors('@armorkit/plugin-bpf', {
 
 export type BpfErrorCode = keyof typeof bpfErrors.codes;
 
-const LOADER_CODES: { [Code in BpfLoaderError['code']]: BpfErrorCode } = {
-  'bpf-lsm-inactive': 'bpf-lsm-inactive',
-  'not-privileged': 'bpf-not-privileged',
-  'libbpf-missing': 'bpf-libbpf-missing',
-  'clang-missing': 'bpf-clang-missing',
-  'object-build-failed': 'bpf-object-build-failed',
-  'object-load-failed': 'bpf-object-load-failed',
-  'attach-failed': 'bpf-attach-failed',
-  'pin-failed': 'bpf-pin-failed',
-  'pinned-version-mismatch': 'bpf-pinned-version-mismatch',
-  'pinned-incomplete': 'bpf-pinned-incomplete',
-  'map-operation-failed': 'bpf-map-operation-failed',
-  'ring-buffer-failed': 'bpf-ring-buffer-failed',
-};
-
-/** A loader problem as the plugin's error (its code declared above), with its message unchanged. */
+/** A loader problem as the plugin's error (the loader's codes are declared above), with its message unchanged. */
 export function loaderError(error: BpfLoaderError, suffix = '') {
-  return bpfErrors.error(LOADER_CODES[error.code], '', `${error.message}${suffix}`);
+  return bpfErrors.error(error.code, '', `${error.message}${suffix}`);
 }
