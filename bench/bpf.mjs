@@ -161,9 +161,9 @@ spec:
 ${count > 0 ? `      bpfRawRules:\n        files:\n${files}` : ''}`;
   const plan = engine.resolve(engine.parse(text, 'bench.yaml').policies[0]).plan.enforcers.BPF;
   const compiled = compileBpfProfile(plan, { diskDevices: [] });
-  if (!compiled.profile) throw new Error(JSON.stringify(compiled.errors));
-  if (compiled.profile.files.length !== count) throw new Error(`expected ${count} file rules, got ${compiled.profile.files.length}`);
-  const encoded = encodeProfile(compiled.profile);
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
+  if (compiled.value.files.length !== count) throw new Error(`expected ${count} file rules, got ${compiled.value.files.length}`);
+  const encoded = encodeProfile(compiled.value);
   if ('problem' in encoded) throw new Error(encoded.problem);
   return encoded.entries;
 }

@@ -20,7 +20,8 @@ export function policyOutcome(engine, text, file = 'fuzz.yaml') {
       if (!resolved.plan) continue;
       // Every enforcer of the plan that a plugin compiles (NetworkProxy has none yet: nothing would run).
       const installed = engine.enforcers.filter((enforcer) => resolved.plan.enforcers[enforcer] !== undefined);
-      errors.push(...engine.compile(resolved.plan, installed).errors);
+      const compiled = engine.compile(resolved.plan, installed);
+      if (!compiled.ok) errors.push(...compiled.errors);
     }
   } catch (exception) {
     return { policies, errors, defects: [], exception };

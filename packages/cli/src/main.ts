@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { PolicyErrors, readPackageMeta } from '@armorkit/core';
+import { type Engine, PolicyErrors, readPackageMeta } from '@armorkit/core';
 import { loadEngine } from './default-engine.js';
 import { EXIT, processIO, UsageError, type CliIO } from './io.js';
 import { validateCommand } from './commands/validate.js';
@@ -21,6 +21,8 @@ function collect(value: string, previous: string[] = []): string[] {
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode: number = EXIT.ok;
+  // The engine a command used; closed when the command ends, so what its backends opened is let go of.
+  let opened: Engine | undefined;
   try {
   const program = new Command('armorkit')
     .description('Compile vArmor sandbox policies into AppArmor, seccomp and BPF-LSM profiles, load them, and report violations.')
@@ -31,7 +33,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
 
-  const engine = async () => (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd })).engine;
+  const engine = async () => {
+    opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd })).engine;
+    return opened;
+  };
 
   program
     .command('validate')
@@ -152,5 +157,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     io.err(`armorkit: ${(error as Error).message ?? String(error)}`);
     if (process.env.ARMORKIT_DEBUG) io.err((error as Error).stack ?? '');
     return EXIT.usage;
+  } finally {
+    const closed = await opened?.close();
+    if (closed && !closed.ok) for (const error of closed.errors) io.err(`armorkit: ${error.message}`);
   }
 }

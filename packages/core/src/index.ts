@@ -1,6 +1,10 @@
-// Enforcers, errors, sources
+// Enforcers, errors, results, sources
 export * from './enforcer.js';
 export * from './errors.js';
+export * from './error-catalog.js';
+export { renderErrorReference } from './error-reference.js';
+export { coreErrors, type CoreErrorCode } from './core-errors.js';
+export * from './result.js';
 export * from './source.js';
 export * from './package-meta.js';
 // Schemas
@@ -19,6 +23,8 @@ export * from './modes/resolve-mode.js';
 export * from './modes/violation-action.js';
 // Engine, hooks, plugins
 export * from './engine/artifact.js';
+export * from './engine/artifact-data.js';
+export * from './engine/backend.js';
 export * from './engine/hooks.js';
 export * from './engine/plugin.js';
 export * from './engine/engine.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Enforcer } from './enforcer.js';
+import { ENFORCERS, type Enforcer } from './enforcer.js';
 import type { PolicyError } from './errors.js';
 import type { PolicyIR } from './ir.js';
 import type { RuleDefinition, RuleSection } from './rules/define.js';
@@ -14,6 +14,24 @@ export type ViolationAction = z.infer<typeof violationActionSchema>;
 /** The profile the rules are added to. */
 export const BASE_PROFILES = ['AlwaysAllow', 'RuntimeDefault', 'Modeling', 'BehaviorModel', 'Custom'] as const;
 export type BaseProfile = (typeof BASE_PROFILES)[number];
+
+/**
+ * What an enforcer builds, the one field a compiler switches on (the policy's mode picks it, resolveMode decides):
+ * allow everything; the container runtime's default; the modelling profile (log everything); a profile from the
+ * behaviour model (in the compile context); the policy's own custom profile; or the rules of the plan on a base.
+ */
+export type ProfileBuild =
+  | { kind: 'AlwaysAllow' }
+  | { kind: 'RuntimeDefault' }
+  | { kind: 'Modeling' }
+  | { kind: 'BehaviorModel' }
+  | { kind: 'Custom'; text: string; pointer: string }
+  | { kind: 'Rules'; base: 'AlwaysAllow' | 'RuntimeDefault' };
+
+/** The base profile a build starts from, as `explain` shows it. */
+export function baseProfile(build: ProfileBuild): BaseProfile {
+  return build.kind === 'Rules' ? build.base : build.kind;
+}
 
 /** How the kernel runs the profile: enforce, or complain (log what it would deny, deny nothing). */
 export type ProfileMode = 'enforce' | 'complain';
@@ -45,15 +63,14 @@ export interface AppArmorRawRule {
 interface EnforcerPlanBase<E extends Enforcer> {
   enforcer: E;
   profileName: string;
+  /** The policy's mode, for messages; compilers switch on `build`. */
   mode: PolicyMode;
   profileMode: ProfileMode;
-  base: BaseProfile;
+  build: ProfileBuild;
   action: ViolationAction;
   privileged: boolean;
   rules: PlannedRule[];
   skipped: SkippedRule[];
-  /** Custom profile text for DefenseInDepth with profileType Custom. */
-  customProfile?: { text: string; pointer: string };
 }
 
 export interface AppArmorPlan extends EnforcerPlanBase<'AppArmor'> {
@@ -81,4 +98,9 @@ export interface Plan {
   warnings: PolicyError[];
   /** The policy's behaviour model (an ArmorProfileModel named after the profile), when one was given. */
   behaviorModel?: ArmorProfileModel;
+}
+
+/** The enforcers a plan has a part for, in vArmor's order. */
+export function plannedEnforcers(plan: Plan): Enforcer[] {
+  return ENFORCERS.filter((enforcer) => plan.enforcers[enforcer] !== undefined);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testEngine } from './helpers.js';
+import { baseProfile } from '../src/plan.js';
 
 // The whole mode × enforcer matrix (reference §2.2, §1.0), resolved into plans and compared with a reviewed golden file.
 
@@ -74,7 +75,7 @@ describe('mode × enforcer matrix', () => {
         }
         const p = plan.enforcers[enforcer]!;
         rows[key] = {
-          base: p.base,
+          base: baseProfile(p.build),
           profileMode: p.profileMode,
           action: p.action,
           privileged: p.privileged,

@@ -1,5 +1,6 @@
 export { apparmor, type AppArmorPluginOptions } from './plugin.js';
 export { apparmor as default } from './plugin.js';
+export { appArmorErrors, type AppArmorErrorCode } from './errors.js';
 // compile
 export { compileAppArmor, type AppArmorArtifact, type AppArmorArtifactData, type CompileOptions } from './compile/compile-profile.js';
 export { profileFromBehaviorModel, type AppArmorBehaviorModel } from './compile/behavior-model.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type AppArmorPlan, errorsOf } from '@armorkit/core';
 import { compileAppArmor, diskDevicesFromPartitions, expandDiskDevices, groupTargets, profileFromBehaviorModel } from '../src/index.js';
 import { compileYaml, engine, planOf, policyYaml } from './helpers.js';
 
@@ -87,7 +88,7 @@ describe('compile', () => {
     const e = engine();
     const compile = (customProfile: string) => {
       const parsed = e.parse(policyYaml({ mode: 'DefenseInDepth', customProfile }), 'p.yaml');
-      return e.compile(e.resolve(parsed.policies[0]!).plan!, ['AppArmor']).errors.map((x) => x.message);
+      return errorsOf(e.compile(e.resolve(parsed.policies[0]!).plan!, ['AppArmor'])).map((x) => x.message);
     };
     expect(compile('profile varmor-demo-demo {\n  file,\n}\nprofile docker-default {\n}\n')).toEqual(['line 4, column 1: declares a second profile; only varmor-demo-demo is allowed']);
     expect(compile('profile other {\n}\n')).toEqual(['line 1, column 9: the profile must be named varmor-demo-demo, not other']);
@@ -95,10 +96,11 @@ describe('compile', () => {
   });
 
   it('builds DefenseInDepth on a behaviour model, or says the model is missing', () => {
-    const plan = { ...planOf(policyYaml({ mode: 'DefenseInDepth' })), base: 'BehaviorModel' as const };
-    expect(compileAppArmor(plan).errors.map((e) => e.code)).toEqual(['apparmor-behavior-model-missing']);
+    const plan: AppArmorPlan = { ...planOf(policyYaml({ mode: 'DefenseInDepth' })), build: { kind: 'BehaviorModel' } };
+    expect(errorsOf(compileAppArmor(plan)).map((e) => e.code)).toEqual(['behavior-model-missing']);
     const model = { profiles: ['varmor-demo-demo'], executions: ['/bin/ls'], files: [{ path: '/etc/passwd', owner: true, permissions: ['r'] }, { path: '/tmp/x', permissions: ['w', 'a'] }], capabilities: ['chown'] };
-    const text = compileAppArmor(plan, { behaviorModel: () => model }).artifact?.data.text ?? '';
+    const compiled = compileAppArmor(plan, { behaviorModel: model });
+    const text = compiled.ok ? compiled.value.data.text : '';
     expect(text).toContain('  /bin/ls ix,\n');
     expect(text).toContain('  owner /etc/passwd r,\n');
     expect(text).toContain('  /tmp/x w,\n');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { type AppArmorPlan, errorsOf } from '@armorkit/core';
 import {
   type AppArmorArtifact,
   checkCustomProfile,
@@ -157,7 +158,7 @@ describe('declared profiles backstop', () => {
       try {
         writeFileSync(join(dir, 'enabled'), 'Y\n');
         for (const text of [smuggled, `profile ${NAME} {\n  /** ux,\n}\n`]) {
-          const artifact = { enforcer: 'AppArmor', profileName: NAME, profileMode: 'enforce', files: [], warnings: [], data: { text, origins: [], diskDevices: [], profiles: [NAME], transitions: [] } } as unknown as AppArmorArtifact;
+          const artifact: AppArmorArtifact = { enforcer: 'AppArmor', profileName: NAME, profileMode: 'enforce', files: [], data: { text, origins: [], diskDevices: [], profiles: [NAME], transitions: [] } };
           const outcome = await loadProfile(artifact, {
             parser: parser as string,
             paths: { enabled: join(dir, 'enabled'), partitions: join(dir, 'partitions'), profileDirectory: join(dir, 'apparmor.d'), loadedProfiles: join(dir, 'profiles') },
@@ -189,9 +190,9 @@ describe('parser errors in included files', () => {
 
 describe('behaviour model', () => {
   it('must be the model of this policy\'s profile', () => {
-    const plan = { ...planOf(policyYaml({ mode: 'DefenseInDepth' })), base: 'BehaviorModel' as const };
+    const plan: AppArmorPlan = { ...planOf(policyYaml({ mode: 'DefenseInDepth' })), build: { kind: 'BehaviorModel' } };
     const model = { profiles: ['varmor-other-victim'], executions: ['/bin/ls'] };
-    expect(compileAppArmor(plan, { behaviorModel: () => model }).errors.map((e) => e.message)).toEqual([
+    expect(errorsOf(compileAppArmor(plan, { behaviorModel: model })).map((e) => e.message)).toEqual([
       `the behaviour model is for the profile "varmor-other-victim", not ${NAME}; use the model recorded for this policy`,
     ]);
   });

@@ -30,10 +30,9 @@ export function compileYaml(yaml: string, file = 'policy.yaml', e: Engine = engi
   if (!policy) throw new Error('no policy');
   const { plan, errors } = e.resolve(policy);
   if (!plan) throw new Error(errors.map(formatPolicyError).join('\n'));
-  const outcome = e.compile(plan, ['AppArmor']);
-  const artifact = outcome.artifacts[0];
-  if (!artifact) throw new Error(outcome.errors.map(formatPolicyError).join('\n'));
-  return artifact as AppArmorArtifact;
+  const outcome = e.compileEnforcer(plan, 'AppArmor');
+  if (!outcome.ok) throw new Error(outcome.errors.map(formatPolicyError).join('\n'));
+  return outcome.value;
 }
 
 export function corpusFile(name: string): string {

@@ -1,6 +1,5 @@
-import { formatPolicyError } from '@armorkit/core';
+import { errorsOf, formatPolicyError } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
-import type { AppArmorArtifact } from '../src/index.js';
 import { engine } from './helpers.js';
 import { parseParserErrors, runParser } from '../src/verify/apparmor-parser.js';
 
@@ -31,18 +30,19 @@ const POINTER = '/spec/policy/enhanceProtect/appArmorRawRules/0/rules';
 function compile(rules: string) {
   const e = engine();
   const { plan } = e.resolve(e.parse(policy(rules), 'policy.yaml').policies[0]!);
-  return { e, plan: plan!, outcome: e.compile(plan!, ['AppArmor']) };
+  return { e, plan: plan!, outcome: e.compileEnforcer(plan!, 'AppArmor') };
 }
 
 describe('where raw rule problems are reported', () => {
   it('a grammar problem: the field, and the YAML line and column of the statement', () => {
     const { outcome } = compile('deny /etc/hosts r,\n  /usr/bin/curl Ux,');
-    expect(outcome.errors.map(formatPolicyError)).toEqual([`policy.yaml:19:27: ${POINTER}: line 2, column 17: exec transition "Ux" is not allowed (use ix, or deny x)`]);
+    expect(errorsOf(outcome).map(formatPolicyError)).toEqual([`policy.yaml:19:27: ${POINTER}: line 2, column 17: exec transition "Ux" is not allowed (use ix, or deny x)`]);
   });
 
   it('an apparmor_parser problem: the field, the raw rule line, and its YAML line and column', async () => {
     const { e, plan, outcome } = compile('deny /etc/hosts r,\n  deny /tmp/x r,');
-    const artifact = outcome.artifacts[0] as AppArmorArtifact;
+    if (!outcome.ok) throw new Error(outcome.errors.map(formatPolicyError).join('\n'));
+    const artifact = outcome.value;
     // A statement apparmor_parser refuses in place of the one printed from raw rule line 2 (origins unchanged):
     // what verify reports must lead back to that line.
     const lines = artifact.data.text.split('\n');
@@ -50,10 +50,10 @@ describe('where raw rule problems are reported', () => {
     expect(artifact.data.origins[at]).toEqual({ pointer: POINTER, source: 'raw rule line 2', line: 2, column: 3 });
     lines[at] = '  deny /tmp/[a-] r,';
     const broken = { ...artifact, data: { ...artifact.data, text: lines.join('\n') } };
-    const errors = await e.verify(broken, plan.policy.source);
+    const errors = errorsOf(await e.verify(broken, plan.policy.source));
     expect(errors.map(formatPolicyError)).toEqual([`policy.yaml:19:13: ${POINTER}: raw rule line 2, column 3: apparmor_parser: ERROR processing regexs for profile varmor-demo-demo, failed to load`]);
     // Without the source (an artifact read back from disk) the error still names the field and the rule's line.
-    expect((await e.verify(broken)).map((error) => `${error.pointer}: ${error.message}`)).toEqual([`${POINTER}: raw rule line 2, column 3: apparmor_parser: ERROR processing regexs for profile varmor-demo-demo, failed to load`]);
+    expect(errorsOf(await e.verify(broken)).map((error) => `${error.pointer}: ${error.message}`)).toEqual([`${POINTER}: raw rule line 2, column 3: apparmor_parser: ERROR processing regexs for profile varmor-demo-demo, failed to load`]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { errorsOf } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
 import { checkRawRuleText, checkRawRules } from '../src/index.js';
 import { compileYaml, engine, planOf, policyYaml } from './helpers.js';
@@ -62,9 +63,9 @@ describe('raw rule checks', () => {
     const yaml = policyYaml({ mode: 'DefenseInDepth', appArmorRawRules: [{ rules: c.rules, targets: c.targets ?? [] }] });
     const { plan } = e.resolve(e.parse(yaml, 'evil.yaml').policies[0]!);
     const outcome = e.compile(plan!, ['AppArmor']);
-    expect(outcome.artifacts).toEqual([]);
-    expect(outcome.errors[0]?.message).toMatch(new RegExp(`^line ${c.line}, column [0-9]+: `));
-    expect(outcome.errors[0]?.message).toContain(c.error);
+    expect(outcome.ok).toBe(false);
+    expect(errorsOf(outcome)[0]?.message).toMatch(new RegExp(`^line ${c.line}, column [0-9]+: `));
+    expect(errorsOf(outcome)[0]?.message).toContain(c.error);
   });
 
   it('points at the policy field and names the line', () => {
@@ -86,12 +87,12 @@ describe('raw rule checks', () => {
     const parsed = e.parse(yaml, 'evil.yaml');
     const { plan } = e.resolve(parsed.policies[0]!);
     const outcome = e.compile(plan!, ['AppArmor']);
-    expect(outcome.artifacts).toEqual([]);
-    expect(outcome.errors.map((error) => `${error.pointer}: ${error.message}`)).toEqual([
+    expect(outcome.ok).toBe(false);
+    expect(errorsOf(outcome).map((error) => `${error.pointer}: ${error.message}`)).toEqual([
       '/spec/policy/enhanceProtect/appArmorRawRules/1/rules: line 2, column 1: "}" would close the profile',
       '/spec/policy/enhanceProtect/appArmorRawRules/1/rules: line 3, column 11: "{" would open a block (a profile or hat) inside the profile',
     ]);
-    expect(outcome.errors[0]?.location?.file).toBe('evil.yaml');
+    expect(errorsOf(outcome)[0]?.location?.file).toBe('evil.yaml');
   });
 
   it('checks DefenseInDepth raw rules too', () => {

@@ -2,7 +2,8 @@
 export { bpf, bpf as default, type BpfPluginOptions } from './plugin.js';
 // Compile (pure): plan → profile → vArmor BpfContent and inner-map entries.
 export { bpfArtifact, type BpfArtifactData } from './compile/bpf-artifact.js';
-export { compileBpfProfile, type BpfCompileOptions, type BpfCompileResult } from './compile/compile-plan.js';
+export { compileBpfProfile, type BpfCompileOptions } from './compile/compile-plan.js';
+export { bpfErrors, type BpfErrorCode } from './errors.js';
 export type {
   BpfProfile,
   BpfFileRule,

@@ -1,6 +1,7 @@
-import { type Artifact, type BpfPlan, PolicyErrors, definePlugin, policyError, readPackageMeta } from '@armorkit/core';
-import { type BpfArtifactData, bpfArtifact } from './compile/bpf-artifact.js';
+import { type Result, defineEnforcer, definePlugin, fail, ok, readPackageMeta } from '@armorkit/core';
+import { bpfArtifact } from './compile/bpf-artifact.js';
 import type { BpfEgressResolver } from './compile/egress-resolver.js';
+import { bpfErrors, loaderError } from './errors.js';
 import { BpfEnforcer, type EnforcerOptions } from './loader/enforcer.js';
 import { openBpfAuditSource } from './audit/audit-source.js';
 import { nodeDiskDevices } from './node-disk-devices.js';
@@ -20,61 +21,66 @@ const meta = readPackageMeta(import.meta.url);
  * and `armorkit run` in a mount namespace of the command's own.
  */
 export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
+  // Opened at the first load or unload and kept for the engine's life; close() lets go of its handles.
   let enforcer: BpfEnforcer | undefined;
-  const open = async (): Promise<BpfEnforcer> => {
-    if (enforcer) return enforcer;
+  const open = async (): Promise<Result<BpfEnforcer>> => {
+    if (enforcer) return ok(enforcer);
     const opened = await BpfEnforcer.open(options);
-    if (!opened.ok) throw new PolicyErrors([policyError(`bpf-${opened.error.code}`, '', opened.error.message)]);
+    if (!opened.ok) return fail([loaderError(opened.error)]);
     enforcer = opened.value;
-    return enforcer;
+    return ok(enforcer);
   };
-  return {
-    name: 'bpf',
-    meta,
-    enforcers: ['BPF'],
-    apply(engine) {
-      engine.hooks.compile.for('bpf').tap('bpf', (plan, context) => {
-        if (plan.enforcer !== 'BPF') return undefined;
-        const diskDevices = options.diskDevices ?? nodeDiskDevices();
-        return bpfArtifact(plan as BpfPlan, {
-          specPointer: context.plan.policy.specPointer,
-          ...(options.resolver ? { resolver: options.resolver } : {}),
-          ...(diskDevices ? { diskDevices } : {}),
-        });
+  const backend = defineEnforcer({
+    enforcer: 'BPF',
+    compile(plan, context) {
+      const diskDevices = options.diskDevices ?? nodeDiskDevices();
+      return bpfArtifact(plan, {
+        specPointer: context.specPointer,
+        ...(options.resolver ? { resolver: options.resolver } : {}),
+        ...(diskDevices ? { diskDevices } : {}),
       });
-      engine.hooks.load.for('bpf').tapPromise('bpf', async (artifact, target) => {
-        if (target.mountNamespace === undefined) {
-          throw new PolicyErrors([
-            policyError('bpf-target-missing', '', 'a BPF profile is applied to one mount namespace: give the target its mountNamespace (the nsfs inode of /proc/PID/ns/mnt)'),
-          ]);
-        }
-        const { entries } = (artifact as Artifact<BpfArtifactData>).data;
-        const applied = (await open()).applyProfile(target.mountNamespace, entries, target.podAddresses ? { podAddresses: target.podAddresses } : {});
-        if (!applied.ok) throw new PolicyErrors([policyError(`bpf-${applied.error.code}`, '', applied.error.message)]);
-        return {
-          enforcer: 'BPF',
-          profileName: artifact.profileName,
-          summary: `applied ${artifact.profileName} (${artifact.profileMode}, ${entries.length} map entries) to mount namespace ${target.mountNamespace}`,
-        };
-      });
-      engine.hooks.unload.for('bpf').tapPromise('bpf', async (profileName, target) => {
-        const active = await open();
-        const namespaces =
-          target.mountNamespace !== undefined ? [target.mountNamespace] : active.confinedNamespaces().filter((ns) => active.profileName(ns) === profileName);
-        const removed: number[] = [];
-        for (const namespace of namespaces) {
-          const result = active.removeProfile(namespace);
-          if (!result.ok) throw new PolicyErrors([policyError(`bpf-${result.error.code}`, '', result.error.message)]);
-          if (result.value) removed.push(namespace);
-        }
-        return {
-          enforcer: 'BPF',
-          profileName,
-          summary: removed.length > 0 ? `removed ${profileName} from mount namespace${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : `${profileName} was not applied anywhere`,
-        };
-      });
-      engine.hooks.auditSource.for('bpf').tapPromise('bpf', async () => openBpfAuditSource(options));
-      engine.hooks.confine.for('bpf').tapPromise('bpf', async (artifact) => confineWithBpf(artifact as Artifact<BpfArtifactData>, options));
     },
-  };
+    async load(artifact, target) {
+      if (target.mountNamespace === undefined) {
+        const message = 'a BPF profile is applied to one mount namespace: give the target its mountNamespace (the nsfs inode of /proc/PID/ns/mnt)';
+        return fail([bpfErrors.error('bpf-target-missing', '', message)]);
+      }
+      const active = await open();
+      if (!active.ok) return active;
+      const { entries } = artifact.data;
+      const applied = active.value.applyProfile(target.mountNamespace, entries, target.podAddresses ? { podAddresses: target.podAddresses } : {});
+      if (!applied.ok) return fail([loaderError(applied.error)]);
+      return ok({
+        enforcer: 'BPF',
+        profileName: artifact.profileName,
+        summary: `applied ${artifact.profileName} (${artifact.profileMode}, ${entries.length} map entries) to mount namespace ${target.mountNamespace}`,
+      });
+    },
+    async unload(profileName, target) {
+      const active = await open();
+      if (!active.ok) return active;
+      const loaded = active.value;
+      const namespaces =
+        target.mountNamespace !== undefined ? [target.mountNamespace] : loaded.confinedNamespaces().filter((ns) => loaded.profileName(ns) === profileName);
+      const removed: number[] = [];
+      for (const namespace of namespaces) {
+        const result = loaded.removeProfile(namespace);
+        if (!result.ok) return fail([loaderError(result.error)]);
+        if (result.value) removed.push(namespace);
+      }
+      return ok({
+        enforcer: 'BPF',
+        profileName,
+        summary: removed.length > 0 ? `removed ${profileName} from mount namespace${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : `${profileName} was not applied anywhere`,
+      });
+    },
+    confine: (artifact) => confineWithBpf(artifact, options),
+    auditSource: async () => openBpfAuditSource(options),
+    async close() {
+      enforcer?.close();
+      enforcer = undefined;
+      return ok(undefined);
+    },
+  });
+  return { name: 'bpf', meta, backends: [backend], errors: bpfErrors };
 });

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bpfContentSchema, createEngine, varmorDialect } from '@armorkit/core';
+import { bpfContentSchema, createEngine, errorsOf, varmorDialect } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
-import type { BpfArtifactData } from '../src/compile/bpf-artifact.js';
 import { bpf } from '../src/plugin.js';
 
 const CORPUS = new URL('../../../../shared/corpus/varmor/', import.meta.url).pathname;
@@ -32,14 +31,16 @@ describe('the vArmor corpus policies that use BPF', () => {
     for (const policy of parsed.policies) {
       const { plan, errors } = engine.resolve(policy);
       expect(errors).toEqual([]);
-      const out = engine.compile(plan!, ['BPF']);
-      expect(out.errors).toEqual([]);
-      const artifact = out.artifacts[0]!;
+      const out = engine.compileEnforcer(plan!, 'BPF');
+      expect(errorsOf(out)).toEqual([]);
+      if (!out.ok) return;
+      const artifact = out.value;
       const content = artifact.files[0]!.content;
       expect(bpfContentSchema.safeParse(JSON.parse(content)).success).toBe(true);
       // Same input, same bytes.
-      expect(engine.compile(plan!, ['BPF']).artifacts[0]!.files[0]!.content).toBe(content);
-      const entries = (artifact.data as BpfArtifactData).entries;
+      const again = engine.compileEnforcer(plan!, 'BPF');
+      expect(again.ok && again.value.files[0]!.content).toBe(content);
+      const entries = artifact.data.entries;
       expect(entries.every((entry) => entry.key.length === 24 && entry.value.length === 256)).toBe(true);
       await expect(content).toMatchFileSnapshot(`__golden__/${name.replace(/\.yaml$/, '')}.bpf.json`);
     }

@@ -110,7 +110,7 @@ describe('the BpfContent file', () => {
       profileName: 'p',
       mode: 'RuntimeDefault',
       profileMode: 'enforce',
-      base: 'RuntimeDefault',
+      build: { kind: 'RuntimeDefault' },
       action: 'deny',
       privileged: false,
       rules: [],

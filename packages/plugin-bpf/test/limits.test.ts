@@ -1,4 +1,4 @@
-import { createEngine, defineRule, defineRulePack, type BpfFragment, varmorDialect } from '@armorkit/core';
+import { createEngine, defineRule, defineRulePack, type BpfFragment, errorsOf, varmorDialect } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
 import { bpf } from '../src/plugin.js';
@@ -77,7 +77,7 @@ describe('what the tables cannot hold is an error at the rule', () => {
     const engine = createEngine({ plugins: [varmorDialect(), bpf({ diskDevices: [] })], rulePacks: [builtinRules, pack] });
     const parsed = engine.parse(enhancePolicy('      hardeningRules: [custom-rule]\n'), 'p.yaml');
     const { plan } = engine.resolve(parsed.policies[0]!);
-    return engine.compile(plan!, ['BPF']).errors.map((e) => ({ code: e.code, pointer: e.pointer, message: e.message }));
+    return errorsOf(engine.compile(plan!, ['BPF'])).map((e) => ({ code: e.code, pointer: e.pointer, message: e.message }));
   }
   const at = '/spec/policy/enhanceProtect/hardeningRules/0';
 

@@ -24,7 +24,7 @@ describe('what the loader checks before touching the kernel', () => {
       message: expect.stringContaining('boot with lsm=lockdown,capability,yama,apparmor,bpf'),
     });
     expect(bpfLsmProblem({ lsmPath: join(directory, 'missing'), euid: 0 })?.code).toBe('bpf-lsm-inactive');
-    expect(bpfLsmProblem({ lsmPath: lsm('capability,apparmor,bpf'), euid: 1000 })?.code).toBe('not-privileged');
+    expect(bpfLsmProblem({ lsmPath: lsm('capability,apparmor,bpf'), euid: 1000 })?.code).toBe('bpf-not-privileged');
     expect(bpfLsmProblem({ lsmPath: lsm('capability,apparmor,bpf'), euid: 0 })).toBeUndefined();
   });
   it('mount namespace links and /proc/partitions', () => {

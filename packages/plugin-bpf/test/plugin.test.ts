@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PolicyErrors, createEngine, varmorDialect } from '@armorkit/core';
+import { createEngine, varmorDialect } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
 import bpfDefault, { bpf } from '../src/index.js';
@@ -12,7 +12,9 @@ const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.me
 function compiled(options: Parameters<typeof bpf>[0] = { diskDevices: [] }) {
   const engine = createEngine({ plugins: [varmorDialect(), bpf(options)], rulePacks: [builtinRules] });
   const { plan } = engine.resolve(engine.parse(enhancePolicy('      hardeningRules: [disable-cap-all]\n'), 'p.yaml').policies[0]!);
-  return { engine, artifact: engine.compile(plan!, ['BPF']).artifacts[0]! };
+  const artifact = engine.compileEnforcer(plan!, 'BPF');
+  if (!artifact.ok) throw new Error(artifact.errors.map((error) => error.message).join('\n'));
+  return { engine, artifact: artifact.value };
 }
 
 describe('the bpf plugin', () => {
@@ -21,14 +23,12 @@ describe('the bpf plugin', () => {
     const plugin = bpf();
     expect(plugin.name).toBe('bpf');
     expect(plugin.meta).toEqual({ name: packageJson.name, version: packageJson.version });
-    expect(plugin.enforcers).toEqual(['BPF']);
+    expect(plugin.backends?.map((backend) => backend.enforcer)).toEqual(['BPF']);
   });
 
   it('loads into one mount namespace only', async () => {
     const { engine, artifact } = compiled();
-    const error = await engine.load(artifact, { kind: 'host' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PolicyErrors);
-    expect((error as PolicyErrors).errors[0]).toMatchObject({ code: 'bpf-target-missing' });
+    expect(await engine.load(artifact, { kind: 'host' })).toMatchObject({ ok: false, errors: [{ code: 'bpf-target-missing' }] });
   });
 
   it('says why it cannot confine a command where BPF-LSM is not active', async () => {
@@ -36,8 +36,15 @@ describe('the bpf plugin', () => {
     writeFileSync(lsmPath, 'lockdown,capability,landlock,yama,apparmor\n');
     const { engine, artifact } = compiled({ diskDevices: [], lsmPath });
     expect(await engine.confine(artifact)).toEqual({
-      enforcer: 'BPF',
-      unavailable: expect.stringMatching(/^BPF-LSM is not active in this kernel \(active LSMs: lockdown,capability,landlock,yama,apparmor\); boot with lsm=.*,bpf/),
+      ok: false,
+      errors: [
+        {
+          code: 'bpf-lsm-inactive',
+          pointer: '',
+          message: expect.stringMatching(/^BPF-LSM is not active in this kernel \(active LSMs: lockdown,capability,landlock,yama,apparmor\); boot with lsm=.*,bpf/),
+        },
+      ],
+      warnings: [],
     });
   });
 });

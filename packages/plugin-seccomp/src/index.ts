@@ -16,7 +16,8 @@ export { syscallNumber, syscallName, syscallEntries, suggestSyscall, isKnownSysc
 export { runConfined, type ConfinedRun, type RunConfinedOptions, type RunConfinedError } from './run/bwrap.js';
 // The enforcer plugin and OCI profiles per mode.
 export { seccomp, seccomp as default, type SeccompPluginOptions } from './plugin.js';
-export { compileSeccompProfile, formatSeccompProfile, seccompArtifact, type SeccompCompileOptions } from './profile/compile-plan.js';
+export { compileSeccompProfile, formatSeccompProfile, seccompArtifact, type SeccompCompileContext, type SeccompCompileOptions } from './profile/compile-plan.js';
+export { seccompErrors, type SeccompErrorCode } from './errors.js';
 export { runtimeDefaultProfile, DEFAULT_CONTAINER_CAPABILITIES, type RuntimeArch, type RuntimeDefaultOptions } from './profile/runtime-default.js';
 export { seccompAction } from './profile/violation-action.js';
 export { confineWithSeccomp, hostFilterArch } from './run/confine.js';

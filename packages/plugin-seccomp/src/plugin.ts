@@ -1,8 +1,8 @@
-import { definePlugin, readPackageMeta } from '@armorkit/core';
-import type { Artifact, LinuxSeccomp } from '@armorkit/core';
+import { defineEnforcer, definePlugin, readPackageMeta } from '@armorkit/core';
 import { type SeccompCompileOptions, seccompArtifact } from './profile/compile-plan.js';
 import { confineWithSeccomp } from './run/confine.js';
 import { decodeSeccompFields, decodeSeccompRecord } from './audit/index.js';
+import { seccompErrors } from './errors.js';
 import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
 
 export interface SeccompPluginOptions extends SeccompCompileOptions {
@@ -16,25 +16,18 @@ const meta = readPackageMeta(import.meta.url);
 export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
   name: 'seccomp',
   meta,
-  enforcers: ['Seccomp'],
+  backends: [
+    defineEnforcer({
+      enforcer: 'Seccomp',
+      compile: (plan, context) => seccompArtifact(plan, context, options),
+      load: (artifact, target) => writeKubeletProfile(artifact, target.directory ?? options.profileDirectory),
+      unload: (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory),
+      confine: async (artifact) => confineWithSeccomp(artifact),
+    }),
+  ],
+  errors: seccompErrors,
   apply(engine) {
-    engine.hooks.compile
-      .for('seccomp')
-      .tap('seccomp', (plan, context) =>
-        plan.enforcer === 'Seccomp' ? seccompArtifact(plan, options, context.plan.behaviorModel, context.plan.policy.specPointer) : undefined,
-      );
-    engine.hooks.load
-      .for('seccomp')
-      .tapPromise('seccomp', (artifact, target) =>
-        writeKubeletProfile(artifact as Artifact<LinuxSeccomp>, target.directory ?? options.profileDirectory),
-      );
-    engine.hooks.unload
-      .for('seccomp')
-      .tapPromise('seccomp', (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory));
     engine.hooks.decodeAudit.tap('seccomp', (record) => decodeSeccompRecord(record.line));
     engine.hooks.decodeAuditFields.tap('seccomp', decodeSeccompFields);
-    engine.hooks.confine
-      .for('seccomp')
-      .tapPromise('seccomp', async (artifact) => confineWithSeccomp(artifact as Artifact<LinuxSeccomp>));
   },
 }));

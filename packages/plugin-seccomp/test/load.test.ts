@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, type LinuxSeccomp, varmorDialect } from '@armorkit/core';
+import { createEngine, type LinuxSeccomp, type LoadResult, type Result, varmorDialect } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seccomp } from '../src/plugin.js';
@@ -9,6 +9,13 @@ import { seccomp } from '../src/plugin.js';
 const directory = mkdtempSync(join(tmpdir(), 'armorkit-kubelet-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 const engine = createEngine({ plugins: [varmorDialect(), seccomp({ profileDirectory: directory })], rulePacks: [builtinRules] });
+
+/** The value of a load or unload that must work. */
+async function loaded(pending: Promise<Result<LoadResult>>): Promise<LoadResult> {
+  const result = await pending;
+  if (!result.ok) throw new Error(result.errors.map((error) => error.message).join('\n'));
+  return result.value;
+}
 
 function artifactFor(rules: string) {
   const parsed = engine.parse(
@@ -25,12 +32,14 @@ spec:
     'p.yaml',
   );
   const { plan } = engine.resolve(parsed.policies[0]!);
-  return engine.compile(plan!).artifacts[0]!;
+  const compiled = engine.compileEnforcer(plan!, 'Seccomp');
+  if (!compiled.ok) throw new Error(compiled.errors.map((error) => error.message).join('\n'));
+  return compiled.value;
 }
 
 describe('seccomp load for kubelet', () => {
   it('writes <dir>/<profileName> atomically, replaces it, and removes it', async () => {
-    const first = await engine.load(artifactFor('disallow-userfaultfd-creation'));
+    const first = await loaded(engine.load(artifactFor('disallow-userfaultfd-creation')));
     expect(first.summary).toContain(join(directory, 'varmor-shop-web'));
     const written = JSON.parse(readFileSync(join(directory, 'varmor-shop-web'), 'utf8')) as LinuxSeccomp;
     expect(written.syscalls).toEqual([{ names: ['userfaultfd'], action: 'SCMP_ACT_ERRNO' }]);
@@ -39,8 +48,14 @@ describe('seccomp load for kubelet', () => {
     expect((JSON.parse(readFileSync(join(directory, 'varmor-shop-web'), 'utf8')) as LinuxSeccomp).syscalls![0]!.names).toEqual(['splice']);
     expect(readdirSync(directory)).toEqual(['varmor-shop-web']); // no temporary files left behind
 
-    expect((await engine.unload('Seccomp', 'varmor-shop-web')).summary).toContain('removed');
+    expect((await loaded(engine.unload('Seccomp', 'varmor-shop-web'))).summary).toContain('removed');
     expect(readdirSync(directory)).toEqual([]);
-    expect((await engine.unload('Seccomp', 'varmor-shop-web')).summary).toContain('was not there');
+    expect((await loaded(engine.unload('Seccomp', 'varmor-shop-web'))).summary).toContain('was not there');
+  });
+
+  it('refuses a profile name that would leave the directory, as an error value', async () => {
+    const artifact = { ...artifactFor('disallow-userfaultfd-creation'), profileName: '../escape' };
+    expect(await engine.load(artifact)).toMatchObject({ ok: false, errors: [{ code: 'seccomp-profile-name' }] });
+    expect(readdirSync(directory)).toEqual([]);
   });
 });

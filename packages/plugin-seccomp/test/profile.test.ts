@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createEngine, type LinuxSeccomp, linuxSeccompSchema, varmorDialect } from '@armorkit/core';
+import { createEngine, errorsOf, type LinuxSeccomp, linuxSeccompSchema, varmorDialect } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -14,11 +14,10 @@ function compile(policy: string): { profile?: LinuxSeccomp; text?: string; error
   if (parsed.errors.length > 0) return { errors: parsed.errors.map((e) => `${e.pointer}: ${e.message}`) };
   const { plan, errors } = engine.resolve(parsed.policies[0]!);
   if (!plan) return { errors: errors.map((e) => `${e.pointer}: ${e.message}`) };
-  const out = engine.compile(plan, ['Seccomp']);
-  const artifact = out.artifacts[0];
+  const out = engine.compileEnforcer(plan, 'Seccomp');
   return {
-    ...(artifact ? { profile: artifact.data as LinuxSeccomp, text: artifact.files[0]!.content } : {}),
-    errors: out.errors.map((e) => `${e.pointer}: ${e.message}${e.location?.line ? ` @${e.location.line}:${e.location.column}` : ''}`),
+    ...(out.ok ? { profile: out.value.data, text: out.value.files[0]!.content } : {}),
+    errors: errorsOf(out).map((e) => `${e.pointer}: ${e.message}${e.location?.line ? ` @${e.location.line}:${e.location.column}` : ''}`),
   };
 }
 

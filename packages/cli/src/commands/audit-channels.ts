@@ -1,4 +1,4 @@
-import type { AuditSource, Engine, ViolationEvent } from '@armorkit/core';
+import { type AuditSource, type Engine, type ViolationEvent, failureMessage } from '@armorkit/core';
 import { UsageError } from '../io.js';
 import { parseEnforcers } from './compile.js';
 
@@ -12,11 +12,11 @@ export async function openChannels(engine: Engine, values: readonly string[] | u
   const channels: AuditSource[] = [];
   for (const enforcer of new Set(enforcers)) {
     const source = await engine.openAuditSource(enforcer);
-    if ('unavailable' in source) {
+    if (!source.ok) {
       for (const open of channels) open.close();
-      throw new UsageError(`--source ${enforcer.toLowerCase()}: ${source.unavailable}`);
+      throw new UsageError(`--source ${enforcer.toLowerCase()}: ${failureMessage(source)}`);
     }
-    channels.push(source);
+    channels.push(source.value);
   }
   return channels;
 }

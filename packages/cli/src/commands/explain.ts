@@ -1,4 +1,4 @@
-import { describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan, resolvePolicies } from '@armorkit/core';
+import { baseProfile, describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan, resolvePolicies, type ViolationAction } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { formatProblems, readBehaviorModels } from '../pipeline.js';
@@ -15,14 +15,14 @@ interface ExplainedRule {
 interface ExplainedEnforcer {
   enforcer: string;
   base: string;
-  violations: string;
+  violations: ViolationAction;
   profileMode: string;
   privileged: boolean;
   rules: ExplainedRule[];
   rawRules: number;
 }
 
-const ACTION_WORDS: Record<EnforcerPlan['action'], string> = {
+const ACTION_WORDS: Record<ViolationAction, string> = {
   deny: 'denied',
   'audit-deny': 'denied and logged',
   audit: 'allowed and logged',
@@ -69,7 +69,7 @@ export function explainPlan(plan: Plan): ExplainedEnforcer[] {
     ];
     return {
       enforcer: enforcerPlan.enforcer,
-      base: enforcerPlan.base,
+      base: baseProfile(enforcerPlan.build),
       violations: enforcerPlan.action,
       profileMode: enforcerPlan.profileMode,
       privileged: enforcerPlan.privileged,
@@ -104,7 +104,7 @@ export function explainCommand(engine: Engine, paths: readonly string[], options
       io.out(`${policy.profileName}: ${policy.kind} ${policy.name} in ${policy.file}, mode ${policy.mode}`);
       for (const enforcer of policy.enforcers) {
         io.out(
-          `  ${enforcer.enforcer}: base ${enforcer.base}${enforcer.privileged ? ' (privileged)' : ''}, profile runs in ${enforcer.profileMode} mode, rule violations are ${ACTION_WORDS[enforcer.violations as EnforcerPlan['action']]}`,
+          `  ${enforcer.enforcer}: base ${enforcer.base}${enforcer.privileged ? ' (privileged)' : ''}, profile runs in ${enforcer.profileMode} mode, rule violations are ${ACTION_WORDS[enforcer.violations]}`,
         );
         for (const rule of enforcer.rules) {
           if (rule.skipped) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ConfinementStep, Engine } from '@armorkit/core';
+import { checkPlan, type ConfinementStep, type Engine, failureMessage } from '@armorkit/core';
 import { spawnConfined } from '../confined-spawn.js';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { formatProblems, readBehaviorModels } from '../pipeline.js';
@@ -48,23 +48,21 @@ export async function runCommand(engine: Engine, argv: readonly string[], option
     return EXIT.invalid;
   }
   const only = parseEnforcers(options.enforcer);
-  const compiled = engine.compile(plan, only?.filter((e) => plan.enforcers[e]));
-  const problems = [...compiled.errors];
-  for (const artifact of compiled.artifacts) problems.push(...(await engine.verify(artifact, plan.policy.source)));
-  if (problems.length > 0) {
-    for (const line of formatProblems(problems)) io.err(line);
+  const checked = await checkPlan(engine, plan, only ? { enforcers: only } : {});
+  if (checked.errors.length > 0) {
+    for (const line of formatProblems(checked.errors)) io.err(line);
     return EXIT.invalid;
   }
 
   const steps: ConfinementStep[] = [];
   try {
-    for (const artifact of compiled.artifacts) {
+    for (const artifact of checked.artifacts) {
       const confinement = await engine.confine(artifact);
-      if ('unavailable' in confinement) {
-        io.err(`armorkit: ${confinement.enforcer} not applied: ${confinement.unavailable}`);
+      if (!confinement.ok) {
+        io.err(`armorkit: ${artifact.enforcer} not applied: ${failureMessage(confinement)}`);
       } else {
-        io.err(`armorkit: ${confinement.enforcer}: ${confinement.summary}`);
-        steps.push(confinement);
+        io.err(`armorkit: ${artifact.enforcer}: ${confinement.value.summary}`);
+        steps.push(confinement.value);
       }
     }
     if (steps.length === 0) {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Engine, resolvePolicies, type ViolationEvent } from '@armorkit/core';
+import { type Engine, failureMessage, resolvePolicies, type ViolationEvent } from '@armorkit/core';
 import { readInputs } from '../inputs.js';
 
 import { readKernelMessages } from '@armorkit/kernel-lab';
@@ -69,13 +69,13 @@ export async function runDemoScenarios(engine: Engine, repo: string): Promise<De
   const channelSources: string[] = [];
   if (outcomes.some((o) => o.scenario.enforcer === 'BPF')) {
     const source = await engine.openAuditSource('BPF');
-    if ('unavailable' in source) {
-      channelSources.push(`BPF events not read: ${source.unavailable}`);
+    if (!source.ok) {
+      channelSources.push(`BPF events not read: ${failureMessage(source)}`);
     } else {
       try {
-        for await (const event of source.events({ follow: false })) decoded.push(event);
+        for await (const event of source.value.events({ follow: false })) decoded.push(event);
       } finally {
-        source.close();
+        source.value.close();
       }
     }
   }

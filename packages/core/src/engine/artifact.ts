@@ -1,7 +1,7 @@
 import type { Enforcer } from '../enforcer.js';
-import type { PolicyError } from '../errors.js';
 import type { ProfileMode } from '../plan.js';
 import type { ViolationEvent } from '../audit/event.js';
+import type { ArtifactData } from './artifact-data.js';
 
 /** A file an enforcer produces: written by `compile --out` as `<profileName>.<suffix>`. */
 export interface ArtifactFile {
@@ -10,19 +10,16 @@ export interface ArtifactFile {
   content: string;
 }
 
-/** What compile produces for one enforcer: files to write and the enforcer's own structured form. */
-export interface Artifact<Data = unknown> {
-  enforcer: Enforcer;
+/**
+ * What compile produces for one enforcer: files to write and the enforcer's own structured form, whose type the
+ * enforcer's plugin declares in ArtifactDataMap (so `Artifact<'AppArmor'>['data']` is the AppArmor plugin's data).
+ */
+export interface Artifact<E extends Enforcer = Enforcer> {
+  enforcer: E;
   profileName: string;
   profileMode: ProfileMode;
   files: ArtifactFile[];
-  data: Data;
-  warnings: PolicyError[];
-}
-
-export interface CompileResult<Data = unknown> {
-  artifact?: Artifact<Data>;
-  errors: PolicyError[];
+  data: ArtifactData<E>;
 }
 
 /** Where a profile is loaded: this host (optionally one mount namespace), or a kubelet directory. */
@@ -69,14 +66,6 @@ export interface ConfinementStep {
   cleanup?(): Promise<void>;
 }
 
-/** When an enforcer cannot confine here: why, in one sentence (`AppArmor is not enabled in this kernel`). */
-export interface ConfinementUnavailable {
-  enforcer: Enforcer;
-  unavailable: string;
-}
-
-export type Confinement = ConfinementStep | ConfinementUnavailable;
-
 /**
  * Events an enforcer reports through a channel of its own rather than log lines (the BPF ring buffer): what
  * `armorkit audit --source <enforcer>` reads.
@@ -89,10 +78,4 @@ export interface AuditSource {
   events(options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<ViolationEvent>;
   /** Lets go of the channel (the events already read are gone from it). */
   close(): void;
-}
-
-/** When an enforcer has no event channel here: why, in one sentence. */
-export interface AuditSourceUnavailable {
-  enforcer: Enforcer;
-  unavailable: string;
 }

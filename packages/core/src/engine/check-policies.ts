@@ -1,6 +1,8 @@
+import { coreErrors } from '../core-errors.js';
 import type { Enforcer } from '../enforcer.js';
 import type { PolicyError } from '../errors.js';
-import type { Plan } from '../plan.js';
+import { type Plan, plannedEnforcers } from '../plan.js';
+import type { Result } from '../result.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
 import type { Artifact } from './artifact.js';
 import type { Engine } from './engine.js';
@@ -47,10 +49,9 @@ export function resolvePolicies(engine: Engine, inputs: readonly PolicyInput[], 
       outcome.errors.push(...errors);
       const owner = options.uniqueProfileNames ? owners.get(policy.profileName) : undefined;
       if (owner) {
+        const message = `profile name ${policy.profileName} is also the profile of ${owner}; each policy needs its own`;
         outcome.errors.push({
-          code: 'duplicate-profile-name',
-          pointer: '/metadata/name',
-          message: `profile name ${policy.profileName} is also the profile of ${owner}; each policy needs its own`,
+          ...coreErrors.error('duplicate-profile-name', '/metadata/name', message),
           location: { file: input.name, document: policy.source.index, ...policy.source.locate('/metadata/name') },
         });
         continue;
@@ -72,11 +73,16 @@ export interface CheckOptions extends ResolveOptions {
   verify?: boolean;
 }
 
-export interface CheckedPolicy extends ResolvedPolicy {
+export interface CheckedPlan {
+  /** The artifacts of the enforcers that compiled (and verified, unless verify was off). */
   artifacts: Artifact[];
-  /** Problems compile and verify found in this policy. */
+  /** Problems compile and verify found. */
   errors: PolicyError[];
+  /** compile's warnings (the plan's own are in plan.warnings). */
+  warnings: PolicyError[];
 }
+
+export interface CheckedPolicy extends ResolvedPolicy, CheckedPlan {}
 
 export interface CheckOutcome {
   checked: CheckedPolicy[];
@@ -84,6 +90,29 @@ export interface CheckOutcome {
   errors: PolicyError[];
   warnings: PolicyError[];
   ignored: number;
+}
+
+/**
+ * compile and verify for one plan: each of its (chosen) enforcers, every one even when another fails, so every
+ * problem is reported at once; compile's errors first, then verify's.
+ */
+export async function checkPlan(engine: Engine, plan: Plan, options: Pick<CheckOptions, 'enforcers' | 'verify'> = {}): Promise<CheckedPlan> {
+  const enforcers = options.enforcers ? options.enforcers.filter((enforcer) => plan.enforcers[enforcer] !== undefined) : plannedEnforcers(plan);
+  const checked: CheckedPlan = { artifacts: [], errors: [], warnings: [] };
+  for (const enforcer of enforcers) {
+    const compiled: Result<Artifact> = engine.compileEnforcer(plan, enforcer);
+    checked.warnings.push(...compiled.warnings);
+    if (compiled.ok) checked.artifacts.push(compiled.value);
+    else checked.errors.push(...compiled.errors);
+  }
+  if (options.verify !== false) {
+    for (const artifact of checked.artifacts) {
+      const verified = await engine.verify(artifact, plan.policy.source);
+      checked.warnings.push(...verified.warnings);
+      if (!verified.ok) checked.errors.push(...verified.errors);
+    }
+  }
+  return checked;
 }
 
 /**
@@ -95,16 +124,10 @@ export async function checkPolicies(engine: Engine, inputs: readonly PolicyInput
   const resolved = resolvePolicies(engine, inputs, options);
   const outcome: CheckOutcome = { checked: [], errors: [...resolved.errors], warnings: [], ignored: resolved.ignored };
   for (const { file, plan } of resolved.resolved) {
-    const chosen = options.enforcers?.filter((enforcer) => plan.enforcers[enforcer] !== undefined);
-    // compile's warnings include the plan's own.
-    const compiled = engine.compile(plan, chosen);
-    const errors = [...compiled.errors];
-    if (options.verify !== false) {
-      for (const artifact of compiled.artifacts) errors.push(...(await engine.verify(artifact, plan.policy.source)));
-    }
-    outcome.checked.push({ file, plan, artifacts: compiled.artifacts, errors });
-    outcome.errors.push(...errors);
-    outcome.warnings.push(...compiled.warnings);
+    const checked = await checkPlan(engine, plan, options);
+    outcome.checked.push({ file, plan, ...checked });
+    outcome.errors.push(...checked.errors);
+    outcome.warnings.push(...plan.warnings, ...checked.warnings);
   }
   // Each input's problems together, in the order of the inputs (a stable sort keeps each one's stages in order).
   const order = new Map(inputs.map((input, index) => [input.name, index]));

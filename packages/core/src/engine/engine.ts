@@ -1,17 +1,21 @@
-import { enforcerId, type Enforcer } from '../enforcer.js';
-import { type PolicyError, policyError } from '../errors.js';
+import { coreErrors } from '../core-errors.js';
+import { ENFORCERS, enforcerId, type Enforcer } from '../enforcer.js';
+import { type ErrorCatalog, indexErrorCodes } from '../error-catalog.js';
+import type { PolicyError } from '../errors.js';
 import type { PolicyIR } from '../ir.js';
 import { resolveMode } from '../modes/resolve-mode.js';
 import { parseYamlStream } from '../parse/yaml-stream.js';
-import type { Plan } from '../plan.js';
+import { type Plan, plannedEnforcers } from '../plan.js';
+import { type Result, fail, ok } from '../result.js';
 import type { RulePack } from '../rules/define.js';
 import type { SourceDocument } from '../source.js';
 import { RuleRegistry } from '../rules/registry.js';
-import type { Artifact, AuditSource, CompileResult, AuditSourceUnavailable, Confinement, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
+import type { AnyEnforcerBackend, CompileContext, EnforcerBackend } from './backend.js';
 import { createHooks, type AuditRecord, type DialectResult } from './hooks.js';
 import { locateErrors } from './locate.js';
-import type { Plugin } from './plugin.js';
-import { attributeFailures, pluginFailureErrors } from './plugin-failure.js';
+import type { Plugin, PluginMeta } from './plugin.js';
+import { attributeFailures, callBackend, callBackendAsync, pluginFailureErrors } from './plugin-failure.js';
 import type { ViolationEvent } from '../audit/event.js';
 import type { AuditFields, AuditFieldsResult } from '../audit/audit-fields.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
@@ -28,19 +32,32 @@ export interface ParseOutcome {
   ignored: { index: number; kind: string }[];
 }
 
-export interface CompileOutcome {
-  artifacts: Artifact[];
-  errors: PolicyError[];
-  warnings: PolicyError[];
+/** An enforcer the engine can compile for, and the plugin that implements it. */
+export interface InstalledEnforcer {
+  enforcer: Enforcer;
+  /** The plugin's name (what its failures are attributed to). */
+  plugin: string;
+  meta: PluginMeta;
 }
 
+interface Registered<E extends Enforcer> {
+  backend: EnforcerBackend<E>;
+  plugin: Plugin;
+}
+type BackendTable = { [E in Enforcer]?: Registered<E> };
+
 /**
- * The engine: hooks, plugins and rule packs. Methods run the pipeline stages; each returns problems as values.
+ * The engine: hooks, plugins, their enforcer backends and rule packs. Methods run the pipeline stages; each returns
+ * problems as values, and every plugin call is wrapped so a plugin that throws is named in the error it becomes.
  */
 export class Engine {
   readonly hooks = createHooks();
   readonly rules = new RuleRegistry();
   readonly plugins: readonly Plugin[];
+  /** Every error code the engine can report → the package that declares it (core's and each plugin's). */
+  readonly errorCodes: ReadonlyMap<string, string>;
+  private readonly backends: BackendTable = {};
+  private closed = false;
 
   constructor(options: EngineOptions = {}) {
     const names = new Set<string>();
@@ -49,19 +66,55 @@ export class Engine {
       names.add(plugin.name);
     }
     this.plugins = Object.freeze([...(options.plugins ?? [])]);
+    const catalogs: ErrorCatalog[] = [coreErrors, ...this.plugins.flatMap((plugin) => (plugin.errors ? [plugin.errors] : []))];
+    const { owners, duplicates } = indexErrorCodes(catalogs);
+    if (duplicates.length > 0) throw new TypeError(duplicates.join('; '));
+    this.errorCodes = owners;
     for (const pack of options.rulePacks ?? []) this.rules.register(pack);
+    for (const plugin of this.plugins) for (const backend of plugin.backends ?? []) this.register(backend, plugin);
     // Before any plugin taps: a throw in these stages becomes an error naming the plugin, never a crash of the caller.
     attributeFailures(this.hooks.parse, 'parse');
     attributeFailures(this.hooks.resolveMode, 'resolveMode');
-    this.hooks.compile.intercept({ factory: (_enforcer, hook) => (attributeFailures(hook, 'compile'), hook) });
-    this.hooks.verify.intercept({ factory: (_enforcer, hook) => (attributeFailures(hook, 'verify'), hook) });
-    for (const plugin of this.plugins) plugin.apply(this);
+    for (const plugin of this.plugins) plugin.apply?.(this);
   }
 
-  /** Enforcers some plugin compiles for. */
+  private register(backend: AnyEnforcerBackend, plugin: Plugin): void {
+    const existing = this.backends[backend.enforcer];
+    if (existing) {
+      throw new TypeError(`plugins "${existing.plugin.name}" and "${plugin.name}" both implement ${backend.enforcer}; an engine takes one backend per enforcer`);
+    }
+    // One case per enforcer keeps each backend typed with its own plan and artifact.
+    switch (backend.enforcer) {
+      case 'AppArmor':
+        this.backends.AppArmor = { backend, plugin };
+        break;
+      case 'BPF':
+        this.backends.BPF = { backend, plugin };
+        break;
+      case 'Seccomp':
+        this.backends.Seccomp = { backend, plugin };
+        break;
+      case 'NetworkProxy':
+        this.backends.NetworkProxy = { backend, plugin };
+        break;
+    }
+  }
+
+  private registered<E extends Enforcer>(enforcer: E): Registered<E> | undefined {
+    return this.backends[enforcer];
+  }
+
+  /** Enforcers some plugin implements, in vArmor's order. */
   get enforcers(): Enforcer[] {
-    const all: Enforcer[] = ['AppArmor', 'BPF', 'Seccomp', 'NetworkProxy'];
-    return all.filter((enforcer) => this.hooks.compile.get(enforcerId(enforcer))?.isUsed());
+    return ENFORCERS.filter((enforcer) => this.backends[enforcer] !== undefined);
+  }
+
+  /** What is installed: each enforcer with the plugin (name, package and version) that implements it. */
+  get installed(): InstalledEnforcer[] {
+    return this.enforcers.flatMap((enforcer) => {
+      const registered = this.registered(enforcer);
+      return registered ? [{ enforcer, plugin: registered.plugin.name, meta: registered.plugin.meta }] : [];
+    });
   }
 
   /** parse: text (YAML or JSON, several documents) → policies of any installed dialect. */
@@ -106,85 +159,111 @@ export class Engine {
     return { plan, errors };
   }
 
-  /** compile: each enforcer of the plan (or the ones asked for) through its plugin. */
-  compile(plan: Plan, only?: readonly Enforcer[]): CompileOutcome {
-    const outcome: CompileOutcome = { artifacts: [], errors: [], warnings: [...plan.warnings] };
-    for (const enforcer of only ?? (Object.keys(plan.enforcers) as Enforcer[])) {
-      const enforcerPlan = plan.enforcers[enforcer];
-      const enforcerPointer = `${plan.policy.specPointer}/policy/enforcer`;
-      const report = (errors: PolicyError[]) => outcome.errors.push(...locateErrors(errors, plan.policy.source));
-      if (!enforcerPlan) {
-        report([policyError('enforcer-not-in-policy', enforcerPointer, `the policy does not use ${enforcer}`)]);
-        continue;
-      }
-      const hook = this.hooks.compile.get(enforcerId(enforcer));
-      let result: CompileResult | undefined;
-      try {
-        result = hook?.isUsed() ? hook.call(enforcerPlan, { rules: this.rules, plan }) : undefined;
-      } catch (error) {
-        report(pluginFailureErrors(error, enforcerPointer));
-        continue;
-      }
-      if (!result) {
-        report([
-          policyError(
-            'enforcer-not-installed',
-            enforcerPointer,
-            `no installed plugin compiles ${enforcer} profiles (install @armorkit/plugin-${enforcerId(enforcer)} and add it to the engine)`,
-          ),
-        ]);
-        continue;
-      }
-      report(result.errors);
-      if (result.artifact) {
-        outcome.artifacts.push(result.artifact);
-        outcome.warnings.push(...locateErrors(result.artifact.warnings, plan.policy.source));
-      }
+  /** compile: every enforcer of the plan (or the ones asked for); fails when any fails, with every enforcer's errors. */
+  compile(plan: Plan, only?: readonly Enforcer[]): Result<Artifact[]> {
+    const artifacts: Artifact[] = [];
+    const errors: PolicyError[] = [];
+    const warnings: PolicyError[] = [];
+    for (const enforcer of only ?? plannedEnforcers(plan)) {
+      const result: Result<Artifact> = this.compileEnforcer(plan, enforcer);
+      warnings.push(...result.warnings);
+      if (result.ok) artifacts.push(result.value);
+      else errors.push(...result.errors);
     }
-    return outcome;
+    return errors.length > 0 ? fail(errors, warnings) : ok(artifacts, warnings);
+  }
+
+  /** compile for one enforcer: its part of the plan through its backend. Errors and warnings carry file and line. */
+  compileEnforcer<E extends Enforcer>(plan: Plan, enforcer: E): Result<Artifact<E>> {
+    const source = plan.policy.source;
+    const enforcerPointer = `${plan.policy.specPointer}/policy/enforcer`;
+    const enforcerPlan = plan.enforcers[enforcer];
+    if (!enforcerPlan) return fail(locateErrors([coreErrors.error('enforcer-not-in-policy', enforcerPointer, `the policy does not use ${enforcer}`)], source));
+    const registered = this.registered(enforcer);
+    if (!registered) {
+      const message = `no installed plugin compiles ${enforcer} profiles (install @armorkit/plugin-${enforcerId(enforcer)} and add it to the engine)`;
+      return fail(locateErrors([coreErrors.error('enforcer-not-installed', enforcerPointer, message)], source));
+    }
+    const context: CompileContext = {
+      plan,
+      rules: this.rules,
+      specPointer: plan.policy.specPointer,
+      ...(plan.behaviorModel ? { behaviorModel: plan.behaviorModel } : {}),
+    };
+    const result = callBackend(registered.plugin.name, 'compile', enforcerPointer, () => registered.backend.compile(enforcerPlan, context));
+    const warnings = locateErrors(result.warnings, source);
+    return result.ok ? ok(result.value, warnings) : fail(locateErrors(result.errors, source), warnings);
   }
 
   /**
-   * verify: checks an artifact with the real tool, when the plugin has one. With the policy's source, the errors get
-   * its file and line:column, as compile's do.
+   * verify: checks an artifact with the real tool, when its enforcer has one (none: it passes). With the policy's
+   * source, the errors get its file and line:column, as compile's do.
    */
-  async verify(artifact: Artifact, source?: SourceDocument): Promise<PolicyError[]> {
-    const hook = this.hooks.verify.get(enforcerId(artifact.enforcer));
-    let errors: PolicyError[];
-    try {
-      errors = (hook?.isUsed() ? await hook.promise(artifact) : undefined) ?? [];
-    } catch (error) {
-      errors = pluginFailureErrors(error, '');
-    }
-    return source ? locateErrors(errors, source) : errors;
+  async verify<E extends Enforcer>(artifact: Artifact<E>, source?: SourceDocument): Promise<Result<void>> {
+    const registered = this.registered(artifact.enforcer);
+    const verify = registered?.backend.verify;
+    if (!registered || !verify) return ok(undefined);
+    const result = await callBackendAsync(registered.plugin.name, 'verify', '', () => verify.call(registered.backend, artifact));
+    if (!source) return result;
+    const warnings = locateErrors(result.warnings, source);
+    return result.ok ? ok(undefined, warnings) : fail(locateErrors(result.errors, source), warnings);
   }
 
-  async load(artifact: Artifact, target: LoadTarget = { kind: 'host' }): Promise<LoadResult> {
-    const hook = this.hooks.load.get(enforcerId(artifact.enforcer));
-    const result = hook?.isUsed() ? await hook.promise(artifact, target) : undefined;
-    if (!result) throw new Error(`no installed plugin loads ${artifact.enforcer} profiles`);
-    return result;
+  /** load: applies an artifact to a target (this host by default), atomically. */
+  async load<E extends Enforcer>(artifact: Artifact<E>, target: LoadTarget = { kind: 'host' }): Promise<Result<LoadResult>> {
+    const registered = this.registered(artifact.enforcer);
+    const load = registered?.backend.load;
+    if (!registered || !load) return this.cannot(registered !== undefined, `no installed plugin loads ${artifact.enforcer} profiles`);
+    return callBackendAsync(registered.plugin.name, 'load', '', () => load.call(registered.backend, artifact, target));
   }
 
-  async unload(enforcer: Enforcer, profileName: string, target: LoadTarget = { kind: 'host' }): Promise<LoadResult> {
-    const hook = this.hooks.unload.get(enforcerId(enforcer));
-    const result = hook?.isUsed() ? await hook.promise(profileName, target) : undefined;
-    if (!result) throw new Error(`no installed plugin unloads ${enforcer} profiles`);
-    return result;
+  /** unload: removes a profile by name from a target. */
+  async unload(enforcer: Enforcer, profileName: string, target: LoadTarget = { kind: 'host' }): Promise<Result<LoadResult>> {
+    const registered = this.registered(enforcer);
+    const unload = registered?.backend.unload;
+    if (!registered || !unload) return this.cannot(registered !== undefined, `no installed plugin unloads ${enforcer} profiles`);
+    return callBackendAsync(registered.plugin.name, 'unload', '', () => unload.call(registered.backend, profileName, target));
   }
 
   /** confine: how the artifact's enforcer would confine a local command, or why it cannot here. */
-  async confine(artifact: Artifact): Promise<Confinement> {
-    const hook = this.hooks.confine.get(enforcerId(artifact.enforcer));
-    const result = hook?.isUsed() ? await hook.promise(artifact) : undefined;
-    return result ?? { enforcer: artifact.enforcer, unavailable: `no installed plugin runs commands under ${artifact.enforcer} profiles` };
+  async confine<E extends Enforcer>(artifact: Artifact<E>): Promise<Result<ConfinementStep>> {
+    const registered = this.registered(artifact.enforcer);
+    const confine = registered?.backend.confine;
+    if (!registered || !confine) return this.cannot(registered !== undefined, `no installed plugin runs commands under ${artifact.enforcer} profiles`);
+    return callBackendAsync(registered.plugin.name, 'confine', '', () => confine.call(registered.backend, artifact));
   }
 
   /** auditSource: the enforcer's own event channel, or why there is none here. */
-  async openAuditSource(enforcer: Enforcer): Promise<AuditSource | AuditSourceUnavailable> {
-    const hook = this.hooks.auditSource.get(enforcerId(enforcer));
-    const result = hook?.isUsed() ? await hook.promise() : undefined;
-    return result ?? { enforcer, unavailable: `no installed plugin reads ${enforcer} events from a channel of their own; ${enforcer} events come from the kernel log` };
+  async openAuditSource(enforcer: Enforcer): Promise<Result<AuditSource>> {
+    const registered = this.registered(enforcer);
+    const auditSource = registered?.backend.auditSource;
+    if (!registered || !auditSource) {
+      return this.cannot(registered !== undefined, `no installed plugin reads ${enforcer} events from a channel of their own; ${enforcer} events come from the kernel log`);
+    }
+    return callBackendAsync(registered.plugin.name, 'auditSource', '', () => auditSource.call(registered.backend));
+  }
+
+  /**
+   * close: every backend lets go of what it opened (kernel handles, file descriptors). Call it once the engine is no
+   * longer used; later calls do nothing. Every backend is closed even when one fails; the result has all their errors.
+   */
+  async close(): Promise<Result<void>> {
+    if (this.closed) return ok(undefined);
+    this.closed = true;
+    const errors: PolicyError[] = [];
+    for (const enforcer of this.enforcers) {
+      const registered = this.registered(enforcer);
+      const close = registered?.backend.close;
+      if (!registered || !close) continue;
+      const result = await callBackendAsync(registered.plugin.name, 'close', '', () => close.call(registered.backend));
+      if (!result.ok) errors.push(...result.errors);
+    }
+    return errors.length > 0 ? fail(errors) : ok(undefined);
+  }
+
+  /** A stage the enforcer has no plugin for, or whose plugin does not have it. */
+  private cannot(installed: boolean, message: string): Result<never> {
+    return fail([coreErrors.error(installed ? 'enforcer-cannot-do' : 'enforcer-not-installed', '', message)]);
   }
 
   /** decodeAudit: one log line → an event, or undefined when no source understands it. */

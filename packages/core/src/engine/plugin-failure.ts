@@ -1,7 +1,9 @@
-import { type PolicyError, PolicyErrors, policyError } from '../errors.js';
+import { coreErrors } from '../core-errors.js';
+import { type PolicyError, PolicyErrors } from '../errors.js';
+import { type Result, fail } from '../result.js';
 
-/** The stages whose plugin calls the engine attributes (the pure pipeline and verify). */
-export type PluginStage = 'parse' | 'resolveMode' | 'compile' | 'verify';
+/** The stages whose plugin calls the engine attributes: the hooks it taps and its backends' methods. */
+export type PluginStage = 'parse' | 'resolveMode' | 'compile' | 'verify' | 'load' | 'unload' | 'confine' | 'auditSource' | 'close';
 
 /** A plugin's tap threw (or rejected) in a stage; the engine turns it into a PolicyError naming both. */
 export class PluginFailure extends Error {
@@ -53,5 +55,23 @@ export function attributeFailures(hook: InterceptableHook, stage: PluginStage): 
 export function pluginFailureErrors(error: unknown, pointer: string): PolicyError[] {
   if (!(error instanceof PluginFailure)) throw error;
   if (error.cause instanceof PolicyErrors) return [...error.cause.errors];
-  return [policyError('plugin-failed', pointer, error.message)];
+  return [coreErrors.error('plugin-failed', pointer, error.message)];
+}
+
+/** A backend call that throws becomes a failed Result naming the plugin and the stage (Rollup's PluginDriver idea). */
+export function callBackend<T>(plugin: string, stage: PluginStage, pointer: string, call: () => Result<T>): Result<T> {
+  try {
+    return call();
+  } catch (error) {
+    return fail(pluginFailureErrors(new PluginFailure(plugin, stage, error), pointer));
+  }
+}
+
+/** callBackend for the asynchronous stages: a throw or a rejection becomes the failed Result. */
+export async function callBackendAsync<T>(plugin: string, stage: PluginStage, pointer: string, call: () => Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    return await call();
+  } catch (error) {
+    return fail(pluginFailureErrors(new PluginFailure(plugin, stage, error), pointer));
+  }
 }

@@ -1,14 +1,14 @@
 import type { Enforcer } from '../enforcer.js';
-import { type PolicyError, policyError } from '../errors.js';
+import { coreErrors } from '../core-errors.js';
+import type { PolicyError } from '../errors.js';
 import type { PolicyIR } from '../ir.js';
 import type {
   AppArmorPlan,
-  BaseProfile,
   BpfPlan,
-  EnforcerPlan,
   NetworkProxyPlan,
   Plan,
   PlannedRule,
+  ProfileBuild,
   ProfileMode,
   SeccompPlan,
   SkippedRule,
@@ -26,7 +26,7 @@ export interface ResolveResult {
 
 interface Common {
   profileMode: ProfileMode;
-  base: BaseProfile;
+  build: ProfileBuild;
   action: ViolationAction;
   privileged: boolean;
   rules: PlannedRule[];
@@ -34,7 +34,7 @@ interface Common {
 }
 
 /**
- * The mode × enforcer matrix (reference §2.2) as data: for each enforcer of the policy, the base profile, how the
+ * The mode × enforcer matrix (reference §2.2) as data: for each enforcer of the policy, what to build, how the
  * kernel runs it, what a violation does, and which rules and raw rules apply. Differences from vArmor are in docs/compat.md.
  */
 export function resolveMode(
@@ -55,23 +55,32 @@ export function resolveMode(
   const lookup = lookUpRules(listed, registry);
   errors.push(...lookup.errors);
 
+  /** DefenseInDepth: the enforcer's own section says whether it builds on the behaviour model or a custom profile. */
+  const defenseInDepthBuild = (enforcer: Enforcer): ProfileBuild => {
+    // The egress proxy has no model or custom profile: its egress rules go on an allow-all base.
+    if (enforcer === 'NetworkProxy') return { kind: 'Rules', base: 'AlwaysAllow' };
+    const sectionName = enforcer === 'AppArmor' ? 'appArmor' : enforcer === 'Seccomp' ? 'seccomp' : undefined;
+    const section = sectionName ? spec.policy.defenseInDepth?.[sectionName] : undefined;
+    if (section?.profileType !== 'Custom') return { kind: 'BehaviorModel' };
+    const pointer = `${policyPointer}/defenseInDepth/${sectionName}/customProfile`;
+    // The schema refuses an empty customProfile; an IR built by hand is held to the same rule.
+    if (!section.customProfile) errors.push(coreErrors.error('required', pointer, 'profileType Custom needs a non-empty customProfile'));
+    return { kind: 'Custom', text: section.customProfile ?? '', pointer };
+  };
+
   const common = (enforcer: Enforcer): Common => {
     switch (mode) {
       case 'AlwaysAllow':
-        return { profileMode: 'enforce', base: 'AlwaysAllow', action: 'allow', privileged: false, rules: [], skipped: [] };
+        return { profileMode: 'enforce', build: { kind: 'AlwaysAllow' }, action: 'allow', privileged: false, rules: [], skipped: [] };
       case 'RuntimeDefault':
-        return { profileMode: 'enforce', base: 'RuntimeDefault', action: 'deny', privileged: false, rules: [], skipped: [] };
+        return { profileMode: 'enforce', build: { kind: 'RuntimeDefault' }, action: 'deny', privileged: false, rules: [], skipped: [] };
       case 'BehaviorModeling':
-        return { profileMode: 'complain', base: 'Modeling', action: 'audit', privileged: false, rules: [], skipped: [] };
+        return { profileMode: 'complain', build: { kind: 'Modeling' }, action: 'audit', privileged: false, rules: [], skipped: [] };
       case 'DefenseInDepth': {
-        const dd = spec.policy.defenseInDepth;
-        const allow = dd?.allowViolations ?? false;
-        const section =
-          enforcer === 'AppArmor' ? dd?.appArmor : enforcer === 'Seccomp' ? dd?.seccomp : undefined;
-        const base: BaseProfile = section?.profileType === 'Custom' ? 'Custom' : 'BehaviorModel';
+        const allow = spec.policy.defenseInDepth?.allowViolations ?? false;
         return {
           profileMode: allow ? 'complain' : 'enforce',
-          base: enforcer === 'NetworkProxy' ? 'AlwaysAllow' : base,
+          build: defenseInDepthBuild(enforcer),
           action: allow ? 'audit' : 'deny',
           privileged: false,
           rules: [],
@@ -82,11 +91,10 @@ export function resolveMode(
         const privileged = enhance?.privileged ?? false;
         const { rules, skipped } = rulesFor(enforcer, lookup.found);
         // Seccomp has no "runtime default plus rules" in vArmor: the rules are added to an allow-all filter.
-        const base: BaseProfile =
-          enforcer === 'Seccomp' || enforcer === 'NetworkProxy' || privileged ? 'AlwaysAllow' : 'RuntimeDefault';
+        const base = enforcer === 'Seccomp' || enforcer === 'NetworkProxy' || privileged ? 'AlwaysAllow' : 'RuntimeDefault';
         return {
           profileMode: 'enforce',
-          base,
+          build: { kind: 'Rules', base },
           action: violationAction(enhance?.auditViolations, enhance?.allowViolations),
           privileged,
           rules,
@@ -98,7 +106,6 @@ export function resolveMode(
 
   for (const enforcer of policy.enforcers) {
     const shared = { profileName: policy.profileName, mode, ...common(enforcer) };
-    let plan: EnforcerPlan;
     switch (enforcer) {
       case 'AppArmor': {
         const appArmor: AppArmorPlan = { ...shared, enforcer, rawRules: [] };
@@ -116,11 +123,8 @@ export function resolveMode(
             ...(raw.targets && raw.targets.length > 0 ? { targets: raw.targets } : {}),
             pointer: `${pointer}/appArmorRawRules/${i}/rules`,
           }));
-          if (section?.profileType === 'Custom' && section.customProfile) {
-            appArmor.customProfile = { text: section.customProfile, pointer: `${pointer}/customProfile` };
-          }
         }
-        plan = appArmor;
+        enforcers.AppArmor = appArmor;
         break;
       }
       case 'BPF': {
@@ -128,7 +132,7 @@ export function resolveMode(
         if (mode === 'EnhanceProtect' && enhance?.bpfRawRules) {
           bpf.rawRules = { rules: enhance.bpfRawRules, pointer: `${enhancePointer}/bpfRawRules` };
         }
-        plan = bpf;
+        enforcers.BPF = bpf;
         break;
       }
       case 'Seccomp': {
@@ -139,11 +143,8 @@ export function resolveMode(
           const section = spec.policy.defenseInDepth?.seccomp;
           const pointer = `${policyPointer}/defenseInDepth/seccomp`;
           seccomp.rawRules = { rules: section?.syscallRawRules ?? [], pointer: `${pointer}/syscallRawRules` };
-          if (section?.profileType === 'Custom' && section.customProfile) {
-            seccomp.customProfile = { text: section.customProfile, pointer: `${pointer}/customProfile` };
-          }
         }
-        plan = seccomp;
+        enforcers.Seccomp = seccomp;
         break;
       }
       case 'NetworkProxy': {
@@ -158,11 +159,10 @@ export function resolveMode(
                 }
               : undefined;
         if (egress?.rules) proxy.egress = { rules: egress.rules, pointer: egress.pointer };
-        plan = proxy;
+        enforcers.NetworkProxy = proxy;
         break;
       }
     }
-    (enforcers as Record<Enforcer, EnforcerPlan>)[enforcer] = plan;
   }
 
   // A rule no enforcer of the policy implements protects nothing: vArmor says nothing, we warn.
@@ -170,7 +170,7 @@ export function resolveMode(
     if (!policy.enforcers.some((e) => entry.rule.meta.enforcers.includes(e))) {
       const by = entry.rule.meta.enforcers.join(', ') || 'no enforcer';
       warnings.push(
-        policyError(
+        coreErrors.error(
           'rule-without-effect',
           entry.pointer,
           `rule "${entry.rule.meta.id}" does nothing with enforcer ${policy.enforcers.join('+')} (it is implemented by ${by})`,
@@ -178,7 +178,7 @@ export function resolveMode(
       );
     } else if (entry.targets && !policy.enforcers.includes('AppArmor')) {
       warnings.push(
-        policyError(
+        coreErrors.error(
           'rule-without-effect',
           entry.pointer,
           `rule "${entry.rule.meta.id}" has targets, which only AppArmor enforces; it does nothing here`,

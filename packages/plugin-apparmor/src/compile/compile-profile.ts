@@ -1,4 +1,4 @@
-import { type AppArmorPlan, type Artifact, type CompileResult, type PolicyError, policyError } from '@armorkit/core';
+import { type AppArmorPlan, type Artifact, coreErrors, type PolicyError, type Result, fail, ok } from '@armorkit/core';
 import { checkRawRules } from '../raw-rules.js';
 import type { AppArmorBehaviorModel } from './behavior-model.js';
 import { profileFromBehaviorModel } from './behavior-model.js';
@@ -21,88 +21,83 @@ export interface AppArmorArtifactData {
   transitions: string[];
 }
 
-export type AppArmorArtifact = Artifact<AppArmorArtifactData>;
+declare module '@armorkit/core' {
+  interface ArtifactDataMap {
+    AppArmor: AppArmorArtifactData;
+  }
+}
+
+export type AppArmorArtifact = Artifact<'AppArmor'>;
 
 export interface CompileOptions {
-  /** The behaviour model of a profile, for DefenseInDepth with profileType BehaviorModel. */
-  behaviorModel?: (profileName: string) => AppArmorBehaviorModel | undefined;
+  /** The AppArmor part of the profile's behaviour model, for the BehaviorModel build. */
+  behaviorModel?: AppArmorBehaviorModel;
   /** JSON pointer of the policy's spec, for errors about fields the plan does not carry (default `/spec`). */
   specPointer?: string;
 }
 
-/** Plan → AppArmor profile text. Pure: same plan, same bytes. */
-export function compileAppArmor(plan: AppArmorPlan, options: CompileOptions = {}): CompileResult<AppArmorArtifactData> {
+/** Plan → AppArmor profile text, by what the plan says to build. Pure: same plan, same bytes. */
+export function compileAppArmor(plan: AppArmorPlan, options: CompileOptions = {}): Result<AppArmorArtifact> {
   const errors: PolicyError[] = checkRawRules(plan.rawRules);
-  const spec = options.specPointer ?? '/spec';
-  const modePointer = `${spec}/policy/mode`;
   let text: ProfileText | undefined;
-  switch (plan.mode) {
+  switch (plan.build.kind) {
     case 'AlwaysAllow':
       text = alwaysAllowProfile(plan);
       break;
     case 'RuntimeDefault':
       text = runtimeDefaultProfile(plan);
       break;
-    case 'BehaviorModeling':
+    case 'Modeling':
       text = behaviorModelingProfile(plan);
       break;
-    case 'EnhanceProtect':
+    case 'Rules':
       text = enhanceProtectProfile(plan);
       break;
-    case 'DefenseInDepth': {
-      const base = defenseInDepthBase(plan, options, errors);
+    case 'Custom': {
+      const read = readCustomProfile(plan.build.text, plan.profileName, plan.build.pointer);
+      errors.push(...read.errors);
+      if (read.tree) text = defenseInDepthProfile(plan, customProfileText(read.tree, plan.build.pointer));
+      break;
+    }
+    case 'BehaviorModel': {
+      const base = behaviorModelProfile(plan, options, errors);
       if (base) text = defenseInDepthProfile(plan, base);
       break;
     }
-    default:
-      errors.push(policyError('apparmor-mode', modePointer, `AppArmor does not support mode ${String(plan.mode)}`));
   }
-  if (errors.length > 0 || !text) return { errors };
+  if (errors.length > 0 || !text) return fail(errors);
   const content = text.toString();
-  return {
-    errors: [],
-    artifact: {
-      enforcer: 'AppArmor',
-      profileName: plan.profileName,
-      profileMode: plan.profileMode,
-      files: [{ suffix: 'apparmor', content }],
-      data: {
-        text: content,
-        origins: text.origins,
-        diskDevices: text.diskDevices,
-        profiles: [plan.profileName, ...text.children.map((child) => `${plan.profileName}//${child}`)],
-        transitions: text.transitions,
-      },
-      warnings: [],
+  return ok({
+    enforcer: 'AppArmor',
+    profileName: plan.profileName,
+    profileMode: plan.profileMode,
+    files: [{ suffix: 'apparmor', content }],
+    data: {
+      text: content,
+      origins: text.origins,
+      diskDevices: text.diskDevices,
+      profiles: [plan.profileName, ...text.children.map((child) => `${plan.profileName}//${child}`)],
+      transitions: text.transitions,
     },
-  };
+  });
 }
 
-function defenseInDepthBase(plan: AppArmorPlan, options: CompileOptions, errors: PolicyError[]): ProfileText | undefined {
-  if (plan.base === 'Custom') {
-    if (!plan.customProfile) {
-      errors.push(policyError('apparmor-custom-profile', `${options.specPointer ?? '/spec'}/policy/defenseInDepth/appArmor/customProfile`, 'profileType Custom needs a customProfile'));
-      return undefined;
-    }
-    const read = readCustomProfile(plan.customProfile.text, plan.profileName, plan.customProfile.pointer);
-    errors.push(...read.errors);
-    return read.tree ? customProfileText(read.tree, plan.customProfile.pointer) : undefined;
-  }
+function behaviorModelProfile(plan: AppArmorPlan, options: CompileOptions, errors: PolicyError[]): ProfileText | undefined {
   const pointer = `${options.specPointer ?? '/spec'}/policy/defenseInDepth/appArmor/profileType`;
-  const model = options.behaviorModel?.(plan.profileName);
+  const model = options.behaviorModel;
   if (!model) {
-    errors.push(policyError('apparmor-behavior-model-missing', pointer, `no behaviour model for ${plan.profileName}; run BehaviorModeling first`));
+    errors.push(coreErrors.error('behavior-model-missing', pointer, `no behaviour model for ${plan.profileName}; run BehaviorModeling first`));
     return undefined;
   }
   // The model names the profile it was recorded for; built on another's model, the profile would carry that
   // name and loading it would replace the other policy's profile.
   if (model.profiles[0] !== undefined && model.profiles.length === 1 && model.profiles[0] !== plan.profileName) {
-    errors.push(policyError('apparmor-behavior-model', pointer, `the behaviour model is for the profile ${JSON.stringify(model.profiles[0])}, not ${plan.profileName}; use the model recorded for this policy`));
+    errors.push(coreErrors.error('behavior-model-invalid', pointer, `the behaviour model is for the profile ${JSON.stringify(model.profiles[0])}, not ${plan.profileName}; use the model recorded for this policy`));
     return undefined;
   }
   const result = profileFromBehaviorModel(model);
   if (result.error !== undefined) {
-    errors.push(policyError('apparmor-behavior-model', pointer, result.error));
+    errors.push(coreErrors.error('behavior-model-invalid', pointer, result.error));
     return undefined;
   }
   return result.text;

@@ -10,7 +10,7 @@ import { ProfileText } from './profile-text.js';
 export function readCustomProfile(text: string, profileName: string, pointer: string): { tree: CustomProfileTree; errors: [] } | { tree?: undefined; errors: PolicyError[] } {
   const read = parseCustomProfile(text, profileName);
   if (read.tree) return { tree: read.tree, errors: [] };
-  return { errors: read.problems.map((problem) => textProblemError('apparmor-custom-profile', pointer, text, problem)) };
+  return { errors: read.problems.map((problem) => textProblemError('custom-profile-invalid', pointer, text, problem)) };
 }
 
 /** Checks a custom profile; every problem as a policy error. */

@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Artifact, type Confinement, formatPolicyError } from '@armorkit/core';
-import type { AppArmorArtifactData } from '../compile/compile-profile.js';
+import { type ConfinementStep, type Result, fail, formatPolicyError, ok } from '@armorkit/core';
+import type { AppArmorArtifact } from '../compile/compile-profile.js';
+import { appArmorErrors, parserMissing } from '../errors.js';
 import { appArmorEnabled, listLoadedProfiles } from '../load/loaded-profiles.js';
 import { loadProfile, unloadProfile } from '../load/loader.js';
 import type { AppArmorSystemPaths } from '../load/system-paths.js';
@@ -24,38 +25,37 @@ function hasAaExec(aaExec: string): boolean {
  * it): `run` refuses rather than replace it.
  */
 export async function confineWithAppArmor(
-  artifact: Artifact<AppArmorArtifactData>,
-  options: { parser: string | undefined; paths: AppArmorSystemPaths; aaExec?: string },
-): Promise<Confinement> {
+  artifact: AppArmorArtifact,
+  options: { parser: string | undefined; parserCandidates: readonly string[]; paths: AppArmorSystemPaths; aaExec?: string },
+): Promise<Result<ConfinementStep>> {
   const aaExec = options.aaExec ?? 'aa-exec';
   if (!(await appArmorEnabled(options.paths.enabled))) {
-    return { enforcer: 'AppArmor', unavailable: 'AppArmor is not enabled in this kernel (try inside kernel-lab: armorkit lab run -- ...)' };
+    return fail([appArmorErrors.error('apparmor-not-enabled', '', 'AppArmor is not enabled in this kernel (try inside kernel-lab: armorkit lab run -- ...)')]);
   }
-  if (!options.parser) return { enforcer: 'AppArmor', unavailable: 'apparmor_parser is not installed (Debian: apt-get install apparmor)' };
-  if (!hasAaExec(aaExec)) return { enforcer: 'AppArmor', unavailable: `${aaExec} is not installed (Debian: apt-get install apparmor)` };
+  const parser = options.parser;
+  if (!parser) return fail([parserMissing(options.parserCandidates)]);
+  if (!hasAaExec(aaExec)) return fail([appArmorErrors.error('apparmor-aa-exec-missing', '', `${aaExec} is not installed (Debian: apt-get install apparmor)`)]);
 
   if ((await listLoadedProfiles(options.paths.loadedProfiles)).some((p) => p.name === artifact.profileName)) {
-    return {
-      enforcer: 'AppArmor',
-      unavailable: `a profile named ${artifact.profileName} is already loaded on this machine (a live policy); run will not replace it`,
-    };
+    const message = `a profile named ${artifact.profileName} is already loaded on this machine (a live policy); run will not replace it`;
+    return fail([appArmorErrors.error('apparmor-profile-live', '', message)]);
   }
   const directory = mkdtempSync(join(tmpdir(), 'armorkit-apparmor-'));
   const paths = { ...options.paths, profileDirectory: directory };
-  const outcome = await loadProfile(artifact, { parser: options.parser, paths });
+  const outcome = await loadProfile(artifact, { parser, paths });
   if (!outcome.result) {
     rmSync(directory, { recursive: true, force: true });
-    return { enforcer: 'AppArmor', unavailable: `the profile did not load: ${outcome.errors.map(formatPolicyError).join('; ')}` };
+    return fail([appArmorErrors.error('apparmor-load-failed', '', `the profile did not load: ${outcome.errors.map(formatPolicyError).join('; ')}`)]);
   }
-  return {
+  return ok({
     enforcer: 'AppArmor',
     // Innermost: aa-exec starts the command itself, so the profile attaches at the command's exec, as runc does.
     stage: 20,
     summary: `profile ${artifact.profileName} loaded (${artifact.profileMode}) and attached by aa-exec`,
     prefix: () => [aaExec, '-p', artifact.profileName, '--'],
     cleanup: async () => {
-      await unloadProfile(artifact.profileName, { parser: options.parser!, paths });
+      await unloadProfile(artifact.profileName, { parser, paths });
       rmSync(directory, { recursive: true, force: true });
     },
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AuditSource, AuditSourceUnavailable, ViolationEvent } from '@armorkit/core';
+import { type AuditSource, type Result, type ViolationEvent, fail, ok } from '@armorkit/core';
+import { loaderError } from '../errors.js';
 import { BpfEnforcer } from '../loader/enforcer.js';
 import { bpfLsmProblem } from '../loader/lsm-status.js';
 import { BpfAuditReader } from './ring-buffer.js';
@@ -11,18 +12,18 @@ const POLL_MS = 200;
  * The BPF-LSM events of this host, read from the ring buffer of the attached programs: never attaches anything.
  * The ring buffer has one reader at a time in effect: what one reader consumes, another does not see.
  */
-export function openBpfAuditSource(options: { pinDirectory?: string; lsmPath?: string } = {}): AuditSource | AuditSourceUnavailable {
+export function openBpfAuditSource(options: { pinDirectory?: string; lsmPath?: string } = {}): Result<AuditSource> {
   const problem = bpfLsmProblem(options.lsmPath ? { lsmPath: options.lsmPath } : {});
-  if (problem) return { enforcer: 'BPF', unavailable: problem.message };
+  if (problem) return fail([loaderError(problem)]);
   const opened = BpfEnforcer.openAttached(options.pinDirectory ? { pinDirectory: options.pinDirectory } : {});
-  if (!opened.ok) return { enforcer: 'BPF', unavailable: `${opened.error.message} (no BPF profile has been applied since boot)` };
+  if (!opened.ok) return fail([loaderError(opened.error, ' (no BPF profile has been applied since boot)')]);
   const enforcer = opened.value;
   const reader = BpfAuditReader.open(enforcer);
   if (!reader.ok) {
     enforcer.close();
-    return { enforcer: 'BPF', unavailable: reader.error.message };
+    return fail([loaderError(reader.error)]);
   }
-  return {
+  return ok({
     enforcer: 'BPF',
     description: `the BPF-LSM ring buffer pinned at ${enforcer.pinDirectory}`,
     events: ({ follow, signal }) => drainEvents(reader.value, follow, signal),
@@ -30,7 +31,7 @@ export function openBpfAuditSource(options: { pinDirectory?: string; lsmPath?: s
       reader.value.close();
       enforcer.close();
     },
-  };
+  });
 }
 
 async function* drainEvents(reader: BpfAuditReader, follow: boolean, signal: AbortSignal | undefined): AsyncGenerator<ViolationEvent> {

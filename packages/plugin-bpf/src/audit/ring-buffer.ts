@@ -32,7 +32,7 @@ export class BpfAuditReader {
 
   static open(enforcer: BpfEnforcer): LoaderOutcome<BpfAuditReader> {
     const library = libbpf();
-    if ('problem' in library) return fail('libbpf-missing', library.problem);
+    if ('problem' in library) return fail('bpf-libbpf-missing', library.problem);
     const records: Buffer[] = [];
     // The record is only valid during the callback: copy it out.
     const callback = koffi.register((_context: unknown, data: unknown, size: number | bigint) => {
@@ -42,7 +42,7 @@ export class BpfAuditReader {
     const ring = library.ringBufferNew(enforcer.eventsFd, callback);
     if (!ring) {
       koffi.unregister(callback as bigint);
-      return fail('ring-buffer-failed', `cannot open the audit ring buffer (errno ${library.errno()})`);
+      return fail('bpf-ring-buffer-failed', `cannot open the audit ring buffer (errno ${library.errno()})`);
     }
     return succeed(new BpfAuditReader(records, library, ring, callback, enforcer, bootTime()));
   }

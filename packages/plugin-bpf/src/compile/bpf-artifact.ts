@@ -1,4 +1,5 @@
-import { type BpfPlan, type CompileResult, policyError } from '@armorkit/core';
+import { type Artifact, type BpfPlan, type Result, fail, ok } from '@armorkit/core';
+import { bpfErrors } from '../errors.js';
 import { encodeProfile } from '../encode/encode-profile.js';
 import type { MapEntry } from '../encode/map-entry.js';
 import { type BpfCompileOptions, compileBpfProfile } from './compile-plan.js';
@@ -11,20 +12,28 @@ export interface BpfArtifactData {
   entries: MapEntry[];
 }
 
-/** A BPF plan → the artifact: `<profile>.bpf.json` in vArmor's BpfContent form, and the inner-map entries. Pure. */
-export function bpfArtifact(plan: BpfPlan, options: BpfCompileOptions = {}): CompileResult<BpfArtifactData> {
-  const compiled = compileBpfProfile(plan, options);
-  if (!compiled.profile) return { errors: compiled.errors };
-  const encoded = encodeProfile(compiled.profile);
-  if ('problem' in encoded) {
-    return { errors: [policyError('bpf-encoding', plan.rawRules?.pointer ?? `${options.specPointer ?? '/spec'}/policy`, encoded.problem)] };
+declare module '@armorkit/core' {
+  interface ArtifactDataMap {
+    BPF: BpfArtifactData;
   }
-  const { content, merged } = toBpfContent(compiled.profile);
+}
+
+/** A BPF plan → the artifact: `<profile>.bpf.json` in vArmor's BpfContent form, and the inner-map entries. Pure. */
+export function bpfArtifact(plan: BpfPlan, options: BpfCompileOptions = {}): Result<Artifact<'BPF'>> {
+  const compiled = compileBpfProfile(plan, options);
+  // A failed compile reports its errors only: its warnings are about a profile that is not made.
+  if (!compiled.ok) return fail(compiled.errors);
+  const profile = compiled.value;
+  const encoded = encodeProfile(profile);
+  if ('problem' in encoded) {
+    return fail([bpfErrors.error('bpf-encoding', plan.rawRules?.pointer ?? `${options.specPointer ?? '/spec'}/policy`, encoded.problem)]);
+  }
+  const { content, merged } = toBpfContent(profile);
   const warnings = [...compiled.warnings];
   for (const list of merged) {
-    const pointer = compiled.profile[list][0]?.origin.pointer ?? '';
+    const pointer = profile[list][0]?.origin.pointer ?? '';
     warnings.push(
-      policyError(
+      bpfErrors.error(
         'bpf-content-merged',
         pointer,
         `the ${list} rules have different modes; bpf.json (vArmor's BpfContent) holds one ${list} rule, so it shows them ` +
@@ -32,15 +41,14 @@ export function bpfArtifact(plan: BpfPlan, options: BpfCompileOptions = {}): Com
       ),
     );
   }
-  return {
-    artifact: {
+  return ok(
+    {
       enforcer: 'BPF',
       profileName: plan.profileName,
       profileMode: plan.profileMode,
       files: [{ suffix: 'bpf.json', content: formatBpfContent(content) }],
-      data: { profile: compiled.profile, entries: encoded.entries },
-      warnings,
+      data: { profile, entries: encoded.entries },
     },
-    errors: [],
-  };
+    warnings,
+  );
 }

@@ -1,5 +1,4 @@
-import type { BpfFragment, BpfPlan, PolicyError } from '@armorkit/core';
-import { policyError } from '@armorkit/core';
+import { type BpfFragment, type BpfPlan, coreErrors, type Result, fail, resultOf } from '@armorkit/core';
 import { addBuiltInRules } from './built-in-rules.js';
 import { DISK_DEVICE_PATTERN } from './disk-devices.js';
 import type { BpfEgressResolver } from './egress-resolver.js';
@@ -19,11 +18,6 @@ export interface BpfCompileOptions {
   specPointer?: string;
 }
 
-export interface BpfCompileResult {
-  profile?: BpfProfile;
-  errors: PolicyError[];
-  warnings: PolicyError[];
-}
 
 function usesDiskDevices(plan: BpfPlan): string[] {
   return plan.rules
@@ -40,13 +34,12 @@ function usesDiskDevices(plan: BpfPlan): string[] {
  * A BPF plan → the compiled profile (reference §2.7, §3.12): the RuntimeDefault base for non-privileged
  * containers, the built-in rules' fragments, then bpfRawRules. Pure: the same plan and options give the same profile.
  */
-export function compileBpfProfile(plan: BpfPlan, options: BpfCompileOptions = {}): BpfCompileResult {
+export function compileBpfProfile(plan: BpfPlan, options: BpfCompileOptions = {}): Result<BpfProfile> {
   const specPointer = options.specPointer ?? '/spec';
-  if (plan.base === 'BehaviorModel' || plan.base === 'Custom') {
-    return {
-      errors: [policyError('bpf-mode-unsupported', `${specPointer}/policy/mode`, `the BPF enforcer does not support ${plan.mode} (no behaviour model or custom profile for BPF)`)],
-      warnings: [],
-    };
+  const { build } = plan;
+  if (build.kind === 'BehaviorModel' || build.kind === 'Custom') {
+    const message = `the BPF enforcer does not support ${plan.mode} (no behaviour model or custom profile for BPF)`;
+    return fail([coreErrors.error('mode-unsupported', `${specPointer}/policy/mode`, message)]);
   }
   const builder = new ProfileBuilder(plan.profileName, plan.profileMode);
   const mode = actionMode(plan.action);
@@ -56,7 +49,8 @@ export function compileBpfProfile(plan: BpfPlan, options: BpfCompileOptions = {}
     }
   }
   const diskDevices = options.diskDevices ?? [];
-  if (plan.base === 'RuntimeDefault') addRuntimeDefault(builder, mode, { pointer: `${specPointer}/policy/mode`, source: 'runtime-default' });
+  // The other builds have no base rules: AlwaysAllow and Modeling allow everything, Rules on AlwaysAllow adds only rules.
+  if (build.kind === 'RuntimeDefault' || (build.kind === 'Rules' && build.base === 'RuntimeDefault')) addRuntimeDefault(builder, mode, { pointer: `${specPointer}/policy/mode`, source: 'runtime-default' });
   addBuiltInRules(plan.rules, { builder, mode, privileged: plan.privileged, diskDevices, resolver: options.resolver });
   if (plan.rawRules) {
     addRawRules(plan.rawRules.rules, plan.rawRules.pointer, {
@@ -68,5 +62,5 @@ export function compileBpfProfile(plan: BpfPlan, options: BpfCompileOptions = {}
     });
   }
   const errors = [...builder.errors, ...checkRuleLimits(builder.profile)];
-  return errors.length > 0 ? { errors, warnings: builder.warnings } : { profile: builder.profile, errors, warnings: builder.warnings };
+  return resultOf(builder.profile, errors, builder.warnings);
 }

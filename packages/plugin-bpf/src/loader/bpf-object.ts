@@ -28,7 +28,7 @@ export interface ObjectOptions {
 export function objectKey(clang: string): LoaderOutcome<string> {
   const version = spawnSync(clang, ['--version'], { encoding: 'utf8' });
   if (version.error || version.status !== 0) {
-    return fail('clang-missing', `${clang} is not installed; the BPF programs are compiled with clang at first use (Debian: apt-get install clang llvm libbpf-dev)`);
+    return fail('bpf-clang-missing', `${clang} is not installed; the BPF programs are compiled with clang at first use (Debian: apt-get install clang llvm libbpf-dev)`);
   }
   const hash = createHash('sha256');
   hash.update(version.stdout);
@@ -56,7 +56,7 @@ export function ensureBpfObject(options: ObjectOptions = {}): LoaderOutcome<{ pa
   const built = spawnSync(clang, clangArguments(join(BPF_SOURCE_DIRECTORY, 'armorkit.bpf.c'), partial), { encoding: 'utf8' });
   if (built.error || built.status !== 0) {
     rmSync(partial, { force: true });
-    return fail('object-build-failed', `clang could not compile the BPF programs:\n${built.stderr || built.error?.message}`);
+    return fail('bpf-object-build-failed', `clang could not compile the BPF programs:\n${built.stderr || built.error?.message}`);
   }
   renameSync(partial, path);
   return succeed({ path, key: key.value });

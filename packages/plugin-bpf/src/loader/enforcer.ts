@@ -62,7 +62,7 @@ export class BpfEnforcer {
     const problem = bpfLsmProblem(options.lsmPath ? { lsmPath: options.lsmPath } : {});
     if (problem) return fail(problem.code, problem.message);
     const library = libbpf();
-    if ('problem' in library) return fail('libbpf-missing', library.problem);
+    if ('problem' in library) return fail('bpf-libbpf-missing', library.problem);
     const object = ensureBpfObject(options);
     if (!object.ok) return object;
     const pinDirectory = options.pinDirectory ?? DEFAULT_PIN_DIRECTORY;
@@ -72,7 +72,7 @@ export class BpfEnforcer {
       if (pinned !== undefined) {
         if (pinned !== object.value.key) {
           return fail(
-            'pinned-version-mismatch',
+            'bpf-pinned-version-mismatch',
             `other armorkit BPF programs (object ${pinned}) are attached at ${pinDirectory}; this version is ${object.value.key}. ` +
               'Detach them first (detachEnforcer), which unconfines every namespace they hold',
           );
@@ -85,7 +85,7 @@ export class BpfEnforcer {
         creator = true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          return fail('pin-failed', `cannot create ${pinDirectory}: ${(error as Error).message} (is bpffs mounted on /sys/fs/bpf?)`);
+          return fail('bpf-pin-failed', `cannot create ${pinDirectory}: ${(error as Error).message} (is bpffs mounted on /sys/fs/bpf?)`);
         }
       }
       if (creator) {
@@ -95,7 +95,7 @@ export class BpfEnforcer {
       }
       // Another process is attaching: its marker appears when it is done.
       if (Date.now() > deadline) {
-        return fail('pinned-incomplete', `${pinDirectory} exists but holds no complete set of programs; a process that attached them failed. Detach and retry`);
+        return fail('bpf-pinned-incomplete', `${pinDirectory} exists but holds no complete set of programs; a process that attached them failed. Detach and retry`);
       }
       await sleep(100);
     }
@@ -104,10 +104,10 @@ export class BpfEnforcer {
   /** Opens the maps of programs attached already; never loads anything (for helpers that only apply profiles). */
   static openAttached(options: { pinDirectory?: string } = {}): LoaderOutcome<BpfEnforcer> {
     const library = libbpf();
-    if ('problem' in library) return fail('libbpf-missing', library.problem);
+    if ('problem' in library) return fail('bpf-libbpf-missing', library.problem);
     const pinDirectory = options.pinDirectory ?? DEFAULT_PIN_DIRECTORY;
     const key = pinnedKey(pinDirectory);
-    if (key === undefined) return fail('pinned-incomplete', `no armorkit BPF programs are attached at ${pinDirectory}`);
+    if (key === undefined) return fail('bpf-pinned-incomplete', `no armorkit BPF programs are attached at ${pinDirectory}`);
     return BpfEnforcer.openPinned(library, pinDirectory, key);
   }
 
@@ -117,7 +117,7 @@ export class BpfEnforcer {
       const fd = library.objGet(join(pinDirectory, 'maps', name));
       if (fd < 0) {
         for (const open of Object.values(fds)) library.close(open);
-        return fail('pinned-incomplete', `cannot open the pinned map ${name}: ${errnoText(fd)}`);
+        return fail('bpf-pinned-incomplete', `cannot open the pinned map ${name}: ${errnoText(fd)}`);
       }
       fds[name] = fd;
     }
@@ -145,11 +145,11 @@ export class BpfEnforcer {
     createOptions.writeBigUInt64LE(48n, 0);
     createOptions.writeUInt32LE(BPF_F_NO_PREALLOC, 28);
     const inner = library.mapCreate(BPF_MAP_TYPE_HASH, 'armorkit_rules', KEY_SIZE, VALUE_SIZE, INNER_MAX_ENTRIES, createOptions);
-    if (inner < 0) return fail('map-operation-failed', `cannot create a profile map: ${errnoText(inner)}`);
+    if (inner < 0) return fail('bpf-map-operation-failed', `cannot create a profile map: ${errnoText(inner)}`);
     try {
       for (const entry of entries) {
         const result = library.update(inner, entry.key, entry.value, BPF_ANY);
-        if (result < 0) return fail('map-operation-failed', `cannot fill the profile map: ${errnoText(result)}`);
+        if (result < 0) return fail('bpf-map-operation-failed', `cannot fill the profile map: ${errnoText(result)}`);
       }
       if (options.podAddresses) {
         const pod = podAddressesValue(options.podAddresses);
@@ -158,17 +158,17 @@ export class BpfEnforcer {
           ? library.update(this.fds.pod_addresses, u32(mountNamespace), pod.value, BPF_ANY)
           : library.remove(this.fds.pod_addresses, u32(mountNamespace));
         if (result < 0 && !(pod.value === undefined && result === -2)) {
-          return fail('map-operation-failed', `cannot set the pod addresses: ${errnoText(result)}`);
+          return fail('bpf-map-operation-failed', `cannot set the pod addresses: ${errnoText(result)}`);
         }
       }
       const named = this.names.record(mountNamespace, entries);
       if (!named.ok) return named;
       const hinted = library.update(this.fds.confined_slots, u32(mountNamespace % CONFINED_SLOTS), Buffer.from([1]), BPF_ANY);
-      if (hinted < 0) return fail('map-operation-failed', `cannot mark mount namespace ${mountNamespace} as confined: ${errnoText(hinted)}`);
+      if (hinted < 0) return fail('bpf-map-operation-failed', `cannot mark mount namespace ${mountNamespace} as confined: ${errnoText(hinted)}`);
       // An earlier namespace with this id may have died with a profile: the mark that kept its profile off goes first.
       library.remove(this.fds.retired, u32(mountNamespace));
       const swapped = library.update(this.fds.profiles, u32(mountNamespace), u32(inner), BPF_ANY);
-      if (swapped < 0) return fail('map-operation-failed', `cannot apply the profile to mount namespace ${mountNamespace}: ${errnoText(swapped)}`);
+      if (swapped < 0) return fail('bpf-map-operation-failed', `cannot apply the profile to mount namespace ${mountNamespace}: ${errnoText(swapped)}`);
       return succeed(undefined);
     } finally {
       library.close(inner);
@@ -181,7 +181,7 @@ export class BpfEnforcer {
     this.library.remove(this.fds.pod_addresses, u32(mountNamespace));
     this.library.remove(this.fds.retired, u32(mountNamespace));
     if (result === -2) return succeed(false);
-    if (result < 0) return fail('map-operation-failed', `cannot remove the profile of mount namespace ${mountNamespace}: ${errnoText(result)}`);
+    if (result < 0) return fail('bpf-map-operation-failed', `cannot remove the profile of mount namespace ${mountNamespace}: ${errnoText(result)}`);
     return succeed(true);
   }
 
@@ -255,7 +255,7 @@ function podAddressesValue(addresses: readonly string[]): LoaderOutcome<Buffer |
   let flags = 0;
   for (const text of addresses) {
     const address = addressBytes(text);
-    if (!address) return fail('map-operation-failed', `${JSON.stringify(text)} is not an IP address`);
+    if (!address) return fail('bpf-map-operation-failed', `${JSON.stringify(text)} is not an IP address`);
     if (address.family === 4 && !(flags & 1)) {
       flags |= 1;
       value.set(address.bytes, 4);
@@ -263,7 +263,7 @@ function podAddressesValue(addresses: readonly string[]): LoaderOutcome<Buffer |
       flags |= 2;
       value.set(address.bytes, 8);
     } else {
-      return fail('map-operation-failed', `a pod has at most one IPv4 and one IPv6 address; ${text} is one too many`);
+      return fail('bpf-map-operation-failed', `a pod has at most one IPv4 and one IPv6 address; ${text} is one too many`);
     }
   }
   value.writeUInt32LE(flags, 0);
@@ -275,7 +275,7 @@ function attachAndPin(library: Libbpf, objectPath: string, key: string, pinDirec
   const object = library.openObject(objectPath);
   if (!object) {
     rmSync(pinDirectory, { recursive: true, force: true });
-    return fail('object-load-failed', `libbpf cannot open ${objectPath}: ${errnoText(library.errno())}`);
+    return fail('bpf-object-load-failed', `libbpf cannot open ${objectPath}: ${errnoText(library.errno())}`);
   }
   const links: unknown[] = [];
   const undo = (error: LoaderOutcome<void>) => {
@@ -286,28 +286,28 @@ function attachAndPin(library: Libbpf, objectPath: string, key: string, pinDirec
   };
   const loaded = withLibbpfLog(library, () => library.loadObject(object));
   if (loaded.result !== 0) {
-    return undo(fail('object-load-failed', `the kernel refused the BPF programs: ${errnoText(loaded.result)}\n${tail(loaded.log)}`));
+    return undo(fail('bpf-object-load-failed', `the kernel refused the BPF programs: ${errnoText(loaded.result)}\n${tail(loaded.log)}`));
   }
   mkdirSync(join(pinDirectory, 'links'));
   mkdirSync(join(pinDirectory, 'maps'));
   for (let program = library.nextProgram(object, null); program; program = library.nextProgram(object, program)) {
     const name = library.programName(program);
     const attached = withLibbpfLog(library, () => library.attach(program));
-    if (!attached.result) return undo(fail('attach-failed', `cannot attach ${name}: ${errnoText(library.errno())} ${tail(attached.log)}`));
+    if (!attached.result) return undo(fail('bpf-attach-failed', `cannot attach ${name}: ${errnoText(library.errno())} ${tail(attached.log)}`));
     links.push(attached.result);
     const pinned = library.pinLink(attached.result, join(pinDirectory, 'links', name));
-    if (pinned < 0) return undo(fail('pin-failed', `cannot pin the link of ${name}: ${errnoText(pinned)}`));
+    if (pinned < 0) return undo(fail('bpf-pin-failed', `cannot pin the link of ${name}: ${errnoText(pinned)}`));
   }
   for (const name of MAPS) {
     const map = library.findMap(object, name);
     const pinned = map ? library.pinMap(map, join(pinDirectory, 'maps', name)) : -2;
-    if (pinned < 0) return undo(fail('pin-failed', `cannot pin the map ${name}: ${errnoText(pinned)}`));
+    if (pinned < 0) return undo(fail('bpf-pin-failed', `cannot pin the map ${name}: ${errnoText(pinned)}`));
   }
   const settings = library.findMap(object, 'settings');
   const value = Buffer.alloc(8);
   value.writeUInt32LE(mountNamespaceOf(1), 0);
   const written = settings ? library.update(library.mapFd(settings), u32(0), value, BPF_ANY) : -2;
-  if (written < 0) return undo(fail('map-operation-failed', `cannot write the settings: ${errnoText(written)}`));
+  if (written < 0) return undo(fail('bpf-map-operation-failed', `cannot write the settings: ${errnoText(written)}`));
   // The links stay attached through their pins once this process lets go of them.
   for (const link of links) {
     library.disconnectLink(link);
@@ -333,7 +333,7 @@ export function detachEnforcer(pinDirectory = DEFAULT_PIN_DIRECTORY): LoaderOutc
   try {
     rmSync(pinDirectory, { recursive: true });
   } catch (error) {
-    return fail('pin-failed', `cannot remove ${pinDirectory}: ${(error as Error).message}`);
+    return fail('bpf-pin-failed', `cannot remove ${pinDirectory}: ${(error as Error).message}`);
   }
   return succeed(true);
 }

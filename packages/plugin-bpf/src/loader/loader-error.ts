@@ -2,17 +2,17 @@
 export interface BpfLoaderError {
   code:
     | 'bpf-lsm-inactive'
-    | 'not-privileged'
-    | 'libbpf-missing'
-    | 'clang-missing'
-    | 'object-build-failed'
-    | 'object-load-failed'
-    | 'attach-failed'
-    | 'pin-failed'
-    | 'pinned-version-mismatch'
-    | 'pinned-incomplete'
-    | 'map-operation-failed'
-    | 'ring-buffer-failed';
+    | 'bpf-not-privileged'
+    | 'bpf-libbpf-missing'
+    | 'bpf-clang-missing'
+    | 'bpf-object-build-failed'
+    | 'bpf-object-load-failed'
+    | 'bpf-attach-failed'
+    | 'bpf-pin-failed'
+    | 'bpf-pinned-version-mismatch'
+    | 'bpf-pinned-incomplete'
+    | 'bpf-map-operation-failed'
+    | 'bpf-ring-buffer-failed';
   message: string;
 }
 

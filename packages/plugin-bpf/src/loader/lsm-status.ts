@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * Why BPF-LSM programs cannot enforce here, or undefined when they can: the kernel must list `bpf` among its
  * active LSMs (boot with lsm=...,bpf) and the process must be root (CAP_BPF, CAP_PERFMON and CAP_MAC_ADMIN).
  */
-export function bpfLsmProblem(options: { lsmPath?: string; euid?: number } = {}): { code: 'bpf-lsm-inactive' | 'not-privileged'; message: string } | undefined {
+export function bpfLsmProblem(options: { lsmPath?: string; euid?: number } = {}): { code: 'bpf-lsm-inactive' | 'bpf-not-privileged'; message: string } | undefined {
   const lsmPath = options.lsmPath ?? '/sys/kernel/security/lsm';
   let active: string[];
   try {
@@ -19,6 +19,6 @@ export function bpfLsmProblem(options: { lsmPath?: string; euid?: number } = {})
     };
   }
   const euid = options.euid ?? process.geteuid?.() ?? -1;
-  if (euid !== 0) return { code: 'not-privileged', message: 'loading BPF-LSM programs needs root (CAP_BPF, CAP_PERFMON and CAP_MAC_ADMIN)' };
+  if (euid !== 0) return { code: 'bpf-not-privileged', message: 'loading BPF-LSM programs needs root (CAP_BPF, CAP_PERFMON and CAP_MAC_ADMIN)' };
   return undefined;
 }

@@ -49,14 +49,14 @@ export class ProfileNames {
       const options = Buffer.alloc(48);
       options.writeBigUInt64LE(48n, 0);
       const created = library.mapCreate(BPF_MAP_TYPE_LRU_HASH, 'armorkit_names', 4, PROFILE_NAME_BYTES, REMEMBERED_NAMESPACES, options);
-      if (created < 0) return fail('map-operation-failed', `cannot create the profile-name map: ${errnoText(created)}`);
+      if (created < 0) return fail('bpf-map-operation-failed', `cannot create the profile-name map: ${errnoText(created)}`);
       const pinned = library.objPin(created, path);
       if (pinned >= 0) return succeed(new ProfileNames(library, created));
       library.close(created);
       // Another process pinned its map first (EEXIST): use that one.
-      if (pinned !== -17) return fail('pin-failed', `cannot pin the profile-name map at ${path}: ${errnoText(pinned)}`);
+      if (pinned !== -17) return fail('bpf-pin-failed', `cannot pin the profile-name map at ${path}: ${errnoText(pinned)}`);
     }
-    return fail('pin-failed', `cannot open the profile-name map at ${path}`);
+    return fail('bpf-pin-failed', `cannot open the profile-name map at ${path}`);
   }
 
   /** Remembers the profile a mount namespace gets; profiles without a name entry are not remembered. */
@@ -64,7 +64,7 @@ export class ProfileNames {
     const value = profileNameValue(entries);
     if (!value) return succeed(undefined);
     const written = this.library.update(this.fd, u32(mountNamespace), value, BPF_ANY);
-    if (written < 0) return fail('map-operation-failed', `cannot record the profile name of mount namespace ${mountNamespace}: ${errnoText(written)}`);
+    if (written < 0) return fail('bpf-map-operation-failed', `cannot record the profile name of mount namespace ${mountNamespace}: ${errnoText(written)}`);
     return succeed(undefined);
   }
 

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Artifact, Confinement } from '@armorkit/core';
-import type { BpfArtifactData } from '../compile/bpf-artifact.js';
+import { type Artifact, type ConfinementStep, type Result, fail, ok } from '@armorkit/core';
+import { bpfErrors, loaderError } from '../errors.js';
 import { serializeEntries } from '../encode/serialize.js';
 import { BpfEnforcer, type EnforcerOptions } from '../loader/enforcer.js';
 import { bpfLsmProblem } from '../loader/lsm-status.js';
@@ -22,23 +22,23 @@ export function helperScript(): string | undefined {
  * which the runner writes to a private file): the command gets a mount namespace of its own, which the profile is
  * applied to before the command starts. Cleanup removes the profile from that namespace.
  */
-export async function confineWithBpf(artifact: Artifact<BpfArtifactData>, options: EnforcerOptions & { unshare?: string } = {}): Promise<Confinement> {
+export async function confineWithBpf(artifact: Artifact<'BPF'>, options: EnforcerOptions & { unshare?: string } = {}): Promise<Result<ConfinementStep>> {
   const problem = bpfLsmProblem(options.lsmPath ? { lsmPath: options.lsmPath } : {});
-  if (problem) return { enforcer: 'BPF', unavailable: problem.message };
+  if (problem) return fail([loaderError(problem)]);
   const unshare = options.unshare ?? 'unshare';
   if (spawnSync(unshare, ['--version'], { stdio: 'ignore' }).status !== 0) {
-    return { enforcer: 'BPF', unavailable: `${unshare} is not installed (Debian: util-linux)` };
+    return fail([bpfErrors.error('bpf-unshare-missing', '', `${unshare} is not installed (Debian: util-linux)`)]);
   }
   const helper = helperScript();
-  if (!helper) return { enforcer: 'BPF', unavailable: 'the run helper is not built (run `pnpm exec tsc -b packages/plugin-bpf`)' };
+  if (!helper) return fail([bpfErrors.error('bpf-helper-missing', '', 'the run helper is not built (run `pnpm exec tsc -b packages/plugin-bpf`)')]);
   const opened = await BpfEnforcer.open(options);
-  if (!opened.ok) return { enforcer: 'BPF', unavailable: opened.error.message };
+  if (!opened.ok) return fail([loaderError(opened.error)]);
   const enforcer = opened.value;
   const workDirectory = mkdtempSync(join(tmpdir(), 'armorkit-bpf-run-'));
   const namespaceFile = join(workDirectory, 'mount-namespace');
   const { profile, entries } = artifact.data;
   const rules = profile.files.length + profile.processes.length + profile.networks.length + profile.mounts.length;
-  return {
+  return ok({
     enforcer: 'BPF',
     // Outermost: it needs the privileges and the mount namespace the other steps may take away.
     stage: 0,
@@ -63,5 +63,5 @@ export async function confineWithBpf(artifact: Artifact<BpfArtifactData>, option
       enforcer.close();
       rmSync(workDirectory, { recursive: true, force: true });
     },
-  };
+  });
 }

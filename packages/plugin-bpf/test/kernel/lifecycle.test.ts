@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, varmorDialect, type ConfinementStep } from '@armorkit/core';
+import { createEngine, failureMessage, varmorDialect, type ConfinementStep } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bpf } from '../../src/plugin.js';
@@ -130,10 +130,11 @@ describe('armorkit run (confine)', () => {
   async function confineStep(enhance: string): Promise<ConfinementStep> {
     const parsed = engine.parse(enhancePolicy(enhance, 'run'), 'p.yaml');
     const { plan } = engine.resolve(parsed.policies[0]!);
-    const artifact = engine.compile(plan!, ['BPF']).artifacts[0]!;
-    const confinement = await engine.confine(artifact);
-    if ('unavailable' in confinement) throw new Error(confinement.unavailable);
-    return confinement;
+    const artifact = engine.compileEnforcer(plan!, 'BPF');
+    if (!artifact.ok) throw new Error(failureMessage(artifact));
+    const confinement = await engine.confine(artifact.value);
+    if (!confinement.ok) throw new Error(failureMessage(confinement));
+    return confinement.value;
   }
 
   /** What spawnConfined does: the input in a private file, the step's prefix, then the command. */
@@ -180,7 +181,7 @@ describe('attach and detach', () => {
     if (first.ok) first.value.close();
     if (second.ok) second.value.close();
     expect(detachEnforcer(pinDirectory)).toEqual({ ok: true, value: true });
-    expect(BpfEnforcer.openAttached({ pinDirectory })).toMatchObject({ ok: false, error: { code: 'pinned-incomplete' } });
+    expect(BpfEnforcer.openAttached({ pinDirectory })).toMatchObject({ ok: false, error: { code: 'bpf-pinned-incomplete' } });
     expect(detachEnforcer(pinDirectory)).toEqual({ ok: true, value: false });
   });
 
@@ -190,7 +191,11 @@ describe('attach and detach', () => {
     expect(await BpfEnforcer.open({ lsmPath })).toMatchObject({ ok: false, error: { code: 'bpf-lsm-inactive' } });
     const engine = createEngine({ plugins: [varmorDialect(), bpf({ diskDevices: [], lsmPath })], rulePacks: [builtinRules] });
     const { plan } = engine.resolve(engine.parse(enhancePolicy('      hardeningRules: [disable-cap-all]\n'), 'p.yaml').policies[0]!);
-    const confinement = await engine.confine(engine.compile(plan!, ['BPF']).artifacts[0]!);
-    expect(confinement).toEqual({ enforcer: 'BPF', unavailable: expect.stringMatching(/BPF-LSM is not active in this kernel .*lsm=lockdown,capability,yama,apparmor,bpf/) });
+    const artifact = engine.compileEnforcer(plan!, 'BPF');
+    if (!artifact.ok) throw new Error(failureMessage(artifact));
+    expect(await engine.confine(artifact.value)).toMatchObject({
+      ok: false,
+      errors: [{ code: 'bpf-lsm-inactive', message: expect.stringMatching(/BPF-LSM is not active in this kernel .*lsm=lockdown,capability,yama,apparmor,bpf/) }],
+    });
   });
 });

@@ -1,10 +1,9 @@
-import { createEngine, type Artifact, type BpfPlan, varmorDialect } from '@armorkit/core';
+import { createEngine, type Artifact, type BpfPlan, errorsOf, varmorDialect } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
-import type { BpfArtifactData } from '../../src/compile/bpf-artifact.js';
 import { bpf, type BpfPluginOptions } from '../../src/plugin.js';
 
 export interface Compiled {
-  artifact?: Artifact<BpfArtifactData>;
+  artifact?: Artifact<'BPF'>;
   errors: { code: string; pointer: string; message: string; line?: number }[];
   warnings: { code: string; pointer: string; message: string }[];
 }
@@ -22,12 +21,11 @@ export function compilePolicy(text: string, options: BpfPluginOptions = { diskDe
   if (parsed.errors.length > 0) return { errors: parsed.errors.map(shape), warnings: [] };
   const { plan, errors } = engine.resolve(parsed.policies[0]!);
   if (!plan) return { errors: errors.map(shape), warnings: [] };
-  const out = engine.compile(plan, ['BPF']);
-  const artifact = out.artifacts[0] as Artifact<BpfArtifactData> | undefined;
+  const out = engine.compileEnforcer(plan, 'BPF');
   return {
-    ...(artifact ? { artifact } : {}),
-    errors: out.errors.map(shape),
-    warnings: out.warnings.map(shape),
+    ...(out.ok ? { artifact: out.value } : {}),
+    errors: errorsOf(out).map(shape),
+    warnings: [...plan.warnings, ...out.warnings].map(shape),
   };
 }
 

@@ -6,8 +6,8 @@ import { enhancePolicy, planFor } from './compile-policy.js';
 /** The compiled profile of an EnhanceProtect policy body (YAML under enhanceProtect:, 6-space indent). */
 export function profileOf(enhance: string, options: Parameters<typeof compileBpfProfile>[1] = { diskDevices: [] }): BpfProfile {
   const compiled = compileBpfProfile(planFor(enhancePolicy(enhance)), options);
-  if (!compiled.profile) throw new Error(compiled.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
-  return compiled.profile;
+  if (!compiled.ok) throw new Error(compiled.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
+  return compiled.value;
 }
 
 export { emptyProfile };

@@ -1,9 +1,32 @@
-import { type ArmorProfileModel, type CompileResult, type LinuxSeccomp, type LinuxSeccompArg, linuxSeccompSchema, parseExactJson, type PolicyError, policyError, type SeccompPlan } from '@armorkit/core';
+import {
+  type Artifact,
+  type CompileContext,
+  coreErrors,
+  type LinuxSeccomp,
+  type LinuxSeccompArg,
+  linuxSeccompSchema,
+  parseExactJson,
+  type PolicyError,
+  type Result,
+  type SeccompPlan,
+  fail,
+  ok,
+  resultOf,
+} from '@armorkit/core';
 import { seccompProfileFromModel } from './behavior-model.js';
 import { enhanceProtectProfile } from './enhance-protect.js';
 import { type RuntimeArch, runtimeDefaultProfile } from './runtime-default.js';
 import { checkErrnoRet, checkSyscallNames } from './syscall-names.js';
 import { seccompAction } from './violation-action.js';
+
+declare module '@armorkit/core' {
+  interface ArtifactDataMap {
+    Seccomp: LinuxSeccomp;
+  }
+}
+
+/** What compile reads from the engine's compile context. */
+export type SeccompCompileContext = Pick<CompileContext, 'specPointer' | 'behaviorModel'>;
 
 export interface SeccompCompileOptions {
   /** Architecture the RuntimeDefault profile is built for. */
@@ -18,83 +41,69 @@ const MODELING: LinuxSeccomp = {
   syscalls: [{ names: ['open', 'openat', 'openat2', 'close', 'read', 'write'], action: 'SCMP_ACT_ALLOW' }],
 };
 
-function defenseInDepth(plan: SeccompPlan, model: ArmorProfileModel | undefined, specPointer: string): { profile?: LinuxSeccomp; errors: PolicyError[] } {
-  let base: LinuxSeccomp | undefined;
-  if (plan.customProfile) {
-    const json = parseExactJson(plan.customProfile.text);
-    if ('error' in json) {
-      return { errors: [policyError('invalid-custom-profile', plan.customProfile.pointer, `customProfile is not JSON: ${json.error}`)] };
-    }
-    const parsed = linuxSeccompSchema.safeParse(json.value);
-    if (!parsed.success) {
-      return { errors: [policyError('invalid-custom-profile', plan.customProfile.pointer, `not an OCI seccomp profile: ${parsed.error.issues[0]?.message}`)] };
-    }
-    base = parsed.data;
-  } else {
-    const pointer = `${specPointer}/policy/defenseInDepth/seccomp/profileType`;
-    if (!model) {
-      return {
-        errors: [
-          policyError(
-            'behavior-model-missing',
-            pointer,
-            `profileType BehaviorModel needs the behaviour model of ${plan.profileName} (an ArmorProfileModel, e.g. armorkit compile --model FILE); none was given`,
-          ),
-        ],
-      };
-    }
-    const fromModel = seccompProfileFromModel(model);
-    if (!fromModel.profile) return { errors: [policyError('behavior-model-invalid', pointer, fromModel.error ?? 'unusable behaviour model')] };
-    base = fromModel.profile;
+/** The policy's custom profile (an OCI seccomp profile in JSON), or why it cannot be used. */
+function customBase(custom: { text: string; pointer: string }): { base?: LinuxSeccomp; errors: PolicyError[] } {
+  const json = parseExactJson(custom.text);
+  if ('error' in json) return { errors: [coreErrors.error('custom-profile-invalid', custom.pointer, `customProfile is not JSON: ${json.error}`)] };
+  const parsed = linuxSeccompSchema.safeParse(json.value);
+  if (!parsed.success) {
+    return { errors: [coreErrors.error('custom-profile-invalid', custom.pointer, `not an OCI seccomp profile: ${parsed.error.issues[0]?.message}`)] };
   }
-  const errors = checkSyscallNames(base.syscalls ?? [], plan.customProfile ? plan.customProfile.pointer : '');
-  // The model or custom profile decides what is allowed; allowViolations decides what happens to the rest.
+  return { base: parsed.data, errors: checkSyscallNames(parsed.data.syscalls ?? [], custom.pointer) };
+}
+
+/** The profile the behaviour model recorded, or why there is none. */
+function modelBase(plan: SeccompPlan, context: SeccompCompileContext): { base?: LinuxSeccomp; errors: PolicyError[] } {
+  const pointer = `${context.specPointer}/policy/defenseInDepth/seccomp/profileType`;
+  if (!context.behaviorModel) {
+    const message = `profileType BehaviorModel needs the behaviour model of ${plan.profileName} (an ArmorProfileModel, e.g. armorkit compile --model FILE); none was given`;
+    return { errors: [coreErrors.error('behavior-model-missing', pointer, message)] };
+  }
+  const fromModel = seccompProfileFromModel(context.behaviorModel);
+  if (!fromModel.profile) return { errors: [coreErrors.error('behavior-model-invalid', pointer, fromModel.error ?? 'unusable behaviour model')] };
+  return { base: fromModel.profile, errors: checkSyscallNames(fromModel.profile.syscalls ?? [], '') };
+}
+
+/** DefenseInDepth: the model or custom profile decides what is allowed; allowViolations decides what happens to the rest. */
+function defenseInDepth(plan: SeccompPlan, base: LinuxSeccomp): LinuxSeccomp {
   const profile: LinuxSeccomp = {
     ...structuredClone(base),
     defaultAction: plan.action === 'audit' ? 'SCMP_ACT_LOG' : 'SCMP_ACT_ERRNO',
   };
   const syscalls = [...(profile.syscalls ?? []), ...plan.rawRules.rules.map((rule) => structuredClone(rule))];
   if (syscalls.length > 0) profile.syscalls = syscalls;
-  return { profile, errors };
+  return profile;
 }
 
-/** A seccomp plan → OCI LinuxSeccomp for every mode. Pure. */
-export function compileSeccompProfile(
-  plan: SeccompPlan,
-  options: SeccompCompileOptions = {},
-  behaviorModel?: ArmorProfileModel,
-  specPointer = '/spec',
-): { profile?: LinuxSeccomp; errors: PolicyError[] } {
+/** A seccomp plan → OCI LinuxSeccomp, by what the plan says to build. Pure. */
+export function compileSeccompProfile(plan: SeccompPlan, context: SeccompCompileContext, options: SeccompCompileOptions = {}): Result<LinuxSeccomp> {
   const errors = [
     ...checkSyscallNames(plan.rawRules.rules, plan.rawRules.pointer),
     ...checkErrnoRet(plan.rawRules.rules, plan.rawRules.pointer),
   ];
-  let profile: LinuxSeccomp | undefined;
-  switch (plan.base) {
+  switch (plan.build.kind) {
     case 'AlwaysAllow':
-      profile =
-        plan.mode === 'EnhanceProtect'
-          ? enhanceProtectProfile(plan.rules, plan.rawRules.rules, seccompAction(plan.action))
-          : { defaultAction: 'SCMP_ACT_ALLOW' };
-      break;
+      return resultOf({ defaultAction: 'SCMP_ACT_ALLOW' }, errors);
+    // resolveMode gives seccomp's rules an allow-all base (vArmor has no "runtime default plus rules" for seccomp).
+    case 'Rules':
+      return resultOf(enhanceProtectProfile(plan.rules, plan.rawRules.rules, seccompAction(plan.action)), errors);
     case 'RuntimeDefault':
-      profile = runtimeDefaultProfile({
-        ...(options.arch ? { arch: options.arch } : {}),
-        ...(options.capabilities ? { capabilities: options.capabilities } : {}),
-      });
-      break;
+      return resultOf(
+        runtimeDefaultProfile({
+          ...(options.arch ? { arch: options.arch } : {}),
+          ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+        }),
+        errors,
+      );
     case 'Modeling':
-      profile = structuredClone(MODELING);
-      break;
-    case 'BehaviorModel':
-    case 'Custom': {
-      const result = defenseInDepth(plan, behaviorModel, specPointer);
-      errors.push(...result.errors);
-      profile = result.profile;
-      break;
+      return resultOf(structuredClone(MODELING), errors);
+    case 'Custom':
+    case 'BehaviorModel': {
+      const { base, errors: baseErrors } = plan.build.kind === 'Custom' ? customBase(plan.build) : modelBase(plan, context);
+      errors.push(...baseErrors);
+      return !base || errors.length > 0 ? fail(errors) : ok(defenseInDepth(plan, base));
     }
   }
-  return errors.length > 0 ? { errors } : { profile: profile as LinuxSeccomp, errors };
 }
 
 /** A uint64 written as a bare JSON number however it was given (number, bigint or decimal string). */
@@ -122,23 +131,16 @@ export function formatSeccompProfile(profile: LinuxSeccomp): string {
   return JSON.stringify(ordered, null, 2).replace(/"@@u64:(\d+)@@"/g, '$1') + '\n';
 }
 
-export function seccompArtifact(
-  plan: SeccompPlan,
-  options: SeccompCompileOptions = {},
-  behaviorModel?: ArmorProfileModel,
-  specPointer = '/spec',
-): CompileResult<LinuxSeccomp> {
-  const { profile, errors } = compileSeccompProfile(plan, options, behaviorModel, specPointer);
-  if (!profile) return { errors };
-  return {
-    artifact: {
-      enforcer: 'Seccomp',
-      profileName: plan.profileName,
-      profileMode: plan.profileMode,
-      files: [{ suffix: 'seccomp.json', content: formatSeccompProfile(profile) }],
-      data: profile,
-      warnings: [],
-    },
-    errors,
-  };
+/** A seccomp plan → the artifact: `<profile>.seccomp.json` and the profile as data. Pure. */
+export function seccompArtifact(plan: SeccompPlan, context: SeccompCompileContext, options: SeccompCompileOptions = {}): Result<Artifact<'Seccomp'>> {
+  const compiled = compileSeccompProfile(plan, context, options);
+  if (!compiled.ok) return compiled;
+  const profile = compiled.value;
+  return ok({
+    enforcer: 'Seccomp',
+    profileName: plan.profileName,
+    profileMode: plan.profileMode,
+    files: [{ suffix: 'seccomp.json', content: formatSeccompProfile(profile) }],
+    data: profile,
+  });
 }

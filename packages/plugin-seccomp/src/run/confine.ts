@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Artifact, Confinement, LinuxSeccomp } from '@armorkit/core';
+import { type Artifact, type ConfinementStep, type Result, fail, ok } from '@armorkit/core';
+import { seccompErrors } from '../errors.js';
 import type { FilterArch } from '../arch.js';
 import { compileFilter } from '../compile/compile-filter.js';
 import { serializeFilter } from '../bpf/serialize.js';
@@ -24,22 +25,22 @@ export function filterHelperScript(): string | undefined {
  * logged denials — then execs the command. No namespace is created, so other enforcers' steps (BPF's mount namespace)
  * still hold for the command.
  */
-export function confineWithSeccomp(artifact: Artifact<LinuxSeccomp>): Confinement {
+export function confineWithSeccomp(artifact: Artifact<'Seccomp'>): Result<ConfinementStep> {
   const arch = hostFilterArch();
-  if (!arch) return { enforcer: 'Seccomp', unavailable: `no filter compiler for the ${process.arch} architecture` };
+  if (!arch) return fail([seccompErrors.error('seccomp-arch-unsupported', '', `no filter compiler for the ${process.arch} architecture`)]);
   const helper = filterHelperScript();
-  if (!helper) return { enforcer: 'Seccomp', unavailable: 'the run helper is not built (run `pnpm exec tsc -b packages/plugin-seccomp`)' };
+  if (!helper) return fail([seccompErrors.error('seccomp-helper-missing', '', 'the run helper is not built (run `pnpm exec tsc -b packages/plugin-seccomp`)')]);
   const compiled = compileFilter(artifact.data, arch);
   if (compiled.errors.length > 0) {
-    return { enforcer: 'Seccomp', unavailable: `the filter does not compile: ${compiled.errors.map((e) => e.message).join('; ')}` };
+    return fail([seccompErrors.error('seccomp-filter-failed', '', `the filter does not compile: ${compiled.errors.map((e) => e.message).join('; ')}`)]);
   }
   const logDenials = artifact.data.flags?.includes('SECCOMP_FILTER_FLAG_LOG') ?? false;
-  return {
+  return ok({
     enforcer: 'Seccomp',
     // Before AppArmor: aa-exec must run under the filter so that the command starts with both.
     stage: 10,
     summary: `seccomp filter of ${compiled.program.length} instructions (${arch}) installed before exec${logDenials ? ', denials logged' : ''}`,
     inputs: [serializeFilter(compiled.program)],
     prefix: ([filterFile]) => [process.execPath, helper, filterFile!, String(logDenials ? SECCOMP_FILTER_FLAG_LOG : 0), '--'],
-  };
+  });
 }

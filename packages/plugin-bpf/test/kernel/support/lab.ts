@@ -3,7 +3,6 @@ import builtinRules from '@armorkit/builtin-rules';
 import { requireKernelLab } from '@armorkit/kernel-lab';
 import type { ViolationEvent } from '@armorkit/core';
 import { BpfAuditReader } from '../../../src/audit/ring-buffer.js';
-import type { BpfArtifactData } from '../../../src/compile/bpf-artifact.js';
 import { BpfEnforcer } from '../../../src/loader/enforcer.js';
 import { bpf, type BpfPluginOptions } from '../../../src/plugin.js';
 
@@ -36,19 +35,19 @@ ${enhance}`;
 }
 
 /** Compiles a policy for BPF through the engine with the built-in rules. */
-export function compileBpf(policy: string, options: BpfPluginOptions = { diskDevices: [] }): Artifact<BpfArtifactData> {
+export function compileBpf(policy: string, options: BpfPluginOptions = { diskDevices: [] }): Artifact<'BPF'> {
   const engine = createEngine({ plugins: [varmorDialect(), bpf(options)], rulePacks: [builtinRules] });
   const parsed = engine.parse(policy, 'policy.yaml');
   if (parsed.errors.length > 0) throw new Error(parsed.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
   const { plan, errors } = engine.resolve(parsed.policies[0]!);
   if (!plan) throw new Error(errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
-  const out = engine.compile(plan, ['BPF']);
-  if (!out.artifacts[0]) throw new Error(out.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
-  return out.artifacts[0] as Artifact<BpfArtifactData>;
+  const out = engine.compileEnforcer(plan, 'BPF');
+  if (!out.ok) throw new Error(out.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
+  return out.value;
 }
 
 /** Applies a compiled profile to a mount namespace, failing the test if the kernel refuses. */
-export function applyTo(enforcer: BpfEnforcer, namespace: number, artifact: Artifact<BpfArtifactData>, podAddresses?: string[]): void {
+export function applyTo(enforcer: BpfEnforcer, namespace: number, artifact: Artifact<'BPF'>, podAddresses?: string[]): void {
   const applied = enforcer.applyProfile(namespace, artifact.data.entries, podAddresses ? { podAddresses } : {});
   if (!applied.ok) throw new Error(applied.error.message);
 }

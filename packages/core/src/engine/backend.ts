@@ -1,0 +1,49 @@
+import type { Enforcer } from '../enforcer.js';
+import type { EnforcerPlanFor, Plan } from '../plan.js';
+import type { Result } from '../result.js';
+import type { RuleRegistry } from '../rules/registry.js';
+import type { ArmorProfileModel } from '../schema/varmor/index.js';
+import type { Artifact, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
+
+/** Everything a compiler reads besides its own part of the plan. */
+export interface CompileContext {
+  /** The whole plan (the policy, the other enforcers' parts). */
+  plan: Plan;
+  /** The rules of the engine's rule packs, for fragments the plan's rules point to. */
+  rules: RuleRegistry;
+  /** JSON pointer of the policy's spec in its document (`/spec`), for errors about fields the plan does not carry. */
+  specPointer: string;
+  /** The profile's behaviour model, when one was given (the `BehaviorModel` build needs it). */
+  behaviorModel?: ArmorProfileModel;
+}
+
+/**
+ * One enforcer, as its plugin implements it. The engine calls these (and only these) for the enforcer's stages;
+ * each returns a Result, and a throw or rejection becomes a `plugin-failed` error naming the plugin and the stage.
+ * Only `compile` is required: a stage an enforcer does not have is reported as `enforcer-cannot-do`.
+ */
+export interface EnforcerBackend<E extends Enforcer = Enforcer> {
+  enforcer: E;
+  /** The enforcer's part of the plan → its artifact. Pure: no I/O, same input ⇒ byte-identical output. */
+  compile(plan: EnforcerPlanFor<E>, context: CompileContext): Result<Artifact<E>>;
+  /** Checks an artifact with the real tool (apparmor_parser -Q, ...). */
+  verify?(artifact: Artifact<E>): Promise<Result<void>>;
+  /** Applies an artifact to a target, atomically (the previous profile stays when this fails). */
+  load?(artifact: Artifact<E>, target: LoadTarget): Promise<Result<LoadResult>>;
+  /** Removes a profile by name. */
+  unload?(profileName: string, target: LoadTarget): Promise<Result<LoadResult>>;
+  /** How to run one local command confined by the artifact (`armorkit run`), or why it cannot be done here. */
+  confine?(artifact: Artifact<E>): Promise<Result<ConfinementStep>>;
+  /** Opens the enforcer's own event channel (the BPF ring buffer), or says why there is none here. */
+  auditSource?(): Promise<Result<AuditSource>>;
+  /** Lets go of what the backend opened (kernel handles, file descriptors); called once, by `engine.close()`. */
+  close?(): Promise<Result<void>>;
+}
+
+/** A backend of any one enforcer, as a plugin lists them. */
+export type AnyEnforcerBackend = { [E in Enforcer]: EnforcerBackend<E> }[Enforcer];
+
+/** Types a backend from its `enforcer` (the plan and artifact parameters follow from it); the identity at run time. */
+export function defineEnforcer<E extends Enforcer>(backend: EnforcerBackend<E>): EnforcerBackend<E> {
+  return backend;
+}
