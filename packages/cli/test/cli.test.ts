@@ -175,6 +175,22 @@ describe('custom engine from armorkit.config.mjs', () => {
     expect(code).toBe(1);
     expect(err).toContain('unknown rule "block-crypto-miners"');
   });
+
+  it('runs the minimal enforcer of egress-list.mjs, and reports what it refuses at the field', async () => {
+    const compiled = await run(['--config', join(example, 'egress-list.config.mjs'), 'compile', 'egress-policy.yaml'], example);
+    expect(compiled).toEqual({
+      code: 0,
+      out: '### varmor-shop-shop-api.egress.txt (NetworkProxy, enforce)\nallow 10.0.0.0/8 ports 443\ndeny audit 169.254.169.254\ndefault deny\n',
+      err: '',
+    });
+    const http = write(
+      'egress-http.yaml',
+      readFileSync(join(example, 'egress-policy.yaml'), 'utf8').replace('          rules:\n', '          httpRules:\n            - qualifiers: [allow]\n              match: {hosts: [shop.example]}\n          rules:\n'),
+    );
+    const refused = await run(['--config', join(example, 'egress-list.config.mjs'), 'compile', http]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe(`${http}:18:13: /spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules: httpRules need an HTTP proxy; remove them or use plugin-networkproxy\n`);
+  });
 });
 
 describe('compile refuses what would overwrite', () => {
