@@ -20,9 +20,17 @@ function isMissingModule(error: unknown, specifier: string): boolean {
   return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && (e.message ?? '').includes(specifier);
 }
 
+/** The official packages the CLI depends on, imported by literal name so that the bundle (build.mjs) holds them. */
+const DEPENDENCIES: Readonly<Record<string, () => Promise<unknown>>> = {
+  '@armorkit/plugin-apparmor': () => import('@armorkit/plugin-apparmor'),
+  '@armorkit/plugin-seccomp': () => import('@armorkit/plugin-seccomp'),
+  '@armorkit/plugin-bpf': () => import('@armorkit/plugin-bpf'),
+  [BUILTIN_RULES]: () => import('@armorkit/builtin-rules'),
+};
+
 async function importIfInstalled<T>(specifier: string): Promise<T | undefined> {
   try {
-    return (await import(specifier)) as T;
+    return (await (DEPENDENCIES[specifier] ?? (() => import(specifier)))()) as T;
   } catch (error) {
     if (isMissingModule(error, specifier)) return undefined;
     throw error;

@@ -1,0 +1,120 @@
+// Bundles the `armorkit` binary (dist/bin.js, replacing tsc's) with esbuild: the CLI, core, the official plugins and
+// their JavaScript dependencies in a few files, because a cold start spent most of its time resolving and loading
+// ~390 modules one by one (docs/cli.md#start-up). Each command and each plugin stays a chunk loaded when it is used.
+// Run after `tsc -b` (the @armorkit packages are taken from their dist/): node packages/cli/build.mjs
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const cliDirectory = dirname(fileURLToPath(import.meta.url));
+const packagesDirectory = dirname(cliDirectory);
+
+/** The workspace package a file belongs to, and the file's path inside it as it is installed (src/x.ts runs as dist/x.js). */
+function installedPlace(file) {
+  const [directory, ...rest] = relative(packagesDirectory, file).split(sep);
+  const { name } = JSON.parse(readFileSync(join(packagesDirectory, directory, 'package.json'), 'utf8'));
+  const inside = rest.join('/');
+  return { name, path: directory === 'cli' ? inside.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js') : inside };
+}
+
+/**
+ * `import.meta.url` in a bundled module would name the bundle, but the code means its own file: package.json above
+ * it (readPackageMeta), core's native library, plugin-bpf's C sources, the helper scripts `armorkit run` spawns.
+ * Each use becomes the URL of that file in its installed package, found through the package's name at run time.
+ */
+const ownFileUrls = {
+  name: 'own-file-urls',
+  setup(builder) {
+    builder.onLoad({ filter: /\.(js|ts)$/ }, (args) => {
+      if (!args.path.startsWith(packagesDirectory + sep) || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const { name, path } = installedPlace(args.path);
+      const url = `installedFileUrl(${JSON.stringify(name)}, ${JSON.stringify(path)})`;
+      return {
+        contents: `import { installedFileUrl } from 'installed-file-url';\n${text.replaceAll('import.meta.url', url)}`,
+        loader: args.path.endsWith('.ts') ? 'ts' : 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+    builder.onResolve({ filter: /^installed-file-url$/ }, () => ({ path: 'installed-file-url', namespace: 'installed-file-url' }));
+    // Resolving a package costs about a millisecond; each is resolved once.
+    builder.onLoad({ filter: /.*/, namespace: 'installed-file-url' }, () => ({
+      contents: [
+        'const roots = new Map();',
+        'export function installedFileUrl(name, path) {',
+        '  let root = roots.get(name);',
+        '  if (root === undefined) roots.set(name, (root = import.meta.resolve(`${name}/package.json`)));',
+        '  return new URL(path, root).href;',
+        '}',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * koffi is a native addon, so it stays out of the bundle, required from the package that depends on it (the CLI does
+ * not), and only when first used: loading it costs more than the rest of `--help`, and `validate` never needs it.
+ */
+const lazyKoffi = {
+  name: 'lazy-koffi',
+  setup(builder) {
+    builder.onResolve({ filter: /^koffi$/ }, (args) => ({ path: installedPlace(args.importer).name, namespace: 'lazy-koffi' }));
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-koffi' }, (args) => ({
+      contents: [
+        "import { createRequire } from 'node:module';",
+        'let koffi;',
+        `const load = () => (koffi ??= createRequire(import.meta.resolve(${JSON.stringify(`${args.path}/package.json`)}))('koffi'));`,
+        'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * zod's `z.locales` namespace holds the error messages of ~50 languages: a third of the bundle's largest chunk, parsed
+ * on every start. armorkit words its own messages and never calls `z.config(z.locales.x())`, so only English stays.
+ */
+const englishZod = {
+  name: 'english-zod',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/][^\\/]+\.js$/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'english-zod' } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'english-zod' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+// Chunk names carry a hash of their content: the ones of an earlier build would stay behind.
+rmSync(join(cliDirectory, 'dist/chunks'), { recursive: true, force: true });
+
+const result = await build({
+  entryPoints: { bin: join(cliDirectory, 'src/bin.ts') },
+  outdir: join(cliDirectory, 'dist'),
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // tsx is the CLI's own dependency, loaded only for armorkit.config.ts files.
+  external: ['tsx', 'tsx/*'],
+  plugins: [ownFileUrls, lazyKoffi, englishZod],
+  // The CommonJS dependencies (commander, tapable) call require() for Node's built-in modules.
+  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  allowOverwrite: true,
+  // BUNDLE_META=file.json: what each output holds, for https://esbuild.github.io/analyze/.
+  metafile: process.env.BUNDLE_META !== undefined,
+});
+if (process.env.BUNDLE_META !== undefined) writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile));
