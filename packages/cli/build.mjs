@@ -2,13 +2,14 @@
 // their JavaScript dependencies in a few files, because a cold start spent most of its time resolving and loading
 // ~390 modules one by one (docs/cli.md#start-up). Each command and each plugin stays a chunk loaded when it is used.
 // Run after `tsc -b` (the @armorkit packages are taken from their dist/): node packages/cli/build.mjs
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const cliDirectory = dirname(fileURLToPath(import.meta.url));
 const packagesDirectory = dirname(cliDirectory);
+const cliManifest = JSON.parse(readFileSync(join(cliDirectory, 'package.json'), 'utf8'));
 
 /** The workspace package a file belongs to, and the file's path inside it as it is installed (src/x.ts runs as dist/x.js). */
 function installedPlace(file) {
@@ -92,11 +93,43 @@ const englishZod = {
   },
 };
 
+/** The @armorkit packages the bundle holds, with every subpath they export: a config file imports these copies. */
+const workspacePackages = readdirSync(packagesDirectory)
+  .map((directory) => JSON.parse(readFileSync(join(packagesDirectory, directory, 'package.json'), 'utf8')))
+  .filter((manifest) => manifest.name !== '@armorkit/cli' && manifest.name in { ...cliManifest.dependencies });
+const bundledSpecifiers = workspacePackages.flatMap((manifest) =>
+  Object.keys(manifest.exports ?? { '.': '' })
+    .filter((subpath) => subpath !== './package.json')
+    .map((subpath) => (subpath === '.' ? manifest.name : `${manifest.name}${subpath.slice(1)}`)),
+);
+const entryName = (specifier) => `packages/${specifier.replace(/^@armorkit\//, '').replaceAll('/', '-')}`;
+
+/** One entry per package specifier, re-exporting the bundled module (its default too), and the table of them. */
+const bundledPackageEntries = {
+  name: 'bundled-package-entries',
+  setup(builder) {
+    builder.onResolve({ filter: /^bundled-package:/ }, (args) => ({ path: args.path.slice('bundled-package:'.length), namespace: 'bundled-package' }));
+    builder.onLoad({ filter: /.*/, namespace: 'bundled-package' }, async (args) => {
+      const exported = await import(args.path);
+      const lines = [`export * from ${JSON.stringify(args.path)};`];
+      if ('default' in exported) lines.push(`export { default } from ${JSON.stringify(args.path)};`);
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: cliDirectory };
+    });
+    builder.onLoad({ filter: /[\\/]src[\\/]bundled-packages\.ts$/ }, () => ({
+      contents: `export const bundledPackages = ${JSON.stringify(Object.fromEntries(bundledSpecifiers.map((specifier) => [specifier, `./${entryName(specifier)}.js`])))};`,
+      loader: 'js',
+    }));
+  },
+};
+
 // Chunk names carry a hash of their content: the ones of an earlier build would stay behind.
-rmSync(join(cliDirectory, 'dist/chunks'), { recursive: true, force: true });
+for (const directory of ['chunks', 'packages']) rmSync(join(cliDirectory, 'dist', directory), { recursive: true, force: true });
 
 const result = await build({
-  entryPoints: { bin: join(cliDirectory, 'src/bin.ts') },
+  entryPoints: {
+    bin: join(cliDirectory, 'src/bin.ts'),
+    ...Object.fromEntries(bundledSpecifiers.map((specifier) => [entryName(specifier), `bundled-package:${specifier}`])),
+  },
   outdir: join(cliDirectory, 'dist'),
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -106,7 +139,7 @@ const result = await build({
   target: 'node20',
   // tsx is the CLI's own dependency, loaded only for armorkit.config.ts files.
   external: ['tsx', 'tsx/*'],
-  plugins: [ownFileUrls, lazyKoffi, englishZod],
+  plugins: [bundledPackageEntries, ownFileUrls, lazyKoffi, englishZod],
   // The CommonJS dependencies (commander, tapable) call require() for Node's built-in modules.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
   minifyWhitespace: true,

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import { register } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ArmorkitConfig, createEngine, type Engine, type Plugin, type RulePack, varmorDialect } from '@armorkit/core';
+import type { BundledPackages } from './bundled-packages-hooks.js';
+import { bundledPackages } from './bundled-packages.js';
 
 /** Official plugin packages; each default-exports its plugin factory. Missing ones are skipped. */
 export const OFFICIAL_PLUGINS = [
@@ -52,7 +55,18 @@ export function findConfig(directory: string): string | undefined {
   return CONFIG_NAMES.map((name) => join(directory, name)).find((path) => existsSync(path));
 }
 
+let sharingBundledPackages = false;
+
+/** In the bundle, a config file's @armorkit imports get the bundle's copies, not a second core (bundled-packages-hooks.ts). */
+function shareBundledPackages(): void {
+  if (bundledPackages === undefined || sharingBundledPackages) return;
+  sharingBundledPackages = true;
+  const entries = Object.fromEntries(Object.entries(bundledPackages).map(([specifier, path]) => [specifier, new URL(path, import.meta.url).href]));
+  register<BundledPackages>(new URL('./bundled-packages-hooks.js', import.meta.url), { data: { entries } });
+}
+
 async function importConfig(path: string): Promise<ArmorkitConfig> {
+  shareBundledPackages();
   const url = pathToFileURL(resolve(path)).href;
   // TypeScript configs go through tsx's loader; JavaScript ones are plain imports.
   const module = path.endsWith('.ts')
