@@ -147,7 +147,23 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   allowOverwrite: true,
-  // BUNDLE_META=file.json: what each output holds, for https://esbuild.github.io/analyze/.
-  metafile: process.env.BUNDLE_META !== undefined,
+  metafile: true,
 });
-if (process.env.BUNDLE_META !== undefined) writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile));
+
+/** The package an input of the bundle comes from: a workspace package, a dependency, or one of the plugins above. */
+function packageOf(input) {
+  const [namespace, path] = input.includes(':') ? input.split(/:(.*)/s) : ['file', input];
+  if (namespace === 'bundled-package') return path;
+  if (namespace !== 'file') return namespace === 'lazy-koffi' ? 'koffi' : namespace;
+  const dependency = /node_modules[\\/](?:\.pnpm[\\/][^\\/]+[\\/]node_modules[\\/])?((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(path);
+  return dependency ? dependency[1].replace('\\', '/') : installedPlace(join(cliDirectory, path)).name;
+}
+
+// dist/bundle-contents.json: which packages each output file holds, so a test can tell what a command loaded.
+const contents = Object.fromEntries(
+  Object.entries(result.metafile.outputs)
+    .filter(([output]) => output.endsWith('.js'))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([output, { inputs }]) => [relative(join(cliDirectory, 'dist'), join(cliDirectory, output)), [...new Set(Object.keys(inputs).map(packageOf))].sort()]),
+);
+writeFileSync(join(cliDirectory, 'dist/bundle-contents.json'), `${JSON.stringify(contents, null, 2)}\n`);
