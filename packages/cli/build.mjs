@@ -147,6 +147,8 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   allowOverwrite: true,
+  // Paths in the metafile are relative to this directory, wherever the build is run from.
+  absWorkingDir: cliDirectory,
   metafile: true,
 });
 
