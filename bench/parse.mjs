@@ -40,7 +40,8 @@ console.log(`parse+validate+resolve: median ${Math.round(rounds[2])} documents/s
 // CLI cold start: each sample is a fresh `node` process, timed from spawn to exit. The commands take turns within a
 // round, so a burst of load from other work on the machine falls on all of them alike; the figure is the median.
 // The policy is the one this benchmark has always used; validate checks it with apparmor_parser as users get it.
-const cli = join(here, '../packages/cli/dist/bin.js');
+// ARMORKIT_BIN=path/to/bin.js measures another build (an earlier one, to compare).
+const cli = process.env.ARMORKIT_BIN ?? join(here, '../packages/cli/dist/bin.js');
 const policy = join(here, '../examples/policies/web-frontend-apparmor.yaml');
 const runs = Number(process.env.COLD_RUNS ?? 15);
 const commands = [
@@ -64,7 +65,7 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 const floor = median(samples[0]);
-console.log(`cold start, median of ${runs} fresh processes each (policy ${relative(join(here, '..'), policy)}):`);
+console.log(`cold start of ${relative(join(here, '..'), cli)}, median of ${runs} fresh processes each (policy ${relative(join(here, '..'), policy)}):`);
 for (let i = 0; i < commands.length; i++) {
   const value = median(samples[i]);
   const ratio = i === 0 ? '' : ` = ${(value / floor).toFixed(2)}x node -e 0`;
