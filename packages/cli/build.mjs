@@ -102,6 +102,12 @@ const bundledSpecifiers = workspacePackages.flatMap((manifest) =>
     .filter((subpath) => subpath !== './package.json')
     .map((subpath) => (subpath === '.' ? manifest.name : `${manifest.name}${subpath.slice(1)}`)),
 );
+// What a package needs only for its tests (a devDependency or peer, such as a test kit's runner) is not installed
+// with it: a subpath that imports one stays a chunk of its own that imports it, loaded only if a config does.
+const installed = new Set(workspacePackages.concat(cliManifest).flatMap((manifest) => Object.keys({ ...manifest.dependencies })));
+const notInstalled = [
+  ...new Set(workspacePackages.flatMap((manifest) => Object.keys({ ...manifest.devDependencies, ...manifest.peerDependencies }))),
+].filter((name) => !name.startsWith('@armorkit/') && !installed.has(name) && name !== 'koffi');
 const entryName = (specifier) => `packages/${specifier.replace(/^@armorkit\//, '').replaceAll('/', '-')}`;
 
 /** One entry per package specifier, re-exporting the bundled module (its default too), and the table of them. */
@@ -138,7 +144,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   // tsx is the CLI's own dependency, loaded only for armorkit.config.ts files.
-  external: ['tsx', 'tsx/*'],
+  external: ['tsx', 'tsx/*', ...notInstalled.flatMap((name) => [name, `${name}/*`])],
   plugins: [bundledPackageEntries, ownFileUrls, lazyKoffi, englishZod],
   // The CommonJS dependencies (commander, tapable) call require() for Node's built-in modules.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
