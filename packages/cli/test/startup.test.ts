@@ -20,10 +20,10 @@ const packagesIn = (files: readonly string[]) => [...new Set(files.flatMap((file
 
 let runs = 0;
 /** Runs the built `armorkit` and returns its output and the files it loaded, relative to packages/cli/dist. */
-function loadsOf(args: readonly string[]): { status: number | null; stdout: string; stderr: string; loaded: string[] } {
+function loadsOf(args: readonly string[], cwd = scratch): { status: number | null; stdout: string; stderr: string; loaded: string[] } {
   const record = join(scratch, `loads-${runs++}`);
   const result = spawnSync(process.execPath, ['--import', RECORDER, join(PACKAGE, 'dist/bin.js'), ...args], {
-    cwd: scratch,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, RECORD_LOADS: record },
   });
@@ -70,5 +70,13 @@ describe('the bundled armorkit loads what the command needs', () => {
     expect(run.status).toBe(0);
     const packs = new Set((JSON.parse(run.stdout) as { pack: string }[]).map((rule) => rule.pack));
     expect([...packs]).toEqual(['@armorkit/builtin-rules']);
+  });
+
+  it("a config file's imports of @armorkit/core get the bundle's core: its plugin's PolicyErrors are reported as such", () => {
+    const run = loadsOf(['validate', '--no-verify', POLICY], fileURLToPath(new URL('./fixtures/policy-errors-plugin/', import.meta.url)));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`${POLICY}:9:3: /spec: the refuser refuses every profile\n`);
+    // The config and the bundle; not core's own dist/, which would be a second core.
+    expect(run.loaded.filter((path) => path.includes('/packages/core/'))).toEqual([]);
   });
 });
