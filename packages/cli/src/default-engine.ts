@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import { register } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ArmorkitConfig, createEngine, type Engine, type Plugin, type RulePack, varmorDialect } from '@armorkit/core';
+import type { BundledPackages } from './bundled-packages-hooks.js';
+import { bundledPackages } from './bundled-packages.js';
 
 /** Official plugin packages; each default-exports its plugin factory. Missing ones are skipped. */
 export const OFFICIAL_PLUGINS = [
@@ -20,9 +23,17 @@ function isMissingModule(error: unknown, specifier: string): boolean {
   return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && (e.message ?? '').includes(specifier);
 }
 
+/** The official packages the CLI depends on, imported by literal name so that the bundle (build.mjs) holds them. */
+const DEPENDENCIES: Readonly<Record<string, () => Promise<unknown>>> = {
+  '@armorkit/plugin-apparmor': () => import('@armorkit/plugin-apparmor'),
+  '@armorkit/plugin-seccomp': () => import('@armorkit/plugin-seccomp'),
+  '@armorkit/plugin-bpf': () => import('@armorkit/plugin-bpf'),
+  [BUILTIN_RULES]: () => import('@armorkit/builtin-rules'),
+};
+
 async function importIfInstalled<T>(specifier: string): Promise<T | undefined> {
   try {
-    return (await import(specifier)) as T;
+    return (await (DEPENDENCIES[specifier] ?? (() => import(specifier)))()) as T;
   } catch (error) {
     if (isMissingModule(error, specifier)) return undefined;
     throw error;
@@ -31,12 +42,12 @@ async function importIfInstalled<T>(specifier: string): Promise<T | undefined> {
 
 /** The official plugins and rules that are installed next to the CLI. */
 export async function installedDefaults(): Promise<{ plugins: Plugin[]; rulePacks: RulePack[] }> {
-  const plugins: Plugin[] = [];
-  for (const specifier of OFFICIAL_PLUGINS) {
-    const module = await importIfInstalled<{ default: () => Plugin }>(specifier);
-    if (module) plugins.push(module.default());
-  }
-  const rules = await importIfInstalled<{ default: RulePack }>(BUILTIN_RULES);
+  // Imported together (their files are read at once), registered in the order of OFFICIAL_PLUGINS.
+  const [rules, ...modules] = await Promise.all([
+    importIfInstalled<{ default: RulePack }>(BUILTIN_RULES),
+    ...OFFICIAL_PLUGINS.map((specifier) => importIfInstalled<{ default: () => Plugin }>(specifier)),
+  ]);
+  const plugins = modules.flatMap((module) => (module ? [module.default()] : []));
   return { plugins, rulePacks: rules ? [rules.default] : [] };
 }
 
@@ -44,7 +55,18 @@ export function findConfig(directory: string): string | undefined {
   return CONFIG_NAMES.map((name) => join(directory, name)).find((path) => existsSync(path));
 }
 
+let sharingBundledPackages = false;
+
+/** In the bundle, a config file's @armorkit imports get the bundle's copies, not a second core (bundled-packages-hooks.ts). */
+function shareBundledPackages(): void {
+  if (bundledPackages === undefined || sharingBundledPackages) return;
+  sharingBundledPackages = true;
+  const entries = Object.fromEntries(Object.entries(bundledPackages).map(([specifier, path]) => [specifier, new URL(path, import.meta.url).href]));
+  register<BundledPackages>(new URL('./bundled-packages-hooks.js', import.meta.url), { data: { entries } });
+}
+
 async function importConfig(path: string): Promise<ArmorkitConfig> {
+  shareBundledPackages();
   const url = pathToFileURL(resolve(path)).href;
   // TypeScript configs go through tsx's loader; JavaScript ones are plain imports.
   const module = path.endsWith('.ts')

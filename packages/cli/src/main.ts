@@ -1,18 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { type Engine, PolicyErrors, readPackageMeta } from '@armorkit/core';
-import { loadEngine } from './default-engine.js';
+import type { Engine } from '@armorkit/core';
 import { EXIT, processIO, UsageError, type CliIO } from './io.js';
-import { validateCommand } from './commands/validate.js';
-import { compileCommand } from './commands/compile.js';
-import { explainCommand } from './commands/explain.js';
-import { rulesCommand } from './commands/rules.js';
-import { schemaCommand } from './commands/schema.js';
-import { runCommand } from './commands/run.js';
-import { auditCommand } from './commands/audit.js';
-import { demoCommand } from './commands/demo.js';
-import { labDoctorCommand, labRunCommand } from './commands/lab.js';
 
-const cliPackage = readPackageMeta(import.meta.url);
+// Only commander and this file load at start: each command, the engine and its plugins are imported when the
+// command runs, so `--help` and `--version` cost about what `node -e 0` costs (docs/cli.md#start-up).
+// The version from the package's own package.json, one directory above src/ and dist/ alike.
+const cliPackage: { version: string } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -33,7 +27,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
 
-  const engine = async () => {
+  const engine = async (): Promise<Engine> => {
+    const { loadEngine } = await import('./default-engine.js');
     opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd })).engine;
     return opened;
   };
@@ -45,6 +40,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--no-verify', 'skip checking the compiled profiles with the real tools (apparmor_parser -Q)')
     .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies with profileType BehaviorModel; repeatable', collect)
     .action(async (paths: string[], options: { verify?: boolean; model?: string[] }) => {
+      const { validateCommand } = await import('./commands/validate.js');
       exitCode = await validateCommand(await engine(), paths, options, io);
     });
 
@@ -58,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--no-verify', 'skip checking the output with the real tools (apparmor_parser -Q)')
     .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies with profileType BehaviorModel; repeatable', collect)
     .action(async (paths: string[], options: { enforcer?: string[]; out?: string; format?: string; verify?: boolean; model?: string[] }) => {
+      const { compileCommand } = await import('./commands/compile.js');
       exitCode = await compileCommand(await engine(), paths, options, io);
     });
 
@@ -68,6 +65,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-f, --format <format>', 'text or json', 'text')
     .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies; repeatable', collect)
     .action(async (paths: string[], options: { format?: string; model?: string[] }) => {
+      const { explainCommand } = await import('./commands/explain.js');
       exitCode = explainCommand(await engine(), paths, options, io);
     });
 
@@ -77,6 +75,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-e, --enforcer <name>', 'only rules this enforcer implements')
     .option('-f, --format <format>', 'text or json', 'text')
     .action(async (options: { enforcer?: string; format?: string }) => {
+      const { rulesCommand } = await import('./commands/rules.js');
       exitCode = rulesCommand(await engine(), options, io);
     });
 
@@ -91,6 +90,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .argument('<command...>', 'the command and its arguments, after --')
     .passThroughOptions()
     .action(async (command: string[], options: { policy: string; name?: string; container?: string; enforcer?: string[]; model?: string[] }) => {
+      const { runCommand } = await import('./commands/run.js');
       exitCode = await runCommand(await engine(), command, options, io);
     });
 
@@ -104,6 +104,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-s, --source <enforcer>', "also read an enforcer's own event channel: bpf (the BPF-LSM ring buffer); repeatable", collect)
     .option('-q, --quiet', 'no summary on stderr')
     .action(async (files: string[], options: { policies?: string[]; log?: string; follow?: boolean; quiet?: boolean; source?: string[] }) => {
+      const { auditCommand } = await import('./commands/audit.js');
       exitCode = await auditCommand(await engine(), files, options, io);
     });
 
@@ -111,6 +112,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .command('demo')
     .description('enforce the example policies on real processes inside kernel-lab and show what was allowed, denied, audited')
     .action(async () => {
+      const { demoCommand } = await import('./commands/demo.js');
       exitCode = await demoCommand(await engine(), io);
     });
 
@@ -124,19 +126,22 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .argument('<command...>', 'the command and its arguments, after --')
     .passThroughOptions()
     .action(async (command: string[], options: { timeout?: string; memory?: string; kernelLog?: boolean }) => {
+      const { labRunCommand } = await import('./commands/lab.js');
       exitCode = await labRunCommand(command, options, io);
     });
   lab
     .command('doctor')
     .description('what kernel-lab needs (qemu, kernel, busybox, modules) and whether it is here')
-    .action(() => {
+    .action(async () => {
+      const { labDoctorCommand } = await import('./commands/lab.js');
       exitCode = labDoctorCommand(io);
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of VarmorPolicy / VarmorClusterPolicy (for editors and CRDs)')
-    .action(() => {
+    .action(async () => {
+      const { schemaCommand } = await import('./commands/schema.js');
       exitCode = schemaCommand(io);
     });
 
@@ -150,6 +155,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`armorkit: ${error.message}`);
       return error.exitCode;
     }
+    // Core is loaded by then if it threw this; a failure before any command ran never imports it.
+    const { PolicyErrors } = await import('@armorkit/core');
     if (error instanceof PolicyErrors) {
       io.err(error.message);
       return EXIT.invalid;

@@ -1,0 +1,82 @@
+// What a cold start loads (docs/cli.md#start-up): --help and --version only the CLI's entry and commander, a command
+// its own module and the engine. Checked by recording every module the real process loads, not by timing it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+const RECORDER = fileURLToPath(new URL('./fixtures/record-loads/register.mjs', import.meta.url));
+const POLICY = join(REPO, 'examples/policies/web-frontend-apparmor.yaml');
+const scratch = mkdtempSync(join(tmpdir(), 'armorkit-startup-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** What each file of the bundle holds, by package (written by build.mjs). */
+const contents = JSON.parse(readFileSync(join(PACKAGE, 'dist/bundle-contents.json'), 'utf8')) as Record<string, string[]>;
+const packagesIn = (files: readonly string[]) => [...new Set(files.flatMap((file) => contents[file] ?? [`not in the bundle: ${file}`]))].sort();
+
+let runs = 0;
+/** Runs the built `armorkit` and returns its output and the files it loaded, relative to packages/cli/dist. */
+function loadsOf(args: readonly string[], cwd = scratch): { status: number | null; stdout: string; stderr: string; loaded: string[] } {
+  const record = join(scratch, `loads-${runs++}`);
+  const result = spawnSync(process.execPath, ['--import', RECORDER, join(PACKAGE, 'dist/bin.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, RECORD_LOADS: record },
+  });
+  const urls = readFileSync(record, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
+  const loaded = urls.map((url) => fileURLToPath(url)).filter((path) => path !== RECORDER && !path.includes('record-loads'));
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, loaded: loaded.map((path) => path.replace(join(PACKAGE, 'dist/'), '')) };
+}
+
+describe('the bundled armorkit loads what the command needs', () => {
+  it('--help loads the CLI and commander: no command, engine, plugin or other dependency', () => {
+    const run = loadsOf(['--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Usage: armorkit');
+    expect(run.loaded).toContain('bin.js');
+    expect(run.loaded.filter((path) => !/^chunks\/chunk-/.test(path) && path !== 'bin.js')).toEqual([]);
+    expect(packagesIn(run.loaded)).toEqual(['@armorkit/cli', 'commander', 'installed-file-url']);
+  });
+
+  it('--version too, and reads the version from the CLI package', () => {
+    const run = loadsOf(['--version']);
+    expect(run.status).toBe(0);
+    const { version } = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string };
+    expect(run.stdout.trim()).toBe(version);
+    expect(packagesIn(run.loaded)).toEqual(['@armorkit/cli', 'commander', 'installed-file-url']);
+  });
+
+  it('validate loads its chunks from the bundle, not the packages, and no other command', () => {
+    const run = loadsOf(['validate', POLICY]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('1 valid policy');
+    expect(run.status).toBe(0);
+    // All from the bundle: nothing from node_modules or packages/*/dist, and kernel-lab (demo, lab) not at all.
+    const held = packagesIn(run.loaded);
+    expect(held.filter((name) => name.startsWith('not in the bundle'))).toEqual([]);
+    expect(held).toEqual(expect.arrayContaining(['@armorkit/core', '@armorkit/plugin-apparmor', '@armorkit/builtin-rules', 'zod', 'yaml']));
+    expect(held).not.toContain('@armorkit/kernel-lab');
+    const commandChunks = run.loaded.filter((path) => /^chunks\/(audit|compile|demo|explain|lab|rules|run|schema)-/.test(path));
+    expect(commandChunks).toEqual([]);
+    expect(run.loaded.some((path) => /^chunks\/validate-/.test(path))).toBe(true);
+  });
+
+  it('a bundled module still names its own package (import.meta.url is its installed file)', () => {
+    const run = loadsOf(['rules', '--format', 'json']);
+    expect(run.status).toBe(0);
+    const packs = new Set((JSON.parse(run.stdout) as { pack: string }[]).map((rule) => rule.pack));
+    expect([...packs]).toEqual(['@armorkit/builtin-rules']);
+  });
+
+  it("a config file's imports of @armorkit/core get the bundle's core: its plugin's PolicyErrors are reported as such", () => {
+    const run = loadsOf(['validate', '--no-verify', POLICY], fileURLToPath(new URL('./fixtures/policy-errors-plugin/', import.meta.url)));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`${POLICY}:9:3: /spec: the refuser refuses every profile\n`);
+    // The config and the bundle; not core's own dist/, which would be a second core.
+    expect(run.loaded.filter((path) => path.includes('/packages/core/'))).toEqual([]);
+  });
+});
