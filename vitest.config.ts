@@ -22,7 +22,7 @@ export default defineConfig({
       // The packages as published: packed, linted (publint, attw), installed from a local registry and run.
       {
         extends: true as const,
-        test: { name: 'packaging', root: 'packaging', include: ['test/**/*.test.ts'] },
+        test: { name: 'packaging', root: 'packaging', include: ['test/**/*.test.ts'], globalSetup: ['test/pack-workspace.ts'] },
       },
     ],
   },

@@ -1,25 +1,6 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end, collecting its output (never throws on a non-zero exit). */
-export function runCollect(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { type CommandResult, runCollect } from './run-command.js';
 
 /**
  * The environment of a user's shell: without the npm_* variables pnpm and vitest pass down (npm_config_registry,
@@ -44,7 +25,7 @@ export function npmClient(registryUrl: string, directory: string, cacheDirectory
   const host = registryUrl.replace(/^https?:/, '');
   writeFileSync(
     userconfig,
-    [`registry=${registryUrl}`, `${host}:_authToken=local-registry-test`, `cache=${cacheDirectory}`, 'audit=false', 'fund=false', 'update-notifier=false', ''].join('\n'),
+    [`registry=${registryUrl}`, `${host}:_authToken=local-registry-test`, `cache=${cacheDirectory}`, 'audit=false', 'fund=false', 'update-notifier=false', 'omit-lockfile-registry-resolved=false', ''].join('\n'),
   );
   return {
     run: (args, cwd, extraEnv = {}) => runCollect('npm', args, { cwd, env: userEnvironment({ npm_config_userconfig: userconfig, ...extraEnv }) }),

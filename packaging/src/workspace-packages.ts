@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCollect } from './run-command.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -41,17 +42,6 @@ export function publishablePackages(): WorkspacePackage[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function run(command: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} in ${cwd} exited ${code}:\n${output}`))));
-  });
-}
-
 /**
  * Packs each package with `pnpm pack` (which turns `workspace:^` into the real version range, as `pnpm publish` does)
  * into its own directory under `destination`; returns the tarball of each package by name. Packs what the last
@@ -63,7 +53,8 @@ export async function packPackages(packages: readonly WorkspacePackage[], destin
     packages.map(async (pkg, index) => {
       const directory = join(destination, String(index));
       mkdirSync(directory, { recursive: true });
-      await run('pnpm', ['pack', '--pack-destination', directory], pkg.directory);
+      const packed = await runCollect('pnpm', ['pack', '--pack-destination', directory], { cwd: pkg.directory });
+      if (packed.code !== 0) throw new Error(`pnpm pack in ${pkg.directory} exited ${packed.code}:\n${packed.stdout}${packed.stderr}`);
       const files = readdirSync(directory).filter((name) => name.endsWith('.tgz'));
       if (files.length !== 1) throw new Error(`pnpm pack of ${pkg.name} left ${files.length} tarballs in ${directory}`);
       tarballs.set(pkg.name, join(directory, files[0]!));
@@ -71,5 +62,3 @@ export async function packPackages(packages: readonly WorkspacePackage[], destin
   );
   return tarballs;
 }
-
-export { run as runCommand };

@@ -1,14 +1,14 @@
-// publint and are-the-types-wrong on the tarballs `pnpm pack` makes of every publishable package: what a user's
-// resolver and TypeScript see of each entry of each `exports` map.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// publint and are-the-types-wrong on the tarballs `pnpm pack` makes of every publishable package (test/pack-workspace.ts):
+// what a user's resolver and TypeScript see of each entry of each `exports` map.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CommandResult, runCollect, userEnvironment } from '../src/npm-client.js';
-import { packPackages, publishablePackages } from '../src/workspace-packages.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { userEnvironment } from '../src/npm-client.js';
+import { type CommandResult, runCollect } from '../src/run-command.js';
+import { publishablePackages, REPO_ROOT } from '../src/workspace-packages.js';
 
 const packages = publishablePackages();
 const ATTW = join(dirname(createRequire(import.meta.url).resolve('@arethetypeswrong/cli/package.json')), 'dist', 'index.js');
@@ -20,22 +20,24 @@ const ATTW = join(dirname(createRequire(import.meta.url).resolve('@arethetypeswr
 const ATTW_PROFILE = 'esm-only';
 const IGNORED_RESOLUTIONS = new Set(['node10', 'node16-cjs']);
 
-let work: string;
-let tarballs: Map<string, string>;
-/** attw of each package, started together (each runs the TypeScript compiler for a while). */
+const tarballs = inject('packedTarballs');
+/** attw runs the TypeScript compiler for seconds per package: two at a time, started before the tests wait for them. */
+const ATTW_PARALLEL = 2;
 const attwRuns = new Map<string, Promise<CommandResult>>();
 
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'armorkit-package-lint-'));
-  tarballs = await packPackages(packages, work);
-  for (const [name, tarball] of tarballs) {
-    attwRuns.set(name, runCollect(process.execPath, [ATTW, tarball, '--profile', ATTW_PROFILE, '--format', 'json'], { cwd: work, env: userEnvironment() }));
-  }
-}, 120_000);
+beforeAll(() => {
+  const lanes: Promise<unknown>[] = Array.from({ length: ATTW_PARALLEL }, () => Promise.resolve());
+  packages.forEach((pkg, index) => {
+    const run = lanes[index % ATTW_PARALLEL]!.then(() =>
+      runCollect(process.execPath, [ATTW, tarballs[pkg.name]!, '--profile', ATTW_PROFILE, '--format', 'json'], { cwd: REPO_ROOT, env: userEnvironment() }),
+    );
+    lanes[index % ATTW_PARALLEL] = run.catch(() => undefined);
+    attwRuns.set(pkg.name, run);
+  });
+});
 
 afterAll(async () => {
   await Promise.allSettled(attwRuns.values());
-  rmSync(work, { recursive: true, force: true });
 }, 120_000);
 
 interface AttwReport {
@@ -44,12 +46,13 @@ interface AttwReport {
 
 describe.each(packages.map((pkg) => [pkg.name, pkg] as const))('%s as packed', (name, pkg) => {
   it('passes publint, suggestions included', async () => {
-    const tarball = readFileSync(tarballs.get(name)!);
+    const tarball = readFileSync(tarballs[name]!);
     const { messages, pkg: packed } = await publint({ pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) }, level: 'suggestion', strict: true });
     expect(messages.map((message) => `${message.type} ${message.code}: ${formatMessage(message, packed) ?? ''}`)).toEqual([]);
   });
 
-  it(`passes are-the-types-wrong (profile ${ATTW_PROFILE}) on every entry of its exports map`, async () => {
+  // The runs go one after another in each lane, so the last package's may wait for all before it.
+  it(`passes are-the-types-wrong (profile ${ATTW_PROFILE}) on every entry of its exports map`, { timeout: 240_000 }, async () => {
     const result = await attwRuns.get(name)!;
     const report = JSON.parse(result.stdout) as AttwReport;
     // attw analyses every subpath of `exports` by itself; checked here so a new subpath can never be skipped.

@@ -1,13 +1,15 @@
 // The packages as users get them: every publishable package of the workspace packed by pnpm (workspace:^ becomes a
-// version range), published to a verdaccio on loopback, then installed with npm into empty directories and run.
+// version range; test/pack-workspace.ts), published to a verdaccio on loopback, then installed with npm into empty
+// directories and run.
 // Third-party dependencies come through verdaccio's uplink to the npm registry (npm's cache is kept in .cache/).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalRegistry, startLocalRegistry } from '../src/local-registry.js';
-import { type CommandResult, type NpmClient, npmClient, runCollect, userEnvironment } from '../src/npm-client.js';
-import { packPackages, publishablePackages, REPO_ROOT, type WorkspacePackage } from '../src/workspace-packages.js';
+import { type NpmClient, npmClient, userEnvironment } from '../src/npm-client.js';
+import { type CommandResult, runCollect } from '../src/run-command.js';
+import { publishablePackages, REPO_ROOT, type WorkspacePackage } from '../src/workspace-packages.js';
 
 const SETUP_TIMEOUT_MS = 240_000;
 const POLICIES = join(REPO_ROOT, 'examples/policies');
@@ -74,20 +76,12 @@ function eventsOf(stdout: string): Record<string, unknown>[] {
 }
 
 beforeAll(async () => {
-  if (!existsSync(WORKSPACE_CLI)) throw new Error('packages/cli/dist is missing: run `pnpm run build-all` first (make test does)');
   work = mkdtempSync(join(tmpdir(), 'armorkit-install-'));
   packages = publishablePackages();
-  let tarballs = new Map<string, string>();
-  await timed('pack + start verdaccio', () =>
-    all([
-      packPackages(packages, join(work, 'tarballs')).then((packed) => (tarballs = packed)),
-      startLocalRegistry(mkdtempSync(join(work, 'registry-')), packages.map((pkg) => pkg.name)).then((started) => (registry = started)),
-    ]),
-  );
-  npm = npmClient(registry!.url, work, join(REPO_ROOT, '.cache/npm-install-test'));
-  await timed('publish', () =>
-    all(packages.map(async (pkg) => succeeded(await npm.run(['publish', tarballs.get(pkg.name)!], work), `npm publish ${pkg.name}`))),
-  );
+  const tarballs = inject('packedTarballs');
+  registry = await timed('start verdaccio', () => startLocalRegistry(mkdtempSync(join(work, 'registry-')), packages.map((pkg) => pkg.name)));
+  npm = npmClient(registry.url, work, join(REPO_ROOT, '.cache/npm-install-test'));
+  await timed('publish', () => all(packages.map(async (pkg) => succeeded(await npm.run(['publish', tarballs[pkg.name]!], work), `npm publish ${pkg.name}`))));
   // core's install script builds its native audit scanner; npm 11 runs it with a notice unless the project allows or
   // denies it in `allowScripts` (pnpm 10 only when allowed).
   cliDirectory = emptyProject('cli', { '@armorkit/core': true });
