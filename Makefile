@@ -41,8 +41,10 @@ demo: setup
 lint: deps
 	pnpm exec eslint .
 
+# Every benchmark in bench/ (bench/run.mjs), or the ones named: make bench BENCH=audit (or BENCH=audit,parse).
+# The fuzzers take a short count unless BENCH_FULL=1.
 bench: setup
-	pnpm run -s bench
+	BENCH_FULL=$(BENCH_FULL) pnpm run -s bench $(BENCH)
 
 clean:
 	rm -rf .cache packages/*/dist packages/*/*.tsbuildinfo

@@ -9,15 +9,22 @@ export default defineConfig({
   test: {
     // Many tests run real tools (apparmor_parser, bwrap, gcc, qemu); on a busy 2-core machine 5 s is not enough.
     testTimeout: 60_000,
-    projects: packages.map((name) => ({
-      extends: true as const,
-      test: {
-        name,
-        root: `packages/${name}`,
-        include: ['test/**/*.test.ts'],
-        exclude: ['test/kernel/**'],
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: {
+          name,
+          root: `packages/${name}`,
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/kernel/**'],
+        },
+      })),
+      // The packages as published: packed, linted (publint, attw), installed from a local registry and run.
+      {
+        extends: true as const,
+        test: { name: 'packaging', root: 'packaging', include: ['test/**/*.test.ts'], globalSetup: ['test/pack-workspace.ts'] },
       },
-    })),
+    ],
   },
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },

@@ -6,14 +6,11 @@ import { type ArmorkitConfig, createEngine, type Engine, type Plugin, type RuleP
 import type { BundledPackages } from './bundled-packages-hooks.js';
 import { bundledPackages } from './bundled-packages.js';
 
-/** Official plugin packages; each default-exports its plugin factory. Missing ones are skipped. */
-export const OFFICIAL_PLUGINS = [
-  '@armorkit/plugin-kubearmor',
-  '@armorkit/plugin-apparmor',
-  '@armorkit/plugin-seccomp',
-  '@armorkit/plugin-bpf',
-  '@armorkit/plugin-networkproxy',
-] as const;
+/**
+ * Official plugin packages, each a dependency of the CLI that default-exports its plugin factory; one not installed is
+ * skipped. Only packages that exist: the planned ones (plugin-kubearmor, plugin-networkproxy) join when they are published.
+ */
+export const OFFICIAL_PLUGINS = ['@armorkit/plugin-apparmor', '@armorkit/plugin-seccomp', '@armorkit/plugin-bpf'] as const;
 export const BUILTIN_RULES = '@armorkit/builtin-rules';
 
 const CONFIG_NAMES = ['armorkit.config.mjs', 'armorkit.config.js', 'armorkit.config.ts'];

@@ -22,7 +22,9 @@ if (mtime(output) < mtime(source)) {
   if (run.error) {
     console.warn(`armorkit: no C compiler (${compiler}): audit logs are decoded without the native scanner`);
   } else if (run.status !== 0) {
-    process.exit(run.status ?? 1);
+    // As a package's install script, a compiler that rejects the source must not fail the user's install.
+    if (process.env.npm_lifecycle_event !== 'install') process.exit(run.status ?? 1);
+    console.warn(`armorkit: ${compiler} could not build the native audit scanner: audit logs are decoded without it`);
   } else {
     renameSync(partial, output);
   }
