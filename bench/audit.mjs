@@ -11,10 +11,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { AuditLineSplitter, AuditLogDecoder, nativeAuditScannerAvailable } from '../packages/core/dist/index.js';
+import { AuditLineSplitter, AuditLogDecoder, auditRecordDecoder, nativeAuditScannerAvailable } from '../packages/core/dist/index.js';
 import { loadEngine } from '../packages/cli/dist/index.js';
-import { decodeAppArmorRecord } from '../packages/plugin-apparmor/dist/index.js';
-import { decodeSeccompRecord } from '../packages/plugin-seccomp/dist/audit/index.js';
+import { appArmorAuditRecord } from '../packages/plugin-apparmor/dist/index.js';
+import { seccompAuditRecord } from '../packages/plugin-seccomp/dist/index.js';
 import { auditLog } from './audit-log.mjs';
 
 const LINES = Number(process.env.AUDIT_BENCH_LINES ?? 1_000_000);
@@ -55,14 +55,11 @@ function writeLog(path) {
 
 /**
  * What `armorkit audit FILE` does before attributing and writing events: 1 MB reads, AuditLogDecoder (native: the C
- * scanner and the engine's decodeAuditFields; else log-lines.ts), the engine's decodeAudit for the other lines.
+ * scanner; else log-lines.ts) reading the records the engine's plugins declared (engine.auditRecords).
  */
 async function decodeFile(path, native = true) {
   const counts = { apparmor: 0, seccomp: 0, lines: 0 };
-  const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: path }), {
-    native,
-    decodeFields: (fields) => engine.decodeAuditFields(fields),
-  });
+  const decoder = new AuditLogDecoder(engine.auditRecords, { native });
   const count = (events) => {
     for (const event of events) {
       if (event.enforcer === 'AppArmor') counts.apparmor += 1;
@@ -183,6 +180,10 @@ try {
   const avc = lines.filter((line) => line.startsWith('type=AVC'));
   const seccomp = lines.filter((line) => line.startsWith('type=SECCOMP'));
   const noise = lines.filter((line) => !line.startsWith('type=AVC') && !line.startsWith('type=SECCOMP'));
+  const appArmorRecords = auditRecordDecoder(appArmorAuditRecord);
+  const seccompRecords = auditRecordDecoder(seccompAuditRecord);
+  const decodeAppArmorRecord = (line) => appArmorRecords.decodeLine(line);
+  const decodeSeccompRecord = (line) => seccompRecords.decodeLine(line);
   const costs = [
     ['AppArmor decoder, AVC lines', decoderCost(avc, decodeAppArmorRecord)],
     ['AppArmor decoder, SECCOMP lines (rejects)', decoderCost(seccomp, decodeAppArmorRecord)],

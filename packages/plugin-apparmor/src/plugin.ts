@@ -1,5 +1,5 @@
 import { type AppArmorPlan, type Artifact, PolicyErrors, definePlugin, readPackageMeta, policyError } from '@armorkit/core';
-import { decodeAppArmorFields, decodeAppArmorRecord } from './audit/decode-record.js';
+import { appArmorAuditRecord } from './audit/apparmor-record.js';
 import { type AppArmorBehaviorModel, behaviorModelOf } from './compile/behavior-model.js';
 import { type AppArmorArtifactData, compileAppArmor } from './compile/compile-profile.js';
 import { loadProfile, unloadProfile } from './load/loader.js';
@@ -77,8 +77,7 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
         .tapPromise('apparmor', (artifact) =>
           confineWithAppArmor(artifact as Artifact<AppArmorArtifactData>, { parser: parser(), paths }),
         );
-      engine.hooks.decodeAudit.tap('apparmor', (record) => decodeAppArmorRecord(record.line));
-      engine.hooks.decodeAuditFields.tap('apparmor', decodeAppArmorFields);
+      engine.auditRecords.register(appArmorAuditRecord);
     },
   };
 });

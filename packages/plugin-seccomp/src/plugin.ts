@@ -2,7 +2,7 @@ import { definePlugin, readPackageMeta } from '@armorkit/core';
 import type { Artifact, LinuxSeccomp } from '@armorkit/core';
 import { type SeccompCompileOptions, seccompArtifact } from './profile/compile-plan.js';
 import { confineWithSeccomp } from './run/confine.js';
-import { decodeSeccompFields, decodeSeccompRecord } from './audit/index.js';
+import { seccompAuditRecord } from './audit/seccomp-record.js';
 import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
 
 export interface SeccompPluginOptions extends SeccompCompileOptions {
@@ -12,7 +12,7 @@ export interface SeccompPluginOptions extends SeccompCompileOptions {
 
 const meta = readPackageMeta(import.meta.url);
 
-/** The seccomp enforcer: OCI profiles for every mode (compile), kubelet files (load), local runs under our own BPF filter (confine), audit records (decodeAudit). */
+/** The seccomp enforcer: OCI profiles for every mode (compile), kubelet files (load), local runs under our own BPF filter (confine), audit records (its declaration, read by core). */
 export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
   name: 'seccomp',
   meta,
@@ -31,8 +31,7 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
     engine.hooks.unload
       .for('seccomp')
       .tapPromise('seccomp', (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory));
-    engine.hooks.decodeAudit.tap('seccomp', (record) => decodeSeccompRecord(record.line));
-    engine.hooks.decodeAuditFields.tap('seccomp', decodeSeccompFields);
+    engine.auditRecords.register(seccompAuditRecord);
     engine.hooks.confine
       .for('seccomp')
       .tapPromise('seccomp', async (artifact) => confineWithSeccomp(artifact as Artifact<LinuxSeccomp>));

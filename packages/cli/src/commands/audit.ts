@@ -132,9 +132,8 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
   const readLines = async () => {
     for (const source of sources) {
       // Files split on `\n` alone (a CR stays in the line); stdin on `\n`, `\r\n` and `\r`, as node:readline does.
-      const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source }), {
+      const decoder = new AuditLogDecoder(engine.auditRecords, {
         breaks: source === '-' ? 'readline' : 'newline',
-        decodeFields: (fields) => engine.decodeAuditFields(fields),
         source,
         onWarning: (warning) => {
           counts.overLong++;

@@ -32,8 +32,6 @@ const TWO_TO_32 = 2 ** 32;
 const OUT_INTS = 1 << 17;
 const NEWS_INTS = 3 << 14;
 const TEXT_BYTES = 1 << 18;
-/** Expected key lists `keysAre` remembers (decoders have a few each). */
-const MAX_SHAPES = 32;
 
 interface NativeLibrary {
   create(): unknown;
@@ -136,9 +134,6 @@ class FieldsView implements AuditFields {
   private output!: ScanOutput;
   private header = 0;
   private first = 0;
-  /** For `keysAre`: expected lists, and the shape each matched last time. */
-  private readonly shapeLists: (readonly string[])[] = [];
-  private readonly shapeOf: number[] = [];
 
   constructor(private readonly strings: string[]) {}
 
@@ -161,29 +156,8 @@ class FieldsView implements AuditFields {
     return this.output.copied(ints[this.header + 5] as number, ints[this.header + 6] as number);
   }
 
-  keysAre(expected: readonly string[]): boolean {
-    const count = this.count;
-    if (count !== expected.length) return false;
-    // The shape each expected list matched last time (in this generation), found by identity among a few lists.
-    const lists = this.shapeLists;
-    let at = 0;
-    while (at < lists.length && lists[at] !== expected) at++;
-    if (at < lists.length && this.shapeOf[at] === this.shape && this.shape >= 0) return true;
-    for (let i = 0; i < count; i++) if (this.key(i) !== expected[i]) return false;
-    if (this.shape >= 0) {
-      if (at < lists.length) this.shapeOf[at] = this.shape;
-      else if (lists.length < MAX_SHAPES) {
-        lists.push(expected);
-        this.shapeOf.push(this.shape);
-      }
-    }
-    return true;
-  }
-
   /** The native table started over: slot numbers (shapes) remembered until now mean nothing now. */
   forgetShapes(): void {
-    this.shapeLists.length = 0;
-    this.shapeOf.length = 0;
     this.generation += 1;
   }
 

@@ -13,7 +13,7 @@ import { locateErrors } from './locate.js';
 import type { Plugin } from './plugin.js';
 import { attributeFailures, pluginFailureErrors } from './plugin-failure.js';
 import type { ViolationEvent } from '../audit/event.js';
-import type { AuditFields, AuditFieldsResult } from '../audit/audit-fields.js';
+import { AuditRecordRegistry } from '../audit/record-registry.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
 
 export interface EngineOptions {
@@ -40,6 +40,8 @@ export interface CompileOutcome {
 export class Engine {
   readonly hooks = createHooks();
   readonly rules = new RuleRegistry();
+  /** The audit records the plugins declared (register yours in `apply`): decodeAudit and AuditLogDecoder read them. */
+  readonly auditRecords = new AuditRecordRegistry();
   readonly plugins: readonly Plugin[];
 
   constructor(options: EngineOptions = {}) {
@@ -187,14 +189,9 @@ export class Engine {
     return result ?? { enforcer, unavailable: `no installed plugin reads ${enforcer} events from a channel of their own; ${enforcer} events come from the kernel log` };
   }
 
-  /** decodeAudit: one log line → an event, or undefined when no source understands it. */
+  /** decodeAudit: one log line → an event of a record some plugin declared, or undefined. */
   decodeAudit(record: AuditRecord): ViolationEvent | undefined {
-    return this.hooks.decodeAudit.call(record);
-  }
-
-  /** decodeAuditFields: a record split into fields → an event; DECODE_AS_LINE or undefined: read its line instead. */
-  decodeAuditFields(fields: AuditFields): AuditFieldsResult {
-    return this.hooks.decodeAuditFields.call(fields);
+    return this.auditRecords.decodeLine(record.line);
   }
 
   /** audit: hands an event to every sink. */

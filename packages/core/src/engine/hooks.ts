@@ -1,5 +1,4 @@
 import { AsyncParallelHook, AsyncSeriesBailHook, HookMap, SyncBailHook, SyncWaterfallHook } from 'tapable';
-import type { AuditFields, AuditFieldsResult } from '../audit/audit-fields.js';
 import type { ViolationEvent } from '../audit/event.js';
 import type { PolicyError } from '../errors.js';
 import type { PolicyIR } from '../ir.js';
@@ -29,7 +28,7 @@ export interface AuditRecord {
  * The whole life of a policy, declared in one place (webpack's Compiler.hooks model):
  *
  *   parse ──▶ resolveMode ──▶ compile[enforcer] ──▶ verify[enforcer] ──▶ load[enforcer] / unload[enforcer] / confine[enforcer]
- *                                                             kernel/proxy logs ──▶ decodeAudit(Fields) ──▶ audit (sinks)
+ *                             kernel/proxy logs ──▶ engine.auditRecords (declared by plugins) ──▶ audit (sinks)
  *                                                  enforcer channels ──▶ auditSource ─────────┘
  *
  * Sync hooks are pure (no I/O); async hooks touch the system.
@@ -52,14 +51,6 @@ export function createHooks() {
     confine: new HookMap(() => new AsyncSeriesBailHook<[Artifact], Confinement | undefined>(['artifact'])),
     /** Per enforcer id: opens the enforcer's own event channel (the BPF ring buffer), or says why it cannot. */
     auditSource: new HookMap(() => new AsyncSeriesBailHook<[], AuditSource | AuditSourceUnavailable | undefined>([])),
-    /** An audit line → a ViolationEvent; the first source that understands it wins. */
-    decodeAudit: new SyncBailHook<[AuditRecord], ViolationEvent | undefined>(['record']),
-    /**
-     * An auditd record the native scanner split into fields → the ViolationEvent `decodeAudit` would give for its
-     * line; the first source that answers wins. A record none answers, or one answered with DECODE_AS_LINE (a source
-     * that cannot tell from the fields), goes to `decodeAudit` as a line.
-     */
-    decodeAuditFields: new SyncBailHook<[AuditFields], AuditFieldsResult>(['fields']),
     /** Sinks receive every event. */
     audit: new AsyncParallelHook<[ViolationEvent]>(['event']),
   });
