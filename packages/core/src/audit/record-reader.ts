@@ -37,8 +37,11 @@ export class AuditRecordReader<F extends DeclaredFields = DeclaredFields, Other 
   private readonly fields: { values: unknown[]; other: Record<string, string | number> | undefined };
   private readonly line: LineFields;
   private readonly context: ReaderContext;
-  /** Per scanner (its reused view: shape numbers are its own) and generation: the plans of the shapes seen. */
-  private readonly plans = new WeakMap<AuditFields, { generation: number; shapes: Map<number, ShapePlan> }>();
+  /** Per scanner (its reused view: shape numbers are its own) and generation: the plans of the shapes seen, by shape. */
+  private readonly plans = new WeakMap<AuditFields, { generation: number; shapes: (ShapePlan | undefined)[] }>();
+  /** The plans of the view seen last (most records come from one scanner): its entry in `plans`, without the look-up. */
+  private lastView: AuditFields | undefined = undefined;
+  private lastPlans: { generation: number; shapes: (ShapePlan | undefined)[] } | undefined = undefined;
 
   constructor(
     readonly declaration: AuditRecordDeclaration<F, Other>,
@@ -68,7 +71,7 @@ export class AuditRecordReader<F extends DeclaredFields = DeclaredFields, Other 
   /** The event of a record the native scanner split; undefined when it is not this declaration's; READ_THE_LINE. */
   decodeFields(record: AuditFields): ViolationEvent | undefined | typeof READ_THE_LINE {
     const start = this.declaration.start;
-    const plan = this.plan(record);
+    let auditID: string | undefined;
     if (start.by === 'type') {
       if (!start.types.includes(record.type)) return undefined;
     } else {
@@ -76,18 +79,20 @@ export class AuditRecordReader<F extends DeclaredFields = DeclaredFields, Other 
       if (record.count === 0) return undefined;
       if (record.key(0) !== start.key) {
         if (record.quotedValueHoldsEquals) return record.line().includes(`${start.key}=`) ? READ_THE_LINE : undefined;
-        return plan.keyEndsWithStart ? READ_THE_LINE : undefined;
+        return this.plan(record).keyEndsWithStart ? READ_THE_LINE : undefined;
       }
-      if (!(mentionsAny(start.mentions, record.type) || mentionsAny(start.mentions, record.nodeName) || mentionsAny(start.mentions, record.auditID()))) {
+      auditID = record.auditID();
+      if (!(mentionsAny(start.mentions, record.type) || mentionsAny(start.mentions, record.nodeName) || mentionsAny(start.mentions, auditID))) {
         return undefined;
       }
     }
+    const plan = this.plan(record);
     // A grammar without labels reads `subj=label (mode)` as the label and a word it skips: leave that to the line.
     if (plan.labelKeys && !this.declaration.grammar.labels) {
       for (let i = 0; i < record.count; i++) if (record.labelWords(i)) return READ_THE_LINE;
     }
     this.read(record, plan.slots);
-    return this.event(record.auditID(), record.epoch, record.nodeName);
+    return this.event(auditID ?? record.auditID(), record.epoch, record.nodeName);
   }
 
   private event(auditID: string | undefined, epoch: number | undefined, nodeName: string): ViolationEvent | undefined {
@@ -102,7 +107,7 @@ export class AuditRecordReader<F extends DeclaredFields = DeclaredFields, Other 
   /** The typed fields of `list`: the first occurrence of a declared key that reads as its kind; `other` in order. */
   private read(list: FieldList, slots: Int16Array | undefined): void {
     const values = this.values;
-    values.fill(undefined);
+    for (let slot = 0; slot < values.length; slot++) values[slot] = undefined;
     const otherKinds = this.otherKinds;
     const other: Record<string, string | number> | undefined = otherKinds === undefined ? undefined : {};
     for (let i = 0, count = list.count; i < count; i++) {
@@ -124,12 +129,14 @@ export class AuditRecordReader<F extends DeclaredFields = DeclaredFields, Other 
 
   /** The plan of a split record's shape (remembered while the scanner's generation lasts). */
   private plan(record: AuditFields): ShapePlan {
-    let plans = this.plans.get(record);
+    let plans = record === this.lastView ? this.lastPlans : this.plans.get(record);
     if (plans === undefined || plans.generation !== record.generation) {
-      plans = { generation: record.generation, shapes: new Map() };
+      plans = { generation: record.generation, shapes: [] };
       this.plans.set(record, plans);
     }
-    const known = record.shape < 0 ? undefined : plans.shapes.get(record.shape);
+    this.lastView = record;
+    this.lastPlans = plans;
+    const known = record.shape < 0 ? undefined : plans.shapes[record.shape];
     if (known !== undefined) return known;
     const start = this.declaration.start;
     const slots = new Int16Array(record.count);
@@ -142,7 +149,7 @@ export class AuditRecordReader<F extends DeclaredFields = DeclaredFields, Other 
       if (start.by === 'key' && key.endsWith(start.key)) keyEndsWithStart = true;
     }
     const plan = { slots, labelKeys, keyEndsWithStart };
-    if (record.shape >= 0) plans.shapes.set(record.shape, plan);
+    if (record.shape >= 0) plans.shapes[record.shape] = plan;
     return plan;
   }
 }
