@@ -31,6 +31,7 @@ export * from './address/ip-address.js';
 export * from './address/ip-network.js';
 // Config
 export * from './config.js';
+export { DISK_DEVICE_PATTERN, diskDevicesFromPartitions } from './disk-devices.js';
 // Audit
 export * from './audit/event.js';
 export * from './audit/sinks.js';

@@ -1,6 +1,8 @@
 // The bytes that shape an audit record's text: what the record readers (record-line.ts, field-kinds.ts) compare.
 
 export const TAB = 0x09;
+export const NEWLINE = 0x0a;
+export const CARRIAGE_RETURN = 0x0d;
 export const SPACE = 0x20;
 export const QUOTE = 0x22;
 export const OPEN_PAREN = 0x28;

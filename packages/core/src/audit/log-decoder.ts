@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import type { AuditFields } from './audit-fields.js';
+import { NEWLINE } from './audit-bytes.js';
 import type { ViolationEvent } from './event.js';
 import { AuditLineSplitter, type LineBreaks, skippableAuditLine } from './log-lines.js';
 import { NativeAuditScanner, type ScanVisitor } from './native-scanner.js';
@@ -22,7 +23,6 @@ export interface AuditLogDecoderOptions {
   onWarning?: (warning: AuditLineWarning) => void;
 }
 
-const NEWLINE = 0x0a;
 
 /**
  * A byte stream of kernel / auditd log lines → ViolationEvents, in the order of their lines. Feed it chunks as they
