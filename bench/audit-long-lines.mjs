@@ -42,10 +42,9 @@ function writeLog(mb) {
 async function decode(path, { native, breaks = 'newline', chunkBytes = FILE_CHUNK }) {
   let warnings = 0;
   let events = 0;
-  const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: path }), {
+  const decoder = new AuditLogDecoder(engine.auditRecords, {
     native,
     breaks,
-    decodeFields: (fields) => engine.decodeAuditFields(fields),
     source: path,
     onWarning: () => (warnings += 1),
   });

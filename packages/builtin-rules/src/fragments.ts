@@ -1,4 +1,4 @@
-import type { AppArmorLine, BpfFilePermission, BpfFragment, SeccompFragmentEntry } from '@armorkit/core';
+import { DISK_DEVICE_PATTERN, type AppArmorLine, type BpfFilePermission, type BpfFragment, type SeccompFragmentEntry } from '@armorkit/core';
 
 // Small builders so the catalogue files read like the reference tables.
 
@@ -35,4 +35,4 @@ export function seccompEntry(entry: SeccompFragmentEntry): SeccompFragmentEntry 
  * BPF file/mount pattern standing for each disk device of the node (`/dev/<name>` per /proc/partitions entry); the BPF
  * loader expands it. Angle brackets cannot start a vArmor BPF pattern, so user rules never collide with it.
  */
-export const BPF_DISK_DEVICE_PATTERN = '/dev/<disk-device>';
+export const BPF_DISK_DEVICE_PATTERN = DISK_DEVICE_PATTERN;

@@ -1,17 +1,19 @@
 // The native audit scanner (packages/core/native/audit-scan.c through koffi) against the JavaScript path it speeds up:
-// for any bytes, cut into chunks anywhere, AuditLogDecoder with the native scanner and the engine's decodeAuditFields
+// for any bytes, cut into chunks anywhere, AuditLogDecoder with the native scanner and the records the engine's plugins declared
 // must give exactly the events (same JSON, same key order, same undefined fields), the over-long line warnings and the
 // line count of `{ native: false }`, whether fed through push, pushAsync (+ flush/end) or both.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUDIT_LINE_MAX_BYTES, type AuditFields, type AuditFieldsResult, type AuditLineWarning, AuditLogDecoder, DECODE_AS_LINE, type Engine, nativeAuditScannerAvailable, type ViolationEvent } from '@armorkit/core';
+import { AUDIT_LINE_MAX_BYTES, type AuditFields, type AuditLineWarning, AuditLogDecoder, type AuditRecordDecoder, type Engine, nativeAuditScannerAvailable, type ViolationEvent } from '@armorkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The benchmark's generator (plain JavaScript, typed by bench/audit-log.d.mts), shared with bench/audit.mjs.
 import { auditLog, exactJson, fuzzedVariants, random } from '../../../bench/audit-log.mjs';
-import { readFileFields } from '../../plugin-apparmor/src/audit/file-fields.js';
-import { kernelOrderShape } from '../../plugin-seccomp/src/audit/decode-record.js';
+import { LabelCache } from '../../core/src/audit/label-cache.js';
+import { AuditRecordReader, READ_THE_LINE } from '../../core/src/audit/record-reader.js';
+import { appArmorAuditRecord } from '../../plugin-apparmor/src/index.js';
+import { seccompAuditRecord } from '../../plugin-seccomp/src/index.js';
 import { loadEngine } from '../src/index.js';
 
 const generate = auditLog;
@@ -31,14 +33,22 @@ beforeAll(async () => {
 });
 
 const decodeLine = (line: string): ViolationEvent | undefined => engine.decodeAudit({ line, source: 'audit.log' });
-const decodeFields = (fields: AuditFields): AuditFieldsResult => engine.decodeAuditFields(fields);
+const decodeFields = (fields: AuditFields): ViolationEvent | undefined => engine.auditRecords.decodeFields(fields);
+/** The engine's records, with `onFields` told of each record the native scanner split. */
+const watched = (onFields: (fields: AuditFields) => void): AuditRecordDecoder => ({
+  decodeLine,
+  decodeFields: (fields) => {
+    onFields(fields);
+    return decodeFields(fields);
+  },
+});
 
 /** The warnings each decoder of newDecoder gave, in order. */
 const warningsOf = new WeakMap<AuditLogDecoder, AuditLineWarning[]>();
 
 function newDecoder(native: boolean): AuditLogDecoder {
   const warnings: AuditLineWarning[] = [];
-  const decoder = new AuditLogDecoder(decodeLine, { decodeFields, native, source: 'audit.log', onWarning: (warning) => warnings.push(warning) });
+  const decoder = new AuditLogDecoder({ decodeLine, decodeFields }, { native, source: 'audit.log', onWarning: (warning) => warnings.push(warning) });
   warningsOf.set(decoder, warnings);
   return decoder;
 }
@@ -469,13 +479,12 @@ describe('AuditLogDecoder: the native scanner gives the events of the JavaScript
   it('splits the plain edge lines into fields and hands the irregular ones over as lines (both paths are exercised)', () => {
     const viaFields = (line: string): boolean => {
       let split = false;
-      const decoder = new AuditLogDecoder(decodeLine, {
-        decodeFields: (fields) => {
+      const decoder = new AuditLogDecoder(
+        watched((fields) => {
           split = true;
           expect(fields.line()).toBe(line);
-          return engine.decodeAuditFields(fields);
-        },
-      });
+        }),
+      );
       decoder.push(Buffer.from(`${line}\n`, 'utf8'));
       decoder.end();
       return split;
@@ -659,7 +668,8 @@ describe('AuditLogDecoder: the native scanner gives the events of the JavaScript
 /** The reused AuditFields view's prototype (native-scanner.ts FieldsView), caught from one decoded record. */
 function fieldsViewPrototype(): { forgetShapes: () => void } {
   let view: object | undefined;
-  const decoder = new AuditLogDecoder(decodeLine, {
+  const decoder = new AuditLogDecoder({
+    decodeLine,
     decodeFields: (fields) => {
       view ??= fields;
       return undefined;
@@ -738,19 +748,23 @@ class TableModel {
 
 const fieldsText = (fields: readonly [string, string][]): string => fields.map(([key, value]) => `${key}=${value}`).join(' ');
 
-const FILE_RECORD: [string, string][] = [
-  ['apparmor', '"DENIED"'],
-  ['operation', '"open"'],
-  ['class', '"file"'],
-  ['profile', '"varmor-demo-demo-1"'],
-  ['name', '"/etc/shadow"'],
-  ['pid', '4242'],
-  ['comm', '"cat"'],
-  ['requested_mask', '"r"'],
-  ['denied_mask', '"r"'],
-  ['fsuid', '0'],
-  ['ouid', '0'],
+/** A seccomp record in the kernel's order. */
+const SECCOMP_RECORD: [string, string][] = [
+  ['auid', '4294967295'],
+  ['uid', '1000'],
+  ['gid', '0'],
+  ['ses', '1'],
+  ['pid', '42'],
+  ['comm', '"sh"'],
+  ['exe', '"/bin/sh"'],
+  ['sig', '0'],
+  ['arch', 'c000003e'],
+  ['syscall', '41'],
+  ['compat', '0'],
+  ['ip', '0x7f00'],
+  ['code', '0x7ffc0000'],
 ];
+
 
 /** A key of [a-z0-9] that hashes to `slot`. */
 function keyHashingTo(slot: number, prefix: string): string {
@@ -811,27 +825,27 @@ describe('AuditLogDecoder: the native intern table starting over mid-stream', ()
     expect(resets).toBeGreaterThanOrEqual(5 * 5);
   });
 
-  it('forgets the key shapes keysAre matched when the table starts over (a new key on an old slot)', async () => {
-    const operation = hashIndex('operation');
-    // Before the reset: a key on `operation`'s own slot pushes `operation` one slot on.
-    const blocker = keyHashingTo(operation, 'q');
+  it('forgets the shapes its readers planned when the table starts over (a new key on an old slot)', async () => {
+    const uid = hashIndex('uid');
+    // Before the reset: a key on `uid`'s own slot pushes `uid` one slot on.
+    const blocker = keyHashingTo(uid, 'q');
     const before = new TableModel();
-    before.record('AVC', [[blocker, '1']]);
-    const slotsBefore = before.record('AVC', FILE_RECORD);
-    expect(slotsBefore[1]).toBe((operation + 1) & (SLOTS - 1));
+    before.record('SECCOMP', [[blocker, '1']]);
+    const slotsBefore = before.record('SECCOMP', SECCOMP_RECORD);
+    expect(slotsBefore[1]).toBe((uid + 1) & (SLOTS - 1));
     // After it: another key takes that slot, in a record that has every other key of the kernel's order on its old slot.
     const impostor = keyHashingTo(slotsBefore[1] as number, 'z');
-    const forged: [string, string][] = FILE_RECORD.map(([key, value], i) => (i === 1 ? [impostor, value] : [key, value]));
-    const slotsAfter = new TableModel().record('AVC', forged);
+    const forged: [string, string][] = SECCOMP_RECORD.map(([key, value], i) => (i === 1 ? [impostor, value] : [key, value]));
+    const slotsAfter = new TableModel().record('SECCOMP', forged);
     expect(slotsAfter).toEqual(slotsBefore);
 
-    const record = (fields: [string, string][], serial: number) => `type=AVC msg=audit(1717430600.947:${serial}): ${fieldsText(fields)}\n`;
+    const record = (fields: [string, string][], serial: number) => `type=SECCOMP msg=audit(1717430600.947:${serial}): ${fieldsText(fields)}\n`;
     // ~10k new texts in one scan call: the next call starts with a reset.
     const churn = joinLines(Array.from({ length: 400 }, (_, i) => `type=USER_AVC msg=audit(1.2:${i}): ${Array.from({ length: 12 }, (_, k) => `c${i}y${k}=w${i}y${k}`).join(' ')}`));
     const chunks = [
-      Buffer.from(`type=AVC msg=audit(1717430600.947:1): ${blocker}=1\n${record(FILE_RECORD, 2)}${record(FILE_RECORD, 3)}`),
+      Buffer.from(`type=SECCOMP msg=audit(1717430600.947:1): ${blocker}=1\n${record(SECCOMP_RECORD, 2)}${record(SECCOMP_RECORD, 3)}`),
       churn,
-      Buffer.from(`${record(forged, 4)}${record(FILE_RECORD, 5)}${record(forged, 6)}`),
+      Buffer.from(`${record(forged, 4)}${record(SECCOMP_RECORD, 5)}${record(forged, 6)}`),
     ];
     const run = (native: boolean): Outcome => {
       const decoder = native ? nativeDecoder() : newDecoder(false);
@@ -841,7 +855,7 @@ describe('AuditLogDecoder: the native intern table starting over mid-stream', ()
       return outcome(events, decoder);
     };
     const expected = run(false);
-    expect(expected.events.filter((event) => event.includes(`"${impostor}":"open"`))).toHaveLength(2);
+    expect(expected.events.filter((event) => !event.includes('"uid":1000'))).toHaveLength(2);
     let resets = 0;
     await withForgetShapes(
       (original) =>
@@ -852,44 +866,35 @@ describe('AuditLogDecoder: the native intern table starting over mid-stream', ()
       () => expectSame('push, reset before the forged record', run(true), expected),
     );
     expect(resets).toBe(1);
-    // The same stream with the shapes never forgotten reads the impostor as `operation`: the records above do catch it.
+    // The same stream with the shapes never forgotten reads the impostor as `uid`: the records above do catch it.
     const stale = await withForgetShapes(() => () => undefined, () => run(true));
     expect(stale.events).not.toEqual(expected.events);
-    expect(stale.events[2]).toContain('"operation":"open"');
-    expect(expected.events[2]).toContain(`"${impostor}":"open"`);
+    expect(stale.events[2]).toContain('"uid":1000');
+    expect(expected.events[2]).not.toContain('"uid":1000');
   });
 });
 
 // ---------------------------------------------------------------------------------------------------------------------
-// The engine hook and the fallback to the line decoders.
+// The registry and the line reading it falls back to.
 
-describe('engine.decodeAuditFields and the fallback to decodeAudit', () => {
-  it('answers DECODE_AS_LINE for a plain record only the line reading decodes (apparmor= not first), and the decoder then decodes its line', () => {
+describe('the registry and the line reading it falls back to', () => {
+  it('reads a plain record only the line reading decodes (apparmor= not first) from its line, and the others from their fields', () => {
     const line = `type=USER_AVC ${STAMP}: pid=1 uid=0 apparmor="DENIED" operation="dbus_bind" bus="session" name="org.x" mask="bind" label="snap.y"`;
-    const answers: { line: string; event: AuditFieldsResult }[] = [];
-    const decoded: string[] = [];
+    const apparmor = new AuditRecordReader(appArmorAuditRecord, new LabelCache());
+    const answers: [string, string][] = [];
     const decoder = new AuditLogDecoder(
-      (text) => {
-        decoded.push(text);
-        return decodeLine(text);
-      },
-      {
-        decodeFields: (fields) => {
-          const event = engine.decodeAuditFields(fields);
-          answers.push({ line: fields.line(), event });
-          return event;
-        },
-      },
+      watched((fields) => {
+        const answer = apparmor.decodeFields(fields);
+        answers.push([fields.line(), answer === READ_THE_LINE ? 'line' : answer === undefined ? 'none' : 'event']);
+      }),
     );
     expect(decoder.native).toBe(true);
     const events = [...decoder.push(Buffer.from(`${line}\n${AVC}\n`)), ...decoder.end()];
-    // The scanner split both; the hook decoded the AVC record and sent the USER_AVC one to decodeAudit.
-    const kind = (answer: AuditFieldsResult) => (answer === DECODE_AS_LINE ? 'line' : answer === undefined ? 'none' : 'event');
-    expect(answers.map((answer) => [answer.line, kind(answer.event)])).toEqual([
+    // The scanner split both; the AppArmor reader decoded the AVC record from its fields and had the USER_AVC line read.
+    expect(answers).toEqual([
       [line, 'line'],
       [AVC, 'event'],
     ]);
-    expect(decoded).toEqual([line]);
     expect(events.map(exact)).toEqual([exact(decodeLine(line)), exact(decodeLine(AVC))]);
     expect(events[0]).toMatchObject({ enforcer: 'AppArmor', action: 'DENIED', event: { operation: 'dbus_bind', bus: 'session' } });
     expect(events.map(exact)).toEqual(reference(Buffer.from(`${line}\n${AVC}\n`)).events);
@@ -898,24 +903,23 @@ describe('engine.decodeAuditFields and the fallback to decodeAudit', () => {
   it('answers undefined for a plain record of no plugin at all (a USER_AVC without apparmor=), which decodes to nothing', () => {
     const line = `type=USER_AVC ${STAMP}: pid=1 uid=0 auid=4294967295 ses=4294967295 subj=unconfined`;
     let answered = 0;
-    const decoder = new AuditLogDecoder(decodeLine, {
-      decodeFields: (fields) => {
+    const decoder = new AuditLogDecoder(
+      watched((fields) => {
         answered++;
         expect(fields.type).toBe('USER_AVC');
         expect(fields.line()).toBe(line);
-        return engine.decodeAuditFields(fields);
-      },
-    });
+      }),
+    );
     expect([...decoder.push(Buffer.from(`${line}\n`)), ...decoder.end()]).toEqual([]);
     expect(answered).toBe(1);
     expect(decodeLine(line)).toBeUndefined();
   });
 
   it('decodes a SECCOMP record the AppArmor line decoder claims (apparmor= not first, or after subj mode words) as the line path does', () => {
-    // decodeAudit asks AppArmor first: its line decoder takes any `apparmor=` once `1400`, `AVC` or `APPARMOR` is in the
-    // text before it, so the JavaScript path gives an AppArmor event. decodeAppArmorFields cannot tell that from the
-    // fields (key(0) is not apparmor, or a subj label carries mode words) and answers DECODE_AS_LINE, so seccomp's
-    // fields decoder does not get to answer with a Seccomp event (as it did before DECODE_AS_LINE existed).
+    // The registry asks AppArmor first: its line reading takes any `apparmor=` once `1400`, `AVC` or `APPARMOR` is in
+    // the text before it, so the JavaScript path gives an AppArmor event. Its reader cannot tell that from the fields
+    // (key(0) is not apparmor, or a subj label carries mode words) and has the line read, so the seccomp reader does
+    // not get to answer from the fields with a Seccomp event.
     const lines = [
       // The smallest: an AppArmor event ({auditID, epoch} only) both ways.
       'type=SECCOMP msg=audit(1400.0:1): arch=0 syscall=0 code=0 apparmor=DENIED',
@@ -937,9 +941,7 @@ describe('engine.decodeAuditFields and the fallback to decodeAudit', () => {
 describe('misuse of the native decoder', () => {
   it('refuses a second call while a scan runs on its libuv thread, and frees its table only once that scan is done', async () => {
     const engine = (await loadEngine({ cwd: tmpdir() })).engine;
-    const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: 'misuse' }), {
-      decodeFields: (fields) => engine.decodeAuditFields(fields),
-    });
+    const decoder = new AuditLogDecoder(engine.auditRecords);
     expect(decoder.native).toBe(true);
     const big = Buffer.from(`${[...auditLog(20_000)].join('\n')}\n`);
     const running = decoder.pushAsync(big);
@@ -948,28 +950,29 @@ describe('misuse of the native decoder', () => {
     expect(() => decoder.end()).toThrow(/a scan is running/);
     // Nothing of the refused calls got in: the events are the JavaScript path's.
     const events = [...(await running), ...decoder.end()];
-    const reference = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: 'misuse' }), { native: false });
+    const reference = new AuditLogDecoder(engine.auditRecords, { native: false });
     expect(events.map(exact)).toEqual([...reference.push(big), ...reference.end()].map(exact));
     expect(events.length).toBeGreaterThan(5_000);
   });
 });
 
-describe('the positional readers of split records', () => {
-  it('read the generated AVC and SECCOMP records by position (kernel order), not field by field', async () => {
-    const engine = (await loadEngine({ cwd: tmpdir() })).engine;
+describe('the readers of split records', () => {
+  it('read the generated AVC and SECCOMP records from their fields, never from their lines', () => {
+    const apparmor = new AuditRecordReader(appArmorAuditRecord, new LabelCache());
+    const seccomp = new AuditRecordReader(seccompAuditRecord, new LabelCache());
     const taken = { avc: 0, seccomp: 0 };
-    const decoder = new AuditLogDecoder((line) => engine.decodeAudit({ line, source: 'positional' }), {
-      decodeFields: (fields) => {
+    const decoder = new AuditLogDecoder(
+      watched((fields) => {
         if (fields.type === 'AVC') {
-          expect(readFileFields(fields), fields.line()).toBeDefined();
+          expect(apparmor.decodeFields(fields), fields.line()).toMatchObject({ enforcer: 'AppArmor' });
           taken.avc++;
         } else if (fields.type === 'SECCOMP') {
-          expect(kernelOrderShape(fields), fields.line()).toBe(0);
+          expect(apparmor.decodeFields(fields), fields.line()).toBeUndefined();
+          expect(seccomp.decodeFields(fields), fields.line()).toMatchObject({ enforcer: 'Seccomp' });
           taken.seccomp++;
         }
-        return engine.decodeAuditFields(fields);
-      },
-    });
+      }),
+    );
     expect(decoder.native).toBe(true);
     const events = [...decoder.push(Buffer.from(`${[...auditLog(6_000)].join('\n')}\n`)), ...decoder.end()];
     expect(taken.avc).toBeGreaterThan(500);

@@ -37,13 +37,19 @@ export * from './address/ip-address.js';
 export * from './address/ip-network.js';
 // Config
 export * from './config.js';
+export { DISK_DEVICE_PATTERN, diskDevicesFromPartitions } from './disk-devices.js';
 // Audit
 export * from './audit/event.js';
 export * from './audit/sinks.js';
 export * from './audit/log-lines.js';
 export * from './audit/log-decoder.js';
 export * from './audit/over-long-line.js';
-export * from './audit/audit-fields.js';
+export type { AuditFields } from './audit/audit-fields.js';
+export { defineAuditRecord, type AuditRecordDeclaration, type DeclaredFields, type RecordContext, type RecordFields } from './audit/record-declaration.js';
+export { AuditRecordRegistry, auditRecordDecoder, type AuditRecordDecoder } from './audit/record-registry.js';
+export { decimalValue, decodeHex, hexValue, type FieldKind, type FieldKindValues } from './audit/field-kinds.js';
+export type { FieldGrammar } from './audit/record-line.js';
+export type { RecordStart } from './audit/record-start.js';
 export { nativeAuditScannerAvailable } from './audit/native-scanner.js';
 export * from './parse/yaml-stream.js';
 export * from './parse/validate-document.js';

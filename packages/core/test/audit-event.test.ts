@@ -96,6 +96,25 @@ describe('sinks', () => {
     expect(pids).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });
 
+  it('writes the bytes violationLine makes, for any event: non-ASCII, empty detail, lines longer than a batch', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const sink = streamSink(out);
+    const events = [
+      event,
+      { ...event, event: {} },
+      { ...event, event: { name: '/tmp/\u00e9t\u00e9 \ud83d\ude00 \u0141\ud800', comm: 'a"b\\c\u0001' } },
+      { ...event, event: { name: 'x'.repeat(3 << 20) } },
+      ...Array.from({ length: 3000 }, (_, i) => ({ ...event, pid: i, event: { name: `/\u00e9${'y'.repeat(i)}` } })),
+    ];
+    for (const each of events) sink.write(each);
+    await sink.close();
+    const time = new Date('2026-11-22T10:00:00.000Z');
+    const stamp = (text: string) => text.replace(/"time":"[^"]*"/g, `"time":"${time.toISOString()}"`);
+    expect(stamp(Buffer.concat(chunks).toString('utf8'))).toBe(events.map((each) => violationLine(each, time)).join(''));
+  });
+
   it('file sink appends JSON lines and rotates by size', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'armorkit-sink-'));
     const sink = fileSink({ path: join(dir, 'violations.log'), maxSize: '1K', maxFiles: 3 });

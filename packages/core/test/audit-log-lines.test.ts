@@ -6,10 +6,18 @@ import {
   type AuditLineWarning,
   AuditLineSplitter,
   AuditLogDecoder,
+  type AuditRecordDecoder,
   auditLineWarningSchema,
   skippableAuditLine,
   violationEvent,
+  type ViolationEvent,
 } from '../src/index.js';
+
+/** A record reader that reads every record as its line (what these tests look at). */
+const lineReader = (decodeLine: (line: string) => ViolationEvent | undefined): AuditRecordDecoder => ({
+  decodeLine,
+  decodeFields: (fields) => decodeLine(fields.line()),
+});
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -85,9 +93,9 @@ describe('audit log lines', () => {
   });
 
   it('decodes lines into events in order, per chunk', () => {
-    const decoder = new AuditLogDecoder((line) =>
+    const decoder = new AuditLogDecoder(lineReader((line) =>
       line.includes('DENIED') ? violationEvent({ eventTimestamp: 0, enforcer: 'AppArmor', action: 'DENIED', event: { line } }) : undefined,
-    );
+    ));
     const events = [...decoder.push(bytes(`${LINES.slice(0, 7).join('\n')}\n${LINES[7]}`)), ...decoder.end()].map((event) => event.event.line);
     expect(events).toEqual([LINES[0], LINES[5], LINES[6], LINES[7]]);
     expect(decoder.lines).toBe(8);
@@ -131,10 +139,10 @@ function readOverLong(input: Buffer, sizes: readonly number[], breaks: 'newline'
   const decoded: string[] = [];
   const warnings: AuditLineWarning[] = [];
   const decoder = new AuditLogDecoder(
-    (line) => {
+    lineReader((line) => {
       decoded.push(line);
       return undefined;
-    },
+    }),
     { breaks, native: false, source: 'test.log', onWarning: (warning) => warnings.push(warning) },
   );
   for (let at = 0, i = 0; at < input.length; i++) {
@@ -234,10 +242,10 @@ describe('over-long audit lines', () => {
     const decoded: string[] = [];
     const warnings: AuditLineWarning[] = [];
     const decoder = new AuditLogDecoder(
-      (line) => {
+      lineReader((line) => {
         decoded.push(line);
         return violationEvent({ eventTimestamp: 0, enforcer: 'AppArmor', action: 'DENIED' });
-      },
+      }),
       { native: false, source: 'big.log', onWarning: (warning) => warnings.push(warning) },
     );
     const chunk = Buffer.alloc(1 << 20, 0x61);

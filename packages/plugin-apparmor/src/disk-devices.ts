@@ -1,16 +1,8 @@
+import { diskDevicesFromPartitions } from '@armorkit/core';
 import type { AppArmorArtifactData } from './compile/compile-profile.js';
 
-/** Device names from /proc/partitions (4th column; the header and blank lines skipped), sorted. */
-export function diskDevicesFromPartitions(partitions: string): string[] {
-  const devices = new Set<string>();
-  for (const line of partitions.split('\n')) {
-    const columns = line.trim().split(/\s+/);
-    const name = columns[3];
-    if (columns.length < 4 || name === undefined || name === 'name' || !/^\d+$/.test(columns[0] ?? '')) continue;
-    if (/^[A-Za-z0-9._-]+$/.test(name)) devices.add(name);
-  }
-  return [...devices].sort();
-}
+// Read by core's helper, shared with the BPF plugin.
+export { diskDevicesFromPartitions };
 
 /** The profile text with each disk-device marker replaced by one rule per device (reference §2.9). */
 export function expandDiskDevices(data: AppArmorArtifactData, devices: readonly string[]): string {

@@ -22,5 +22,4 @@ export { loadProfile, unloadProfile, type LoadOutcome, type LoaderOptions } from
 export { appArmorEnabled, listLoadedProfiles, parseLoadedProfiles, type LoadedProfile } from './load/loaded-profiles.js';
 export { DEFAULT_SYSTEM_PATHS, type AppArmorSystemPaths } from './load/system-paths.js';
 // audit
-export { decodeAppArmorFields, decodeAppArmorRecord } from './audit/decode-record.js';
-export { scanFields, decodeHex } from './audit/scan-fields.js';
+export { appArmorAuditRecord } from './audit/apparmor-record.js';

@@ -1,5 +1,5 @@
 import { type LoadTarget, type Result, defineEnforcer, definePlugin, fail, ok, readPackageMeta, resultOf } from '@armorkit/core';
-import { decodeAppArmorFields, decodeAppArmorRecord } from './audit/decode-record.js';
+import { appArmorAuditRecord } from './audit/apparmor-record.js';
 import { behaviorModelOf } from './compile/behavior-model.js';
 import { compileAppArmor } from './compile/compile-profile.js';
 import { appArmorErrors, parserMissing } from './errors.js';
@@ -62,8 +62,7 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
     backends: [backend],
     errors: appArmorErrors,
     apply(engine) {
-      engine.hooks.decodeAudit.tap('apparmor', (record) => decodeAppArmorRecord(record.line));
-      engine.hooks.decodeAuditFields.tap('apparmor', decodeAppArmorFields);
+      engine.auditRecords.register(appArmorAuditRecord);
     },
   };
 });

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeAppArmorRecord, decodeHex } from '../src/index.js';
+import { auditRecordDecoder, decodeHex } from '@armorkit/core';
+import { appArmorAuditRecord } from '../src/index.js';
+
+const records = auditRecordDecoder(appArmorAuditRecord);
+const decodeAppArmorRecord = (line: string) => records.decodeLine(line);
 import { engine } from './helpers.js';
 
 const samples = readFileSync(new URL('../../../../shared/corpus/audit/samples.log', import.meta.url).pathname, 'utf8').split('\n');

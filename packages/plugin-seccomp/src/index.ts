@@ -21,5 +21,5 @@ export { seccompErrors, type SeccompErrorCode } from './errors.js';
 export { runtimeDefaultProfile, DEFAULT_CONTAINER_CAPABILITIES, type RuntimeArch, type RuntimeDefaultOptions } from './profile/runtime-default.js';
 export { seccompAction } from './profile/violation-action.js';
 export { confineWithSeccomp, hostFilterArch } from './run/confine.js';
-export { decodeSeccompRecord } from './audit/index.js';
+export { seccompAuditRecord } from './audit/index.js';
 export { writeKubeletProfile, removeKubeletProfile, KUBELET_SECCOMP_DIRECTORY } from './load/kubelet-directory.js';

@@ -1,7 +1,7 @@
 import { defineEnforcer, definePlugin, readPackageMeta } from '@armorkit/core';
 import { type SeccompCompileOptions, seccompArtifact } from './profile/compile-plan.js';
 import { confineWithSeccomp } from './run/confine.js';
-import { decodeSeccompFields, decodeSeccompRecord } from './audit/index.js';
+import { seccompAuditRecord } from './audit/seccomp-record.js';
 import { seccompErrors } from './errors.js';
 import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
 
@@ -12,7 +12,7 @@ export interface SeccompPluginOptions extends SeccompCompileOptions {
 
 const meta = readPackageMeta(import.meta.url);
 
-/** The seccomp enforcer: OCI profiles for every mode (compile), kubelet files (load), local runs under our own BPF filter (confine), audit records (decodeAudit). */
+/** The seccomp enforcer: OCI profiles for every mode (compile), kubelet files (load), local runs under our own BPF filter (confine), audit records (its declaration, read by core). */
 export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
   name: 'seccomp',
   meta,
@@ -27,7 +27,6 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
   ],
   errors: seccompErrors,
   apply(engine) {
-    engine.hooks.decodeAudit.tap('seccomp', (record) => decodeSeccompRecord(record.line));
-    engine.hooks.decodeAuditFields.tap('seccomp', decodeSeccompFields);
+    engine.auditRecords.register(seccompAuditRecord);
   },
 }));

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { violationEventSchema } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
-import { decodeSeccompRecord } from '../src/index.js';
+import { auditRecordDecoder } from '@armorkit/core';
+import { seccompAuditRecord } from '../src/index.js';
+
+const records = auditRecordDecoder(seccompAuditRecord);
+const decodeSeccompRecord = (line: string) => records.decodeLine(line);
 
 const STAMP = 'type=SECCOMP msg=audit(1700000000.123:42):';
 const TASK = 'auid=1000 uid=1000 gid=1000 ses=2';

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { violationEventSchema, type ViolationEvent } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
-import { decodeSeccompRecord } from '../src/index.js';
+import { auditRecordDecoder } from '@armorkit/core';
+import { seccompAuditRecord } from '../src/index.js';
+
+const records = auditRecordDecoder(seccompAuditRecord);
+const decodeSeccompRecord = (line: string) => records.decodeLine(line);
 
 const samples = readFileSync(new URL('../../../../shared/corpus/audit/samples.log', import.meta.url).pathname, 'utf8').split('\n');
 const index = readFileSync(new URL('../../../../shared/corpus/audit/samples.index.tsv', import.meta.url).pathname, 'utf8')

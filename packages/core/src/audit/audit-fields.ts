@@ -1,13 +1,13 @@
-import type { ViolationEvent } from './event.js';
+import type { FieldList } from './field-kinds.js';
 
 /**
  * One auditd record in the plain grammar (`[node=HOST ]type=NAME msg=audit(SECONDS.MILLIS:SERIAL): key=value …`,
  * printable ASCII, one blank between fields), already split into its fields by the native scanner. Decoders read it
- * instead of the line: its repeated texts (keys, profiles, operations, paths) are strings made once, not per line.
+ * instead of the line (record-reader.ts): its repeated texts (keys, profiles, operations, paths) are strings made once, not per line.
  *
  * The object is reused for the next record: read what you need during the call, keep nothing.
  */
-export interface AuditFields {
+export interface AuditFields extends FieldList {
   /** The record type as auditd names it (`AVC`, `SECCOMP`, `USER_AVC`, `1400`, …). */
   readonly type: string;
   /** audispd's `node=`; '' when absent. */
@@ -20,7 +20,7 @@ export interface AuditFields {
   readonly count: number;
   /**
    * The record's shape: records of the same type with the same keys in the same order have the same number, so a
-   * decoder can remember what it found out about a shape. Valid while `generation` stays the same; -1: no shape (a
+   * reader can remember what it found out about a shape. Valid while `generation` stays the same; -1: no shape (a
    * record of more than 30 fields).
    */
   readonly shape: number;
@@ -28,11 +28,6 @@ export interface AuditFields {
   /** A quoted value holds `=` (only then can a `key=` appear anywhere but at a field's start). */
   readonly quotedValueHoldsEquals: boolean;
   key(index: number): string;
-  /**
-   * True when the keys are exactly `expected`, in order: how a decoder recognises the kernel's usual field order and
-   * reads by position. Pass the same array each time (it is remembered by identity, so the check is cheap).
-   */
-  keysAre(expected: readonly string[]): boolean;
   /** The value as logged, without its quotes. */
   text(index: number): string;
   quoted(index: number): boolean;
@@ -47,15 +42,3 @@ export interface AuditFields {
   line(): string;
 }
 
-/**
- * What a fields decoder returns when the record must be read as a line, by every line decoder in turn: it cannot
- * tell from the fields what its line decoder would make of the line (a record only the tolerant line reading
- * understands), and no later fields decoder may answer instead.
- */
-export const DECODE_AS_LINE: unique symbol = Symbol('armorkit.decodeAsLine');
-
-/** What a fields decoder answers: an event; DECODE_AS_LINE; or undefined (not its record: the next decoder's turn). */
-export type AuditFieldsResult = ViolationEvent | typeof DECODE_AS_LINE | undefined;
-
-/** A decoder of records already split into fields. A record no decoder answers is read as a line too. */
-export type AuditFieldsDecoder = (fields: AuditFields) => AuditFieldsResult;

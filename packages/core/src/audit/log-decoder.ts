@@ -1,19 +1,16 @@
 import { isAscii } from 'node:buffer';
-import { type AuditFields, type AuditFieldsDecoder, DECODE_AS_LINE } from './audit-fields.js';
+import type { AuditFields } from './audit-fields.js';
+import { NEWLINE } from './audit-bytes.js';
 import type { ViolationEvent } from './event.js';
 import { AuditLineSplitter, type LineBreaks, skippableAuditLine } from './log-lines.js';
 import { NativeAuditScanner, type ScanVisitor } from './native-scanner.js';
 import { type AuditLineWarning, overLongLineWarning } from './over-long-line.js';
 import { PendingLine } from './pending-line.js';
-
-/** One log line → its event, or undefined (the engine's `decodeAudit`, or one plugin's decoder). */
-export type AuditLineDecoder = (line: string) => ViolationEvent | undefined;
+import type { AuditRecordDecoder } from './record-registry.js';
 
 export interface AuditLogDecoderOptions {
   /** How lines end (default `newline`). */
   breaks?: LineBreaks;
-  /** Decodes records the native scanner split into fields (the engine's `decodeAuditFields`); else lines only. */
-  decodeFields?: AuditFieldsDecoder;
   /** Use the native scanner when it is built (default true). */
   native?: boolean;
   /** Where the bytes come from, for warnings (a file path, `-`; default `audit log`). */
@@ -26,7 +23,6 @@ export interface AuditLogDecoderOptions {
   onWarning?: (warning: AuditLineWarning) => void;
 }
 
-const NEWLINE = 0x0a;
 
 /**
  * A byte stream of kernel / auditd log lines → ViolationEvents, in the order of their lines. Feed it chunks as they
@@ -34,7 +30,8 @@ const NEWLINE = 0x0a;
  * AUDIT_LINE_MAX_BYTES is skipped whole, without being kept, and warned of (`onWarning`). `armorkit audit` reads files
  * and stdin through it, and bench/audit.mjs and bench/audit-long-lines.mjs time it.
  *
- * With the native scanner (native-scanner.ts; `\n` line breaks), lines are split and plain auditd records split into
+ * `records` reads each record (the engine's `auditRecords`: the records its plugins declared). With the native
+ * scanner (native-scanner.ts; `\n` line breaks), lines are split and plain auditd records split into
  * fields in C, and `pushAsync` does that on a second thread while this one decodes. Without it, log-lines.ts splits
  * the lines. The events and warnings are the same either way.
  */
@@ -47,13 +44,12 @@ export class AuditLogDecoder {
   /** Native path: bytes of the chunks before the current one. */
   private consumed = 0;
   private overLongCount = 0;
-  private readonly decodeFields: AuditFieldsDecoder | undefined;
   private readonly overLong = (line: number, offset: number): void => {
     this.overLongCount += 1;
     this.onWarning?.(overLongLineWarning(this.source, line, offset));
   };
   private readonly take = (line: string): void => {
-    const event = this.decode(line);
+    const event = this.records.decodeLine(line);
     if (event !== undefined) this.events.push(event);
   };
   private readonly visitor: ScanVisitor = {
@@ -62,8 +58,7 @@ export class AuditLogDecoder {
       this.take(lineText(buffer, start, end));
     },
     fields: (view: AuditFields) => {
-      const answer = this.decodeFields?.(view);
-      const event = answer === undefined || answer === DECODE_AS_LINE ? this.decode(view.line()) : answer;
+      const event = this.records.decodeFields(view);
       if (event !== undefined) this.events.push(event);
     },
     overLong: this.overLong,
@@ -72,11 +67,10 @@ export class AuditLogDecoder {
   private readonly onWarning: ((warning: AuditLineWarning) => void) | undefined;
 
   constructor(
-    private readonly decode: AuditLineDecoder,
+    private readonly records: AuditRecordDecoder,
     options: AuditLogDecoderOptions | LineBreaks = {},
   ) {
-    const { breaks = 'newline', decodeFields, native = true, source = 'audit log', onWarning } = typeof options === 'string' ? { breaks: options } : options;
-    this.decodeFields = decodeFields;
+    const { breaks = 'newline', native = true, source = 'audit log', onWarning } = typeof options === 'string' ? { breaks: options } : options;
     this.source = source;
     this.onWarning = onWarning;
     this.scanner = native && breaks === 'newline' ? NativeAuditScanner.create() : undefined;

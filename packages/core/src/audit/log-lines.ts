@@ -4,12 +4,9 @@
 // other line is decoded once into a string, as `createReadStream(…, 'utf8')` or `readline` would have given it.
 
 import { isAscii } from 'node:buffer';
+import { CARRIAGE_RETURN, NEWLINE, SPACE } from './audit-bytes.js';
 import { AUDIT_LINE_MAX_BYTES, type OverLongLine } from './over-long-line.js';
 import { PendingLine } from './pending-line.js';
-
-const NEWLINE = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
-const SPACE = 0x20;
 
 /** How lines end: at `\n` alone (CR kept in the line, as `split('\n')`), or at `\n`, `\r\n` and `\r` (as `readline`). */
 export type LineBreaks = 'newline' | 'readline';

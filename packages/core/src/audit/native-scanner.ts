@@ -23,6 +23,8 @@ const FLAG_LABEL_WORDS = 2;
 const FLAG_DECIMAL = 4;
 const SLOT_MASK = 0xffff;
 const TWO_TO_32 = 2 ** 32;
+/** A number the C side passed as two int32 halves: a small integer (a Smi, as the line readers make) when it fits. */
+const wide = (low: number, high: number): number => (high === 0 && low >= 0 ? low : high * TWO_TO_32 + (low >>> 0));
 
 /**
  * Ints of output per scan call, of new-text entries, and bytes of copied texts (about 1.8 MB for the two outputs of a
@@ -32,8 +34,6 @@ const TWO_TO_32 = 2 ** 32;
 const OUT_INTS = 1 << 17;
 const NEWS_INTS = 3 << 14;
 const TEXT_BYTES = 1 << 18;
-/** Expected key lists `keysAre` remembers (decoders have a few each). */
-const MAX_SHAPES = 32;
 
 interface NativeLibrary {
   create(): unknown;
@@ -136,9 +136,6 @@ class FieldsView implements AuditFields {
   private output!: ScanOutput;
   private header = 0;
   private first = 0;
-  /** For `keysAre`: expected lists, and the shape each matched last time. */
-  private readonly shapeLists: (readonly string[])[] = [];
-  private readonly shapeOf: number[] = [];
 
   constructor(private readonly strings: string[]) {}
 
@@ -150,7 +147,7 @@ class FieldsView implements AuditFields {
     this.type = this.strings[ints[header + 3] as number] as string;
     const node = ints[header + 4] as number;
     this.nodeName = node < 0 ? '' : (this.strings[node] as string);
-    this.epoch = (ints[header + 9] as number) * TWO_TO_32 + ((ints[header + 8] as number) >>> 0);
+    this.epoch = wide(ints[header + 8] as number, ints[header + 9] as number);
     this.count = ints[header + 7] as number;
     this.shape = ints[header + 10] as number;
     this.quotedValueHoldsEquals = ((ints[header + 11] as number) & RECORD_QUOTED_EQUALS) !== 0;
@@ -161,29 +158,8 @@ class FieldsView implements AuditFields {
     return this.output.copied(ints[this.header + 5] as number, ints[this.header + 6] as number);
   }
 
-  keysAre(expected: readonly string[]): boolean {
-    const count = this.count;
-    if (count !== expected.length) return false;
-    // The shape each expected list matched last time (in this generation), found by identity among a few lists.
-    const lists = this.shapeLists;
-    let at = 0;
-    while (at < lists.length && lists[at] !== expected) at++;
-    if (at < lists.length && this.shapeOf[at] === this.shape && this.shape >= 0) return true;
-    for (let i = 0; i < count; i++) if (this.key(i) !== expected[i]) return false;
-    if (this.shape >= 0) {
-      if (at < lists.length) this.shapeOf[at] = this.shape;
-      else if (lists.length < MAX_SHAPES) {
-        lists.push(expected);
-        this.shapeOf.push(this.shape);
-      }
-    }
-    return true;
-  }
-
   /** The native table started over: slot numbers (shapes) remembered until now mean nothing now. */
   forgetShapes(): void {
-    this.shapeLists.length = 0;
-    this.shapeOf.length = 0;
     this.generation += 1;
   }
 
@@ -197,7 +173,7 @@ class FieldsView implements AuditFields {
     const slot = ints[at + 1] as number;
     if (slot >= 0) return this.strings[slot] as string;
     // A decimal's text is the number's own (the scanner passes only those without leading zeros as numbers).
-    if (((ints[at] as number) >>> 16) & FLAG_DECIMAL) return String((ints[at + 3] as number) * TWO_TO_32 + ((ints[at + 2] as number) >>> 0));
+    if (((ints[at] as number) >>> 16) & FLAG_DECIMAL) return String(wide(ints[at + 2] as number, ints[at + 3] as number));
     return this.output.copied(ints[at + 2] as number, ints[at + 3] as number);
   }
 
@@ -213,7 +189,7 @@ class FieldsView implements AuditFields {
     const ints = this.output.ints;
     const at = this.first + index * FIELD_INTS;
     if ((((ints[at] as number) >>> 16) & FLAG_DECIMAL) === 0) return undefined;
-    return (ints[at + 3] as number) * TWO_TO_32 + ((ints[at + 2] as number) >>> 0);
+    return wide(ints[at + 2] as number, ints[at + 3] as number);
   }
 
   line(): string {

@@ -17,7 +17,7 @@ import { locateErrors } from './locate.js';
 import type { Plugin, PluginMeta } from './plugin.js';
 import { attributeFailures, callBackend, callBackendAsync, pluginFailureErrors } from './plugin-failure.js';
 import type { ViolationEvent } from '../audit/event.js';
-import type { AuditFields, AuditFieldsResult } from '../audit/audit-fields.js';
+import { AuditRecordRegistry } from '../audit/record-registry.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
 
 export interface EngineOptions {
@@ -53,6 +53,8 @@ type BackendTable = { [E in Enforcer]?: Registered<E> };
 export class Engine {
   readonly hooks = createHooks();
   readonly rules = new RuleRegistry();
+  /** The audit records the plugins declared (register yours in `apply`): decodeAudit and AuditLogDecoder read them. */
+  readonly auditRecords = new AuditRecordRegistry();
   readonly plugins: readonly Plugin[];
   /** Every error code the engine can report → the package that declares it (core's and each plugin's). */
   readonly errorCodes: ReadonlyMap<string, string>;
@@ -266,14 +268,9 @@ export class Engine {
     return fail([coreErrors.error(installed ? 'enforcer-cannot-do' : 'enforcer-not-installed', '', message)]);
   }
 
-  /** decodeAudit: one log line → an event, or undefined when no source understands it. */
+  /** decodeAudit: one log line → an event of a record some plugin declared, or undefined. */
   decodeAudit(record: AuditRecord): ViolationEvent | undefined {
-    return this.hooks.decodeAudit.call(record);
-  }
-
-  /** decodeAuditFields: a record split into fields → an event; DECODE_AS_LINE or undefined: read its line instead. */
-  decodeAuditFields(fields: AuditFields): AuditFieldsResult {
-    return this.hooks.decodeAuditFields.call(fields);
+    return this.auditRecords.decodeLine(record.line);
   }
 
   /** audit: hands an event to every sink. */

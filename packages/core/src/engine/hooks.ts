@@ -1,5 +1,4 @@
 import { AsyncParallelHook, SyncBailHook, SyncWaterfallHook } from 'tapable';
-import type { AuditFields, AuditFieldsResult } from '../audit/audit-fields.js';
 import type { ViolationEvent } from '../audit/event.js';
 import type { PolicyError } from '../errors.js';
 import type { PolicyIR } from '../ir.js';
@@ -23,7 +22,7 @@ export interface AuditRecord {
  * per-enforcer stages are not hooks: each enforcer has one typed backend (EnforcerBackend, in backend.ts).
  *
  *   parse ──▶ resolveMode ──▶ backend.compile ──▶ backend.verify ──▶ backend.load / unload / confine
- *                                         kernel/proxy logs ──▶ decodeAudit(Fields) ──▶ audit (sinks)
+ *                   kernel/proxy logs ──▶ engine.auditRecords (declared by plugins) ──▶ audit (sinks)
  *                               enforcer channels ──▶ backend.auditSource ────────┘
  *
  * Sync hooks are pure (no I/O); async hooks touch the system.
@@ -37,14 +36,6 @@ export function createHooks() {
      * enforcers build (a site plugin that turns auditViolations on everywhere). Compile sees the plan the last tap returns.
      */
     resolveMode: new SyncWaterfallHook<[Plan]>(['plan']),
-    /** An audit line → a ViolationEvent; the first source that understands it wins. */
-    decodeAudit: new SyncBailHook<[AuditRecord], ViolationEvent | undefined>(['record']),
-    /**
-     * An auditd record the native scanner split into fields → the ViolationEvent `decodeAudit` would give for its
-     * line; the first source that answers wins. A record none answers, or one answered with DECODE_AS_LINE (a source
-     * that cannot tell from the fields), goes to `decodeAudit` as a line.
-     */
-    decodeAuditFields: new SyncBailHook<[AuditFields], AuditFieldsResult>(['fields']),
     /** Sinks receive every event. */
     audit: new AsyncParallelHook<[ViolationEvent]>(['event']),
   });

@@ -1,7 +1,8 @@
 import { type ViolationEvent } from '@armorkit/core';
 import { spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { DEFAULT_SYSTEM_PATHS, decodeAppArmorRecord, findApparmorParser, loadProfile, unloadProfile } from '../../src/index.js';
+import { auditRecordDecoder } from '@armorkit/core';
+import { DEFAULT_SYSTEM_PATHS, appArmorAuditRecord, findApparmorParser, loadProfile, unloadProfile } from '../../src/index.js';
 import { compileYaml, policyYaml, type PolicyShape } from '../helpers.js';
 
 const parser = findApparmorParser() as string;
@@ -45,7 +46,7 @@ export function kernelEvents(profileName: string): ViolationEvent[] {
         if (code === 'EPIPE') continue; // records overwritten while reading
         throw error;
       }
-      const event = decodeAppArmorRecord(buffer.toString('utf8', 0, n));
+      const event = auditRecordDecoder(appArmorAuditRecord).decodeLine(buffer.toString('utf8', 0, n));
       if (event && event.profileName === profileName) events.push(event);
     }
   } finally {

@@ -1,8 +1,8 @@
 // The AppArmor decoder as it was before the positional fast path (commit f819080), kept verbatim as the oracle of
-// test/audit-differential.test.ts. Do not optimise it. The field scanner it uses is still the decoder's own fallback,
-// unchanged since, so it is imported rather than copied.
+// test/audit-differential.test.ts. Do not optimise it. The field scanner it uses was the decoder's own until the decoder
+// became a declaration read by core (issue 12); it is kept here, verbatim, beside it.
 import { type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core';
-import { decodeHex, scanFields } from '../../src/audit/scan-fields.js';
+import { decodeHex, scanFields } from './scan-fields.js';
 
 /** Fields AppArmor logs with audit_log_untrustedstring: hex when they hold spaces, quotes or control characters. */
 const UNTRUSTED_STRING_FIELDS = new Set(['name', 'name2', 'comm', 'profile', 'peer', 'target', 'srcname', 'namespace', 'exe', 'label', 'peer_label', 'fstype']);

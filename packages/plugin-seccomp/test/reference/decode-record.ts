@@ -1,12 +1,12 @@
 // The seccomp decoder as it was before the positional fast path (commit f819080), kept verbatim as the oracle of
-// test/audit-differential.test.ts. Do not optimise it. The field cursor and value readers it uses are still the
-// decoder's own fallback, unchanged since, so they are imported rather than copied.
+// test/audit-differential.test.ts. Do not optimise it. The field cursor, value readers and record head it uses were the
+// decoder's own until the decoder became a declaration read by core (issue 12); they are kept here, verbatim, beside it.
 import { type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core';
 import { auditArchName, auditSyscallName } from '../../src/audit/audit-arch.js';
-import { FieldCursor } from '../../src/audit/field-cursor.js';
-import { decimalValue, hexValue, stringValue } from '../../src/audit/field-values.js';
-import { recordFieldAt } from '../../src/audit/record-fields.js';
-import { locateSeccompRecord } from '../../src/audit/record-head.js';
+import { FieldCursor } from './field-cursor.js';
+import { decimalValue, hexValue, stringValue } from './field-values.js';
+import { recordFieldAt } from './record-fields.js';
+import { locateSeccompRecord } from './record-head.js';
 import { decodeSeccompAction } from '../../src/audit/seccomp-action.js';
 
 const cursor = new FieldCursor();
