@@ -7,6 +7,8 @@ export {
   type ValidCase,
   type InvalidCase,
   type PipelineOutcome,
+  type CompiledPolicy,
+  type StageFailure,
 } from './policy-tester.js';
 export type { ExpectedError } from './expected-error.js';
 export type { TestFramework } from './test-framework.js';

@@ -4,6 +4,7 @@ import type { PolicyError } from '../errors.js';
 import type { PolicyIR } from '../ir.js';
 import { parseBehaviorModels } from '../parse/behavior-models.js';
 import { type Plan, plannedEnforcers } from '../plan.js';
+import { type Failure, type Success, fail, ok } from '../result.js';
 import type { RulePack } from '../rules/define.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
 import type { Artifact } from '../engine/artifact.js';
@@ -52,10 +53,22 @@ export interface InvalidCase extends PolicyInput {
   errors: readonly ExpectedError[];
 }
 
-/** What the pipeline made of a policy: the artifacts, or the stage that failed with its errors. */
-export type PipelineOutcome =
-  | { ok: true; policy: PolicyIR; plan: Plan; artifacts: Artifact[]; warnings: PolicyError[] }
-  | { ok: false; stage: PolicyStage; errors: PolicyError[]; warnings: PolicyError[]; policy?: PolicyIR; plan?: Plan };
+/** A policy the pipeline got through compile: the policy, its plan and the artifacts of the enforcers asked for. */
+export interface CompiledPolicy {
+  policy: PolicyIR;
+  plan: Plan;
+  artifacts: Artifact[];
+}
+
+/** A stage that failed, with what the stages before it produced. */
+export interface StageFailure extends Failure {
+  stage: PolicyStage;
+  policy?: PolicyIR;
+  plan?: Plan;
+}
+
+/** What the pipeline made of a policy, as a Result (warnings: resolve's, then compile's). */
+export type PipelineOutcome = Success<CompiledPolicy> | StageFailure;
 
 export interface PolicyTesterOptions {
   plugins?: readonly Plugin[];
@@ -106,10 +119,10 @@ export class PolicyTester {
     if (!outcome.ok) throw new AssertionError({ message: `${what}: expected to compile, failed at ${outcome.stage}:\n${listed(outcome.errors)}` });
     if (valid.warnings) assertErrors(`${what} warnings`, outcome.warnings, valid.warnings);
     if (valid.verify) {
-      const errors = await this.verifyAll(outcome);
+      const errors = await this.verifyAll(outcome.value);
       if (errors.length > 0) throw new AssertionError({ message: `${what}: expected to verify, failed:\n${listed(errors)}` });
     }
-    if (valid.golden !== undefined) this.assertGoldens(what, outcome.artifacts, valid.golden);
+    if (valid.golden !== undefined) this.assertGoldens(what, outcome.value.artifacts, valid.golden);
   }
 
   /** Fails unless the case gets through the stages before `stage` and fails at it with exactly the expected errors. */
@@ -119,7 +132,7 @@ export class PolicyTester {
     let stage: PolicyStage | 'none' = outcome.ok ? 'none' : outcome.stage;
     let errors = outcome.ok ? [] : outcome.errors;
     if (outcome.ok && invalid.stage === 'verify') {
-      errors = await this.verifyAll(outcome);
+      errors = await this.verifyAll(outcome.value);
       if (errors.length > 0) stage = 'verify';
     }
     if (stage !== invalid.stage) {
@@ -152,6 +165,20 @@ export class PolicyTester {
     return result.value;
   }
 
+  /**
+   * One enforcer's typed artifact as a Result: the stage that failed and its errors, or the artifact with the
+   * warnings of resolve and compile. For tests that assert on the errors themselves.
+   */
+  compileResult<E extends Enforcer>(yaml: string, enforcer: E, input: Omit<PolicyInput, 'yaml' | 'enforcers'> = {}): Success<Artifact<E>> | StageFailure {
+    const resolved = this.resolveOutcome({ yaml, ...input });
+    if (!resolved.ok) return resolved;
+    const { policy, plan } = resolved;
+    const result = this.engine.compileEnforcer(plan, enforcer);
+    const warnings = [...plan.warnings, ...result.warnings];
+    this.checkDeclared([...warnings, ...(result.ok ? [] : result.errors)]);
+    return result.ok ? ok(result.value, warnings) : { ...fail(result.errors, warnings), stage: 'compile', policy, plan };
+  }
+
   /** parse → resolve → compile, stopping at the first stage that fails; problems are values, never thrown. */
   outcome(input: PolicyInput): PipelineOutcome {
     const resolved = this.resolveOutcome(input);
@@ -160,7 +187,7 @@ export class PolicyTester {
     const compiled = this.engine.compile(plan, input.enforcers ?? plannedEnforcers(plan));
     const warnings = [...plan.warnings, ...compiled.warnings];
     this.checkDeclared([...warnings, ...(compiled.ok ? [] : compiled.errors)]);
-    return compiled.ok ? { ok: true, policy, plan, artifacts: compiled.value, warnings } : { ok: false, stage: 'compile', errors: compiled.errors, warnings, policy, plan };
+    return compiled.ok ? ok({ policy, plan, artifacts: compiled.value }, warnings) : { ...fail(compiled.errors, warnings), stage: 'compile', policy, plan };
   }
 
   /** Fails unless the golden file `name` (in the tester's golden directory) holds exactly `content`. */
@@ -169,22 +196,22 @@ export class PolicyTester {
     this.goldens.check(name, content);
   }
 
-  private resolveOutcome(input: PolicyInput): { ok: true; policy: PolicyIR; plan: Plan } | Extract<PipelineOutcome, { ok: false }> {
+  private resolveOutcome(input: PolicyInput): { ok: true; policy: PolicyIR; plan: Plan } | StageFailure {
     const file = input.file ?? 'policy.yaml';
     const parsed = this.engine.parse(input.yaml, file);
     const models = typeof input.models === 'string' ? parseBehaviorModels(input.models, `${file} (models)`) : { models: input.models, errors: [] };
     const parseErrors = [...parsed.errors, ...models.errors];
     this.checkDeclared(parseErrors);
-    if (parseErrors.length > 0) return { ok: false, stage: 'parse', errors: parseErrors, warnings: [] };
+    if (parseErrors.length > 0) return { ...fail(parseErrors), stage: 'parse' };
     const policy = parsed.policies[input.policy ?? 0];
     if (!policy) throw new AssertionError({ message: `${file}: has ${parsed.policies.length} policies, none at index ${input.policy ?? 0} (ignored documents: ${parsed.ignored.map((doc) => doc.kind).join(', ') || 'none'})` });
     const { plan, errors } = this.engine.resolve(policy, models.models);
     this.checkDeclared([...errors, ...(plan?.warnings ?? [])]);
-    if (!plan || errors.length > 0) return { ok: false, stage: 'resolve', errors, warnings: plan?.warnings ?? [], policy, ...(plan ? { plan } : {}) };
+    if (!plan || errors.length > 0) return { ...fail(errors, plan?.warnings ?? []), stage: 'resolve', policy, ...(plan ? { plan } : {}) };
     return { ok: true, policy, plan };
   }
 
-  private async verifyAll(outcome: Extract<PipelineOutcome, { ok: true }>): Promise<PolicyError[]> {
+  private async verifyAll(outcome: CompiledPolicy): Promise<PolicyError[]> {
     const errors: PolicyError[] = [];
     for (const artifact of outcome.artifacts) {
       const result = await this.engine.verify(artifact, outcome.policy.source);
