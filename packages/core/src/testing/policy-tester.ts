@@ -156,6 +156,12 @@ export class PolicyTester {
     return outcome.plan;
   }
 
+  /** The plan of a policy as a Result: the stage that failed (parse or resolve) and its errors, or the plan with its warnings. */
+  planResult(yaml: string, input: Omit<PolicyInput, 'yaml' | 'enforcers'> = {}): Success<Plan> | StageFailure {
+    const resolved = this.resolveOutcome({ yaml, ...input });
+    return resolved.ok ? ok(resolved.plan, resolved.plan.warnings) : resolved;
+  }
+
   /** The typed artifact of one enforcer; fails the test with the errors when any stage up to compile fails. */
   compile<E extends Enforcer>(yaml: string, enforcer: E, input: Omit<PolicyInput, 'yaml' | 'enforcers'> = {}): Artifact<E> {
     const plan = this.plan(yaml, input);
