@@ -4,17 +4,20 @@ import { defineConfig } from 'vitest/config';
 // so tests run against the TypeScript sources and never against a stale build.
 // Tests that need a real kernel live in test/kernel/ and run inside kernel-lab (see packages/kernel-lab).
 const packages = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'kernel-lab', 'cli'];
+// Examples with tests of their own run with the packages (an example that no longer works is a broken doc).
+const examples = ['minimal-enforcer'];
+const roots = [...packages.map((name) => ({ name, root: `packages/${name}` })), ...examples.map((name) => ({ name, root: `examples/${name}` }))];
 
 export default defineConfig({
   test: {
     // Many tests run real tools (apparmor_parser, bwrap, gcc, qemu); on a busy 2-core machine 5 s is not enough.
     testTimeout: 60_000,
     projects: [
-      ...packages.map((name) => ({
+      ...roots.map(({ name, root }) => ({
         extends: true as const,
         test: {
           name,
-          root: `packages/${name}`,
+          root,
           include: ['test/**/*.test.ts'],
           exclude: ['test/kernel/**'],
         },

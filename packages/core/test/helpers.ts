@@ -1,6 +1,7 @@
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { varmorDialect } from '../src/dialect/varmor.js';
 import { defineRule, defineRulePack } from '../src/rules/define.js';
+import { PolicyTester } from '../src/testing/index.js';
 
 /** A small rule pack covering each section and enforcer, so core tests do not depend on the built-in catalogue. */
 export const testRules = defineRulePack({ name: 'core-test-rules', version: '0.0.0' }, [
@@ -31,4 +32,9 @@ export const testRules = defineRulePack({ name: 'core-test-rules', version: '0.0
 
 export function testEngine(): Engine {
   return createEngine({ plugins: [varmorDialect()], rulePacks: [testRules] });
+}
+
+/** The vArmor dialect and the test rules, through the testing kit (no enforcer: for parse and resolve). */
+export function testTester(): PolicyTester {
+  return new PolicyTester({ plugins: [varmorDialect()], rulePacks: [testRules] });
 }

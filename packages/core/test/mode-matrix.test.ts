@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { testEngine } from './helpers.js';
+import { testTester } from './helpers.js';
 import { baseProfile } from '../src/plan.js';
+import { errorsOf } from '../src/result.js';
 
 // The whole mode × enforcer matrix (reference §2.2, §1.0), resolved into plans and compared with a reviewed golden file.
 
@@ -51,7 +52,7 @@ ${enforcer === 'AppArmor' ? '      appArmor: {profileType: BehaviorModel}\n' : '
 }
 
 describe('mode × enforcer matrix', () => {
-  const engine = testEngine();
+  const tester = testTester();
   const rows: Record<string, unknown> = {};
   for (const mode of MODES) {
     for (const enforcer of ENFORCERS) {
@@ -63,16 +64,12 @@ describe('mode × enforcer matrix', () => {
             : [{ v: VIOLATIONS[0]!, privileged: false }];
       for (const { v, privileged } of variants) {
         const key = `${mode} ${enforcer}${mode === 'EnhanceProtect' ? ` audit=${v.auditViolations} allow=${v.allowViolations} privileged=${privileged}` : ''}${mode === 'DefenseInDepth' ? ` allow=${v.allowViolations}` : ''}`;
-        const parsed = engine.parse(policyYaml(mode, enforcer, modeSection(mode, enforcer, v, privileged)), 'matrix.yaml');
-        if (parsed.errors.length > 0) {
-          rows[key] = { rejected: parsed.errors.map((e) => `${e.pointer}: ${e.message}`) };
+        const resolved = tester.planResult(policyYaml(mode, enforcer, modeSection(mode, enforcer, v, privileged)), { file: 'matrix.yaml' });
+        if (!resolved.ok) {
+          rows[key] = { rejected: resolved.errors.map((e) => `${e.pointer}: ${e.message}`) };
           continue;
         }
-        const { plan, errors } = engine.resolve(parsed.policies[0]!);
-        if (!plan) {
-          rows[key] = { rejected: errors.map((e) => `${e.pointer}: ${e.message}`) };
-          continue;
-        }
+        const plan = resolved.value;
         const p = plan.enforcers[enforcer]!;
         rows[key] = {
           base: baseProfile(p.build),
@@ -110,13 +107,11 @@ describe('mode × enforcer matrix', () => {
 
 describe('rule look-up', () => {
   it('reports an unknown rule at its position with a suggestion', () => {
-    const engine = testEngine();
     const text = policyYaml('EnhanceProtect', 'AppArmor', '    enhanceProtect:\n      hardeningRules:\n      - disable-cap-net-rw\n');
-    const parsed = engine.parse(text, 'p.yaml');
-    expect(parsed.errors).toEqual([]);
-    const { plan, errors } = engine.resolve(parsed.policies[0]!);
-    expect(plan).toBeUndefined();
-    expect(errors).toEqual([
+    const resolved = testTester().planResult(text, { file: 'p.yaml' });
+    expect(resolved).toMatchObject({ ok: false, stage: 'resolve' });
+    expect(resolved.ok ? undefined : resolved.plan).toBeUndefined();
+    expect(errorsOf(resolved)).toEqual([
       expect.objectContaining({
         code: 'unknown-rule',
         pointer: '/spec/policy/enhanceProtect/hardeningRules/0',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AppArmorPlan, errorsOf } from '@armorkit/core';
 import { compileAppArmor, diskDevicesFromPartitions, expandDiskDevices, groupTargets, profileFromBehaviorModel } from '../src/index.js';
-import { compileYaml, engine, planOf, policyYaml } from './helpers.js';
+import { apparmorTester, compileYaml, planOf, policyYaml } from './helpers.js';
 
 const line = (text: string, pattern: string) => text.split('\n').find((l) => l.includes(pattern))?.trim();
 
@@ -85,10 +85,10 @@ describe('compile', () => {
   });
 
   it('rejects a custom profile that declares another profile or is misnamed', () => {
-    const e = engine();
+    const tester = apparmorTester();
     const compile = (customProfile: string) => {
-      const parsed = e.parse(policyYaml({ mode: 'DefenseInDepth', customProfile }), 'p.yaml');
-      return errorsOf(e.compile(e.resolve(parsed.policies[0]!).plan!, ['AppArmor'])).map((x) => x.message);
+      const outcome = tester.outcome({ yaml: policyYaml({ mode: 'DefenseInDepth', customProfile }), file: 'p.yaml', enforcers: ['AppArmor'] });
+      return outcome.ok ? [] : outcome.errors.map((x) => x.message);
     };
     expect(compile('profile varmor-demo-demo {\n  file,\n}\nprofile docker-default {\n}\n')).toEqual(['line 4, column 1: declares a second profile; only varmor-demo-demo is allowed']);
     expect(compile('profile other {\n}\n')).toEqual(['line 1, column 9: the profile must be named varmor-demo-demo, not other']);

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { compileYaml, corpusFile, fixProfileName, policyYaml } from './helpers.js';
+import { apparmorTester, corpusFile, fixProfileName, policyYaml } from './helpers.js';
 
-const golden = (name: string) => readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8');
-
-// Golden files are committed and reviewed; a change in output must change them in the same commit.
+// Golden files are committed and reviewed; a change in output must change them in the same commit
+// (UPDATE_GOLDENS=1 rewrites them for review).
 const CORPUS_CASES = [
   ['ex1__vpol-apparmor-enhance.yaml', 'ex1-enhance-targets.apparmor'],
   ['perf__apparmor-enhance.yaml', 'perf-enhance.apparmor'],
@@ -14,25 +11,22 @@ const CORPUS_CASES = [
   ['ex1__vpol-apparmor-alwaysallow.yaml', 'ex1-always-allow.apparmor'],
 ] as const;
 
-describe('golden profiles', () => {
-  it.each(CORPUS_CASES)('%s', (file, expected) => {
-    expect(compileYaml(fixProfileName(file, corpusFile(file)), file).data.text).toBe(golden(expected));
-  });
-
-  it('privileged, allowViolations+auditViolations, disk devices and exec rules', () => {
-    const yaml = policyYaml({
-      name: 'privileged',
-      mode: 'EnhanceProtect',
-      privileged: true,
-      auditViolations: true,
-      allowViolations: true,
-      hardeningRules: ['disallow-debug-disk-device', 'disallow-mount-disk-device', 'disable-cap-privileged'],
-      attackProtectionRules: [{ rules: ['disable-shell', 'mitigate-sa-leak'] }, { rules: ['disable-curl'], targets: ['/bin/bash'] }],
-    });
-    expect(compileYaml(yaml).data.text).toBe(golden('privileged-audit-allow.apparmor'));
-  });
-
-  it('BehaviorModeling', () => {
-    expect(compileYaml(policyYaml({ name: 'modeling', mode: 'BehaviorModeling' })).data.text).toBe(golden('behavior-modeling.apparmor'));
-  });
+apparmorTester().run('golden profiles', {
+  valid: [
+    ...CORPUS_CASES.map(([file, golden]) => ({ name: file, file, yaml: fixProfileName(file, corpusFile(file)), enforcers: ['AppArmor' as const], golden })),
+    {
+      name: 'privileged, allowViolations+auditViolations, disk devices and exec rules',
+      yaml: policyYaml({
+        name: 'privileged',
+        mode: 'EnhanceProtect',
+        privileged: true,
+        auditViolations: true,
+        allowViolations: true,
+        hardeningRules: ['disallow-debug-disk-device', 'disallow-mount-disk-device', 'disable-cap-privileged'],
+        attackProtectionRules: [{ rules: ['disable-shell', 'mitigate-sa-leak'] }, { rules: ['disable-curl'], targets: ['/bin/bash'] }],
+      }),
+      golden: 'privileged-audit-allow.apparmor',
+    },
+    { name: 'BehaviorModeling', yaml: policyYaml({ name: 'modeling', mode: 'BehaviorModeling' }), golden: 'behavior-modeling.apparmor' },
+  ],
 });

@@ -1,38 +1,32 @@
 import { builtinRules } from '@armorkit/builtin-rules';
-import { type AppArmorPlan, type Engine, createEngine, formatPolicyError, varmorDialect } from '@armorkit/core';
+import { type AppArmorPlan, type Engine, varmorDialect } from '@armorkit/core';
+import { PolicyTester } from '@armorkit/core/testing';
 import { readFileSync } from 'node:fs';
 import { type AppArmorArtifact, apparmor } from '../src/index.js';
 
 export const CORPUS = new URL('../../../../shared/corpus/varmor', import.meta.url).pathname;
 
-export function engine(): Engine {
-  return createEngine({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });
+/** The AppArmor plugin with the built-in rules, its golden profiles in test/golden. */
+export function apparmorTester(): PolicyTester {
+  return new PolicyTester({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules], goldens: new URL('./golden/', import.meta.url) });
 }
 
+export function engine(): Engine {
+  return apparmorTester().engine;
+}
+
+const shared = apparmorTester();
+
 /** YAML → the AppArmor plan, through the real parse and resolve stages. */
-export function planOf(yaml: string, file = 'policy.yaml', e: Engine = engine()): AppArmorPlan {
-  const parsed = e.parse(yaml, file);
-  if (parsed.errors.length > 0) throw new Error(parsed.errors.map(formatPolicyError).join('\n'));
-  const policy = parsed.policies[0];
-  if (!policy) throw new Error('no policy');
-  const { plan, errors } = e.resolve(policy);
-  if (!plan) throw new Error(errors.map(formatPolicyError).join('\n'));
-  const appArmor = plan.enforcers.AppArmor;
+export function planOf(yaml: string, file = 'policy.yaml', tester: PolicyTester = shared): AppArmorPlan {
+  const appArmor = tester.plan(yaml, { file }).enforcers.AppArmor;
   if (!appArmor) throw new Error('no AppArmor plan');
   return appArmor;
 }
 
-/** YAML → the compiled AppArmor artifact (throws with the errors when compile fails). */
-export function compileYaml(yaml: string, file = 'policy.yaml', e: Engine = engine()): AppArmorArtifact {
-  const parsed = e.parse(yaml, file);
-  if (parsed.errors.length > 0) throw new Error(parsed.errors.map(formatPolicyError).join('\n'));
-  const policy = parsed.policies[0];
-  if (!policy) throw new Error('no policy');
-  const { plan, errors } = e.resolve(policy);
-  if (!plan) throw new Error(errors.map(formatPolicyError).join('\n'));
-  const outcome = e.compileEnforcer(plan, 'AppArmor');
-  if (!outcome.ok) throw new Error(outcome.errors.map(formatPolicyError).join('\n'));
-  return outcome.value;
+/** YAML → the compiled AppArmor artifact (fails the test with the errors when compile fails). */
+export function compileYaml(yaml: string, file = 'policy.yaml', tester: PolicyTester = shared): AppArmorArtifact {
+  return tester.compile(yaml, 'AppArmor', { file });
 }
 
 export function corpusFile(name: string): string {

@@ -1,6 +1,6 @@
 import { errorsOf, formatPolicyError } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
-import { engine } from './helpers.js';
+import { apparmorTester } from './helpers.js';
 import { parseParserErrors, runParser } from '../src/verify/apparmor-parser.js';
 
 // Problems in a raw rule, found by the grammar at compile or by apparmor_parser at verify, point at the policy field
@@ -28,9 +28,9 @@ ${rules.split('\n').map((line) => `          ${line}`).join('\n')}
 const POINTER = '/spec/policy/enhanceProtect/appArmorRawRules/0/rules';
 
 function compile(rules: string) {
-  const e = engine();
-  const { plan } = e.resolve(e.parse(policy(rules), 'policy.yaml').policies[0]!);
-  return { e, plan: plan!, outcome: e.compileEnforcer(plan!, 'AppArmor') };
+  const tester = apparmorTester();
+  const plan = tester.plan(policy(rules));
+  return { e: tester.engine, plan, outcome: tester.engine.compileEnforcer(plan, 'AppArmor') };
 }
 
 describe('where raw rule problems are reported', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { errorsOf } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
 import { checkRawRuleText, checkRawRules } from '../src/index.js';
-import { compileYaml, engine, planOf, policyYaml } from './helpers.js';
+import { apparmorTester, compileYaml, planOf, policyYaml } from './helpers.js';
 
 interface HostileCase {
   rules: string;
@@ -59,10 +59,8 @@ describe('raw rule checks', () => {
   });
 
   it.each(hostile.filter((c) => c.targets).map((c) => [JSON.stringify(c.rules), c] as const))('rejects %s under targets, at compile', (_, c) => {
-    const e = engine();
     const yaml = policyYaml({ mode: 'DefenseInDepth', appArmorRawRules: [{ rules: c.rules, targets: c.targets ?? [] }] });
-    const { plan } = e.resolve(e.parse(yaml, 'evil.yaml').policies[0]!);
-    const outcome = e.compile(plan!, ['AppArmor']);
+    const outcome = apparmorTester().outcome({ yaml, file: 'evil.yaml', enforcers: ['AppArmor'] });
     expect(outcome.ok).toBe(false);
     expect(errorsOf(outcome)[0]?.message).toMatch(new RegExp(`^line ${c.line}, column [0-9]+: `));
     expect(errorsOf(outcome)[0]?.message).toContain(c.error);
@@ -82,11 +80,8 @@ describe('raw rule checks', () => {
   });
 
   it('fails compile of a policy with a hostile raw rule, with the YAML position', () => {
-    const e = engine();
     const yaml = policyYaml({ mode: 'EnhanceProtect', appArmorRawRules: [{ rules: 'deny /etc/hosts r,' }, { rules: 'deny /x r,\n}\nprofile x {' }] });
-    const parsed = e.parse(yaml, 'evil.yaml');
-    const { plan } = e.resolve(parsed.policies[0]!);
-    const outcome = e.compile(plan!, ['AppArmor']);
+    const outcome = apparmorTester().outcome({ yaml, file: 'evil.yaml', enforcers: ['AppArmor'] });
     expect(outcome.ok).toBe(false);
     expect(errorsOf(outcome).map((error) => `${error.pointer}: ${error.message}`)).toEqual([
       '/spec/policy/enhanceProtect/appArmorRawRules/1/rules: line 2, column 1: "}" would close the profile',

@@ -1,7 +1,7 @@
 import { builtinRules } from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
 import { type AppArmorArtifact, findApparmorParser, verifyWithParser } from '../src/index.js';
-import { compileYaml, corpusFile, engine, fixProfileName, type PolicyShape, policyYaml } from './helpers.js';
+import { apparmorTester, compileYaml, corpusFile, fixProfileName, type PolicyShape, policyYaml } from './helpers.js';
 
 const parser = findApparmorParser();
 
@@ -59,10 +59,10 @@ function matrix(): { label: string; shape: PolicyShape }[] {
 describe('apparmor_parser accepts every generated profile', () => {
   // Each profile also goes through the backstop (apparmor_parser -N and -p): about 0.1 s a profile on two cores.
   it('the whole matrix', { timeout: 300_000 }, async () => {
-    const e = engine();
+    const tester = apparmorTester();
     const cases = matrix();
     expect(cases.length).toBe(7 + builtinRules.rules.length * 2 * 4 * 2);
-    const artifacts = cases.map(({ shape }, i) => compileYaml(policyYaml({ ...shape, name: `m${i}` }), 'matrix.yaml', e));
+    const artifacts = cases.map(({ shape }, i) => compileYaml(policyYaml({ ...shape, name: `m${i}` }), 'matrix.yaml', tester));
     // Profiles that differ only in their name check the same thing: keep one of each.
     const distinct = new Map<string, number>();
     artifacts.forEach((artifact, i) => {

@@ -1,8 +1,6 @@
-import { createEngine, defineRule, defineRulePack, type BpfFragment, errorsOf, varmorDialect } from '@armorkit/core';
-import builtinRules from '@armorkit/builtin-rules';
+import { defineRule, defineRulePack, type BpfFragment, errorsOf } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
-import { bpf } from '../src/plugin.js';
-import { compilePolicy, enhancePolicy } from './support/compile-policy.js';
+import { bpfTester, compilePolicy, enhancePolicy } from './support/compile-policy.js';
 
 const raw = (yaml: string) => `      bpfRawRules:\n${yaml}`;
 const files = (count: number, permissions = '[read]') =>
@@ -74,10 +72,8 @@ describe('what the tables cannot hold is an error at the rule', () => {
     const pack = defineRulePack({ name: 'test-pack', version: '1.0.0' }, [
       defineRule({ id: 'custom-rule', section: 'hardening', category: 'test', description: 'test rule', enforcers: ['BPF'] }, { bpf: fragment }),
     ]);
-    const engine = createEngine({ plugins: [varmorDialect(), bpf({ diskDevices: [] })], rulePacks: [builtinRules, pack] });
-    const parsed = engine.parse(enhancePolicy('      hardeningRules: [custom-rule]\n'), 'p.yaml');
-    const { plan } = engine.resolve(parsed.policies[0]!);
-    return errorsOf(engine.compile(plan!, ['BPF'])).map((e) => ({ code: e.code, pointer: e.pointer, message: e.message }));
+    const outcome = bpfTester({ diskDevices: [] }, [pack]).outcome({ yaml: enhancePolicy('      hardeningRules: [custom-rule]\n'), file: 'p.yaml', enforcers: ['BPF'] });
+    return errorsOf(outcome).map((e) => ({ code: e.code, pointer: e.pointer, message: e.message }));
   }
   const at = '/spec/policy/enhanceProtect/hardeningRules/0';
 

@@ -1,20 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, varmorDialect } from '@armorkit/core';
-import builtinRules from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
 import bpfDefault, { bpf } from '../src/index.js';
-import { enhancePolicy } from './support/compile-policy.js';
+import { bpfTester, enhancePolicy } from './support/compile-policy.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 
 function compiled(options: Parameters<typeof bpf>[0] = { diskDevices: [] }) {
-  const engine = createEngine({ plugins: [varmorDialect(), bpf(options)], rulePacks: [builtinRules] });
-  const { plan } = engine.resolve(engine.parse(enhancePolicy('      hardeningRules: [disable-cap-all]\n'), 'p.yaml').policies[0]!);
-  const artifact = engine.compileEnforcer(plan!, 'BPF');
-  if (!artifact.ok) throw new Error(artifact.errors.map((error) => error.message).join('\n'));
-  return { engine, artifact: artifact.value };
+  const tester = bpfTester(options);
+  return { engine: tester.engine, artifact: tester.compile(enhancePolicy('      hardeningRules: [disable-cap-all]\n'), 'BPF', { file: 'p.yaml' }) };
 }
 
 describe('the bpf plugin', () => {

@@ -1,14 +1,16 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, type LinuxSeccomp, type LoadResult, type Result, varmorDialect } from '@armorkit/core';
+import { type LinuxSeccomp, type LoadResult, type Result, varmorDialect } from '@armorkit/core';
+import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seccomp } from '../src/plugin.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'armorkit-kubelet-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
-const engine = createEngine({ plugins: [varmorDialect(), seccomp({ profileDirectory: directory })], rulePacks: [builtinRules] });
+const tester = new PolicyTester({ plugins: [varmorDialect(), seccomp({ profileDirectory: directory })], rulePacks: [builtinRules] });
+const engine = tester.engine;
 
 /** The value of a load or unload that must work. */
 async function loaded(pending: Promise<Result<LoadResult>>): Promise<LoadResult> {
@@ -18,7 +20,7 @@ async function loaded(pending: Promise<Result<LoadResult>>): Promise<LoadResult>
 }
 
 function artifactFor(rules: string) {
-  const parsed = engine.parse(
+  return tester.compile(
     `apiVersion: crd.varmor.org/v1beta1
 kind: VarmorPolicy
 metadata: {name: web, namespace: shop}
@@ -29,12 +31,9 @@ spec:
     mode: EnhanceProtect
     enhanceProtect: {hardeningRules: [${rules}]}
 `,
-    'p.yaml',
+    'Seccomp',
+    { file: 'p.yaml' },
   );
-  const { plan } = engine.resolve(parsed.policies[0]!);
-  const compiled = engine.compileEnforcer(plan!, 'Seccomp');
-  if (!compiled.ok) throw new Error(compiled.errors.map((error) => error.message).join('\n'));
-  return compiled.value;
 }
 
 describe('seccomp load for kubelet', () => {

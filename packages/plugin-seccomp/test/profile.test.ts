@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createEngine, errorsOf, type LinuxSeccomp, linuxSeccompSchema, varmorDialect } from '@armorkit/core';
+import { type LinuxSeccomp, linuxSeccompSchema, varmorDialect } from '@armorkit/core';
+import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -7,18 +8,13 @@ import { seccomp } from '../src/plugin.js';
 import { runtimeDefaultProfile } from '../src/profile/runtime-default.js';
 
 const CORPUS = new URL('../../../../shared/corpus/seccomp', import.meta.url).pathname;
-const engine = createEngine({ plugins: [varmorDialect(), seccomp()], rulePacks: [builtinRules] });
+const tester = new PolicyTester({ plugins: [varmorDialect(), seccomp()], rulePacks: [builtinRules] });
 
 function compile(policy: string): { profile?: LinuxSeccomp; text?: string; errors: string[] } {
-  const parsed = engine.parse(policy, 'policy.yaml');
-  if (parsed.errors.length > 0) return { errors: parsed.errors.map((e) => `${e.pointer}: ${e.message}`) };
-  const { plan, errors } = engine.resolve(parsed.policies[0]!);
-  if (!plan) return { errors: errors.map((e) => `${e.pointer}: ${e.message}`) };
-  const out = engine.compileEnforcer(plan, 'Seccomp');
-  return {
-    ...(out.ok ? { profile: out.value.data, text: out.value.files[0]!.content } : {}),
-    errors: errorsOf(out).map((e) => `${e.pointer}: ${e.message}${e.location?.line ? ` @${e.location.line}:${e.location.column}` : ''}`),
-  };
+  const out = tester.compileResult(policy, 'Seccomp');
+  if (out.ok) return { profile: out.value.data, text: out.value.files[0]!.content, errors: [] };
+  if (out.stage !== 'compile') return { errors: out.errors.map((e) => `${e.pointer}: ${e.message}`) };
+  return { errors: out.errors.map((e) => `${e.pointer}: ${e.message}${e.location?.line ? ` @${e.location.line}:${e.location.column}` : ''}`) };
 }
 
 function enhance(body: string, mode = 'EnhanceProtect'): string {

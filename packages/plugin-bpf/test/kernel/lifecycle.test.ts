@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, failureMessage, varmorDialect, type ConfinementStep } from '@armorkit/core';
+import { failureMessage, varmorDialect, type ConfinementStep } from '@armorkit/core';
+import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bpf } from '../../src/plugin.js';
@@ -125,14 +126,12 @@ spec:
 });
 
 describe('armorkit run (confine)', () => {
-  const engine = createEngine({ plugins: [varmorDialect(), bpf({ diskDevices: [] })], rulePacks: [builtinRules] });
+  const tester = new PolicyTester({ plugins: [varmorDialect(), bpf({ diskDevices: [] })], rulePacks: [builtinRules] });
+  const engine = tester.engine;
 
   async function confineStep(enhance: string): Promise<ConfinementStep> {
-    const parsed = engine.parse(enhancePolicy(enhance, 'run'), 'p.yaml');
-    const { plan } = engine.resolve(parsed.policies[0]!);
-    const artifact = engine.compileEnforcer(plan!, 'BPF');
-    if (!artifact.ok) throw new Error(failureMessage(artifact));
-    const confinement = await engine.confine(artifact.value);
+    const artifact = tester.compile(enhancePolicy(enhance, 'run'), 'BPF', { file: 'p.yaml' });
+    const confinement = await engine.confine(artifact);
     if (!confinement.ok) throw new Error(failureMessage(confinement));
     return confinement.value;
   }
@@ -189,11 +188,9 @@ describe('attach and detach', () => {
     const lsmPath = join(root, 'lsm');
     writeFileSync(lsmPath, 'lockdown,capability,yama,apparmor');
     expect(await BpfEnforcer.open({ lsmPath })).toMatchObject({ ok: false, error: { code: 'bpf-lsm-inactive' } });
-    const engine = createEngine({ plugins: [varmorDialect(), bpf({ diskDevices: [], lsmPath })], rulePacks: [builtinRules] });
-    const { plan } = engine.resolve(engine.parse(enhancePolicy('      hardeningRules: [disable-cap-all]\n'), 'p.yaml').policies[0]!);
-    const artifact = engine.compileEnforcer(plan!, 'BPF');
-    if (!artifact.ok) throw new Error(failureMessage(artifact));
-    expect(await engine.confine(artifact.value)).toMatchObject({
+    const tester = new PolicyTester({ plugins: [varmorDialect(), bpf({ diskDevices: [], lsmPath })], rulePacks: [builtinRules] });
+    const artifact = tester.compile(enhancePolicy('      hardeningRules: [disable-cap-all]\n'), 'BPF', { file: 'p.yaml' });
+    expect(await tester.engine.confine(artifact)).toMatchObject({
       ok: false,
       errors: [{ code: 'bpf-lsm-inactive', message: expect.stringMatching(/BPF-LSM is not active in this kernel .*lsm=lockdown,capability,yama,apparmor,bpf/) }],
     });

@@ -1,4 +1,5 @@
-import { createEngine, type Artifact, type BpfPlan, errorsOf, varmorDialect } from '@armorkit/core';
+import { type Artifact, type BpfPlan, type RulePack, varmorDialect } from '@armorkit/core';
+import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { bpf, type BpfPluginOptions } from '../../src/plugin.js';
 
@@ -8,25 +9,22 @@ export interface Compiled {
   warnings: { code: string; pointer: string; message: string }[];
 }
 
+/** The BPF plugin with the built-in rules (and any other packs), its golden artifacts in test/__golden__. */
+export function bpfTester(options: BpfPluginOptions = { diskDevices: [] }, rulePacks: readonly RulePack[] = []): PolicyTester {
+  return new PolicyTester({ plugins: [varmorDialect(), bpf(options)], rulePacks: [builtinRules, ...rulePacks], goldens: new URL('../__golden__/', import.meta.url) });
+}
+
 /** Parses, resolves and compiles a policy for BPF through an engine with the built-in rules. */
 export function compilePolicy(text: string, options: BpfPluginOptions = { diskDevices: [] }): Compiled {
-  const engine = createEngine({ plugins: [varmorDialect(), bpf(options)], rulePacks: [builtinRules] });
-  const parsed = engine.parse(text, 'policy.yaml');
   const shape = (e: { code: string; pointer: string; message: string; location?: { line?: number } }) => ({
     code: e.code,
     pointer: e.pointer,
     message: e.message,
     ...(e.location?.line ? { line: e.location.line } : {}),
   });
-  if (parsed.errors.length > 0) return { errors: parsed.errors.map(shape), warnings: [] };
-  const { plan, errors } = engine.resolve(parsed.policies[0]!);
-  if (!plan) return { errors: errors.map(shape), warnings: [] };
-  const out = engine.compileEnforcer(plan, 'BPF');
-  return {
-    ...(out.ok ? { artifact: out.value } : {}),
-    errors: errorsOf(out).map(shape),
-    warnings: [...plan.warnings, ...out.warnings].map(shape),
-  };
+  const out = bpfTester(options).compileResult(text, 'BPF');
+  if (out.ok) return { artifact: out.value, errors: [], warnings: out.warnings.map(shape) };
+  return { errors: out.errors.map(shape), warnings: out.stage === 'compile' ? out.warnings.map(shape) : [] };
 }
 
 /** A VarmorPolicy for BPF with the given `policy:` body lines (indented under `policy:`). */
@@ -49,10 +47,7 @@ export function enhancePolicy(enhance: string): string {
 
 /** The BPF plan of a policy (for calling the compile functions directly). */
 export function planFor(text: string): BpfPlan {
-  const engine = createEngine({ plugins: [varmorDialect()], rulePacks: [builtinRules] });
-  const parsed = engine.parse(text, 'policy.yaml');
-  if (parsed.errors.length > 0) throw new Error(parsed.errors.map((e) => e.message).join('; '));
-  const { plan, errors } = engine.resolve(parsed.policies[0]!);
-  if (!plan?.enforcers.BPF) throw new Error(errors.map((e) => e.message).join('; '));
-  return plan.enforcers.BPF;
+  const plan = new PolicyTester({ plugins: [varmorDialect()], rulePacks: [builtinRules] }).plan(text).enforcers.BPF;
+  if (!plan) throw new Error('no BPF plan');
+  return plan;
 }

@@ -1,4 +1,5 @@
-import { type Artifact, createEngine, varmorDialect } from '@armorkit/core';
+import { type Artifact, varmorDialect } from '@armorkit/core';
+import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { requireKernelLab } from '@armorkit/kernel-lab';
 import type { ViolationEvent } from '@armorkit/core';
@@ -36,14 +37,7 @@ ${enhance}`;
 
 /** Compiles a policy for BPF through the engine with the built-in rules. */
 export function compileBpf(policy: string, options: BpfPluginOptions = { diskDevices: [] }): Artifact<'BPF'> {
-  const engine = createEngine({ plugins: [varmorDialect(), bpf(options)], rulePacks: [builtinRules] });
-  const parsed = engine.parse(policy, 'policy.yaml');
-  if (parsed.errors.length > 0) throw new Error(parsed.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
-  const { plan, errors } = engine.resolve(parsed.policies[0]!);
-  if (!plan) throw new Error(errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
-  const out = engine.compileEnforcer(plan, 'BPF');
-  if (!out.ok) throw new Error(out.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
-  return out.value;
+  return new PolicyTester({ plugins: [varmorDialect(), bpf(options)], rulePacks: [builtinRules] }).compile(policy, 'BPF');
 }
 
 /** Applies a compiled profile to a mount namespace, failing the test if the kernel refuses. */
