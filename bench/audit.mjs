@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { AuditLineSplitter, AuditLogDecoder, nativeAuditScannerAvailable } from '../packages/core/dist/index.js';
+import { AuditLineSplitter, AuditLogDecoder, nativeAuditScannerAvailable } from '@armorkit/core/audit';
 import { loadEngine } from '../packages/cli/dist/index.js';
 import { decodeAppArmorRecord } from '../packages/plugin-apparmor/dist/index.js';
 import { decodeSeccompRecord } from '../packages/plugin-seccomp/dist/audit/index.js';

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bpfContentSchema, createEngine, errorsOf, varmorDialect } from '@armorkit/core';
+import { bpfContentSchema } from '@armorkit/core/schema';
+import { createEngine, errorsOf, varmorDialect } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
 import { bpf } from '../src/plugin.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { violationEventSchema } from '@armorkit/core';
+import { violationEventSchema } from '@armorkit/core/audit';
 import { describe, expect, it } from 'vitest';
 import { decodeSeccompRecord } from '../src/index.js';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { violationEventSchema, type ViolationEvent } from '@armorkit/core';
+import { violationEventSchema, type ViolationEvent } from '@armorkit/core/audit';
 import { describe, expect, it } from 'vitest';
 import { decodeSeccompRecord } from '../src/index.js';
 

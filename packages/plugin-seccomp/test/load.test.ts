@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, type LinuxSeccomp, type LoadResult, type Result, varmorDialect } from '@armorkit/core';
+import { createEngine, type LoadResult, type Result, varmorDialect } from '@armorkit/core';
+import type { LinuxSeccomp } from '@armorkit/core/schema';
 import builtinRules from '@armorkit/builtin-rules';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seccomp } from '../src/plugin.js';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createEngine, errorsOf, type LinuxSeccomp, linuxSeccompSchema, varmorDialect } from '@armorkit/core';
+import { createEngine, errorsOf, varmorDialect } from '@armorkit/core';
+import { type LinuxSeccomp, linuxSeccompSchema } from '@armorkit/core/schema';
 import builtinRules from '@armorkit/builtin-rules';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { type AuditFields, type AuditFieldsResult, DECODE_AS_LINE, type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { type AuditFields, type AuditFieldsResult, DECODE_AS_LINE, type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core/audit';
 import { fileFieldsAction, readFileFields } from './file-fields.js';
 import { fileRecordAction, readFileRecord } from './file-record.js';
 import { decodeHex, scanFields } from './scan-fields.js';

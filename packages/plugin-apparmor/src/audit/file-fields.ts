@@ -2,7 +2,7 @@
 // are the kernel's order (with or without class=, with or without auditd's ENRICHED FSUID= OUID=), each value is
 // taken by position, and the event object is built in one literal. Same event, same key order, as the line readers.
 
-import type { AuditFields, ViolationEventAction } from '@armorkit/core';
+import type { AuditFields, ViolationEventAction } from '@armorkit/core/audit';
 
 const FILE_KEYS = ['apparmor', 'operation', 'class', 'profile', 'name', 'pid', 'comm', 'requested_mask', 'denied_mask', 'fsuid', 'ouid'];
 const WITHOUT_CLASS = FILE_KEYS.filter((key) => key !== 'class');

@@ -5,7 +5,7 @@
 // look-up and a callback per field; any departure from that order (another class, namespace=, info=, a hex-encoded
 // name, an extra or trailing field, a CR) makes the reader give up, and the caller scans the record field by field.
 
-import type { ViolationEventAction } from '@armorkit/core';
+import type { ViolationEventAction } from '@armorkit/core/audit';
 
 const GROUP_SEPARATOR = 0x1d;
 const MAX_DECIMAL_DIGITS = 15;

@@ -1,4 +1,4 @@
-import { type ViolationEvent } from '@armorkit/core';
+import type { ViolationEvent } from '@armorkit/core/audit';
 import { spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { DEFAULT_SYSTEM_PATHS, decodeAppArmorRecord, findApparmorParser, loadProfile, unloadProfile } from '../../src/index.js';

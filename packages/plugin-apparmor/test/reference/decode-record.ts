@@ -1,7 +1,7 @@
 // The AppArmor decoder as it was before the positional fast path (commit f819080), kept verbatim as the oracle of
 // test/audit-differential.test.ts. Do not optimise it. The field scanner it uses is still the decoder's own fallback,
 // unchanged since, so it is imported rather than copied.
-import { type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core/audit';
 import { decodeHex, scanFields } from '../../src/audit/scan-fields.js';
 
 /** Fields AppArmor logs with audit_log_untrustedstring: hex when they hold spaces, quotes or control characters. */

@@ -2,7 +2,7 @@
 // skipped. One reading for both sources: a line walked by the field cursor, or a record the native scanner split
 // into fields (core's AuditFields).
 
-import type { AuditFields } from '@armorkit/core';
+import type { AuditFields } from '@armorkit/core/audit';
 import type { FieldCursor } from './field-cursor.js';
 import { decimalValue, hexValue, stringValue } from './field-values.js';
 import { type RecordField, recordFieldAt } from './record-fields.js';

@@ -1,4 +1,4 @@
-import { type AuditFields, type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { type AuditFields, type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core/audit';
 import { auditArchName, auditSyscallName } from './audit-arch.js';
 import { decimalOf, type EnrichedNames, LineFieldSource, readAnyOrder, SplitFieldSource, stringOf } from './any-order.js';
 import { FieldCursor } from './field-cursor.js';

@@ -1,7 +1,7 @@
 // The seccomp decoder as it was before the positional fast path (commit f819080), kept verbatim as the oracle of
 // test/audit-differential.test.ts. Do not optimise it. The field cursor and value readers it uses are still the
 // decoder's own fallback, unchanged since, so they are imported rather than copied.
-import { type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core/audit';
 import { auditArchName, auditSyscallName } from '../../src/audit/audit-arch.js';
 import { FieldCursor } from '../../src/audit/field-cursor.js';
 import { decimalValue, hexValue, stringValue } from '../../src/audit/field-values.js';
