@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AuditLineSplitter, AuditLogDecoder, nativeAuditScannerAvailable } from '@armorkit/core/audit';
 import { loadEngine } from '../packages/cli/dist/index.js';
-import { decodeAppArmorRecord } from '../packages/plugin-apparmor/dist/index.js';
+import { decodeAppArmorRecord } from '../packages/plugin-apparmor/dist/audit/decode-record.js';
 import { decodeSeccompRecord } from '../packages/plugin-seccomp/dist/audit/index.js';
 import { auditLog } from './audit-log.mjs';
 
