@@ -1,5 +1,4 @@
 // @armorkit/plugin-seccomp: the seccomp enforcer plugin, its options and its error codes; its artifact data is the
 // OCI LinuxSeccomp of @armorkit/core/schema. The classic-BPF filter compiler is @armorkit/plugin-seccomp/filter.
 export { seccomp, seccomp as default, type SeccompPluginOptions } from './plugin.js';
-export type { RuntimeArch } from './profile/runtime-default.js';
-export { seccompErrors, type SeccompErrorCode } from './errors.js';
+export { seccompErrors } from './errors.js';

@@ -2,19 +2,7 @@
 // Schema generated from them for editors, exact JSON reading (64-bit integers kept) and behaviour models.
 
 // vArmor documents: VarmorPolicy / VarmorClusterPolicy, the ArmorProfile it becomes, its status, behaviour models
-export {
-  VARMOR_API_VERSION,
-  anyVarmorPolicySchema,
-  varmorClusterPolicySchema,
-  varmorPolicySchema,
-  varmorPolicySpecSchema,
-  type VarmorClusterPolicy,
-  type VarmorPolicy,
-  type VarmorPolicySpec,
-} from '../schema/varmor/varmor-policy.js';
-export { POLICY_MODES, policySchema, type Policy, type PolicyMode } from '../schema/varmor/policy.js';
-export { policyStatusSchema, type PolicyStatus } from '../schema/varmor/status.js';
-export { armorProfileSchema, type ArmorProfile } from '../schema/varmor/armor-profile.js';
+export { anyVarmorPolicySchema, varmorClusterPolicySchema, varmorPolicySchema, type VarmorClusterPolicy, type VarmorPolicy } from '../schema/varmor/varmor-policy.js';
 export { armorProfileModelSchema, type ArmorProfileModel } from '../schema/varmor/armor-profile-model.js';
 export { parseBehaviorModels } from '../parse/behavior-models.js';
 // vArmor's BPF rules (bpfRawRules) and the BpfContent it loads; the BPF enforcer compiles from these
