@@ -1,15 +1,10 @@
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import {
-  AUDIT_LINE_MAX_BYTES,
-  type AuditLineWarning,
-  AuditLineSplitter,
-  AuditLogDecoder,
-  auditLineWarningSchema,
-  skippableAuditLine,
-  violationEvent,
-} from '../src/index.js';
+import { AUDIT_LINE_MAX_BYTES, type AuditLineWarning, auditLineWarningSchema } from '../src/audit/over-long-line.js';
+import { AuditLineSplitter, skippableAuditLine } from '../src/audit/log-lines.js';
+import { AuditLogDecoder } from '../src/audit/log-decoder.js';
+import { violationEvent } from '../src/audit/event.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // The benchmark's generator (plain JavaScript, typed by bench/audit-log.d.mts), shared with bench/audit.mjs.
 import { auditLog, exactJson, fuzzedVariants } from '../../../bench/audit-log.mjs';
-import { decodeAppArmorRecord } from '../src/index.js';
+import { decodeAppArmorRecord } from '../src/audit/decode-record.js';
 import { readFileRecord } from '../src/audit/file-record.js';
 import { decodeAppArmorRecord as referenceDecode } from './reference/decode-record.js';
 

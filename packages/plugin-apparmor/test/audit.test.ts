@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeAppArmorRecord, decodeHex } from '../src/index.js';
+import { decodeAppArmorRecord } from '../src/audit/decode-record.js';
+import { decodeHex } from '../src/audit/scan-fields.js';
 import { engine } from './helpers.js';
 
 const samples = readFileSync(new URL('../../../../shared/corpus/audit/samples.log', import.meta.url).pathname, 'utf8').split('\n');

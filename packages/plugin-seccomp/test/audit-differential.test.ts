@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // The benchmark's generator (plain JavaScript, typed by bench/audit-log.d.mts), shared with bench/audit.mjs.
 import { auditLog, exactJson, fuzzedVariants } from '../../../bench/audit-log.mjs';
-import { decodeSeccompRecord } from '../src/index.js';
+import { decodeSeccompRecord } from '../src/audit/decode-record.js';
 import { readFixedOrder } from '../src/audit/fixed-order.js';
 import { locateSeccompRecord } from '../src/audit/record-head.js';
 import { SeccompFields } from '../src/audit/seccomp-fields.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { violationEventSchema } from '@armorkit/core/audit';
 import { describe, expect, it } from 'vitest';
-import { decodeSeccompRecord } from '../src/index.js';
+import { decodeSeccompRecord } from '../src/audit/decode-record.js';
 
 const STAMP = 'type=SECCOMP msg=audit(1700000000.123:42):';
 const TASK = 'auid=1000 uid=1000 gid=1000 ses=2';

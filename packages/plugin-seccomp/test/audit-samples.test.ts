@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { violationEventSchema, type ViolationEvent } from '@armorkit/core/audit';
 import { describe, expect, it } from 'vitest';
-import { decodeSeccompRecord } from '../src/index.js';
+import { decodeSeccompRecord } from '../src/audit/decode-record.js';
 
 const samples = readFileSync(new URL('../../../../shared/corpus/audit/samples.log', import.meta.url).pathname, 'utf8').split('\n');
 const index = readFileSync(new URL('../../../../shared/corpus/audit/samples.index.tsv', import.meta.url).pathname, 'utf8')

@@ -1,7 +1,10 @@
 import type { ViolationEvent } from '@armorkit/core/audit';
 import { spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { DEFAULT_SYSTEM_PATHS, decodeAppArmorRecord, findApparmorParser, loadProfile, unloadProfile } from '../../src/index.js';
+import { DEFAULT_SYSTEM_PATHS } from '../../src/load/system-paths.js';
+import { decodeAppArmorRecord } from '../../src/audit/decode-record.js';
+import { findApparmorParser } from '../../src/verify/apparmor-parser.js';
+import { loadProfile, unloadProfile } from '../../src/load/loader.js';
 import { compileYaml, policyYaml, type PolicyShape } from '../helpers.js';
 
 const parser = findApparmorParser() as string;
