@@ -1,7 +1,7 @@
 // AppArmor compile time per profile for corpus policies, against AlwaysAllow measured in the same run.
 // Build first: pnpm exec tsc -b packages/plugin-apparmor
 import { readFileSync } from 'node:fs';
-import { createEngine, varmorDialect } from '../packages/core/dist/index.js';
+import { createEngine, varmorDialect } from '@armorkit/core';
 import { builtinRules } from '../packages/builtin-rules/dist/index.js';
 import { apparmor } from '../packages/plugin-apparmor/dist/index.js';
 

@@ -10,7 +10,7 @@ import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeFileSy
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AUDIT_LINE_MAX_BYTES, AuditLogDecoder, nativeAuditScannerAvailable } from '../packages/core/dist/index.js';
+import { AUDIT_LINE_MAX_BYTES, AuditLogDecoder, nativeAuditScannerAvailable } from '@armorkit/core/audit';
 import { loadEngine } from '../packages/cli/dist/index.js';
 
 const SIZES_MB = [16, 64, 128];

@@ -11,10 +11,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { AuditLineSplitter, AuditLogDecoder, auditRecordDecoder, nativeAuditScannerAvailable } from '../packages/core/dist/index.js';
+import { AuditLineSplitter, AuditLogDecoder, auditRecordDecoder, nativeAuditScannerAvailable } from '@armorkit/core/audit';
 import { loadEngine } from '../packages/cli/dist/index.js';
-import { appArmorAuditRecord } from '../packages/plugin-apparmor/dist/index.js';
-import { seccompAuditRecord } from '../packages/plugin-seccomp/dist/index.js';
+import { appArmorAuditRecord } from '../packages/plugin-apparmor/dist/audit/apparmor-record.js';
+import { seccompAuditRecord } from '../packages/plugin-seccomp/dist/audit/seccomp-record.js';
 import { auditLog } from './audit-log.mjs';
 
 const LINES = Number(process.env.AUDIT_BENCH_LINES ?? 1_000_000);

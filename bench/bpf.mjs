@@ -38,7 +38,10 @@ if (process.argv[2] !== '--in-lab') {
 }
 
 // ---- inside the VM ----
-const { BpfEnforcer, detachEnforcer, compileBpfProfile, encodeProfile, DEFAULT_PIN_DIRECTORY } = await import('../packages/plugin-bpf/dist/index.js');
+// The bench measures the loader below the engine, so it takes the plugin's internal modules by path.
+const { BpfEnforcer, detachEnforcer, DEFAULT_PIN_DIRECTORY } = await import('../packages/plugin-bpf/dist/loader/enforcer.js');
+const { compileBpfProfile } = await import('../packages/plugin-bpf/dist/compile/compile-plan.js');
+const { encodeProfile } = await import('../packages/plugin-bpf/dist/encode/encode-profile.js');
 const { createEngine, varmorDialect } = await import('../packages/core/dist/index.js');
 const { libbpf } = await import('../packages/plugin-bpf/dist/loader/libbpf.js');
 const builtinRules = (await import('../packages/builtin-rules/dist/index.js')).default;

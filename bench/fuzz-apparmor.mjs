@@ -11,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import * as plugin from '../packages/plugin-apparmor/dist/index.js';
+import { parseCustomProfile, parseRawRules, printCustomProfile, printStatement } from '@armorkit/plugin-apparmor/grammar';
+// The old checker and the parser lookup are internals of the plugin: the fuzzer takes them by path.
+import { checkRawRuleText } from '../packages/plugin-apparmor/dist/raw-rules.js';
+import { checkCustomProfile } from '../packages/plugin-apparmor/dist/compile/custom-profile.js';
+import { findApparmorParser } from '../packages/plugin-apparmor/dist/verify/apparmor-parser.js';
 
 const args = parseArgs(process.argv.slice(2));
 const COUNT = Number(args.count ?? 1_000_000);
@@ -21,7 +25,7 @@ const CHECKER = args.checker ?? 'grammar';
 const FINDINGS = args.findings ?? 'fuzz-apparmor-findings.jsonl';
 
 const { generator, oracle } = await loadSupport();
-const parser = plugin.findApparmorParser();
+const parser = findApparmorParser();
 if (!parser) throw new Error('apparmor_parser not found (Debian package apparmor)');
 const readers = CHECKER === 'old' ? oldReaders() : grammarReaders();
 const fuzz = new oracle.AppArmorOracle(parser);
@@ -80,15 +84,12 @@ try {
 
 /** The new grammar: parse into statements, print canonical text. */
 function grammarReaders() {
-  const { parseRawRules, printStatement, parseCustomProfile, printCustomProfile } = plugin;
-  if (!parseRawRules || !printStatement) throw new Error('the grammar (parseRawRules, printStatement) is not exported by @armorkit/plugin-apparmor; build it, or use --checker old');
   return {
     raw: (text) => {
       const parsed = parseRawRules(text);
       return parsed.statements ? parsed.statements.map(printStatement).join('\n') : undefined;
     },
     custom: (text, name) => {
-      if (!parseCustomProfile || !printCustomProfile) return undefined;
       const parsed = parseCustomProfile(text, name);
       return parsed.tree ? printCustomProfile(parsed.tree) : undefined;
     },
@@ -98,8 +99,8 @@ function grammarReaders() {
 /** The old check (a tokenizer imitating apparmor_parser's, then the user's bytes pasted): printed = the user's text. */
 function oldReaders() {
   return {
-    raw: (text) => (plugin.checkRawRuleText(text).length === 0 ? text : undefined),
-    custom: (text, name) => (plugin.checkCustomProfile(text, name, '/customProfile').length === 0 ? text : undefined),
+    raw: (text) => (checkRawRuleText(text).length === 0 ? text : undefined),
+    custom: (text, name) => (checkCustomProfile(text, name, '/customProfile').length === 0 ? text : undefined),
   };
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   actionValue, compileFilter, runFilter, runtimeDefaultProfile, serializeFilter, syscallEntries, AUDIT_ARCH_X86_64,
-} from '../packages/plugin-seccomp/dist/index.js';
+} from '@armorkit/plugin-seccomp/filter';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'armorkit-bench-seccomp-'));

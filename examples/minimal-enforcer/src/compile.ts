@@ -1,4 +1,5 @@
-import { type Artifact, type CompileContext, type NetworkProxyPlan, type PolicyError, type Result, formatCidr, parseCidr, resultOf } from '@armorkit/core';
+import { type Artifact, type CompileContext, type NetworkProxyPlan, type PolicyError, type Result, resultOf } from '@armorkit/core';
+import { formatCidr, parseCidr } from '@armorkit/core/address';
 import type { EgressAllowList, EgressEntry } from './allow-list.js';
 import { egressListErrors } from './errors.js';
 

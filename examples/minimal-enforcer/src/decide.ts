@@ -1,4 +1,4 @@
-import { maskBytes, parseCidr, parseIp } from '@armorkit/core';
+import { maskBytes, parseCidr, parseIp } from '@armorkit/core/address';
 import type { EgressAllowList, EgressEntry } from './allow-list.js';
 
 /** What happens to one outgoing connection, and which entry decided it (none: the default action). */

@@ -1,11 +1,5 @@
-export { builtinRules } from './catalogue.js';
-export { builtinRules as default } from './catalogue.js';
-export { CAPABILITIES, CONTAINERD_DEFAULT_CAPABILITIES, capabilityRuleId, type Capability } from './capabilities.js';
+// @armorkit/builtin-rules: vArmor's built-in rule catalogue as one rule pack.
+export { builtinRules, builtinRules as default } from './catalogue.js';
+// The disk-device marker the pack's BPF fragments carry and the BPF enforcer expands to the node's disks: a contract
+// between this pack and @armorkit/plugin-bpf, so its tests check both sides agree.
 export { BPF_DISK_DEVICE_PATTERN } from './fragments.js';
-export { escapePatternRules } from './escape-pattern.js';
-export { capabilityRules, capabilitySetRules } from './capability.js';
-export { exploitVectorRules } from './exploit-vectors.js';
-export { informationLeakRules } from './information-leak.js';
-export { sensitiveOperationRules } from './sensitive-operations.js';
-export { networkRules } from './network.js';
-export { vulnerabilityMitigationRules } from './vulnerability-mitigation.js';

@@ -1,6 +1,9 @@
 import { RuleRegistry, enforcerId, type RuleDefinition } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
-import builtinRulesDefault, { CAPABILITIES, builtinRules, capabilityRules } from '../src/index.js';
+import builtinRulesDefault from '../src/index.js';
+import { builtinRules } from '../src/catalogue.js';
+import { CAPABILITIES } from '../src/capabilities.js';
+import { capabilityRules } from '../src/capability.js';
 
 const rules = builtinRules.rules;
 const registry = new RuleRegistry();

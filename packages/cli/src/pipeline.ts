@@ -1,4 +1,5 @@
-import { type ArmorProfileModel, formatPolicyError, parseBehaviorModels, type PolicyError } from '@armorkit/core';
+import { type ArmorProfileModel, parseBehaviorModels } from '@armorkit/core/schema';
+import { formatPolicyError, type PolicyError } from '@armorkit/core';
 import { readInputs } from './inputs.js';
 import { UsageError } from './io.js';
 

@@ -6,7 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUDIT_LINE_MAX_BYTES, type AuditFields, type AuditLineWarning, AuditLogDecoder, type AuditRecordDecoder, type Engine, nativeAuditScannerAvailable, type ViolationEvent } from '@armorkit/core';
+import { AUDIT_LINE_MAX_BYTES, type AuditFields, type AuditLineWarning, AuditLogDecoder, type AuditRecordDecoder, nativeAuditScannerAvailable, type ViolationEvent } from '@armorkit/core/audit';
+import type { Engine } from '@armorkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The benchmark's generator (plain JavaScript, typed by bench/audit-log.d.mts), shared with bench/audit.mjs.
 import { auditLog, exactJson, fuzzedVariants, random } from '../../../bench/audit-log.mjs';

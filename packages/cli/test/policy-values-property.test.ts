@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type JsonSchema, parseYamlStream, policyKindJsonSchema } from '@armorkit/core';
+import { type JsonSchema, policyKindJsonSchema } from '@armorkit/core/schema';
+import { parseYamlStream } from '@armorkit/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { policyOutcome, policyText } from '../../../bench/policy-outcome.mjs';

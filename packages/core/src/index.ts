@@ -1,60 +1,66 @@
-// Enforcers, errors, results, sources
-export * from './enforcer.js';
-export * from './errors.js';
-export * from './error-catalog.js';
+// @armorkit/core: the engine and the plugin API. Audit events and sinks are in @armorkit/core/audit, the vArmor and
+// OCI schemas in @armorkit/core/schema, Go-compatible IP addresses in @armorkit/core/address, the plugin test kit in
+// @armorkit/core/testing (packages/cli/test/entry-points.test.ts keeps each entry to names used or documented).
+
+// The engine
+export { createEngine, Engine, type EngineOptions } from './engine/engine.js';
+export type { DialectResult } from './engine/hooks.js';
+export { checkPlan, checkPolicies, resolvePolicies } from './engine/check-policies.js';
+export { defineConfig, type ArmorkitConfig } from './config.js';
+export { varmorDialect } from './dialect/varmor.js';
+
+// The plugin API
+export { definePlugin, type Plugin, type PluginMeta } from './engine/plugin.js';
+export { defineEnforcer, type CompileContext, type EnforcerBackend } from './engine/backend.js';
+export type { ArtifactDataMap } from './engine/artifact-data.js';
+export type { Artifact, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './engine/artifact.js';
+export { readPackageMeta } from './package-meta.js';
+export { parseYamlStream } from './parse/yaml-stream.js';
+export { enforcerFromId, enforcerId, type Enforcer } from './enforcer.js';
+
+// Results and errors
+export { errorsOf, fail, failureMessage, ok, resultOf, type Result } from './result.js';
+export { PolicyErrors, formatPolicyError, fromPointer, policyError, type PolicyError } from './errors.js';
+export { defineErrors, type ErrorCatalog } from './error-catalog.js';
+export { coreErrors } from './core-errors.js';
 export { renderErrorReference } from './error-reference.js';
-export { coreErrors, type CoreErrorCode } from './core-errors.js';
-export * from './result.js';
-export * from './source.js';
-export * from './package-meta.js';
-// Schemas
-export * from './schema/oci-seccomp.js';
-export * from './schema/exact-json.js';
+
 // Policy IR and plan
-export type * from './ir.js';
-export * from './plan.js';
+export type { PolicyIR } from './ir.js';
+export {
+  baseProfile,
+  type AppArmorPlan,
+  type AppArmorRawRule,
+  type BpfPlan,
+  type EnforcerPlan,
+  type NetworkProxyPlan,
+  type Plan,
+  type PlannedRule,
+  type ProfileBuild,
+  type ProfileMode,
+  type SeccompPlan,
+  type ViolationAction,
+} from './plan.js';
+
 // Rules and rule packs
-export * from './rules/define.js';
-export type * from './rules/fragments.js';
-export * from './rules/registry.js';
-export * from './rules/describe.js';
-// Modes
-export * from './modes/resolve-mode.js';
-export * from './modes/violation-action.js';
-// Engine, hooks, plugins
-export * from './engine/artifact.js';
-export * from './engine/artifact-data.js';
-export * from './engine/backend.js';
-export * from './engine/hooks.js';
-export * from './engine/plugin.js';
-export * from './engine/engine.js';
-export * from './engine/check-policies.js';
-export { PluginFailure, type PluginStage } from './engine/plugin-failure.js';
-export * from './dialect/varmor.js';
-export * from './parse/behavior-models.js';
-// IP addresses and CIDRs, read as Go's net.ParseIP / net.ParseCIDR (vArmor's reference)
-export * from './address/ip-address.js';
-export * from './address/ip-network.js';
-// Config
-export * from './config.js';
+export {
+  defineRule,
+  defineRulePack,
+  type RuleDefinition,
+  type RulePack,
+  type RuleSection,
+} from './rules/define.js';
+export type {
+  AppArmorFragment,
+  AppArmorLine,
+  BpfFilePermission,
+  BpfFragment,
+  RuleFragments,
+  SeccompFragment,
+  SeccompFragmentEntry,
+} from './rules/fragments.js';
+export { RuleRegistry } from './rules/registry.js';
+export { describeFragment } from './rules/describe.js';
+
+// The node's disk devices (`/proc/partitions`) and the marker rule fragments use for them
 export { DISK_DEVICE_PATTERN, diskDevicesFromPartitions } from './disk-devices.js';
-// Audit
-export * from './audit/event.js';
-export * from './audit/sinks.js';
-export * from './audit/log-lines.js';
-export * from './audit/log-decoder.js';
-export * from './audit/over-long-line.js';
-export type { AuditFields } from './audit/audit-fields.js';
-export { defineAuditRecord, type AuditRecordDeclaration, type DeclaredFields, type RecordContext, type RecordFields } from './audit/record-declaration.js';
-export { AuditRecordRegistry, auditRecordDecoder, type AuditRecordDecoder } from './audit/record-registry.js';
-export { decimalValue, decodeHex, hexValue, type FieldKind, type FieldKindValues } from './audit/field-kinds.js';
-export type { FieldGrammar } from './audit/record-line.js';
-export type { RecordStart } from './audit/record-start.js';
-export { nativeAuditScannerAvailable } from './audit/native-scanner.js';
-export * from './parse/yaml-stream.js';
-export * from './parse/validate-document.js';
-export * from './schema/varmor/index.js';
-export * from './schema/json-schema.js';
-// plan.js and the vArmor schema both name an AppArmorRawRule; the plan's keeps the short name at the package level.
-export type { AppArmorRawRule } from './plan.js';
-export type { AppArmorRawRule as VarmorAppArmorRawRule } from './schema/varmor/index.js';

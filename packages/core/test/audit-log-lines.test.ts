@@ -1,17 +1,11 @@
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import {
-  AUDIT_LINE_MAX_BYTES,
-  type AuditLineWarning,
-  AuditLineSplitter,
-  AuditLogDecoder,
-  type AuditRecordDecoder,
-  auditLineWarningSchema,
-  skippableAuditLine,
-  violationEvent,
-  type ViolationEvent,
-} from '../src/index.js';
+import { AUDIT_LINE_MAX_BYTES, type AuditLineWarning, auditLineWarningSchema } from '../src/audit/over-long-line.js';
+import { AuditLineSplitter, skippableAuditLine } from '../src/audit/log-lines.js';
+import { AuditLogDecoder } from '../src/audit/log-decoder.js';
+import type { AuditRecordDecoder } from '../src/audit/record-registry.js';
+import { violationEvent, type ViolationEvent } from '../src/audit/event.js';
 
 /** A record reader that reads every record as its line (what these tests look at). */
 const lineReader = (decodeLine: (line: string) => ViolationEvent | undefined): AuditRecordDecoder => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bpfPatternProblem } from '../src/index.js';
+import { bpfPatternProblem } from '../src/schema/varmor/bpf-path-pattern.js';
 import { bpfRules, enhance, expectError, expectValid, load } from './varmor-helpers.js';
 
 const BPF = '/spec/policy/enhanceProtect/bpfRawRules';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { familyNetwork, formatCidr, formatIp, ipv4Bytes, parseCidr, parseIp } from '../src/index.js';
+import { familyNetwork, formatCidr, parseCidr } from '../src/address/ip-network.js';
+import { formatIp, ipv4Bytes, parseIp } from '../src/address/ip-address.js';
 
 /*
  * What Go returns for each form (golang/go d7a0c456, Go 1.23+). Rows marked [ip_test.go] are Go's own table (src/net/ip_test.go parseIPTests,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { auditRecordDecoder, decodeHex } from '@armorkit/core';
-import { appArmorAuditRecord } from '../src/index.js';
+import { auditRecordDecoder, decodeHex } from '@armorkit/core/audit';
+import { appArmorAuditRecord } from '../src/audit/apparmor-record.js';
 
 const records = auditRecordDecoder(appArmorAuditRecord);
 const decodeAppArmorRecord = (line: string) => records.decodeLine(line);

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findApparmorParser, profileFromBehaviorModel } from '../src/index.js';
+import { findApparmorParser } from '../src/verify/apparmor-parser.js';
+import { profileFromBehaviorModel } from '../src/compile/behavior-model.js';
 
 // A behaviour model records what processes in the container did, so its paths are chosen by the container.
 const base = { profiles: ['varmor-shop-api'] };

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type AppArmorPlan, errorsOf } from '@armorkit/core';
-import { compileAppArmor, diskDevicesFromPartitions, expandDiskDevices, groupTargets, profileFromBehaviorModel } from '../src/index.js';
+import { compileAppArmor } from '../src/compile/compile-profile.js';
+import { diskDevicesFromPartitions, expandDiskDevices } from '../src/disk-devices.js';
+import { groupTargets } from '../src/compile/targets.js';
+import { profileFromBehaviorModel } from '../src/compile/behavior-model.js';
 import { apparmorTester, compileYaml, planOf, policyYaml } from './helpers.js';
 
 const line = (text: string, pattern: string) => text.split('\n').find((l) => l.includes(pattern))?.trim();

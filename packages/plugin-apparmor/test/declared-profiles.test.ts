@@ -4,18 +4,13 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type AppArmorPlan, errorsOf } from '@armorkit/core';
-import {
-  type AppArmorArtifact,
-  checkCustomProfile,
-  checkDeclaredNames,
-  checkDeclaredProfiles,
-  checkTransitions,
-  compileAppArmor,
-  findApparmorParser,
-  loadProfile,
-  parseParserErrors,
-  verifyWithParser,
-} from '../src/index.js';
+import { type AppArmorArtifact, compileAppArmor } from '../src/compile/compile-profile.js';
+import { checkCustomProfile } from '../src/compile/custom-profile.js';
+import { checkDeclaredNames, checkDeclaredProfiles } from '../src/verify/declared-profiles.js';
+import { checkTransitions } from '../src/verify/transitions.js';
+import { findApparmorParser, parseParserErrors } from '../src/verify/apparmor-parser.js';
+import { loadProfile } from '../src/load/loader.js';
+import { verifyWithParser } from '../src/verify/verify-artifact.js';
 import { checkTexts } from '../src/verify/apparmor-parser.js';
 import { problemToError } from '../src/verify/verify-artifact.js';
 import { compileYaml, planOf, policyYaml } from './helpers.js';

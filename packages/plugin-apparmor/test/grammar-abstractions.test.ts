@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ALLOWED_ABSTRACTIONS, findApparmorParser } from '../src/index.js';
+import { ALLOWED_ABSTRACTIONS } from '../src/grammar/abstractions.js';
+import { findApparmorParser } from '../src/verify/apparmor-parser.js';
 import { runParser } from '../src/verify/apparmor-parser.js';
 import { twoAtATime } from './support/binary-policy.js';
 

@@ -2,7 +2,8 @@ import { builtinRules } from '@armorkit/builtin-rules';
 import { type AppArmorPlan, type Engine, varmorDialect } from '@armorkit/core';
 import { PolicyTester } from '@armorkit/core/testing';
 import { readFileSync } from 'node:fs';
-import { type AppArmorArtifact, apparmor } from '../src/index.js';
+import { type AppArmorArtifact } from '../src/compile/compile-profile.js';
+import { apparmor } from '../src/plugin.js';
 
 export const CORPUS = new URL('../../../../shared/corpus/varmor', import.meta.url).pathname;
 

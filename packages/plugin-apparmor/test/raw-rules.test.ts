@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { errorsOf } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
-import { checkRawRuleText, checkRawRules } from '../src/index.js';
+import { checkRawRuleText, checkRawRules } from '../src/raw-rules.js';
 import { apparmorTester, compileYaml, planOf, policyYaml } from './helpers.js';
 
 interface HostileCase {

@@ -1,6 +1,8 @@
 import { builtinRules } from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
-import { type AppArmorArtifact, findApparmorParser, verifyWithParser } from '../src/index.js';
+import { type AppArmorArtifact } from '../src/compile/compile-profile.js';
+import { findApparmorParser } from '../src/verify/apparmor-parser.js';
+import { verifyWithParser } from '../src/verify/verify-artifact.js';
 import { apparmorTester, compileYaml, corpusFile, fixProfileName, type PolicyShape, policyYaml } from './helpers.js';
 
 const parser = findApparmorParser();

@@ -1,4 +1,4 @@
-import { bpfContentSchema } from '@armorkit/core';
+import { bpfContentSchema } from '@armorkit/core/schema';
 import builtinRules, { BPF_DISK_DEVICE_PATTERN } from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
 import { DISK_DEVICE_PATTERN } from '../src/compile/disk-devices.js';

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bpfContentSchema, errorsOf } from '@armorkit/core';
+import { bpfContentSchema } from '@armorkit/core/schema';
+import { errorsOf } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
 import { bpfTester } from './support/compile-policy.js';
 

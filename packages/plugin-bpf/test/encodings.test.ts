@@ -1,4 +1,5 @@
-import { bpfContentSchema, type BpfPlan } from '@armorkit/core';
+import { bpfContentSchema } from '@armorkit/core/schema';
+import type { BpfPlan } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
 import { compileBpfProfile } from '../src/compile/compile-plan.js';
 import { connectRules } from '../src/compile/network-rules.js';

@@ -1,4 +1,4 @@
-import type { SeccompAction } from '@armorkit/core';
+import type { SeccompAction } from '@armorkit/core/schema';
 
 // SECCOMP_RET_* (include/uapi/linux/seccomp.h).
 export const SECCOMP_RET_KILL_PROCESS = 0x80000000;

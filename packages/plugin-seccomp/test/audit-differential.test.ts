@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // The benchmark's generator (plain JavaScript, typed by bench/audit-log.d.mts), shared with bench/audit.mjs.
 import { auditLog, exactJson, fuzzedVariants } from '../../../bench/audit-log.mjs';
-import { auditRecordDecoder } from '@armorkit/core';
-import { seccompAuditRecord } from '../src/index.js';
+import { auditRecordDecoder } from '@armorkit/core/audit';
+import { seccompAuditRecord } from '../src/audit/seccomp-record.js';
 
 const records = auditRecordDecoder(seccompAuditRecord);
 const decodeSeccompRecord = (line: string) => records.decodeLine(line);

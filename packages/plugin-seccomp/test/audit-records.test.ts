@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { violationEventSchema } from '@armorkit/core';
+import { violationEventSchema } from '@armorkit/core/audit';
 import { describe, expect, it } from 'vitest';
-import { auditRecordDecoder } from '@armorkit/core';
-import { seccompAuditRecord } from '../src/index.js';
+import { auditRecordDecoder } from '@armorkit/core/audit';
+import { seccompAuditRecord } from '../src/audit/seccomp-record.js';
 
 const records = auditRecordDecoder(seccompAuditRecord);
 const decodeSeccompRecord = (line: string) => records.decodeLine(line);

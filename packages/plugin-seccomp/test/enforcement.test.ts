@@ -1,7 +1,7 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LinuxSeccomp } from '@armorkit/core';
+import type { LinuxSeccomp } from '@armorkit/core/schema';
 import { describe, expect, test } from 'vitest';
 import { compileFilter } from '../src/compile/compile-filter.js';
 import { serializeFilter } from '../src/bpf/serialize.js';

@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LinuxSeccomp, type LoadResult, type Result, varmorDialect } from '@armorkit/core';
+import { type LoadResult, type Result, varmorDialect } from '@armorkit/core';
+import type { LinuxSeccomp } from '@armorkit/core/schema';
 import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { afterAll, describe, expect, it } from 'vitest';

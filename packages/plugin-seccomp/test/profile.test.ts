@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type LinuxSeccomp, linuxSeccompSchema, varmorDialect } from '@armorkit/core';
+import { varmorDialect } from '@armorkit/core';
+import { type LinuxSeccomp, linuxSeccompSchema } from '@armorkit/core/schema';
 import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { Ajv } from 'ajv';

@@ -1,4 +1,5 @@
-import { type AuditSource, type Engine, type ViolationEvent, failureMessage } from '@armorkit/core';
+import { type AuditSource, type Engine, failureMessage } from '@armorkit/core';
+import type { ViolationEvent } from '@armorkit/core/audit';
 import { UsageError } from '../io.js';
 import { parseEnforcers } from './compile.js';
 

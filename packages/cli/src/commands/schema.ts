@@ -1,4 +1,4 @@
-import { policyJsonSchema } from '@armorkit/core';
+import { policyJsonSchema } from '@armorkit/core/schema';
 import { EXIT, type CliIO } from '../io.js';
 
 /** `armorkit schema`: JSON Schema of VarmorPolicy / VarmorClusterPolicy, from the same zod schemas that validate. */

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Engine, failureMessage, resolvePolicies, type ViolationEvent } from '@armorkit/core';
+import { type Engine, failureMessage, resolvePolicies } from '@armorkit/core';
+import type { ViolationEvent } from '@armorkit/core/audit';
 import { readInputs } from '../inputs.js';
 
 import { readKernelMessages } from '@armorkit/kernel-lab';

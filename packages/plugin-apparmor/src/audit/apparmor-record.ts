@@ -1,4 +1,4 @@
-import { defineAuditRecord, violationEvent, type ViolationEventAction } from '@armorkit/core';
+import { defineAuditRecord, violationEvent, type ViolationEventAction } from '@armorkit/core/audit';
 
 // A plain object, as the decoder always looked the action up (test/reference): `apparmor="constructor"` finds Object.
 const ACTIONS: Record<string, ViolationEventAction> = { DENIED: 'DENIED', AUDIT: 'AUDIT', ALLOWED: 'ALLOWED' };

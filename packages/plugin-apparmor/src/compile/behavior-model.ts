@@ -1,4 +1,4 @@
-import type { ArmorProfileModel } from '@armorkit/core';
+import type { ArmorProfileModel } from '@armorkit/core/schema';
 import { HEADER, profileOpening } from './base-profiles.js';
 import { ProfileText } from './profile-text.js';
 

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findApparmorParser, parseCustomProfile, parseRawRules, printCustomProfile, printStatement } from '../../src/index.js';
+import { findApparmorParser } from '../../src/verify/apparmor-parser.js';
+import { parseCustomProfile, printCustomProfile } from '../../src/grammar/custom-profile.js';
+import { parseRawRules } from '../../src/grammar/raw-rules.js';
+import { printStatement } from '../../src/grammar/print.js';
 import { AppArmorOracle, type Candidate, type Finding, type RunStats, canonicalTextProblems, differentialRun } from '../support/apparmor-oracle.js';
 import { PAYLOADS, Random, customProfileText, mutatedText, rawRuleText } from '../support/raw-rule-generator.js';
 

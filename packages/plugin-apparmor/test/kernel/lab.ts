@@ -1,8 +1,11 @@
-import { type ViolationEvent } from '@armorkit/core';
+import type { ViolationEvent } from '@armorkit/core/audit';
 import { spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { auditRecordDecoder } from '@armorkit/core';
-import { DEFAULT_SYSTEM_PATHS, appArmorAuditRecord, findApparmorParser, loadProfile, unloadProfile } from '../../src/index.js';
+import { auditRecordDecoder } from '@armorkit/core/audit';
+import { DEFAULT_SYSTEM_PATHS } from '../../src/load/system-paths.js';
+import { appArmorAuditRecord } from '../../src/audit/apparmor-record.js';
+import { findApparmorParser } from '../../src/verify/apparmor-parser.js';
+import { loadProfile, unloadProfile } from '../../src/load/loader.js';
 import { compileYaml, policyYaml, type PolicyShape } from '../helpers.js';
 
 const parser = findApparmorParser() as string;

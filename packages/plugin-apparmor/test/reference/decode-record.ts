@@ -1,7 +1,7 @@
 // The AppArmor decoder as it was before the positional fast path (commit f819080), kept verbatim as the oracle of
 // test/audit-differential.test.ts. Do not optimise it. The field scanner it uses was the decoder's own until the decoder
 // became a declaration read by core (issue 12); it is kept here, verbatim, beside it.
-import { type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { type ViolationEvent, type ViolationEventAction, profileNameFromLabel, violationEvent } from '@armorkit/core/audit';
 import { decodeHex, scanFields } from './scan-fields.js';
 
 /** Fields AppArmor logs with audit_log_untrustedstring: hex when they hold spaces, quotes or control characters. */

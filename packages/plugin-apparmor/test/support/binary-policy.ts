@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findApparmorParser } from '../../src/index.js';
+import { findApparmorParser } from '../../src/verify/apparmor-parser.js';
 
 // The compiled binary policy of a profile body, as apparmor_parser writes it (-S) for the kernel features of this
 // machine plus D-Bus mediation (the stock features file has no dbus mask, so dbus rules would compile to nothing).

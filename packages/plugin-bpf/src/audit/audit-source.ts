@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AuditSource, type Result, type ViolationEvent, fail, ok } from '@armorkit/core';
+import { type AuditSource, type Result, fail, ok } from '@armorkit/core';
+import type { ViolationEvent } from '@armorkit/core/audit';
 import { loaderError } from '../errors.js';
 import { BpfEnforcer } from '../loader/enforcer.js';
 import { bpfLsmProblem } from '../loader/lsm-status.js';

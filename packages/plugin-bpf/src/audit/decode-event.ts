@@ -1,4 +1,4 @@
-import { type ViolationEvent, violationEvent } from '@armorkit/core';
+import { type ViolationEvent, violationEvent } from '@armorkit/core/audit';
 import { capabilityName } from '../compile/capabilities.js';
 import { mountFlagNames } from '../compile/mount-flags.js';
 import { filePermissionNames, ptracePermissionName } from '../compile/permissions.js';

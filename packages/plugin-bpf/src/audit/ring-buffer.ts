@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import koffi from 'koffi';
-import type { ViolationEvent } from '@armorkit/core';
+import type { ViolationEvent } from '@armorkit/core/audit';
 import type { BpfEnforcer } from '../loader/enforcer.js';
 import { type Libbpf, libbpf } from '../loader/libbpf.js';
 import { type LoaderOutcome, fail, succeed } from '../loader/loader-error.js';

@@ -1,4 +1,4 @@
-import { familyNetwork, formatIp, ipv4Bytes, maskBytes, parseCidr, parseIp } from '@armorkit/core';
+import { familyNetwork, formatIp, ipv4Bytes, maskBytes, parseCidr, parseIp } from '@armorkit/core/address';
 import type { ConnectAddress } from './profile.js';
 
 /** An address as the kernel compares it: 4 or 16 bytes; v4-mapped IPv6 addresses are IPv4 (Go's To4, as vArmor). */

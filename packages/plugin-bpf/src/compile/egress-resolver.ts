@@ -1,4 +1,4 @@
-import type { PodEgress, ServiceEgress } from '@armorkit/core';
+import type { PodEgress, ServiceEgress } from '@armorkit/core/schema';
 import type { PortSpec } from './ports.js';
 
 /** A Service named by the policy: by name (with namespace) or by label selector (in a namespace or all). */

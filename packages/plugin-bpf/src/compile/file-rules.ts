@@ -1,4 +1,5 @@
-import type { BpfFilePermission, FilePermission } from '@armorkit/core';
+import type { BpfFilePermission } from '@armorkit/core';
+import type { FilePermission } from '@armorkit/core/schema';
 import { expandDiskDevices } from './disk-devices.js';
 import { parsePathPattern } from './path-pattern.js';
 import { fileAccessMask, hasExec } from './permissions.js';

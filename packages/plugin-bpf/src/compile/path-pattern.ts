@@ -1,4 +1,4 @@
-import { type BpfPatternSubject, bpfPatternProblem } from '@armorkit/core';
+import { type BpfPatternSubject, bpfPatternProblem } from '@armorkit/core/schema';
 
 /**
  * A path pattern as the BPF enforcer matches it:

@@ -1,4 +1,5 @@
-import type { BpfFilePermission, FilePermission } from '@armorkit/core';
+import type { BpfFilePermission } from '@armorkit/core';
+import type { FilePermission } from '@armorkit/core/schema';
 
 // File permission bits (AppArmor's, as vArmor's BPF rules use them).
 export const MAY_EXEC = 0x1;

@@ -1,4 +1,5 @@
-import type { BpfRawRules, FileRule, ViolationAction } from '@armorkit/core';
+import type { BpfRawRules, FileRule } from '@armorkit/core/schema';
+import type { ViolationAction } from '@armorkit/core';
 import type { BpfEgressResolver } from './egress-resolver.js';
 import { fileRules } from './file-rules.js';
 import { mountRules } from './mount-rules.js';

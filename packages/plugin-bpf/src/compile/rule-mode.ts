@@ -1,4 +1,5 @@
-import type { BpfQualifier, ViolationAction } from '@armorkit/core';
+import type { BpfQualifier } from '@armorkit/core/schema';
+import type { ViolationAction } from '@armorkit/core';
 
 /** A rule's mode bits (reference §1.0): DENY blocks the operation, AUDIT reports it. 0 = the rule does nothing. */
 export const DENY_MODE = 1;

@@ -1,4 +1,4 @@
-import type { BpfContent } from '@armorkit/core';
+import type { BpfContent } from '@armorkit/core/schema';
 import { varmorPatternContent, PRECISE_MATCH } from './path-pattern.js';
 import { MAY_EXEC } from './permissions.js';
 import type { BpfConnectRule, BpfNetworkRule, BpfProfile } from './profile.js';

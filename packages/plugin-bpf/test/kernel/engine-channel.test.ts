@@ -1,4 +1,5 @@
-import { createEngine, failureMessage, varmorDialect, type AuditSource, type LoadResult, type Result, type ViolationEvent } from '@armorkit/core';
+import { createEngine, failureMessage, varmorDialect, type AuditSource, type LoadResult, type Result } from '@armorkit/core';
+import type { ViolationEvent } from '@armorkit/core/audit';
 import builtinRules from '@armorkit/builtin-rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bpf } from '../../src/plugin.js';

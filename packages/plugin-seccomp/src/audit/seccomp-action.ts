@@ -1,4 +1,4 @@
-import type { ViolationEventAction } from '@armorkit/core';
+import type { ViolationEventAction } from '@armorkit/core/audit';
 import {
   SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW, SECCOMP_RET_DATA, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD,
   SECCOMP_RET_LOG, SECCOMP_RET_TRACE, SECCOMP_RET_TRAP, SECCOMP_RET_USER_NOTIF,

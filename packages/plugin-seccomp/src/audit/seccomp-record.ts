@@ -1,4 +1,4 @@
-import { defineAuditRecord, hexValue, violationEvent } from '@armorkit/core';
+import { defineAuditRecord, hexValue, violationEvent } from '@armorkit/core/audit';
 import { auditArchName, auditSyscallName } from './audit-arch.js';
 import { decodeSeccompAction } from './seccomp-action.js';
 

@@ -1,4 +1,5 @@
-import { linuxSeccompSchema, policyError, type LinuxSeccomp, type PolicyError } from '@armorkit/core';
+import { linuxSeccompSchema, type LinuxSeccomp } from '@armorkit/core/schema';
+import { policyError, type PolicyError } from '@armorkit/core';
 import { SECCOMP_RET_KILL_THREAD } from '../actions.js';
 import { ARCHES, type FilterArch } from '../arch.js';
 import { BPF_ABS, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_K, BPF_LD, BPF_MAXINSNS, BPF_RET, BPF_W, type SockFilter } from '../bpf/instruction.js';

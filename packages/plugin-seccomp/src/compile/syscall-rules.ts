@@ -1,4 +1,5 @@
-import { policyError, uint64Value, type LinuxSeccomp, type PolicyError, type SeccompOperator } from '@armorkit/core';
+import { policyError, type PolicyError } from '@armorkit/core';
+import { uint64Value, type LinuxSeccomp, type SeccompOperator } from '@armorkit/core/schema';
 import { actionPrecedence, actionValue, EPERM, takesErrno } from '../actions.js';
 import type { FilterArch } from '../arch.js';
 import { isKnownSyscallName, suggestSyscall, syscallNumber } from '../syscalls/lookup.js';

@@ -1,4 +1,4 @@
-import { type ArmorProfileModel, type LinuxSeccomp, linuxSeccompSchema, parseExactJson } from '@armorkit/core';
+import { type ArmorProfileModel, type LinuxSeccomp, linuxSeccompSchema, parseExactJson } from '@armorkit/core/schema';
 
 const ALWAYS_ALLOWED = ['open', 'openat', 'openat2', 'close', 'read', 'write'];
 

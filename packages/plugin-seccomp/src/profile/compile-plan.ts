@@ -1,18 +1,5 @@
-import {
-  type Artifact,
-  type CompileContext,
-  coreErrors,
-  type LinuxSeccomp,
-  type LinuxSeccompArg,
-  linuxSeccompSchema,
-  parseExactJson,
-  type PolicyError,
-  type Result,
-  type SeccompPlan,
-  fail,
-  ok,
-  resultOf,
-} from '@armorkit/core';
+import { type Artifact, type CompileContext, coreErrors, type PolicyError, type Result, type SeccompPlan, fail, ok, resultOf } from '@armorkit/core';
+import { type LinuxSeccomp, type LinuxSeccompArg, linuxSeccompSchema, parseExactJson } from '@armorkit/core/schema';
 import { seccompProfileFromModel } from './behavior-model.js';
 import { enhanceProtectProfile } from './enhance-protect.js';
 import { type RuntimeArch, runtimeDefaultProfile } from './runtime-default.js';

@@ -1,4 +1,5 @@
-import type { LinuxSeccomp, LinuxSeccompArg, LinuxSyscall, PlannedRule, SeccompAction, SeccompFragment } from '@armorkit/core';
+import type { LinuxSeccomp, LinuxSeccompArg, LinuxSyscall, SeccompAction } from '@armorkit/core/schema';
+import type { PlannedRule, SeccompFragment } from '@armorkit/core';
 import { isDeepStrictEqual } from 'node:util';
 
 interface Entry {

@@ -1,4 +1,4 @@
-import type { LinuxSeccomp, LinuxSyscall, SeccompArch } from '@armorkit/core';
+import type { LinuxSeccomp, LinuxSyscall, SeccompArch } from '@armorkit/core/schema';
 
 // containerd's default seccomp profile (contrib/seccomp/seccomp_default.go, 2026-05): what Kubernetes calls
 // RuntimeDefault. Rebuilt here as data so RuntimeDefault policies compile without a container runtime.

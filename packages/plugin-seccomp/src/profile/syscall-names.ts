@@ -1,4 +1,5 @@
-import { type LinuxSyscall, type PolicyError, policyError } from '@armorkit/core';
+import type { LinuxSyscall } from '@armorkit/core/schema';
+import { type PolicyError, policyError } from '@armorkit/core';
 import { isKnownSyscallName, suggestSyscall } from '../syscalls/lookup.js';
 
 /** Unknown syscall names are errors with the nearest names (runc and crun silently ignore them). */

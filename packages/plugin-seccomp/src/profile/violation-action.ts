@@ -1,4 +1,5 @@
-import type { SeccompAction, ViolationAction } from '@armorkit/core';
+import type { SeccompAction } from '@armorkit/core/schema';
+import type { ViolationAction } from '@armorkit/core';
 
 /**
  * The seccomp action for a rule violation. Differs from vArmor on purpose (docs/compat.md):

@@ -1,7 +1,7 @@
 // The seccomp decoder as it was before the positional fast path (commit f819080), kept verbatim as the oracle of
 // test/audit-differential.test.ts. Do not optimise it. The field cursor, value readers and record head it uses were the
 // decoder's own until the decoder became a declaration read by core (issue 12); they are kept here, verbatim, beside it.
-import { type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core';
+import { type ViolationEvent, profileNameFromLabel, violationEvent } from '@armorkit/core/audit';
 import { auditArchName, auditSyscallName } from '../../src/audit/audit-arch.js';
 import { FieldCursor } from './field-cursor.js';
 import { decimalValue, hexValue, stringValue } from './field-values.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { LinuxSeccomp, SeccompAction, SeccompOperator } from '@armorkit/core';
+import type { LinuxSeccomp, SeccompAction, SeccompOperator } from '@armorkit/core/schema';
 import { actionValue, EPERM } from '../../src/actions.js';
 import { AUDIT_ARCH_AARCH64, AUDIT_ARCH_X86_64, type FilterArch } from '../../src/arch.js';
 import type { SeccompData } from '../../src/bpf/seccomp-data.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { linuxSeccompSchema, type LinuxSeccomp } from '@armorkit/core';
+import { linuxSeccompSchema, type LinuxSeccomp } from '@armorkit/core/schema';
 
 export const CONTAINERD_DEFAULT_PATH = new URL('../../../../../shared/corpus/seccomp/containerd-default.derived.json', import.meta.url).pathname;
 

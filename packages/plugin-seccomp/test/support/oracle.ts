@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { uint64Value, type LinuxSeccomp } from '@armorkit/core';
+import { uint64Value, type LinuxSeccomp } from '@armorkit/core/schema';
 import { actionValue, EPERM } from '../../src/actions.js';
 import type { FilterArch } from '../../src/arch.js';
 import type { SockFilter } from '../../src/bpf/instruction.js';

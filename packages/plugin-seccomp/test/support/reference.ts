@@ -1,4 +1,4 @@
-import { uint64Value, type LinuxSeccomp } from '@armorkit/core';
+import { uint64Value, type LinuxSeccomp } from '@armorkit/core/schema';
 import { actionPrecedence, actionValue, EPERM } from '../../src/actions.js';
 import type { SeccompData } from '../../src/bpf/seccomp-data.js';
 

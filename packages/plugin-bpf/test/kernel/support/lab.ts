@@ -2,7 +2,7 @@ import { type Artifact, varmorDialect } from '@armorkit/core';
 import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { requireKernelLab } from '@armorkit/kernel-lab';
-import type { ViolationEvent } from '@armorkit/core';
+import type { ViolationEvent } from '@armorkit/core/audit';
 import { BpfAuditReader } from '../../../src/audit/ring-buffer.js';
 import { BpfEnforcer } from '../../../src/loader/enforcer.js';
 import { bpf, type BpfPluginOptions } from '../../../src/plugin.js';
