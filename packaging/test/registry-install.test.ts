@@ -190,7 +190,8 @@ describe('@armorkit/cli installed with npm into an empty directory', () => {
 
   it("builds plugin-bpf's programs from the installed C sources", async () => {
     const script = [
-      "import { ensureBpfObject } from '@armorkit/plugin-bpf';",
+      // The builder is internal (the package's exports do not name it), so the installed module is imported by its file.
+      "const { ensureBpfObject } = await import('./node_modules/@armorkit/plugin-bpf/dist/loader/bpf-object.js');",
       "import { readFileSync } from 'node:fs';",
       'const built = ensureBpfObject({ cacheDirectory: process.argv[1] });',
       'if (!built.ok) { console.error(JSON.stringify(built)); process.exit(1); }',
