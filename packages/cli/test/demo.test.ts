@@ -71,7 +71,8 @@ describe('the demo runner', { timeout: 60_000 }, () => {
       attempt: async (scenario, { freshProcess }) => {
         // The second attempt starts only once the first has been printed, or gives up after a while, so a runner
         // that holds its output back to the end makes the order below wrong instead of hanging.
-        if (!freshProcess) await Promise.race([printed, new Promise((resolve) => setTimeout(resolve, 3000))]);
+        expect(freshProcess).toBe(scenario === denied);
+        if (scenario === denied) await Promise.race([printed, new Promise((resolve) => setTimeout(resolve, 3000))]);
         const outcome = await runInProcess(engine, REPO, scenario);
         log.push(`finished ${scenario.attempt}`);
         return outcome;
@@ -95,7 +96,8 @@ describe('the demo runner', { timeout: 60_000 }, () => {
       'closed',
     ]);
     expect(steps.map((s) => s.kind)).toEqual(['waiting', 'attempt', 'waiting', 'attempt', 'waiting', 'done']);
-    expect(steps[0]).toEqual({ kind: 'waiting', what: `attempt 1/2: a fresh \`armorkit run\` process (Node start-up and plugin loading under TCG) to run chmod 644 ${file}` });
+    expect(steps[0]).toEqual({ kind: 'waiting', what: `attempt 1/2: the helper to install the seccomp filter, then chmod 644 ${file}` });
+    expect(steps[2]).toEqual({ kind: 'waiting', what: `attempt 2/2: a fresh \`armorkit run\` process (Node start-up and plugin loading under TCG) to run chmod +x ${file}` });
     const done = steps.at(-1);
     if (done?.kind !== 'done') throw new Error('no report');
     expect(done.report.missing).toEqual(['BPF']);

@@ -56,7 +56,7 @@ export function waitingFor(scenario: DemoScenario, freshProcess: boolean, firstO
 
 /**
  * Runs the scenarios one after another and yields each as soon as it has finished, so the caller prints while the
- * VM is still working. The first attempt runs as a fresh `armorkit run` process (what a user types); the others run
+ * VM is still working. The last attempt runs as a fresh `armorkit run` process (what a user types); the others run
  * `run`'s code in this process, which spares each a Node start-up under TCG.
  */
 export async function* runDemo(driver: DemoDriver): AsyncGenerator<DemoStep> {
@@ -67,7 +67,8 @@ export async function* runDemo(driver: DemoDriver): AsyncGenerator<DemoStep> {
   const started = new Set<string>();
   try {
     for (const [position, scenario] of runnable.entries()) {
-      const freshProcess = position === 0;
+      // Last, so the in-process attempts print first: a fresh process is the slowest step of the demo.
+      const freshProcess = position === runnable.length - 1;
       yield { kind: 'waiting', what: `attempt ${position + 1}/${runnable.length}: ${waitingFor(scenario, freshProcess, !started.has(scenario.enforcer))}` };
       started.add(scenario.enforcer);
       const outcome = await driver.attempt(scenario, { freshProcess });
