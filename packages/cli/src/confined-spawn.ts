@@ -8,9 +8,13 @@ import type { ConfinementStep } from '@armorkit/core';
  * Runs argv wrapped by every step (by stage, outermost first), with the terminal's stdin/stdout/stderr. The steps'
  * inputs are written to files in a private directory (0700, files 0600) that every wrapper in the chain can read,
  * whatever namespaces and execs come between; it is removed afterwards. Resolves to the command's exit code
- * (128 + signal number when a signal ended it).
+ * (128 + signal number when a signal ended it). With `output`, stdout and stderr are piped to it instead (stdin: none).
  */
-export async function spawnConfined(steps: readonly ConfinementStep[], argv: readonly string[], options: { cwd: string }): Promise<number> {
+export async function spawnConfined(
+  steps: readonly ConfinementStep[],
+  argv: readonly string[],
+  options: { cwd: string; output?: { stdout(chunk: string): void; stderr(chunk: string): void } },
+): Promise<number> {
   const directory = mkdtempSync(join(tmpdir(), 'armorkit-run-'));
   try {
     let count = 0;
@@ -25,7 +29,12 @@ export async function spawnConfined(steps: readonly ConfinementStep[], argv: rea
     }
     const command = [...words, ...argv];
     return await new Promise<number>((resolve, reject) => {
-      const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, stdio: 'inherit' });
+      const { output } = options;
+      const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, stdio: output ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+      if (output) {
+        child.stdout?.setEncoding('utf8').on('data', (chunk: string) => output.stdout(chunk));
+        child.stderr?.setEncoding('utf8').on('data', (chunk: string) => output.stderr(chunk));
+      }
       child.on('error', reject);
       child.on('close', (code, signal) => {
         if (signal) resolve(128 + (constants.signals[signal] ?? 0));

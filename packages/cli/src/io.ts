@@ -3,6 +3,8 @@ export interface CliIO {
   out(text: string): void;
   err(text: string): void;
   cwd: string;
+  /** Where the output of a command armorkit starts (`run`) goes; default: the process's own stdout and stderr, inherited. */
+  commandOutput?: { stdout(chunk: string): void; stderr(chunk: string): void };
 }
 
 export const processIO: CliIO = {

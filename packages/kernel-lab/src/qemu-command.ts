@@ -38,6 +38,8 @@ export function labKernelArguments(jobDir: string, extra: readonly string[] = []
     'log_buf_len=8M',
     'panic=-1',
     'tsc=reliable',
+    // Under TCG on a busy host the early IO-APIC timer check can miss its ticks and panic the boot ("IO-APIC + timer doesn't work").
+    'no_timer_check',
     'mitigations=off',
     `${jobArgument}=${jobDir}`,
     ...extra,

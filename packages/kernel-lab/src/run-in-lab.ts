@@ -38,6 +38,8 @@ export interface LabSettings {
   onStderr?: (text: string) => void;
   /** Raw /dev/kmsg records (`<priority>,<sequence>,<microseconds>,<flags>;<message>`) as they arrive. */
   onKernelLog?: (text: string) => void;
+  /** Called once, when the command starts in the guest (boot is over), with the time since qemu started. */
+  onCommandStart?: (bootMs: number) => void;
   /** Default 'tcg': this machine's /dev/kvm cannot run guests. */
   accelerator?: Accelerator;
   cacheDir?: string;
@@ -130,7 +132,10 @@ export async function runInLab(options: LabRunOptions): Promise<LabOutcome<LabRu
       join(workDir, `${port}.sock`),
       port === 'status'
         ? (text) => {
-            if (statusSeenAt === null && text.startsWith('start')) statusSeenAt = Date.now();
+            if (statusSeenAt === null && text.startsWith('start')) {
+              statusSeenAt = Date.now();
+              options.onCommandStart?.(statusSeenAt - started);
+            }
           }
         : listeners[port],
     );

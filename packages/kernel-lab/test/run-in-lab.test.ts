@@ -13,7 +13,9 @@ const kernelVersion = unwrapOutcome(resolveLabKernel()).version;
 
 describe('runInLab', () => {
   it('boots the lab kernel and runs a command as root', { timeout: bootTimeout }, async () => {
-    const run = unwrapOutcome(await runInLab({ command: ['uname', '-r'], timeoutMs: 180_000 }));
+    const starts: number[] = [];
+    const run = unwrapOutcome(await runInLab({ command: ['uname', '-r'], timeoutMs: 180_000, onCommandStart: (bootMs) => starts.push(bootMs) }));
+    expect(starts).toEqual([run.bootMs]);
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(`${kernelVersion}\n`);
     expect(run.exitCode).toBe(0);

@@ -69,7 +69,7 @@ export async function runCommand(engine: Engine, argv: readonly string[], option
       io.err(`armorkit: no enforcer of ${plan.profileName} can be applied on this machine; not running the command unconfined`);
       return EXIT.usage;
     }
-    return await spawnConfined(steps, argv, { cwd: io.cwd });
+    return await spawnConfined(steps, argv, { cwd: io.cwd, ...(io.commandOutput ? { output: io.commandOutput } : {}) });
   } finally {
     for (const step of steps) await step.cleanup?.();
   }

@@ -1,27 +1,93 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Engine, failureMessage, resolvePolicies } from '@armorkit/core';
+import { type Engine, resolvePolicies } from '@armorkit/core';
 import type { ViolationEvent } from '@armorkit/core/audit';
 import { readInputs } from '../inputs.js';
-
-import { readKernelMessages } from '@armorkit/kernel-lab';
+import { type AttemptOutcome, runFreshProcess, runInProcess } from './attempt.js';
+import { type KernelEventBatch, KernelEvents } from './kernel-events.js';
 import { DEMO_SCENARIOS, type DemoScenario } from './scenarios.js';
 
-export interface ScenarioOutcome {
+/** One attempt as it finished, with what the kernel reported while it ran. */
+export interface AttemptReport {
+  /** 1-based, among the attempts that run. */
+  index: number;
+  total: number;
   scenario: DemoScenario;
-  result: 'allowed' | 'denied' | 'not applied';
-  exitCode: number | null;
-  detail: string;
+  outcome: AttemptOutcome;
+  events: ViolationEvent[];
 }
 
 export interface DemoReport {
-  outcomes: ScenarioOutcome[];
-  events: ViolationEvent[];
+  attempts: AttemptReport[];
   /** Enforcers no installed plugin handles here. */
   missing: string[];
   /** Event channels that could not be read. */
   notes: string[];
+}
+
+/** What the demo says as it goes: what it waits for, each attempt as it finishes, then the whole report. */
+export type DemoStep =
+  | { kind: 'waiting'; what: string }
+  | { kind: 'attempt'; attempt: AttemptReport }
+  | { kind: 'done'; report: DemoReport };
+
+/** What the runner drives: the attempts to make, how one is made, and where the kernel's reports are read. */
+export interface DemoDriver {
+  scenarios: readonly DemoScenario[];
+  installed: ReadonlySet<string>;
+  attempt(scenario: DemoScenario, options: { freshProcess: boolean }): Promise<AttemptOutcome>;
+  kernelEvents(options: { bpf: boolean; final: boolean }): Promise<KernelEventBatch>;
+  close(): void;
+}
+
+/** What an attempt waits on, for the line printed before it. */
+export function waitingFor(scenario: DemoScenario, freshProcess: boolean, firstOfEnforcer: boolean): string {
+  const command = scenario.command.join(' ');
+  if (freshProcess) return `a fresh \`armorkit run\` process (Node start-up and plugin loading under TCG) to run ${command}`;
+  const step =
+    scenario.enforcer === 'AppArmor'
+      ? 'apparmor_parser to check and load the profile, aa-exec'
+      : scenario.enforcer === 'BPF'
+        ? firstOfEnforcer
+          ? 'libbpf to attach the BPF-LSM programs (built on the host), the helper to apply the profile'
+          : 'the helper to apply the BPF profile to a new mount namespace'
+        : 'the helper to install the seccomp filter';
+  return `${step}, then ${command}`;
+}
+
+/**
+ * Runs the scenarios one after another and yields each as soon as it has finished, so the caller prints while the
+ * VM is still working. The last attempt runs as a fresh `armorkit run` process (what a user types); the others run
+ * `run`'s code in this process, which spares each a Node start-up under TCG.
+ */
+export async function* runDemo(driver: DemoDriver): AsyncGenerator<DemoStep> {
+  const missing = [...new Set(driver.scenarios.map((s) => s.enforcer))].filter((e) => !driver.installed.has(e));
+  const runnable = driver.scenarios.filter((s) => driver.installed.has(s.enforcer));
+  const attempts: AttemptReport[] = [];
+  const notes = new Set<string>();
+  const started = new Set<string>();
+  try {
+    for (const [position, scenario] of runnable.entries()) {
+      // Last, so the in-process attempts print first: a fresh process is the slowest step of the demo.
+      const freshProcess = position === runnable.length - 1;
+      yield { kind: 'waiting', what: `attempt ${position + 1}/${runnable.length}: ${waitingFor(scenario, freshProcess, !started.has(scenario.enforcer))}` };
+      started.add(scenario.enforcer);
+      const outcome = await driver.attempt(scenario, { freshProcess });
+      const batch = await driver.kernelEvents({ bpf: scenario.enforcer === 'BPF', final: false });
+      for (const note of batch.notes) notes.add(note);
+      const attempt = { index: position + 1, total: runnable.length, scenario, outcome, events: batch.events };
+      attempts.push(attempt);
+      yield { kind: 'attempt', attempt };
+    }
+    yield { kind: 'waiting', what: 'the last audit records to reach the kernel log' };
+    // Records that came after their attempt's look: counted with the last attempt's, and shown in the summary.
+    const late = await driver.kernelEvents({ bpf: runnable.some((s) => s.enforcer === 'BPF'), final: true });
+    for (const note of late.notes) notes.add(note);
+    if (late.events.length > 0 && attempts.length > 0) attempts[attempts.length - 1]!.events.push(...late.events);
+  } finally {
+    driver.close();
+  }
+  yield { kind: 'done', report: { attempts, missing, notes: [...notes] } };
 }
 
 /** What the processes need to find: a service-account token to steal, a file to chmod. */
@@ -31,109 +97,23 @@ function prepareGuest(): void {
   writeFileSync('/tmp/armorkit-demo-file', 'demo\n', { mode: 0o644 });
 }
 
-function runScenario(repo: string, cli: string, scenario: DemoScenario): ScenarioOutcome {
-  const run = spawnSync(
-    process.execPath,
-    [cli, 'run', '--policy', scenario.policy, '--enforcer', scenario.enforcer.toLowerCase(), '--', ...scenario.command],
-    { cwd: repo, encoding: 'utf8', timeout: 120_000 },
-  );
-  // `armorkit run` says on stderr when it could not apply the enforcer; anything else is the command's own outcome.
-  const notApplied = /^armorkit: (?:.* not applied: (.*)|(no enforcer .*))$/m.exec(run.stderr);
-  const output = run.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('armorkit: '));
-  // The line that says why (Permission denied, Operation not permitted, PermissionError), else the first one.
-  const firstLine = output.find((l) => /denied|not permitted|PermissionError|cannot/i.test(l)) ?? output[0] ?? '';
-  if (notApplied || run.status === null) {
-    return { scenario, result: 'not applied', exitCode: run.status, detail: notApplied?.[1] ?? notApplied?.[2] ?? 'timed out' };
-  }
-  return { scenario, result: run.status === 0 ? 'allowed' : 'denied', exitCode: run.status, detail: firstLine.trim() };
-}
-
-/** Inside kernel-lab: every scenario through the real `armorkit run`, then the kernel's audit lines as events. */
-export async function runDemoScenarios(engine: Engine, repo: string): Promise<DemoReport> {
+/** Inside kernel-lab: the example policies on real processes, the kernel's audit lines and BPF events as ViolationEvents. */
+export function kernelLabDriver(engine: Engine, repo: string): DemoDriver {
   prepareGuest();
   const cli = join(repo, 'packages/cli/dist/bin.js');
-  const installed = new Set<string>(engine.enforcers);
-  const missing = [...new Set(DEMO_SCENARIOS.map((s) => s.enforcer))].filter((e) => !installed.has(e));
-  const before = readKernelMessages().length;
-  const outcomes = DEMO_SCENARIOS.filter((s) => installed.has(s.enforcer)).map((s) => runScenario(repo, cli, s));
-
   const { files } = readInputs(['examples/policies'], repo);
   const owners = new Map(resolvePolicies(engine, files).resolved.map(({ plan }) => [plan.profileName, plan.policy]));
-  const decoded: ViolationEvent[] = [];
-  // Audit records reach the kernel log through kauditd, a moment after the syscall that caused them.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  for (const line of readKernelMessages().slice(before)) {
-    const event = engine.decodeAudit({ line, source: '/dev/kmsg' });
-    if (event) decoded.push(event);
-  }
-  // BPF-LSM reports through its ring buffer, not the kernel log.
-  const channelSources: string[] = [];
-  if (outcomes.some((o) => o.scenario.enforcer === 'BPF')) {
-    const source = await engine.openAuditSource('BPF');
-    if (!source.ok) {
-      channelSources.push(`BPF events not read: ${failureMessage(source)}`);
-    } else {
-      try {
-        for await (const event of source.value.events({ follow: false })) decoded.push(event);
-      } finally {
-        source.value.close();
-      }
-    }
-  }
-  const events = decoded.map((event) => {
-    const policy = owners.get(event.profileName);
-    return policy
-      ? { ...event, policyKind: policy.kind, policyName: policy.name, policyNamespace: policy.clusterScoped ? '' : policy.namespace }
-      : event;
-  });
-  return { outcomes, events, missing, notes: channelSources };
+  const events = new KernelEvents(engine, owners);
+  return {
+    scenarios: DEMO_SCENARIOS,
+    installed: new Set<string>(engine.enforcers),
+    attempt: (scenario, { freshProcess }) => (freshProcess ? runFreshProcess(repo, cli, scenario) : runInProcess(engine, repo, scenario)),
+    kernelEvents: ({ bpf, final }) => events.take({ bpf, ...(final ? { settleMs: 2000 } : {}) }),
+    close: () => events.close(),
+  };
 }
 
-/** A BPF event's operation and object: `File read /etc/hostname`, `Capability net_raw`, `Mount tmpfs none`. */
-function bpfWhat(detail: Record<string, unknown>): string {
-  const socket = detail.socket as Record<string, unknown> | undefined;
-  const address = detail.address as Record<string, unknown> | undefined;
-  if (detail.operation === 'Mount') return `Mount ${String(detail.type)} ${String(detail.path)}`;
-  const object =
-    detail.path !== undefined
-      ? `${Array.isArray(detail.permissions) ? detail.permissions.join(',') + ' ' : ''}${String(detail.path)}`
-      : detail.capability !== undefined
-        ? String(detail.capability)
-        : socket
-          ? `${String(detail.type)} ${String(socket.domain)}/${String(socket.type)}/${String(socket.protocol)}`
-          : address
-            ? `${String(detail.type)} ${String(address.ip)}:${String(address.port)}`
-            : String(detail.permission ?? detail.type ?? '');
-  return `${String(detail.operation ?? '')} ${object}`.trim();
-}
-
-function describeEvent(event: ViolationEvent): string {
-  const detail = event.event as Record<string, unknown>;
-  const what =
-    event.enforcer === 'AppArmor'
-      ? `${detail.operation ?? ''} ${detail.name ?? detail.capname ?? detail.family ?? ''}`.trim()
-      : event.enforcer === 'BPF'
-        ? bpfWhat(detail)
-        : `${detail.syscallName ?? detail.syscall ?? ''}`;
-  const policy = event.policyName ? `${event.policyKind} ${event.policyNamespace ? event.policyNamespace + '/' : ''}${event.policyName}` : event.profileName || 'unconfined';
-  return `${event.enforcer.padEnd(8)} ${event.action.padEnd(13)} ${String(event.pid).padStart(6)} ${String(detail.comm ?? '').padEnd(10)} ${what}  (${policy})`;
-}
-
-export function formatDemoReport(report: DemoReport): string {
-  const lines: string[] = [];
-  const width = Math.max(...report.outcomes.map((o) => o.scenario.attempt.length), 10);
-  lines.push(`${'enforcer'.padEnd(9)}${'attempt'.padEnd(width + 2)}${'expected'.padEnd(10)}${'result'.padEnd(13)}`);
-  for (const outcome of report.outcomes) {
-    const ok = outcome.result === outcome.scenario.expected;
-    lines.push(
-      `${outcome.scenario.enforcer.padEnd(9)}${outcome.scenario.attempt.padEnd(width + 2)}${outcome.scenario.expected.padEnd(10)}${outcome.result.padEnd(13)}${ok ? 'ok' : 'UNEXPECTED'}${outcome.result === 'allowed' ? '' : `  ${outcome.detail}`}`,
-    );
-  }
-  for (const enforcer of report.missing) lines.push(`${enforcer.padEnd(9)}(no plugin for ${enforcer} is installed: skipped)`);
-  lines.push('', `audited by the kernel (/dev/kmsg and the BPF ring buffer → ViolationEvent): ${report.events.length} event(s)`);
-  for (const note of report.notes) lines.push(`  (${note})`);
-  for (const event of report.events) lines.push(`  ${describeEvent(event)}`);
-  const unexpected = report.outcomes.filter((o) => o.result !== o.scenario.expected).length;
-  lines.push('', unexpected === 0 ? `all ${report.outcomes.length} attempts behaved as the policies say` : `${unexpected} attempt(s) did not behave as expected`);
-  return lines.join('\n');
+/** Inside kernel-lab: every scenario, streamed. */
+export function runDemoScenarios(engine: Engine, repo: string): AsyncGenerator<DemoStep> {
+  return runDemo(kernelLabDriver(engine, repo));
 }
