@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, exactJson, fuzzedVariants, random } from '../../../bench/audit-log.mjs';
 import { LabelCache } from '../../core/src/audit/label-cache.js';
 import { AuditRecordReader, READ_THE_LINE } from '../../core/src/audit/record-reader.js';
-import { appArmorAuditRecord } from '../../plugin-apparmor/src/index.js';
-import { seccompAuditRecord } from '../../plugin-seccomp/src/index.js';
+import { appArmorAuditRecord } from '../../plugin-apparmor/src/audit/apparmor-record.js';
+import { seccompAuditRecord } from '../../plugin-seccomp/src/audit/seccomp-record.js';
 import { loadEngine } from '../src/index.js';
 
 const generate = auditLog;

@@ -8,7 +8,7 @@ export { AUDIT_LINE_MAX_BYTES, type AuditLineWarning } from '../audit/over-long-
 export type { AuditFields } from '../audit/audit-fields.js';
 export { defineAuditRecord, type AuditRecordDeclaration, type DeclaredFields, type RecordContext, type RecordFields } from '../audit/record-declaration.js';
 export { AuditRecordRegistry, auditRecordDecoder, type AuditRecordDecoder } from '../audit/record-registry.js';
-export { decimalValue, decodeHex, hexValue, type FieldKind, type FieldKindValues } from '../audit/field-kinds.js';
+export { decodeHex, hexValue, type FieldKind, type FieldKindValues } from '../audit/field-kinds.js';
 export type { FieldGrammar } from '../audit/record-line.js';
 export type { RecordStart } from '../audit/record-start.js';
 export { nativeAuditScannerAvailable } from '../audit/native-scanner.js';
