@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type ArmorkitConfig, createEngine, type Engine, type Plugin, type RulePack, varmorDialect } from '@armorkit/core';
+import { type ArmorkitConfig, createEngine, type Enforcer, type Engine, type Plugin, type PolicyInput, type RulePack, varmorDialect } from '@armorkit/core';
 import type { BundledPackages } from './bundled-packages-hooks.js';
 import { bundledPackages } from './bundled-packages.js';
 
@@ -11,6 +11,15 @@ import { bundledPackages } from './bundled-packages.js';
  * skipped. Only packages that exist: the planned ones (plugin-kubearmor, plugin-networkproxy) join when they are published.
  */
 export const OFFICIAL_PLUGINS = ['@armorkit/plugin-apparmor', '@armorkit/plugin-seccomp', '@armorkit/plugin-bpf'] as const;
+/**
+ * The enforcers each official plugin implements, known without importing it, so that a command checking policies
+ * imports only the plugins of the enforcers they use (docs/cli.md#start-up). A test keeps it equal to their backends.
+ */
+export const OFFICIAL_PLUGIN_ENFORCERS: Readonly<Record<(typeof OFFICIAL_PLUGINS)[number], readonly Enforcer[]>> = {
+  '@armorkit/plugin-apparmor': ['AppArmor'],
+  '@armorkit/plugin-seccomp': ['Seccomp'],
+  '@armorkit/plugin-bpf': ['BPF'],
+};
 export const BUILTIN_RULES = '@armorkit/builtin-rules';
 
 const CONFIG_NAMES = ['armorkit.config.mjs', 'armorkit.config.js', 'armorkit.config.ts'];
@@ -37,12 +46,13 @@ async function importIfInstalled<T>(specifier: string): Promise<T | undefined> {
   }
 }
 
-/** The official plugins and rules that are installed next to the CLI. */
-export async function installedDefaults(): Promise<{ plugins: Plugin[]; rulePacks: RulePack[] }> {
+/** The official plugins and rules that are installed next to the CLI; only the plugins of `enforcers`, when given. */
+export async function installedDefaults(enforcers?: readonly Enforcer[]): Promise<{ plugins: Plugin[]; rulePacks: RulePack[] }> {
+  const wanted = OFFICIAL_PLUGINS.filter((specifier) => !enforcers || OFFICIAL_PLUGIN_ENFORCERS[specifier].some((enforcer) => enforcers.includes(enforcer)));
   // Imported together (their files are read at once), registered in the order of OFFICIAL_PLUGINS.
   const [rules, ...modules] = await Promise.all([
     importIfInstalled<{ default: RulePack }>(BUILTIN_RULES),
-    ...OFFICIAL_PLUGINS.map((specifier) => importIfInstalled<{ default: () => Plugin }>(specifier)),
+    ...wanted.map((specifier) => importIfInstalled<{ default: () => Plugin }>(specifier)),
   ]);
   const plugins = modules.flatMap((module) => (module ? [module.default()] : []));
   return { plugins, rulePacks: rules ? [rules.default] : [] };
@@ -75,14 +85,23 @@ async function importConfig(path: string): Promise<ArmorkitConfig> {
   return module.default;
 }
 
+/** The enforcers the policies in `inputs` use, as the vArmor dialect reads them (a document it refuses uses none). */
+export function usedEnforcers(inputs: readonly PolicyInput[]): Enforcer[] {
+  const dialect = createEngine({ plugins: [varmorDialect()] });
+  return [...new Set(inputs.flatMap((input) => dialect.parse(input.text, input.name).policies.flatMap((policy) => policy.enforcers)))];
+}
+
 /**
  * The engine the CLI runs: the config file's (explicit path, or armorkit.config.* in the working directory),
- * on top of the installed official plugins unless the config says `extendDefaults: false`.
+ * on top of the installed official plugins unless the config says `extendDefaults: false`. With `inputs` and no
+ * config file, only the official plugins of the enforcers those policies use are imported; a config's plugins may
+ * read other dialects, so with one every official plugin is.
  */
-export async function loadEngine(options: { config?: string; cwd?: string } = {}): Promise<{ engine: Engine; configPath?: string }> {
+export async function loadEngine(options: { config?: string; cwd?: string; inputs?: readonly PolicyInput[] } = {}): Promise<{ engine: Engine; configPath?: string }> {
   const configPath = options.config ?? findConfig(options.cwd ?? process.cwd());
   const config = configPath ? await importConfig(configPath) : {};
-  const defaults = config.extendDefaults === false ? { plugins: [], rulePacks: [] } : await installedDefaults();
+  const enforcers = options.inputs && !configPath ? usedEnforcers(options.inputs) : undefined;
+  const defaults = config.extendDefaults === false ? { plugins: [], rulePacks: [] } : await installedDefaults(enforcers);
   const userPlugins = config.plugins ?? [];
   // A config that lists an official plugin (with its own options) replaces the default instance of it.
   const plugins = [

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import type { Engine } from '@armorkit/core';
+import type { Engine, PolicyInput } from '@armorkit/core';
 import { EXIT, processIO, UsageError, type CliIO } from './io.js';
 
 // Only commander and this file load at start: each command, the engine and its plugins are imported when the
@@ -27,9 +27,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
 
-  const engine = async (): Promise<Engine> => {
+  // With `inputs`, the engine is for those policies only: it may leave out the plugins of enforcers they do not use.
+  const engine = async (inputs?: readonly PolicyInput[]): Promise<Engine> => {
     const { loadEngine } = await import('./default-engine.js');
-    opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd })).engine;
+    opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd, ...(inputs ? { inputs } : {}) })).engine;
     return opened;
   };
 
@@ -41,7 +42,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies with profileType BehaviorModel; repeatable', collect)
     .action(async (paths: string[], options: { verify?: boolean; model?: string[] }) => {
       const { validateCommand } = await import('./commands/validate.js');
-      exitCode = await validateCommand(await engine(), paths, options, io);
+      exitCode = await validateCommand(engine, paths, options, io);
     });
 
   program

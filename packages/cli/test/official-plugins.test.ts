@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { installedDefaults, OFFICIAL_PLUGINS } from '../src/index.js';
+import { OFFICIAL_PLUGIN_ENFORCERS, usedEnforcers } from '../src/default-engine.js';
 
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 const manifest = (directory: string) => JSON.parse(readFileSync(join(PACKAGES, directory, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
@@ -27,4 +28,32 @@ describe('OFFICIAL_PLUGINS', () => {
     for (const [index, plugin] of plugins.entries()) expect(plugin.meta.name).toBe(OFFICIAL_PLUGINS[index]);
     expect(rulePacks.map((pack) => pack.meta.name)).toEqual(['@armorkit/builtin-rules']);
   });
+
+  it('implement the enforcers OFFICIAL_PLUGIN_ENFORCERS says, which is how a command knows which to import', async () => {
+    const { plugins } = await installedDefaults();
+    const implemented = Object.fromEntries(plugins.map((plugin) => [plugin.meta.name, (plugin.backends ?? []).map((backend) => backend.enforcer)]));
+    expect(implemented).toEqual(OFFICIAL_PLUGIN_ENFORCERS);
+  });
+
+  it('are imported only for the enforcers asked for', async () => {
+    expect((await installedDefaults(['AppArmor'])).plugins.map((plugin) => plugin.meta.name)).toEqual(['@armorkit/plugin-apparmor']);
+    expect((await installedDefaults(['BPF', 'Seccomp'])).plugins.map((plugin) => plugin.meta.name)).toEqual(['@armorkit/plugin-seccomp', '@armorkit/plugin-bpf']);
+    expect((await installedDefaults([])).plugins).toEqual([]);
+  });
 });
+
+describe('usedEnforcers', () => {
+  const policy = (enforcer: string) =>
+    `apiVersion: crd.varmor.org/v1beta1\nkind: VarmorPolicy\nmetadata: {name: p, namespace: demo}\nspec:\n  target: {kind: Deployment, selector: {matchLabels: {app: p}}}\n  policy: {enforcer: ${enforcer}, mode: AlwaysAllow}\n`;
+
+  it('reads the enforcers of every policy in the inputs, and none from a document that is not one', () => {
+    const inputs = [
+      { name: 'a.yaml', text: policy('AppArmorSeccomp') },
+      { name: 'b.yaml', text: `${policy('BPF')}---\nkind: Deployment\n` },
+      { name: 'c.yaml', text: 'not: [valid' },
+    ];
+    expect(usedEnforcers(inputs).sort()).toEqual(['AppArmor', 'BPF', 'Seccomp']);
+    expect(usedEnforcers([inputs[2] as (typeof inputs)[number]])).toEqual([]);
+  });
+});
+
