@@ -6,7 +6,7 @@
 // SYSCALL + PROCTITLE records, seccomp LOG/ERRNO/KILL records alone, as the kernel emits them.
 // Needs `pnpm exec tsc -b`. AUDIT_BENCH_LINES changes the size.
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -86,7 +86,9 @@ async function decodeFile(path, native = true) {
  * declared (issue 12) the engine had the decodeAudit and decodeAuditFields hooks instead of auditRecords.
  */
 async function decodeWith(root, path) {
-  const core = await import(`${root}/packages/core/dist/index.js`);
+  // AuditLogDecoder is in @armorkit/core/audit since the entry points were split (issue 12), at the root before.
+  const audit = join(root, 'packages/core/dist/entries/audit.js');
+  const core = await import(existsSync(audit) ? audit : `${root}/packages/core/dist/index.js`);
   const { engine: own } = await (await import(`${root}/packages/cli/dist/index.js`)).loadEngine({ cwd: tmpdir() });
   const decoder = own.auditRecords
     ? new core.AuditLogDecoder(own.auditRecords)
