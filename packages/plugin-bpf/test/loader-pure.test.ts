@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,5 +60,22 @@ describe('the BPF object', () => {
     ]);
     expect(sections).toMatch(/\.maps/);
     expect(sections).toMatch(/fentry\/free_mnt_ns/);
+  });
+
+  it('is found without clang once built ahead of time (a node without a compiler), and says so when it is not', () => {
+    const cacheDirectory = mkdtempSync(join(tmpdir(), 'armorkit-bpf-object-'));
+    try {
+      const built = ensureBpfObject({ cacheDirectory });
+      if (!built.ok) throw new Error(built.error.message);
+      expect(ensureBpfObject({ cacheDirectory, clang: 'armorkit-no-such-clang' })).toEqual(built);
+      const empty = ensureBpfObject({ cacheDirectory: join(cacheDirectory, 'empty'), clang: 'armorkit-no-such-clang' });
+      expect(empty.ok).toBe(false);
+      if (!empty.ok) {
+        expect(empty.error.code).toBe('bpf-clang-missing');
+        expect(empty.error.message).toContain('armorkit-no-such-clang is not installed and no built BPF programs are in');
+      }
+    } finally {
+      rmSync(cacheDirectory, { recursive: true, force: true });
+    }
   });
 });

@@ -24,40 +24,41 @@ export interface ObjectOptions {
   cacheDirectory?: string;
 }
 
-/** A hash of everything the object is made from: sources, flags, compiler version. */
-export function objectKey(clang: string): LoaderOutcome<string> {
-  const version = spawnSync(clang, ['--version'], { encoding: 'utf8' });
-  if (version.error || version.status !== 0) {
-    return fail('bpf-clang-missing', `${clang} is not installed; the BPF programs are compiled with clang at first use (Debian: apt-get install clang llvm libbpf-dev)`);
-  }
+/**
+ * A hash of what the object is made from: its sources and clang's flags. The compiler's version is left out on
+ * purpose: a node that loads an object built at image build time has no clang to ask (delete the cache to rebuild
+ * with a newer clang).
+ */
+export function objectKey(): string {
   const hash = createHash('sha256');
-  hash.update(version.stdout);
   hash.update(clangArguments('SOURCE', 'OUTPUT').join(' '));
   for (const name of readdirSync(BPF_SOURCE_DIRECTORY).filter((n) => /\.(c|h)$/.test(n)).sort()) {
     hash.update(name);
     hash.update(readFileSync(join(BPF_SOURCE_DIRECTORY, name)));
   }
-  return succeed(hash.digest('hex').slice(0, 16));
+  return hash.digest('hex').slice(0, 16);
 }
 
 /**
  * The compiled programs (armorkit.bpf.o), built with clang the first time and kept in a cache keyed by the hash
- * of their sources, so a fresh clone works without a build step and an edit rebuilds.
+ * of their sources, so a fresh clone works without a build step and an edit rebuilds; clang runs only to build.
  */
 export function ensureBpfObject(options: ObjectOptions = {}): LoaderOutcome<{ path: string; key: string }> {
   const clang = options.clang ?? 'clang';
-  const key = objectKey(clang);
-  if (!key.ok) return key;
+  const key = objectKey();
   const directory = options.cacheDirectory ?? process.env.ARMORKIT_BPF_CACHE ?? join(PACKAGE_DIRECTORY, '.cache', 'bpf-object');
-  const path = join(directory, `armorkit-${key.value}.bpf.o`);
-  if (existsSync(path)) return succeed({ path, key: key.value });
+  const path = join(directory, `armorkit-${key}.bpf.o`);
+  if (existsSync(path)) return succeed({ path, key });
   mkdirSync(directory, { recursive: true });
   const partial = `${path}.${process.pid}.tmp`;
   const built = spawnSync(clang, clangArguments(join(BPF_SOURCE_DIRECTORY, 'armorkit.bpf.c'), partial), { encoding: 'utf8' });
+  if (built.error && 'code' in built.error && built.error.code === 'ENOENT') {
+    return fail('bpf-clang-missing', `${clang} is not installed and no built BPF programs are in ${directory}; they are compiled with clang at first use (Debian: apt-get install clang llvm libbpf-dev), or ahead of time with ensureBpfObject from @armorkit/plugin-bpf/programs`);
+  }
   if (built.error || built.status !== 0) {
     rmSync(partial, { force: true });
     return fail('bpf-object-build-failed', `clang could not compile the BPF programs:\n${built.stderr || built.error?.message}`);
   }
   renameSync(partial, path);
-  return succeed({ path, key: key.value });
+  return succeed({ path, key });
 }
