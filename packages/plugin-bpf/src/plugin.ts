@@ -6,6 +6,7 @@ import { BpfEnforcer, type EnforcerOptions } from './loader/enforcer.js';
 import { openBpfAuditSource } from './audit/audit-source.js';
 import { nodeDiskDevices } from './node-disk-devices.js';
 import { confineWithBpf } from './run/confine.js';
+import { bpfPodChanges } from './pod/bpf-pod-changes.js';
 
 export interface BpfPluginOptions extends EnforcerOptions {
   /** Addresses of Kubernetes Services and Pods for toServices, toPods and the built-in Service rules. */
@@ -75,6 +76,7 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
       });
     },
     confine: (artifact) => confineWithBpf(artifact, options),
+    podChanges: bpfPodChanges,
     auditSource: async () => openBpfAuditSource(options),
     async close() {
       enforcer?.close();
