@@ -50,6 +50,7 @@ export interface MutateOptions {
   matchLabel?: string;
   style?: OperationStyle;
   namespace?: string;
+  now?: Date;
 }
 
 export function object(yaml: string): Record<string, unknown> {
@@ -67,7 +68,7 @@ export function mutate(input: Record<string, unknown>, options: MutateOptions) {
     policies: options.policies,
     workload: workload.value,
     kubernetesVersion: options.version ?? { major: 1, minor: 29 },
-    now: NOW,
+    now: options.now ?? NOW,
     matchLabel: label.value,
     operationStyle: options.style ?? 'rfc6902',
   });
