@@ -117,14 +117,13 @@ const view = (profile: SecurityProfileView): SecurityProfileView =>
 
 function issueError(issue: z.core.$ZodIssue): PolicyError {
   const pointer = toPointer(issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment.description) : segment)));
-  const field = pointer || 'the object';
   const message =
     issue.code === 'invalid_type'
-      ? `${field} must be ${issue.expected === 'record' ? 'a map of strings' : issue.expected}`
+      ? `expected ${issue.expected === 'record' ? 'a map of strings' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`
       : issue.code === 'invalid_value'
-        ? `${field} must be ${issue.values.map((value) => JSON.stringify(value)).join(' or ')}`
+        ? `expected ${issue.values.map((value) => JSON.stringify(value)).join(' or ')}`
         : issue.code === 'too_small'
-          ? `${field} must not be empty`
-          : `${field}: ${issue.message}`;
+          ? 'must not be empty'
+          : issue.message;
   return mutateErrors.error('workload-invalid', pointer, message);
 }
