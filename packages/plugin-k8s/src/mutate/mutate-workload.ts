@@ -29,6 +29,8 @@ export interface WorkloadMutation {
   policy?: PolicyIR;
   /** The JSON patch; empty when nothing is to change (no policy, or the object already has every change). */
   operations: PatchOperation[];
+  /** The object with the patch applied (the object itself when the patch is empty). */
+  object: Record<string, unknown>;
 }
 
 /** RFC 3339 in UTC to the second, as vArmor writes mutatedAt. */
@@ -41,9 +43,10 @@ export const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, '
  */
 export function mutateWorkload(input: MutateInput): Result<WorkloadMutation> {
   const { workload } = input;
-  if (!hasMatchLabel(workload, input.matchLabel)) return ok({ operations: [] });
+  const unchanged = { operations: [], object: workload.object };
+  if (!hasMatchLabel(workload, input.matchLabel)) return ok(unchanged);
   const policy = matchPolicy(input.policies, workload);
-  if (!policy) return ok({ operations: [] });
+  if (!policy) return ok(unchanged);
   const resolved = input.planOf ? input.planOf(policy) : input.engine.resolve(policy);
   if (!resolved.plan) {
     const reasons = resolved.errors.map((error) => error.message).join('; ');
@@ -58,7 +61,7 @@ export function mutateWorkload(input: MutateInput): Result<WorkloadMutation> {
   const prefix = writer.operations.length;
   const written = writePodChanges(writer, workload, changes.value);
   if (!written.ok) return fail(written.errors, changes.warnings);
-  if (writer.operations.length === prefix) return ok({ policy, operations: [] }, changes.warnings);
+  if (writer.operations.length === prefix) return ok({ ...unchanged, policy }, changes.warnings);
   writer.set(['metadata', 'annotations', MUTATED_AT_ANNOTATION], rfc3339(input.now));
-  return ok({ policy, operations: writer.operations }, changes.warnings);
+  return ok({ policy, operations: writer.operations, object: writer.patched }, changes.warnings);
 }

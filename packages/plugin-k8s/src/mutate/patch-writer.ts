@@ -26,6 +26,11 @@ export class PatchWriter {
     this.document = structuredClone(document);
   }
 
+  /** The document with every operation written so far applied. */
+  get patched(): Record<string, unknown> {
+    return structuredClone(this.document);
+  }
+
   /** The value at `path`, or undefined. */
   get(path: readonly PathSegment[]): unknown {
     let value: unknown = this.document;

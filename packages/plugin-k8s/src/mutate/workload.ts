@@ -55,6 +55,8 @@ export interface Workload {
   object: Record<string, unknown>;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 const kindOf = (object: unknown) => (typeof object === 'object' && object !== null && 'kind' in object ? object.kind : undefined);
 
 /** Reads an object the webhook may change; `namespace` is the request's (objects being created may not carry one). */
@@ -101,7 +103,8 @@ export function readWorkload(object: unknown, namespace?: string): Result<Worklo
     pod,
     podMetadataPath,
     podSpecPath,
-    object: data,
+    // The object as given, not zod's copy (which puts the fields it knows first): patches and --apply keep its order.
+    object: isRecord(object) ? object : data,
   });
 }
 
