@@ -17,7 +17,7 @@ export {
   type MutatingAdmissionOptions,
 } from './mutate/admission.js';
 export { mutateErrors } from './mutate/errors.js';
-export { formatPatch, type PatchOperation } from './mutate/json-patch.js';
+export { formatJson, formatPatch, type PatchOperation } from './mutate/json-patch.js';
 export { cachedKubernetesVersion, parseKubernetesVersion, parseServerVersion, type ServerVersion } from './mutate/kubernetes-version.js';
 export { DEFAULT_MATCH_LABEL, parseMatchLabel, type MatchLabel } from './mutate/match-policy.js';
 export { MUTATED_AT_ANNOTATION, mutateWorkload, type MutateInput, type WorkloadMutation } from './mutate/mutate-workload.js';
