@@ -41,6 +41,21 @@ describe('mutatingAdmission: the /mutate handler', () => {
     expect(again).toEqual({ uid: '705ab4f5-6393-11e8-b7cc-42010a800002', allowed: true });
   });
 
+  it('answers each workload kind as the API server sends it: Pods, Deployments, StatefulSets, DaemonSets', async () => {
+    const kinds = [
+      { kind: 'Pod', group: '', resource: 'pods', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', labels: { 'sandbox.varmor.org/enable': 'true' } }, spec: { containers: [{ name: 'nginx' }] } } },
+      ...['Deployment', 'StatefulSet', 'DaemonSet'].map((kind) => ({ kind, group: 'apps', resource: `${kind.toLowerCase()}s`, object: { ...deployment, kind } })),
+    ];
+    for (const { kind, group, resource, object } of kinds) {
+      const policies = [policy({ enforcer: 'BPF', target: { kind, name: 'web' } })];
+      const handler = mutatingAdmission({ engine, policies: () => policies, kubeVersion: fixedVersion(1, 30), clock: () => NOW });
+      const response = await handler(request({ kind: { group, version: 'v1', kind }, resource: { group, version: 'v1', resource }, object }));
+      const operations = JSON.parse(Buffer.from(response.patch!, 'base64').toString('utf8')) as { path: string }[];
+      const annotations = kind === 'Pod' ? '/metadata/annotations' : '/spec/template/metadata/annotations';
+      expect(operations.map((operation) => operation.path), kind).toContain(`${annotations}/container.bpf.security.beta.varmor.org~1nginx`);
+    }
+  });
+
   it('reads the policies each time (an informer may have changed them) and the version through its provider', async () => {
     let policies = [webPolicy];
     let versionReads = 0;

@@ -74,7 +74,7 @@ export function mutate(input: Record<string, unknown>, options: MutateOptions) {
   });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   const operations = result.value.operations;
-  return { operations, text: operations.length > 0 ? formatPatch(operations) : '', warnings: result.warnings, policy: result.value.policy };
+  return { operations, text: operations.length > 0 ? formatPatch(operations) : '', warnings: result.warnings, policy: result.value.policy, object: result.value.object };
 }
 
 /** Applies a patch with fast-json-patch; `strict` validates every operation as RFC 6902 requires (replace needs its target). */

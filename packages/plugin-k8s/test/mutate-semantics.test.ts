@@ -217,6 +217,7 @@ describe('idempotence', () => {
         const first = mutate(input, { policies, version });
         expect(first.operations.length).toBeGreaterThan(3);
         const once = applyPatch(input, first.operations);
+        expect(first.object).toEqual(once);
         expect(mutate(once, { policies, version }).operations).toEqual([]);
         // vArmor's style applies (leniently) to the same object, and is just as idempotent.
         const varmor = mutate(input, { policies, version, style: 'varmor' });
