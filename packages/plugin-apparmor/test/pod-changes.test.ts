@@ -1,13 +1,14 @@
-import { createEngine, type PodContainer, varmorDialect } from '@armorkit/core';
+import { type PodContainer, varmorDialect } from '@armorkit/core';
+import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
 import { apparmor } from '../src/plugin.js';
 
 // The AppArmor backend's pod changes (vArmor §6.3, §9 item 5): the kubelet annotation before 1.30, the field from 1.30.
-const engine = createEngine({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });
-const text = `{apiVersion: crd.varmor.org/v1beta1, kind: VarmorPolicy, metadata: {name: web, namespace: shop},
-  spec: {target: {kind: Deployment, name: web}, policy: {enforcer: AppArmor, mode: AlwaysAllow}}}`;
-const plan = engine.resolve(engine.parse(text, 'policy.yaml').policies[0]!).plan!;
+const tester = new PolicyTester({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });
+const { engine } = tester;
+const plan = tester.plan(`{apiVersion: crd.varmor.org/v1beta1, kind: VarmorPolicy, metadata: {name: web, namespace: shop},
+  spec: {target: {kind: Deployment, name: web}, policy: {enforcer: AppArmor, mode: AlwaysAllow}}}`);
 const container = (name: string, index: number, extra: Partial<PodContainer> = {}): PodContainer => ({
   name,
   index,

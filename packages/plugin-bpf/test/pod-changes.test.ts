@@ -1,13 +1,14 @@
-import { createEngine, varmorDialect } from '@armorkit/core';
+import { varmorDialect } from '@armorkit/core';
+import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
 import { bpf } from '../src/plugin.js';
 
 // The BPF backend's pod changes (vArmor §6.3): one annotation per targeted container, which the node agent reads.
-const engine = createEngine({ plugins: [varmorDialect(), bpf({ diskDevices: [] })], rulePacks: [builtinRules] });
-const text = `{apiVersion: crd.varmor.org/v1beta1, kind: VarmorClusterPolicy, metadata: {name: ci},
-  spec: {target: {kind: DaemonSet, name: runner, containers: [a, b]}, policy: {enforcer: BPF, mode: AlwaysAllow}}}`;
-const plan = engine.resolve(engine.parse(text, 'policy.yaml').policies[0]!).plan!;
+const tester = new PolicyTester({ plugins: [varmorDialect(), bpf({ diskDevices: [] })], rulePacks: [builtinRules] });
+const { engine } = tester;
+const plan = tester.plan(`{apiVersion: crd.varmor.org/v1beta1, kind: VarmorClusterPolicy, metadata: {name: ci},
+  spec: {target: {kind: DaemonSet, name: runner, containers: [a, b]}, policy: {enforcer: BPF, mode: AlwaysAllow}}}`);
 const container = (name: string, index: number) => ({ name, index, pointer: `/spec/template/spec/containers/${index}`, privileged: index === 1, env: [], volumeMounts: [] });
 
 describe('BPF pod changes', () => {

@@ -1,17 +1,15 @@
-import { createEngine, type PodContainer, type PodView, varmorDialect } from '@armorkit/core';
+import { type PodContainer, type PodView, varmorDialect } from '@armorkit/core';
+import { PolicyTester } from '@armorkit/core/testing';
 import builtinRules from '@armorkit/builtin-rules';
 import { describe, expect, it } from 'vitest';
 import { seccomp } from '../src/plugin.js';
 
 // The seccomp backend's pod changes through the engine (vArmor §6.3); plugin-k8s turns them into patches.
-const engine = createEngine({ plugins: [varmorDialect(), seccomp()], rulePacks: [builtinRules] });
-const planFor = (mode: string) => {
-  const text = `{apiVersion: crd.varmor.org/v1beta1, kind: VarmorPolicy, metadata: {name: db, namespace: data},
-    spec: {target: {kind: Pod, name: db}, policy: {enforcer: Seccomp, mode: ${mode}${mode === 'EnhanceProtect' ? ', enhanceProtect: {hardeningRules: [disallow-create-user-ns]}' : ''}}}}`;
-  const plan = engine.resolve(engine.parse(text, 'policy.yaml').policies[0]!).plan;
-  if (!plan) throw new Error('no plan');
-  return plan;
-};
+const tester = new PolicyTester({ plugins: [varmorDialect(), seccomp()], rulePacks: [builtinRules] });
+const { engine } = tester;
+const planFor = (mode: string) =>
+  tester.plan(`{apiVersion: crd.varmor.org/v1beta1, kind: VarmorPolicy, metadata: {name: db, namespace: data},
+    spec: {target: {kind: Pod, name: db}, policy: {enforcer: Seccomp, mode: ${mode}${mode === 'EnhanceProtect' ? ', enhanceProtect: {hardeningRules: [disallow-create-user-ns]}' : ''}}}}`);
 const container = (name: string, index: number, extra: Partial<PodContainer> = {}): PodContainer => ({
   name,
   index,
