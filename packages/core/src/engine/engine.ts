@@ -201,15 +201,25 @@ export class Engine {
   /**
    * podChanges: how `pod` must change for every enforcer of the plan (in the plan's enforcer order); fails when any
    * enforcer fails or has no plugin that says it (a pod changed for some of its enforcers only would be weaker than
-   * the policy without saying so). `kubernetesVersion` is the API server's, read by the caller.
+   * the policy without saying so). `kubernetesVersion` is the API server's, read by the caller. A container an
+   * enforcer adds (a sidecar) is not one the policy targets, so mutating the mutated pod again changes nothing.
    */
   podChanges(plan: Plan, pod: PodView, kubernetesVersion: KubernetesVersion): Result<EnforcerPodChanges[]> {
-    const context: PodChangeContext = { plan, pod, containers: targetedContainers(plan, pod), kubernetesVersion };
+    const targeted = targetedContainers(plan, pod);
+    const first = this.collectPodChanges({ plan, pod, containers: targeted, kubernetesVersion });
+    if (!first.ok) return first;
+    const sidecars = new Set(first.value.flatMap(({ changes }) => changes.flatMap((change) => (change.kind === 'sidecar' ? [change.value.name] : []))));
+    const withoutSidecars = targeted.filter((container) => !sidecars.has(container.name));
+    if (withoutSidecars.length === targeted.length) return first;
+    return this.collectPodChanges({ plan, pod, containers: withoutSidecars, kubernetesVersion });
+  }
+
+  private collectPodChanges(context: PodChangeContext): Result<EnforcerPodChanges[]> {
     const changes: EnforcerPodChanges[] = [];
     const errors: PolicyError[] = [];
     const warnings: PolicyError[] = [];
-    for (const enforcer of plannedEnforcers(plan)) {
-      const result = this.podChangesFor(plan, enforcer, context);
+    for (const enforcer of plannedEnforcers(context.plan)) {
+      const result = this.podChangesFor(context.plan, enforcer, context);
       warnings.push(...result.warnings);
       if (result.ok) changes.push({ enforcer, changes: result.value });
       else errors.push(...result.errors);
