@@ -118,11 +118,13 @@ function profiles(context: { seccompProfile?: SecurityProfileView | null; appArm
 const view = (profile: SecurityProfileView): SecurityProfileView =>
   profile.localhostProfile === undefined ? { type: profile.type } : { type: profile.type, localhostProfile: profile.localhostProfile };
 
+const EXPECTED: Readonly<Record<string, string>> = { object: 'a mapping', record: 'a mapping of strings', array: 'a list', string: 'a string', boolean: 'a boolean', number: 'a number' };
+
 function issueError(issue: z.core.$ZodIssue): PolicyError {
   const pointer = toPointer(issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment.description) : segment)));
   const message =
     issue.code === 'invalid_type'
-      ? `expected ${issue.expected === 'record' ? 'a map of strings' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`
+      ? `expected ${EXPECTED[issue.expected] ?? issue.expected}`
       : issue.code === 'invalid_value'
         ? `expected ${issue.values.map((value) => JSON.stringify(value)).join(' or ')}`
         : issue.code === 'too_small'
