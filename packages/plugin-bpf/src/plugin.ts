@@ -13,6 +13,8 @@ export interface BpfPluginOptions extends EnforcerOptions {
   resolver?: BpfEgressResolver;
   /** The node's disk devices; by default read from /proc/partitions when a policy uses a disk-device rule. */
   diskDevices?: readonly string[];
+  /** vArmor's `--bpfExclusiveMode` for the mutating webhook: BPF-confined containers run AppArmor-unconfined. */
+  exclusive?: boolean;
 }
 
 const meta = readPackageMeta(import.meta.url);
@@ -76,7 +78,7 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
       });
     },
     confine: (artifact) => confineWithBpf(artifact, options),
-    podChanges: bpfPodChanges,
+    podChanges: (plan, context) => bpfPodChanges(plan, context, { exclusive: options.exclusive === true }),
     auditSource: async () => openBpfAuditSource(options),
     async close() {
       enforcer?.close();

@@ -51,6 +51,8 @@ export interface MutateOptions {
   style?: OperationStyle;
   namespace?: string;
   now?: Date;
+  /** Another engine (other plugin options). */
+  engine?: Engine;
 }
 
 export function object(yaml: string): Record<string, unknown> {
@@ -64,7 +66,7 @@ export function mutate(input: Record<string, unknown>, options: MutateOptions) {
   const label = parseMatchLabel(options.matchLabel ?? '');
   if (!label.ok) throw new Error(JSON.stringify(label.errors));
   const result = mutateWorkload({
-    engine,
+    engine: options.engine ?? engine,
     policies: options.policies,
     workload: workload.value,
     kubernetesVersion: options.version ?? { major: 1, minor: 29 },

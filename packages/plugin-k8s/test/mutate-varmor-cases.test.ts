@@ -1,3 +1,7 @@
+import { createEngine, varmorDialect } from '@armorkit/core';
+import builtinRules from '@armorkit/builtin-rules';
+import { apparmor } from '@armorkit/plugin-apparmor';
+import { bpf } from '@armorkit/plugin-bpf';
 import { describe, expect, it } from 'vitest';
 import { applyPatch, mutate, NOW_TEXT, object, op, patch, policy } from './mutate-harness.js';
 
@@ -337,6 +341,50 @@ spec:
       expect(mutate(applied, options).operations).toEqual([]);
     });
   }
+});
+
+describe("vArmor's --bpfExclusiveMode (the BPF plugin's exclusive option)", () => {
+  const exclusive = createEngine({ plugins: [varmorDialect(), apparmor(), bpf({ exclusive: true, diskDevices: [] })], rulePacks: [builtinRules] });
+  const input = object(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: 4.1-test, namespace: demo, labels: {sandbox.varmor.org/enable: "true", app: demo}}
+spec:
+  selector: {matchLabels: {app: demo}}
+  template:
+    metadata:
+      labels: {app: demo}
+      annotations: {container.bpf.security.beta.varmor.org/c0: unconfined}
+    spec:
+      containers: [{name: c0, image: debian:10}, {name: c1, image: debian:10}]
+`);
+  const bpfOnly = [policy({ enforcer: 'BPF', target: { kind: 'Deployment', name: '4.1-test' } })];
+
+  it('before 1.30: the BPF annotation and the kubelet AppArmor annotation unconfined, vArmor\'s bytes', () => {
+    expect(mutate(input, { policies: bpfOnly, style: 'varmor', engine: exclusive }).text).toBe(
+      patch(
+        op('add', '/metadata/annotations', {}),
+        op('replace', '/spec/template/metadata/annotations/container.bpf.security.beta.varmor.org~1c1', localhost),
+        op('replace', '/spec/template/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1c1', 'unconfined'),
+        mutatedAt,
+      ),
+    );
+  });
+
+  it('from 1.30: appArmorProfile Unconfined; with AppArmor in the policy too, its profile wins', () => {
+    expect(mutate(input, { policies: bpfOnly, style: 'varmor', engine: exclusive, version: GA }).text).toBe(
+      patch(
+        op('add', '/metadata/annotations', {}),
+        op('replace', '/spec/template/metadata/annotations/container.bpf.security.beta.varmor.org~1c1', localhost),
+        op('add', '/spec/template/spec/containers/1/securityContext', {}),
+        op('replace', '/spec/template/spec/containers/1/securityContext/appArmorProfile', { type: 'Unconfined' }),
+        mutatedAt,
+      ),
+    );
+    const both = [policy({ enforcer: 'AppArmorBPF', target: { kind: 'Deployment', name: '4.1-test' } })];
+    const applied = applyPatch(input, mutate(input, { policies: both, engine: exclusive, version: GA }).operations);
+    expect(applied).toMatchObject({ spec: { template: { spec: { containers: [{ securityContext: { appArmorProfile: localhostProfile } }, { securityContext: { appArmorProfile: localhostProfile } }] } } } });
+  });
 });
 
 describe('where armorkit differs from vArmor (docs/kubernetes.md)', () => {
