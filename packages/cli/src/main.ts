@@ -138,6 +138,21 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       exitCode = labDoctorCommand(io);
     });
 
+  const k8s = program.command('k8s').description('Kubernetes: what the admission webhooks do, offline');
+  k8s
+    .command('mutate')
+    .description('print the JSON patch the mutating webhook would return for each workload of the file (one line each)')
+    .argument('<workload>', 'YAML with Pods, Deployments, StatefulSets or DaemonSets, or - for standard input')
+    .option('-p, --policies <path>', 'VarmorPolicy / VarmorClusterPolicy files or directories; repeatable', collect)
+    .option('--kube-version <x.y>', 'the Kubernetes version to mutate for: AppArmor by annotation before 1.30 (default 1.30)')
+    .option('--match-label <k=v>', "the label workloads must carry, '' for none (default sandbox.varmor.org/enable=true)")
+    .option('--op-style <style>', "rfc6902 (add what is missing; default) or varmor (vArmor's replace)")
+    .option('--apply', 'print the mutated documents as YAML instead of the patches')
+    .action(async (workload: string, options: { policies?: string[]; kubeVersion?: string; matchLabel?: string; opStyle?: string; apply?: boolean }) => {
+      const { k8sMutateCommand } = await import('./commands/k8s-mutate.js');
+      exitCode = await k8sMutateCommand(engine, workload, options, io);
+    });
+
   program
     .command('schema')
     .description('print the JSON Schema of VarmorPolicy / VarmorClusterPolicy (for editors and CRDs)')

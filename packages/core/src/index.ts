@@ -14,6 +14,19 @@ export { definePlugin, type Plugin, type PluginMeta } from './engine/plugin.js';
 export { defineEnforcer, type CompileContext, type EnforcerBackend } from './engine/backend.js';
 export type { ArtifactDataMap } from './engine/artifact-data.js';
 export type { Artifact, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './engine/artifact.js';
+export {
+  kubernetesVersionAtLeast,
+  type EnforcerPodChanges,
+  type JsonValue,
+  type KubernetesVersion,
+  type NamedObject,
+  type PodChange,
+  type PodChangeContext,
+  type PodContainer,
+  type PodView,
+  type SecurityProfile,
+  type SecurityProfileView,
+} from './engine/pod-changes.js';
 export { readPackageMeta } from './package-meta.js';
 export { parseYamlStream } from './parse/yaml-stream.js';
 export { enforcerFromId, enforcerId, type Enforcer } from './enforcer.js';

@@ -13,6 +13,7 @@ export const appArmorErrors = defineErrors('@armorkit/plugin-apparmor', {
   'apparmor-unload-failed': { description: 'apparmor_parser -R could not remove the profile.' },
   'apparmor-aa-exec-missing': { description: 'aa-exec, which `armorkit run` starts the command through, is not installed (Debian: apparmor).' },
   'apparmor-profile-live': { description: 'A profile of that name is already loaded (a live policy); `armorkit run` will not replace it.' },
+  'apparmor-pod-profile-kept': { description: 'A container of a workload the policy targets chose its own AppArmor profile (securityContext.appArmorProfile, or the kubelet annotation); the mutating webhook leaves it, so the policy\'s profile does not confine that container.', severity: 'warning' },
 });
 
 export type AppArmorErrorCode = keyof typeof appArmorErrors.codes;

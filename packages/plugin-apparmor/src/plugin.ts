@@ -8,6 +8,7 @@ import { type AppArmorSystemPaths, DEFAULT_SYSTEM_PATHS } from './load/system-pa
 import { PARSER_CANDIDATES, findApparmorParser } from './verify/apparmor-parser.js';
 import { verifyWithParser } from './verify/verify-artifact.js';
 import { confineWithAppArmor } from './run/confine.js';
+import { appArmorPodChanges } from './pod/apparmor-pod-changes.js';
 
 export interface AppArmorPluginOptions {
   /** Path of apparmor_parser; found in the usual places when omitted. */
@@ -55,6 +56,7 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
       return loaded(await unloadProfile(profileName, { parser: found, paths: pathsFor(target) }));
     },
     confine: (artifact) => confineWithAppArmor(artifact, { parser: parser(), parserCandidates: candidates, paths }),
+    podChanges: appArmorPodChanges,
   });
   return {
     name: 'apparmor',

@@ -6,12 +6,15 @@ import { BpfEnforcer, type EnforcerOptions } from './loader/enforcer.js';
 import { openBpfAuditSource } from './audit/audit-source.js';
 import { nodeDiskDevices } from './node-disk-devices.js';
 import { confineWithBpf } from './run/confine.js';
+import { bpfPodChanges } from './pod/bpf-pod-changes.js';
 
 export interface BpfPluginOptions extends EnforcerOptions {
   /** Addresses of Kubernetes Services and Pods for toServices, toPods and the built-in Service rules. */
   resolver?: BpfEgressResolver;
   /** The node's disk devices; by default read from /proc/partitions when a policy uses a disk-device rule. */
   diskDevices?: readonly string[];
+  /** vArmor's `--bpfExclusiveMode` for the mutating webhook: BPF-confined containers run AppArmor-unconfined. */
+  exclusive?: boolean;
 }
 
 const meta = readPackageMeta(import.meta.url);
@@ -75,6 +78,7 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
       });
     },
     confine: (artifact) => confineWithBpf(artifact, options),
+    podChanges: (plan, context) => bpfPodChanges(plan, context, { exclusive: options.exclusive === true }),
     auditSource: async () => openBpfAuditSource(options),
     async close() {
       enforcer?.close();

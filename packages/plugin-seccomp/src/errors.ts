@@ -6,6 +6,7 @@ export const seccompErrors = defineErrors('@armorkit/plugin-seccomp', {
   'errno-without-errno-action': { description: 'errnoRet on a rule whose action returns no errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do).' },
   'seccomp-profile-name': { description: 'The profile name cannot be a file name in the kubelet seccomp directory (it must be a lower-case DNS-style name).' },
   'seccomp-write-failed': { description: 'The profile file could not be written or removed in the kubelet seccomp directory; the previous file stays.' },
+  'seccomp-pod-profile-kept': { description: 'A container of a workload the policy targets chose its own securityContext.seccompProfile; the mutating webhook leaves it, so the policy\'s profile does not confine that container.', severity: 'warning' },
   'seccomp-arch-unsupported': { description: '`armorkit run` compiles the filter for this machine, and there is no filter compiler for its architecture.' },
   'seccomp-helper-missing': { description: 'The helper that installs the filter before exec is not built (build the package).' },
   'seccomp-filter-failed': { description: 'The profile does not compile to a classic BPF filter for this machine; the message gives the compiler\'s reasons.' },

@@ -4,6 +4,7 @@ import { confineWithSeccomp } from './run/confine.js';
 import { seccompAuditRecord } from './audit/seccomp-record.js';
 import { seccompErrors } from './errors.js';
 import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
+import { seccompPodChanges } from './pod/seccomp-pod-changes.js';
 
 export interface SeccompPluginOptions extends SeccompCompileOptions {
   /** Where `load` writes profiles for kubelet (default /var/lib/kubelet/seccomp). */
@@ -23,6 +24,7 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
       load: (artifact, target) => writeKubeletProfile(artifact, target.directory ?? options.profileDirectory),
       unload: (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory),
       confine: async (artifact) => confineWithSeccomp(artifact),
+      podChanges: seccompPodChanges,
     }),
   ],
   errors: seccompErrors,

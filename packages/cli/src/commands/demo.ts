@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { EXIT, type CliIO } from '../io.js';
 import { demoSucceeded, formatAttempt, formatDemoReport } from '../demo/format.js';
 import { runDemoScenarios } from '../demo/run-scenarios.js';
+import { mutateDemoLines } from '../demo/mutate-step.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -46,6 +47,7 @@ async function buildBpfObjectOnHost(io: CliIO): Promise<void> {
  */
 export async function demoCommand(engine: Engine, io: CliIO): Promise<number> {
   if (isInKernelLab()) return demoInLab(engine, io);
+  io.out(`${mutateDemoLines(engine, REPO).join('\n')}\n`);
   const doctor = labDoctor();
   if (!doctor.ready) {
     io.err(formatDoctorReport(doctor));

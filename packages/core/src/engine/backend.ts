@@ -4,6 +4,7 @@ import type { Result } from '../result.js';
 import type { RuleRegistry } from '../rules/registry.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
 import type { Artifact, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
+import type { PodChange, PodChangeContext } from './pod-changes.js';
 
 /** Everything a compiler reads besides its own part of the plan. */
 export interface CompileContext {
@@ -34,6 +35,12 @@ export interface EnforcerBackend<E extends Enforcer = Enforcer> {
   unload?(profileName: string, target: LoadTarget): Promise<Result<LoadResult>>;
   /** How to run one local command confined by the artifact (`armorkit run`), or why it cannot be done here. */
   confine?(artifact: Artifact<E>): Promise<Result<ConfinementStep>>;
+  /**
+   * How a pod must change so that the kubelet and the node agent apply the enforcer's profile (annotations, a
+   * container's seccompProfile, a sidecar...), for the mutating webhook. Pure, like compile: the pod and the
+   * Kubernetes version are in the context; the Kubernetes side turns the changes into JSON patch operations.
+   */
+  podChanges?(plan: EnforcerPlanFor<E>, context: PodChangeContext): Result<PodChange[]>;
   /** Opens the enforcer's own event channel (the BPF ring buffer), or says why there is none here. */
   auditSource?(): Promise<Result<AuditSource>>;
   /** Lets go of what the backend opened (kernel handles, file descriptors); called once, by `engine.close()`. */

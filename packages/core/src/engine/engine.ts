@@ -12,6 +12,7 @@ import type { SourceDocument } from '../source.js';
 import { RuleRegistry } from '../rules/registry.js';
 import type { Artifact, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
 import type { AnyEnforcerBackend, CompileContext, EnforcerBackend } from './backend.js';
+import { type EnforcerPodChanges, type KubernetesVersion, type PodChange, type PodChangeContext, type PodView, targetedContainers } from './pod-changes.js';
 import { createHooks, type AuditRecord, type DialectResult } from './hooks.js';
 import { locateErrors } from './locate.js';
 import type { Plugin, PluginMeta } from './plugin.js';
@@ -195,6 +196,47 @@ export class Engine {
     const result = callBackend(registered.plugin.name, 'compile', enforcerPointer, () => registered.backend.compile(enforcerPlan, context));
     const warnings = locateErrors(result.warnings, source);
     return result.ok ? ok(result.value, warnings) : fail(locateErrors(result.errors, source), warnings);
+  }
+
+  /**
+   * podChanges: how `pod` must change for every enforcer of the plan (in the plan's enforcer order); fails when any
+   * enforcer fails or has no plugin that says it (a pod changed for some of its enforcers only would be weaker than
+   * the policy without saying so). `kubernetesVersion` is the API server's, read by the caller. A container an
+   * enforcer adds (a sidecar) is not one the policy targets, so mutating the mutated pod again changes nothing.
+   */
+  podChanges(plan: Plan, pod: PodView, kubernetesVersion: KubernetesVersion): Result<EnforcerPodChanges[]> {
+    const targeted = targetedContainers(plan, pod);
+    const first = this.collectPodChanges({ plan, pod, containers: targeted, kubernetesVersion });
+    if (!first.ok) return first;
+    const sidecars = new Set(first.value.flatMap(({ changes }) => changes.flatMap((change) => (change.kind === 'sidecar' ? [change.value.name] : []))));
+    const withoutSidecars = targeted.filter((container) => !sidecars.has(container.name));
+    if (withoutSidecars.length === targeted.length) return first;
+    return this.collectPodChanges({ plan, pod, containers: withoutSidecars, kubernetesVersion });
+  }
+
+  private collectPodChanges(context: PodChangeContext): Result<EnforcerPodChanges[]> {
+    const changes: EnforcerPodChanges[] = [];
+    const errors: PolicyError[] = [];
+    const warnings: PolicyError[] = [];
+    for (const enforcer of plannedEnforcers(context.plan)) {
+      const result = this.podChangesFor(context.plan, enforcer, context);
+      warnings.push(...result.warnings);
+      if (result.ok) changes.push({ enforcer, changes: result.value });
+      else errors.push(...result.errors);
+    }
+    return errors.length > 0 ? fail(errors, warnings) : ok(changes, warnings);
+  }
+
+  private podChangesFor<E extends Enforcer>(plan: Plan, enforcer: E, context: PodChangeContext): Result<PodChange[]> {
+    const enforcerPointer = `${plan.policy.specPointer}/policy/enforcer`;
+    const enforcerPlan = plan.enforcers[enforcer];
+    const registered = this.registered(enforcer);
+    const podChanges = registered?.backend.podChanges;
+    if (!enforcerPlan || !registered || !podChanges) {
+      const code = registered ? 'enforcer-cannot-do' : 'enforcer-not-installed';
+      return fail([coreErrors.error(code, enforcerPointer, `no installed plugin says how a pod must change to use ${enforcer} profiles`)]);
+    }
+    return callBackend(registered.plugin.name, 'podChanges', enforcerPointer, () => podChanges.call(registered.backend, enforcerPlan, context));
   }
 
   /**

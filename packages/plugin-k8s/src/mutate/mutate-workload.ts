@@ -1,0 +1,67 @@
+import type { Engine, KubernetesVersion, Plan, PolicyError, PolicyIR, Result } from '@armorkit/core';
+import { fail, ok } from '@armorkit/core';
+import { mutateErrors } from './errors.js';
+import type { PatchOperation } from './json-patch.js';
+import { hasMatchLabel, matchPolicy, type MatchLabel } from './match-policy.js';
+import { type OperationStyle, PatchWriter } from './patch-writer.js';
+import { writePodChanges } from './pod-patch.js';
+import type { Workload } from './workload.js';
+
+/** The annotation that says when armorkit last changed the object (vArmor's). */
+export const MUTATED_AT_ANNOTATION = 'webhook.varmor.org/mutatedAt';
+
+export interface MutateInput {
+  engine: Engine;
+  policies: readonly PolicyIR[];
+  workload: Workload;
+  kubernetesVersion: KubernetesVersion;
+  /** The time written into mutatedAt. */
+  now: Date;
+  /** The label the workload must carry; undefined: none. */
+  matchLabel: MatchLabel | undefined;
+  operationStyle?: OperationStyle;
+  /** The plan of a policy, when the caller keeps them (the webhook does, per policy object). */
+  planOf?: (policy: PolicyIR) => { plan?: Plan; errors: PolicyError[] };
+}
+
+export interface WorkloadMutation {
+  /** The policy that matched, if any. */
+  policy?: PolicyIR;
+  /** The JSON patch; empty when nothing is to change (no policy, or the object already has every change). */
+  operations: PatchOperation[];
+  /** The object with the patch applied (the object itself when the patch is empty). */
+  object: Record<string, unknown>;
+}
+
+/** RFC 3339 in UTC to the second, as vArmor writes mutatedAt. */
+export const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * The mutating webhook's decision for one object, pure: the policy it matches (if the match label is there), then
+ * the JSON patch of every enforcer's pod changes, mutatedAt last. An object that already has every change gets an
+ * empty patch — mutatedAt is not bumped — so mutating twice changes nothing, and re-applying a manifest does not churn.
+ */
+export function mutateWorkload(input: MutateInput): Result<WorkloadMutation> {
+  const { workload } = input;
+  const unchanged = { operations: [], object: workload.object };
+  if (!hasMatchLabel(workload, input.matchLabel)) return ok(unchanged);
+  const policy = matchPolicy(input.policies, workload);
+  if (!policy) return ok(unchanged);
+  const resolved = input.planOf ? input.planOf(policy) : input.engine.resolve(policy);
+  if (!resolved.plan) {
+    const reasons = resolved.errors.map((error) => error.message).join('; ');
+    return fail([mutateErrors.error('policy-unusable', '', `${policy.kind} ${policy.namespace}/${policy.name} matches, but cannot be used: ${reasons}`)]);
+  }
+  const changes = input.engine.podChanges(resolved.plan, workload.pod, input.kubernetesVersion);
+  if (!changes.ok) return changes;
+
+  const writer = new PatchWriter(workload.object, input.operationStyle ?? 'rfc6902');
+  // vArmor's first operation: the object's annotations, for mutatedAt (for a Pod, also where its changes go).
+  writer.ensureObject(['metadata', 'annotations']);
+  const prefix = writer.operations.length;
+  const written = writePodChanges(writer, workload, changes.value);
+  if (!written.ok) return fail(written.errors, changes.warnings);
+  if (writer.operations.length === prefix) return ok({ ...unchanged, policy }, changes.warnings);
+  writer.set(['metadata', 'annotations', MUTATED_AT_ANNOTATION], rfc3339(input.now));
+  return ok({ policy, operations: writer.operations, object: writer.patched }, changes.warnings);
+}
