@@ -10,6 +10,8 @@ const manifest = (directory: string) => JSON.parse(readFileSync(join(PACKAGES, d
 const workspacePlugins = readdirSync(PACKAGES)
   .map((directory) => manifest(directory).name)
   .filter((name) => name.startsWith('@armorkit/plugin-'))
+  // The Kubernetes integration is not an engine plugin (no backends, no dialect): `armorkit k8s` imports it itself.
+  .filter((name) => name !== '@armorkit/plugin-k8s')
   .sort();
 
 describe('OFFICIAL_PLUGINS', () => {
