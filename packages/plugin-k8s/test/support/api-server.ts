@@ -64,10 +64,12 @@ export function apiServerValidator(schema: OpenApiSchema): (object: unknown) => 
   // The root's metadata, apiVersion and kind are the API server's own; a CRD may restrict metadata.name only.
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
   const validate: ValidateFunction = ajv.compile(toAjvSchema(schema));
+  const properties = isNode(schema.properties) ? schema.properties : {};
+  const pruning: OpenApiSchema = { ...schema, properties: { ...properties, metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } };
   return (object) => {
     // JSON round trip: the API server sees JSON (YAML integers past 2^53 become int64 or float there too).
     const copy: unknown = JSON.parse(JSON.stringify(object, BIGINTS_AS_NUMBERS));
-    const unknownFields = prune(copy, schema);
+    const unknownFields = prune(copy, pruning);
     const errors = validate(copy) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'}: ${error.message ?? 'invalid'}`);
     return { unknownFields, errors };
   };
