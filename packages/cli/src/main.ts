@@ -138,6 +138,19 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       exitCode = labDoctorCommand(io);
     });
 
+  const k8s = program.command('k8s').description('armorkit on Kubernetes: manifests, admission webhooks');
+  k8s
+    .command('render')
+    .description('print the manifests that install armorkit (CRDs, webhooks and their TLS, manager, agent, RBAC) as one YAML stream')
+    .option('--values <file>', 'values (YAML), the keys of deploy/helm/armorkit/values.yaml plus namespace')
+    .option('--namespace <name>', 'the namespace to install into (default armorkit)')
+    .option('--out <file>', 'write the stream here (mode 0600: it holds the serving key) instead of printing it')
+    .option('--tls-dir <dir>', 'reuse ca.crt, tls.crt and tls.key from here, or write new ones here (key 0600)')
+    .action(async (options: { values?: string; namespace?: string; out?: string; tlsDir?: string }) => {
+      const { k8sRenderCommand } = await import('./commands/k8s-render.js');
+      exitCode = await k8sRenderCommand(options, io);
+    });
+
   program
     .command('schema')
     .description('print the JSON Schema of VarmorPolicy / VarmorClusterPolicy (for editors and CRDs)')
