@@ -56,6 +56,11 @@ describe('armorkit k8s render: the manifests', () => {
     expect(crds.every((crd) => crd.metadata.annotations?.['helm.sh/resource-policy'] === 'keep')).toBe(true);
   });
 
+  it('select every workload when matchLabels is empty', () => {
+    const mutating = find(renderManifests({ values: values({ webhook: { matchLabels: {} } }), tls }), 'MutatingWebhookConfiguration') as Manifest & { webhooks: Record<string, unknown>[] };
+    expect(mutating.webhooks.map((w) => w.objectSelector)).toEqual([{ matchLabels: {} }, { matchLabels: {} }]);
+  });
+
   it('register the validating webhook for both policy kinds and the mutating webhooks for workloads and pods, as vArmor does', () => {
     const objects = renderManifests({ values: values({ webhook: { timeoutSeconds: 7, mutatingFailurePolicy: 'Fail' } }), tls });
     const validating = find(objects, 'ValidatingWebhookConfiguration') as Manifest & { webhooks: Record<string, unknown>[] };

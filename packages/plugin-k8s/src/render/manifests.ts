@@ -151,8 +151,8 @@ function webhookConfigurations(values: RenderValues, tls: WebhookTls | undefined
   const common = { sideEffects: 'None', admissionReviewVersions: ['v1'], timeoutSeconds: values.webhook.timeoutSeconds, matchPolicy: 'Equivalent' };
   // The manager's own namespace and kube-system are never mutated: a webhook that blocks its own pods cannot recover.
   const namespaceSelector = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [values.namespace, 'kube-system'] }] };
-  const matchLabels = values.webhook.matchLabels;
-  const objectSelector = Object.keys(matchLabels).length > 0 ? { objectSelector: { matchLabels } } : {};
+  // An empty matchLabels selects every object, so `{}` turns the label requirement off.
+  const objectSelector = { objectSelector: { matchLabels: values.webhook.matchLabels } };
   const meta = (name: string) => ({ name, labels: labels(values, 'manager'), ...(annotations ? { annotations } : {}) });
   return [
     {
