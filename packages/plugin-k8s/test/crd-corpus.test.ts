@@ -70,6 +70,16 @@ describe('vArmor corpus against the generated CRDs', () => {
     }
   });
 
+  it('drops a null optional field as unset (as the API server does before any webhook), which armorkit refuses locally', () => {
+    const source = documents.find((document) => document.kind === 'VarmorPolicy')!;
+    const data = structuredClone(source.data) as { spec: { updateExistingWorkloads?: unknown; target: unknown } };
+    data.spec.updateExistingWorkloads = null;
+    expect(refused(apiServer('VarmorPolicy', data))).toBe(false);
+    expect(armorkitErrors(data).join('\n')).toMatch(/\/spec\/updateExistingWorkloads/);
+    data.spec.target = null;
+    expect(apiServer('VarmorPolicy', data).errors.join('\n')).toMatch(/must have required property 'target'/);
+  });
+
   // Random damage to real policies: what the API server's schema refuses, armorkit refuses.
   it('holds for damaged corpus policies (wrong types, unknown fields, bad enums, missing members)', () => {
     const damage = fc.record({

@@ -1,5 +1,5 @@
-// What the API server does with a custom resource before storing it, for the kinds of our generated CRDs: prune the
-// fields the structural schema does not name (refused instead under fieldValidation=Strict, kubectl's default since
+// What the API server does with a custom resource before storing it, for the kinds of our generated CRDs: drop the
+// nulls of non-nullable fields, prune the fields the structural schema does not name (refused instead under fieldValidation=Strict, kubectl's default since
 // 1.27) and validate the rest against the OpenAPI schema (ajv, with OpenAPI v3.0's nullable and boolean exclusive
 // bounds turned into their JSON Schema forms, and x-kubernetes-* honoured).
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -31,7 +31,10 @@ export function toAjvSchema(node: OpenApiSchema): Node {
   return out;
 }
 
-/** Drops what the structural schema does not specify, as the API server's pruning does; returns the JSON pointers dropped. */
+/**
+ * Drops what the structural schema does not specify, as the API server's pruning does (returning the JSON pointers
+ * dropped), and the nulls of non-nullable fields, which it drops as unset while decoding, before any webhook.
+ */
 export function prune(value: unknown, schema: OpenApiSchema, path = ''): string[] {
   if (schema['x-kubernetes-preserve-unknown-fields'] === true && !isNode(schema.properties)) return [];
   if (Array.isArray(value)) return isNode(schema.items) ? value.flatMap((item, index) => prune(item, schema.items as OpenApiSchema, `${path}/${index}`)) : [];
@@ -41,7 +44,9 @@ export function prune(value: unknown, schema: OpenApiSchema, path = ''): string[
   for (const [name, member] of Object.entries(value)) {
     const at = `${path}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
     const memberSchema = properties?.[name] ?? (isNode(schema.additionalProperties) ? schema.additionalProperties : undefined);
-    if (isNode(memberSchema)) dropped.push(...prune(member, memberSchema, at));
+    // PruneNonNullableNullsWithoutDefaults: a null in a field that is not nullable and has no default means unset.
+    if (member === null && isNode(memberSchema) && memberSchema.nullable !== true && !('default' in memberSchema)) delete value[name];
+    else if (isNode(memberSchema)) dropped.push(...prune(member, memberSchema, at));
     else if (schema['x-kubernetes-preserve-unknown-fields'] !== true) {
       dropped.push(at);
       delete value[name];
