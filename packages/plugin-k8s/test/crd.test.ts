@@ -42,6 +42,21 @@ describe('CRDs generated from the zod schemas', () => {
     ]);
   });
 
+  it('have printer columns whose paths exist in their schemas', () => {
+    for (const { crd } of generated) {
+      const version = crd.spec.versions[0]!;
+      for (const column of version.additionalPrinterColumns) {
+        if (column.jsonPath === '.metadata.creationTimestamp') continue;
+        const node = column.jsonPath
+          .slice(1)
+          .split('.')
+          .reduce<Record<string, unknown> | undefined>((schema, key) => (schema?.properties as Record<string, Record<string, unknown>> | undefined)?.[key], version.schema.openAPIV3Schema);
+        expect(node, `${crd.metadata.name} ${column.name} ${column.jsonPath}`).toBeDefined();
+        if (column.type !== 'string') expect(node!.type, `${crd.metadata.name} ${column.name}`).toBe(column.type);
+      }
+    }
+  });
+
   it('state structure the API server can prune by: int-or-string for uint64, preserve-unknown-fields for quantities, metadata.name only', () => {
     const schema = byKind.get('VarmorPolicy')!.crd.spec.versions[0]!.schema.openAPIV3Schema;
     const at = (...path: string[]) => path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], schema);

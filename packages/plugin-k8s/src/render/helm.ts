@@ -242,7 +242,9 @@ export function chartValues(): string {
 /** values.schema.json: Helm checks the values against it before rendering (JSON Schema draft-07, from the zod schema). */
 export function chartValuesJsonSchema(): string {
   const schema = z.toJSONSchema(chartValuesSchema, { target: 'draft-7', io: 'input' });
-  return `${JSON.stringify(schema, null, 2)}\n`;
+  // Helm may pass `global` to any chart (a parent chart's globals); it is not ours to refuse.
+  const properties = { ...(schema.properties as Record<string, unknown>), global: { type: 'object' } };
+  return `${JSON.stringify({ ...schema, properties }, null, 2)}\n`;
 }
 
 function chartYaml(): string {
