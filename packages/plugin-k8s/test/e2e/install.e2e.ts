@@ -109,6 +109,26 @@ describe.skipIf(!KUBECONFIG)('armorkit on a real cluster', () => {
     expect(error).toMatch(/\/spec\/target\/selector/);
   });
 
+  it('gives a matching Pod its seccomp profile at admission, and leaves an opted-out container alone', async () => {
+    await apply(policy('pods', { target: { kind: 'Pod', selector: { matchLabels: { app: 'pods' } } }, policy: { enforcer: 'Seccomp', mode: 'RuntimeDefault' } }));
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'pods-demo',
+        namespace: WORKLOADS,
+        labels: { app: 'pods', 'sandbox.varmor.org/enable': 'true' },
+        annotations: { 'container.seccomp.security.beta.varmor.org/c1': 'unconfined' },
+      },
+      spec: { containers: ['c0', 'c1'].map((name) => ({ name, image: 'busybox:1.36', command: ['sleep', '3600'] })) },
+    };
+    const stored = (await objects.create(pod)) as KubernetesObject & { spec: { containers: { name: string; securityContext?: { seccompProfile?: unknown } }[] } };
+    expect(stored.spec.containers.map((container) => [container.name, container.securityContext?.seccompProfile])).toEqual([
+      ['c0', { type: 'RuntimeDefault' }],
+      ['c1', undefined],
+    ]);
+  });
+
   it('gives a matching Deployment its AppArmor profile at admission', async () => {
     await apply(policy('demo', { target: { kind: 'Deployment', name: 'demo' }, policy: { enforcer: 'AppArmor', mode: 'AlwaysAllow' } }));
     const deployment = {
