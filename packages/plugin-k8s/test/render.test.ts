@@ -139,7 +139,7 @@ describe('armorkit k8s render: the manifests', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect([container.readinessProbe.httpGet.path, container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.scheme]).toEqual(['/readyz', '/healthz', 'HTTPS']);
-    expect(pod.volumes).toEqual([{ name: 'tls', secret: { secretName: NAMES.tlsSecret, defaultMode: 0o440 } }]);
+    expect(pod.volumes).toEqual([{ name: 'tls', secret: { secretName: NAMES.tlsSecret, defaultMode: 0o440 } }, { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
   });
 
   it('run the agent with capabilities instead of privileged, hostPID and its host paths (only when enabled)', () => {

@@ -236,10 +236,17 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
                 livenessProbe: probe('/healthz'),
                 resources: values.manager.resources,
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-                volumeMounts: [{ name: 'tls', mountPath: TLS_DIRECTORY, readOnly: true }],
+                // The root file system is read-only; apparmor_parser (the webhook's verify step) and node need a /tmp.
+                volumeMounts: [
+                  { name: 'tls', mountPath: TLS_DIRECTORY, readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
               },
             ],
-            volumes: [{ name: 'tls', secret: { secretName: NAMES.tlsSecret, defaultMode: 0o440 } }],
+            volumes: [
+              { name: 'tls', secret: { secretName: NAMES.tlsSecret, defaultMode: 0o440 } },
+              { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+            ],
           },
         },
       },
