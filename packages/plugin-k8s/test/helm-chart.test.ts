@@ -17,7 +17,7 @@ const template = files.get('templates/armorkit.yaml')!;
 const actions = [...template.matchAll(/\{\{-?\s*(.*?)\s*-?\}\}/gs)].map((match) => match[1]!);
 
 // The template functions the generator uses: Go template built-ins, Sprig and Helm's own.
-const FUNCTIONS = new Set(['quote', 'b64enc', 'b64dec', 'sha256sum', 'toYaml', 'toJson', 'nindent', 'mul', 'int', 'eq', 'ne', 'not', 'and', 'index', 'lookup', 'list', 'printf', 'genCA', 'genSignedCert', 'nil']);
+const FUNCTIONS = new Set(['quote', 'b64enc', 'b64dec', 'sha256sum', 'toYaml', 'toJson', 'nindent', 'mul', 'int', 'eq', 'ne', 'not', 'and', 'index', 'lookup', 'list', 'printf', 'genCA', 'genSignedCert', 'nil', 'dig']);
 const KEYWORDS = new Set(['if', 'else', 'end']);
 
 describe('the Helm chart', () => {
