@@ -138,7 +138,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       exitCode = labDoctorCommand(io);
     });
 
-  const k8s = program.command('k8s').description('Kubernetes: what the admission webhooks do, offline');
+  const k8s = program.command('k8s').description('armorkit on Kubernetes: manifests, admission webhooks, what they do offline');
   k8s
     .command('mutate')
     .description('print the JSON patch the mutating webhook would return for each workload of the file (one line each)')
@@ -151,6 +151,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action(async (workload: string, options: { policies?: string[]; kubeVersion?: string; matchLabel?: string; opStyle?: string; apply?: boolean }) => {
       const { k8sMutateCommand } = await import('./commands/k8s-mutate.js');
       exitCode = await k8sMutateCommand(engine, workload, options, io);
+    });
+  k8s
+    .command('render')
+    .description('print the manifests that install armorkit (CRDs, webhooks and their TLS, manager, agent, RBAC) as one YAML stream')
+    .option('--values <file>', 'values (YAML), the keys of deploy/helm/armorkit/values.yaml plus namespace')
+    .option('--namespace <name>', 'the namespace to install into (default armorkit)')
+    .option('--out <file>', 'write the stream here (mode 0600: it holds the serving key) instead of printing it')
+    .option('--tls-dir <dir>', 'reuse ca.crt, tls.crt and tls.key from here, or write new ones here (key 0600)')
+    .action(async (options: { values?: string; namespace?: string; out?: string; tlsDir?: string }) => {
+      const { k8sRenderCommand } = await import('./commands/k8s-render.js');
+      exitCode = await k8sRenderCommand(options, io);
     });
 
   program

@@ -4,6 +4,7 @@
 // vArmor documents: VarmorPolicy / VarmorClusterPolicy, the ArmorProfile it becomes, its status, behaviour models
 export { anyVarmorPolicySchema, varmorClusterPolicySchema, varmorPolicySchema, type VarmorClusterPolicy, type VarmorPolicy } from '../schema/varmor/varmor-policy.js';
 export { armorProfileModelSchema, type ArmorProfileModel } from '../schema/varmor/armor-profile-model.js';
+export { armorProfileSchema } from '../schema/varmor/armor-profile.js';
 export { parseBehaviorModels } from '../parse/behavior-models.js';
 // vArmor's BPF rules (bpfRawRules) and the BpfContent it loads; the BPF enforcer compiles from these
 export { bpfContentSchema, type BpfContent } from '../schema/varmor/bpf-content.js';
@@ -24,5 +25,5 @@ export {
   type SeccompOperator,
 } from '../schema/oci-seccomp.js';
 // JSON Schema for editors and exact JSON
-export { policyJsonSchema, policyKindJsonSchema, type JsonSchema } from '../schema/json-schema.js';
+export { documentJsonSchema, policyJsonSchema, policyKindJsonSchema, type JsonSchema, type JsonSchemaVisitor } from '../schema/json-schema.js';
 export { parseExactJson } from '../schema/exact-json.js';

@@ -4,7 +4,15 @@ import { varmorClusterPolicySchema, varmorPolicySchema } from './varmor/varmor-p
 
 export type JsonSchema = Record<string, unknown>;
 
-function convert(schema: z.ZodType): JsonSchema {
+/** Sees each zod node with the JSON Schema made of it (the CRD generator marks there the checks JSON Schema cannot show). */
+export type JsonSchemaVisitor = (zodSchema: z.core.$ZodType, jsonSchema: JsonSchema) => void;
+
+/** JSON Schema (draft 2020-12) of any vArmor document schema; uint64 fields get their integer-or-decimal form. */
+export function documentJsonSchema(schema: z.ZodType, visit?: JsonSchemaVisitor): JsonSchema {
+  return convert(schema, visit);
+}
+
+function convert(schema: z.ZodType, visit?: JsonSchemaVisitor): JsonSchema {
   // Cross-field checks (refinements) have no JSON Schema form; the structure, enums, bounds and required fields do.
   return z.toJSONSchema(schema, {
     target: 'draft-2020-12',
@@ -12,9 +20,11 @@ function convert(schema: z.ZodType): JsonSchema {
     unrepresentable: 'any',
     reused: 'inline',
     override: ({ zodSchema, jsonSchema }) => {
-      if (!isUint64Schema(zodSchema)) return;
-      for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
-      Object.assign(jsonSchema, structuredClone(UINT64_JSON_SCHEMA));
+      if (isUint64Schema(zodSchema)) {
+        for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+        Object.assign(jsonSchema, structuredClone(UINT64_JSON_SCHEMA));
+      }
+      visit?.(zodSchema, jsonSchema);
     },
   }) as JsonSchema;
 }

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { armorProfileModelSchema, armorProfileSchema, varmorClusterPolicySchema, varmorPolicySchema } from '@armorkit/core/schema';
+
+export const VARMOR_GROUP = 'crd.varmor.org';
+export const VARMOR_VERSION = 'v1beta1';
+
+/** An `additionalPrinterColumns` entry: what `kubectl get` shows. */
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'boolean' | 'date';
+  jsonPath: string;
+}
+
+export interface CustomResourceKind {
+  kind: 'VarmorPolicy' | 'VarmorClusterPolicy' | 'ArmorProfile' | 'ArmorProfileModel';
+  plural: string;
+  scope: 'Namespaced' | 'Cluster';
+  shortNames: readonly string[];
+  printerColumns: readonly PrinterColumn[];
+  /** The zod schema armorkit validates the kind with; the CRD's OpenAPI schema is generated from it. */
+  schema: z.ZodType;
+}
+
+const AGE: PrinterColumn = { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+
+// vArmor's columns (apis/varmor/v1beta1, reference §6.1 and §5.2), so `kubectl get vpol` reads as vArmor users know it.
+const POLICY_COLUMNS: readonly PrinterColumn[] = [
+  { name: 'ENFORCER', type: 'string', jsonPath: '.spec.policy.enforcer' },
+  { name: 'MODE', type: 'string', jsonPath: '.spec.policy.mode' },
+  { name: 'TARGET-KIND', type: 'string', jsonPath: '.spec.target.kind' },
+  { name: 'TARGET-NAME', type: 'string', jsonPath: '.spec.target.name' },
+  { name: 'TARGET-SELECTOR', type: 'string', jsonPath: '.spec.target.selector' },
+  { name: 'PROFILE-NAME', type: 'string', jsonPath: '.status.profileName' },
+  { name: 'READY', type: 'boolean', jsonPath: '.status.ready' },
+  { name: 'STATUS', type: 'string', jsonPath: '.status.phase' },
+  AGE,
+];
+
+/** The four kinds of crd.varmor.org/v1beta1, in the order the CRDs are written. */
+export const CUSTOM_RESOURCE_KINDS: readonly CustomResourceKind[] = [
+  { kind: 'VarmorPolicy', plural: 'varmorpolicies', scope: 'Namespaced', shortNames: ['vpol'], printerColumns: POLICY_COLUMNS, schema: varmorPolicySchema },
+  {
+    kind: 'VarmorClusterPolicy',
+    plural: 'varmorclusterpolicies',
+    scope: 'Cluster',
+    shortNames: ['vcpol'],
+    printerColumns: POLICY_COLUMNS,
+    schema: varmorClusterPolicySchema,
+  },
+  {
+    kind: 'ArmorProfile',
+    plural: 'armorprofiles',
+    scope: 'Namespaced',
+    shortNames: [],
+    printerColumns: [
+      { name: 'PROFILE', type: 'string', jsonPath: '.spec.profile.name' },
+      { name: 'ENFORCER', type: 'string', jsonPath: '.spec.profile.enforcer' },
+      { name: 'MODE', type: 'string', jsonPath: '.spec.profile.mode' },
+      { name: 'DESIRED', type: 'integer', jsonPath: '.status.desiredNumberLoaded' },
+      { name: 'CURRENT', type: 'integer', jsonPath: '.status.currentNumberLoaded' },
+      AGE,
+    ],
+    schema: armorProfileSchema,
+  },
+  {
+    kind: 'ArmorProfileModel',
+    plural: 'armorprofilemodels',
+    scope: 'Namespaced',
+    shortNames: [],
+    printerColumns: [
+      { name: 'STORAGE-TYPE', type: 'string', jsonPath: '.storageType' },
+      { name: 'DESIRED', type: 'integer', jsonPath: '.status.desiredNumber' },
+      { name: 'COMPLETED', type: 'integer', jsonPath: '.status.completedNumber' },
+      { name: 'READY', type: 'boolean', jsonPath: '.status.ready' },
+      AGE,
+    ],
+    schema: armorProfileModelSchema,
+  },
+];

@@ -1,0 +1,339 @@
+import { createHash } from 'node:crypto';
+import { customResourceDefinitions } from '../crd/generate.js';
+import { VARMOR_GROUP, VARMOR_VERSION } from '../crd/kinds.js';
+import { serviceDnsNames, type WebhookTls } from './certificates.js';
+import { GRANTS } from './rbac.js';
+import type { RenderValues } from './values.js';
+
+/** A Kubernetes object as the manifests hold it. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+/** The fixed names of what armorkit installs (one installation per cluster: the CRDs and webhooks are cluster-wide). */
+export const NAMES = {
+  manager: 'armorkit-manager',
+  agent: 'armorkit-agent',
+  webhookService: 'armorkit-webhook',
+  metricsService: 'armorkit-metrics',
+  tlsSecret: 'armorkit-webhook-tls',
+  validatingWebhooks: 'armorkit-policy-validating-webhook-cfg',
+  mutatingWebhooks: 'armorkit-resource-mutating-webhook-cfg',
+  selfSignedIssuer: 'armorkit-selfsigned',
+  caCertificate: 'armorkit-webhook-ca',
+  caIssuer: 'armorkit-webhook-ca',
+  servingCertificate: 'armorkit-webhook-tls',
+} as const;
+
+/** Where the manager reads its serving certificate (the TLS Secret's mount). */
+export const TLS_DIRECTORY = '/etc/armorkit/tls';
+const WEBHOOK_PATHS = { validate: '/validate', mutate: '/mutate' } as const;
+
+export interface RenderInput {
+  values: RenderValues;
+  /** The CA and serving certificate; needed when values.certificates.source is `generate`. */
+  tls?: WebhookTls;
+  /** `manifests` (armorkit k8s render) adds the Namespace; Helm installs into the release's namespace instead. */
+  target?: 'manifests' | 'helm';
+}
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function labels(values: RenderValues, component?: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'armorkit',
+    'app.kubernetes.io/part-of': 'armorkit',
+    'app.kubernetes.io/version': values.image.tag,
+    ...(component ? { 'app.kubernetes.io/component': component } : {}),
+  };
+}
+
+const selectorOf = (component: string) => ({ 'app.kubernetes.io/name': 'armorkit', 'app.kubernetes.io/component': component });
+
+function namespaced(values: RenderValues, name: string, component?: string): Manifest['metadata'] {
+  return { name, namespace: values.namespace, labels: labels(values, component) };
+}
+
+function customResources(values: RenderValues): Manifest[] {
+  // keep: uninstalling the chart must not delete every policy in the cluster with the CRDs.
+  return customResourceDefinitions().map(({ crd }) => ({
+    ...crd,
+    metadata: { ...crd.metadata, labels: labels(values, 'crd'), annotations: { 'helm.sh/resource-policy': 'keep' } },
+  }));
+}
+
+function rbac(values: RenderValues): Manifest[] {
+  return GRANTS.flatMap(({ component, rules }) => {
+    const name = component === 'manager' ? NAMES.manager : NAMES.agent;
+    return [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: namespaced(values, name, component) },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name, labels: labels(values, component) },
+        rules: rules.map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs })),
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name, labels: labels(values, component) },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: values.namespace }],
+      },
+    ];
+  });
+}
+
+/** The TLS Secret (generated certificates) or cert-manager's issuers and certificates that make it. */
+function certificates(values: RenderValues, tls: WebhookTls | undefined): Manifest[] {
+  if (values.certificates.source === 'generate') {
+    if (!tls) throw new TypeError('renderManifests: certificates.source is generate, so the TLS material is needed');
+    return [
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: namespaced(values, NAMES.tlsSecret, 'manager'),
+        type: 'kubernetes.io/tls',
+        data: { 'ca.crt': base64(tls.caCertificate), 'tls.crt': base64(tls.certificate), 'tls.key': base64(tls.privateKey) },
+      },
+    ];
+  }
+  const certManager = 'cert-manager.io/v1';
+  const duration = `${values.certificates.validityDays * 24}h`;
+  return [
+    { apiVersion: certManager, kind: 'Issuer', metadata: namespaced(values, NAMES.selfSignedIssuer, 'manager'), spec: { selfSigned: {} } },
+    {
+      apiVersion: certManager,
+      kind: 'Certificate',
+      metadata: namespaced(values, NAMES.caCertificate, 'manager'),
+      spec: {
+        isCA: true,
+        commonName: 'armorkit-webhook-ca',
+        secretName: NAMES.caCertificate,
+        duration,
+        privateKey: { algorithm: 'ECDSA', size: 256 },
+        issuerRef: { name: NAMES.selfSignedIssuer, kind: 'Issuer', group: 'cert-manager.io' },
+      },
+    },
+    { apiVersion: certManager, kind: 'Issuer', metadata: namespaced(values, NAMES.caIssuer, 'manager'), spec: { ca: { secretName: NAMES.caCertificate } } },
+    {
+      apiVersion: certManager,
+      kind: 'Certificate',
+      metadata: namespaced(values, NAMES.servingCertificate, 'manager'),
+      spec: {
+        secretName: NAMES.tlsSecret,
+        duration,
+        dnsNames: serviceDnsNames(NAMES.webhookService, values.namespace),
+        privateKey: { algorithm: 'ECDSA', size: 256 },
+        usages: ['digital signature', 'server auth'],
+        issuerRef: { name: NAMES.caIssuer, kind: 'Issuer', group: 'cert-manager.io' },
+      },
+    },
+  ];
+}
+
+/** caBundle with generated certificates; cert-manager's cainjector fills it in from the Certificate otherwise. */
+function caInjection(values: RenderValues, tls: WebhookTls | undefined): { annotations?: Record<string, string>; caBundle?: string } {
+  if (values.certificates.source === 'cert-manager') return { annotations: { 'cert-manager.io/inject-ca-from': `${values.namespace}/${NAMES.servingCertificate}` } };
+  return tls ? { caBundle: base64(tls.caCertificate) } : {};
+}
+
+function webhookConfigurations(values: RenderValues, tls: WebhookTls | undefined): Manifest[] {
+  const { annotations, caBundle } = caInjection(values, tls);
+  const clientConfig = (path: string) => ({
+    service: { name: NAMES.webhookService, namespace: values.namespace, path, port: 443 },
+    ...(caBundle !== undefined ? { caBundle } : {}),
+  });
+  const common = { sideEffects: 'None', admissionReviewVersions: ['v1'], timeoutSeconds: values.webhook.timeoutSeconds, matchPolicy: 'Equivalent' };
+  // The manager's own namespace and kube-system are never mutated: a webhook that blocks its own pods cannot recover.
+  const namespaceSelector = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [values.namespace, 'kube-system'] }] };
+  // An empty matchLabels selects every object, so `{}` turns the label requirement off.
+  const objectSelector = { objectSelector: { matchLabels: values.webhook.matchLabels } };
+  const meta = (name: string) => ({ name, labels: labels(values, 'manager'), ...(annotations ? { annotations } : {}) });
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: meta(NAMES.validatingWebhooks),
+      webhooks: [
+        {
+          name: 'validatepolicy.varmor.org',
+          clientConfig: clientConfig(WEBHOOK_PATHS.validate),
+          rules: [{ apiGroups: [VARMOR_GROUP], apiVersions: [VARMOR_VERSION], operations: ['CREATE', 'UPDATE'], resources: ['varmorpolicies', 'varmorclusterpolicies'], scope: '*' }],
+          failurePolicy: values.webhook.validatingFailurePolicy,
+          ...common,
+        },
+      ],
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: meta(NAMES.mutatingWebhooks),
+      webhooks: [
+        {
+          name: 'mutateworkload.varmor.org',
+          clientConfig: clientConfig(WEBHOOK_PATHS.mutate),
+          rules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments', 'statefulsets', 'daemonsets'], scope: 'Namespaced' }],
+          failurePolicy: values.webhook.mutatingFailurePolicy,
+          reinvocationPolicy: 'Never',
+          namespaceSelector,
+          ...objectSelector,
+          ...common,
+        },
+        {
+          name: 'mutatepod.varmor.org',
+          clientConfig: clientConfig(WEBHOOK_PATHS.mutate),
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
+          failurePolicy: values.webhook.mutatingFailurePolicy,
+          reinvocationPolicy: 'Never',
+          namespaceSelector,
+          ...objectSelector,
+          ...common,
+        },
+      ],
+    },
+  ];
+}
+
+function image(values: RenderValues): { image: string; imagePullPolicy: string } {
+  return { image: `${values.image.repository}:${values.image.tag}`, imagePullPolicy: values.image.pullPolicy };
+}
+
+function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] {
+  const component = 'manager';
+  // A new certificate (render or helm upgrade) rolls the pods, so they serve what the caBundle trusts.
+  const annotations: Record<string, string> = tls ? { 'armorkit.dev/tls-sha256': sha256(tls.certificate) } : {};
+  const probe = (path: string) => ({ httpGet: { path, port: 'webhook', scheme: 'HTTPS' }, periodSeconds: 10, timeoutSeconds: 3 });
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: namespaced(values, NAMES.manager, component),
+      spec: {
+        replicas: values.manager.replicas,
+        selector: { matchLabels: selectorOf(component) },
+        template: {
+          metadata: { labels: { ...labels(values, component), ...selectorOf(component) }, ...(tls ? { annotations } : {}) },
+          spec: {
+            serviceAccountName: NAMES.manager,
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'manager',
+                ...image(values),
+                command: ['armorkit'],
+                args: ['k8s', 'webhook', '--cert', `${TLS_DIRECTORY}/tls.crt`, '--key', `${TLS_DIRECTORY}/tls.key`, '--listen', `0.0.0.0:${values.webhook.port}`, '--metrics', `0.0.0.0:${values.manager.metricsPort}`],
+                env: [{ name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+                ports: [
+                  { name: 'webhook', containerPort: values.webhook.port, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: values.manager.metricsPort, protocol: 'TCP' },
+                ],
+                readinessProbe: probe('/readyz'),
+                livenessProbe: probe('/healthz'),
+                resources: values.manager.resources,
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                // The root file system is read-only; apparmor_parser (the webhook's verify step) and node need a /tmp.
+                volumeMounts: [
+                  { name: 'tls', mountPath: TLS_DIRECTORY, readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'tls', secret: { secretName: NAMES.tlsSecret, defaultMode: 0o440 } },
+              { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: namespaced(values, NAMES.webhookService, component),
+      spec: { selector: selectorOf(component), ports: [{ name: 'https', port: 443, targetPort: 'webhook', protocol: 'TCP' }] },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: namespaced(values, NAMES.metricsService, component),
+      spec: { selector: selectorOf(component), ports: [{ name: 'metrics', port: values.manager.metricsPort, targetPort: 'metrics', protocol: 'TCP' }] },
+    },
+  ];
+}
+
+/** Host paths the agent needs: what it writes or reads there, and whether it writes. */
+export const AGENT_HOST_PATHS: readonly { name: string; path: string; type: string; readOnly: boolean; why: string }[] = [
+  { name: 'securityfs', path: '/sys/kernel/security', type: 'Directory', readOnly: false, why: 'apparmor_parser loads profiles through securityfs; the BPF LSM is detected there' },
+  { name: 'apparmor-profiles', path: '/etc/apparmor.d', type: 'DirectoryOrCreate', readOnly: false, why: 'AppArmor profiles are written here before they are loaded' },
+  { name: 'seccomp-profiles', path: '/var/lib/kubelet/seccomp', type: 'DirectoryOrCreate', readOnly: false, why: 'the kubelet reads Localhost seccomp profiles from here' },
+  { name: 'bpffs', path: '/sys/fs/bpf', type: 'Directory', readOnly: false, why: 'the BPF programs and maps are pinned under /sys/fs/bpf/armorkit' },
+  { name: 'containerd', path: '/run/containerd', type: 'Directory', readOnly: true, why: "containerd's socket, to tell which container a process belongs to" },
+  { name: 'logs', path: '/var/log', type: 'Directory', readOnly: false, why: 'the audit logs are read and violations.log is written here' },
+];
+
+/** The agent's capabilities instead of privileged (vArmor's set, reference §6.5). */
+export const AGENT_CAPABILITIES = ['SYS_ADMIN', 'BPF', 'SYS_RESOURCE', 'SYS_PTRACE', 'MAC_ADMIN', 'IPC_LOCK'] as const;
+
+function agent(values: RenderValues): Manifest[] {
+  if (!values.agent.enabled) return [];
+  const component = 'agent';
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: namespaced(values, NAMES.agent, component),
+      spec: {
+        selector: { matchLabels: selectorOf(component) },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+        template: {
+          metadata: {
+            labels: { ...labels(values, component), ...selectorOf(component) },
+            // The annotation form, which every supported Kubernetes version reads (securityContext.appArmorProfile is 1.30+).
+            annotations: { 'container.apparmor.security.beta.kubernetes.io/agent': 'unconfined' },
+          },
+          spec: {
+            serviceAccountName: NAMES.agent,
+            hostPID: true,
+            tolerations: [{ operator: 'Exists' }],
+            containers: [
+              {
+                name: 'agent',
+                ...image(values),
+                command: ['armorkit'],
+                args: ['k8s', 'agent'],
+                env: [
+                  { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                  { name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                ],
+                resources: values.agent.resources,
+                securityContext: {
+                  privileged: false,
+                  runAsUser: 0,
+                  capabilities: { drop: ['ALL'], add: [...AGENT_CAPABILITIES] },
+                  // bpf(2), mount(2) and ptrace(2) are what the agent is for; the runtime's default filter refuses them.
+                  seccompProfile: { type: 'Unconfined' },
+                },
+                volumeMounts: AGENT_HOST_PATHS.map(({ name, path, readOnly }) => ({ name, mountPath: path, ...(readOnly ? { readOnly } : {}) })),
+              },
+            ],
+            volumes: AGENT_HOST_PATHS.map(({ name, path, type }) => ({ name, hostPath: { path, type } })),
+          },
+        },
+      },
+    },
+  ];
+}
+
+/** Every object armorkit installs, in apply order: namespace, CRDs, RBAC, TLS, manager, agent, webhook configurations last. */
+export function renderManifests(input: RenderInput): Manifest[] {
+  const { values, tls } = input;
+  const namespace: Manifest[] =
+    (input.target ?? 'manifests') === 'manifests' ? [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: values.namespace, labels: labels(values) } }] : [];
+  // The webhook configurations come last so that the API server does not call a webhook before its pods exist.
+  return [...namespace, ...customResources(values), ...rbac(values), ...certificates(values, tls), ...manager(values, tls), ...agent(values), ...webhookConfigurations(values, tls)];
+}

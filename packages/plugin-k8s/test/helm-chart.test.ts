@@ -1,0 +1,78 @@
+// deploy/helm/armorkit is generated from renderManifests (src/render/helm.ts); this keeps the checked-in chart equal
+// to the generator's output and makes the checks `helm lint` makes that need no Helm binary (none is installed here,
+// so the templates are not rendered by Helm in these tests: docs/kubernetes.md says so).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { helmChartFiles } from '../src/render/helm.js';
+import { defaultValues } from '../src/render/values.js';
+
+const CHART = new URL('../../../deploy/helm/armorkit/', import.meta.url).pathname;
+const files = helmChartFiles();
+const listed = (directory: string): string[] =>
+  readdirSync(directory, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? listed(join(directory, entry.name)) : [join(directory, entry.name)]));
+const template = files.get('templates/armorkit.yaml')!;
+const actions = [...template.matchAll(/\{\{-?\s*(.*?)\s*-?\}\}/gs)].map((match) => match[1]!);
+
+// The template functions the generator uses: Go template built-ins, Sprig and Helm's own.
+const FUNCTIONS = new Set(['quote', 'b64enc', 'b64dec', 'sha256sum', 'toYaml', 'toJson', 'nindent', 'mul', 'int', 'eq', 'ne', 'not', 'and', 'index', 'lookup', 'list', 'printf', 'genCA', 'genSignedCert', 'nil', 'dig']);
+const KEYWORDS = new Set(['if', 'else', 'end']);
+
+describe('the Helm chart', () => {
+  it('is the generator output, file for file (scripts/k8s-chart.ts rewrites it)', () => {
+    const onDisk = listed(CHART).map((path) => path.slice(CHART.length)).sort();
+    expect(onDisk).toEqual([...files.keys()].sort());
+    for (const [path, content] of files) expect(readFileSync(join(CHART, path), 'utf8'), path).toBe(content);
+  });
+
+  it('has the Chart.yaml fields helm lint requires (apiVersion v2, name of its directory, SemVer version)', () => {
+    const chart = parse(files.get('Chart.yaml')!) as Record<string, unknown>;
+    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'armorkit', type: 'application' });
+    expect(chart.version).toMatch(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
+    expect(chart.appVersion).toBe(defaultValues().image.tag);
+    expect(chart.kubeVersion).toMatch(/^>=1\.\d+\.\d+-0$/);
+  });
+
+  it('has values that its values.schema.json accepts, and a schema that refuses a wrong value', () => {
+    const values = parse(files.get('values.yaml')!) as Record<string, unknown>;
+    const { namespace: _namespace, ...defaults } = defaultValues();
+    expect(values).toEqual(defaults);
+    const validate = new Ajv({ strict: false }).compile(JSON.parse(files.get('values.schema.json')!));
+    expect(validate(values)).toBe(true);
+    expect(validate({ ...values, webhook: { ...(values.webhook as object), timeoutSeconds: 99 } })).toBe(false);
+    expect(validate({ ...values, unknown: true })).toBe(false);
+    expect(validate({ ...values, namespace: 'x' })).toBe(false);
+  });
+
+  it('has balanced actions, known functions only, and every .Values path it reads exists in values.yaml', () => {
+    const values = parse(files.get('values.yaml')!) as Record<string, unknown>;
+    let depth = 0;
+    for (const action of actions) {
+      const word = /^[a-z]+/i.exec(action)?.[0] ?? '';
+      if (word === 'if') depth++;
+      if (word === 'end') depth--;
+      expect(depth, action).toBeGreaterThanOrEqual(0);
+      for (const path of action.matchAll(/\.Values\.([A-Za-z.]+)/g)) {
+        const value = path[1]!.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], values);
+        expect(value, `.Values.${path[1]}`).not.toBeUndefined();
+      }
+      const identifiers = action.replace(/"[^"]*"/g, '').replace(/\$[A-Za-z]+(\.[A-Za-z]+)?/g, '').replace(/\.[A-Za-z.]+/g, '').match(/[A-Za-z][A-Za-z0-9]*/g) ?? [];
+      for (const identifier of identifiers) expect(FUNCTIONS.has(identifier) || KEYWORDS.has(identifier), `${identifier} in {{ ${action} }}`).toBe(true);
+    }
+    expect(depth).toBe(0);
+  });
+
+  it('templates every rendered object, with the switches as conditions and no value left literal', () => {
+    const kinds = [...template.matchAll(/^kind: (\S+)$/gm)].map((match) => match[1]);
+    for (const kind of ['CustomResourceDefinition', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret', 'Issuer', 'Certificate', 'Deployment', 'Service', 'DaemonSet', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      expect(kinds, kind).toContain(kind);
+    }
+    expect(kinds).not.toContain('Namespace');
+    expect(actions).toEqual(expect.arrayContaining(['if .Values.agent.enabled', 'if eq .Values.certificates.source "cert-manager"', '.Release.Namespace | quote', '.Values.webhook.timeoutSeconds']));
+    // Each default value is an expression, never the literal: the namespace, the port, the image.
+    expect(template).not.toMatch(/namespace: armorkit$|containerPort: 3443$|image: armorkit\/armorkit/m);
+    expect(template).toContain('genSignedCert');
+  });
+});
