@@ -16,7 +16,7 @@ export type { ArtifactDataMap } from './engine/artifact-data.js';
 export type { Artifact, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './engine/artifact.js';
 export { readPackageMeta } from './package-meta.js';
 export { parseYamlStream } from './parse/yaml-stream.js';
-export { enforcerFromId, enforcerId, type Enforcer } from './enforcer.js';
+export { enforcerFromId, enforcerId, splitEnforcerString, type Enforcer } from './enforcer.js';
 
 // Results and errors
 export { errorsOf, fail, failureMessage, ok, resultOf, type Result } from './result.js';

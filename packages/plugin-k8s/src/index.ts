@@ -11,3 +11,14 @@ export {
   type AdmissionReviewResponse,
   type KubernetesObject,
 } from './admission/review.js';
+export { k8sErrors, type K8sErrorCode } from './errors.js';
+
+// The webhook server (docs/kubernetes-webhooks.md)
+export { startWebhookServer, type AdmissionRoutes, type WebhookServer, type WebhookServerOptions } from './server/webhook-server.js';
+export { formatListenAddress, parseListenAddress, type ListenAddress } from './server/listen-address.js';
+export { AdmissionMetrics } from './metrics/admission-metrics.js';
+export { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
+
+// The validating webhook and vArmor's update rules
+export { validatingWebhook, type ValidatingWebhookOptions } from './validate/validating-webhook.js';
+export { checkPolicyUpdate } from './validate/update-rules.js';
