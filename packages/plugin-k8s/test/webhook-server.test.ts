@@ -156,10 +156,8 @@ describe('webhook server', () => {
   it('refuses a 4 MiB body with 413 before reading it, declared or chunked, and goes on serving', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024, 0x20);
     expect(await send(port, certificates.ca, '/validate', big)).toMatchObject({ status: 413, text: 'the request body is 4194304 bytes, over the limit of 3145728\n' });
-    const chunked = await send(port, certificates.ca, '/validate', big, { headers: { 'content-length': '', 'transfer-encoding': 'chunked' } }).catch((error: Error) => error);
-    // A chunked sender may see the connection closed before its last chunk; when it gets the answer, it is a 413.
-    console.log("CHUNKED", chunked instanceof Error ? chunked.message : chunked.status);
-    if (!(chunked instanceof Error)) expect(chunked).toMatchObject({ status: 413, text: 'the request body is over the limit of 3145728 bytes\n' });
+    const chunked = await send(port, certificates.ca, '/validate', big, { headers: { 'content-length': '', 'transfer-encoding': 'chunked' } });
+    expect(chunked).toMatchObject({ status: 413, text: 'the request body is over the limit of 3145728 bytes\n' });
     expect((await review(port, certificates.ca, '/validate', reviewOf())).status).toBe(200);
   });
 
