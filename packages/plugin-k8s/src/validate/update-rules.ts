@@ -12,14 +12,14 @@ import { k8sErrors } from '../errors.js';
 const updateViewSchema = z.looseObject({
   kind: z.string(),
   spec: z.looseObject({
-    target: z.unknown(),
+    target: z.record(z.string(), z.unknown()),
     policy: z.looseObject({
       enforcer: z.string(),
       mode: z.string(),
-      networkProxyConfig: z.looseObject({ proxyUID: z.unknown(), proxyPort: z.unknown(), proxyAdminPort: z.unknown() }).nullish(),
+      networkProxyConfig: z.looseObject({ proxyUID: z.unknown().optional(), proxyPort: z.unknown().optional(), proxyAdminPort: z.unknown().optional() }).nullish(),
     }),
   }),
-  status: z.looseObject({ phase: z.unknown() }).nullish(),
+  status: z.looseObject({ phase: z.unknown().optional() }).nullish(),
 });
 type UpdateView = z.infer<typeof updateViewSchema>;
 
