@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const PACKAGES = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf'];
+const PACKAGES = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-k8s'];
 const SCANNED = ['packages', 'examples', 'bench'];
 const CODE = /\.(ts|mts|mjs|js)$/;
 
