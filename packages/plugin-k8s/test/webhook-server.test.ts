@@ -66,8 +66,9 @@ describe('webhook server', () => {
       routes: { '/validate': echo, '/throw': throwing, '/slow': slow, '/mutate': mutate },
       metrics,
       bodyLimit: 3 * 1024 * 1024,
-      headersTimeout: 500,
-      handshakeTimeout: 500,
+      // Short enough to wait for in a test, long enough for a legitimate client on a busy machine.
+      headersTimeout: 2_000,
+      handshakeTimeout: 2_000,
       handlerTimeout: 300,
       certificateCheckInterval: 50,
       log: (line) => lines.push(line),
