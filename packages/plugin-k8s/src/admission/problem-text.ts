@@ -14,13 +14,19 @@ function shortened(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 3)}...`;
 }
 
+/** A warning travels in an HTTP `Warning` header: one line, no control characters (a tool's multi-line output, a value). */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+}
+
 /**
  * One warning per problem (errors, then warnings marked as such), each within 256 characters, all within 4096: when
  * they do not fit, the last one says how many more the status message has.
  */
 export function admissionWarnings(errors: readonly PolicyError[], warnings: readonly PolicyError[]): string[] {
   const lines = [...errors.map(problemLine), ...warnings.map((warning) => `warning: ${problemLine(warning)}`)].map((line) =>
-    shortened(line, WARNING_MAX_CHARACTERS),
+    shortened(oneLine(line), WARNING_MAX_CHARACTERS),
   );
   const kept: string[] = [];
   let total = 0;
