@@ -4,6 +4,7 @@ import { admissionWarnings, refusalMessage } from '../admission/problem-text.js'
 import type { AdmissionHandler, AdmissionRequest, AdmissionResponse, KubernetesObject } from '../admission/review.js';
 import { k8sErrors } from '../errors.js';
 import { checkPolicyUpdate } from './update-rules.js';
+import { CheckLimit } from './check-limit.js';
 import { VerdictCache } from './verdict-cache.js';
 
 export const VARMOR_GROUP = 'crd.varmor.org';
@@ -16,6 +17,8 @@ export interface ValidatingWebhookOptions {
   models?: ReadonlyMap<string, ArmorProfileModel>;
   /** How many verdicts to keep for objects seen again (by their exact JSON). Default 1024; 0 keeps none. */
   cacheSize?: number;
+  /** How many objects are checked at once (each may run apparmor_parser); the rest wait their turn. Default 4. */
+  concurrentChecks?: number;
 }
 
 interface Verdict {
@@ -48,6 +51,7 @@ function refused(request: AdmissionRequest, subject: string, errors: readonly Po
  */
 export function validatingWebhook(engine: Engine, options: ValidatingWebhookOptions = {}): AdmissionHandler {
   const cache = new VerdictCache<Verdict>(options.cacheSize ?? 1024);
+  const limit = new CheckLimit(Math.max(1, options.concurrentChecks ?? 4));
   const check = async (text: string, name: string): Promise<Verdict> => {
     const outcome = await checkPolicies(engine, [{ name, text }], { verify: options.verify !== false, ...(options.models ? { models: options.models } : {}) });
     return { errors: outcome.errors, warnings: outcome.warnings, policies: outcome.checked.length };
@@ -67,7 +71,7 @@ export function validatingWebhook(engine: Engine, options: ValidatingWebhookOpti
     const subject = subjectOf(request, object);
     // The object as a JSON document: the engine's parser reads it as it reads a file, pointers and all.
     const text = JSON.stringify(object);
-    const verdict = await cache.get(text, () => check(text, subject));
+    const verdict = await cache.get(text, () => limit.run(() => check(text, subject)));
     const errors = [...verdict.errors];
     if (verdict.policies === 0 && errors.length === 0) {
       errors.push(k8sErrors.error('admission-kind-unsupported', '', `no dialect of this engine reads ${subject} as a policy`));
