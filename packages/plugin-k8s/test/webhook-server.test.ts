@@ -30,6 +30,8 @@ const throwing: AdmissionHandler = async () => {
   throw new Error('engine exploded');
 };
 const slow: AdmissionHandler = () => new Promise(() => {});
+// What a buggy handler might return: no verdict at all.
+const verdictless = (async () => ({ uid: 'x' })) as unknown as AdmissionHandler;
 const mutate: AdmissionHandler = async (request) => ({ uid: request.uid, allowed: true, patch: Buffer.from('[]').toString('base64'), patchType: 'JSONPatch' });
 
 /** Resolves when the server closes `socket` (it never does by itself otherwise: the test waits for the server). */
@@ -63,7 +65,7 @@ describe('webhook server', () => {
       certFile: certificates.certFile,
       keyFile: certificates.keyFile,
       listen: { host: '127.0.0.1', port: 0 },
-      routes: { '/validate': echo, '/throw': throwing, '/slow': slow, '/mutate': mutate },
+      routes: { '/validate': echo, '/throw': throwing, '/slow': slow, '/mutate': mutate, '/verdictless': verdictless },
       metrics,
       bodyLimit: 3 * 1024 * 1024,
       // Short enough to wait for in a test, long enough for a legitimate client on a busy machine.
@@ -110,7 +112,7 @@ describe('webhook server', () => {
 
   it('refuses what is not a review POST with a reason', async () => {
     const notFound = await send(port, certificates.ca, '/nowhere', '{}');
-    expect(notFound).toMatchObject({ status: 404, text: 'no webhook at /nowhere; the webhooks are /mutate, /slow, /throw, /validate\n' });
+    expect(notFound).toMatchObject({ status: 404, text: 'no webhook at /nowhere; the webhooks are /mutate, /slow, /throw, /validate, /verdictless\n' });
     expect(await send(port, certificates.ca, '/validate', undefined, { method: 'GET' })).toMatchObject({ status: 405, text: '/validate takes POST (an AdmissionReview)\n' });
     const wrongType = await send(port, certificates.ca, '/validate', '{}', { headers: { 'content-type': 'text/plain' } });
     expect(wrongType).toMatchObject({ status: 415, text: '/validate takes Content-Type: application/json, not "text/plain"\n' });
@@ -177,7 +179,7 @@ describe('webhook server', () => {
     expect((await review(port, certificates.ca, '/validate', reviewOf())).status).toBe(200);
   });
 
-  it('refuses when a handler throws or does not answer in time, and goes on serving', async () => {
+  it('refuses when a handler throws, answers no verdict or does not answer in time, and goes on serving', async () => {
     const thrown = await review(port, certificates.ca, '/throw', reviewOf());
     expect(thrown.json).toEqual({
       apiVersion: 'admission.k8s.io/v1',
@@ -189,6 +191,14 @@ describe('webhook server', () => {
       },
     });
     expect(lines.some((line) => line.startsWith(`webhook /throw: review ${UID} failed: Error: engine exploded`))).toBe(true);
+    const verdictless = await review(port, certificates.ca, '/verdictless', reviewOf());
+    expect(verdictless.json).toMatchObject({
+      response: {
+        uid: UID,
+        allowed: false,
+        status: { code: 500, reason: 'InternalError', message: "armorkit's /verdictless webhook gave an answer that is not an AdmissionResponse (/allowed: Invalid input: expected boolean, received undefined); refused" },
+      },
+    });
     const late = await review(port, certificates.ca, '/slow', reviewOf());
     expect(late.json).toMatchObject({ response: { uid: UID, allowed: false, status: { code: 504, reason: 'Timeout' } } });
     expect((await review(port, certificates.ca, '/validate', reviewOf())).status).toBe(200);

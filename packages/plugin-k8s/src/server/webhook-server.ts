@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { ADMISSION_API_VERSION, decodeAdmissionReview } from '../admission/decode-review.js';
-import type { AdmissionHandler, AdmissionRequest, AdmissionResponse } from '../admission/review.js';
+import { type AdmissionHandler, type AdmissionRequest, type AdmissionResponse, admissionResponseSchema } from '../admission/review.js';
 import type { AdmissionMetrics, RefusalReason } from '../metrics/admission-metrics.js';
 import { CertificateFiles, secureContextOptions } from './certificate-files.js';
 import { formatListenAddress, type ListenAddress, listenOn } from './listen-address.js';
@@ -79,8 +79,12 @@ async function runHandler(path: string, handler: AdmissionHandler, request: Admi
   });
   try {
     const response = await Promise.race([Promise.resolve().then(() => handler(request)), deadline]);
-    // The response belongs to this request whatever the handler wrote.
-    return { ...response, uid: request.uid };
+    // The response belongs to this request whatever the handler wrote, and must be one the API server reads.
+    const checked = admissionResponseSchema.safeParse({ ...response, uid: request.uid });
+    if (checked.success) return checked.data;
+    const issue = checked.error.issues[0]!;
+    log(`webhook ${path}: review ${request.uid}: the handler's answer is not an AdmissionResponse (/${issue.path.join('/')}: ${issue.message})`);
+    return serverRefusal(request.uid, 500, 'InternalError', `armorkit's ${path} webhook gave an answer that is not an AdmissionResponse (/${issue.path.join('/')}: ${issue.message}); refused`);
   } catch (error) {
     log(`webhook ${path}: review ${request.uid} failed: ${(error as Error)?.stack ?? String(error)}`);
     const reason = error instanceof Error ? error.message : String(error);
