@@ -75,6 +75,16 @@ describe('validate --previous: vArmor update rules offline', () => {
     expect(result.err).toMatch(/^new\.yaml:\d+:\d+: \/spec\/policy\/mode: mode cannot change from BehaviorModeling to "EnhanceProtect" while the policy is modelling/);
   });
 
+  it('reads the previous versions from a List, as kubectl get -A -o yaml prints several', async () => {
+    const indented = (text: string) => text.split('\n').map((line, index) => (line === '' ? line : index === 0 ? `- ${line}` : `  ${line}`)).join('\n');
+    write('old.yaml', `apiVersion: v1\nkind: List\nitems:\n${indented(policy('AppArmorSeccomp', 'web'))}`);
+    write('new.yaml', policy('AppArmorSeccomp', 'api'));
+    const result = await run(['validate', '--no-verify', '--previous', 'old.yaml', 'new.yaml']);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^new\.yaml:9:11: \/spec\/target\/name: spec\.target is immutable/);
+    expect(result.out).toContain('update from old.yaml: 1 policy compared, 1 change(s) refused');
+  });
+
   it('says when a policy has no previous version, and reports a missing --previous file as a usage error', async () => {
     write('old.yaml', policy('Seccomp', 'web').replace('name: web\n  namespace', 'name: other\n  namespace'));
     write('new.yaml', policy('Seccomp', 'web'));

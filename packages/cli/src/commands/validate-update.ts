@@ -33,6 +33,13 @@ function policyDocuments(files: readonly InputFile[]): { documents: PolicyDocume
     for (const document of stream.documents) {
       const identity = identityOf(document.data);
       if (identity) documents.push({ identity, data: document.data, locate: (pointer) => document.locate(pointer), file: file.name, index: document.index });
+      // `kubectl get vpol -A -o yaml` prints several policies as one List; their places are inside it.
+      const items = (document.data as { kind?: unknown; items?: unknown } | null)?.kind === 'List' ? (document.data as { items?: unknown }).items : undefined;
+      if (!Array.isArray(items)) continue;
+      items.forEach((item: unknown, position) => {
+        const itemIdentity = identityOf(item);
+        if (itemIdentity) documents.push({ identity: itemIdentity, data: item, locate: (pointer) => document.locate(`/items/${position}${pointer}`), file: file.name, index: document.index });
+      });
     }
   }
   return { documents, errors };
@@ -40,7 +47,7 @@ function policyDocuments(files: readonly InputFile[]): { documents: PolicyDocume
 
 /**
  * `armorkit validate --previous OLD.yaml NEW...`: vArmor's update rules from each policy of OLD (as `kubectl get -o
- * yaml` prints it, status included) to the policy of the same kind, namespace and name in NEW, then every check of
+ * yaml` prints it, status included, one policy or a List of them) to the policy of the same kind, namespace and name in NEW, then every check of
  * `validate` on NEW. 1 when an update is refused or NEW is invalid.
  */
 export async function validateUpdateCommand(
