@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { type Engine, parseYamlStream } from '@armorkit/core';
@@ -13,6 +13,29 @@ import { armorkitProcess } from './cli-process.js';
 const CORPUS = new URL('../../../../shared/corpus/varmor/', import.meta.url).pathname;
 const GOLDEN_CREATE = new URL('../../plugin-k8s/test/fixtures/admission/create-varmorpolicy.json', import.meta.url).pathname;
 const POLICY_KINDS = new Set(['VarmorPolicy', 'VarmorClusterPolicy']);
+
+/** The TCP addresses process `pid` listens on (`127.0.0.1:3443`), read from /proc as `ss -ltnp` would. */
+function listeningAddresses(pid: number): string[] {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? ''];
+      } catch {
+        return [];
+      }
+    }),
+  );
+  const rows = readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).map((row) => row.trim().split(/\s+/));
+  // Columns: sl, local_address (hex IPv4:port), rem_address, st (0A = LISTEN), ..., inode (10th).
+  return rows
+    .filter((columns) => columns[3] === '0A' && inodes.has(columns[9] ?? ''))
+    .map((columns) => {
+      const [ip, port] = columns[1]!.split(':') as [string, string];
+      const octets = ip.match(/../g)!.map((hex) => parseInt(hex, 16)).reverse();
+      return `${octets.join('.')}:${parseInt(port, 16)}`;
+    })
+    .sort();
+}
 
 /** An AdmissionReview CREATE of `object`, as the API server sends it. */
 function createReview(object: { kind: string; metadata: { name: string; namespace?: string } }, index: number) {
@@ -113,6 +136,8 @@ describe('armorkit k8s webhook', () => {
       });
       exited.then(() => reject(new Error(`armorkit exited early: ${stderr}`)));
     });
+    // Bound where it was told, and nowhere else.
+    expect(listeningAddresses(child.pid!)).toEqual([`127.0.0.1:${ports.webhook}`, `127.0.0.1:${ports.metrics}`].sort());
     const golden = JSON.parse(readFileSync(GOLDEN_CREATE, 'utf8')) as { request: { uid: string } };
     expect((await review(ports.webhook, certificates.ca, '/validate', golden)).json).toEqual({
       apiVersion: 'admission.k8s.io/v1',
