@@ -154,7 +154,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--metrics <addr:port>', 'serve Prometheus metrics (plain HTTP /metrics) here; off unless given')
     .option('--no-verify', 'skip checking compiled profiles with the real tools (apparmor_parser -Q)')
     .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies built on one; repeatable', collect)
-    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[] }) => {
+    .option('--review-timeout <seconds>', "refuse a review not checked within this (default 9; keep it under the webhooks' timeoutSeconds)")
+    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string }) => {
       const { k8sWebhookCommand } = await import('./commands/k8s-webhook.js');
       exitCode = await k8sWebhookCommand(await engine(), options, io);
     });

@@ -170,6 +170,10 @@ describe('armorkit k8s webhook', () => {
       code: 2,
       stderr: 'armorkit: --listen: "everywhere" is not ADDR:PORT (for example 0.0.0.0:3443 or [::1]:3443)\n',
     });
+    expect(await run(['--cert', 'a.crt', '--key', 'a.key', '--review-timeout', '45'])).toEqual({
+      code: 2,
+      stderr: 'armorkit: --review-timeout: "45" is not a number of seconds from 0 to 30\n',
+    });
     const missing = await run(['--cert', '/nonexistent/tls.crt', '--key', '/nonexistent/tls.key', '--listen', '127.0.0.1:0']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^armorkit: cannot read the serving certificate or key: ENOENT/);

@@ -20,10 +20,20 @@ export interface K8sWebhookOptions {
   metrics?: string;
   verify?: boolean;
   model?: string[];
+  /** Seconds a review may take before it is refused; under the webhook configuration's timeoutSeconds. */
+  reviewTimeout?: string;
 }
 
 /** vArmor's webhook port, on every address of the pod (its own network namespace). */
 export const DEFAULT_WEBHOOK_LISTEN = '0.0.0.0:3443';
+
+/** The API server waits at most 30 s for a webhook (timeoutSeconds 1-30). */
+function reviewTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 30) throw new UsageError(`--review-timeout: ${JSON.stringify(value)} is not a number of seconds from 0 to 30`);
+  return seconds * 1000;
+}
 
 function listenAddress(option: string, value: string): ListenAddress {
   const parsed = parseListenAddress(value);
@@ -50,6 +60,7 @@ function stopped(stop?: AbortSignal): Promise<string> {
 export async function k8sWebhookCommand(engine: Engine, options: K8sWebhookOptions, io: CliIO, stop?: AbortSignal): Promise<number> {
   const listen = listenAddress('--listen', options.listen ?? DEFAULT_WEBHOOK_LISTEN);
   const metricsAddress = options.metrics !== undefined ? listenAddress('--metrics', options.metrics) : undefined;
+  const handlerTimeout = reviewTimeout(options.reviewTimeout);
   const models = readBehaviorModels(options.model, io.cwd);
   const routes: AdmissionRoutes = {
     '/validate': validatingWebhook(engine, { verify: options.verify !== false, models }),
@@ -57,7 +68,7 @@ export async function k8sWebhookCommand(engine: Engine, options: K8sWebhookOptio
   };
   const metrics = new AdmissionMetrics();
   const log = (line: string) => io.err(`armorkit: ${line}`);
-  const started = await startWebhookServer({ certFile: options.cert, keyFile: options.key, listen, routes, metrics, log });
+  const started = await startWebhookServer({ certFile: options.cert, keyFile: options.key, listen, routes, metrics, log, ...(handlerTimeout ? { handlerTimeout } : {}) });
   if ('problem' in started) throw new UsageError(started.problem);
   let metricsServer: MetricsServer | undefined;
   if (metricsAddress) {
