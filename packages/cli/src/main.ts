@@ -40,7 +40,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .argument('<paths...>', 'policy files, directories (every .yaml/.yml/.json below), or - for standard input')
     .option('--no-verify', 'skip checking the compiled profiles with the real tools (apparmor_parser -Q)')
     .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies with profileType BehaviorModel; repeatable', collect)
-    .action(async (paths: string[], options: { verify?: boolean; model?: string[] }) => {
+    .option('--previous <file>', "the policies as they are now (kubectl get -o yaml); also check vArmor's update rules from them")
+    .action(async (paths: string[], options: { verify?: boolean; model?: string[]; previous?: string }) => {
+      if (options.previous !== undefined) {
+        const { validateUpdateCommand } = await import('./commands/validate-update.js');
+        exitCode = await validateUpdateCommand(engine, options.previous, paths, options, io);
+        return;
+      }
       const { validateCommand } = await import('./commands/validate.js');
       exitCode = await validateCommand(engine, paths, options, io);
     });
@@ -138,6 +144,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       exitCode = labDoctorCommand(io);
     });
 
+<<<<<<< HEAD
   const k8s = program.command('k8s').description('armorkit on Kubernetes: manifests, admission webhooks, what they do offline');
   k8s
     .command('mutate')
@@ -162,6 +169,22 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action(async (options: { values?: string; namespace?: string; out?: string; tlsDir?: string }) => {
       const { k8sRenderCommand } = await import('./commands/k8s-render.js');
       exitCode = await k8sRenderCommand(options, io);
+=======
+  const k8s = program.command('k8s').description('armorkit on Kubernetes: the admission webhooks');
+  k8s
+    .command('webhook')
+    .description('serve the admission webhooks (/validate) over HTTPS until SIGTERM')
+    .requiredOption('--cert <file>', 'the serving certificate (PEM); read again when it changes')
+    .requiredOption('--key <file>', 'its private key (PEM)')
+    .option('--listen <addr:port>', 'where the webhooks listen (HTTPS, with /healthz and /readyz; default 0.0.0.0:3443)')
+    .option('--metrics <addr:port>', 'serve Prometheus metrics (plain HTTP /metrics) here; off unless given')
+    .option('--no-verify', 'skip checking compiled profiles with the real tools (apparmor_parser -Q)')
+    .option('--model <file>', 'ArmorProfileModel YAML for DefenseInDepth policies built on one; repeatable', collect)
+    .option('--review-timeout <seconds>', "refuse a review not checked within this (default 9; keep it under the webhooks' timeoutSeconds)")
+    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string }) => {
+      const { k8sWebhookCommand } = await import('./commands/k8s-webhook.js');
+      exitCode = await k8sWebhookCommand(await engine(), options, io);
+>>>>>>> wt13-k8s-webhook
     });
 
   program

@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
@@ -25,4 +25,9 @@ export function armorkit(
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout, killSignal: 'SIGKILL' as const } : {}),
   });
+}
+
+/** The real `armorkit` entry point (from source) as a running child process, for commands that serve until signalled. */
+export function armorkitProcess(args: readonly string[], options: { cwd: string }): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--conditions=source', '--import', TSX, CLI, ...args], { cwd: options.cwd });
 }

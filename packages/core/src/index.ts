@@ -29,7 +29,7 @@ export {
 } from './engine/pod-changes.js';
 export { readPackageMeta } from './package-meta.js';
 export { parseYamlStream } from './parse/yaml-stream.js';
-export { enforcerFromId, enforcerId, type Enforcer } from './enforcer.js';
+export { enforcerFromId, enforcerId, splitEnforcerString, type Enforcer } from './enforcer.js';
 
 // Results and errors
 export { errorsOf, fail, failureMessage, ok, resultOf, type Result } from './result.js';

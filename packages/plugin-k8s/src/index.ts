@@ -11,6 +11,8 @@ export {
   type AdmissionReviewResponse,
   type KubernetesObject,
 } from './admission/review.js';
+
+// The mutating webhook (docs/mutation.md)
 export {
   asWarnings,
   mutatingAdmission,
@@ -24,3 +26,14 @@ export { MUTATED_AT_ANNOTATION, mutateWorkload, type MutateInput, type WorkloadM
 export type { OperationStyle } from './mutate/patch-writer.js';
 export { policiesFromObjects, policiesFromTexts, type ReadPolicies } from './mutate/policy-source.js';
 export { readWorkload, WORKLOAD_KINDS, type Workload, type WorkloadKind } from './mutate/workload.js';
+export { k8sErrorCatalogs, k8sErrors, type K8sErrorCode } from './errors.js';
+
+// The webhook server (docs/kubernetes-webhooks.md)
+export { startWebhookServer, type AdmissionRoutes, type WebhookServer, type WebhookServerOptions } from './server/webhook-server.js';
+export { formatListenAddress, parseListenAddress, type ListenAddress } from './server/listen-address.js';
+export { AdmissionMetrics } from './metrics/admission-metrics.js';
+export { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
+
+// The validating webhook and vArmor's update rules
+export { validatingWebhook, type ValidatingWebhookOptions } from './validate/validating-webhook.js';
+export { checkPolicyUpdate } from './validate/update-rules.js';

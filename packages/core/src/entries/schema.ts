@@ -6,6 +6,8 @@ export { anyVarmorPolicySchema, varmorClusterPolicySchema, varmorPolicySchema, t
 export { armorProfileModelSchema, type ArmorProfileModel } from '../schema/varmor/armor-profile-model.js';
 export { armorProfileSchema } from '../schema/varmor/armor-profile.js';
 export { parseBehaviorModels } from '../parse/behavior-models.js';
+// The proxy's ports and UID when networkProxyConfig leaves them out (the update rules compare these)
+export { DEFAULT_PROXY_ADMIN_PORT, DEFAULT_PROXY_PORT, DEFAULT_PROXY_UID } from '../schema/varmor/network-proxy-config.js';
 // vArmor's BPF rules (bpfRawRules) and the BpfContent it loads; the BPF enforcer compiles from these
 export { bpfContentSchema, type BpfContent } from '../schema/varmor/bpf-content.js';
 export type { BpfRawRules } from '../schema/varmor/bpf-raw-rules.js';
