@@ -144,7 +144,6 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       exitCode = labDoctorCommand(io);
     });
 
-<<<<<<< HEAD
   const k8s = program.command('k8s').description('armorkit on Kubernetes: manifests, admission webhooks, what they do offline');
   k8s
     .command('mutate')
@@ -169,8 +168,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action(async (options: { values?: string; namespace?: string; out?: string; tlsDir?: string }) => {
       const { k8sRenderCommand } = await import('./commands/k8s-render.js');
       exitCode = await k8sRenderCommand(options, io);
-=======
-  const k8s = program.command('k8s').description('armorkit on Kubernetes: the admission webhooks');
+    });
   k8s
     .command('webhook')
     .description('serve the admission webhooks (/validate) over HTTPS until SIGTERM')
@@ -184,7 +182,6 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string }) => {
       const { k8sWebhookCommand } = await import('./commands/k8s-webhook.js');
       exitCode = await k8sWebhookCommand(await engine(), options, io);
->>>>>>> wt13-k8s-webhook
     });
 
   program
