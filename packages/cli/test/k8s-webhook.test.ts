@@ -158,6 +158,75 @@ describe('armorkit k8s webhook', () => {
     expect(stderr).toContain('armorkit: stopping (SIGTERM): finishing the reviews in flight');
   });
 
+  it('serves /mutate with --policies: the example Deployment gets the patch `armorkit k8s mutate` prints', async () => {
+    const certificates = await makeTestCertificates();
+    const repository = new URL('../../../', import.meta.url).pathname;
+    const child = armorkitProcess(
+      ['k8s', 'webhook', '--cert', certificates.certFile, '--key', certificates.keyFile, '--listen', '127.0.0.1:0', '--no-verify', '--policies', 'examples/policies', '--kube-version', '1.30'],
+      { cwd: repository },
+    );
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const webhook = /listening on https:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+        if (webhook) resolve(Number(webhook[1]));
+      });
+      exited.then(() => reject(new Error(`armorkit exited early: ${stderr}`)));
+    });
+    const deployment = parseYamlStream(readFileSync(join(repository, 'examples/kubernetes/web-frontend-deployment.yaml'), 'utf8'), 'deployment.yaml').documents[0]!.data;
+    const uid = '6f1c2a36-0d1e-4c8b-9a57-0c7a9e1d2b3f';
+    const answer = await review(port, certificates.ca, '/mutate', {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid,
+        kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+        resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+        name: 'web-frontend',
+        namespace: 'shop',
+        operation: 'CREATE',
+        userInfo: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+        object: deployment,
+        oldObject: null,
+        dryRun: false,
+        options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1', fieldManager: 'kubectl-client-side-apply' },
+      },
+    });
+    const response = (answer.json as { response: { uid: string; allowed: boolean; patchType?: string; patch?: string } }).response;
+    expect(response).toMatchObject({ uid, allowed: true, patchType: 'JSONPatch' });
+    const operations = JSON.parse(Buffer.from(response.patch!, 'base64').toString('utf8')) as { op: string; path: string; value: unknown }[];
+    expect(operations.map((operation) => `${operation.op} ${operation.path}`)).toEqual([
+      'add /metadata/annotations',
+      'add /spec/template/metadata/annotations',
+      'add /spec/template/metadata/annotations/container.apparmor.security.beta.varmor.org~1nginx',
+      'add /spec/template/spec/containers/0/securityContext',
+      'add /spec/template/spec/containers/0/securityContext/appArmorProfile',
+      'add /spec/template/metadata/annotations/container.apparmor.security.beta.varmor.org~1log-shipper',
+      'add /spec/template/spec/containers/1/securityContext/appArmorProfile',
+      'add /metadata/annotations/webhook.varmor.org~1mutatedAt',
+    ]);
+    expect(operations[4]!.value).toEqual({ type: 'Localhost', localhostProfile: 'varmor-shop-web-frontend' });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses --kube-version without --policies, and --policies without --kube-version', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = armorkitProcess(['k8s', 'webhook', '--cert', 'a.crt', '--key', 'a.key', ...args], { cwd: CORPUS });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    expect(await run(['--kube-version', '1.30'])).toEqual({ code: 2, stderr: 'armorkit: --kube-version and --match-label configure /mutate: give --policies too\n' });
+    expect(await run(['--policies', '.'])).toEqual({
+      code: 2,
+      stderr: "armorkit: --kube-version: give the cluster's Kubernetes version (X.Y): the AppArmor patch differs from 1.30 on\n",
+    });
+  });
+
   it('refuses a bad address or an unreadable certificate with a usage error', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {

@@ -1,15 +1,22 @@
-import type { Engine } from '@armorkit/core';
+import { type Engine, formatPolicyError, ok } from '@armorkit/core';
 import {
+  type AdmissionHandler,
   AdmissionMetrics,
   type AdmissionRoutes,
+  DEFAULT_MATCH_LABEL,
   formatListenAddress,
   type ListenAddress,
   type MetricsServer,
+  mutatingAdmission,
+  parseKubernetesVersion,
   parseListenAddress,
+  parseMatchLabel,
+  policiesFromTexts,
   startMetricsServer,
   startWebhookServer,
   validatingWebhook,
 } from '@armorkit/plugin-k8s';
+import { readInputs } from '../inputs.js';
 import { EXIT, type CliIO, UsageError } from '../io.js';
 import { readBehaviorModels } from '../pipeline.js';
 
@@ -22,6 +29,36 @@ export interface K8sWebhookOptions {
   model?: string[];
   /** Seconds a review may take before it is refused; under the webhook configuration's timeoutSeconds. */
   reviewTimeout?: string;
+  /** Policy files or directories the mutating webhook (/mutate) matches workloads against; no /mutate without them. */
+  policies?: string[];
+  /** The cluster's Kubernetes version (X.Y) the pod patches are written for; required with `policies`. */
+  kubeVersion?: string;
+  /** The label workloads must carry to be mutated (`key=value`, `''` for none). */
+  matchLabel?: string;
+}
+
+/**
+ * The `/mutate` handler over the policies of files (a ConfigMap or a checkout), read once at start. In a cluster the
+ * controller (Kubernetes part 2) will feed it the VarmorPolicy objects it watches and the server version it reads.
+ */
+function mutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): AdmissionHandler | 'invalid' | undefined {
+  if (!options.policies || options.policies.length === 0) {
+    if (options.kubeVersion !== undefined || options.matchLabel !== undefined) throw new UsageError('--kube-version and --match-label configure /mutate: give --policies too');
+    return undefined;
+  }
+  if (options.kubeVersion === undefined) throw new UsageError('--kube-version: give the cluster\'s Kubernetes version (X.Y): the AppArmor patch differs from 1.30 on');
+  const version = parseKubernetesVersion(options.kubeVersion);
+  if (!version.ok) throw new UsageError(`--kube-version: ${version.errors[0]!.message}`);
+  const matchLabel = options.matchLabel ?? DEFAULT_MATCH_LABEL;
+  const label = parseMatchLabel(matchLabel);
+  if (!label.ok) throw new UsageError(`--match-label: ${label.errors[0]!.message}`);
+  const inputs = readInputs(options.policies, io.cwd);
+  if (inputs.problems.length > 0) throw new UsageError(inputs.problems.join('; '));
+  const read = policiesFromTexts(engine, inputs.files);
+  for (const error of read.errors) io.err(formatPolicyError(error));
+  if (read.errors.length > 0) return 'invalid';
+  const kubernetesVersion = version.value;
+  return mutatingAdmission({ engine, policies: () => read.policies, kubeVersion: async () => ok(kubernetesVersion), matchLabel });
 }
 
 /** vArmor's webhook port, on every address of the pod (its own network namespace). */
@@ -55,16 +92,19 @@ function stopped(stop?: AbortSignal): Promise<string> {
 
 /**
  * `armorkit k8s webhook --cert FILE --key FILE [--listen ADDR:PORT] [--metrics ADDR:PORT]`: the admission webhooks over
- * HTTPS until SIGTERM (docs/kubernetes-webhooks.md). Metrics are served only when --metrics names an address.
+ * HTTPS until SIGTERM (docs/kubernetes-webhooks.md). Metrics are served only when --metrics names an address;
+ * /mutate only when --policies names the policies to match workloads against.
  */
 export async function k8sWebhookCommand(engine: Engine, options: K8sWebhookOptions, io: CliIO, stop?: AbortSignal): Promise<number> {
   const listen = listenAddress('--listen', options.listen ?? DEFAULT_WEBHOOK_LISTEN);
   const metricsAddress = options.metrics !== undefined ? listenAddress('--metrics', options.metrics) : undefined;
   const handlerTimeout = reviewTimeout(options.reviewTimeout);
   const models = readBehaviorModels(options.model, io.cwd);
+  const mutate = mutateRoute(engine, options, io);
+  if (mutate === 'invalid') return EXIT.invalid;
   const routes: AdmissionRoutes = {
     '/validate': validatingWebhook(engine, { verify: options.verify !== false, models }),
-    // '/mutate': the mutating webhook (packages/plugin-k8s/src/mutate) is routed here when it lands.
+    ...(mutate ? { '/mutate': mutate } : {}),
   };
   const metrics = new AdmissionMetrics();
   const log = (line: string) => io.err(`armorkit: ${line}`);
