@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { coreErrors, createEngine, type ErrorCatalog, renderErrorReference, varmorDialect } from '@armorkit/core';
 import { apparmor, appArmorErrors } from '@armorkit/plugin-apparmor';
 import { bpf, bpfErrors } from '@armorkit/plugin-bpf';
-import { k8sErrorCatalogs, k8sErrors } from '@armorkit/plugin-k8s';
+import { k8sErrorCatalogs } from '@armorkit/plugin-k8s';
 import { seccomp, seccompErrors } from '@armorkit/plugin-seccomp';
 import { describe, expect, it } from 'vitest';
 
