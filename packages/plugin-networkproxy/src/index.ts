@@ -21,3 +21,15 @@ export {
 export { compileDecisionTable, compileEgress } from './compile/compile-table.js';
 export { compileProxyConfig, PROXY_DEFAULTS } from './compile/proxy-config.js';
 export { networkProxyArtifact, PROXY_CONFIG_SUFFIX } from './compile/artifact.js';
+export { applyCapture, removeCapture, type CaptureOptions } from './capture/apply.js';
+export { captureScript, removalText, restoreText } from './capture/print.js';
+export { captureRuleset, type CaptureRuleset, type CaptureSettings, type IpFamily } from './capture/ruleset.js';
+export {
+  firstSecretSource,
+  resolveHeaderSecrets,
+  secretsFromDirectory,
+  secretsFromEnvironment,
+  secretVariable,
+  type ResolvedProxyConfig,
+  type SecretSource,
+} from './config/secrets.js';
