@@ -2,7 +2,7 @@ import type { Decider, DecidingRule, Decision, TrafficFacts } from './facts.js';
 import type { DecisionTable, HttpRule, L4Rule } from './table.js';
 import { addressKey } from './addresses.js';
 import { HttpIndex, prepareHttpRule } from './http-index.js';
-import { L4Index, prepareL4Rule } from './l4-index.js';
+import { L4Index, L4LinearScan, prepareL4Rule } from './l4-index.js';
 import { MitmMatcher } from './mitm.js';
 import { NO_MATCH, type Outcome, type RuleVerdict, mergeOutcomes } from './outcome.js';
 import { normalizeRequestPath, requestHostName } from './request.js';
@@ -31,12 +31,15 @@ function resolve(outcome: Outcome, defaultDeny: boolean, name: string | undefine
 export interface DeciderOptions {
   /** The configuration's mitm domains: TLS to them is intercepted, and requests in it judged one by one. */
   mitmDomains?: readonly string[];
+  /** How L4 rules are looked up: the interval index (default), or a scan of every rule (the index's reference). */
+  l4Lookup?: 'index' | 'linear-scan';
 }
 
 /** A table → its decider: rules indexed once, then every decision pure and synchronous. */
 export function createDecider(table: DecisionTable, options: DeciderOptions = {}): Decider {
   const defaultDeny = table.defaultAction === 'deny';
-  const l4 = new L4Index(table.l4Rules.map((rule) => prepareL4Rule(rule, verdict('l4', rule))));
+  const prepared = table.l4Rules.map((rule) => prepareL4Rule(rule, verdict('l4', rule)));
+  const l4 = options.l4Lookup === 'linear-scan' ? new L4LinearScan(prepared) : new L4Index(prepared);
   const http = new HttpIndex(
     table.httpRules.map((rule) => prepareHttpRule(rule, verdict('http', rule))),
     table.httpRules.map((rule) => rule.hosts),
