@@ -61,8 +61,10 @@ httpRules:
 describe('a proxy configuration file edited by hand', () => {
   const compiled = tester.compile(enhanceProtectPolicy('defaultAction: deny\nhttpRules: [{ qualifiers: [allow], match: { hosts: [api.test], methods: [GET] } }]'), 'NetworkProxy');
   const text = compiled.files[0]!.content;
-  const edited = (edit: (config: Record<string, any>) => void) => {
-    const config = JSON.parse(text) as Record<string, any>;
+  /** The file as JSON to edit: the parts the cases change. */
+  type Editable = Record<string, unknown> & { decisions: { httpRules: Record<string, unknown>[]; l4Rules: unknown[] }; proxyPort: unknown };
+  const edited = (edit: (config: Editable) => void) => {
+    const config = JSON.parse(text) as Editable;
     edit(config);
     return parseProxyConfig(JSON.stringify(config, null, 2), 'proxy.json');
   };
@@ -74,9 +76,9 @@ describe('a proxy configuration file edited by hand', () => {
   });
 
   it('refuses the same hostile values, with pointer and line:column', () => {
-    expect(problems(edited((c) => (c.decisions.httpRules[0].methods = ['GET /x HTTP/1.1'])))).toEqual(['invalid-value /decisions/httpRules/0/methods/0 19:11']);
-    expect(problems(edited((c) => (c.decisions.httpRules[0].hosts = ['api.test\r\nx: y'])))).toEqual(['invalid-value /decisions/httpRules/0/hosts/0 16:11']);
-    expect(problems(edited((c) => (c.decisions.httpRules[0].hosts = ['API.test'])))).toEqual(['invalid-value /decisions/httpRules/0/hosts/0 16:11']);
+    expect(problems(edited((c) => (c.decisions.httpRules[0]!.methods = ['GET /x HTTP/1.1'])))).toEqual(['invalid-value /decisions/httpRules/0/methods/0 19:11']);
+    expect(problems(edited((c) => (c.decisions.httpRules[0]!.hosts = ['api.test\r\nx: y'])))).toEqual(['invalid-value /decisions/httpRules/0/hosts/0 16:11']);
+    expect(problems(edited((c) => (c.decisions.httpRules[0]!.hosts = ['API.test'])))).toEqual(['invalid-value /decisions/httpRules/0/hosts/0 16:11']);
     expect(problems(edited((c) => (c.decisions.l4Rules = [{ index: 0, pointer: '', action: 'allow', audit: false, networks: ['10.0.0.0/33'] }])))[0]).toMatch(/^invalid-value \/decisions\/l4Rules\/0\/networks\/0 /);
     expect(problems(edited((c) => (c.mitm = { domains: ['a.test'], headerMutations: [{ domain: 'a.test', headers: [{ name: 'X', value: 'v\n' }] }] })))[0]).toMatch(
       /^invalid-value \/mitm\/headerMutations\/0\/headers\/0/,
