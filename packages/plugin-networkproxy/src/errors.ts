@@ -11,6 +11,10 @@ export const networkProxyErrors = defineErrors('@armorkit/plugin-networkproxy', 
     description: 'An egress rule has no destination and no port (an L4 rule) or an empty match (an httpRule): vArmor renders no permission for it, so it never matches; armorkit does the same.',
     severity: 'warning',
   },
+  'networkproxy-path-on-passthrough': {
+    description: 'An httpRule matches paths or methods for a host whose TLS is not intercepted (not in mitm.domains): on a TLS passthrough connection only the server name and port can be seen, so there the rule allows (or denies) every request to that host, as in vArmor.',
+    severity: 'warning',
+  },
   'networkproxy-secret-unresolved': { description: 'A header mutation\'s secretRef could not be read from the local secret source (a file under the secrets directory, or an environment variable).' },
   'networkproxy-capture-failed': { description: 'The capture rules could not be applied to or removed from the network namespace (iptables-restore failed, or the namespace does not exist); the previous rules stay.' },
 });

@@ -1,5 +1,6 @@
 import { type CompileContext, type NetworkProxyPlan, type PolicyError, type Result, fail, ok } from '@armorkit/core';
 import type { HeaderSetting, MitmSettings, ProxyConfig } from '../config/proxy-config.js';
+import type { DecisionTable } from '../decision/table.js';
 import { PROXY_CONFIG_VERSION, mitmDomainProblem } from '../config/proxy-config.js';
 import { headerNameProblem, headerValueProblem } from '../config/values.js';
 import { networkProxyErrors } from '../errors.js';
@@ -33,6 +34,25 @@ function mitmSettings(mitm: NonNullable<PolicyProxyConfig['mitm']>, pointer: str
   return { domains: [...mitm.domains], headerMutations };
 }
 
+/** Whether TLS to the hosts of `host` (a rule's host pattern) is intercepted: a mitm entry names it or covers it. */
+function intercepted(host: string, domains: readonly string[]): boolean {
+  return domains.some((entry) => {
+    const domain = entry.toLowerCase().replace(/\/(32|128)$/, '');
+    return domain === host || (domain.startsWith('*.') && host.endsWith(domain.slice(1)) && host !== domain.slice(2));
+  });
+}
+
+/** Warnings for httpRules whose paths or methods cannot be seen where their hosts' TLS passes through. */
+function passthroughWarnings(table: DecisionTable, mitm: MitmSettings | undefined): PolicyError[] {
+  return table.httpRules.flatMap((rule) => {
+    if (!rule.hosts || (!rule.paths && !rule.methods)) return [];
+    const open = rule.hosts.filter((host) => !intercepted(host, mitm?.domains ?? []));
+    if (open.length === 0) return [];
+    const message = `TLS to ${open.join(', ')} is not intercepted (mitm.domains): there this rule matches by server name and port alone, so it ${rule.action === 'allow' ? 'allows' : 'denies'} every request to it whatever the path or method`;
+    return [networkProxyErrors.error('networkproxy-path-on-passthrough', `${rule.pointer}/match`, message)];
+  });
+}
+
 /**
  * A NetworkProxy plan → the proxy's configuration: its ports and UID, the decision table, spoofing protection (on for
  * deny-default tables, where an allowed name is what opens the way), audit to the proxy's stderr, MITM targets.
@@ -55,5 +75,5 @@ export function compileProxyConfig(plan: NetworkProxyPlan, context: Pick<Compile
     audit: { profileName: plan.profileName, events: { to: 'stderr' } },
     ...(mitm ? { mitm } : {}),
   };
-  return ok(config, table.warnings);
+  return ok(config, [...table.warnings, ...passthroughWarnings(table.value, mitm)]);
 }
