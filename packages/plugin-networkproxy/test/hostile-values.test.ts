@@ -48,6 +48,10 @@ httpRules:
     ]);
   });
 
+  it('a proxyUID that no owner match can take is refused, not written', () => {
+    expect(codes(enhanceProtectPolicy('defaultAction: allow', '    networkProxyConfig: { proxyUID: 4294967295 }\n'))).toEqual(['invalid-value /spec/policy/networkProxyConfig/proxyUID']);
+  });
+
   it('rules that match nothing in vArmor are warned about and left out', () => {
     const out = tester.compileResult(enhanceProtectPolicy('defaultAction: deny\nrules: [{ qualifiers: [deny] }]\nhttpRules: [{ qualifiers: [deny], match: {} }]'), 'NetworkProxy');
     expect(out.ok && out.value.data.decisions).toEqual({ defaultAction: 'deny', l4Rules: [], httpRules: [] });

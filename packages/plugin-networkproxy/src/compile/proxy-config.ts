@@ -1,7 +1,7 @@
-import { type CompileContext, type NetworkProxyPlan, type PolicyError, type Result, fail, ok } from '@armorkit/core';
+import { type CompileContext, type NetworkProxyPlan, type PolicyError, type Result, coreErrors, fail, ok } from '@armorkit/core';
 import type { HeaderSetting, MitmSettings, ProxyConfig } from '../config/proxy-config.js';
 import type { DecisionTable } from '../decision/table.js';
-import { PROXY_CONFIG_VERSION, mitmDomainProblem } from '../config/proxy-config.js';
+import { PROXY_CONFIG_VERSION, mitmDomainProblem, proxyConfigProblems } from '../config/proxy-config.js';
 import { headerNameProblem, headerValueProblem } from '../config/values.js';
 import { networkProxyErrors } from '../errors.js';
 import { compileDecisionTable } from './compile-table.js';
@@ -64,6 +64,10 @@ export function compileProxyConfig(plan: NetworkProxyPlan, context: Pick<Compile
   const settings = context.plan.policy.spec.policy.networkProxyConfig;
   const settingsPointer = `${context.specPointer}/policy/networkProxyConfig`;
   const mitm = settings?.mitm ? mitmSettings(settings.mitm, `${settingsPointer}/mitm`, errors) : undefined;
+  // iptables' owner match takes a 32-bit UID, and (uid_t)-1 means "none".
+  if (settings?.proxyUID !== undefined && settings.proxyUID > 4294967294) {
+    errors.push(coreErrors.error('invalid-value', `${settingsPointer}/proxyUID`, `proxyUID ${settings.proxyUID} is above the largest UID, 4294967294`, settings.proxyUID));
+  }
   if (!table.ok || errors.length > 0) return fail(errors, table.warnings);
   const config: ProxyConfig = {
     version: PROXY_CONFIG_VERSION,
@@ -75,5 +79,10 @@ export function compileProxyConfig(plan: NetworkProxyPlan, context: Pick<Compile
     audit: { profileName: plan.profileName, events: { to: 'stderr' } },
     ...(mitm ? { mitm } : {}),
   };
+  // What the proxy would refuse to read is refused here, never written (each value was checked above; this is the net).
+  const problems = proxyConfigProblems(config);
+  if (problems.length > 0) {
+    return fail(problems.map((problem) => ({ ...problem, pointer: settingsPointer, message: `the proxy configuration would be invalid at ${problem.pointer}: ${problem.message}` })), table.warnings);
+  }
   return ok(config, [...table.warnings, ...passthroughWarnings(table.value, mitm)]);
 }
