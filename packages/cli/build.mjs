@@ -46,13 +46,15 @@ const ownFileUrls = (format) => ({
     });
     builder.onResolve({ filter: /^installed-file-url$/ }, () => ({ path: 'installed-file-url', namespace: 'installed-file-url' }));
     // Resolving a package costs about a millisecond; each is resolved once. The classic script (cli.cjs) has no
-    // import.meta: it resolves from its own file, as CommonJS does.
+    // import.meta: it resolves from its own file, as CommonJS does. The CLI's own root is where this module is:
+    // dist/chunks/ in the modules (checked below), dist/cli.cjs itself in the classic script.
     const resolvePackage =
       format === 'esm' ? 'import.meta.resolve(`${name}/package.json`)' : 'pathToFileURL(createRequire(__filename).resolve(`${name}/package.json`)).href';
+    const cliRoot = format === 'esm' ? "new URL('../../', import.meta.url).href" : "pathToFileURL(__dirname + '/../').href";
     builder.onLoad({ filter: /.*/, namespace: 'installed-file-url' }, () => ({
       contents: [
         ...(format === 'esm' ? [] : ["import { createRequire } from 'node:module';", "import { pathToFileURL } from 'node:url';"]),
-        'const roots = new Map();',
+        `const roots = new Map([[${JSON.stringify(cliManifest.name)}, ${cliRoot}]]);`,
         'export function installedFileUrl(name, path) {',
         '  let root = roots.get(name);',
         `  if (root === undefined) roots.set(name, (root = ${resolvePackage}));`,
@@ -151,6 +153,25 @@ const zodByName = {
   },
 };
 
+/**
+ * No module of the workspace does anything on import that another relies on (none is imported for its effects
+ * alone), so in cli.cjs a module none of whose exports validate uses is left out, not evaluated: the barrel of
+ * @armorkit/core/audit, which a plugin imports for its record declaration, brought the log readers and sinks.
+ */
+const workspaceWithoutSideEffects = {
+  name: 'workspace-without-side-effects',
+  setup(builder) {
+    builder.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData?.workspaceWithoutSideEffects || args.namespace !== 'file' || args.kind === 'entry-point') return undefined;
+      const { importer, namespace, resolveDir, kind, with: attributes } = args;
+      const resolved = await builder.resolve(args.path, { importer, namespace, resolveDir, kind, with: attributes, pluginData: { workspaceWithoutSideEffects: true } });
+      if (resolved.errors.length > 0 || resolved.external || resolved.namespace !== 'file') return undefined;
+      if (!resolved.path.startsWith(packagesDirectory + sep) || resolved.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
 /** The @armorkit packages the bundle holds, with every subpath they export: a config file imports these copies. */
 const workspacePackages = readdirSync(packagesDirectory)
   .map((directory) => JSON.parse(readFileSync(join(packagesDirectory, directory, 'package.json'), 'utf8')))
@@ -224,6 +245,12 @@ const result = await build({
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
 });
 
+// The CLI's root is found from where installed-file-url lands (above): a chunk of its own, in dist/chunks/.
+const installedFileUrlOutputs = Object.entries(result.metafile.outputs).filter(([, { inputs }]) => 'installed-file-url:installed-file-url' in inputs);
+if (installedFileUrlOutputs.length !== 1 || !installedFileUrlOutputs[0][0].startsWith('dist/chunks/')) {
+  throw new Error(`installed-file-url is in ${installedFileUrlOutputs.map(([output]) => output).join(', ')}, not in one chunk of dist/chunks/`);
+}
+
 /**
  * dist/cli.cjs: the same CLI for `validate` (main.ts and what validate imports, each module evaluated only when used)
  * as one CommonJS file, which bin.ts runs through code-cache.ts with dist/cli.cjs.cache. Node 20 keeps no code cache
@@ -235,7 +262,7 @@ const cachedCliResult = await build({
   outdir: join(cliDirectory, 'dist'),
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
-  plugins: [validateOnly, zodByName, bundledPackageEntries, ownFileUrls('cjs'), lazyKoffi('cjs'), englishZod],
+  plugins: [validateOnly, zodByName, bundledPackageEntries, ownFileUrls('cjs'), lazyKoffi('cjs'), englishZod, workspaceWithoutSideEffects],
 });
 
 // The cache holds what a run compiled: one `validate --no-verify` of an example policy, silently, in this process
