@@ -45,19 +45,32 @@ const ownFileUrls = (format) => ({
       };
     });
     builder.onResolve({ filter: /^installed-file-url$/ }, () => ({ path: 'installed-file-url', namespace: 'installed-file-url' }));
-    // Resolving a package costs about a millisecond; each is resolved once. The classic script (cli.cjs) has no
-    // import.meta: it resolves from its own file, as CommonJS does. The CLI's own root is where this module is:
-    // dist/chunks/ in the modules (checked below), dist/cli.cjs itself in the classic script.
+    // Resolving a package through Node costs a few milliseconds of CPU each (its resolver reads the manifest and
+    // follows links), so the root is first looked for as Node looks for it, in node_modules directories up from this
+    // file, and resolved only when not found there (Yarn PnP). The classic script (cli.cjs) has no import.meta: it
+    // resolves from its own file, as CommonJS does. The CLI's own root is where this module is: dist/chunks/ in the
+    // modules (checked below), dist/cli.cjs itself in the classic script.
+    const here = format === 'esm' ? 'fileURLToPath(import.meta.url)' : '__filename';
     const resolvePackage =
       format === 'esm' ? 'import.meta.resolve(`${name}/package.json`)' : 'pathToFileURL(createRequire(__filename).resolve(`${name}/package.json`)).href';
     const cliRoot = format === 'esm' ? "new URL('../../', import.meta.url).href" : "pathToFileURL(__dirname + '/../').href";
     builder.onLoad({ filter: /.*/, namespace: 'installed-file-url' }, () => ({
       contents: [
-        ...(format === 'esm' ? [] : ["import { createRequire } from 'node:module';", "import { pathToFileURL } from 'node:url';"]),
+        "import { existsSync } from 'node:fs';",
+        "import { dirname, join, sep } from 'node:path';",
+        "import { fileURLToPath, pathToFileURL } from 'node:url';",
+        ...(format === 'esm' ? [] : ["import { createRequire } from 'node:module';"]),
         `const roots = new Map([[${JSON.stringify(cliManifest.name)}, ${cliRoot}]]);`,
+        'function lookUp(name) {',
+        `  for (let directory = dirname(${here}); ; directory = dirname(directory)) {`,
+        '    const manifest = join(directory, "node_modules", name, "package.json");',
+        '    if (!directory.endsWith(`${sep}node_modules`) && existsSync(manifest)) return pathToFileURL(manifest).href;',
+        '    if (dirname(directory) === directory) return undefined;',
+        '  }',
+        '}',
         'export function installedFileUrl(name, path) {',
         '  let root = roots.get(name);',
-        `  if (root === undefined) roots.set(name, (root = ${resolvePackage}));`,
+        `  if (root === undefined) roots.set(name, (root = lookUp(name) ?? ${resolvePackage}));`,
         '  return new URL(path, root).href;',
         '}',
       ].join('\n'),
