@@ -1,15 +1,18 @@
 // Bundles the `armorkit` binary (dist/bin.js, replacing tsc's) with esbuild: the CLI, core, the official plugins and
 // their JavaScript dependencies in a few files, because a cold start spent most of its time resolving and loading
 // ~390 modules one by one (docs/cli.md#start-up). Each command and each plugin stays a chunk loaded when it is used.
+// `validate` runs a second build of the same code, dist/cli.cjs, one classic script with a V8 code cache beside it.
 // Run after `tsc -b` (the @armorkit packages are taken from their dist/): node packages/cli/build.mjs
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const cliDirectory = dirname(fileURLToPath(import.meta.url));
 const packagesDirectory = dirname(cliDirectory);
 const cliManifest = JSON.parse(readFileSync(join(cliDirectory, 'package.json'), 'utf8'));
+/** The classic-script CLI, next to dist/bin.js (src/bundled-packages.ts, src/code-cache.ts). */
+const CACHED_CLI = 'cli.cjs';
 
 /** The workspace package a file belongs to, and the file's path inside it as it is installed (src/x.ts runs as dist/x.js). */
 function installedPlace(file) {
@@ -24,11 +27,13 @@ function installedPlace(file) {
  * it (readPackageMeta), core's native library, plugin-bpf's C sources, the helper scripts `armorkit run` spawns.
  * Each use becomes the URL of that file in its installed package, found through the package's name at run time.
  */
-const ownFileUrls = {
+const ownFileUrls = (format) => ({
   name: 'own-file-urls',
   setup(builder) {
     builder.onLoad({ filter: /\.(js|ts)$/ }, (args) => {
       if (!args.path.startsWith(packagesDirectory + sep) || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      // The entry is bundled into dist/bin.js, the very file its import.meta.url names.
+      if (args.path === join(cliDirectory, 'src/bin.ts')) return undefined;
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       const { name, path } = installedPlace(args.path);
@@ -40,40 +45,63 @@ const ownFileUrls = {
       };
     });
     builder.onResolve({ filter: /^installed-file-url$/ }, () => ({ path: 'installed-file-url', namespace: 'installed-file-url' }));
-    // Resolving a package costs about a millisecond; each is resolved once.
+    // Resolving a package through Node costs a few milliseconds of CPU each (its resolver reads the manifest and
+    // follows links), so the root is first looked for as Node looks for it, in node_modules directories up from this
+    // file, and resolved only when not found there (Yarn PnP). The classic script (cli.cjs) has no import.meta: it
+    // resolves from its own file, as CommonJS does. The CLI's own root is where this module is: dist/chunks/ in the
+    // modules (checked below), dist/cli.cjs itself in the classic script.
+    const here = format === 'esm' ? 'fileURLToPath(import.meta.url)' : '__filename';
+    const resolvePackage =
+      format === 'esm' ? 'import.meta.resolve(`${name}/package.json`)' : 'pathToFileURL(createRequire(__filename).resolve(`${name}/package.json`)).href';
+    const cliRoot = format === 'esm' ? "new URL('../../', import.meta.url).href" : "pathToFileURL(__dirname + '/../').href";
     builder.onLoad({ filter: /.*/, namespace: 'installed-file-url' }, () => ({
       contents: [
-        'const roots = new Map();',
+        "import { existsSync } from 'node:fs';",
+        "import { dirname, join, sep } from 'node:path';",
+        "import { fileURLToPath, pathToFileURL } from 'node:url';",
+        ...(format === 'esm' ? [] : ["import { createRequire } from 'node:module';"]),
+        `const roots = new Map([[${JSON.stringify(cliManifest.name)}, ${cliRoot}]]);`,
+        'function lookUp(name) {',
+        `  for (let directory = dirname(${here}); ; directory = dirname(directory)) {`,
+        '    const manifest = join(directory, "node_modules", name, "package.json");',
+        '    if (!directory.endsWith(`${sep}node_modules`) && existsSync(manifest)) return pathToFileURL(manifest).href;',
+        '    if (dirname(directory) === directory) return undefined;',
+        '  }',
+        '}',
         'export function installedFileUrl(name, path) {',
         '  let root = roots.get(name);',
-        '  if (root === undefined) roots.set(name, (root = import.meta.resolve(`${name}/package.json`)));',
+        `  if (root === undefined) roots.set(name, (root = lookUp(name) ?? ${resolvePackage}));`,
         '  return new URL(path, root).href;',
         '}',
       ].join('\n'),
       loader: 'js',
     }));
   },
-};
+});
 
 /**
  * koffi is a native addon, so it stays out of the bundle, required from the package that depends on it (the CLI does
  * not), and only when first used: loading it takes ~15 ms, which `validate`, `compile` and `explain` never need.
  */
-const lazyKoffi = {
+const lazyKoffi = (format) => ({
   name: 'lazy-koffi',
   setup(builder) {
     builder.onResolve({ filter: /^koffi$/ }, (args) => ({ path: installedPlace(args.importer).name, namespace: 'lazy-koffi' }));
-    builder.onLoad({ filter: /.*/, namespace: 'lazy-koffi' }, (args) => ({
-      contents: [
-        "import { createRequire } from 'node:module';",
-        'let koffi;',
-        `const load = () => (koffi ??= createRequire(import.meta.resolve(${JSON.stringify(`${args.path}/package.json`)}))('koffi'));`,
-        'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
-      ].join('\n'),
-      loader: 'js',
-    }));
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-koffi' }, (args) => {
+      const manifest = JSON.stringify(`${args.path}/package.json`);
+      const from = format === 'esm' ? `import.meta.resolve(${manifest})` : `createRequire(__filename).resolve(${manifest})`;
+      return {
+        contents: [
+          "import { createRequire } from 'node:module';",
+          'let koffi;',
+          `const load = () => (koffi ??= createRequire(${from})('koffi'));`,
+          'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
   },
-};
+});
 
 /**
  * zod's `z.locales` namespace holds the error messages of ~50 languages: a third of the bundle's largest chunk, parsed
@@ -90,6 +118,70 @@ const englishZod = {
       loader: 'js',
       resolveDir: dirname(args.path),
     }));
+  },
+};
+
+/**
+ * cli.cjs runs `validate` only (bin.ts sends it nothing else), so main.ts's other commands are left out of it: each
+ * dynamic import of one becomes a module that says so, never evaluated, and their code (kernel-lab, the audit
+ * readers and sinks, ...) is neither read nor cached on a `validate`.
+ */
+const validateOnly = {
+  name: 'validate-only',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/commands\/.*\.js$/ }, (args) =>
+      args.importer === join(cliDirectory, 'src/main.ts') && args.kind === 'dynamic-import' && !/^\.\/commands\/validate/.test(args.path)
+        ? { path: args.path, namespace: 'validate-only' }
+        : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'validate-only' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in ${CACHED_CLI}, which runs validate only (bin.ts)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * `import { z } from 'zod'` hands over zod's whole namespace object, so esbuild keeps all of zod (JSON Schema
+ * conversion, the schema compiler, ...). Imported as `import * as z` from the module that namespace is, each
+ * `z.object` is a plain reference and what armorkit does not call is left out. Same module, same objects.
+ */
+const zodByName = {
+  name: 'zod-by-name',
+  setup(builder) {
+    builder.onLoad({ filter: /\.(js|ts)$/ }, (args) => {
+      if (!args.path.startsWith(packagesDirectory + sep) || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes("import { z } from 'zod';")) return undefined;
+      return {
+        contents: text.replace("import { z } from 'zod';", "import * as z from 'zod-namespace';"),
+        loader: args.path.endsWith('.ts') ? 'ts' : 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+    builder.onResolve({ filter: /^zod-namespace$/ }, async (args) => {
+      const zod = await builder.resolve('zod', { kind: 'import-statement', resolveDir: args.resolveDir });
+      return { path: join(dirname(zod.path), 'v4/classic/external.js') };
+    });
+  },
+};
+
+/**
+ * No module of the workspace does anything on import that another relies on (none is imported for its effects
+ * alone), so in cli.cjs a module none of whose exports validate uses is left out, not evaluated: the barrel of
+ * @armorkit/core/audit, which a plugin imports for its record declaration, brought the log readers and sinks.
+ */
+const workspaceWithoutSideEffects = {
+  name: 'workspace-without-side-effects',
+  setup(builder) {
+    builder.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData?.workspaceWithoutSideEffects || args.namespace !== 'file' || args.kind === 'entry-point') return undefined;
+      const { importer, namespace, resolveDir, kind, with: attributes } = args;
+      const resolved = await builder.resolve(args.path, { importer, namespace, resolveDir, kind, with: attributes, pluginData: { workspaceWithoutSideEffects: true } });
+      if (resolved.errors.length > 0 || resolved.external || resolved.namespace !== 'file') return undefined;
+      if (!resolved.path.startsWith(packagesDirectory + sep) || resolved.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      return { ...resolved, sideEffects: false };
+    });
   },
 };
 
@@ -122,7 +214,10 @@ const bundledPackageEntries = {
       return { contents: lines.join('\n'), loader: 'js', resolveDir: cliDirectory };
     });
     builder.onLoad({ filter: /[\\/]src[\\/]bundled-packages\.ts$/ }, () => ({
-      contents: `export const bundledPackages = ${JSON.stringify(Object.fromEntries(bundledSpecifiers.map((specifier) => [specifier, `./${entryName(specifier)}.js`])))};`,
+      contents: [
+        `export const bundledPackages = ${JSON.stringify(Object.fromEntries(bundledSpecifiers.map((specifier) => [specifier, `./${entryName(specifier)}.js`])))};`,
+        `export const cachedCli = ${builder.initialOptions.format === 'esm' ? JSON.stringify(`./${CACHED_CLI}`) : 'undefined'};`,
+      ].join('\n'),
       loader: 'js',
     }));
   },
@@ -131,23 +226,13 @@ const bundledPackageEntries = {
 // Chunk names carry a hash of their content: the ones of an earlier build would stay behind.
 for (const directory of ['chunks', 'packages']) rmSync(join(cliDirectory, 'dist', directory), { recursive: true, force: true });
 
-const result = await build({
-  entryPoints: {
-    bin: join(cliDirectory, 'src/bin.ts'),
-    ...Object.fromEntries(bundledSpecifiers.map((specifier) => [entryName(specifier), `bundled-package:${specifier}`])),
-  },
-  outdir: join(cliDirectory, 'dist'),
-  chunkNames: 'chunks/[name]-[hash]',
+/** What both builds share: bundled for Node 20, whitespace and syntax minified, a metafile to say what each file holds. */
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   // tsx is the CLI's own dependency, loaded only for armorkit.config.ts files.
   external: ['tsx', 'tsx/*', ...notInstalled.flatMap((name) => [name, `${name}/*`])],
-  plugins: [bundledPackageEntries, ownFileUrls, lazyKoffi, englishZod],
-  // The CommonJS dependencies (commander, tapable) call require() for Node's built-in modules.
-  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
@@ -156,7 +241,55 @@ const result = await build({
   // Paths in the metafile are relative to this directory, wherever the build is run from.
   absWorkingDir: cliDirectory,
   metafile: true,
+};
+
+const result = await build({
+  ...common,
+  entryPoints: {
+    bin: join(cliDirectory, 'src/bin.ts'),
+    ...Object.fromEntries(bundledSpecifiers.map((specifier) => [entryName(specifier), `bundled-package:${specifier}`])),
+  },
+  outdir: join(cliDirectory, 'dist'),
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  format: 'esm',
+  plugins: [zodByName, bundledPackageEntries, ownFileUrls('esm'), lazyKoffi('esm'), englishZod],
+  // The CommonJS dependencies (commander, tapable) call require() for Node's built-in modules.
+  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
 });
+
+// The CLI's root is found from where installed-file-url lands (above): a chunk of its own, in dist/chunks/.
+const installedFileUrlOutputs = Object.entries(result.metafile.outputs).filter(([, { inputs }]) => 'installed-file-url:installed-file-url' in inputs);
+if (installedFileUrlOutputs.length !== 1 || !installedFileUrlOutputs[0][0].startsWith('dist/chunks/')) {
+  throw new Error(`installed-file-url is in ${installedFileUrlOutputs.map(([output]) => output).join(', ')}, not in one chunk of dist/chunks/`);
+}
+
+/**
+ * dist/cli.cjs: the same CLI for `validate` (main.ts and what validate imports, each module evaluated only when used)
+ * as one CommonJS file, which bin.ts runs through code-cache.ts with dist/cli.cjs.cache. Node 20 keeps no code cache
+ * for ES modules; for a classic script V8 takes one, and compiling the bundle was a third of `validate`'s start.
+ */
+const cachedCliResult = await build({
+  ...common,
+  entryPoints: { cli: join(cliDirectory, 'src/main.ts') },
+  outdir: join(cliDirectory, 'dist'),
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  plugins: [validateOnly, zodByName, bundledPackageEntries, ownFileUrls('cjs'), lazyKoffi('cjs'), englishZod, workspaceWithoutSideEffects],
+});
+
+// The cache holds what a run compiled: one `validate --no-verify` of an example policy, silently, in this process
+// (the same node, with no V8 flags, as a user's `armorkit`). A Node whose V8 differs refuses it and compiles anew.
+const cachedCliFile = join(cliDirectory, 'dist', CACHED_CLI);
+rmSync(`${cachedCliFile}.cache`, { force: true });
+const { runCachedScript, writeCodeCache } = await import(pathToFileURL(join(cliDirectory, 'dist/code-cache.js')).href);
+const warmUp = runCachedScript(cachedCliFile);
+const warmUpLines = [];
+const warmUpIO = { out: (text) => warmUpLines.push(text), err: (text) => warmUpLines.push(text), cwd: cliDirectory };
+const warmUpPolicy = join(packagesDirectory, '../examples/policies/web-frontend-apparmor.yaml');
+const warmUpCode = await warmUp.exports.main(['validate', '--no-verify', warmUpPolicy], warmUpIO);
+if (warmUpCode !== 0) throw new Error(`the warm-up validate of ${warmUpPolicy} failed (${warmUpCode}): ${warmUpLines.join('\n')}`);
+writeCodeCache(cachedCliFile, warmUp);
 
 /** The package an input of the bundle comes from: a workspace package, a dependency, or one of the plugins above. */
 function packageOf(input) {
@@ -169,9 +302,12 @@ function packageOf(input) {
 
 // dist/bundle-contents.json: which packages each output file holds, so a test can tell what a command loaded.
 const contents = Object.fromEntries(
-  Object.entries(result.metafile.outputs)
-    .filter(([output]) => output.endsWith('.js'))
+  Object.entries({ ...result.metafile.outputs, ...cachedCliResult.metafile.outputs })
+    .filter(([output]) => /\.c?js$/.test(output))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([output, { inputs }]) => [relative(join(cliDirectory, 'dist'), join(cliDirectory, output)), [...new Set(Object.keys(inputs).map(packageOf))].sort()]),
 );
 writeFileSync(join(cliDirectory, 'dist/bundle-contents.json'), `${JSON.stringify(contents, null, 2)}\n`);
+
+// ARMORKIT_METAFILE=path writes esbuild's metafiles there (both builds), to see what each file holds and its bytes.
+if (process.env.ARMORKIT_METAFILE) writeFileSync(process.env.ARMORKIT_METAFILE, JSON.stringify([result.metafile, cachedCliResult.metafile]));

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { fileURLToPath } from 'node:url';
+import { cachedCli } from './bundled-packages.js';
+import { mayLoadConfig } from './config-file.js';
+import type { main as Main } from './main.js';
 
 // `armorkit audit | head`: a closed pipe ends the run quietly, as with any Unix filter.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -11,4 +14,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 // was a fifth of `validate`'s time on a loaded machine (docs/cli.md#start-up). 'exit' listeners still run.
 process.once('beforeExit', (code) => process.exit(code));
 
-process.exitCode = await main(process.argv.slice(2));
+/**
+ * `validate` runs the bundle's classic-script copy of the CLI, whose compiled code V8 reads from a cache
+ * (code-cache.ts); every other command, and `validate` with a config file (whose imports of @armorkit packages
+ * must get the modules' copies, bundled-packages-hooks.ts), runs the modules. The code is the same.
+ */
+async function cliMain(argv: readonly string[]): Promise<typeof Main> {
+  if (cachedCli !== undefined && argv[0] === 'validate' && !mayLoadConfig(argv, process.cwd())) {
+    const { runCachedScript } = await import('./code-cache.js');
+    return runCachedScript<{ main: typeof Main }>(fileURLToPath(new URL(cachedCli, import.meta.url))).exports.main;
+  }
+  return (await import('./main.js')).main;
+}
+
+const argv = process.argv.slice(2);
+process.exitCode = await (await cliMain(argv))(argv);

@@ -3,3 +3,9 @@
  * here, when the CLI runs unbundled; packages/cli/build.mjs gives the bundle a version of this module with the table.
  */
 export const bundledPackages: Readonly<Record<string, string>> | undefined = undefined;
+
+/**
+ * The whole CLI as one classic script with a V8 code cache (URL relative to dist/), which `validate` runs when no
+ * config file is involved (bin.ts, docs/cli.md#start-up): undefined unbundled, and in that script itself.
+ */
+export const cachedCli: string | undefined = undefined;

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { register } from 'node:module';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ArmorkitConfig, createEngine, type Enforcer, type Engine, type Plugin, type PolicyInput, type RulePack, varmorDialect } from '@armorkit/core';
 import type { BundledPackages } from './bundled-packages-hooks.js';
 import { bundledPackages } from './bundled-packages.js';
+import { findConfig } from './config-file.js';
 
 /**
  * Official plugin packages, each a dependency of the CLI that default-exports its plugin factory; one not installed is
@@ -22,8 +22,6 @@ export const OFFICIAL_PLUGIN_ENFORCERS: Readonly<Record<(typeof OFFICIAL_PLUGINS
   '@armorkit/plugin-networkproxy': ['NetworkProxy'],
 };
 export const BUILTIN_RULES = '@armorkit/builtin-rules';
-
-const CONFIG_NAMES = ['armorkit.config.mjs', 'armorkit.config.js', 'armorkit.config.ts'];
 
 function isMissingModule(error: unknown, specifier: string): boolean {
   const e = error as { code?: string; message?: string };
@@ -58,10 +56,6 @@ export async function installedDefaults(enforcers?: readonly Enforcer[]): Promis
   ]);
   const plugins = modules.flatMap((module) => (module ? [module.default()] : []));
   return { plugins, rulePacks: rules ? [rules.default] : [] };
-}
-
-export function findConfig(directory: string): string | undefined {
-  return CONFIG_NAMES.map((name) => join(directory, name)).find((path) => existsSync(path));
 }
 
 let sharingBundledPackages = false;

@@ -38,7 +38,7 @@ describe('the bundled armorkit loads what the command needs', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Usage: armorkit');
     expect(run.loaded).toContain('bin.js');
-    expect(run.loaded.filter((path) => !/^chunks\/chunk-/.test(path) && path !== 'bin.js')).toEqual([]);
+    expect(run.loaded.filter((path) => !/^chunks\/(chunk|main)-/.test(path) && path !== 'bin.js')).toEqual([]);
     expect(packagesIn(run.loaded)).toEqual(['@armorkit/cli', 'commander', 'installed-file-url']);
   });
 
@@ -50,19 +50,38 @@ describe('the bundled armorkit loads what the command needs', () => {
     expect(packagesIn(run.loaded)).toEqual(['@armorkit/cli', 'commander', 'installed-file-url']);
   });
 
-  it('validate loads its chunks from the bundle, not the packages, and no other command', () => {
+  it('validate runs dist/cli.cjs with its code cache: no module of the engine, no other command', () => {
     const run = loadsOf(['validate', POLICY]);
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('1 valid policy');
     expect(run.status).toBe(0);
-    // All from the bundle: nothing from node_modules or packages/*/dist, and kernel-lab (demo, lab) not at all.
-    const held = packagesIn(run.loaded);
+    // As modules only the CLI's entry and the code-cache loader: commander, core and the plugins are in cli.cjs.
+    expect(packagesIn(run.loaded)).toEqual(['@armorkit/cli']);
+    expect(run.loaded.some((path) => /^chunks\/code-cache-/.test(path))).toBe(true);
+    expect(run.loaded.filter((path) => /^chunks\/main-/.test(path))).toEqual([]);
+    // cli.cjs holds what validate needs from the bundle, and not kernel-lab (demo, lab) or the audit sinks' stream.
+    const held = contents['cli.cjs'] ?? [];
+    expect(held).toEqual(expect.arrayContaining(['@armorkit/core', '@armorkit/plugin-apparmor', '@armorkit/builtin-rules', 'commander', 'zod', 'yaml']));
     expect(held.filter((name) => name.startsWith('not in the bundle'))).toEqual([]);
-    expect(held).toEqual(expect.arrayContaining(['@armorkit/core', '@armorkit/plugin-apparmor', '@armorkit/builtin-rules', 'zod', 'yaml']));
     expect(held).not.toContain('@armorkit/kernel-lab');
-    const commandChunks = run.loaded.filter((path) => /^chunks\/(audit|compile|demo|explain|lab|rules|run|schema)-/.test(path));
-    expect(commandChunks).toEqual([]);
-    expect(run.loaded.some((path) => /^chunks\/validate-/.test(path))).toBe(true);
+  });
+
+  it("the code cache shipped with cli.cjs is one this node uses (a plain node, as a user's armorkit runs)", () => {
+    const script = [
+      `import { runCachedScript } from ${JSON.stringify(join(PACKAGE, 'dist/code-cache.js'))};`,
+      `console.log(runCachedScript(${JSON.stringify(join(PACKAGE, 'dist/cli.cjs'))}).cacheUsed);`,
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('true');
+  });
+
+  it('validate with --config, or with a config file where it runs, runs the modules (the config shares their core)', () => {
+    const config = fileURLToPath(new URL('./fixtures/policy-errors-plugin/armorkit.config.mjs', import.meta.url));
+    const run = loadsOf(['--config', config, 'validate', '--no-verify', POLICY]);
+    expect(run.stderr).toBe(`${POLICY}:9:3: /spec: the refuser refuses every profile\n`);
+    expect(run.loaded.some((path) => /^chunks\/main-/.test(path))).toBe(true);
+    expect(run.loaded.filter((path) => /^chunks\/code-cache-/.test(path))).toEqual([]);
   });
 
   it('a bundled module still names its own package (import.meta.url is its installed file)', () => {
