@@ -1,0 +1,18 @@
+import { defineErrors } from '@armorkit/core';
+
+/** The codes the NetworkProxy plugin raises; schema problems of the proxy configuration use core's codes. */
+export const networkProxyErrors = defineErrors('@armorkit/plugin-networkproxy', {
+  'networkproxy-invalid-host': { description: 'A host of an httpRule is not a DNS name, an IP address, `*` or `*.suffix` (spaces, quotes, slashes and the like cannot be matched and are refused).' },
+  'networkproxy-invalid-method': { description: 'A method of an httpRule is not an HTTP token (letters, digits and a few symbols, no spaces); no request could carry it.' },
+  'networkproxy-invalid-path': { description: 'A path of an httpRule does not start with `/` or holds characters a request path cannot (spaces, quotes, controls).' },
+  'networkproxy-invalid-header': { description: 'A header mutation has a name that is not an HTTP token, or a value (inline or from its Secret) with a control character such as CR or LF.' },
+  'networkproxy-mitm-cidr': { description: 'A mitm domain is a CIDR wider than one address; TLS interception takes /32 or /128 only (vArmor refuses it too).' },
+  'networkproxy-rule-matches-nothing': {
+    description: 'An egress rule has no destination and no port (an L4 rule) or an empty match (an httpRule): vArmor renders no permission for it, so it never matches; armorkit does the same.',
+    severity: 'warning',
+  },
+  'networkproxy-secret-unresolved': { description: 'A header mutation\'s secretRef could not be read from the local secret source (a file under the secrets directory, or an environment variable).' },
+  'networkproxy-capture-failed': { description: 'The capture rules could not be applied to or removed from the network namespace (iptables-restore failed, or the namespace does not exist); the previous rules stay.' },
+});
+
+export type NetworkProxyErrorCode = keyof typeof networkProxyErrors.codes;

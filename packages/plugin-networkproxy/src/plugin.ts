@@ -1,0 +1,18 @@
+import { defineEnforcer, definePlugin, readPackageMeta } from '@armorkit/core';
+import { networkProxyArtifact } from './compile/artifact.js';
+import { networkProxyErrors } from './errors.js';
+
+const meta = readPackageMeta(import.meta.url);
+
+/** The NetworkProxy enforcer: a policy's egress rules → the transparent proxy's configuration and decision table. */
+export const networkproxy = definePlugin(() => ({
+  name: 'networkproxy',
+  meta,
+  backends: [
+    defineEnforcer({
+      enforcer: 'NetworkProxy',
+      compile: (plan, context) => networkProxyArtifact(plan, context),
+    }),
+  ],
+  errors: networkProxyErrors,
+}));
