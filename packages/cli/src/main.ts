@@ -110,6 +110,18 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     });
 
   program
+    .command('proxy')
+    .description('run the NetworkProxy data plane (transparent egress proxy) from a proxy configuration')
+    .option('--config <file>', 'the proxy configuration (JSON, from `armorkit compile --out`)')
+    .option('--header-timeout-ms <ms>', 'time for a ClientHello or a request head to arrive whole (default 10000)')
+    .option('--idle-timeout-ms <ms>', 'close a connection idle this long (default 300000)')
+    .option('--max-connections <n>', 'client connections open at once (default 10000)')
+    .action(async (options: { config?: string; headerTimeoutMs?: string; idleTimeoutMs?: string; maxConnections?: string }) => {
+      const { proxyCommand } = await import('./commands/proxy.js');
+      exitCode = await proxyCommand(options, io);
+    });
+
+  program
     .command('demo')
     .description('enforce the example policies on real processes inside kernel-lab and show what was allowed, denied, audited')
     .action(async () => {

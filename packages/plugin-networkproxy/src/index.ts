@@ -21,3 +21,7 @@ export {
 export { compileDecisionTable, compileEgress } from './compile/compile-table.js';
 export { compileProxyConfig, PROXY_DEFAULTS } from './compile/proxy-config.js';
 export { networkProxyArtifact, PROXY_CONFIG_SUFFIX } from './compile/artifact.js';
+export { runProxy, type RunningProxy, type RunProxyOptions } from './proxy/run-proxy.js';
+export { ProxyServer, type ListeningAddress, type ProxyServerOptions } from './proxy/proxy-server.js';
+export { DEFAULT_LIMITS, type ProxyLimits } from './proxy/proxy-context.js';
+export type { ResolveAll } from './proxy/name-addresses.js';

@@ -117,8 +117,6 @@ export class BodyReader {
           this.state = this.state === Chunk.TrailerEndLf ? Chunk.Done : Chunk.TrailerLineStart;
           at++;
           break;
-        case Chunk.Done:
-          break;
       }
       if (this.state === Chunk.Size || this.state === Chunk.Extension) {
         if (++this.lineBytes > MAX_CHUNK_LINE) return { error: `a chunk size line longer than ${MAX_CHUNK_LINE} bytes` };
