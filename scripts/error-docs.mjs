@@ -4,8 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const load = (name) => import(new URL(`../packages/${name}/dist/index.js`, import.meta.url).href);
-const [core, apparmor, seccomp, bpf] = await Promise.all(['core', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf'].map(load));
-const text = core.renderErrorReference([core.coreErrors, apparmor.appArmorErrors, seccomp.seccompErrors, bpf.bpfErrors]);
+const [core, apparmor, seccomp, bpf, networkproxy] = await Promise.all(['core', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy'].map(load));
+const text = core.renderErrorReference([core.coreErrors, apparmor.appArmorErrors, seccomp.seccompErrors, bpf.bpfErrors, networkproxy.networkProxyErrors]);
 const path = new URL('../docs/errors.md', import.meta.url);
 
 if (process.argv.includes('--check')) {

@@ -8,9 +8,9 @@ import { bundledPackages } from './bundled-packages.js';
 
 /**
  * Official plugin packages, each a dependency of the CLI that default-exports its plugin factory; one not installed is
- * skipped. Only packages that exist: the planned ones (plugin-kubearmor, plugin-networkproxy) join when they are published.
+ * skipped. Only packages that exist: the planned ones (plugin-kubearmor) join when they are published.
  */
-export const OFFICIAL_PLUGINS = ['@armorkit/plugin-apparmor', '@armorkit/plugin-seccomp', '@armorkit/plugin-bpf'] as const;
+export const OFFICIAL_PLUGINS = ['@armorkit/plugin-apparmor', '@armorkit/plugin-seccomp', '@armorkit/plugin-bpf', '@armorkit/plugin-networkproxy'] as const;
 /**
  * The enforcers each official plugin implements, known without importing it, so that a command checking policies
  * imports only the plugins of the enforcers they use (docs/cli.md#start-up). A test keeps it equal to their backends.
@@ -19,6 +19,7 @@ export const OFFICIAL_PLUGIN_ENFORCERS: Readonly<Record<(typeof OFFICIAL_PLUGINS
   '@armorkit/plugin-apparmor': ['AppArmor'],
   '@armorkit/plugin-seccomp': ['Seccomp'],
   '@armorkit/plugin-bpf': ['BPF'],
+  '@armorkit/plugin-networkproxy': ['NetworkProxy'],
 };
 export const BUILTIN_RULES = '@armorkit/builtin-rules';
 
@@ -34,6 +35,7 @@ const DEPENDENCIES: Readonly<Record<string, () => Promise<unknown>>> = {
   '@armorkit/plugin-apparmor': () => import('@armorkit/plugin-apparmor'),
   '@armorkit/plugin-seccomp': () => import('@armorkit/plugin-seccomp'),
   '@armorkit/plugin-bpf': () => import('@armorkit/plugin-bpf'),
+  '@armorkit/plugin-networkproxy': () => import('@armorkit/plugin-networkproxy'),
   [BUILTIN_RULES]: () => import('@armorkit/builtin-rules'),
 };
 

@@ -3,14 +3,15 @@ import { join, relative } from 'node:path';
 import { coreErrors, createEngine, type ErrorCatalog, renderErrorReference, varmorDialect } from '@armorkit/core';
 import { apparmor, appArmorErrors } from '@armorkit/plugin-apparmor';
 import { bpf, bpfErrors } from '@armorkit/plugin-bpf';
+import { networkproxy, networkProxyErrors } from '@armorkit/plugin-networkproxy';
 import { seccomp, seccompErrors } from '@armorkit/plugin-seccomp';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const CATALOGS: ErrorCatalog[] = [coreErrors, appArmorErrors, seccompErrors, bpfErrors];
+const CATALOGS: ErrorCatalog[] = [coreErrors, appArmorErrors, seccompErrors, bpfErrors, networkProxyErrors];
 // Packages whose problems are PolicyErrors. Audit decoding (src/audit) yields events, not PolicyErrors; kernel-lab
 // has its own LabError.
-const SCANNED = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'cli'];
+const SCANNED = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy', 'cli'];
 // zod's own issue codes, which the schemas pass to ctx.addIssue (our code goes in params.code).
 const ZOD_ISSUE_CODES = new Set(['custom', 'invalid_type', 'invalid_format', 'invalid_value', 'too_big', 'too_small', 'unrecognized_keys', 'invalid_union']);
 // Where a code is written: a PolicyError made by hand, by a catalog, by a builder, from a text problem, or a schema check.
@@ -61,12 +62,13 @@ describe('error codes', () => {
   });
 
   it('are unique across the official plugins, so the default engine can be built', () => {
-    const engine = createEngine({ plugins: [varmorDialect(), apparmor(), seccomp(), bpf()] });
+    const engine = createEngine({ plugins: [varmorDialect(), apparmor(), seccomp(), bpf(), networkproxy()] });
     expect(engine.errorCodes.size).toBe(CATALOGS.reduce((count, catalog) => count + Object.keys(catalog.codes).length, 0));
     expect(engine.installed.map((installed) => `${installed.enforcer} ${installed.meta.name}`)).toEqual([
       'AppArmor @armorkit/plugin-apparmor',
       'BPF @armorkit/plugin-bpf',
       'Seccomp @armorkit/plugin-seccomp',
+      'NetworkProxy @armorkit/plugin-networkproxy',
     ]);
   });
 

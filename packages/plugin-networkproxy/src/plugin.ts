@@ -1,5 +1,6 @@
-import { defineEnforcer, definePlugin, readPackageMeta } from '@armorkit/core';
+import { defineEnforcer, definePlugin, ok, readPackageMeta } from '@armorkit/core';
 import { networkProxyArtifact } from './compile/artifact.js';
+import { explainProxyConfig } from './compile/explain.js';
 import { networkProxyErrors } from './errors.js';
 
 const meta = readPackageMeta(import.meta.url);
@@ -12,6 +13,7 @@ export const networkproxy = definePlugin(() => ({
     defineEnforcer({
       enforcer: 'NetworkProxy',
       compile: (plan, context) => networkProxyArtifact(plan, context),
+      explain: (artifact) => ok(explainProxyConfig(artifact.data)),
     }),
   ],
   errors: networkProxyErrors,

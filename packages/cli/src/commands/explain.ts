@@ -1,4 +1,4 @@
-import { baseProfile, describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan, resolvePolicies, type ViolationAction } from '@armorkit/core';
+import { type ArtifactExplanation, baseProfile, describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan, resolvePolicies, type ViolationAction } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { formatProblems, readBehaviorModels } from '../pipeline.js';
@@ -20,6 +20,8 @@ interface ExplainedEnforcer {
   privileged: boolean;
   rules: ExplainedRule[];
   rawRules: number;
+  /** What the compiled artifact decides, when the enforcer's backend explains it (the NetworkProxy decision table). */
+  artifact?: ArtifactExplanation;
 }
 
 const ACTION_WORDS: Record<ViolationAction, string> = {
@@ -89,14 +91,26 @@ export function explainCommand(engine: Engine, paths: readonly string[], options
   for (const line of formatProblems(outcome.errors)) io.err(line);
   for (const line of formatProblems(outcome.warnings, 'warning')) io.err(line);
 
-  const explained = outcome.resolved.map(({ file, plan }) => ({
-    file,
-    profileName: plan.profileName,
-    kind: plan.policy.kind,
-    name: `${plan.policy.clusterScoped ? '' : plan.policy.namespace + '/'}${plan.policy.name}`,
-    mode: plan.policy.spec.policy.mode,
-    enforcers: explainPlan(plan),
-  }));
+  let failed = outcome.errors.length > 0;
+  const explained = outcome.resolved.map(({ file, plan }) => {
+    // The backends that explain their artifacts (NetworkProxy's decision table) compile the plan for it.
+    const artifacts = engine.explain(plan);
+    for (const line of formatProblems(artifacts.ok ? [] : artifacts.errors)) io.err(line);
+    for (const line of formatProblems(artifacts.warnings, 'warning')) io.err(line);
+    if (!artifacts.ok) failed = true;
+    const byEnforcer = new Map<string, ArtifactExplanation>((artifacts.ok ? artifacts.value : []).map(({ enforcer, explanation }) => [enforcer, explanation]));
+    return {
+      file,
+      profileName: plan.profileName,
+      kind: plan.policy.kind,
+      name: `${plan.policy.clusterScoped ? '' : plan.policy.namespace + '/'}${plan.policy.name}`,
+      mode: plan.policy.spec.policy.mode,
+      enforcers: explainPlan(plan).map((enforcer) => {
+        const artifact = byEnforcer.get(enforcer.enforcer);
+        return artifact ? { ...enforcer, artifact } : enforcer;
+      }),
+    };
+  });
   if (format === 'json') {
     io.out(JSON.stringify(explained, null, 2));
   } else {
@@ -116,9 +130,13 @@ export function explainCommand(engine: Engine, paths: readonly string[], options
           for (const effect of rule.effect) io.out(`      ${effect}`);
         }
         if (enforcer.rawRules > 0) io.out(`    raw rules: ${enforcer.rawRules}`);
-        if (enforcer.rules.length === 0 && enforcer.rawRules === 0) io.out('    (no rules: the base profile only)');
+        if (enforcer.rules.length === 0 && enforcer.rawRules === 0 && !enforcer.artifact) io.out('    (no rules: the base profile only)');
+        if (enforcer.artifact) {
+          io.out(`    ${enforcer.artifact.heading}:`);
+          enforcer.artifact.entries.forEach((entry, index) => io.out(`      ${index + 1}. ${entry.text}${entry.pointer ? ` [${entry.pointer}]` : ''}`));
+        }
       }
     }
   }
-  return outcome.errors.length > 0 ? EXIT.invalid : EXIT.ok;
+  return failed ? EXIT.invalid : EXIT.ok;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fail, formatPolicyError, type Result } from '@armorkit/core';
-import { parseProxyConfig, runProxy, type ProxyConfig, type ProxyLimits } from '@armorkit/plugin-networkproxy';
+import { parseProxyConfig, type ProxyConfig } from '@armorkit/plugin-networkproxy/config';
+import { runProxy, type ProxyLimits } from '@armorkit/plugin-networkproxy/proxy';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 
 export interface ProxyOptions {

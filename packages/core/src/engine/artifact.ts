@@ -22,6 +22,16 @@ export interface Artifact<E extends Enforcer = Enforcer> {
   data: ArtifactData<E>;
 }
 
+/**
+ * What an enforcer's artifact decides, for `armorkit explain`: its entries in the order the enforcer evaluates them,
+ * each with the JSON pointer of the policy field it comes from (absent for a default).
+ */
+export interface ArtifactExplanation {
+  /** What the entries are (`decision table, in evaluation order`). */
+  heading: string;
+  entries: { text: string; pointer?: string }[];
+}
+
 /** Where a profile is loaded: this host (optionally one mount namespace), or a kubelet directory. */
 export interface LoadTarget {
   kind: 'host';

@@ -3,7 +3,7 @@ import type { EnforcerPlanFor, Plan } from '../plan.js';
 import type { Result } from '../result.js';
 import type { RuleRegistry } from '../rules/registry.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
-import type { Artifact, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
 
 /** Everything a compiler reads besides its own part of the plan. */
 export interface CompileContext {
@@ -26,6 +26,8 @@ export interface EnforcerBackend<E extends Enforcer = Enforcer> {
   enforcer: E;
   /** The enforcer's part of the plan → its artifact. Pure: no I/O, same input ⇒ byte-identical output. */
   compile(plan: EnforcerPlanFor<E>, context: CompileContext): Result<Artifact<E>>;
+  /** What `explain` shows of a compiled artifact beyond the plan (the NetworkProxy decision table). Pure. */
+  explain?(artifact: Artifact<E>): Result<ArtifactExplanation>;
   /** Checks an artifact with the real tool (apparmor_parser -Q, ...). */
   verify?(artifact: Artifact<E>): Promise<Result<void>>;
   /** Applies an artifact to a target, atomically (the previous profile stays when this fails). */

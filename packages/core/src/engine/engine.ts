@@ -10,7 +10,7 @@ import { type Result, fail, ok } from '../result.js';
 import type { RulePack } from '../rules/define.js';
 import type { SourceDocument } from '../source.js';
 import { RuleRegistry } from '../rules/registry.js';
-import type { Artifact, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
 import type { AnyEnforcerBackend, CompileContext, EnforcerBackend } from './backend.js';
 import { createHooks, type AuditRecord, type DialectResult } from './hooks.js';
 import { locateErrors } from './locate.js';
@@ -195,6 +195,35 @@ export class Engine {
     const result = callBackend(registered.plugin.name, 'compile', enforcerPointer, () => registered.backend.compile(enforcerPlan, context));
     const warnings = locateErrors(result.warnings, source);
     return result.ok ? ok(result.value, warnings) : fail(locateErrors(result.errors, source), warnings);
+  }
+
+  /**
+   * explain: what the enforcers of the plan whose backends explain their artifacts show beyond the plan (the
+   * NetworkProxy decision table), each compiled for it; the others are not compiled. Fails with their compile errors.
+   */
+  explain(plan: Plan): Result<{ enforcer: Enforcer; explanation: ArtifactExplanation }[]> {
+    const explained: { enforcer: Enforcer; explanation: ArtifactExplanation }[] = [];
+    const errors: PolicyError[] = [];
+    const warnings: PolicyError[] = [];
+    for (const enforcer of plannedEnforcers(plan)) {
+      const result = this.explainEnforcer(plan, enforcer);
+      if (!result) continue;
+      warnings.push(...result.warnings);
+      if (result.ok) explained.push({ enforcer, explanation: result.value });
+      else errors.push(...result.errors);
+    }
+    return errors.length > 0 ? fail(errors, warnings) : ok(explained, warnings);
+  }
+
+  /** One enforcer's explanation, compiled for it; undefined when its backend does not explain. */
+  private explainEnforcer<E extends Enforcer>(plan: Plan, enforcer: E): Result<ArtifactExplanation> | undefined {
+    const registered = this.registered(enforcer);
+    const explain = registered?.backend.explain;
+    if (!registered || !explain) return undefined;
+    const compiled = this.compileEnforcer(plan, enforcer);
+    if (!compiled.ok) return compiled;
+    const result = callBackend(registered.plugin.name, 'explain', '', () => explain.call(registered.backend, compiled.value));
+    return result.ok ? ok(result.value, [...compiled.warnings, ...result.warnings]) : fail(result.errors, [...compiled.warnings, ...result.warnings]);
   }
 
   /**

@@ -110,13 +110,22 @@ function pointerOf(path: readonly PropertyKey[]): string {
   return path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-function issueCode(issue: z.core.$ZodIssue): string {
+/** Whether the value has a member at `path` (zod's issues do not carry the input). */
+function present(value: unknown, path: readonly PropertyKey[]): boolean {
+  let current = value;
+  for (const segment of path) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return false;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current !== undefined;
+}
+
+function issueCode(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.code === 'custom') {
     const code = (issue.params as { code?: unknown } | undefined)?.code;
     return typeof code === 'string' ? code : 'invalid-value';
   }
-  if (issue.code === 'unrecognized_keys') return 'unknown-field';
-  if (issue.code === 'invalid_type') return issue.input === undefined ? 'required' : 'invalid-type';
+  if (issue.code === 'invalid_type') return present(value, issue.path) ? 'invalid-type' : 'required';
   return 'invalid-value';
 }
 
@@ -128,7 +137,7 @@ export function proxyConfigProblems(value: unknown): PolicyError[] {
     if (problem.code === 'unrecognized_keys') {
       return problem.keys.map((key) => ({ code: 'unknown-field', pointer: pointerOf([...problem.path, key]), message: `unknown field ${JSON.stringify(key)}` }));
     }
-    return [{ code: issueCode(problem), pointer: pointerOf(problem.path), message: problem.message }];
+    return [{ code: issueCode(problem, value), pointer: pointerOf(problem.path), message: problem.message }];
   });
 }
 

@@ -2,7 +2,8 @@ import type { Decider, DecidingRule, Decision, TrafficFacts } from './facts.js';
 import type { DecisionTable, HttpRule, L4Rule } from './table.js';
 import { addressKey } from './addresses.js';
 import { HttpIndex, prepareHttpRule } from './http-index.js';
-import { L4Index, prepareL4Rule } from './l4-index.js';
+import { L4Index, L4LinearScan, prepareL4Rule } from './l4-index.js';
+import { MitmMatcher } from './mitm.js';
 import { NO_MATCH, type Outcome, type RuleVerdict, mergeOutcomes } from './outcome.js';
 import { normalizeRequestPath, requestHostName } from './request.js';
 
@@ -27,21 +28,30 @@ function resolve(outcome: Outcome, defaultDeny: boolean, name: string | undefine
   return decision;
 }
 
+export interface DeciderOptions {
+  /** The configuration's mitm domains: TLS to them is intercepted, and requests in it judged one by one. */
+  mitmDomains?: readonly string[];
+  /** How L4 rules are looked up: the interval index (default), or a scan of every rule (the index's reference). */
+  l4Lookup?: 'index' | 'linear-scan';
+}
+
 /** A table → its decider: rules indexed once, then every decision pure and synchronous. */
-export function createDecider(table: DecisionTable): Decider {
+export function createDecider(table: DecisionTable, options: DeciderOptions = {}): Decider {
   const defaultDeny = table.defaultAction === 'deny';
-  const l4 = new L4Index(table.l4Rules.map((rule) => prepareL4Rule(rule, verdict('l4', rule))));
+  const prepared = table.l4Rules.map((rule) => prepareL4Rule(rule, verdict('l4', rule)));
+  const l4 = options.l4Lookup === 'linear-scan' ? new L4LinearScan(prepared) : new L4Index(prepared);
   const http = new HttpIndex(
     table.httpRules.map((rule) => prepareHttpRule(rule, verdict('http', rule))),
     table.httpRules.map((rule) => rule.hosts),
   );
   const hasHttpRules = table.httpRules.length > 0;
-  const unknownDestination: Decision = Object.freeze({ action: 'deny', audit: true });
+  const mitm = new MitmMatcher(options.mitmDomains ?? []);
+  const refused: Decision = Object.freeze({ action: 'deny', audit: true });
   return {
     decide(facts: TrafficFacts): Decision {
       const address = addressKey(facts.destination.address);
       // The proxy only asks with the address the kernel gave it; anything else is refused rather than guessed at.
-      if (!address) return unknownDestination;
+      if (!address) return refused;
       const port = facts.destination.port;
       const byAddress = l4.lookup(address, port);
       switch (facts.layer) {
@@ -49,10 +59,15 @@ export function createDecider(table: DecisionTable): Decider {
           return resolve(byAddress, defaultDeny, undefined);
         case 'tls': {
           const name = requestHostName(facts.serverName, false);
+          // vArmor's MITM chains come before its TLS chain: an intercepted connection is judged request by request.
+          const intercept = mitm.enabled ? mitm.interceptFor(name, address) : undefined;
+          if (intercept !== undefined) return { action: 'allow', audit: false, intercept };
           const byName = hasHttpRules ? http.matchServerName(name, port) : NO_MATCH;
           return resolve(mergeOutcomes(byAddress, byName), defaultDeny, name);
         }
         case 'http': {
+          // No catch-all virtual host in an intercepted connection: a Host of another domain is refused (domain fronting).
+          if (facts.tls && mitm.enabled && !mitm.admitsHost(facts.host, facts.mitmDomain)) return refused;
           const name = requestHostName(facts.host, true);
           const byRequest = hasHttpRules ? http.matchRequest(name, port, facts.method, normalizeRequestPath(facts.path)) : NO_MATCH;
           return resolve(mergeOutcomes(byAddress, byRequest), defaultDeny, name);

@@ -15,7 +15,16 @@ export type TrafficFacts =
   /** A TLS ClientHello (passthrough): L4 rules and the SNI against host rules. */
   | { layer: 'tls'; destination: Destination; serverName?: string; alpn?: string[] }
   /** One HTTP request (plain, or inside a MITM'd connection when `tls` is true): each request is judged on its own. */
-  | { layer: 'http'; destination: Destination; host?: string; method: string; path: string; tls: boolean };
+  | {
+      layer: 'http';
+      destination: Destination;
+      host?: string;
+      method: string;
+      path: string;
+      tls: boolean;
+      /** With `tls`: the `intercept` entry of the connection's decision; the Host must be that MITM domain. */
+      mitmDomain?: string;
+    };
 
 /** The rule that decided, for audit events and `explain`. */
 export interface DecidingRule {
@@ -38,6 +47,11 @@ export interface Decision {
    * that the destination is an address this name resolves to (spoofing protection) before it connects.
    */
   allowedByName?: string;
+  /**
+   * For TLS: the connection is to be intercepted (the mitm domain entry that matched, by server name or address):
+   * terminate it and judge each request in it (layer http, tls true) rather than the connection.
+   */
+  intercept?: string;
 }
 
 /** A compiled decision table, ready to answer. Pure and synchronous: no I/O, no DNS. */

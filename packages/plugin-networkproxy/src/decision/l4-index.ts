@@ -1,7 +1,7 @@
 import type { L4Rule, PortInterval } from './table.js';
 import { type AddressKey, networkRange } from './addresses.js';
-import { NO_MATCH, type Outcome, type RuleVerdict } from './outcome.js';
-import { ALL_PORTS, PortTable } from './ports.js';
+import { NO_MATCH, type Outcome, type RuleVerdict, addMatch } from './outcome.js';
+import { ALL_PORTS, PortTable, portInList } from './ports.js';
 
 /** An L4 rule ready to match: its verdict, its key intervals per family (absent: any address) and its ports. */
 export interface PreparedL4Rule {
@@ -110,5 +110,24 @@ export class L4Index {
   /** Interval counts, for tests of the index's size. */
   get size(): { v4: number; v6: number } {
     return { v4: this.v4.intervals, v6: this.v6.intervals };
+  }
+}
+
+/**
+ * The same answers by scanning every rule for every lookup: the reference the index is tested against, and the
+ * baseline bench/networkproxy-rules.mjs measures it by.
+ */
+export class L4LinearScan {
+  constructor(private readonly rules: readonly PreparedL4Rule[]) {}
+
+  lookup(address: AddressKey, port: number): Outcome {
+    let outcome = NO_MATCH;
+    for (const rule of this.rules) {
+      if (!portInList(port, rule.ports)) continue;
+      const ranges: readonly { start: number | bigint; end: number | bigint }[] | undefined = address.family === 4 ? rule.v4 : rule.v6;
+      if (!rule.anyAddress && !(ranges ?? []).some((range) => range.start <= address.key && address.key < range.end)) continue;
+      outcome = addMatch(outcome, rule.verdict, false);
+    }
+    return outcome;
   }
 }

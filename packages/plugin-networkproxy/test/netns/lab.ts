@@ -77,25 +77,6 @@ export class NetnsLab {
     writeFileSync(`/etc/netns/${this.clientNs}/hosts`, `127.0.0.1 localhost\n::1 localhost\n${lines.join('\n')}\n`);
   }
 
-  /**
-   * vArmor's capture rules in the client namespace (REDIRECT of outbound TCP to `proxyPort` except the proxy's UID and
-   * loopback; the admin port closed to other UIDs), for IPv4 and IPv6.
-   */
-  capture(proxyPort: number, adminPort: number, proxyUid: number): void {
-    for (const [tool, loopback] of [
-      ['iptables', '127.0.0.0/8'],
-      ['ip6tables', '::1/128'],
-    ] as const) {
-      const run = (...args: string[]): void => void execFileSync('ip', ['netns', 'exec', this.clientNs, tool, ...args], { stdio: 'pipe' });
-      run('-t', 'nat', '-N', 'AK_OUTPUT');
-      run('-t', 'nat', '-A', 'OUTPUT', '-p', 'tcp', '-j', 'AK_OUTPUT');
-      run('-t', 'nat', '-A', 'AK_OUTPUT', '-m', 'owner', '--uid-owner', String(proxyUid), '-j', 'RETURN');
-      run('-t', 'nat', '-A', 'AK_OUTPUT', '-d', loopback, '-j', 'RETURN');
-      run('-t', 'nat', '-A', 'AK_OUTPUT', '-p', 'tcp', '-j', 'REDIRECT', '--to-ports', String(proxyPort));
-      run('-t', 'filter', '-A', 'OUTPUT', '-p', 'tcp', '--dport', String(adminPort), '-m', 'owner', '!', '--uid-owner', String(proxyUid), '-j', 'DROP');
-    }
-  }
-
   /** Starts a long-running process in a namespace (as `uid` when given); stopped at close. */
   spawn(ns: string, argv: string[], options: { uid?: number; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
     const child = spawn('ip', ['netns', 'exec', ns, ...asUser(options.uid), ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });

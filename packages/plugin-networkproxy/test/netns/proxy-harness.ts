@@ -6,7 +6,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compileEgress, type ProxyConfig } from '../../src/index.js';
+import { failureMessage } from '@armorkit/core';
+import { applyCapture } from '../../src/entries/capture.js';
+import type { ProxyConfig } from '../../src/entries/config.js';
+import { compileEgress } from '../../src/compile/compile-table.js';
 import { CLIENT_UID, NetnsLab } from './lab.js';
 import { makeTestCa, type TestCa } from './test-ca.js';
 
@@ -86,7 +89,9 @@ export class ProxyHarness {
       const upstreams = lab.spawn(lab.serverNs, [process.execPath, UPSTREAMS, JSON.stringify({ certFile: ca.certFile, keyFile: ca.keyFile })]);
       await printed(upstreams, 'ready');
       harness.writeConfig(egress);
-      lab.capture(PROXY_PORT, ADMIN_PORT, 0);
+      // np-compile's capture rules, as `armorkit run` and the init container apply them; the proxy runs as root here.
+      const capture = await applyCapture(lab.clientNs, { proxyUID: 0, proxyPort: PROXY_PORT, proxyAdminPort: ADMIN_PORT });
+      if (!capture.ok) throw new Error(failureMessage(capture));
       await harness.startProxy(options.headerTimeoutMs);
       return harness;
     } catch (error) {
