@@ -1,6 +1,6 @@
 // The proxy between real clients and real servers: network namespaces, the iptables REDIRECT, curl and Node clients
 // under another UID, HTTP / HTTPS / TCP servers outside. Needs root (namespaces, iptables).
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProxyHarness, statuses, type Egress } from './proxy-harness.js';
@@ -24,6 +24,7 @@ const egress: Egress = {
     { qualifiers: ['allow'], description: 'TLS to its subdomains', match: { hosts: ['*.allowed.example'], ports: [{ port: 443 }] } },
     // With vArmor's semantics an HTTP rule's host also judges TLS server names (paths are not seen there): port 80 only.
     { qualifiers: ['deny'], description: 'no secrets', match: { hosts: ['allowed.example'], ports: [{ port: 80 }], paths: [{ prefix: '/public/secret' }] } },
+    { qualifiers: ['allow'], description: 'uploads', match: { hosts: ['allowed.example'], ports: [{ port: 80 }], paths: [{ prefix: '/upload' }], methods: ['POST'] } },
     { qualifiers: ['allow', 'audit'], description: 'audited reads', match: { hosts: ['allowed.example'], ports: [{ port: 80 }], paths: [{ exact: '/audited' }] } },
   ],
 };
@@ -151,7 +152,7 @@ describe('HTTP/1.1 requests, each judged on its own', () => {
     const events = await harness.events((all) => all.some((event) => (event.event as Record<string, unknown>).path === '/denied-path'));
     expect(events.find((event) => (event.event as Record<string, unknown>).path === '/audited')).toMatchObject({
       action: 'AUDIT',
-      event: { layer: 'http', host: 'allowed.example', method: 'GET', path: '/audited', rule: '/spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules/4', action: 'allow' },
+      event: { layer: 'http', host: 'allowed.example', method: 'GET', path: '/audited', rule: '/spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules/5', action: 'allow' },
     });
     expect(events.find((event) => (event.event as Record<string, unknown>).path === '/denied-path')).toMatchObject({ action: 'DENIED', event: { method: 'GET', rule: 'defaultAction' } });
   });
@@ -164,6 +165,31 @@ describe('HTTP/1.1 requests, each judged on its own', () => {
       action: 'DENIED',
       event: { destination: `${OTHER4}:80`, host: 'allowed.example', detail: expect.stringContaining(SERVER4) },
     });
+  });
+
+  it('relays large bodies both ways to a slow reader and from a chunked upload (backpressure)', async () => {
+    const bytes = 8 * 1024 * 1024;
+    const download = await harness.curl(['--limit-rate', '4M', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '--resolve', `allowed.example:80:${SERVER4}`, `http://allowed.example/public/big?bytes=${bytes}`]);
+    expect(download.stdout).toBe(`200 ${bytes}`);
+    const file = join(harness.dir, 'upload.bin');
+    writeFileSync(file, Buffer.alloc(bytes, 0x62), { mode: 0o644 });
+    expect(statSync(file).size).toBe(bytes);
+    const upload = await harness.curl(['-H', 'Transfer-Encoding: chunked', '--data-binary', `@${file}`, '--resolve', `allowed.example:80:${SERVER4}`, 'http://allowed.example/upload/file']);
+    expect(JSON.parse(upload.stdout)).toMatchObject({ method: 'POST', url: '/upload/file', bodyBytes: bytes });
+  });
+
+  it('tunnels after an allowed upgrade (101), both ways', async () => {
+    const head = 'GET /public/ws HTTP/1.1\r\nHost: allowed.example\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n';
+    const result = await harness.raw(SERVER4, 80, [{ write: head }, { waitBytes: 72 }, { write: 'not HTTP any more\r\n\r\n' }, { waitBytes: 93 }, { end: true }]);
+    expect(statuses(result.received)).toEqual([101]);
+    expect(result.received.endsWith('\r\n\r\nnot HTTP any more\r\n\r\n')).toBe(true);
+  });
+
+  it('judges IPv6 requests the same way, spoofing included', async () => {
+    const allowed = await harness.raw(SERVER6, 80, [{ write: get('/public/v6', 'allowed.example', 'Connection: close\r\n') }]);
+    expect(body(allowed.received)).toMatchObject([{ url: '/public/v6', localAddress: SERVER6 }]);
+    const spoofed = await harness.raw(OTHER6, 80, [{ write: get('/public/v6', 'allowed.example', 'Connection: close\r\n') }]);
+    expect(statuses(spoofed.received)).toEqual([403]);
   });
 
   it('answers a request whose client half-closes right after it', async () => {
