@@ -39,7 +39,6 @@ spec:
 
 /** Why compile (so validate) refuses parts of vArmor's corpus; docs/compat.md explains each. */
 const REJECTIONS: [string, RegExp][] = [
-  ['no NetworkProxy plugin', /\/spec\/policy\/enforcer: no installed plugin compiles NetworkProxy profiles/],
   ['no egress resolver', /this engine has no egress resolver/],
   ['qualifiers required', /\/qualifiers: qualifiers is required/],
   // The corpus's DefenseInDepth examples carry a custom profile written for another policy (named varmor-demo-demo-4).
@@ -91,9 +90,7 @@ describe('armorkit validate', () => {
       const reason = REJECTIONS.find(([, pattern]) => pattern.test(line))?.[0] ?? line;
       reasons.set(file, new Set([...(reasons.get(file) ?? []), reason]));
     }
-    const networkProxy = ['e2e-networkproxy__vpol-mitm-audit', 'e2e-networkproxy__vpol-mitm-deny', ...['audit-all', 'audit', 'cidr', 'deny-http', 'dns-literal', 'dns-secret', 'ip-literal', 'mixed-ip-dns', 'multi-domain', 'wildcard', 'with-l4'].map((name) => `ex7__mitm-${name}`)];
     expect(Object.fromEntries([...reasons].map(([file, set]) => [file, [...set].join(', ')]))).toEqual({
-      ...Object.fromEntries(networkProxy.map((name) => [`${name}.yaml`, 'no NetworkProxy plugin'])),
       'ex2__vpol-bpf-enhance.yaml': 'no egress resolver',
       'ex5__vpol-enhance.yaml': 'qualifiers required',
       'ex6__vcpol-defense-in-depth.yaml': 'custom profile of another policy',
@@ -119,6 +116,36 @@ describe('armorkit compile', () => {
     expect(code).toBe(0);
     const artifacts = JSON.parse(out) as { enforcer: string; profileName: string }[];
     expect(artifacts.map((a) => [a.enforcer, a.profileName])).toEqual([['Seccomp', 'varmor-cluster-varmor-observe-first']]);
+  });
+
+  it('writes the NetworkProxy proxy configuration, and explain shows its decision table in evaluation order', async () => {
+    const out = join(scratch, 'np-out');
+    const policy = join(CORPUS, 'e2e-networkproxy__vpol-mitm-deny.yaml');
+    const { code, err } = await run(['compile', policy, '--enforcer', 'networkproxy', '--out', out]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(readdirSync(out)).toEqual(['varmor-demo-e2e-networkproxy-mitm-deny.networkproxy.json']);
+    const config = JSON.parse(readFileSync(join(out, 'varmor-demo-e2e-networkproxy-mitm-deny.networkproxy.json'), 'utf8')) as { proxyPort: number; decisions: { defaultAction: string } };
+    expect([config.proxyPort, config.decisions.defaultAction]).toEqual([15001, 'deny']);
+    const explained = await run(['explain', policy]);
+    expect(explained.code).toBe(0);
+    expect(explained.out).toContain(
+      [
+        '    decision table, in evaluation order:',
+        '      1. TLS to postman-echo.com is intercepted: each request in it is judged as an HTTP request',
+        '      2. deny, audited: HTTP to postman-echo.com path /admin/*, /secret; TLS passthrough by server name (method and path not seen there) (explicit admin deny (takes precedence)) [/spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules/0]',
+        '      3. allow, audited: HTTP GET to postman-echo.com path /get, /headers*; TLS passthrough by server name (method and path not seen there) [/spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules/1]',
+        '      4. otherwise deny, audited',
+      ].join('\n'),
+    );
+    const json = JSON.parse((await run(['explain', policy, '--format', 'json'])).out) as { enforcers: { artifact?: { entries: { pointer?: string }[] } }[] }[];
+    expect(json[0]!.enforcers[0]!.artifact!.entries.map((entry) => entry.pointer ?? '')).toEqual([
+      '',
+      '/spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules/0',
+      '/spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules/1',
+      '',
+      '',
+    ]);
   });
 
   it('writes nothing when the policy is invalid', async () => {

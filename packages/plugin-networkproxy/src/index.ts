@@ -3,6 +3,6 @@
 // the configuration file's schema and secrets @armorkit/plugin-networkproxy/config, the iptables capture rules
 // @armorkit/plugin-networkproxy/capture.
 export { networkproxy, networkproxy as default } from './plugin.js';
-export { networkProxyErrors, type NetworkProxyErrorCode } from './errors.js';
+export { networkProxyErrors } from './errors.js';
 export type { ProxyConfig } from './config/proxy-config.js';
 export type { Decider, DecidingRule, Decision, Destination, TrafficFacts } from './decision/facts.js';

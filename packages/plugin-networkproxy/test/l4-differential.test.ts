@@ -22,7 +22,7 @@ function bytesOf(family: 4 | 6, random: () => number): Uint8Array {
   const bytes = new Uint8Array(16);
   if (family === 4) bytes.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff], 0);
   const from = family === 4 ? 12 : 0;
-  for (let i = from; i < 16; i++) bytes[i] = i - from < 2 ? [10, 11, 192][Math.floor(random() * 3)]! : Math.floor(random() * 256);
+  for (let i = from; i < 16; i++) bytes[i] = i - from < 2 ? [0, 10, 192, 255][Math.floor(random() * 4)]! : Math.floor(random() * 256);
   return bytes;
 }
 

@@ -17,7 +17,7 @@ function bytesToNumber(bytes: Uint8Array): number {
 }
 
 /** Dotted-quad text → key, without allocating; undefined unless it is exactly four decimal fields 0..255. */
-function fastIpv4(text: string): number | undefined {
+export function fastIpv4(text: string): number | undefined {
   let value = 0;
   let field = 0;
   let digits = 0;

@@ -35,6 +35,12 @@ export interface DeciderOptions {
   l4Lookup?: 'index' | 'linear-scan';
 }
 
+/** resolve for plain TCP, made once per outcome and default (callers get a frozen object they share). */
+function resolveTcp(outcome: Outcome, defaultDeny: boolean): Decision {
+  if (defaultDeny) return (outcome.tcpIfDefaultDeny ??= Object.freeze(resolve(outcome, true, undefined)));
+  return (outcome.tcpIfDefaultAllow ??= Object.freeze(resolve(outcome, false, undefined)));
+}
+
 /** A table → its decider: rules indexed once, then every decision pure and synchronous. */
 export function createDecider(table: DecisionTable, options: DeciderOptions = {}): Decider {
   const defaultDeny = table.defaultAction === 'deny';
@@ -49,14 +55,16 @@ export function createDecider(table: DecisionTable, options: DeciderOptions = {}
   const refused: Decision = Object.freeze({ action: 'deny', audit: true });
   return {
     decide(facts: TrafficFacts): Decision {
+      const port = facts.destination.port;
+      if (facts.layer === 'tcp') {
+        const byAddress = l4.lookupText(facts.destination.address, port);
+        return byAddress ? resolveTcp(byAddress, defaultDeny) : refused;
+      }
       const address = addressKey(facts.destination.address);
       // The proxy only asks with the address the kernel gave it; anything else is refused rather than guessed at.
       if (!address) return refused;
-      const port = facts.destination.port;
       const byAddress = l4.lookup(address, port);
       switch (facts.layer) {
-        case 'tcp':
-          return resolve(byAddress, defaultDeny, undefined);
         case 'tls': {
           const name = requestHostName(facts.serverName, false);
           // vArmor's MITM chains come before its TLS chain: an intercepted connection is judged request by request.

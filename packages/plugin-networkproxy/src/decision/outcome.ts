@@ -1,20 +1,29 @@
-import type { DecidingRule } from './facts.js';
+import type { DecidingRule, Decision } from './facts.js';
 
 /**
  * What the rules that match one connection or request say, before the default action: the first deny and the first
  * allow in evaluation order, the first allow carrying `audit`, and whether any matching rule carries `audit` (vArmor's
- * shadow rules log a request whichever rule decides it).
+ * shadow rules log a request whichever rule decides it). Every field is always set, so that all outcomes share one
+ * shape and the decider's reads of them stay fast.
  */
 export interface Outcome {
-  deny?: DecidingRule;
-  allow?: DecidingRule;
-  auditAllow?: DecidingRule;
-  audited: boolean;
+  readonly deny: DecidingRule | undefined;
+  readonly allow: DecidingRule | undefined;
+  readonly auditAllow: DecidingRule | undefined;
+  readonly audited: boolean;
   /** An allow rule matched that does not depend on a name the client sent (an L4 rule, host `*`, no hosts). */
-  allowWithoutName: boolean;
+  readonly allowWithoutName: boolean;
+  /** The decisions for plain TCP under each default action, kept once made (they depend on nothing else). */
+  tcpIfDefaultDeny: Decision | undefined;
+  tcpIfDefaultAllow: Decision | undefined;
 }
 
-export const NO_MATCH: Outcome = Object.freeze({ audited: false, allowWithoutName: false });
+function outcome(deny: DecidingRule | undefined, allow: DecidingRule | undefined, auditAllow: DecidingRule | undefined, audited: boolean, allowWithoutName: boolean): Outcome {
+  return { deny, allow, auditAllow, audited, allowWithoutName, tcpIfDefaultDeny: undefined, tcpIfDefaultAllow: undefined };
+}
+
+/** No rule matched. */
+export const NO_MATCH: Outcome = outcome(undefined, undefined, undefined, false, false);
 
 /** A rule as the matchers see it: what it does and how it is reported. */
 export interface RuleVerdict {
@@ -24,30 +33,23 @@ export interface RuleVerdict {
 }
 
 /** Adds one matching rule (taken in evaluation order) to an outcome. */
-export function addMatch(outcome: Outcome, rule: RuleVerdict, byName: boolean): Outcome {
-  const next: Outcome = { ...outcome, audited: outcome.audited || rule.audit };
-  if (rule.action === 'deny') {
-    next.deny ??= rule.ref;
-  } else {
-    next.allow ??= rule.ref;
-    if (rule.audit) next.auditAllow ??= rule.ref;
-    if (!byName) next.allowWithoutName = true;
-  }
-  return next;
+export function addMatch(before: Outcome, rule: RuleVerdict, byName: boolean): Outcome {
+  const audited = before.audited || rule.audit;
+  if (rule.action === 'deny') return outcome(before.deny ?? rule.ref, before.allow, before.auditAllow, audited, before.allowWithoutName);
+  return outcome(before.deny, before.allow ?? rule.ref, before.auditAllow ?? (rule.audit ? rule.ref : undefined), audited, before.allowWithoutName || !byName);
 }
 
 /** The outcome of two rule sets together, `first`'s rules coming first in evaluation order. */
 export function mergeOutcomes(first: Outcome, second: Outcome): Outcome {
   if (second === NO_MATCH) return first;
   if (first === NO_MATCH) return second;
-  const merged: Outcome = { audited: first.audited || second.audited, allowWithoutName: first.allowWithoutName || second.allowWithoutName };
-  const deny = first.deny ?? second.deny;
-  const allow = first.allow ?? second.allow;
-  const auditAllow = first.auditAllow ?? second.auditAllow;
-  if (deny) merged.deny = deny;
-  if (allow) merged.allow = allow;
-  if (auditAllow) merged.auditAllow = auditAllow;
-  return merged;
+  return outcome(
+    first.deny ?? second.deny,
+    first.allow ?? second.allow,
+    first.auditAllow ?? second.auditAllow,
+    first.audited || second.audited,
+    first.allowWithoutName || second.allowWithoutName,
+  );
 }
 
 export function sameOutcome(a: Outcome, b: Outcome): boolean {

@@ -24,8 +24,9 @@ export function lastAtOrBelow(starts: ArrayLike<number>, key: number): number {
 /** The outcome for each port, for one set of L4 rules: ports cut into intervals on which the same rules match. */
 export class PortTable {
   private constructor(
-    private readonly starts: Int32Array,
-    private readonly outcomes: readonly Outcome[],
+    /** The first port of each interval, ascending from 0. */
+    readonly starts: Int32Array,
+    readonly outcomes: readonly Outcome[],
   ) {}
 
   /** `rules` in evaluation order, each with its port intervals. */
