@@ -32,7 +32,7 @@ function readConfig(path: string): Result<ProxyConfig> {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);
-    return fail([{ code: 'io', pointer: '', message: `cannot read ${path}: ${reason}` }]);
+    return fail([{ code: 'io', pointer: '', message: `cannot read the file: ${reason}`, location: { file: path } }]);
   }
   return parseProxyConfig(text, path);
 }
@@ -47,6 +47,8 @@ export async function proxyCommand(options: ProxyOptions, io: CliIO): Promise<nu
   const path = resolve(io.cwd, options.config);
   const first = readConfig(path);
   if (!first.ok) {
+    const unreadable = first.errors.find((error) => error.code === 'io');
+    if (unreadable) throw new UsageError(`--config ${path}: ${unreadable.message}`);
     for (const error of first.errors) io.err(formatPolicyError(error));
     return EXIT.invalid;
   }
