@@ -320,22 +320,26 @@ export class HttpSession {
       this.writeClient(chunk);
       return;
     }
-    for (let from = 0; from < chunk.length; ) {
+    // The chunk goes to the client in as few writes as the proxy's own answers allow (one, unless one goes between).
+    let written = 0;
+    const flush = (to: number): void => {
+      if (to > written) this.writeClient(chunk.subarray(written, to));
+      written = Math.max(written, to);
+    };
+    let from = 0;
+    while (from < chunk.length) {
       const step = this.responses.step(chunk, from);
       if ('error' in step) {
         this.context.stats.protocolError('http');
         this.destroy();
         return;
       }
-      if (step.used > 0) {
-        this.writeClient(chunk.subarray(from, from + step.used));
-        this.responseStarted = true;
-      }
+      if (step.used > 0) this.responseStarted = true;
       from += step.used;
       if ('tunnel' in step) {
         this.replies.shift();
         this.state = 'tunnel';
-        if (from < chunk.length) this.writeClient(chunk.subarray(from));
+        flush(chunk.length);
         const pending = this.buffer;
         this.buffer = EMPTY;
         this.writeUpstream(pending);
@@ -346,13 +350,17 @@ export class HttpSession {
         this.replies.shift();
         this.responseStarted = false;
         if (this.state === 'upgrading') this.state = 'head';
+        // What comes next is ours (an answer, or the end): the upstream's bytes so far go first.
+        if (this.replies[0]?.kind !== 'upstream') flush(from);
         this.flushReplies();
+        if (this.finished) return;
         this.updateClientFlow();
         this.pump();
       } else if (step.used === 0) {
         break;
       }
     }
+    flush(from);
   }
 
   private onUpstreamEnd(): void {
