@@ -65,11 +65,15 @@ export async function proxyCommand(options: ProxyOptions, io: CliIO): Promise<nu
     void proxy.reload().then((result) => io.err(result.ok ? 'armorkit proxy: configuration reloaded' : `armorkit proxy: reload refused: ${result.problems.join('; ')}`));
   };
   process.on('SIGHUP', onHangUp);
+  // A fault in one connection's handling must not take every other connection down with the process.
+  const onFault = (error: unknown): void => io.err(`armorkit proxy: internal error (the proxy keeps running): ${error instanceof Error ? error.message : String(error)}`);
+  process.on('uncaughtException', onFault);
   await new Promise<void>((done) => {
     process.once('SIGTERM', done);
     process.once('SIGINT', done);
   });
   process.off('SIGHUP', onHangUp);
+  process.off('uncaughtException', onFault);
   await proxy.close();
   return EXIT.ok;
 }

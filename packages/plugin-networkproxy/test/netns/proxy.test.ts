@@ -24,6 +24,7 @@ const egress: Egress = {
     { qualifiers: ['allow'], description: 'TLS to its subdomains', match: { hosts: ['*.allowed.example'], ports: [{ port: 443 }] } },
     // With vArmor's semantics an HTTP rule's host also judges TLS server names (paths are not seen there): port 80 only.
     { qualifiers: ['deny'], description: 'no secrets', match: { hosts: ['allowed.example'], ports: [{ port: 80 }], paths: [{ prefix: '/public/secret' }] } },
+    { qualifiers: ['allow'], description: 'a port nothing listens on', match: { hosts: ['allowed.example'], ports: [{ port: 8081 }] } },
     { qualifiers: ['allow'], description: 'uploads', match: { hosts: ['allowed.example'], ports: [{ port: 80 }], paths: [{ prefix: '/upload' }], methods: ['POST'] } },
     { qualifiers: ['allow', 'audit'], description: 'audited reads', match: { hosts: ['allowed.example'], ports: [{ port: 80 }], paths: [{ exact: '/audited' }] } },
   ],
@@ -152,7 +153,7 @@ describe('HTTP/1.1 requests, each judged on its own', () => {
     const events = await harness.events((all) => all.some((event) => (event.event as Record<string, unknown>).path === '/denied-path'));
     expect(events.find((event) => (event.event as Record<string, unknown>).path === '/audited')).toMatchObject({
       action: 'AUDIT',
-      event: { layer: 'http', host: 'allowed.example', method: 'GET', path: '/audited', rule: '/spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules/5', action: 'allow' },
+      event: { layer: 'http', host: 'allowed.example', method: 'GET', path: '/audited', rule: '/spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules/6', action: 'allow' },
     });
     expect(events.find((event) => (event.event as Record<string, unknown>).path === '/denied-path')).toMatchObject({ action: 'DENIED', event: { method: 'GET', rule: 'defaultAction' } });
   });
@@ -190,6 +191,12 @@ describe('HTTP/1.1 requests, each judged on its own', () => {
     expect(body(allowed.received)).toMatchObject([{ url: '/public/v6', localAddress: SERVER6 }]);
     const spoofed = await harness.raw(OTHER6, 80, [{ write: get('/public/v6', 'allowed.example', 'Connection: close\r\n') }]);
     expect(statuses(spoofed.received)).toEqual([403]);
+  });
+
+  it('answers 502 when the original destination refuses the connection', async () => {
+    const result = await harness.raw(SERVER4, 8081, [{ write: get('/', 'allowed.example:8081') }]);
+    expect(statuses(result.received)).toEqual([502]);
+    expect(result.closed).toBe(true);
   });
 
   it('answers a request whose client half-closes right after it', async () => {
