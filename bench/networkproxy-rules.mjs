@@ -1,6 +1,7 @@
-// Rule evaluation of the NetworkProxy decision table: decide() for plain TCP with 1,000 CIDR rules against one rule,
-// and against a linear scan of the same 1,000 rules (createDecider's reference lookup). Rounds interleave the cases;
-// each prints the median wall and CPU (user+sys) time per decision, then the ratios (target: 1,000 rules ≤ 1.1× one).
+// Rule evaluation of the NetworkProxy decision table: decide() for plain TCP with 1,000 CIDR rules against one rule
+// (and 10,000, to see how the cost grows), and against a linear scan of the same 1,000 rules (createDecider's reference
+// lookup). Rounds interleave the cases; each prints the median wall and CPU (user+sys) time per decision, then the
+// ratios (target: 1,000 rules ≤ 1.1× one).
 // Run after `pnpm exec tsc -b packages/plugin-networkproxy`: node bench/networkproxy-rules.mjs [--rounds N]
 import { performance } from 'node:perf_hooks';
 import { createDecider } from '@armorkit/plugin-networkproxy/decision';
@@ -33,12 +34,14 @@ function cidrRule(index) {
   return rule;
 }
 
-const thousand = { defaultAction: 'deny', l4Rules: Array.from({ length: 1000 }, (_, index) => cidrRule(index)), httpRules: [] };
+const tenThousand = { defaultAction: 'deny', l4Rules: Array.from({ length: 10_000 }, (_, index) => cidrRule(index)), httpRules: [] };
+const thousand = { defaultAction: 'deny', l4Rules: tenThousand.l4Rules.slice(0, 1000), httpRules: [] };
 const one = { defaultAction: 'deny', l4Rules: [thousand.l4Rules[0]], httpRules: [] };
 const facts = Array.from({ length: 4096 }, () => ({ layer: 'tcp', destination: { address: address(), port: random() < 0.5 ? 443 : 1 + Math.floor(random() * 9000), family: 4 } }));
 const cases = [
   { name: '1 CIDR rule', decider: createDecider(one) },
   { name: '1,000 CIDR rules', decider: createDecider(thousand) },
+  { name: '10,000 CIDR rules', decider: createDecider(tenThousand) },
   { name: '1,000 rules, linear scan', decider: createDecider(thousand, { l4Lookup: 'linear-scan' }), decisions: DECISIONS_PER_ROUND / 50 },
 ];
 
@@ -66,7 +69,8 @@ const figures = cases.map(({ name }, index) => ({ name, wall: median(samples[ind
 const allowed = facts.filter((fact) => cases[1].decider.decide(fact).action === 'allow').length;
 console.log(`decide() on plain TCP, ${rounds} interleaved rounds, medians; ${allowed} of ${facts.length} destinations allowed by the 1,000 rules`);
 for (const { name, wall, cpu } of figures) console.log(`  ${name.padEnd(26)} ${wall.toFixed(0).padStart(6)} ns wall  ${cpu.toFixed(0).padStart(6)} ns cpu  per decision`);
-const [single, indexed, scanned] = figures;
+const [single, indexed, tenfold, scanned] = figures;
 console.log(`  1,000 rules / 1 rule:        ${(indexed.wall / single.wall).toFixed(2)}× wall, ${(indexed.cpu / single.cpu).toFixed(2)}× cpu (target ≤ 1.1×)`);
+console.log(`  10,000 rules / 1 rule:       ${(tenfold.wall / single.wall).toFixed(2)}× wall, ${(tenfold.cpu / single.cpu).toFixed(2)}× cpu`);
 console.log(`  linear scan / 1,000 indexed: ${(scanned.wall / indexed.wall).toFixed(1)}× wall, ${(scanned.cpu / indexed.cpu).toFixed(1)}× cpu`);
 if (sink < 0) console.log(sink);

@@ -5,7 +5,8 @@ import { createEngine } from '../src/engine/engine.js';
 import { definePlugin, type Plugin } from '../src/engine/plugin.js';
 import { defineErrors } from '../src/error-catalog.js';
 import { coreErrors } from '../src/core-errors.js';
-import { fail, ok } from '../src/result.js';
+import { fail, ok, type Result } from '../src/result.js';
+import type { ArtifactExplanation } from '../src/engine/artifact.js';
 import type { ArmorProfileModel } from '../src/schema/varmor/index.js';
 import { testRules } from './helpers.js';
 
@@ -76,6 +77,39 @@ describe('enforcer backends', () => {
     const compiled = engine.compile(resolved.plan!);
     expect(compiled.ok && compiled.value.map((artifact) => artifact.data)).toEqual([{ build: 'BehaviorModel' }]);
     expect(seen.map((context) => ({ specPointer: context.specPointer, behaviorModel: context.behaviorModel }))).toEqual([{ specPointer: '/spec', behaviorModel: model }]);
+  });
+
+  it('explain compiles only the enforcers whose backends explain, and names a plugin whose explain throws', () => {
+    const seen: CompileContext[] = [];
+    const explaining = (explain: () => Result<ArtifactExplanation>): Plugin => ({
+      name: 'explaining',
+      meta: { name: 'explaining', version: '0.0.0' },
+      backends: [
+        defineEnforcer({
+          enforcer: 'AppArmor',
+          compile: (plan) => ok({ enforcer: 'AppArmor', profileName: plan.profileName, profileMode: plan.profileMode, files: [], data: {} }),
+          explain,
+        }),
+      ],
+    });
+    const policy = defenseInDepth.replace('enforcer: Seccomp', 'enforcer: AppArmorSeccomp').replace('seccomp: {profileType: BehaviorModel}', 'seccomp: {profileType: BehaviorModel}\n      appArmor: {profileType: BehaviorModel}');
+    const run = (plugin: Plugin) => {
+      const engine = createEngine({ plugins: [varmorDialect(), recording('seccomp-like', [], seen), plugin], rulePacks: [testRules] });
+      const { plan } = engine.resolve(engine.parse(policy, 'p.yaml').policies[0]!);
+      return engine.explain(plan!);
+    };
+    expect(run(explaining(() => ok({ heading: 'what it decides', entries: [{ text: 'everything' }] })))).toEqual({
+      ok: true,
+      value: [{ enforcer: 'AppArmor', explanation: { heading: 'what it decides', entries: [{ text: 'everything' }] } }],
+      warnings: [],
+    });
+    expect(seen).toEqual([]);
+    const thrown = run(
+      explaining(() => {
+        throw new Error('no table');
+      }),
+    );
+    expect(!thrown.ok && thrown.errors).toEqual([{ code: 'plugin-failed', pointer: '', message: 'plugin "explaining" failed in explain: no table' }]);
   });
 
   it('close calls every backend\'s close once, and names a plugin whose close throws', async () => {

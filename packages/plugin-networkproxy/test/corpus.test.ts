@@ -20,6 +20,7 @@ describe('the vArmor corpus policies that use NetworkProxy', () => {
     expect(policies).toHaveLength(1);
     const out = tester.compileResult(yaml, 'NetworkProxy', { file: name });
     expect(errorsOf(out)).toEqual([]);
+    expect(out.warnings).toEqual([]);
     if (!out.ok) return;
     const content = out.value.files[0]!.content;
     // Same input, same bytes; and the proxy reads back exactly what compile wrote.

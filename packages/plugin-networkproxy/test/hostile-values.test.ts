@@ -48,6 +48,10 @@ httpRules:
     ]);
   });
 
+  it('a proxyUID that no owner match can take is refused, not written', () => {
+    expect(codes(enhanceProtectPolicy('defaultAction: allow', '    networkProxyConfig: { proxyUID: 4294967295 }\n'))).toEqual(['invalid-value /spec/policy/networkProxyConfig/proxyUID']);
+  });
+
   it('rules that match nothing in vArmor are warned about and left out', () => {
     const out = tester.compileResult(enhanceProtectPolicy('defaultAction: deny\nrules: [{ qualifiers: [deny] }]\nhttpRules: [{ qualifiers: [deny], match: {} }]'), 'NetworkProxy');
     expect(out.ok && out.value.data.decisions).toEqual({ defaultAction: 'deny', l4Rules: [], httpRules: [] });
@@ -55,6 +59,25 @@ httpRules:
       'networkproxy-rule-matches-nothing /spec/policy/enhanceProtect/networkProxyRawRules/egress/rules/0',
       'networkproxy-rule-matches-nothing /spec/policy/enhanceProtect/networkProxyRawRules/egress/httpRules/0/match',
     ]);
+  });
+});
+
+describe('paths and methods on TLS passthrough', () => {
+  it('are warned about for hosts whose TLS is not intercepted, and only for those', () => {
+    const egress = `defaultAction: deny
+httpRules:
+  - { qualifiers: [allow], match: { hosts: [api.test, a.wild.test], methods: [GET] } }
+  - { qualifiers: [deny], match: { hosts: ["*.wild.test", open.test], paths: [{ prefix: /admin }] } }
+  - { qualifiers: [allow], match: { hosts: [open.test] } }
+  - { qualifiers: [allow], match: { hosts: ["1.1.1.1"], paths: [{ exact: /x }] } }`;
+    const extra = '    networkProxyConfig: { mitm: { domains: [api.test, "*.wild.test", 1.1.1.1/32] } }\n';
+    const out = tester.compileResult(enhanceProtectPolicy(egress, extra), 'NetworkProxy');
+    expect(out.ok).toBe(true);
+    expect(out.warnings.map((warning) => `${warning.code} ${warning.pointer}: ${warning.message}`)).toEqual([
+      `networkproxy-path-on-passthrough ${RULE.replace('httpRules/0', 'httpRules/1')}: TLS to open.test is not intercepted (mitm.domains): there this rule matches by server name and port alone, so it denies every request to it whatever the path or method`,
+    ]);
+    const noMitm = tester.compileResult(enhanceProtectPolicy(egress), 'NetworkProxy');
+    expect(noMitm.warnings.map((warning) => warning.pointer)).toEqual([0, 1, 3].map((index) => RULE.replace('httpRules/0', `httpRules/${index}`)));
   });
 });
 

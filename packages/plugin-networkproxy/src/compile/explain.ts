@@ -10,7 +10,7 @@ function describeL4(rule: L4Rule): string {
 }
 
 function describeHttp(rule: HttpRule): string {
-  const hosts = rule.hosts ? ` to ${rule.hosts.join(', ')}` : '';
+  const hosts = rule.hosts ? ` to ${rule.hosts.map((host) => (host === '*' ? 'any host' : host)).join(', ')}` : '';
   const methods = rule.methods ? ` ${rule.methods.join(' ')}` : '';
   const paths = rule.paths ? ` path ${rule.paths.map((path) => ('exact' in path ? path.exact : `${path.prefix}*`)).join(', ')}` : '';
   // vArmor's SNI permissions: the hosts and ports of the rule; a passthrough connection shows no method or path.

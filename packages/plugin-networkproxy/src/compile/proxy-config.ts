@@ -1,6 +1,7 @@
-import { type CompileContext, type NetworkProxyPlan, type PolicyError, type Result, fail, ok } from '@armorkit/core';
+import { type CompileContext, type NetworkProxyPlan, type PolicyError, type Result, coreErrors, fail, ok } from '@armorkit/core';
 import type { HeaderSetting, MitmSettings, ProxyConfig } from '../config/proxy-config.js';
-import { PROXY_CONFIG_VERSION, mitmDomainProblem } from '../config/proxy-config.js';
+import type { DecisionTable } from '../decision/table.js';
+import { PROXY_CONFIG_VERSION, mitmDomainProblem, proxyConfigProblems } from '../config/proxy-config.js';
 import { headerNameProblem, headerValueProblem } from '../config/values.js';
 import { networkProxyErrors } from '../errors.js';
 import { compileDecisionTable } from './compile-table.js';
@@ -33,6 +34,25 @@ function mitmSettings(mitm: NonNullable<PolicyProxyConfig['mitm']>, pointer: str
   return { domains: [...mitm.domains], headerMutations };
 }
 
+/** Whether TLS to the hosts of `host` (a rule's host pattern) is intercepted: a mitm entry names it or covers it. */
+function intercepted(host: string, domains: readonly string[]): boolean {
+  return domains.some((entry) => {
+    const domain = entry.toLowerCase().replace(/\/(32|128)$/, '');
+    return domain === host || (domain.startsWith('*.') && host.endsWith(domain.slice(1)) && host !== domain.slice(2));
+  });
+}
+
+/** Warnings for httpRules whose paths or methods cannot be seen where their hosts' TLS passes through. */
+function passthroughWarnings(table: DecisionTable, mitm: MitmSettings | undefined): PolicyError[] {
+  return table.httpRules.flatMap((rule) => {
+    if (!rule.hosts || (!rule.paths && !rule.methods)) return [];
+    const open = rule.hosts.filter((host) => !intercepted(host, mitm?.domains ?? []));
+    if (open.length === 0) return [];
+    const message = `TLS to ${open.join(', ')} is not intercepted (mitm.domains): there this rule matches by server name and port alone, so it ${rule.action === 'allow' ? 'allows' : 'denies'} every request to it whatever the path or method`;
+    return [networkProxyErrors.error('networkproxy-path-on-passthrough', `${rule.pointer}/match`, message)];
+  });
+}
+
 /**
  * A NetworkProxy plan → the proxy's configuration: its ports and UID, the decision table, spoofing protection (on for
  * deny-default tables, where an allowed name is what opens the way), audit to the proxy's stderr, MITM targets.
@@ -44,6 +64,10 @@ export function compileProxyConfig(plan: NetworkProxyPlan, context: Pick<Compile
   const settings = context.plan.policy.spec.policy.networkProxyConfig;
   const settingsPointer = `${context.specPointer}/policy/networkProxyConfig`;
   const mitm = settings?.mitm ? mitmSettings(settings.mitm, `${settingsPointer}/mitm`, errors) : undefined;
+  // iptables' owner match takes a 32-bit UID, and (uid_t)-1 means "none".
+  if (settings?.proxyUID !== undefined && settings.proxyUID > 4294967294) {
+    errors.push(coreErrors.error('invalid-value', `${settingsPointer}/proxyUID`, `proxyUID ${settings.proxyUID} is above the largest UID, 4294967294`, settings.proxyUID));
+  }
   if (!table.ok || errors.length > 0) return fail(errors, table.warnings);
   const config: ProxyConfig = {
     version: PROXY_CONFIG_VERSION,
@@ -55,5 +79,10 @@ export function compileProxyConfig(plan: NetworkProxyPlan, context: Pick<Compile
     audit: { profileName: plan.profileName, events: { to: 'stderr' } },
     ...(mitm ? { mitm } : {}),
   };
-  return ok(config, table.warnings);
+  // What the proxy would refuse to read is refused here, never written (each value was checked above; this is the net).
+  const problems = proxyConfigProblems(config);
+  if (problems.length > 0) {
+    return fail(problems.map((problem) => ({ ...problem, pointer: settingsPointer, message: `the proxy configuration would be invalid at ${problem.pointer}: ${problem.message}` })), table.warnings);
+  }
+  return ok(config, [...table.warnings, ...passthroughWarnings(table.value, mitm)]);
 }

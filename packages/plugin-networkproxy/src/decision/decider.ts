@@ -35,10 +35,19 @@ export interface DeciderOptions {
   l4Lookup?: 'index' | 'linear-scan';
 }
 
-/** resolve for plain TCP, made once per outcome and default (callers get a frozen object they share). */
-function resolveTcp(outcome: Outcome, defaultDeny: boolean): Decision {
-  if (defaultDeny) return (outcome.tcpIfDefaultDeny ??= Object.freeze(resolve(outcome, true, undefined)));
-  return (outcome.tcpIfDefaultAllow ??= Object.freeze(resolve(outcome, false, undefined)));
+/**
+ * resolve for plain TCP (no name), one frozen object per distinct decision: the index keeps them per entry, and equal
+ * decisions are one object, so a decider hands out a few shared objects.
+ */
+function tcpDecisions(defaultDeny: boolean): (outcome: Outcome) => Decision {
+  const made = new Map<string, Decision>();
+  return (outcome) => {
+    const decision = resolve(outcome, defaultDeny, undefined);
+    const key = `${decision.action} ${decision.audit} ${decision.rule ? `${decision.rule.kind}${decision.rule.index}` : ''}`;
+    let shared = made.get(key);
+    if (!shared) made.set(key, (shared = Object.freeze(decision)));
+    return shared;
+  };
 }
 
 /** A table → its decider: rules indexed once, then every decision pure and synchronous. */
@@ -52,13 +61,13 @@ export function createDecider(table: DecisionTable, options: DeciderOptions = {}
   );
   const hasHttpRules = table.httpRules.length > 0;
   const mitm = new MitmMatcher(options.mitmDomains ?? []);
+  const tcpDecision = tcpDecisions(defaultDeny);
   const refused: Decision = Object.freeze({ action: 'deny', audit: true });
   return {
     decide(facts: TrafficFacts): Decision {
       const port = facts.destination.port;
       if (facts.layer === 'tcp') {
-        const byAddress = l4.lookupText(facts.destination.address, port);
-        return byAddress ? resolveTcp(byAddress, defaultDeny) : refused;
+        return l4.tcpDecision(facts.destination.address, port, tcpDecision) ?? refused;
       }
       const address = addressKey(facts.destination.address);
       // The proxy only asks with the address the kernel gave it; anything else is refused rather than guessed at.

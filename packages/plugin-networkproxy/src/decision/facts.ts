@@ -56,5 +56,6 @@ export interface Decision {
 
 /** A compiled decision table, ready to answer. Pure and synchronous: no I/O, no DNS. */
 export interface Decider {
+  /** The decision may be an object shared between calls (frozen): read it, do not change it. */
   decide(facts: TrafficFacts): Decision;
 }

@@ -1,3 +1,4 @@
+import type { Decision } from './facts.js';
 import type { L4Rule, PortInterval } from './table.js';
 import { type AddressKey, addressKey, fastIpv4, networkRange } from './addresses.js';
 import { NO_MATCH, type Outcome, type RuleVerdict, addMatch } from './outcome.js';
@@ -84,7 +85,9 @@ class V4Index {
   private readonly portFirst: Int32Array;
   private readonly portLast: Int32Array;
   private readonly portStarts: Int32Array;
-  private readonly outcomes: readonly Outcome[];
+  readonly outcomes: readonly Outcome[];
+  /** The plain-TCP decision of each outcome, made when first asked (a decider owns its index). */
+  readonly tcpDecisions: (Decision | undefined)[];
 
   constructor(rules: readonly PreparedL4Rule[]) {
     const cut = cutIntervals(0, rules, (rule) => rule.v4);
@@ -116,27 +119,32 @@ class V4Index {
     });
     this.portStarts = Int32Array.from(portStarts);
     this.outcomes = outcomes;
+    this.tcpDecisions = new Array<Decision | undefined>(outcomes.length).fill(undefined);
   }
 
   lookup(key: number, port: number): Outcome {
+    return this.outcomes[this.entry(key, port)]!;
+  }
+
+  /** The index in `outcomes` of the answer for key and port. */
+  entry(key: number, port: number): number {
+    // Branch-free binary searches: the loops' trip counts depend on the sizes only, the comparisons select.
     const block = key >>> 16;
-    let low = this.blockFirst[block]!;
-    let high = this.blockFirst[block + 1]!;
+    let interval = this.blockFirst[block]!;
     const starts = this.starts;
-    while (low < high) {
-      const middle = (low + high + 1) >>> 1;
-      if (starts[middle]! <= key) low = middle;
-      else high = middle - 1;
+    for (let size = this.blockFirst[block + 1]! - interval + 1; size > 1; ) {
+      const half = size >>> 1;
+      interval = starts[interval + half]! <= key ? interval + half : interval;
+      size -= half;
     }
-    let first = this.portFirst[low]!;
-    let last = this.portLast[low]!;
+    let entry = this.portFirst[interval]!;
     const ports = this.portStarts;
-    while (first < last) {
-      const middle = (first + last + 1) >>> 1;
-      if (ports[middle]! <= port) first = middle;
-      else last = middle - 1;
+    for (let size = this.portLast[interval]! - entry + 1; size > 1; ) {
+      const half = size >>> 1;
+      entry = ports[entry + half]! <= port ? entry + half : entry;
+      size -= half;
     }
-    return this.outcomes[first]!;
+    return entry;
   }
 
   get intervals(): number {
@@ -184,11 +192,18 @@ export class L4Index {
   }
 
   /** lookup by the address's text (undefined when it is not an address); a dotted quad is read without allocating. */
-  lookupText(text: string, port: number): Outcome | undefined {
+  /**
+   * The plain-TCP decision for an address's text (undefined when it is not an address), `make` turning an outcome into
+   * it: for IPv4 kept per index entry, so a decision is one lookup and one array read, without allocating.
+   */
+  tcpDecision(text: string, port: number, make: (outcome: Outcome) => Decision): Decision | undefined {
     const v4 = fastIpv4(text);
-    if (v4 !== undefined) return this.v4.lookup(v4, port);
+    if (v4 !== undefined) {
+      const entry = this.v4.entry(v4, port);
+      return (this.v4.tcpDecisions[entry] ??= make(this.v4.outcomes[entry]!));
+    }
     const address = addressKey(text);
-    return address ? this.lookup(address, port) : undefined;
+    return address ? make(this.lookup(address, port)) : undefined;
   }
 
   /** Interval counts, for tests of the index's size. */
@@ -204,9 +219,9 @@ export class L4Index {
 export class L4LinearScan {
   constructor(private readonly rules: readonly PreparedL4Rule[]) {}
 
-  lookupText(text: string, port: number): Outcome | undefined {
+  tcpDecision(text: string, port: number, make: (outcome: Outcome) => Decision): Decision | undefined {
     const address = addressKey(text);
-    return address ? this.lookup(address, port) : undefined;
+    return address ? make(this.lookup(address, port)) : undefined;
   }
 
   lookup(address: AddressKey, port: number): Outcome {

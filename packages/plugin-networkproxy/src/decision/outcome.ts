@@ -1,4 +1,4 @@
-import type { DecidingRule, Decision } from './facts.js';
+import type { DecidingRule } from './facts.js';
 
 /**
  * What the rules that match one connection or request say, before the default action: the first deny and the first
@@ -13,13 +13,10 @@ export interface Outcome {
   readonly audited: boolean;
   /** An allow rule matched that does not depend on a name the client sent (an L4 rule, host `*`, no hosts). */
   readonly allowWithoutName: boolean;
-  /** The decisions for plain TCP under each default action, kept once made (they depend on nothing else). */
-  tcpIfDefaultDeny: Decision | undefined;
-  tcpIfDefaultAllow: Decision | undefined;
 }
 
 function outcome(deny: DecidingRule | undefined, allow: DecidingRule | undefined, auditAllow: DecidingRule | undefined, audited: boolean, allowWithoutName: boolean): Outcome {
-  return { deny, allow, auditAllow, audited, allowWithoutName, tcpIfDefaultDeny: undefined, tcpIfDefaultAllow: undefined };
+  return { deny, allow, auditAllow, audited, allowWithoutName };
 }
 
 /** No rule matched. */
