@@ -54,10 +54,12 @@ export class NameAddresses {
    * different sets), resolves once more before refusing.
    */
   verify(name: string, address: string): NameVerdict | Promise<NameVerdict> {
+    // The hot path first: a cached name whose set holds the address as the proxy writes it (no parsing).
+    const entry = this.entries.get(name);
+    if (entry && entry.expires > this.now() && entry.addresses.has(address)) return { ok: true };
     const wanted = canonical(address);
     const literal = parseIp(name);
     if (!('problem' in literal)) return formatIp(literal.bytes) === wanted ? { ok: true } : { ok: false, addresses: [formatIp(literal.bytes)] };
-    const entry = this.entries.get(name);
     if (entry && entry.expires > this.now() && entry.addresses.has(wanted)) return { ok: true };
     return this.refresh(name).then((fresh) => (fresh.addresses.has(wanted) ? { ok: true } : { ok: false, addresses: [...fresh.addresses] }));
   }

@@ -114,25 +114,45 @@ interface ResponseHead {
   transferCodings: string[];
 }
 
-/** The status and the framing fields of a response head; an error when its framing is ambiguous. */
+const CONTENT_LENGTH = Buffer.from('content-length');
+const TRANSFER_ENCODING = Buffer.from('transfer-encoding');
+
+/** True when `bytes[from, from + name.length)` is `name` (lower case) in any case. */
+function nameIs(bytes: Buffer, from: number, end: number, name: Buffer): boolean {
+  if (end - from !== name.length) return false;
+  for (let index = 0; index < name.length; index++) {
+    // ASCII letters only differ by 0x20 between cases; the names compared here have no other bytes that do.
+    if (((bytes[from + index] ?? 0) | 0x20) !== name[index]) return false;
+  }
+  return true;
+}
+
+/**
+ * The status and the framing fields of a response head; an error when its framing is ambiguous. Read in place: only
+ * the status line and the two framing fields become strings (a response head is read for every response).
+ */
 function readResponseHead(head: Buffer): ResponseHead | { error: string } {
-  const lines = head.toString('latin1').split('\r\n');
-  const statusLine = /^HTTP\/1\.[01] ([1-9][0-9]{2})(?: |$)/.exec(lines[0] ?? '');
-  if (!statusLine) return { error: 'the upstream sent something other than an HTTP/1.x status line' };
+  const lineEnd = head.indexOf(CR);
+  const statusLine = /^HTTP\/1\.[01] ([1-9][0-9]{2})(?: |$)/.exec(head.toString('latin1', 0, Math.max(0, Math.min(lineEnd, 64))));
+  if (lineEnd < 0 || !statusLine) return { error: 'the upstream sent something other than an HTTP/1.x status line' };
   const transferCodings: string[] = [];
   let contentLength: number | undefined;
-  for (const line of lines.slice(1)) {
-    if (line === '') continue;
-    if (line.includes('\n') || line.includes('\r')) return { error: 'a bare line ending in the response head' };
-    const colon = line.indexOf(':');
+  for (let at = lineEnd + 2; at < head.length; ) {
+    const end = head.indexOf(CR, at);
+    if (end < 0 || head[end + 1] !== LF) return { error: 'a bare line ending in the response head' };
+    if (end === at) break;
+    const line = head.subarray(at, end);
+    if (line.includes(LF)) return { error: 'a bare line ending in the response head' };
+    const colon = line.indexOf(0x3a);
     if (colon <= 0) return { error: 'a response field without a name' };
-    const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'transfer-encoding') transferCodings.push(...listElements(value));
-    else if (name === 'content-length') {
+    if (nameIs(line, 0, colon, TRANSFER_ENCODING)) {
+      transferCodings.push(...listElements(line.toString('latin1', colon + 1)));
+    } else if (nameIs(line, 0, colon, CONTENT_LENGTH)) {
+      const value = line.toString('latin1', colon + 1).trim();
       if (!/^[0-9]{1,15}$/.test(value) || (contentLength !== undefined && contentLength !== Number(value))) return { error: 'an invalid or conflicting Content-Length in the response' };
       contentLength = Number(value);
     }
+    at = end + 2;
   }
   return { status: Number(statusLine[1]), transferCodings, ...(contentLength !== undefined && { contentLength }) };
 }
