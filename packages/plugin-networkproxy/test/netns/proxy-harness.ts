@@ -80,7 +80,7 @@ export class ProxyHarness {
     chmodSync(this.signals, 0o777);
   }
 
-  static async start(egress: Egress, hosts: Record<string, string[]>, options: { headerTimeoutMs?: number } = {}): Promise<ProxyHarness> {
+  static async start(egress: Egress, hosts: Record<string, string[]>, options: { headerTimeoutMs?: number; maxConnections?: number } = {}): Promise<ProxyHarness> {
     const lab = NetnsLab.create(hosts);
     try {
       const a = lab.addresses;
@@ -92,7 +92,7 @@ export class ProxyHarness {
       // np-compile's capture rules, as `armorkit run` and the init container apply them; the proxy runs as root here.
       const capture = await applyCapture(lab.clientNs, { proxyUID: 0, proxyPort: PROXY_PORT, proxyAdminPort: ADMIN_PORT });
       if (!capture.ok) throw new Error(failureMessage(capture));
-      await harness.startProxy(options.headerTimeoutMs);
+      await harness.startProxy(options.headerTimeoutMs, options.maxConnections);
       return harness;
     } catch (error) {
       await lab.close();
@@ -116,7 +116,7 @@ export class ProxyHarness {
     writeFileSync(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
   }
 
-  private async startProxy(headerTimeoutMs = 1_500): Promise<void> {
+  private async startProxy(headerTimeoutMs = 1_500, maxConnections?: number): Promise<void> {
     const proxy = this.lab.spawn(this.lab.clientNs, [
       process.execPath,
       '--conditions=source',
@@ -128,6 +128,7 @@ export class ProxyHarness {
       this.configFile,
       '--header-timeout-ms',
       String(headerTimeoutMs),
+      ...(maxConnections === undefined ? [] : ['--max-connections', String(maxConnections)]),
     ]);
     proxy.stderr?.on('data', (chunk: Buffer) => (this.proxyOutput += chunk.toString()));
     this.proxy = proxy;
