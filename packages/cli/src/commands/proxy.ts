@@ -58,6 +58,9 @@ export async function proxyCommand(options: ProxyOptions, io: CliIO): Promise<nu
   } catch (error) {
     throw new UsageError(`the proxy cannot listen: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (first.value.mitm) {
+    io.err(`armorkit proxy: warning: TLS interception (mitm) is not implemented yet: ${first.value.mitm.domains.join(', ')} pass through, judged by their SNI, and no header is set`);
+  }
   const listening = running.addresses.map((address) => (address.family === 6 ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`));
   io.err(`armorkit proxy: listening on ${listening.join(', ')}, admin on 127.0.0.1:${running.adminPort}`);
   const proxy = running;
