@@ -82,10 +82,11 @@ export class ProxyHarness {
 
   static async start(egress: Egress, hosts: Record<string, string[]>, options: { headerTimeoutMs?: number; maxConnections?: number } = {}): Promise<ProxyHarness> {
     const lab = NetnsLab.create(hosts);
+    let harness: ProxyHarness | undefined;
     try {
       const a = lab.addresses;
       const ca = await makeTestCa(Object.keys(hosts), [a.server4, a.other4, a.server6, a.other6]);
-      const harness = new ProxyHarness(lab, ca);
+      harness = new ProxyHarness(lab, ca);
       const upstreams = lab.spawn(lab.serverNs, [process.execPath, UPSTREAMS, JSON.stringify({ certFile: ca.certFile, keyFile: ca.keyFile })]);
       await printed(upstreams, 'ready');
       harness.writeConfig(egress);
@@ -95,7 +96,9 @@ export class ProxyHarness {
       await harness.startProxy(options.headerTimeoutMs, options.maxConnections);
       return harness;
     } catch (error) {
-      await lab.close();
+      // Everything made so far goes, the temporary directories too.
+      if (harness) await harness.close();
+      else await lab.close();
       throw error;
     }
   }
