@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 APT_PACKAGES := python3 apparmor bubblewrap libseccomp-dev seccomp gcc clang llvm libbpf-dev bpftool qemu-system-x86 \
-                linux-image-amd64 busybox-static iptables iproute2 curl auditd
+                linux-image-amd64 busybox-static iptables iproute2 curl auditd wrk squid haproxy nginx
 PNPM_VERSION := 9.15.9
 STAMP := .cache/stamps
 

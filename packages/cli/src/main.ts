@@ -108,11 +108,23 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-p, --policies <path>', 'policy files or directories, to name the policy of each event; repeatable', collect)
     .option('-l, --log <file>', 'append to this file with size rotation (like violations.log) instead of stdout')
     .option('-f, --follow', 'keep reading lines appended to the files (and events of the --source channels)')
-    .option('-s, --source <enforcer>', "also read an enforcer's own event channel: bpf (the BPF-LSM ring buffer); repeatable", collect)
+    .option('-s, --source <enforcer>', "also read an enforcer's own event channel: bpf (the BPF-LSM ring buffer), networkproxy (the proxy's events file); repeatable", collect)
     .option('-q, --quiet', 'no summary on stderr')
     .action(async (files: string[], options: { policies?: string[]; log?: string; follow?: boolean; quiet?: boolean; source?: string[] }) => {
       const { auditCommand } = await import('./commands/audit.js');
       exitCode = await auditCommand(await engine(), files, options, io);
+    });
+
+  program
+    .command('proxy')
+    .description('run the NetworkProxy data plane (transparent egress proxy) from a proxy configuration')
+    .option('--config <file>', 'the proxy configuration (JSON, from `armorkit compile --out`)')
+    .option('--header-timeout-ms <ms>', 'time for a ClientHello or a request head to arrive whole (default 10000)')
+    .option('--idle-timeout-ms <ms>', 'close a connection idle this long (default 300000)')
+    .option('--max-connections <n>', 'client connections open at once (default 10000)')
+    .action(async (options: { config?: string; headerTimeoutMs?: string; idleTimeoutMs?: string; maxConnections?: string }) => {
+      const { proxyCommand } = await import('./commands/proxy.js');
+      exitCode = await proxyCommand(options, io);
     });
 
   program

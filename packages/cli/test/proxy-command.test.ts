@@ -1,0 +1,26 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { armorkit } from './cli-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'armorkit-proxy-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('armorkit proxy', () => {
+  it('refuses a missing --config, an unreadable file and a bad limit as usage errors', () => {
+    expect(armorkit(['proxy'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--config FILE is required') });
+    expect(armorkit(['proxy', '--config', 'missing.json'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('missing.json: cannot read the file: no such file') });
+    writeFileSync(join(dir, 'any.json'), '{}');
+    expect(armorkit(['proxy', '--config', 'any.json', '--idle-timeout-ms', '1e3'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--idle-timeout-ms: expected a positive whole number, got "1e3"') });
+  });
+
+  it('reports every problem of an invalid configuration with its pointer and line, and does not start', () => {
+    writeFileSync(join(dir, 'bad.json'), '{\n  "version": 1,\n  "proxyPort": 70000\n}\n');
+    const result = armorkit(['proxy', '--config', 'bad.json'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('bad.json:3:16: /proxyPort:');
+    expect(result.stderr).toContain('/decisions:');
+    expect(result.stderr).not.toContain('listening');
+  });
+});
