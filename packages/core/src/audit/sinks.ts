@@ -34,14 +34,8 @@ export function warningLine(warning: AuditLineWarning, time: Date = new Date()):
 }
 
 const EVENT_HEAD = Buffer.from('{"level":"warn"');
-const EVENT_TAIL_TIME = Buffer.from(',"time":"');
-const EVENT_TAIL_MESSAGE = Buffer.from('","message":"violation event"}\n');
-/** RFC 3339 with milliseconds, in UTC: always 24 ASCII characters. */
-const TIME_BYTES = 24;
 const OPEN_BRACE = 0x7b;
 const COMMA = 0x2c;
-/** The most bytes an event's frame and time add to its JSON text. */
-const FRAME_BYTES = EVENT_HEAD.length + EVENT_TAIL_TIME.length + TIME_BYTES + EVENT_TAIL_MESSAGE.length;
 /** An event's JSON text, the shape violationEvent makes (its defaults: the values most fields of a decoded event hold). */
 const writeEventJson = jsonShapeWriter(violationEvent({ eventTimestamp: 0, enforcer: 'AppArmor', action: 'DENIED' }), ['eventTimestamp', 'enforcer', 'action', 'event']);
 
@@ -57,6 +51,8 @@ class LineBatcher {
   /** The time text, made once per millisecond (a Date and its text cost more than the rest of a line's framing). */
   private clockMillis = -1;
   private clockText = '';
+  /** The end of an event's line at that time: `,"time":"…","message":"violation event"}` and the line break. */
+  private tail = Buffer.alloc(0);
 
   constructor(
     private readonly write: (bytes: Buffer) => void,
@@ -84,9 +80,13 @@ class LineBatcher {
   /** The event's line after the bytes used; returns where it ends (or NO_ROOM, nothing counted as written). */
   private writeEvent(event: ViolationEvent): number {
     const chunk = this.chunk;
-    const end = chunk.length - (FRAME_BYTES - EVENT_HEAD.length);
+    this.clock();
+    const tail = this.tail;
+    const end = chunk.length - tail.length;
     if (this.used + EVENT_HEAD.length >= end) return NO_ROOM;
-    let at = this.used + EVENT_HEAD.copy(chunk, this.used);
+    // Uint8Array's set, not Buffer's copy: a builtin copy, without copy's argument handling.
+    chunk.set(EVENT_HEAD, this.used);
+    let at = this.used + EVENT_HEAD.length;
     const after = writeEventJson(chunk, at, end, event);
     if (after < 0) return after;
     // The event's own braces: the opening one becomes the comma after `"level":"warn"`, the closing one is written over.
@@ -94,10 +94,8 @@ class LineBatcher {
       chunk[at] = COMMA;
       at = after - 1;
     }
-    at += EVENT_TAIL_TIME.copy(chunk, at);
-    at += chunk.write(this.now(), at, 'latin1');
-    at += EVENT_TAIL_MESSAGE.copy(chunk, at);
-    return at;
+    chunk.set(tail, at);
+    return at + tail.length;
   }
 
   /** `warningLine(warning)`. */
@@ -136,13 +134,9 @@ class LineBatcher {
     if (now !== this.clockMillis) {
       this.clockMillis = now;
       this.clockText = new Date(now).toISOString();
+      this.tail = Buffer.from(`,"time":"${this.clockText}","message":"violation event"}\n`);
     }
     return now;
-  }
-
-  private now(): string {
-    this.clock();
-    return this.clockText;
   }
 }
 
