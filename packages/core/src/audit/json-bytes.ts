@@ -157,12 +157,18 @@ export type JsonObjectWriter = (bytes: Uint8Array, at: number, end: number, valu
 export function jsonShapeWriter(usual: Readonly<Record<string, unknown>>, always: readonly string[] = []): JsonObjectWriter {
   const keys = Object.keys(usual);
   const count = keys.length;
-  const isUsual = keys.map((key) => {
-    if (always.includes(key)) return (): boolean => false;
+  // Per key, how its usual value is recognised (data, not a closure per key: one call site, no megamorphic calls).
+  const usualKinds = Uint8Array.from(keys, (key) => {
     const value = usual[key];
-    if (typeof value === 'object' && value !== null) return (candidate: unknown): boolean => isEmptyPlainObject(candidate);
-    return (candidate: unknown): boolean => candidate === value;
+    if (always.includes(key)) return NO_USUAL;
+    return typeof value === 'object' && value !== null ? USUAL_EMPTY_OBJECT : USUAL_SAME;
   });
+  const usualValues = keys.map((key) => usual[key]);
+  const isUsual = (i: number, value: unknown): boolean => {
+    const kind = usualKinds[i];
+    if (kind === USUAL_SAME) return value === usualValues[i];
+    return kind === USUAL_EMPTY_OBJECT && isEmptyPlainObject(value);
+  };
   const keyBytes = keys.map((key, i) => Buffer.from(`${i === 0 ? '' : ','}${JSON.stringify(key)}:`));
   // runs[i][j]: keys i to j-1 with their usual values, as one text (after a comma but for the first key).
   const runs = keys.map((_, i) =>
@@ -187,7 +193,7 @@ export function jsonShapeWriter(usual: Readonly<Record<string, unknown>>, always
     bytes[at++] = OPEN_BRACE;
     for (let i = 0; i < count; ) {
       let j = i;
-      while (j < count && (isUsual[j] as (value: unknown) => boolean)(values[j])) j++;
+      while (j < count && isUsual(j, values[j])) j++;
       if (j > i) {
         const run = (runs[i] as Uint8Array[])[j] as Uint8Array;
         if (at + run.length > end) return NO_ROOM;
@@ -213,6 +219,10 @@ export function jsonShapeWriter(usual: Readonly<Record<string, unknown>>, always
     return at;
   };
 }
+
+const NO_USUAL = 0;
+const USUAL_SAME = 1;
+const USUAL_EMPTY_OBJECT = 2;
 
 function isEmptyPlainObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || !isPlainObject(value)) return false;
