@@ -4,7 +4,9 @@
 // `ausearch --format raw` (Debian auditd) on the same file, all interleaved in each round so that they see the same load. The same decoding without the native scanner is timed for comparison.
 // The log is generated (bench/audit-log.mjs, seeded, so every run reads the same bytes): AppArmor denials as AVC +
 // SYSCALL + PROCTITLE records, seccomp LOG/ERRNO/KILL records alone, as the kernel emits them.
-// Needs `pnpm exec tsc -b`. AUDIT_BENCH_LINES changes the size.
+// Wall and CPU (user + sys: the whole command and ausearch through GNU time, decoding through process.cpuUsage)
+// are printed as medians over the rounds, and bests: on a shared machine CPU time varies less than wall time.
+// Needs `pnpm run build-all` and GNU time (Debian `time`). AUDIT_BENCH_LINES changes the size, AUDIT_BENCH_ROUNDS the rounds.
 import { spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,7 +20,8 @@ import { seccompAuditRecord } from '../packages/plugin-seccomp/dist/audit/seccom
 import { auditLog } from './audit-log.mjs';
 
 const LINES = Number(process.env.AUDIT_BENCH_LINES ?? 1_000_000);
-const ROUNDS = 3;
+/** Rounds (each runs every case once, interleaved); medians and bests are over them. */
+const ROUNDS = Number(process.env.AUDIT_BENCH_ROUNDS ?? 5);
 /** The read size of `armorkit audit` (packages/cli/src/commands/audit.ts). */
 const CHUNK_BYTES = 1 << 20;
 const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
@@ -94,10 +97,12 @@ async function decodeWith(root, path) {
     ? new core.AuditLogDecoder(own.auditRecords)
     : new core.AuditLogDecoder((line) => own.decodeAudit({ line, source: path }), { decodeFields: (fields) => own.decodeAuditFields(fields) });
   let events = 0;
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) events += (await decoder.pushAsync(chunk)).length;
   events += decoder.end().length;
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, events };
+  const used = process.cpuUsage(cpu);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6, events };
 }
 
 /** decodeWith in a child process. */
@@ -119,15 +124,22 @@ async function splitFile(path) {
   return kept;
 }
 
-/** The whole command, events attributed and written as JSON lines to /dev/null. */
-function cliRun(path) {
+/** Wall and CPU seconds of a command run with its output to /dev/null (CPU: user + sys, as GNU time reports it). */
+function timed(file, args) {
   const out = openSync('/dev/null', 'w');
   const start = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, [CLI, 'audit', '--quiet', path], { stdio: ['ignore', out, 'pipe'] });
+  const run = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', file, ...args], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   closeSync(out);
-  if (run.status !== 0) throw new Error(`armorkit audit exited ${run.status}: ${run.stderr}`);
-  return seconds;
+  if (run.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  const [, user, system] = /cpu (\S+) (\S+)\s*$/.exec(run.stderr) ?? [];
+  if (user === undefined) throw new Error(`no CPU time from /usr/bin/time: ${run.stderr}`);
+  return { seconds, cpu: Number(user) + Number(system) };
+}
+
+/** The whole command, events attributed and written as JSON lines to /dev/null. */
+function cliRun(path) {
+  return timed(process.execPath, [CLI, 'audit', '--quiet', path]);
 }
 
 /** The same read without decoding: what the line splitting alone costs. */
@@ -152,19 +164,16 @@ function decoderCost(lines, decode) {
 }
 
 function ausearch(path, format) {
-  const out = openSync('/dev/null', 'w');
-  const start = process.hrtime.bigint();
-  const run = spawnSync('ausearch', [...format, '-if', path], { stdio: ['ignore', out, 'pipe'] });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  closeSync(out);
-  if (run.status !== 0) throw new Error(`ausearch ${format.join(' ')} exited ${run.status}: ${run.stderr}`);
-  return seconds;
+  return timed('ausearch', [...format, '-if', path]);
 }
 
-async function seconds(task) {
+/** Wall and CPU seconds (this process, all threads) of a task, and its result. */
+async function measured(task) {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const result = await task();
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, result };
+  const used = process.cpuUsage(cpu);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6, result };
 }
 
 const best = (times) => Math.min(...times);
@@ -177,17 +186,12 @@ try {
 
   // Each round: armorkit's decoding path, then ausearch on the same file, so that both see the same load.
   if (!nativeAuditScannerAvailable()) throw new Error('the native audit scanner is not built (pnpm run build-all)');
-  const decodeTimes = [];
-  const jsTimes = [];
-  const splitTimes = [];
-  const readTimes = [];
-  const interpretTimes = [];
-  const rawTimes = [];
-  const cpuTimes = [];
-  const cliTimes = [];
-  const childTimes = [];
-  const baselineTimes = [];
+  /** Per case, one { seconds, cpu } per round. */
+  const runs = { decode: [], js: [], split: [], read: [], interpret: [], raw: [], cli: [], child: [], baseline: [] };
   const here = fileURLToPath(new URL('..', import.meta.url));
+  const check = (what, result) => {
+    if (JSON.stringify(result) !== JSON.stringify(expected)) throw new Error(`${what} decoded ${JSON.stringify(result)}, wrote ${JSON.stringify(expected)}`);
+  };
   for (let round = 0; round < ROUNDS; round++) {
     if (BASELINE) {
       // Adjacent, alternating which goes first: this checkout's decoding and the baseline's, each in a fresh process.
@@ -195,28 +199,22 @@ try {
       for (const root of pair) {
         const run = decodeChild(root, path);
         if (run.events !== expected.apparmor + expected.seccomp) throw new Error(`${root} decoded ${run.events} events`);
-        (root === here ? childTimes : baselineTimes).push(run.seconds);
+        (root === here ? runs.child : runs.baseline).push(run);
       }
     }
-    const cpu = process.cpuUsage();
-    const decoded = await seconds(() => decodeFile(path));
-    const used = process.cpuUsage(cpu);
-    cpuTimes.push((used.user + used.system) / 1e6);
-    if (JSON.stringify(decoded.result) !== JSON.stringify(expected)) {
-      throw new Error(`decodeFile decoded ${JSON.stringify(decoded.result)}, wrote ${JSON.stringify(expected)}`);
-    }
-    decodeTimes.push(decoded.seconds);
-    interpretTimes.push(ausearch(path, ['-i']));
+    const decoded = await measured(() => decodeFile(path));
+    check('decodeFile', decoded.result);
+    runs.decode.push(decoded);
+    runs.interpret.push(ausearch(path, ['-i']));
     // The whole command between the two ausearch runs of the round, so that its ratios compare like with like.
-    cliTimes.push(cliRun(path));
-    const js = await seconds(() => decodeFile(path, false));
-    if (JSON.stringify(js.result) !== JSON.stringify(expected)) throw new Error(`decodeFile without the native scanner decoded ${JSON.stringify(js.result)}`);
-    jsTimes.push(js.seconds);
-    rawTimes.push(ausearch(path, ['--format', 'raw']));
-    splitTimes.push((await seconds(() => splitFile(path))).seconds);
-    readTimes.push((await seconds(() => readStream(path))).seconds);
+    runs.cli.push(cliRun(path));
+    const js = await measured(() => decodeFile(path, false));
+    check('decodeFile without the native scanner', js.result);
+    runs.js.push(js);
+    runs.raw.push(ausearch(path, ['--format', 'raw']));
+    runs.split.push(await measured(() => splitFile(path)));
+    runs.read.push(await measured(() => readStream(path)));
   }
-  const cliTime = best(cliTimes);
 
   // The first 200,000 lines, each its own string as the tailer makes them, time each decoder alone.
   const head = Buffer.allocUnsafe(64 << 20);
@@ -244,37 +242,53 @@ try {
   ];
 
   const rate = (time) => expected.lines / time;
+  const median = (values) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
+  const wall = (name) => runs[name].map((run) => run.seconds);
+  const cpu = (name) => runs[name].map((run) => run.cpu);
   const rows = [
-    ['armorkit audit decoding (AuditLogDecoder)', best(decodeTimes)],
-    ['  (its CPU time, all threads)', best(cpuTimes)],
-    ['  (without the native scanner)', best(jsTimes)],
-    ['  (JS reads + split + skip + strings only)', best(splitTimes)],
-    ['  (node:readline alone, for scale)', best(readTimes)],
-    ['armorkit audit FILE > /dev/null', cliTime],
-    ['ausearch -i -if FILE', best(interpretTimes)],
-    ['ausearch --format raw -if FILE', best(rawTimes)],
+    ['armorkit audit decoding (AuditLogDecoder)', 'decode'],
+    ['  (without the native scanner)', 'js'],
+    ['  (JS reads + split + skip + strings only)', 'split'],
+    ['  (node:readline alone, for scale)', 'read'],
+    ...(BASELINE ? [['decoding, this checkout (child process)', 'child'], ['decoding, baseline checkout (child process)', 'baseline']] : []),
+    ['armorkit audit FILE > /dev/null', 'cli'],
+    ['ausearch -i -if FILE', 'interpret'],
+    ['ausearch --format raw -if FILE', 'raw'],
   ];
-  console.log(`audit.log: ${fmt(expected.lines)} lines, ${(bytes / 1e6).toFixed(1)} MB; ${fmt(expected.apparmor)} AVC, ${fmt(expected.seccomp)} SECCOMP, ${fmt(expected.lines - expected.apparmor - expected.seccomp)} SYSCALL/PROCTITLE; node ${process.version}; best of ${ROUNDS}; load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  console.log(`audit.log: ${fmt(expected.lines)} lines, ${(bytes / 1e6).toFixed(1)} MB; ${fmt(expected.apparmor)} AVC, ${fmt(expected.seccomp)} SECCOMP, ${fmt(expected.lines - expected.apparmor - expected.seccomp)} SYSCALL/PROCTITLE; node ${process.version}; ${ROUNDS} rounds; load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   console.log('');
-  console.log(`${'run (whole file)'.padEnd(42)} ${'seconds'.padStart(9)} ${'lines/s'.padStart(12)}`);
-  for (const [name, time] of rows) console.log(`${name.padEnd(42)} ${time.toFixed(3).padStart(9)} ${name.includes('CPU') ? '' : fmt(rate(time)).padStart(12)}`);
+  console.log(`${'run (whole file; CPU = user + sys, all threads)'.padEnd(48)} ${'wall med'.padStart(9)} ${'CPU med'.padStart(8)} ${'wall best'.padStart(9)} ${'CPU best'.padStart(8)} ${'lines/s (med)'.padStart(13)}`);
+  for (const [name, key] of rows) {
+    console.log(
+      `${name.padEnd(48)} ${median(wall(key)).toFixed(3).padStart(9)} ${median(cpu(key)).toFixed(3).padStart(8)} ${best(wall(key)).toFixed(3).padStart(9)} ${best(cpu(key)).toFixed(3).padStart(8)} ${fmt(rate(median(wall(key)))).padStart(13)}`,
+    );
+  }
   console.log('');
   console.log(`${'decoder alone (in memory)'.padEnd(48)} ${'ns/line'.padStart(8)} ${'lines/s'.padStart(12)} ${'events'.padStart(9)}`);
   for (const [name, cost] of costs) {
     console.log(`${name.padEnd(48)} ${cost.nsPerLine.toFixed(0).padStart(8)} ${fmt(1e9 / cost.nsPerLine).padStart(12)} ${fmt(cost.events).padStart(9)}`);
   }
   console.log('');
-  const ours = rate(best(decodeTimes));
-  const ratios = decodeTimes.map((time, round) => (interpretTimes[round] / time).toFixed(1)).join(', ');
-  const perRound = (ours, theirs) => ours.map((time, round) => (theirs[round] / time).toFixed(2)).join(', ');
-  console.log(`decoding vs ausearch -i:           ${(ours / rate(best(interpretTimes))).toFixed(2)}x; per round ${ratios}`);
-  console.log(`decoding vs ausearch --format raw: ${(ours / rate(best(rawTimes))).toFixed(2)}x (target >= 1x); per round ${perRound(decodeTimes, rawTimes)}`);
+  /** How many times faster `ours` is than `theirs`: medians of wall and CPU time, and each round's wall ratio. */
+  const versus = (ours, theirs) => {
+    const perRound = runs[ours].map((run, round) => (runs[theirs][round].seconds / run.seconds).toFixed(2)).join(', ');
+    return `${(median(wall(theirs)) / median(wall(ours))).toFixed(2)}x wall, ${(median(cpu(theirs)) / median(cpu(ours))).toFixed(2)}x CPU (medians); wall per round ${perRound}`;
+  };
+  console.log(`decoding vs ausearch -i:                ${versus('decode', 'interpret')}`);
+  console.log(`decoding vs ausearch --format raw:      ${versus('decode', 'raw')} (target >= 1x)`);
   if (BASELINE) {
-    console.log(`decoding, this checkout vs ${BASELINE} (child processes, best of ${ROUNDS}): ${best(childTimes).toFixed(3)} s vs ${best(baselineTimes).toFixed(3)} s: ${((best(childTimes) / best(baselineTimes) - 1) * 100).toFixed(1)}% (target <= +10%); per round ${childTimes.map((time, round) => `${time.toFixed(3)}/${baselineTimes[round].toFixed(3)}`).join(', ')}`);
+    const change = (values, others) => `${((median(values) / median(others) - 1) * 100).toFixed(1)}%`;
+    console.log(
+      `decoding, this checkout vs ${BASELINE} (child processes, medians of ${ROUNDS}): wall ${median(wall('child')).toFixed(3)} s vs ${median(wall('baseline')).toFixed(3)} s: ${change(wall('child'), wall('baseline'))} (target <= +10%); CPU ${median(cpu('child')).toFixed(3)} s vs ${median(cpu('baseline')).toFixed(3)} s: ${change(cpu('child'), cpu('baseline'))}; per round ${runs.child.map((run, round) => `${run.seconds.toFixed(3)}/${runs.baseline[round].seconds.toFixed(3)}`).join(', ')}`,
+    );
   }
-  console.log(`decoding lines/s:                  ${fmt(ours)} (target >= 500,000)`);
-  console.log(`whole command vs ausearch -i:      ${(best(interpretTimes) / cliTime).toFixed(2)}x (target >= 2x; events written as JSON lines); per round ${perRound(cliTimes, interpretTimes)}`);
-  console.log(`whole command vs ausearch --format raw: ${(best(rawTimes) / cliTime).toFixed(2)}x; per round ${perRound(cliTimes, rawTimes)}`);
+  console.log(`decoding lines/s:                       ${fmt(rate(median(wall('decode'))))} (target >= 500,000)`);
+  console.log(`whole command vs ausearch -i:           ${versus('cli', 'interpret')} (target >= 2x; events written as JSON lines)`);
+  console.log(`whole command vs ausearch --format raw: ${versus('cli', 'raw')}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -34,7 +34,9 @@ export class AuditRecordReader<F extends DeclaredFields = DeclaredFields, Other 
   private readonly last: Uint8Array;
   private readonly otherKinds: Map<string, number> | undefined;
   private readonly values: unknown[];
-  private readonly fields: { values: unknown[]; other: Record<string, string | number> | undefined };
+  private readonly fields: FieldsObject;
+  /** The same object, as the declaration's `event` sees it. */
+  private readonly typedFields: RecordFields<F, Other>;
   private readonly line: LineFields;
   private readonly context: ReaderContext;
   /** Per scanner (its reused view: shape numbers are its own) and generation: the plans of the shapes seen, by shape. */
@@ -55,7 +57,10 @@ export class AuditRecordReader<F extends DeclaredFields = DeclaredFields, Other 
     const other: DeclaredFields | undefined = declaration.otherFields;
     this.otherKinds = other === undefined ? undefined : new Map(Object.entries(other).map(([key, kind]) => [key, KIND_CODES[kind]]));
     this.values = new Array<unknown>(keys.length);
-    this.fields = new (fieldsClass(keys))(this.values);
+    const typed = new (fieldsClass(keys))(this.values);
+    if (!showsFields<F, Other>(typed, keys)) throw new Error(`audit record ${declaration.name}: its fields object does not show every declared key`);
+    this.fields = typed;
+    this.typedFields = typed;
     this.line = new LineFields(declaration.grammar);
     this.context = new ReaderContext(labels);
   }
@@ -100,8 +105,7 @@ export class AuditRecordReader<F extends DeclaredFields = DeclaredFields, Other 
     context.auditID = auditID;
     context.epoch = epoch;
     context.nodeName = nodeName;
-    // The reused object shows each declared key as a property (fieldsClass): what RecordFields<F, Other> describes.
-    return this.declaration.event(this.fields as unknown as RecordFields<F, Other>, context);
+    return this.declaration.event(this.typedFields, context);
   }
 
   /** The typed fields of `list`: the first occurrence of a declared key that reads as its kind; `other` in order. */
@@ -167,8 +171,22 @@ class ReaderContext implements RecordContext {
   }
 }
 
+/** The reused fields object: `values` by slot, `other` of the record read last. */
+interface FieldsObject {
+  readonly values: unknown[];
+  other: Record<string, string | number> | undefined;
+}
+
+/**
+ * The fields object is what RecordFields<F, Other> describes when it shows every declared key (and `other`): each
+ * getter reads its slot, and the slots hold what readKind gives for the key's kind. Checked once, per reader.
+ */
+function showsFields<F extends DeclaredFields, Other extends boolean>(fields: FieldsObject, keys: readonly string[]): fields is FieldsObject & RecordFields<F, Other> {
+  return keys.every((key) => key in fields) && 'other' in fields;
+}
+
 /** A class whose instances show `values[slot]` as property `keys[slot]`: the typed fields, one object per reader. */
-function fieldsClass(keys: readonly string[]): new (values: unknown[]) => { values: unknown[]; other: Record<string, string | number> | undefined } {
+function fieldsClass(keys: readonly string[]): new (values: unknown[]) => FieldsObject {
   class Fields {
     other: Record<string, string | number> | undefined = undefined;
     constructor(readonly values: unknown[]) {}

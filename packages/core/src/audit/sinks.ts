@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import { createStream } from 'rotating-file-stream';
-import type { ViolationEvent } from './event.js';
+import { violationEvent, type ViolationEvent } from './event.js';
+import { jsonShapeWriter, NO_ROOM } from './json-bytes.js';
 import type { AuditLineWarning } from './over-long-line.js';
 
 /** Where ViolationEvents go, and the warnings of the reader that found them (a skipped line). `close` flushes. */
@@ -33,17 +34,15 @@ export function warningLine(warning: AuditLineWarning, time: Date = new Date()):
 }
 
 const EVENT_HEAD = Buffer.from('{"level":"warn"');
-const EVENT_TAIL_TIME = Buffer.from(',"time":"');
-const EVENT_TAIL_MESSAGE = Buffer.from('","message":"violation event"}\n');
-/** RFC 3339 with milliseconds, in UTC: always 24 ASCII characters. */
-const TIME_BYTES = 24;
 const OPEN_BRACE = 0x7b;
 const COMMA = 0x2c;
+/** An event's JSON text, the shape violationEvent makes (its defaults: the values most fields of a decoded event hold). */
+const writeEventJson = jsonShapeWriter(violationEvent({ eventTimestamp: 0, enforcer: 'AppArmor', action: 'DENIED' }), ['eventTimestamp', 'enforcer', 'action', 'event']);
 
 /**
  * Lines gathered in one buffer and written together: once per event-loop turn, or when `limit` bytes are waiting.
- * An event's line is written into the buffer piece by piece (its JSON.stringify text, the constant frame, the time),
- * so no per-line string is built, joined and encoded again: the bytes are copied once, from the JSON text.
+ * An event's line is written into the buffer piece by piece (its JSON text by json-bytes.ts, the constant frame, the
+ * time), so no per-line string is built, joined and encoded: the bytes are what `violationLine(event)` holds.
  */
 class LineBatcher {
   private chunk: Buffer;
@@ -52,6 +51,8 @@ class LineBatcher {
   /** The time text, made once per millisecond (a Date and its text cost more than the rest of a line's framing). */
   private clockMillis = -1;
   private clockText = '';
+  /** The end of an event's line at that time: `,"time":"…","message":"violation event"}` and the line break. */
+  private tail = Buffer.alloc(0);
 
   constructor(
     private readonly write: (bytes: Buffer) => void,
@@ -62,29 +63,39 @@ class LineBatcher {
 
   /** `violationLine(event)`, without making it as a string. */
   addEvent(event: ViolationEvent): void {
-    const fields = JSON.stringify(event);
-    // A UTF-8 byte per UTF-16 unit at most 3; the frame and the time are ASCII.
-    const most = 3 * fields.length + EVENT_HEAD.length + EVENT_TAIL_TIME.length + TIME_BYTES + EVENT_TAIL_MESSAGE.length;
-    if (most > this.chunk.length - this.used) {
+    let at = this.writeEvent(event);
+    if (at === NO_ROOM && this.used > 0) {
       this.flush();
-      if (most > this.chunk.length) {
-        this.addText(violationLine(event));
-        return;
-      }
+      at = this.writeEvent(event);
     }
-    const chunk = this.chunk;
-    let at = this.used + EVENT_HEAD.copy(chunk, this.used);
-    // The event's own braces: the opening one becomes the comma after `"level":"warn"`, the closing one is written over.
-    const written = chunk.write(fields, at, 'utf8');
-    if (written > 2 && chunk[at] === OPEN_BRACE) {
-      chunk[at] = COMMA;
-      at += written - 1;
+    // Longer than a whole batch, or a value JSON.stringify alone writes as it does (a toJSON that gives nothing).
+    if (at < 0) {
+      this.addText(violationLine(event));
+      return;
     }
-    at += EVENT_TAIL_TIME.copy(chunk, at);
-    at += chunk.write(this.now(), at, 'latin1');
-    at += EVENT_TAIL_MESSAGE.copy(chunk, at);
     this.used = at;
     this.written();
+  }
+
+  /** The event's line after the bytes used; returns where it ends (or NO_ROOM, nothing counted as written). */
+  private writeEvent(event: ViolationEvent): number {
+    const chunk = this.chunk;
+    this.clock();
+    const tail = this.tail;
+    const end = chunk.length - tail.length;
+    if (this.used + EVENT_HEAD.length >= end) return NO_ROOM;
+    // Uint8Array's set, not Buffer's copy: a builtin copy, without copy's argument handling.
+    chunk.set(EVENT_HEAD, this.used);
+    let at = this.used + EVENT_HEAD.length;
+    const after = writeEventJson(chunk, at, end, event);
+    if (after < 0) return after;
+    // The event's own braces: the opening one becomes the comma after `"level":"warn"`, the closing one is written over.
+    if (after - at > 2 && chunk[at] === OPEN_BRACE) {
+      chunk[at] = COMMA;
+      at = after - 1;
+    }
+    chunk.set(tail, at);
+    return at + tail.length;
   }
 
   /** `warningLine(warning)`. */
@@ -123,13 +134,9 @@ class LineBatcher {
     if (now !== this.clockMillis) {
       this.clockMillis = now;
       this.clockText = new Date(now).toISOString();
+      this.tail = Buffer.from(`,"time":"${this.clockText}","message":"violation event"}\n`);
     }
     return now;
-  }
-
-  private now(): string {
-    this.clock();
-    return this.clockText;
   }
 }
 
