@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fail, formatPolicyError, type Result } from '@armorkit/core';
+import { networkProxyErrors } from '@armorkit/plugin-networkproxy';
 import { parseProxyConfig, type ProxyConfig } from '@armorkit/plugin-networkproxy/config';
 import { runProxy, type ProxyLimits } from '@armorkit/plugin-networkproxy/proxy';
 import { EXIT, UsageError, type CliIO } from '../io.js';
@@ -32,7 +33,7 @@ function readConfig(path: string): Result<ProxyConfig> {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);
-    return fail([{ code: 'io', pointer: '', message: `cannot read the file: ${reason}`, location: { file: path } }]);
+    return fail([{ ...networkProxyErrors.error('networkproxy-config-unreadable', '', `cannot read the file: ${reason}`), location: { file: path } }]);
   }
   return parseProxyConfig(text, path);
 }
@@ -47,7 +48,7 @@ export async function proxyCommand(options: ProxyOptions, io: CliIO): Promise<nu
   const path = resolve(io.cwd, options.config);
   const first = readConfig(path);
   if (!first.ok) {
-    const unreadable = first.errors.find((error) => error.code === 'io');
+    const unreadable = first.errors.find((error) => error.code === 'networkproxy-config-unreadable');
     if (unreadable) throw new UsageError(`--config ${path}: ${unreadable.message}`);
     for (const error of first.errors) io.err(formatPolicyError(error));
     return EXIT.invalid;
