@@ -2,9 +2,7 @@
 // artifact data is the proxy's configuration. The decision table and its decider are @armorkit/plugin-networkproxy/decision,
 // the configuration file's schema and secrets @armorkit/plugin-networkproxy/config, the iptables capture rules
 // @armorkit/plugin-networkproxy/capture. Its pod changes (Kubernetes) are the backend's podChanges.
-export { DEFAULT_PROXY_IMAGE, networkproxy, networkproxy as default, type NetworkProxyPluginOptions } from './plugin.js';
-export { PROXY_ANNOTATION } from './pod/pod-layout.js';
-export { PROXY_RESOURCES } from './pod/resources.js';
+export { networkproxy, networkproxy as default, type NetworkProxyPluginOptions } from './plugin.js';
 export { networkProxyErrors } from './errors.js';
 export type { ProxyConfig } from './config/proxy-config.js';
 export type { Decider, DecidingRule, Decision, Destination, TrafficFacts } from './decision/facts.js';
