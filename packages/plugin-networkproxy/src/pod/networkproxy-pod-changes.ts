@@ -1,7 +1,7 @@
 import { type NamedObject, type NetworkProxyPlan, type PodChange, type PodChangeContext, type Result, fail, ok } from '@armorkit/core';
 import { captureScript } from '../capture/print.js';
 import { PROXY_CONFIG_SUFFIX } from '../compile/artifact.js';
-import { PROXY_DEFAULTS } from '../compile/proxy-config.js';
+import { PROXY_DEFAULTS, type PolicyProxyConfig } from '../compile/proxy-config.js';
 import { networkProxyErrors } from '../errors.js';
 import {
   CA_BUNDLE_DIRECTORY,
@@ -18,7 +18,7 @@ import {
   PROXY_ANNOTATION,
   SIDECAR,
 } from './pod-layout.js';
-import { INIT_RESOURCES, type PolicyProxyConfig, sidecarResources } from './resources.js';
+import { INIT_RESOURCES, sidecarResources } from './resources.js';
 
 export interface NetworkProxyPodOptions {
   /** The sidecar's image: it runs `armorkit proxy`. */

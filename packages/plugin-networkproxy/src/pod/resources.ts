@@ -1,6 +1,5 @@
-import type { JsonValue, Plan } from '@armorkit/core';
-
-export type PolicyProxyConfig = NonNullable<Plan['policy']['spec']['policy']['networkProxyConfig']>;
+import type { JsonValue } from '@armorkit/core';
+import type { PolicyProxyConfig } from '../compile/proxy-config.js';
 
 type Quantity = string | number | bigint;
 type ResourceList = Record<string, Quantity>;
