@@ -142,11 +142,13 @@ describe('NetworkProxy pod changes', () => {
     ]);
   });
 
-  it('images: armorkit\'s image of this version by default (the init container too); a bad option is an error value', () => {
+  it('images: armorkit\'s image of this version by default, the init container\'s the sidecar\'s unless given; a bad option is an error value', () => {
     const defaults = new PolicyTester({ plugins: [varmorDialect(), networkproxy()] });
     const { changes } = changesOf('', pod(), defaults.engine);
     expect(DEFAULT_PROXY_IMAGE).toBe('armorkit/armorkit:0.1.0');
     expect([ofKind(changes, 'init-container')[0]!.value.image, sidecarOf(changes).image]).toEqual([DEFAULT_PROXY_IMAGE, DEFAULT_PROXY_IMAGE]);
+    const imageOnly = new PolicyTester({ plugins: [varmorDialect(), networkproxy({ image: 'reg.test/mine:2' })] });
+    expect(ofKind(changesOf('', pod(), imageOnly.engine).changes, 'init-container')[0]!.value.image).toBe('reg.test/mine:2');
     const bad = new PolicyTester({ plugins: [varmorDialect(), networkproxy({ initImage: 'busybox; rm -rf /' })] });
     const result = bad.engine.podChanges(policy(''), pod(), { major: 1, minor: 30 });
     expect(result.ok).toBe(false);
