@@ -37,9 +37,10 @@ RUN pnpm --filter @armorkit/cli deploy --prod /opt/armorkit/app
 
 # --- runtime ------------------------------------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-${DEBIAN}-slim
-# apparmor: apparmor_parser, which the agent loads AppArmor profiles with; nothing else is installed.
+# apparmor: apparmor_parser, which the agent loads AppArmor profiles with; iptables: the NetworkProxy init container's
+# capture rules (the same image is its default); nothing else is installed.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends apparmor ca-certificates \
+ && apt-get install -y --no-install-recommends apparmor ca-certificates iptables \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=builder /opt/armorkit /opt/armorkit
 RUN ln -s /opt/armorkit/app/dist/bin.js /usr/local/bin/armorkit && chmod 0755 /opt/armorkit/app/dist/bin.js

@@ -18,6 +18,11 @@ export const networkProxyErrors = defineErrors('@armorkit/plugin-networkproxy', 
   'networkproxy-secret-unresolved': { description: 'A header mutation\'s secretRef could not be read from the local secret source (a file under the secrets directory, or an environment variable).' },
   'networkproxy-events-unreadable': { description: 'The proxy\'s events file (what `armorkit audit --source networkproxy` reads) does not exist or cannot be read: the proxy\'s configuration must write its events (audit.events) to that file.' },
   'networkproxy-config-unreadable': { description: 'The proxy configuration file given to `armorkit proxy --config` (or read again on reload) does not exist or cannot be read; on reload the proxy keeps the table it has.' },
+  'networkproxy-pod-kept': {
+    description: 'The pod already has an egress proxy of another profile (its `pod.networkproxy.security.beta.varmor.org` annotation names it); the webhook leaves its proxy as it is, so this policy\'s egress rules do not apply to the pod.',
+    severity: 'warning',
+  },
+  'networkproxy-invalid-image': { description: 'The `image` or `initImage` option of `networkproxy()` is not a container image reference (empty, or with spaces or control characters).' },
   'networkproxy-capture-failed': { description: 'The capture rules could not be applied to or removed from the network namespace (iptables-restore failed, or the namespace does not exist); the previous rules stay.' },
 });
 

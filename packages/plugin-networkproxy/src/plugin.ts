@@ -2,16 +2,27 @@ import { defineEnforcer, definePlugin, ok, readPackageMeta } from '@armorkit/cor
 import { networkProxyArtifact } from './compile/artifact.js';
 import { explainProxyConfig } from './compile/explain.js';
 import { networkProxyErrors } from './errors.js';
+import { networkProxyPodChanges } from './pod/networkproxy-pod-changes.js';
 import { DEFAULT_EVENTS_FILE, openProxyEventSource } from './proxy/event-source.js';
 
 const meta = readPackageMeta(import.meta.url);
 
-/** The NetworkProxy enforcer: a policy's egress rules → the transparent proxy's configuration and decision table. */
 export interface NetworkProxyPluginOptions {
   /** The proxy's events file, read by `armorkit audit --source networkproxy` (default /var/log/armorkit/networkproxy.log). */
   eventsFile?: string;
+  /** The proxy sidecar's image, which runs `armorkit proxy` (default: armorkit's image of this version). */
+  image?: string;
+  /** The capture init container's image, with `/bin/sh` and iptables (default: the same image). */
+  initImage?: string;
 }
 
+/** armorkit's image (Dockerfile, deploy/helm) of this plugin's version. */
+export const DEFAULT_PROXY_IMAGE = `armorkit/armorkit:${meta.version}`;
+
+/**
+ * The NetworkProxy enforcer: a policy's egress rules → the transparent proxy's configuration and decision table; on
+ * Kubernetes, the pod's init container, sidecar and volumes.
+ */
 export const networkproxy = definePlugin((options: NetworkProxyPluginOptions = {}) => ({
   name: 'networkproxy',
   meta,
@@ -21,6 +32,10 @@ export const networkproxy = definePlugin((options: NetworkProxyPluginOptions = {
       compile: (plan, context) => networkProxyArtifact(plan, context),
       explain: (artifact) => ok(explainProxyConfig(artifact.data)),
       auditSource: () => openProxyEventSource(options.eventsFile ?? DEFAULT_EVENTS_FILE),
+      podChanges: (plan, context) => {
+        const image = options.image ?? DEFAULT_PROXY_IMAGE;
+        return networkProxyPodChanges(plan, context, { image, initImage: options.initImage ?? image });
+      },
     }),
   ],
   errors: networkProxyErrors,

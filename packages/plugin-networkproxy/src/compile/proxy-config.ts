@@ -11,7 +11,7 @@ export const PROXY_DEFAULTS = { proxyUID: 1337, proxyPort: 15001, proxyAdminPort
 /** How long the proxy trusts a name's resolved addresses at most (spoofing protection). */
 export const DEFAULT_MAX_CACHE_SECONDS = 30;
 
-type PolicyProxyConfig = NonNullable<CompileContext['plan']['policy']['spec']['policy']['networkProxyConfig']>;
+export type PolicyProxyConfig = NonNullable<CompileContext['plan']['policy']['spec']['policy']['networkProxyConfig']>;
 
 function mitmSettings(mitm: NonNullable<PolicyProxyConfig['mitm']>, pointer: string, errors: PolicyError[]): MitmSettings {
   mitm.domains.forEach((domain, index) => {

@@ -1,0 +1,30 @@
+// The names and paths of the proxy's part of a pod. vArmor's names are kept where users' tooling reads them (the
+// annotation, the containers, the volumes, the application's CA bundle path); the proxy's own paths are armorkit's.
+
+/** The pod annotation: `localhost/<profile>` once mutated, `unconfined` to opt the pod out. */
+export const PROXY_ANNOTATION = 'pod.networkproxy.security.beta.varmor.org';
+
+export const INIT_CONTAINER = 'varmor-network-proxy-init';
+export const SIDECAR = 'varmor-network-proxy';
+
+export const CONFIG_VOLUME = 'varmor-network-proxy-config';
+export const MITM_TLS_VOLUME = 'varmor-network-proxy-mitm-tls';
+export const MITM_CA_BUNDLE_VOLUME = 'varmor-network-proxy-mitm-ca-bundle';
+
+/** Where the sidecar reads the configuration `armorkit compile -e networkproxy` writes. */
+export const CONFIG_DIRECTORY = '/etc/armorkit/networkproxy';
+/** The MITM leaf and upstream CA bundle, beside (not inside) the configuration's read-only Secret mount. */
+export const MITM_TLS_DIRECTORY = '/etc/armorkit/networkproxy-tls';
+/** Where the application containers find the CA bundle that trusts the policy's MITM CA (vArmor's path). */
+export const CA_BUNDLE_DIRECTORY = '/etc/varmor/ca-bundle';
+export const CA_BUNDLE_FILE = `${CA_BUNDLE_DIRECTORY}/ca-certificates.crt`;
+/** The variables common TLS stacks (OpenSSL, Python requests, Node.js, curl) read a CA bundle from. */
+export const CA_BUNDLE_VARIABLES = ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS', 'CURL_CA_BUNDLE'] as const;
+
+/** The Secret `<profile>`'s MITM keys (vArmor's), as the controller writes them, and the files they become. */
+export const MITM_TLS_ITEMS = [
+  { key: 'mitm-leaf.crt', path: 'leaf.crt' },
+  { key: 'mitm-leaf.key', path: 'leaf.key' },
+  { key: 'mitm-ca-bundle.crt', path: 'ca-bundle.crt' },
+] as const;
+export const MITM_CA_BUNDLE_ITEMS = [{ key: 'mitm-ca-bundle.crt', path: 'ca-certificates.crt' }] as const;
