@@ -5,7 +5,7 @@ import { armorkit } from './cli-process.js';
 // `armorkit k8s mutate` on vArmor's NetworkProxy example (policy and Deployment in one file): the default engine's
 // NetworkProxy plugin adds the capture init container and the proxy sidecar, and the mutated Deployment stays as it is.
 const REPO = new URL('../../../', import.meta.url).pathname;
-const CORPUS = '/work/shared/corpus/varmor/ex7__mitm-with-l4.yaml';
+const CORPUS = new URL('../../../../shared/corpus/varmor/ex7__mitm-with-l4.yaml', import.meta.url).pathname;
 
 describe('armorkit k8s mutate with a NetworkProxy policy', { timeout: 180_000 }, () => {
   it('patches in the init container (the capture script) and the sidecar; mutating the --apply output prints []', () => {

@@ -16,7 +16,7 @@ import { applyPatch, NOW } from './mutate-harness.js';
 // The NetworkProxy plugin's pod changes (vArmor §4.2) through the webhook's mutation, on a policy and Deployment of
 // vArmor's corpus: the patch applies as RFC 6902, mutating the result changes nothing, and the init container runs
 // the capture module's script.
-const CORPUS = readFileSync('/work/shared/corpus/varmor/ex7__mitm-with-l4.yaml', 'utf8');
+const CORPUS = readFileSync(new URL('../../../../shared/corpus/varmor/ex7__mitm-with-l4.yaml', import.meta.url), 'utf8');
 const engine = createEngine({ plugins: [varmorDialect(), apparmor(), networkproxy({ image: 'reg.test/armorkit:1' })], rulePacks: [builtinRules] });
 const CA = '/etc/varmor/ca-bundle/ca-certificates.crt';
 
