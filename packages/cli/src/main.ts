@@ -183,7 +183,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     });
   k8s
     .command('webhook')
-    .description('serve the admission webhooks (/validate, and /mutate with --policies) over HTTPS until SIGTERM')
+    .description('serve the admission webhooks (/validate, and /mutate with --watch-policies or --policies) over HTTPS until SIGTERM')
     .requiredOption('--cert <file>', 'the serving certificate (PEM); read again when it changes')
     .requiredOption('--key <file>', 'its private key (PEM)')
     .option('--listen <addr:port>', 'where the webhooks listen (HTTPS, with /healthz and /readyz; default 0.0.0.0:3443)')
@@ -193,8 +193,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--review-timeout <seconds>', "refuse a review not checked within this (default 9; keep it under the webhooks' timeoutSeconds)")
     .option('-p, --policies <path>', 'serve /mutate too, matching workloads against these policy files or directories (read at start); repeatable', collect)
     .option('--kube-version <x.y>', "the cluster's Kubernetes version the pod patches are for (with --policies)")
+    .option('--watch-policies', "serve /mutate from the cluster's VarmorPolicies and VarmorClusterPolicies, watched (service account or KUBECONFIG)")
     .option('--match-label <k=v>', "the label workloads must carry, '' for none (default sandbox.varmor.org/enable=true)")
-    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string; policies?: string[]; kubeVersion?: string; matchLabel?: string }) => {
+    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string; policies?: string[]; kubeVersion?: string; matchLabel?: string; watchPolicies?: boolean }) => {
       const { k8sWebhookCommand } = await import('./commands/k8s-webhook.js');
       exitCode = await k8sWebhookCommand(await engine(), options, io);
     });

@@ -28,6 +28,6 @@ export function armorkit(
 }
 
 /** The real `armorkit` entry point (from source) as a running child process, for commands that serve until signalled. */
-export function armorkitProcess(args: readonly string[], options: { cwd: string }): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--conditions=source', '--import', TSX, CLI, ...args], { cwd: options.cwd });
+export function armorkitProcess(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--conditions=source', '--import', TSX, CLI, ...args], { cwd: options.cwd, ...(options.env ? { env: options.env } : {}) });
 }

@@ -220,7 +220,7 @@ describe('armorkit k8s webhook', () => {
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('exit', (code) => resolve({ code, stderr }));
       });
-    expect(await run(['--kube-version', '1.30'])).toEqual({ code: 2, stderr: 'armorkit: --kube-version and --match-label configure /mutate: give --policies too\n' });
+    expect(await run(['--kube-version', '1.30'])).toEqual({ code: 2, stderr: 'armorkit: --kube-version and --match-label configure /mutate: give --watch-policies or --policies too\n' });
     expect(await run(['--policies', '.'])).toEqual({
       code: 2,
       stderr: "armorkit: --kube-version: give the cluster's Kubernetes version (X.Y): the AppArmor patch differs from 1.30 on\n",

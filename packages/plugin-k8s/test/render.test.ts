@@ -134,7 +134,7 @@ describe('armorkit k8s render: the manifests', () => {
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
     expect([...container.command, ...container.args].join(' ')).toBe(
-      'armorkit k8s webhook --cert /etc/armorkit/tls/tls.crt --key /etc/armorkit/tls/tls.key --listen 0.0.0.0:3443 --metrics 0.0.0.0:8081',
+      'armorkit k8s webhook --cert /etc/armorkit/tls/tls.crt --key /etc/armorkit/tls/tls.key --listen 0.0.0.0:3443 --metrics 0.0.0.0:8081 --watch-policies',
     );
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });

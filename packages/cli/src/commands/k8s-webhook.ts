@@ -2,10 +2,12 @@ import { type Engine, formatPolicyError, ok } from '@armorkit/core';
 import {
   type AdmissionHandler,
   AdmissionMetrics,
+  clusterPolicySource,
   type AdmissionRoutes,
   DEFAULT_MATCH_LABEL,
   formatListenAddress,
   type ListenAddress,
+  loadDefaultKubeConfig,
   type MetricsServer,
   mutatingAdmission,
   parseKubernetesVersion,
@@ -35,15 +37,39 @@ export interface K8sWebhookOptions {
   kubeVersion?: string;
   /** The label workloads must carry to be mutated (`key=value`, `''` for none). */
   matchLabel?: string;
+  /** Serve /mutate from the cluster's VarmorPolicies and VarmorClusterPolicies, watched, and its /version. */
+  watchPolicies?: boolean;
 }
 
-/**
- * The `/mutate` handler over the policies of files (a ConfigMap or a checkout), read once at start. In a cluster the
- * controller (Kubernetes part 2) will feed it the VarmorPolicy objects it watches and the server version it reads.
- */
-function mutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): AdmissionHandler | 'invalid' | undefined {
+interface MutateRoute {
+  handler: AdmissionHandler;
+  /** Whether /mutate can answer yet (the watched policies listed); /readyz follows it. */
+  ready?: () => boolean;
+  stop?: () => Promise<void>;
+}
+
+/** The `/mutate` handler over the policies the cluster holds (informers), with the version its API server reports. */
+function watchedMutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): MutateRoute {
+  if (options.policies?.length || options.kubeVersion !== undefined) throw new UsageError('--watch-policies reads the policies and the Kubernetes version from the cluster: give neither --policies nor --kube-version');
+  const matchLabel = options.matchLabel ?? DEFAULT_MATCH_LABEL;
+  const label = parseMatchLabel(matchLabel);
+  if (!label.ok) throw new UsageError(`--match-label: ${label.errors[0]!.message}`);
+  const loaded = loadDefaultKubeConfig();
+  if ('problem' in loaded) throw new UsageError(`--watch-policies: ${loaded.problem}`);
+  const source = clusterPolicySource({ engine, kubeConfig: loaded.kubeConfig, log: (line) => io.err(`armorkit: policies: ${line}`) });
+  void source.ready.then(() => io.err(`armorkit: policies: listed (${source.policies().length} usable); watching`));
+  return {
+    handler: mutatingAdmission({ engine, policies: source.policies, kubeVersion: source.kubeVersion, matchLabel }),
+    ready: () => source.isReady(),
+    stop: () => source.stop(),
+  };
+}
+
+/** The `/mutate` handler over the policies of files (a ConfigMap or a checkout), read once at start. */
+function mutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): MutateRoute | 'invalid' | undefined {
+  if (options.watchPolicies) return watchedMutateRoute(engine, options, io);
   if (!options.policies || options.policies.length === 0) {
-    if (options.kubeVersion !== undefined || options.matchLabel !== undefined) throw new UsageError('--kube-version and --match-label configure /mutate: give --policies too');
+    if (options.kubeVersion !== undefined || options.matchLabel !== undefined) throw new UsageError('--kube-version and --match-label configure /mutate: give --watch-policies or --policies too');
     return undefined;
   }
   if (options.kubeVersion === undefined) throw new UsageError('--kube-version: give the cluster\'s Kubernetes version (X.Y): the AppArmor patch differs from 1.30 on');
@@ -58,7 +84,7 @@ function mutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): Adm
   for (const error of read.errors) io.err(formatPolicyError(error));
   if (read.errors.length > 0) return 'invalid';
   const kubernetesVersion = version.value;
-  return mutatingAdmission({ engine, policies: () => read.policies, kubeVersion: async () => ok(kubernetesVersion), matchLabel });
+  return { handler: mutatingAdmission({ engine, policies: () => read.policies, kubeVersion: async () => ok(kubernetesVersion), matchLabel }) };
 }
 
 /** vArmor's webhook port, on every address of the pod (its own network namespace). */
@@ -93,7 +119,7 @@ function stopped(stop?: AbortSignal): Promise<string> {
 /**
  * `armorkit k8s webhook --cert FILE --key FILE [--listen ADDR:PORT] [--metrics ADDR:PORT]`: the admission webhooks over
  * HTTPS until SIGTERM (docs/kubernetes-webhooks.md). Metrics are served only when --metrics names an address;
- * /mutate only when --policies names the policies to match workloads against.
+ * /mutate only with --watch-policies (the cluster's policies) or --policies (files).
  */
 export async function k8sWebhookCommand(engine: Engine, options: K8sWebhookOptions, io: CliIO, stop?: AbortSignal): Promise<number> {
   const listen = listenAddress('--listen', options.listen ?? DEFAULT_WEBHOOK_LISTEN);
@@ -104,17 +130,21 @@ export async function k8sWebhookCommand(engine: Engine, options: K8sWebhookOptio
   if (mutate === 'invalid') return EXIT.invalid;
   const routes: AdmissionRoutes = {
     '/validate': validatingWebhook(engine, { verify: options.verify !== false, models }),
-    ...(mutate ? { '/mutate': mutate } : {}),
+    ...(mutate ? { '/mutate': mutate.handler } : {}),
   };
   const metrics = new AdmissionMetrics();
   const log = (line: string) => io.err(`armorkit: ${line}`);
-  const started = await startWebhookServer({ certFile: options.cert, keyFile: options.key, listen, routes, metrics, log, ...(handlerTimeout ? { handlerTimeout } : {}) });
-  if ('problem' in started) throw new UsageError(started.problem);
+  const ready = mutate?.ready;
+  const started = await startWebhookServer({ certFile: options.cert, keyFile: options.key, listen, routes, metrics, log, ...(handlerTimeout ? { handlerTimeout } : {}), ...(ready ? { ready } : {}) });
+  if ('problem' in started) {
+    await mutate?.stop?.();
+    throw new UsageError(started.problem);
+  }
   let metricsServer: MetricsServer | undefined;
   if (metricsAddress) {
     const serving = await startMetricsServer(metrics, metricsAddress);
     if ('problem' in serving) {
-      await started.server.close(0);
+      await Promise.all([started.server.close(0), mutate?.stop?.()]);
       throw new UsageError(serving.problem);
     }
     metricsServer = serving.server;
@@ -122,6 +152,6 @@ export async function k8sWebhookCommand(engine: Engine, options: K8sWebhookOptio
   }
   const signal = await stopped(stop);
   log(`stopping (${signal}): finishing the reviews in flight`);
-  await Promise.all([started.server.close(), metricsServer?.close()]);
+  await Promise.all([started.server.close(), metricsServer?.close(), mutate?.stop?.()]);
   return EXIT.ok;
 }

@@ -226,7 +226,7 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
                 name: 'manager',
                 ...image(values),
                 command: ['armorkit'],
-                args: ['k8s', 'webhook', '--cert', `${TLS_DIRECTORY}/tls.crt`, '--key', `${TLS_DIRECTORY}/tls.key`, '--listen', `0.0.0.0:${values.webhook.port}`, '--metrics', `0.0.0.0:${values.manager.metricsPort}`],
+                args: ['k8s', 'webhook', '--cert', `${TLS_DIRECTORY}/tls.crt`, '--key', `${TLS_DIRECTORY}/tls.key`, '--listen', `0.0.0.0:${values.webhook.port}`, '--metrics', `0.0.0.0:${values.manager.metricsPort}`, '--watch-policies'],
                 env: [{ name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
                 ports: [
                   { name: 'webhook', containerPort: values.webhook.port, protocol: 'TCP' },

@@ -34,6 +34,8 @@ export interface WebhookServerOptions {
   certificateCheckInterval?: number;
   /** Where operational lines go (listening, certificate reloaded, a handler failing). */
   log?: (line: string) => void;
+  /** Whether the handlers can answer yet (e.g. the policy informers' first list); `/readyz` is 503 until then. */
+  ready?: () => boolean;
 }
 
 export interface WebhookServer {
@@ -133,6 +135,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 'method', 405, `${path} takes GET`, { allow: 'GET, HEAD' });
       // Not ready once closing, so the Service stops sending reviews to a server that is going away.
       if (path === '/readyz' && closing) return sendText(response, 503, 'shutting down');
+      if (path === '/readyz' && options.ready && !options.ready()) return sendText(response, 503, 'not ready: the policies are not listed yet');
       return sendText(response, 200, 'ok');
     }
     const handler = Object.hasOwn(options.routes, path) ? options.routes[path] : undefined;
