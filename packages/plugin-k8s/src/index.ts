@@ -39,7 +39,5 @@ export { validatingWebhook, type ValidatingWebhookOptions } from './validate/val
 export { checkPolicyUpdate } from './validate/update-rules.js';
 
 // The policies of a cluster, watched (the mutating webhook in a cluster; part 2's controller and agent)
-export { clusterPolicySource, POLICY_RESOURCES, POLICY_VERSION, type ClusterPolicySource, type ClusterPolicySourceOptions } from './cluster/policy-source.js';
+export { clusterPolicySource, type ClusterPolicySource, type ClusterPolicySourceOptions } from './cluster/policy-source.js';
 export { loadDefaultKubeConfig } from './cluster/kube-config.js';
-export { ParsedPolicies } from './cluster/parsed-policies.js';
-export { watchResource, type Backoff, type WatchedResource, type WatchedResourceOptions } from './cluster/watched-resource.js';
