@@ -38,6 +38,4 @@ export { startMetricsServer, type MetricsServer } from './metrics/metrics-server
 export { validatingWebhook, type ValidatingWebhookOptions } from './validate/validating-webhook.js';
 export { checkPolicyUpdate } from './validate/update-rules.js';
 
-// The policies of a cluster, watched (the mutating webhook in a cluster; part 2's controller and agent)
-export { clusterPolicySource, type ClusterPolicySource, type ClusterPolicySourceOptions } from './cluster/policy-source.js';
-export { loadDefaultKubeConfig } from './cluster/kube-config.js';
+// The policies of a cluster, watched: @armorkit/plugin-k8s/cluster

@@ -2,12 +2,10 @@ import { type Engine, formatPolicyError, ok } from '@armorkit/core';
 import {
   type AdmissionHandler,
   AdmissionMetrics,
-  clusterPolicySource,
   type AdmissionRoutes,
   DEFAULT_MATCH_LABEL,
   formatListenAddress,
   type ListenAddress,
-  loadDefaultKubeConfig,
   type MetricsServer,
   mutatingAdmission,
   parseKubernetesVersion,
@@ -49,11 +47,13 @@ interface MutateRoute {
 }
 
 /** The `/mutate` handler over the policies the cluster holds (informers), with the version its API server reports. */
-function watchedMutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): MutateRoute {
+async function watchedMutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): Promise<MutateRoute> {
   if (options.policies?.length || options.kubeVersion !== undefined) throw new UsageError('--watch-policies reads the policies and the Kubernetes version from the cluster: give neither --policies nor --kube-version');
   const matchLabel = options.matchLabel ?? DEFAULT_MATCH_LABEL;
   const label = parseMatchLabel(matchLabel);
   if (!label.ok) throw new UsageError(`--match-label: ${label.errors[0]!.message}`);
+  // Only here: client-node costs most of a second to load.
+  const { clusterPolicySource, loadDefaultKubeConfig } = await import('@armorkit/plugin-k8s/cluster');
   const loaded = loadDefaultKubeConfig();
   if ('problem' in loaded) throw new UsageError(`--watch-policies: ${loaded.problem}`);
   const source = clusterPolicySource({ engine, kubeConfig: loaded.kubeConfig, log: (line) => io.err(`armorkit: policies: ${line}`) });
@@ -66,7 +66,7 @@ function watchedMutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliI
 }
 
 /** The `/mutate` handler over the policies of files (a ConfigMap or a checkout), read once at start. */
-function mutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): MutateRoute | 'invalid' | undefined {
+async function mutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): Promise<MutateRoute | 'invalid' | undefined> {
   if (options.watchPolicies) return watchedMutateRoute(engine, options, io);
   if (!options.policies || options.policies.length === 0) {
     if (options.kubeVersion !== undefined || options.matchLabel !== undefined) throw new UsageError('--kube-version and --match-label configure /mutate: give --watch-policies or --policies too');
@@ -126,7 +126,7 @@ export async function k8sWebhookCommand(engine: Engine, options: K8sWebhookOptio
   const metricsAddress = options.metrics !== undefined ? listenAddress('--metrics', options.metrics) : undefined;
   const handlerTimeout = reviewTimeout(options.reviewTimeout);
   const models = readBehaviorModels(options.model, io.cwd);
-  const mutate = mutateRoute(engine, options, io);
+  const mutate = await mutateRoute(engine, options, io);
   if (mutate === 'invalid') return EXIT.invalid;
   const routes: AdmissionRoutes = {
     '/validate': validatingWebhook(engine, { verify: options.verify !== false, models }),
