@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AdmissionRequest } from '../src/admission/review.js';
-import { mutatingAdmission } from '../src/mutate/admission.js';
+import { asWarnings, mutatingAdmission } from '../src/mutate/admission.js';
 import { cachedKubernetesVersion, parseKubernetesVersion, parseServerVersion, type ServerVersion } from '../src/mutate/kubernetes-version.js';
 import { applyPatch, engine, NOW, NOW_TEXT, policy } from './mutate-harness.js';
 
@@ -138,5 +138,16 @@ describe('the Kubernetes version', () => {
     expect(b).toBe(a);
     expect(await read()).toBe(a);
     expect(reads).toBe(2);
+  });
+});
+
+describe("the mutating webhook's warnings", () => {
+  it('are one line each within 256 characters, and within 4096 in all, as the API server keeps them', () => {
+    const problem = (index: number) => ({ code: 'workload-invalid', pointer: `/spec/containers/${index}`, message: `line one\nline two ${'x'.repeat(400)}` });
+    const warnings = asWarnings(Array.from({ length: 40 }, (_, index) => problem(index)));
+    expect(warnings[0]).toMatch(/^armorkit: \/spec\/containers\/0: line one line two x+\.\.\.$/);
+    expect(warnings.every((warning) => warning.length <= 256 && !/[\n\r]/.test(warning))).toBe(true);
+    expect(warnings.join('').length).toBeLessThanOrEqual(4096);
+    expect(warnings.at(-1)).toMatch(/^\d+ more problem\(s\)$/);
   });
 });

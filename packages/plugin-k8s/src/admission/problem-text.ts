@@ -21,27 +21,30 @@ function oneLine(text: string): string {
 }
 
 /**
- * One warning per problem (errors, then warnings marked as such), each within 256 characters, all within 4096: when
- * they do not fit, the last one says how many more the status message has.
+ * Lines as the API server's warnings: each one line within 256 characters, all within 4096; when they do not fit,
+ * the last one says how many more there were (and `more`, where to find them).
  */
-export function admissionWarnings(errors: readonly PolicyError[], warnings: readonly PolicyError[]): string[] {
-  const lines = [...errors.map(problemLine), ...warnings.map((warning) => `warning: ${problemLine(warning)}`)].map((line) =>
-    shortened(oneLine(line), WARNING_MAX_CHARACTERS),
-  );
+export function warningHeaders(lines: readonly string[], more: string): string[] {
   const kept: string[] = [];
   let total = 0;
-  for (const [index, line] of lines.entries()) {
+  for (const [index, text] of lines.entries()) {
+    const line = shortened(oneLine(text), WARNING_MAX_CHARACTERS);
     const rest = lines.length - index - 1;
     // Room for this line and, if any remain after it, for the line that counts them.
     const reserve = rest > 0 ? 64 : 0;
     if (total + line.length + reserve > WARNINGS_MAX_TOTAL_CHARACTERS) {
-      kept.push(`${lines.length - index} more problem(s): see the status message`);
+      kept.push(`${lines.length - index} more problem(s)${more}`);
       break;
     }
     kept.push(line);
     total += line.length;
   }
   return kept;
+}
+
+/** One warning per problem (errors, then warnings marked as such), within the API server's limits. */
+export function admissionWarnings(errors: readonly PolicyError[], warnings: readonly PolicyError[]): string[] {
+  return warningHeaders([...errors.map(problemLine), ...warnings.map((warning) => `warning: ${problemLine(warning)}`)], ': see the status message');
 }
 
 /** The status message of a refusal: what was refused, then every problem on its own line. */

@@ -1,4 +1,5 @@
 import type { Engine, KubernetesVersion, Plan, PolicyError, PolicyIR, Result } from '@armorkit/core';
+import { warningHeaders } from '../admission/problem-text.js';
 import type { AdmissionHandler, AdmissionRequest, AdmissionResponse } from '../admission/review.js';
 import { formatPatch } from './json-patch.js';
 import { DEFAULT_MATCH_LABEL, parseMatchLabel } from './match-policy.js';
@@ -20,10 +21,9 @@ export interface MutatingAdmissionOptions {
   operationStyle?: OperationStyle;
 }
 
-/** Problems as the API server's warnings: one line each, no control characters (kubectl prints them). */
+/** Problems as the API server's warnings (kubectl prints them), within its limits: the mutation allows, so there is no status message. */
 export function asWarnings(problems: readonly PolicyError[]): string[] {
-  // eslint-disable-next-line no-control-regex
-  return problems.map((problem) => `armorkit: ${problem.pointer ? `${problem.pointer}: ` : ''}${problem.message}`.replace(/[\u0000-\u001f\u007f]/g, ' '));
+  return warningHeaders(problems.map((problem) => `armorkit: ${problem.pointer ? `${problem.pointer}: ` : ''}${problem.message}`), '');
 }
 
 /**
