@@ -4,7 +4,9 @@
 // vArmor documents: VarmorPolicy / VarmorClusterPolicy, the ArmorProfile it becomes, its status, behaviour models
 export { anyVarmorPolicySchema, varmorClusterPolicySchema, varmorPolicySchema, type VarmorClusterPolicy, type VarmorPolicy } from '../schema/varmor/varmor-policy.js';
 export { armorProfileModelSchema, type ArmorProfileModel } from '../schema/varmor/armor-profile-model.js';
-export { armorProfileSchema } from '../schema/varmor/armor-profile.js';
+export { armorProfileSchema, profileSchema, type ArmorProfile, type Profile } from '../schema/varmor/armor-profile.js';
+export { kubernetesNameSchema, kubernetesNamespaceSchema, objectMetaSchema, type ObjectMeta } from '../schema/varmor/metadata.js';
+export { policyStatusSchema, POLICY_PHASES, type PolicyStatus } from '../schema/varmor/status.js';
 export { parseBehaviorModels } from '../parse/behavior-models.js';
 // The proxy's ports and UID when networkProxyConfig leaves them out (the update rules compare these)
 export { DEFAULT_PROXY_ADMIN_PORT, DEFAULT_PROXY_PORT, DEFAULT_PROXY_UID } from '../schema/varmor/network-proxy-config.js';
