@@ -79,6 +79,8 @@ export interface Fault {
   path?: string | RegExp;
   /** Watch requests (`?watch=true`) only, or never; both when absent. */
   watch?: boolean;
+  /** Only requests with this bearer token (`kubeConfig(token)`): one client of several, e.g. a partitioned replica. */
+  token?: string;
   code: number;
   reason: string;
   message?: string;
@@ -180,12 +182,12 @@ export class ApiDouble {
   }
 
   /** A KubeConfig pointing at the double (plain HTTP on loopback, a bearer token as a service account has). */
-  kubeConfig(): KubeConfig {
+  kubeConfig(token = 'test-token'): KubeConfig {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       // client-node refuses plain http unless TLS verification is off (there is no TLS to verify on loopback http).
       clusters: [{ name: 'double', server: this.url, skipTLSVerify: true }],
-      users: [{ name: 'test', token: 'test-token' }],
+      users: [{ name: 'test', token }],
       contexts: [{ name: 'double', cluster: 'double', user: 'test' }],
       currentContext: 'double',
     });
@@ -237,6 +239,11 @@ export class ApiDouble {
   /** The next matching requests fail (or are slowed) as `fault` says. */
   inject(fault: Fault): void {
     this.faults.push({ ...fault, times: fault.times ?? 1 });
+  }
+
+  /** Forgets the faults not yet used up. */
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   /** The next `times` requests of `method` whose path contains `path` get 409 Conflict. */
@@ -542,10 +549,11 @@ export class ApiDouble {
     }
   }
 
-  private fault(method: string, path: string, watch: boolean): Fault | undefined {
+  private fault(method: string, path: string, watch: boolean, token: string): Fault | undefined {
     const index = this.faults.findIndex(
       (fault) =>
         (fault.method === undefined || fault.method === method) &&
+        (fault.token === undefined || fault.token === token) &&
         (fault.watch === undefined || fault.watch === watch) &&
         (fault.path === undefined || (typeof fault.path === 'string' ? path.includes(fault.path) : fault.path.test(path))),
     );
@@ -563,7 +571,7 @@ export class ApiDouble {
     try {
       if (this.latency > 0) await sleep(this.latency);
       const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-      const fault = this.fault(method, url.pathname, isWatch);
+      const fault = this.fault(method, url.pathname, isWatch, (request.headers.authorization ?? '').replace(/^Bearer /, ''));
       if (fault?.delay) await sleep(fault.delay);
       if (fault && fault.code > 0) throw new HttpError(fault.code, fault.reason, fault.message ?? `injected ${fault.code} ${fault.reason}`);
       if (url.pathname === '/version') return this.json(response, 200, { ...this.version, platform: 'linux/amd64' });
