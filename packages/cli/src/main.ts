@@ -200,6 +200,19 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       exitCode = await k8sWebhookCommand(await engine(), options, io);
     });
 
+  k8s
+    .command('manager')
+    .description('run the controller (policies → ArmorProfiles, statuses from the nodes, NetworkProxy Secrets) under leader election until SIGTERM')
+    .option('--kubeconfig <file>', 'the cluster to manage (default: the service account, KUBECONFIG or ~/.kube/config)')
+    .option('--namespace <ns>', "armorkit's own namespace: cluster policies' ArmorProfiles and the Lease (default armorkit)")
+    .option('--lease-name <name>', 'the coordination.k8s.io Lease the replicas elect a leader on (default armorkit-manager)')
+    .option('--metrics <addr:port>', 'serve Prometheus metrics (plain HTTP /metrics) here; off unless given')
+    .option('--resync <duration>', 'reconcile every policy again this often from the caches (default 10m)')
+    .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string }) => {
+      const { k8sManagerCommand } = await import('./commands/k8s-manager.js');
+      exitCode = await k8sManagerCommand(await engine(), options, io);
+    });
+
   program
     .command('schema')
     .description('print the JSON Schema of VarmorPolicy / VarmorClusterPolicy (for editors and CRDs)')

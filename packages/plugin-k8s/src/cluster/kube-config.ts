@@ -11,3 +11,16 @@ export function loadDefaultKubeConfig(): { kubeConfig: KubeConfig } | { problem:
     return { problem: `the Kubernetes configuration could not be read: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
+
+/** `--kubeconfig FILE`, or the default (service account, KUBECONFIG, ~/.kube/config) without one. */
+export function loadKubeConfig(file?: string): { kubeConfig: KubeConfig } | { problem: string } {
+  if (file === undefined) return loadDefaultKubeConfig();
+  try {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(file);
+    if (!kubeConfig.getCurrentCluster()) return { problem: `${file}: the kubeconfig names no current cluster` };
+    return { kubeConfig };
+  } catch (error) {
+    return { problem: `${file}: the kubeconfig could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

@@ -1,6 +1,11 @@
 import { createServer } from 'node:http';
 import { type ListenAddress, listenOn } from '../server/listen-address.js';
-import type { AdmissionMetrics } from './admission-metrics.js';
+
+/** What the server serves: the webhook's AdmissionMetrics, the manager's ControllerMetrics. */
+export interface MetricsSource {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
 
 export interface MetricsServer {
   readonly address: ListenAddress;
@@ -11,7 +16,7 @@ export interface MetricsServer {
  * Plain HTTP `GET /metrics` (Prometheus text format) on its own address, as vArmor's metrics Service is: scrapers
  * reach it inside the cluster without the webhook's certificate. Started only when an address is given.
  */
-export async function startMetricsServer(metrics: AdmissionMetrics, listen: ListenAddress): Promise<{ server: MetricsServer } | { problem: string }> {
+export async function startMetricsServer(metrics: MetricsSource, listen: ListenAddress): Promise<{ server: MetricsServer } | { problem: string }> {
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 10_000 }, (request, response) => {
     if ((request.url ?? '/').split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('the metrics are at /metrics\n');

@@ -1,0 +1,75 @@
+import type { Engine } from '@armorkit/core';
+import { formatListenAddress, parseListenAddress, startMetricsServer } from '@armorkit/plugin-k8s';
+import { EXIT, type CliIO, UsageError } from '../io.js';
+
+export interface K8sManagerOptions {
+  kubeconfig?: string;
+  namespace?: string;
+  leaseName?: string;
+  metrics?: string;
+  resync?: string;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `90s`, `10m`, `1h`, `500ms`: a Go-style duration of one unit. */
+export function parseDuration(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * UNITS[match[2]!]! : Number.NaN;
+  if (!match || !(ms >= 1_000)) throw new UsageError(`${flag}: expected a duration of at least 1s such as 30s, 10m or 1h, got "${text}"`);
+  return ms;
+}
+
+function stopped(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: string) => {
+      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
+  });
+}
+
+/**
+ * `armorkit k8s manager`: the controller under leader election until SIGTERM (docs/kubernetes.md#the-controller).
+ * Losing the Lease ends the process (exit 1), as client-go's managers do: the restarted pod campaigns again.
+ */
+export async function k8sManagerCommand(engine: Engine, options: K8sManagerOptions, io: CliIO): Promise<number> {
+  const resync = options.resync !== undefined ? parseDuration('--resync', options.resync) : undefined;
+  const metricsAddress = options.metrics !== undefined ? parseListenAddress(options.metrics) : undefined;
+  if (metricsAddress && 'problem' in metricsAddress) throw new UsageError(`--metrics: ${metricsAddress.problem}`);
+  const { ControllerMetrics, DEFAULT_NAMESPACE, loadKubeConfig, startManager } = await import('@armorkit/plugin-k8s/manager');
+  const loaded = loadKubeConfig(options.kubeconfig);
+  if ('problem' in loaded) {
+    io.err(`armorkit: ${loaded.problem}`);
+    return EXIT.invalid;
+  }
+  let lost = false;
+  let wake: () => void = () => {};
+  const lostLease = new Promise<string>((resolve) => (wake = () => resolve('lost')));
+  const manager = startManager({
+    engine,
+    kubeConfig: loaded.kubeConfig,
+    namespace: options.namespace ?? DEFAULT_NAMESPACE,
+    ...(options.leaseName ? { leaseName: options.leaseName } : {}),
+    ...(resync !== undefined ? { resync } : {}),
+    log: (line) => io.err(`armorkit: manager: ${line}`),
+    onLostLeadership: () => {
+      lost = true;
+      wake();
+    },
+  });
+  io.err(`armorkit: manager ${manager.identity} campaigning for the Lease ${options.namespace ?? DEFAULT_NAMESPACE}/${options.leaseName ?? 'armorkit-manager'}`);
+  const metrics = metricsAddress && 'address' in metricsAddress ? await startMetricsServer(new ControllerMetrics(manager), metricsAddress.address) : undefined;
+  if (metrics && 'problem' in metrics) {
+    await manager.stop();
+    io.err(`armorkit: --metrics: ${metrics.problem}`);
+    return EXIT.invalid;
+  }
+  if (metrics) io.err(`armorkit: metrics on http://${formatListenAddress(metrics.server.address)}/metrics`);
+  const why = await Promise.race([stopped(), lostLease]);
+  await metrics?.server.close();
+  await manager.stop();
+  io.err(`armorkit: manager stopped (${why})`);
+  return lost ? EXIT.invalid : EXIT.ok;
+}

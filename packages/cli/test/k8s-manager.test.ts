@@ -1,0 +1,57 @@
+// `armorkit k8s manager` as a process against the API double: it takes the Lease, turns a policy into its
+// ArmorProfile, and on SIGTERM gives the Lease up and exits 0.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ApiDouble } from '../../plugin-k8s/test/support/api-double.js';
+import { armorkitProcess } from './cli-process.js';
+
+const repository = new URL('../../../', import.meta.url).pathname;
+let api: ApiDouble | undefined;
+const directory = mkdtempSync(join(tmpdir(), 'armorkit-manager-'));
+afterAll(async () => {
+  await api?.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+async function until(check: () => unknown): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('armorkit k8s manager', () => {
+  it('leads, makes the ArmorProfile, releases the Lease on SIGTERM', async () => {
+    api = await new ApiDouble().start();
+    const kubeconfig = join(directory, 'config');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: ${api.url}\n    insecure-skip-tls-verify: true\nusers:\n- name: test\n  user:\n    token: test-token\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: test\ncurrent-context: double\n`,
+      { mode: 0o600 },
+    );
+    api.put('/apis/crd.varmor.org/v1beta1/varmorpolicies', {
+      apiVersion: 'crd.varmor.org/v1beta1',
+      kind: 'VarmorPolicy',
+      metadata: { name: 'web', namespace: 'demo' },
+      spec: { target: { kind: 'Deployment', name: 'web' }, policy: { enforcer: 'Seccomp', mode: 'EnhanceProtect', enhanceProtect: { hardeningRules: ['disable-cap-privileged'] } } },
+    });
+    const child = armorkitProcess(['k8s', 'manager', '--kubeconfig', kubeconfig, '--namespace', 'armorkit-system', '--lease-name', 'mgr', '--resync', '30s'], { cwd: repository, env: process.env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await until(() => api!.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'varmor-demo-web', 'demo'));
+    expect(api.get('/apis/coordination.k8s.io/v1/leases', 'mgr', 'armorkit-system')!.spec).toMatchObject({ leaseDurationSeconds: 15 });
+    await until(() => (api!.get('/apis/crd.varmor.org/v1beta1/varmorpolicies', 'web', 'demo')!.status as { phase?: string } | undefined)?.phase === 'Pending');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('manager stopped (SIGTERM)');
+    expect(api.get('/apis/coordination.k8s.io/v1/leases', 'mgr', 'armorkit-system')!.spec).toMatchObject({ holderIdentity: '' });
+  });
+
+  it('refuses a bad --resync with the flag and the value', async () => {
+    const child = armorkitProcess(['k8s', 'manager', '--resync', 'often'], { cwd: repository, env: process.env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(2);
+    expect(stderr).toContain('--resync: expected a duration of at least 1s such as 30s, 10m or 1h, got "often"');
+  });
+});

@@ -1,0 +1,521 @@
+// The controller's I/O loop: informers feed a work queue; each key's reconcile reads the caches, calls the pure
+// functions (compile, desired ArmorProfile, statuses) and writes only what differs. Nothing here polls: every pass
+// comes from a watch event, a debounced node report, a retry or the resync.
+import { isDeepStrictEqual } from 'node:util';
+import type { Engine } from '@armorkit/core';
+import { type PolicyStatus, policyStatusSchema } from '@armorkit/core/schema';
+import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import type { Backoff } from '../cluster/watched-resource.js';
+import { VARMOR_GROUP, VARMOR_VERSION } from '../crd/kinds.js';
+import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL, NODE_STATUS_VERSION, profileDigest } from '../node-status/schema.js';
+import { compilePolicy, type CompiledPolicy, describeProblems } from './compile-policy.js';
+import { desiredArmorProfile, managedDiffers, type PolicyOwner, profileNamespaceOf } from './desired-profile.js';
+import { controllerErrors } from './errors.js';
+import { eventRecorder, type EventRecorder, type InvolvedObject } from './events.js';
+import type { ControllerHooks } from './hooks.js';
+import { type Informer, type ObjectEvent, startInformer } from './informer.js';
+import {
+  CONTROLLER_NAME,
+  describePolicy,
+  parsePolicyKey,
+  POLICY_PLURALS,
+  type PolicyKey,
+  policyKeyString,
+  PROFILE_FINALIZER,
+  PROFILE_PLURAL,
+  VARMOR_API_VERSION,
+} from './names.js';
+import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
+import { aggregateLoads, armorProfileStatus, nodesHolding } from './profile-status.js';
+import { type PolicyOutcome, policyStatus } from './policy-status.js';
+import { desiredProxySecret, ownedBy, PROXY_PROFILE_LABEL, secretDiffers } from './proxy-secret.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ControllerOptions {
+  engine: Engine;
+  kubeConfig: KubeConfig;
+  /** armorkit's namespace: cluster policies' ArmorProfiles live here. */
+  namespace: string;
+  /** Every key is reconciled again this often (ms), from the caches: O(policies) passes, writes only where they differ. Default 10 min. */
+  resync?: number;
+  /** Node reports are gathered this long (ms) before the policies they concern are reconciled. Default 200. */
+  debounce?: number;
+  /** A node whose ArmorNodeStatus heartbeat is older than this (ms) no longer counts. Default 5 min. */
+  nodeTimeout?: number;
+  /** Verify compiled profiles with the real tools (apparmor_parser -Q), as the validating webhook does. Default true. */
+  verify?: boolean;
+  /** Keys reconciled at once. Default 4. */
+  workers?: number;
+  /** Who this replica is, for Events' reportingInstance. */
+  identity?: string;
+  hooks?: ControllerHooks;
+  clock?: () => Date;
+  log?: (line: string) => void;
+  backoff?: Backoff;
+  /** The wait before a failed key is tried again (ms), doubling up to 30 s. Default 200. */
+  retryInitial?: number;
+}
+
+export interface ControllerStats {
+  reconciles: number;
+  retries: number;
+  /** Requests the controller made, by verb (`create`, `replace`, `status`, `delete`, `event`). */
+  writes: Record<string, number>;
+}
+
+export interface Controller {
+  /** Resolves once every informer has listed. */
+  readonly ready: Promise<void>;
+  /** Resolves once the work queue is empty (for tests: everything seen so far has been acted on). */
+  idle(): Promise<void>;
+  readonly stats: ControllerStats;
+  stop(): Promise<void>;
+}
+
+const PROFILE_KEY_PREFIX = 'ArmorProfile/';
+const NAMESPACE_TERMINATING = 'Terminating';
+type Meta = NonNullable<KubernetesObject['metadata']>;
+type StoredObject = KubernetesObject & { spec?: unknown; status?: unknown };
+
+/** 409: our cache was behind; the informer's event for the newer object queues the key again anyway. */
+const isConflict = (error: unknown) => error instanceof ApiException && error.code === 409;
+const problemOf = (error: unknown) => (error instanceof ApiException ? `HTTP ${error.code}: ${messageOf(error.body)}` : error instanceof Error ? error.message : String(error));
+function messageOf(body: unknown): string {
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { message?: unknown };
+      if (typeof parsed.message === 'string') return parsed.message;
+    } catch {
+      // not JSON: the text as it is
+    }
+    return body.slice(0, 200);
+  }
+  return String(body);
+}
+const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The policy that controls an ArmorProfile or Secret, from its controller owner reference. */
+function controllerPolicyOf(object: KubernetesObject): PolicyKey | undefined {
+  const reference = (object.metadata?.ownerReferences ?? []).find((owner) => owner.controller === true && owner.apiVersion === VARMOR_API_VERSION);
+  if (!reference || (reference.kind !== 'VarmorPolicy' && reference.kind !== 'VarmorClusterPolicy')) return undefined;
+  return { kind: reference.kind, namespace: reference.kind === 'VarmorPolicy' ? (object.metadata?.namespace ?? '') : '', name: reference.name };
+}
+
+/**
+ * `armorkit k8s manager`'s controller: VarmorClusterPolicies and VarmorPolicies → ArmorProfiles (and NetworkProxy
+ * Secrets), statuses from the nodes' ArmorNodeStatus reports, the `varmor.org/ap-protection` finalizer released once
+ * no node has the profile. Start it only while leading (leader/lease.ts).
+ */
+export function startController(options: ControllerOptions): Controller {
+  const log = options.log ?? (() => {});
+  const clock = options.clock ?? (() => new Date());
+  const objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
+  const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  const reports = new NodeReports(options.nodeTimeout ?? 5 * 60_000, log);
+  const debounce = options.debounce ?? 200;
+  const stats: ControllerStats = { reconciles: 0, retries: 0, writes: {} };
+  const wrote = (verb: string) => (stats.writes[verb] = (stats.writes[verb] ?? 0) + 1);
+  const recorder: EventRecorder = eventRecorder(core, options.identity ?? CONTROLLER_NAME, clock, log);
+  const record: EventRecorder['record'] = (object, type, reason, message) => {
+    wrote('event');
+    recorder.record(object, type, reason, message);
+  };
+  const compiled = new Map<string, { uid: string; generation: number; result: CompiledPolicy }>();
+  const unloading = new Set<string>();
+  let stopped = false;
+
+  const queue = new WorkQueue({
+    workers: options.workers ?? 4,
+    // Cluster policies first (vArmor matches them before a namespace's), then namespaced ones, then profile finalizers.
+    priority: (key) => (key.startsWith('VarmorClusterPolicy/') ? 0 : key.startsWith('VarmorPolicy/') ? 1 : 2),
+    handle: async (key) => {
+      stats.reconciles += 1;
+      const result = key.startsWith(PROFILE_KEY_PREFIX) ? await reconcileProfile(key.slice(PROFILE_KEY_PREFIX.length)) : await reconcilePolicy(key);
+      if (result === 'retry') stats.retries += 1;
+      return result;
+    },
+    retryInitial: options.retryInitial ?? 200,
+    log,
+  });
+
+  const informerOptions = { kubeConfig: options.kubeConfig, log, ...(options.backoff ? { backoff: options.backoff } : {}) };
+  const policyInformers = {
+    VarmorClusterPolicy: startInformer({
+      ...informerOptions,
+      path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${POLICY_PLURALS.VarmorClusterPolicy}`,
+      list: () => objects.listClusterCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural: POLICY_PLURALS.VarmorClusterPolicy }),
+      onEvent: (_event, object) => queue.add(policyKeyString({ kind: 'VarmorClusterPolicy', namespace: '', name: object.metadata?.name ?? '' })),
+    }),
+    VarmorPolicy: startInformer({
+      ...informerOptions,
+      path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${POLICY_PLURALS.VarmorPolicy}`,
+      // The cluster-scoped list call on a namespaced kind's path lists it in all namespaces.
+      list: () => objects.listClusterCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural: POLICY_PLURALS.VarmorPolicy }),
+      onEvent: (_event, object) => queue.add(policyKeyString({ kind: 'VarmorPolicy', namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' })),
+    }),
+  };
+  const profiles = startInformer({
+    ...informerOptions,
+    path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${PROFILE_PLURAL}`,
+    list: () => objects.listClusterCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural: PROFILE_PLURAL }),
+    onEvent: (event, object) => profileEvent(event, object),
+  });
+  const nodeStatuses = startInformer({
+    ...informerOptions,
+    path: `/apis/${NODE_STATUS_GROUP}/${NODE_STATUS_VERSION}/${NODE_STATUS_PLURAL}`,
+    list: () => objects.listClusterCustomObject({ group: NODE_STATUS_GROUP, version: NODE_STATUS_VERSION, plural: NODE_STATUS_PLURAL }),
+    onEvent: (event, object) => nodeEvent(event, object),
+  });
+  const secrets = startInformer({
+    ...informerOptions,
+    path: '/api/v1/secrets',
+    labelSelector: PROXY_PROFILE_LABEL,
+    list: () => core.listSecretForAllNamespaces({ labelSelector: PROXY_PROFILE_LABEL }),
+    onEvent: (_event, object) => {
+      const owner = controllerPolicyOf(object);
+      if (owner) queue.add(policyKeyString(owner));
+    },
+  });
+  const namespaces = startInformer({
+    ...informerOptions,
+    path: '/api/v1/namespaces',
+    list: () => core.listNamespace(),
+    // A new namespace needs the cluster policies' NetworkProxy Secrets.
+    onEvent: (event) => {
+      if (event !== 'update') for (const policy of policyInformers.VarmorClusterPolicy.list()) queue.add(policyKeyString({ kind: 'VarmorClusterPolicy', namespace: '', name: policy.metadata?.name ?? '' }));
+    },
+  });
+  const informers: Informer[] = [policyInformers.VarmorClusterPolicy, policyInformers.VarmorPolicy, profiles, nodeStatuses, secrets, namespaces];
+  options.hooks?.egress?.subscribe((policy) => queue.add(policyKeyString(policy)));
+
+  // --- Events from the informers ---
+
+  function profileEvent(_event: ObjectEvent, object: KubernetesObject): void {
+    const owner = controllerPolicyOf(object);
+    if (owner) queue.add(policyKeyString(owner));
+    if (object.metadata?.deletionTimestamp) queue.add(`${PROFILE_KEY_PREFIX}${profileKeyOf(object.metadata.namespace ?? '', object.metadata.name ?? '')}`);
+  }
+
+  let expiryTimer: NodeJS.Timeout | undefined;
+  function nodeEvent(event: ObjectEvent, object: KubernetesObject): void {
+    const now = clock().getTime();
+    const change = event === 'delete' ? reports.remove(object.metadata?.name ?? '', now) : reports.update(object, now);
+    affected(change);
+    scheduleExpiry();
+  }
+
+  /** Reports changed: the policies (and deleting profiles) they concern, after the debounce. */
+  function affected(change: ReportChange): void {
+    if (change.nodesChanged) {
+      // Every profile's desired number moved: every policy is reconciled once (O(policies), not per node).
+      enqueueAll(true);
+      return;
+    }
+    for (const key of change.profiles) {
+      const [namespace, name] = key.split('/') as [string, string];
+      const profile = profiles.get(name, namespace);
+      if (!profile) continue;
+      const owner = controllerPolicyOf(profile);
+      if (owner) queue.addAfter(policyKeyString(owner), debounce);
+      if (profile.metadata?.deletionTimestamp) queue.addAfter(`${PROFILE_KEY_PREFIX}${key}`, debounce);
+    }
+  }
+
+  /** When the next heartbeat ages out, the desired numbers change: reconcile then, not only at the resync. */
+  function scheduleExpiry(): void {
+    clearTimeout(expiryTimer);
+    const next = reports.nextExpiry(clock().getTime());
+    if (next === undefined || stopped) return;
+    expiryTimer = setTimeout(() => {
+      enqueueAll(true);
+      scheduleExpiry();
+    }, Math.max(0, next - clock().getTime()) + 10);
+  }
+
+  function enqueueAll(debounced: boolean): void {
+    const add = (key: string) => (debounced ? queue.addAfter(key, debounce) : queue.add(key));
+    for (const kind of ['VarmorClusterPolicy', 'VarmorPolicy'] as const) {
+      for (const policy of policyInformers[kind].list()) add(policyKeyString({ kind, namespace: kind === 'VarmorPolicy' ? (policy.metadata?.namespace ?? '') : '', name: policy.metadata?.name ?? '' }));
+    }
+    for (const profile of profiles.list()) {
+      if (profile.metadata?.deletionTimestamp) add(`${PROFILE_KEY_PREFIX}${profileKeyOf(profile.metadata.namespace ?? '', profile.metadata.name ?? '')}`);
+    }
+  }
+
+  const resync = setInterval(() => enqueueAll(false), options.resync ?? 10 * 60_000);
+  resync.unref();
+
+  // --- Reconcile: one policy ---
+
+  async function compiledFor(key: string, policy: KubernetesObject): Promise<CompiledPolicy> {
+    const uid = policy.metadata?.uid ?? '';
+    const generation = policy.metadata?.generation ?? 0;
+    const cached = compiled.get(key);
+    // The status writes bump the resourceVersion, not the generation: compile once per spec.
+    if (cached && cached.uid === uid && cached.generation === generation && generation > 0) return cached.result;
+    const result = await compilePolicy(options.engine, policy, { verify: options.verify !== false });
+    compiled.set(key, { uid, generation, result });
+    return result;
+  }
+
+  async function reconcilePolicy(keyText: string): Promise<'done' | 'retry'> {
+    const key = parsePolicyKey(keyText);
+    if (!key || stopped) return 'done';
+    const policy = policyInformers[key.kind].get(key.name, key.kind === 'VarmorPolicy' ? key.namespace : undefined) as StoredObject | undefined;
+    if (!policy || policy.metadata?.deletionTimestamp) {
+      // Gone (or going): the garbage collector deletes its ArmorProfile, whose finalizer waits for the nodes.
+      compiled.delete(keyText);
+      return 'done';
+    }
+    const meta = policy.metadata!;
+    const owner: PolicyOwner = {
+      kind: key.kind,
+      name: key.name,
+      ...(key.kind === 'VarmorPolicy' ? { namespace: key.namespace } : {}),
+      uid: meta.uid ?? '',
+      ...(meta.labels ? { labels: meta.labels } : {}),
+    };
+    const involved: InvolvedObject = { apiVersion: VARMOR_API_VERSION, kind: key.kind, name: key.name, ...(owner.namespace ? { namespace: owner.namespace } : {}), ...(meta.uid ? { uid: meta.uid } : {}) };
+    const previous = readStatus(policy.status);
+    const outcome = await outcomeFor(keyText, key, policy, owner);
+    if (outcome === 'retry') return 'retry';
+    const next = policyStatus(previous, outcome, timestamp(clock()));
+    if (!isDeepStrictEqual(previous, next)) {
+      try {
+        await writePolicyStatus(key, policy, next);
+      } catch (error) {
+        if (!isConflict(error)) log(`${describePolicy(key)}: status not written: ${problemOf(error)}`);
+        return 'retry';
+      }
+      recordTransition(involved, previous, next, outcome);
+    }
+    return 'done';
+  }
+
+  async function outcomeFor(keyText: string, key: PolicyKey, policy: StoredObject, owner: PolicyOwner): Promise<PolicyOutcome | 'retry'> {
+    const result = await compiledFor(keyText, policy);
+    if (!result.ok) return { kind: 'refused', reason: result.reason, message: describeProblems(result.errors) };
+    const desired = desiredArmorProfile(owner, result.plan, result.artifacts, options.namespace);
+    if (!desired.ok) return { kind: 'refused', reason: 'Error', message: describeProblems(desired.errors), profileName: result.plan.profileName };
+    const armorProfile = options.hooks?.egress ? options.hooks.egress.resolve(result.plan, desired.value.armorProfile) : desired.value.armorProfile;
+    const profileName = armorProfile.metadata.name;
+    const namespace = profileNamespaceOf(owner, options.namespace);
+    const profileRef = profileKeyOf(namespace, profileName);
+    const stored = profiles.get(profileName, namespace) as StoredObject | undefined;
+
+    // The ArmorProfile
+    let change: 'created' | 'updated' | 'unchanged' = 'unchanged';
+    let updateNote: string | undefined;
+    let current: StoredObject;
+    const ours = stored?.metadata?.ownerReferences?.some((reference) => reference.controller === true && reference.uid === owner.uid) === true;
+    if (stored && !ours) {
+      // A policy deleted and created again under its name: the old profile's finalizer waits for the nodes first.
+      if (stored.metadata?.deletionTimestamp) return { kind: 'waiting', profileName, message: `the previous ArmorProfile ${profileRef} is being unloaded from the nodes` };
+      const taken = controllerErrors.error('profile-name-taken', '/metadata/name', `ArmorProfile ${profileRef} belongs to another policy`);
+      return { kind: 'refused', reason: 'Error', message: describeProblems([taken]), profileName };
+    }
+    if (stored?.metadata?.deletionTimestamp) return { kind: 'waiting', profileName, message: `ArmorProfile ${profileRef} is being deleted` };
+    try {
+      if (!stored) {
+        current = (await objects.createNamespacedCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace, plural: PROFILE_PLURAL, body: armorProfile })) as StoredObject;
+        wrote('create');
+        change = 'created';
+      } else if (managedDiffers(stored, armorProfile)) {
+        const body = {
+          ...armorProfile,
+          metadata: { ...stored.metadata, ...armorProfile.metadata, annotations: stored.metadata?.annotations, resourceVersion: stored.metadata?.resourceVersion },
+          ...(stored.status !== undefined ? { status: stored.status } : {}),
+        };
+        current = (await objects.replaceNamespacedCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace, plural: PROFILE_PLURAL, name: profileName, body })) as StoredObject;
+        wrote('replace');
+        change = 'updated';
+        const before = (stored.spec as { profile?: { seccomp?: string } } | undefined)?.profile?.seccomp;
+        if (before !== armorProfile.spec.profile.seccomp) {
+          updateNote = 'the seccomp profile changed: running containers keep the filter they started with until they restart (spec.updateExistingWorkloads restarts Deployments, StatefulSets and DaemonSets; Pods must be recreated)';
+        }
+      } else current = stored;
+    } catch (error) {
+      if (!isConflict(error)) log(`${describePolicy(key)}: ArmorProfile ${profileRef} not written: ${problemOf(error)}`);
+      return 'retry';
+    }
+    if (change !== 'unchanged' && options.hooks?.profileChanged) {
+      options.hooks.profileChanged({ policy: key, plan: result.plan, change, profile: armorProfile }).catch((error: unknown) => log(`${describePolicy(key)}: ${problemOf(error)}`));
+    }
+
+    // The NetworkProxy Secret(s)
+    const proxyResult = await reconcileProxySecrets(key, owner, result.plan.profileName, desired.value.proxy, result);
+    if (proxyResult !== 'done') return proxyResult;
+
+    // The ArmorProfile's status, from the nodes
+    const loads = aggregateLoads(profileDigest(armorProfile.spec.profile), reports.reportsFor(profileRef), reports.liveNodes(clock().getTime()));
+    const profileStatus = armorProfileStatus(loads);
+    if (!isDeepStrictEqual(current.status ?? {}, profileStatus)) {
+      try {
+        await objects.replaceNamespacedCustomObjectStatus({
+          group: VARMOR_GROUP,
+          version: VARMOR_VERSION,
+          namespace,
+          plural: PROFILE_PLURAL,
+          name: profileName,
+          body: { ...current, status: profileStatus },
+        });
+        wrote('status');
+      } catch (error) {
+        if (!isConflict(error)) log(`ArmorProfile ${profileRef}: status not written: ${problemOf(error)}`);
+        return 'retry';
+      }
+    }
+    return {
+      kind: 'applied',
+      profileName,
+      change,
+      ...(updateNote ? { updateNote } : {}),
+      profile: profileRef,
+      loads,
+      modeling: result.plan.policy.spec.policy.mode === 'BehaviorModeling',
+    };
+  }
+
+  async function reconcileProxySecrets(
+    key: PolicyKey,
+    owner: PolicyOwner,
+    profileName: string,
+    proxy: { key: string; content: string } | undefined,
+    result: Extract<CompiledPolicy, { ok: true }>,
+  ): Promise<'done' | 'retry' | PolicyOutcome> {
+    const wanted = new Set<string>();
+    if (proxy) {
+      if (key.kind === 'VarmorPolicy') wanted.add(key.namespace);
+      else {
+        // vArmor keeps one copy of a cluster policy's proxy Secret in every namespace (pods mount Secrets of their own namespace only).
+        for (const namespace of namespaces.list()) {
+          if ((namespace as { status?: { phase?: string } }).status?.phase !== NAMESPACE_TERMINATING && namespace.metadata?.name) wanted.add(namespace.metadata.name);
+        }
+        wanted.add(options.namespace);
+      }
+    }
+    const data: Record<string, string> = proxy ? { [proxy.key]: proxy.content, ...((await options.hooks?.proxySecretKeys?.(result.plan)) ?? {}) } : {};
+    try {
+      for (const namespace of [...wanted].sort()) {
+        const desired = desiredProxySecret(owner, profileName, namespace, data);
+        const stored = secrets.get(profileName, namespace) as V1Secret | undefined;
+        if (!stored) {
+          await core.createNamespacedSecret({ namespace, body: desired });
+          wrote('create');
+        } else if (!ownedBy(stored, owner.uid)) {
+          const taken = controllerErrors.error('profile-name-taken', '/metadata/name', `Secret ${namespace}/${profileName} (the NetworkProxy configuration) belongs to something else`);
+          return { kind: 'refused', reason: 'Error', message: describeProblems([taken]), profileName };
+        } else if (secretDiffers(stored, desired)) {
+          await core.replaceNamespacedSecret({ namespace, name: profileName, body: { ...desired, metadata: { ...desired.metadata, resourceVersion: stored.metadata?.resourceVersion } } });
+          wrote('replace');
+        }
+      }
+      // Copies no longer wanted (the policy dropped NetworkProxy, a namespace went away from the list).
+      for (const stored of secrets.list() as V1Secret[]) {
+        const namespace = stored.metadata?.namespace ?? '';
+        if (stored.metadata?.name !== profileName || !ownedBy(stored, owner.uid) || wanted.has(namespace)) continue;
+        await core.deleteNamespacedSecret({ namespace, name: profileName });
+        wrote('delete');
+      }
+    } catch (error) {
+      if (!isConflict(error)) log(`${describePolicy(key)}: NetworkProxy Secret not written: ${problemOf(error)}`);
+      return 'retry';
+    }
+    return 'done';
+  }
+
+  async function writePolicyStatus(key: PolicyKey, policy: StoredObject, status: PolicyStatus): Promise<void> {
+    const body = { ...policy, status };
+    const plural = POLICY_PLURALS[key.kind];
+    if (key.kind === 'VarmorPolicy') {
+      await objects.replaceNamespacedCustomObjectStatus({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace: key.namespace, plural, name: key.name, body });
+    } else {
+      await objects.replaceClusterCustomObjectStatus({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural, name: key.name, body });
+    }
+    wrote('status');
+  }
+
+  function recordTransition(involved: InvolvedObject, previous: PolicyStatus | undefined, next: PolicyStatus, outcome: PolicyOutcome): void {
+    const ready = next.conditions?.find((condition) => condition.type === 'Ready');
+    if (outcome.kind === 'refused') {
+      const problem = next.conditions?.find((condition) => (condition.type === 'Created' || condition.type === 'Updated') && condition.status === 'False');
+      const before = previous?.conditions?.find((condition) => condition.type === problem?.type);
+      if (problem && (before?.message !== problem.message || previous?.phase !== 'Error')) record(involved, 'Warning', outcome.reason, problem.message ?? '');
+      return;
+    }
+    if (outcome.kind === 'applied' && outcome.change === 'created') record(involved, 'Normal', 'Created', `ArmorProfile ${outcome.profile} created`);
+    if (outcome.kind === 'applied' && outcome.change === 'updated') {
+      record(involved, 'Normal', 'Updated', next.conditions?.find((condition) => condition.type === 'Updated')?.message ?? 'updated');
+    }
+    if (next.phase !== previous?.phase || ready?.message !== previous?.conditions?.find((condition) => condition.type === 'Ready')?.message) {
+      if (next.phase === 'Protecting' || next.phase === 'Modeling') record(involved, 'Normal', 'Ready', ready?.message ?? 'ready');
+      else if (next.phase === 'Error' && ready?.reason === 'Error') record(involved, 'Warning', 'LoadFailed', ready.message ?? 'the agents failed');
+    }
+  }
+
+  // --- Reconcile: one ArmorProfile being deleted ---
+
+  async function reconcileProfile(profileKey: string): Promise<'done' | 'retry'> {
+    const [namespace, name] = profileKey.split('/') as [string, string];
+    const profile = profiles.get(name, namespace) as StoredObject | undefined;
+    const meta: Meta | undefined = profile?.metadata;
+    if (!profile || !meta?.deletionTimestamp || !(meta.finalizers ?? []).includes(PROFILE_FINALIZER)) {
+      unloading.delete(profileKey);
+      return 'done';
+    }
+    const involved: InvolvedObject = { apiVersion: VARMOR_API_VERSION, kind: 'ArmorProfile', name, namespace, ...(meta.uid ? { uid: meta.uid } : {}) };
+    const holding = nodesHolding(reports.reportsFor(profileKey), reports.liveNodes(clock().getTime()));
+    if (holding.length > 0) {
+      if (!unloading.has(profileKey)) {
+        unloading.add(profileKey);
+        record(involved, 'Normal', 'Unloading', `waiting for ${holding.length} nodes to unload the profile (${holding.slice(0, 5).join(', ')}${holding.length > 5 ? ', ...' : ''})`);
+      }
+      return 'done';
+    }
+    try {
+      const body = { ...profile, metadata: { ...meta, finalizers: (meta.finalizers ?? []).filter((finalizer) => finalizer !== PROFILE_FINALIZER) } };
+      await objects.replaceNamespacedCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace, plural: PROFILE_PLURAL, name, body });
+      wrote('replace');
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return 'done';
+      if (!isConflict(error)) log(`ArmorProfile ${profileKey}: finalizer not removed: ${problemOf(error)}`);
+      return 'retry';
+    }
+    unloading.delete(profileKey);
+    record(involved, 'Normal', 'Unloaded', 'no node has the profile loaded any more; the ArmorProfile is released');
+    return 'done';
+  }
+
+  // Reconciles read the caches: none runs before every informer has listed (the queue gathers keys meanwhile, and
+  // hands them out by priority once it starts).
+  const ready = Promise.all(informers.map((informer) => informer.ready)).then(() => queue.resume());
+  return {
+    ready,
+    stats,
+    async idle() {
+      await ready;
+      // Events may arrive while the queue drains; wait until a pass finds nothing more to do.
+      for (;;) {
+        await queue.idle();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (queue.length === 0) {
+          await queue.idle();
+          return;
+        }
+      }
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(resync);
+      clearTimeout(expiryTimer);
+      queue.stop();
+      await Promise.all(informers.map((informer) => informer.stop()));
+    },
+  };
+}
+
+/** The policy's stored status; one the controller could not have written (edited by hand) counts as none. */
+function readStatus(status: unknown): PolicyStatus | undefined {
+  const parsed = policyStatusSchema.safeParse(status);
+  return parsed.success ? parsed.data : undefined;
+}

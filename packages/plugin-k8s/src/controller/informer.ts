@@ -1,0 +1,85 @@
+import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
+import type { Backoff } from '../cluster/watched-resource.js';
+
+export type ObjectEvent = 'add' | 'update' | 'delete';
+
+export interface InformerOptions {
+  kubeConfig: KubeConfig;
+  /** The collection's path, all namespaces (`/apis/crd.varmor.org/v1beta1/armorprofiles`). */
+  path: string;
+  list: () => Promise<KubernetesListObject<KubernetesObject>>;
+  labelSelector?: string;
+  /** Each object added, changed or deleted (also those a re-list after 410 Gone finds changed). */
+  onEvent: (event: ObjectEvent, object: KubernetesObject) => void;
+  log?: (line: string) => void;
+  backoff?: Backoff;
+}
+
+export interface Informer {
+  /** Resolves once the first list is in (it keeps retrying until then). */
+  readonly ready: Promise<void>;
+  get(name: string, namespace?: string): KubernetesObject | undefined;
+  list(): readonly KubernetesObject[];
+  stop(): Promise<void>;
+}
+
+const DEFAULT_BACKOFF: Backoff = { initial: 1_000, max: 30_000 };
+
+/**
+ * client-node's ListWatch with per-object events: it lists, watches from the list's resourceVersion, lists again on
+ * 410 Gone and resumes a watch the server ended. A failed list or a dropped watch is started again after a doubling
+ * wait, so a broken connection never ends the controller.
+ */
+export function startInformer(options: InformerOptions): Informer {
+  const log = options.log ?? (() => {});
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  let stopped = false;
+  let wait = backoff.initial;
+  let retry: NodeJS.Timeout | undefined;
+  let markReady: () => void = () => {};
+  let ready = false;
+  const readyPromise = new Promise<void>((resolve) => (markReady = resolve));
+  const listed = async () => {
+    const list = await options.list();
+    // ListWatch stores the items (and sends their events) right after this promise settles.
+    setImmediate(() => {
+      if (stopped) return;
+      wait = backoff.initial;
+      if (!ready) {
+        ready = true;
+        markReady();
+      }
+    });
+    return list;
+  };
+  const informer = new ListWatch(options.path, new Watch(options.kubeConfig), listed, false, options.labelSelector);
+  const on = (event: ObjectEvent) => (object: KubernetesObject) => {
+    wait = backoff.initial;
+    options.onEvent(event, object);
+  };
+  informer.on('add', on('add'));
+  informer.on('update', on('update'));
+  informer.on('delete', on('delete'));
+  informer.on('error', (error: unknown) => {
+    if (stopped) return;
+    log(`${options.path}: ${error instanceof Error ? error.message : String(error)}; trying again in ${wait} ms`);
+    retry = setTimeout(start, wait);
+    wait = Math.min(wait * 2, backoff.max);
+  });
+  function start(): void {
+    retry = undefined;
+    if (stopped) return;
+    informer.start().catch((error: unknown) => log(`${options.path}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+  start();
+  return {
+    ready: readyPromise,
+    get: (name, namespace) => informer.get(name, namespace),
+    list: () => informer.list(),
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      await informer.stop();
+    },
+  };
+}
