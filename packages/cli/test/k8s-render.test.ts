@@ -26,8 +26,8 @@ describe('armorkit k8s render', () => {
     expect(code).toBe(0);
     expect(kinds(out)).toEqual([
       'Namespace', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition',
-      'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding',
-      'Secret', 'Deployment', 'Service', 'Service', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+      'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding',
+      'Secret', 'Deployment', 'Service', 'Service', 'DaemonSet', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
     ]);
   });
 
