@@ -1,4 +1,5 @@
 import { defineErrors, type ErrorCatalog } from '@armorkit/core';
+import { restartErrors } from './controller/restart/errors.js';
 import { mutateErrors } from './mutate/errors.js';
 import { renderErrors } from './render/errors.js';
 
@@ -17,4 +18,4 @@ export const k8sErrors = defineErrors('@armorkit/plugin-k8s', {
 export type K8sErrorCode = keyof typeof k8sErrors.codes;
 
 /** Every catalog of plugin-k8s (the update rules and validating webhook, the mutating webhook, `k8s render`), for docs/errors.md. */
-export const k8sErrorCatalogs: readonly ErrorCatalog[] = [k8sErrors, mutateErrors, renderErrors];
+export const k8sErrorCatalogs: readonly ErrorCatalog[] = [k8sErrors, mutateErrors, renderErrors, restartErrors];
