@@ -1,7 +1,12 @@
-// Writes deploy/helm/armorkit from the render code (pnpm exec tsx scripts/k8s-chart.ts); a test keeps them equal.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// Writes deploy/helm/armorkit from the render code, and the generated regions of docs/kubernetes.md (the RBAC table,
+// the checks the CRDs leave to the webhook), from packages/cli: pnpm exec tsx --conditions=source ../../scripts/k8s-chart.ts.
+// Tests keep both equal to the generators.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { customResourceDefinitions } from '../packages/plugin-k8s/src/crd/generate.js';
+import { webhookOnlyChecksText } from '../packages/plugin-k8s/src/crd/webhook-only.js';
 import { helmChartFiles } from '../packages/plugin-k8s/src/render/helm.js';
+import { rbacTableText } from '../packages/plugin-k8s/src/render/rbac.js';
 
 const chart = new URL('../deploy/helm/armorkit/', import.meta.url).pathname;
 const files = helmChartFiles();
@@ -14,3 +19,14 @@ for (const [path, content] of files) {
   writeFileSync(join(chart, path), content);
 }
 console.log(`wrote ${files.size} files to ${chart}`);
+
+const doc = new URL('../docs/kubernetes.md', import.meta.url).pathname;
+const regions: Record<string, string> = { rbac: rbacTableText(), 'webhook-only': webhookOnlyChecksText(customResourceDefinitions()) };
+let text = readFileSync(doc, 'utf8');
+for (const [name, content] of Object.entries(regions)) {
+  const pattern = new RegExp(`(<!-- generated: ${name} -->\\n)[\\s\\S]*?(<!-- end: ${name} -->)`);
+  if (!pattern.test(text)) throw new Error(`docs/kubernetes.md has no generated region ${name}`);
+  text = text.replace(pattern, (_match, start: string, end: string) => `${start}${content}${end}`);
+}
+writeFileSync(doc, text);
+console.log(`rewrote the generated regions ${Object.keys(regions).join(', ')} of ${doc}`);

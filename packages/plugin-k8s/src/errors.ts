@@ -1,5 +1,6 @@
 import { defineErrors, type ErrorCatalog } from '@armorkit/core';
 import { controllerErrors } from './controller/errors.js';
+import { restartErrors } from './controller/restart/errors.js';
 import { mutateErrors } from './mutate/errors.js';
 import { renderErrors } from './render/errors.js';
 
@@ -17,5 +18,5 @@ export const k8sErrors = defineErrors('@armorkit/plugin-k8s', {
 
 export type K8sErrorCode = keyof typeof k8sErrors.codes;
 
-/** Every catalog of plugin-k8s (the update rules and validating webhook, the mutating webhook, `k8s render`, the controller), for docs/errors.md. */
-export const k8sErrorCatalogs: readonly ErrorCatalog[] = [k8sErrors, mutateErrors, renderErrors, controllerErrors];
+/** Every catalog of plugin-k8s (the update rules and validating webhook, the mutating webhook, `k8s render`, the controller and its rolling restart), for docs/errors.md. */
+export const k8sErrorCatalogs: readonly ErrorCatalog[] = [k8sErrors, mutateErrors, renderErrors, controllerErrors, restartErrors];

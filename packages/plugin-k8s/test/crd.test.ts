@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { customResourceDefinitions } from '../src/crd/generate.js';
+import { armorNodeStatusSchema, profileDigest } from '../src/node-status/schema.js';
+import { apiServerValidator } from './support/api-server.js';
 import { customResourceDefinitionProblems, openApiSchemaProblems } from '../src/crd/structural.js';
 import { webhookOnlyChecksText } from '../src/crd/webhook-only.js';
 import { yamlDocument } from '../src/render/yaml.js';
@@ -39,6 +41,7 @@ describe('CRDs generated from the zod schemas', () => {
       { name: 'varmorclusterpolicies.crd.varmor.org', scope: 'Cluster', shortNames: ['vcpol'], columns: 'ENFORCER MODE TARGET-KIND TARGET-NAME TARGET-SELECTOR PROFILE-NAME READY STATUS AGE', version: 'v1beta1 served=true storage=true', status: {} },
       { name: 'armorprofiles.crd.varmor.org', scope: 'Namespaced', shortNames: [], columns: 'PROFILE ENFORCER MODE DESIRED CURRENT AGE', version: 'v1beta1 served=true storage=true', status: {} },
       { name: 'armorprofilemodels.crd.varmor.org', scope: 'Namespaced', shortNames: [], columns: 'STORAGE-TYPE DESIRED COMPLETED READY AGE', version: 'v1beta1 served=true storage=true', status: {} },
+      { name: 'armornodestatuses.armorkit.dev', scope: 'Cluster', shortNames: ['ans'], columns: 'ENFORCERS FAILED HEARTBEAT AGE', version: 'v1alpha1 served=true storage=true', status: {} },
     ]);
   });
 
@@ -47,12 +50,18 @@ describe('CRDs generated from the zod schemas', () => {
       const version = crd.spec.versions[0]!;
       for (const column of version.additionalPrinterColumns) {
         if (column.jsonPath === '.metadata.creationTimestamp') continue;
+        // `a[?(@.x=="y")].b` and `a[*].b` step into the items of a.
         const node = column.jsonPath
           .slice(1)
+          .replace(/\[(\*|\?\(@\.\w+=="\w+"\))\]/g, '.[]')
           .split('.')
-          .reduce<Record<string, unknown> | undefined>((schema, key) => (schema?.properties as Record<string, Record<string, unknown>> | undefined)?.[key], version.schema.openAPIV3Schema);
+          .reduce<Record<string, unknown> | undefined>(
+            (schema, key) => (key === '[]' ? (schema?.items as Record<string, unknown> | undefined) : (schema?.properties as Record<string, Record<string, unknown>> | undefined)?.[key]),
+            version.schema.openAPIV3Schema,
+          );
         expect(node, `${crd.metadata.name} ${column.name} ${column.jsonPath}`).toBeDefined();
-        if (column.type !== 'string') expect(node!.type, `${crd.metadata.name} ${column.name}`).toBe(column.type);
+        // A date column reads an RFC 3339 string.
+        if (column.type !== 'string') expect(node!.type, `${crd.metadata.name} ${column.name}`).toBe(column.type === 'date' ? 'string' : column.type);
       }
     }
   });
@@ -66,6 +75,45 @@ describe('CRDs generated from the zod schemas', () => {
     expect(Object.keys(at('properties', 'metadata', 'properties') as object)).toEqual(['name']);
     expect(policy('modelingOptions', 'properties', 'duration')).toMatchObject({ type: 'integer', minimum: 0, exclusiveMinimum: true });
     expect(schema.required).toEqual(['spec']);
+  });
+});
+
+describe('the ArmorNodeStatus CRD (armorkit.dev/v1alpha1, one object per node)', () => {
+  const crd = byKind.get('ArmorNodeStatus')!.crd;
+  const admit = apiServerValidator(crd.spec.versions[0]!.schema.openAPIV3Schema);
+  const report = {
+    apiVersion: 'armorkit.dev/v1alpha1',
+    kind: 'ArmorNodeStatus',
+    metadata: { name: 'node-1', resourceVersion: '7' },
+    status: {
+      enforcers: ['AppArmor', 'Seccomp'],
+      unavailable: { BPF: 'BPF: the BPF LSM is not active (/sys/kernel/security/lsm)' },
+      profiles: [
+        { namespace: 'demo', name: 'varmor-demo-demo-1', digest: profileDigest({ name: 'varmor-demo-demo-1', enforcer: 'AppArmor', mode: 'enforce' }), state: 'failed', message: 'AppArmor: apparmor_parser refused the profile', lastTransitionTime: '2026-12-02T08:00:00Z' },
+      ],
+      heartbeatTime: '2026-12-02T08:00:05Z',
+    },
+  };
+
+  it('is cluster-scoped in armorkit.dev, with the status subresource (the agent writes status, nothing else)', () => {
+    expect([crd.metadata.name, crd.spec.group, crd.spec.scope, crd.spec.names.kind, crd.spec.names.listKind]).toEqual(['armornodestatuses.armorkit.dev', 'armorkit.dev', 'Cluster', 'ArmorNodeStatus', 'ArmorNodeStatusList']);
+    expect(crd.spec.versions[0]!.subresources).toEqual({ status: {} });
+  });
+
+  it('admits what the contract schema admits and refuses what it refuses', () => {
+    expect(armorNodeStatusSchema.safeParse(report).success).toBe(true);
+    expect(admit(report)).toEqual({ unknownFields: [], errors: [] });
+    const badState = structuredClone(report);
+    (badState.status.profiles[0] as { state: string }).state = 'loading';
+    expect(armorNodeStatusSchema.safeParse(badState).success).toBe(false);
+    expect(admit(badState).errors.join('\n')).toContain('/status/profiles/0/state');
+    const extra = structuredClone(report) as typeof report & { status: { extra?: number } };
+    extra.status.extra = 1;
+    expect(armorNodeStatusSchema.safeParse(extra).success).toBe(false);
+    expect(admit(extra).unknownFields).toEqual(['/status/extra']);
+    const badDigest = structuredClone(report);
+    badDigest.status.profiles[0]!.digest = 'abc';
+    expect(admit(badDigest).errors.join('\n')).toContain('/status/profiles/0/digest');
   });
 });
 

@@ -129,10 +129,19 @@ describe('armorkit k8s render: the manifests', () => {
     }
   });
 
-  it('run the manager unprivileged with the webhook command, its TLS mounted, probes on /readyz and /healthz', () => {
-    const deployment = find(renderManifests({ values: defaultValues(), tls }), 'Deployment', NAMES.manager) as Manifest & { spec: { template: { spec: Record<string, any> } } };
+  it('run the manager unprivileged: the webhook (TLS mounted, probes on /readyz and /healthz) and the controller, two replicas spread over nodes', () => {
+    const deployment = find(renderManifests({ values: defaultValues(), tls }), 'Deployment', NAMES.manager) as Manifest & { spec: { replicas: number; template: { spec: Record<string, any> } } };
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
+    expect(deployment.spec.replicas).toBe(2);
+    expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['webhook', 'controller']);
+    const controller = pod.containers[1];
+    expect([...controller.command, ...controller.args].join(' ')).toBe('armorkit k8s manager --namespace $(ARMORKIT_NAMESPACE) --lease-name armorkit-manager --metrics 0.0.0.0:8082');
+    expect(controller.env).toEqual([{ name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
+    expect(controller.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    const metrics = find(renderManifests({ values: defaultValues(), tls }), 'Service', NAMES.metricsService) as Manifest & { spec: { ports: { name: string; port: number }[] } };
+    expect(metrics.spec.ports.map((port) => `${port.name}:${port.port}`)).toEqual(['metrics:8081', 'ctrl-metrics:8082']);
     expect([...container.command, ...container.args].join(' ')).toBe(
       'armorkit k8s webhook --cert /etc/armorkit/tls/tls.crt --key /etc/armorkit/tls/tls.key --listen 0.0.0.0:3443 --metrics 0.0.0.0:8081 --watch-policies',
     );
@@ -142,12 +151,22 @@ describe('armorkit k8s render: the manifests', () => {
     expect(pod.volumes).toEqual([{ name: 'tls', secret: { secretName: NAMES.tlsSecret, defaultMode: 0o440 } }, { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
   });
 
-  it('run the agent with capabilities instead of privileged, hostPID and its host paths (only when enabled)', () => {
-    expect(find(renderManifests({ values: defaultValues(), tls }), 'DaemonSet')).toBeUndefined();
-    const daemonSet = find(renderManifests({ values: values({ agent: { enabled: true } }), tls }), 'DaemonSet') as Manifest & { spec: { template: { spec: Record<string, any> } } };
+  it('run the agent with capabilities instead of privileged, hostPID, its host paths, NODE_NAME and a readiness probe (unless disabled)', () => {
+    const disabled = renderManifests({ values: values({ agent: { enabled: false } }), tls });
+    expect(find(disabled, 'DaemonSet')).toBeUndefined();
+    expect(disabled.filter((o) => o.metadata.name === NAMES.agent)).toEqual([]);
+    const daemonSet = find(renderManifests({ values: defaultValues(), tls }), 'DaemonSet') as Manifest & { spec: { template: { metadata: Record<string, any>; spec: Record<string, any> } } };
     const pod = daemonSet.spec.template.spec;
     const container = pod.containers[0];
-    expect(container.args).toEqual(['k8s', 'agent']);
+    expect([...container.command, ...container.args].join(' ')).toBe('armorkit k8s agent --node-name $(NODE_NAME) --readiness 0.0.0.0:9580');
+    expect(container.env[0]).toEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/health/readiness', port: 'readiness', scheme: 'HTTP' });
+    expect(container.ports).toEqual([{ name: 'readiness', containerPort: 9580, protocol: 'TCP' }]);
+    expect(daemonSet.spec.template.metadata.annotations).toEqual({ 'container.apparmor.security.beta.kubernetes.io/agent': 'unconfined' });
+    expect(container.securityContext.seccompProfile).toEqual({ type: 'Unconfined' });
+    for (const path of ['/sys/kernel/security', '/var/lib/kubelet/seccomp', '/run/containerd', '/var/log']) {
+      expect(pod.volumes.map((volume: { hostPath: { path: string } }) => volume.hostPath.path)).toContain(path);
+    }
     expect(pod.hostPID).toBe(true);
     expect(container.securityContext.privileged).toBe(false);
     expect(container.securityContext.capabilities).toEqual({ drop: ['ALL'], add: [...AGENT_CAPABILITIES] });
@@ -155,17 +174,31 @@ describe('armorkit k8s render: the manifests', () => {
     expect(JSON.stringify(daemonSet)).not.toContain('"privileged":true');
   });
 
-  it('grant each component exactly the rules of GRANTS: named resources, no wildcard, no Secrets', () => {
-    const objects = renderManifests({ values: values({ agent: { enabled: true } }), tls });
+  it('grant each component exactly the rules of GRANTS: named resources, no wildcard, Secrets by name only, the Lease in its namespace only', () => {
+    const objects = renderManifests({ values: values({ namespace: 'security' }), tls });
+    const written = (rules: (typeof GRANTS)[number]['rules'], scope: string) =>
+      rules.filter((rule) => rule.scope === scope).map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs }));
     for (const { component, rules } of GRANTS) {
       const role = find(objects, 'ClusterRole', `armorkit-${component}`) as Manifest & { rules: unknown[] };
-      expect(role.rules).toEqual(rules.map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs })));
+      expect(role.rules).toEqual(written(rules, 'cluster'));
       const binding = find(objects, 'ClusterRoleBinding', `armorkit-${component}`) as Manifest & { subjects: unknown[] };
-      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: `armorkit-${component}`, namespace: 'armorkit' }]);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: `armorkit-${component}`, namespace: 'security' }]);
     }
-    const allRules = JSON.stringify(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role'));
-    expect(allRules).not.toContain('"*"');
-    expect(allRules).not.toContain('secrets');
+    const lease = find(objects, 'Role', NAMES.manager) as Manifest & { rules: { resources: string[]; verbs: string[] }[] };
+    expect([lease.metadata.namespace, JSON.stringify(lease.rules)]).toEqual(['security', JSON.stringify([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }])]);
+    expect((find(objects, 'RoleBinding', NAMES.manager) as Manifest & { roleRef: unknown }).roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAMES.manager });
+    expect(find(objects, 'Role', NAMES.agent)).toBeUndefined();
+    const roles = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role') as (Manifest & { rules: { resources: string[]; verbs: string[] }[] })[];
+    expect(JSON.stringify(roles)).not.toContain('"*"');
+    const verbsOn = (component: string, resource: string) =>
+      roles.filter((role) => role.metadata.name === `armorkit-${component}`).flatMap((role) => role.rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.verbs));
+    expect(verbsOn('manager', 'secrets')).toEqual(['get', 'create', 'update', 'patch', 'delete']);
+    expect(verbsOn('agent', 'secrets')).toEqual([]);
+    // The manager reads the node reports and never writes them; the agent writes its own report and reads profiles.
+    expect(verbsOn('manager', 'armornodestatuses')).toEqual(['get', 'list', 'watch']);
+    expect(verbsOn('agent', 'armornodestatuses/status')).toEqual(['get', 'update', 'patch']);
+    expect(verbsOn('agent', 'armorprofiles')).toEqual(['get', 'list', 'watch']);
+    expect(verbsOn('manager', 'deployments')).toEqual(['get', 'list', 'update']);
   });
 });
 
@@ -178,7 +211,7 @@ describe('the schema checks of the rendered objects', () => {
     deployment.spec.replicas = 2;
     delete deployment.spec.template.spec.containers[0].name;
     expect(modelProblem(deployment)).toMatch(/name/);
-    deployment.spec.template.spec.containers[0].name = 'manager';
+    deployment.spec.template.spec.containers[0].name = 'webhook';
     deployment.spec.template.spec.containers[0].securityContext.privilegedd = true;
     expect(unknownFieldProblems(deployment)).toEqual(['/spec/template/spec/containers/0/securityContext/privilegedd']);
     const crd = structuredClone(find(renderManifests({ values: defaultValues(), tls: FAKE_TLS }), 'CustomResourceDefinition')!) as Manifest & { spec: Record<string, any> };

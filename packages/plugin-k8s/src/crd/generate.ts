@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { documentJsonSchema, type JsonSchemaVisitor } from '@armorkit/core/schema';
-import { CUSTOM_RESOURCE_KINDS, VARMOR_GROUP, VARMOR_VERSION, type CustomResourceKind } from './kinds.js';
+import { CUSTOM_RESOURCE_KINDS, type CustomResourceKind } from './kinds.js';
 import { REFINEMENT_MARK, toOpenApi, type OpenApiSchema, type WebhookOnlyCheck } from './openapi.js';
 
 /** An apiextensions.k8s.io/v1 CustomResourceDefinition, as armorkit writes it. */
@@ -54,8 +54,9 @@ function rootSchema(kind: CustomResourceKind, checks: WebhookOnlyCheck[]): OpenA
     { path: '/metadata/name', reason: 'required (the API server also takes generateName alone)' },
     { path: '/metadata', reason: 'namespace, labels and annotations are checked by the API server, not by this schema' },
   );
-  const required = ((converted.required as string[] | undefined) ?? []).filter((name) => !['apiVersion', 'kind', 'metadata'].includes(name));
-  return { ...converted, properties, ...(required.length > 0 ? { required } : {}) };
+  const { required: convertedRequired, ...rest } = converted;
+  const required = ((convertedRequired as string[] | undefined) ?? []).filter((name) => !['apiVersion', 'kind', 'metadata'].includes(name));
+  return { ...rest, properties, ...(required.length > 0 ? { required } : {}) };
 }
 
 function sortedChecks(checks: WebhookOnlyCheck[]): WebhookOnlyCheck[] {
@@ -72,9 +73,9 @@ export function customResourceDefinition(kind: CustomResourceKind): GeneratedCrd
   const crd: CustomResourceDefinition = {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${kind.plural}.${VARMOR_GROUP}` },
+    metadata: { name: `${kind.plural}.${kind.group}` },
     spec: {
-      group: VARMOR_GROUP,
+      group: kind.group,
       names: {
         kind: kind.kind,
         listKind: `${kind.kind}List`,
@@ -85,7 +86,7 @@ export function customResourceDefinition(kind: CustomResourceKind): GeneratedCrd
       scope: kind.scope,
       versions: [
         {
-          name: VARMOR_VERSION,
+          name: kind.version,
           served: true,
           storage: true,
           subresources: { status: {} },
@@ -98,7 +99,7 @@ export function customResourceDefinition(kind: CustomResourceKind): GeneratedCrd
   return { kind: kind.kind, crd, webhookOnly: sortedChecks(checks) };
 }
 
-/** The four CRDs of crd.varmor.org, in a fixed order (the output is deterministic). */
+/** The four CRDs of crd.varmor.org and armorkit.dev's ArmorNodeStatus, in a fixed order (the output is deterministic). */
 export function customResourceDefinitions(): GeneratedCrd[] {
   return CUSTOM_RESOURCE_KINDS.map(customResourceDefinition);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { armorProfileModelSchema, armorProfileSchema, varmorClusterPolicySchema, varmorPolicySchema } from '@armorkit/core/schema';
+import { armorNodeStatusSchema, NODE_STATUS_GROUP, NODE_STATUS_KIND, NODE_STATUS_PLURAL, NODE_STATUS_VERSION } from '../node-status/schema.js';
 
 export const VARMOR_GROUP = 'crd.varmor.org';
 export const VARMOR_VERSION = 'v1beta1';
@@ -12,7 +13,10 @@ export interface PrinterColumn {
 }
 
 export interface CustomResourceKind {
-  kind: 'VarmorPolicy' | 'VarmorClusterPolicy' | 'ArmorProfile' | 'ArmorProfileModel';
+  kind: 'VarmorPolicy' | 'VarmorClusterPolicy' | 'ArmorProfile' | 'ArmorProfileModel' | typeof NODE_STATUS_KIND;
+  /** vArmor's group for vArmor's kinds; armorkit's own (armorkit.dev) for what vArmor has no kind for. */
+  group: string;
+  version: string;
   plural: string;
   scope: 'Namespaced' | 'Cluster';
   shortNames: readonly string[];
@@ -36,10 +40,13 @@ const POLICY_COLUMNS: readonly PrinterColumn[] = [
   AGE,
 ];
 
-/** The four kinds of crd.varmor.org/v1beta1, in the order the CRDs are written. */
+const VARMOR = { group: VARMOR_GROUP, version: VARMOR_VERSION } as const;
+
+/** The four kinds of crd.varmor.org/v1beta1 and armorkit.dev's ArmorNodeStatus, in the order the CRDs are written. */
 export const CUSTOM_RESOURCE_KINDS: readonly CustomResourceKind[] = [
-  { kind: 'VarmorPolicy', plural: 'varmorpolicies', scope: 'Namespaced', shortNames: ['vpol'], printerColumns: POLICY_COLUMNS, schema: varmorPolicySchema },
+  { ...VARMOR, kind: 'VarmorPolicy', plural: 'varmorpolicies', scope: 'Namespaced', shortNames: ['vpol'], printerColumns: POLICY_COLUMNS, schema: varmorPolicySchema },
   {
+    ...VARMOR,
     kind: 'VarmorClusterPolicy',
     plural: 'varmorclusterpolicies',
     scope: 'Cluster',
@@ -48,6 +55,7 @@ export const CUSTOM_RESOURCE_KINDS: readonly CustomResourceKind[] = [
     schema: varmorClusterPolicySchema,
   },
   {
+    ...VARMOR,
     kind: 'ArmorProfile',
     plural: 'armorprofiles',
     scope: 'Namespaced',
@@ -63,6 +71,7 @@ export const CUSTOM_RESOURCE_KINDS: readonly CustomResourceKind[] = [
     schema: armorProfileSchema,
   },
   {
+    ...VARMOR,
     kind: 'ArmorProfileModel',
     plural: 'armorprofilemodels',
     scope: 'Namespaced',
@@ -75,5 +84,22 @@ export const CUSTOM_RESOURCE_KINDS: readonly CustomResourceKind[] = [
       AGE,
     ],
     schema: armorProfileModelSchema,
+  },
+  {
+    // One per node, written by that node's agent only (node-status/schema.ts). A count is not a JSONPath, so the
+    // columns show the failed profiles by name (empty when all loaded) and `armorkit k8s status` prints the counts.
+    group: NODE_STATUS_GROUP,
+    version: NODE_STATUS_VERSION,
+    kind: NODE_STATUS_KIND,
+    plural: NODE_STATUS_PLURAL,
+    scope: 'Cluster',
+    shortNames: ['ans'],
+    printerColumns: [
+      { name: 'ENFORCERS', type: 'string', jsonPath: '.status.enforcers' },
+      { name: 'FAILED', type: 'string', jsonPath: '.status.profiles[?(@.state=="failed")].name' },
+      { name: 'HEARTBEAT', type: 'date', jsonPath: '.status.heartbeatTime' },
+      AGE,
+    ],
+    schema: armorNodeStatusSchema,
   },
 ];

@@ -30,6 +30,7 @@ const LEAVES = [
   'image.repository', 'image.tag', 'image.pullPolicy',
   'webhook.validatingFailurePolicy', 'webhook.mutatingFailurePolicy', 'webhook.timeoutSeconds', 'webhook.matchLabels', 'webhook.port',
   'certificates.validityDays', 'manager.replicas', 'manager.metricsPort', 'manager.resources', 'agent.resources',
+  'manager.controllerMetricsPort', 'agent.readinessPort',
 ] as const;
 
 function getPath(values: unknown, path: string): unknown {

@@ -19,6 +19,8 @@ export const NAMES = {
   agent: 'armorkit-agent',
   webhookService: 'armorkit-webhook',
   metricsService: 'armorkit-metrics',
+  /** The coordination.k8s.io Lease the manager replicas elect their leader with. */
+  lease: 'armorkit-manager',
   tlsSecret: 'armorkit-webhook-tls',
   validatingWebhooks: 'armorkit-policy-validating-webhook-cfg',
   mutatingWebhooks: 'armorkit-resource-mutating-webhook-cfg',
@@ -68,22 +70,35 @@ function customResources(values: RenderValues): Manifest[] {
 
 function rbac(values: RenderValues): Manifest[] {
   return GRANTS.flatMap(({ component, rules }) => {
+    if (component === 'agent' && !values.agent.enabled) return [];
     const name = component === 'manager' ? NAMES.manager : NAMES.agent;
+    const subjects = [{ kind: 'ServiceAccount', name, namespace: values.namespace }];
+    const written = (scope: 'cluster' | 'namespace') =>
+      rules.filter((rule) => rule.scope === scope).map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs }));
+    const clusterRules = written('cluster');
+    const namespaceRules = written('namespace');
+    const rbacApi = 'rbac.authorization.k8s.io/v1';
     return [
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: namespaced(values, name, component) },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name, labels: labels(values, component) },
-        rules: rules.map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs })),
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name, labels: labels(values, component) },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-        subjects: [{ kind: 'ServiceAccount', name, namespace: values.namespace }],
-      },
+      ...(clusterRules.length > 0
+        ? [
+            { apiVersion: rbacApi, kind: 'ClusterRole', metadata: { name, labels: labels(values, component) }, rules: clusterRules },
+            {
+              apiVersion: rbacApi,
+              kind: 'ClusterRoleBinding',
+              metadata: { name, labels: labels(values, component) },
+              roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+              subjects,
+            },
+          ]
+        : []),
+      // What only concerns armorkit's own namespace (the leader Lease) is a Role there, not a cluster-wide grant.
+      ...(namespaceRules.length > 0
+        ? [
+            { apiVersion: rbacApi, kind: 'Role', metadata: namespaced(values, name, component), rules: namespaceRules },
+            { apiVersion: rbacApi, kind: 'RoleBinding', metadata: namespaced(values, name, component), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects },
+          ]
+        : []),
     ];
   });
 }
@@ -203,11 +218,24 @@ function image(values: RenderValues): { image: string; imagePullPolicy: string }
   return { image: `${values.image.repository}:${values.image.tag}`, imagePullPolicy: values.image.pullPolicy };
 }
 
+// Functions, not shared constants: each container gets objects of its own (a caller may change one).
+const namespaceEnv = () => ({ name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
+const restricted = () => ({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+
 function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] {
   const component = 'manager';
   // A new certificate (render or helm upgrade) rolls the pods, so they serve what the caBundle trusts.
   const annotations: Record<string, string> = tls ? { 'armorkit.dev/tls-sha256': sha256(tls.certificate) } : {};
   const probe = (path: string) => ({ httpGet: { path, port: 'webhook', scheme: 'HTTPS' }, periodSeconds: 10, timeoutSeconds: 3 });
+  // The webhook serves on every replica; the controller acts on the replica holding the Lease only (the others wait
+  // for it), so the replicas are spread over nodes: losing one node loses neither.
+  const spread = {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorOf(component) } } },
+      ],
+    },
+  };
   return [
     {
       apiVersion: 'apps/v1',
@@ -221,13 +249,14 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
           spec: {
             serviceAccountName: NAMES.manager,
             securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            affinity: spread,
             containers: [
               {
-                name: 'manager',
+                name: 'webhook',
                 ...image(values),
                 command: ['armorkit'],
                 args: ['k8s', 'webhook', '--cert', `${TLS_DIRECTORY}/tls.crt`, '--key', `${TLS_DIRECTORY}/tls.key`, '--listen', `0.0.0.0:${values.webhook.port}`, '--metrics', `0.0.0.0:${values.manager.metricsPort}`, '--watch-policies'],
-                env: [{ name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+                env: [namespaceEnv()],
                 ports: [
                   { name: 'webhook', containerPort: values.webhook.port, protocol: 'TCP' },
                   { name: 'metrics', containerPort: values.manager.metricsPort, protocol: 'TCP' },
@@ -235,12 +264,24 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
                 readinessProbe: probe('/readyz'),
                 livenessProbe: probe('/healthz'),
                 resources: values.manager.resources,
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                securityContext: restricted(),
                 // The root file system is read-only; apparmor_parser (the webhook's verify step) and node need a /tmp.
                 volumeMounts: [
                   { name: 'tls', mountPath: TLS_DIRECTORY, readOnly: true },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
+              },
+              {
+                name: 'controller',
+                ...image(values),
+                command: ['armorkit'],
+                // $(ARMORKIT_NAMESPACE) is expanded by the kubelet from the env below (the pod's namespace).
+                args: ['k8s', 'manager', '--namespace', '$(ARMORKIT_NAMESPACE)', '--lease-name', NAMES.lease, '--metrics', `0.0.0.0:${values.manager.controllerMetricsPort}`],
+                env: [namespaceEnv()],
+                ports: [{ name: 'ctrl-metrics', containerPort: values.manager.controllerMetricsPort, protocol: 'TCP' }],
+                resources: values.manager.resources,
+                securityContext: restricted(),
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
             volumes: [
@@ -261,10 +302,19 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
       apiVersion: 'v1',
       kind: 'Service',
       metadata: namespaced(values, NAMES.metricsService, component),
-      spec: { selector: selectorOf(component), ports: [{ name: 'metrics', port: values.manager.metricsPort, targetPort: 'metrics', protocol: 'TCP' }] },
+      spec: {
+        selector: selectorOf(component),
+        ports: [
+          { name: 'metrics', port: values.manager.metricsPort, targetPort: 'metrics', protocol: 'TCP' },
+          { name: 'ctrl-metrics', port: values.manager.controllerMetricsPort, targetPort: 'ctrl-metrics', protocol: 'TCP' },
+        ],
+      },
     },
   ];
 }
+
+/** The agent's readiness endpoint (vArmor's port and path; `armorkit k8s agent --readiness`). */
+export const AGENT_READINESS_PATH = '/health/readiness';
 
 /** Host paths the agent needs: what it writes or reads there, and whether it writes. */
 export const AGENT_HOST_PATHS: readonly { name: string; path: string; type: string; readOnly: boolean; why: string }[] = [
@@ -305,11 +355,15 @@ function agent(values: RenderValues): Manifest[] {
                 name: 'agent',
                 ...image(values),
                 command: ['armorkit'],
-                args: ['k8s', 'agent'],
+                // NODE_NAME from the downward API: the agent writes ArmorNodeStatus/<that name> and watches that node's pods.
+                args: ['k8s', 'agent', '--node-name', '$(NODE_NAME)', '--readiness', `0.0.0.0:${values.agent.readinessPort}`],
                 env: [
                   { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-                  { name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  namespaceEnv(),
                 ],
+                ports: [{ name: 'readiness', containerPort: values.agent.readinessPort, protocol: 'TCP' }],
+                // Ready once it has listed its profiles and pods and applied what concerns its node.
+                readinessProbe: { httpGet: { path: AGENT_READINESS_PATH, port: 'readiness', scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 3 },
                 resources: values.agent.resources,
                 securityContext: {
                   privileged: false,

@@ -48,15 +48,21 @@ export const renderValuesSchema = z.strictObject({
     .prefault({}),
   manager: z
     .strictObject({
-      replicas: z.number().int().min(1).max(10).default(1),
+      /** Two: the webhook stays up through a node's loss, and the controller's Lease passes to the other replica. */
+      replicas: z.number().int().min(1).max(10).default(2),
+      /** The webhook's metrics. */
       metricsPort: z.number().int().min(1024).max(65535).default(8081),
+      /** The controller's metrics (`armorkit k8s manager --metrics`). */
+      controllerMetricsPort: z.number().int().min(1024).max(65535).default(8082),
       resources: resources.default({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } }),
     })
     .prefault({}),
   agent: z
     .strictObject({
-      /** The node agent (`armorkit k8s agent`) comes with part 2 of the Kubernetes work; off until then. */
-      enabled: z.boolean().default(false),
+      /** The node agent DaemonSet (`armorkit k8s agent`); without it no profile is loaded on any node. */
+      enabled: z.boolean().default(true),
+      /** The agent's readiness endpoint (`/health/readiness`), as vArmor's. */
+      readinessPort: z.number().int().min(1024).max(65535).default(9580),
       resources: resources.default({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } }),
     })
     .prefault({}),
