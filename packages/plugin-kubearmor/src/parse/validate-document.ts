@@ -54,8 +54,13 @@ export function validateKubeArmorDocument(document: SourceDocument): Validated {
     return { kind: 'invalid', errors: [problem] };
   }
   const pruned: SourceDocument = { ...document, data: withoutNulls(document.data) };
+  // A missing apiVersion is a missing field (zod calls it a literal mismatch with nothing).
+  const apiVersionProblem = (errors: PolicyError[]): PolicyError[] =>
+    object.apiVersion !== undefined
+      ? errors
+      : errors.map((error) => (error.pointer === '/apiVersion' ? at('/apiVersion', 'required', `apiVersion is required: ${KUBEARMOR_API_VERSION}`) : error));
   const typed = ({ value, errors }: { value?: AnyKubeArmorPolicy; errors: PolicyError[] }): Validated =>
-    value === undefined ? { kind: 'invalid', errors } : { kind: 'policy', policy: value, errors };
+    value === undefined ? { kind: 'invalid', errors: apiVersionProblem(errors) } : { kind: 'policy', policy: value, errors };
   switch (kind) {
     case 'KubeArmorPolicy':
       return typed(validateDocument(pruned, kubeArmorPolicySchema));
@@ -64,7 +69,7 @@ export function validateKubeArmorDocument(document: SourceDocument): Validated {
     case 'KubeArmorHostPolicy':
       return typed(validateDocument(pruned, kubeArmorHostPolicySchema));
     case 'KubeArmorNetworkPolicy':
-      return { kind: 'network-policy', errors: validateDocument(pruned, kubeArmorNetworkPolicySchema).errors };
+      return { kind: 'network-policy', errors: apiVersionProblem(validateDocument(pruned, kubeArmorNetworkPolicySchema).errors) };
     default: {
       const message = `kind ${JSON.stringify(kind)} is not a kind of ${KUBEARMOR_API_VERSION}; did you mean ${JSON.stringify(closestKind(kind, KUBEARMOR_KINDS))}?`;
       return { kind: 'invalid', errors: [at('/kind', 'invalid-value', message, kind)] };
