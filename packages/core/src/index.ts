@@ -30,7 +30,7 @@ export {
 export { readPackageMeta } from './package-meta.js';
 export { parseYamlStream } from './parse/yaml-stream.js';
 export { validateDocument } from './parse/validate-document.js';
-export type { ParsedStream, Position, SourceDocument } from './source.js';
+export type { SourceDocument } from './source.js';
 export { enforcerFromId, enforcerId, splitEnforcerString, type Enforcer } from './enforcer.js';
 
 // Results and errors

@@ -56,3 +56,8 @@ export { KUBEARMOR_SYSCALLS } from './schema/syscall-names.js';
 export { KUBEARMOR_PRESETS } from './schema/presets.js';
 export type { ClusterExpression, LabelExpression, NodeSelector, PodSelector } from './schema/selector.js';
 export type { SyscallSource } from './schema/syscalls.js';
+
+// Selectors: which pods, containers and nodes a policy applies to
+export { selectsContainer, selectsPod, type PodIdentity } from './selectors/pod-selection.js';
+export { HOSTNAME_LABEL, selectsNode, type NodeIdentity } from './selectors/node-selection.js';
+export { CONTAINER_NAME_LABEL } from './parse/resolve-policy.js';

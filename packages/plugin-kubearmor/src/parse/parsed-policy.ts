@@ -154,13 +154,16 @@ export interface KubeArmorRules {
   presets: PresetRule[];
 }
 
-/** The workloads a policy applies to, per kind (selectors/ matches them against pods, namespaces and nodes). */
+/** The workloads a policy applies to, per kind (selectsPod, selectsContainer and selectsNode match them). */
 export type KubeArmorTarget =
   | {
       /** KubeArmorPolicy: pods of `namespace` with all of `matchLabels` that satisfy `matchExpressions`. */
       kind: 'pods';
       namespace: string;
+      /** The selector's labels, less `kubearmor.io/container.name`, which names containers instead. */
       matchLabels: Record<string, string>;
+      /** The containers of selected pods the policy applies to (`kubearmor.io/container.name: "[a,b]"`); empty: all. */
+      containers: string[];
       matchExpressions: LabelExpression[];
       pointer: string;
     }

@@ -77,16 +77,34 @@ function commaItems<T extends string>(
   return items;
 }
 
+/** The selector label that names containers rather than matching a pod label. */
+export const CONTAINER_NAME_LABEL = 'kubearmor.io/container.name';
+
+/**
+ * `"[a, b]"` → a and b; `"[]"` or `""` → every container. KubeArmor strips the first and last character whatever
+ * they are, so its `wordpress-mysql` selects a container named `ordpress-mysq`; a value without brackets is one name here.
+ */
+function containerNamesOf(value: string): string[] {
+  const list = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  return list
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}
+
 function targetOf(policy: AnyKubeArmorPolicy): KubeArmorTarget {
   switch (policy.kind) {
-    case 'KubeArmorPolicy':
+    case 'KubeArmorPolicy': {
+      const { [CONTAINER_NAME_LABEL]: containerNames, ...matchLabels } = policy.spec?.selector?.matchLabels ?? {};
       return {
         kind: 'pods',
         namespace: policy.metadata.namespace ?? 'default',
-        matchLabels: { ...(policy.spec?.selector?.matchLabels ?? {}) },
+        matchLabels,
+        containers: containerNames === undefined ? [] : containerNamesOf(containerNames),
         matchExpressions: [...(policy.spec?.selector?.matchExpressions ?? [])],
         pointer: '/spec/selector',
       };
+    }
     case 'KubeArmorClusterPolicy':
       return { kind: 'cluster', matchExpressions: [...(policy.spec?.selector?.matchExpressions ?? [])], pointer: '/spec/selector' };
     case 'KubeArmorHostPolicy':
