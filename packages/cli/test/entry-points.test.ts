@@ -183,6 +183,7 @@ describe('package entry points', () => {
     expect(Object.keys(await import('@armorkit/plugin-seccomp')).sort()).toEqual(['default', 'seccomp', 'seccompErrors']);
     expect(Object.keys(await import('@armorkit/plugin-bpf')).sort()).toEqual(['bpf', 'bpfErrors', 'default']);
     expect(Object.keys(await import('@armorkit/plugin-networkproxy')).sort()).toEqual(['default', 'networkProxyErrors', 'networkproxy']);
+    expect(Object.keys(await import('@armorkit/plugin-kubearmor')).sort()).toEqual(['default', 'kubearmor', 'kubearmorErrors']);
     expect(Object.keys(await import('@armorkit/builtin-rules')).sort()).toEqual(['BPF_DISK_DEVICE_PATTERN', 'builtinRules', 'default']);
   });
 
