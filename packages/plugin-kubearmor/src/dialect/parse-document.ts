@@ -11,6 +11,17 @@ import { type KubeArmorDialectOptions, kubeArmorPolicyIR } from './policy-ir.js'
  */
 export function parseKubeArmorPolicy(document: SourceDocument): { policy?: ParsedKubeArmorPolicy; errors: PolicyError[] } | undefined {
   if (!isKubeArmorDocument(document.data)) return undefined;
+  const parsed = parseValidated(document);
+  return { ...parsed, errors: inDocumentOrder(parsed.errors) };
+}
+
+/** Errors sorted by position (zod reports a nested problem before its parent's), problems without one last. */
+function inDocumentOrder(errors: readonly PolicyError[]): PolicyError[] {
+  const key = (error: PolicyError) => [error.location?.line ?? Number.MAX_SAFE_INTEGER, error.location?.column ?? 0] as const;
+  return [...errors].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
+}
+
+function parseValidated(document: SourceDocument): { policy?: ParsedKubeArmorPolicy; errors: PolicyError[] } {
   const validated = validateKubeArmorDocument(document);
   switch (validated.kind) {
     case 'invalid':
