@@ -24,6 +24,7 @@ COPY packages/plugin-seccomp/package.json packages/plugin-seccomp/
 COPY packages/plugin-bpf/package.json packages/plugin-bpf/
 COPY packages/plugin-networkproxy/package.json packages/plugin-networkproxy/
 COPY packages/plugin-k8s/package.json packages/plugin-k8s/
+COPY packages/plugin-kubearmor/package.json packages/plugin-kubearmor/
 COPY packages/kernel-lab/package.json packages/kernel-lab/
 COPY packages/cli/package.json packages/cli/
 RUN pnpm install --frozen-lockfile

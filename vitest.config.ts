@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One project per package. Packages resolve each other through the "source" export condition,
 // so tests run against the TypeScript sources and never against a stale build.
 // Tests that need a real kernel live in test/kernel/ and run inside kernel-lab (see packages/kernel-lab).
-const packages = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy', 'plugin-k8s', 'kernel-lab', 'cli'];
+const packages = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy', 'plugin-k8s', 'plugin-kubearmor', 'kernel-lab', 'cli'];
 // Examples with tests of their own run with the packages (an example that no longer works is a broken doc).
 const examples = ['minimal-enforcer'];
 const roots = [...packages.map((name) => ({ name, root: `packages/${name}` })), ...examples.map((name) => ({ name, root: `examples/${name}` }))];

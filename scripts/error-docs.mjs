@@ -4,8 +4,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const load = (name) => import(new URL(`../packages/${name}/dist/index.js`, import.meta.url).href);
-const [core, apparmor, seccomp, bpf, networkproxy, k8s] = await Promise.all(['core', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy', 'plugin-k8s'].map(load));
-const text = core.renderErrorReference([core.coreErrors, apparmor.appArmorErrors, seccomp.seccompErrors, bpf.bpfErrors, networkproxy.networkProxyErrors, ...k8s.k8sErrorCatalogs]);
+const [core, apparmor, seccomp, bpf, networkproxy, k8s, kubearmor] = await Promise.all(
+  ['core', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy', 'plugin-k8s', 'plugin-kubearmor'].map(load),
+);
+const text = core.renderErrorReference([core.coreErrors, apparmor.appArmorErrors, seccomp.seccompErrors, bpf.bpfErrors, networkproxy.networkProxyErrors, ...k8s.k8sErrorCatalogs, kubearmor.kubearmorErrors]);
 const path = new URL('../docs/errors.md', import.meta.url);
 
 if (process.argv.includes('--check')) {

@@ -8,9 +8,16 @@ import { findConfig } from './config-file.js';
 
 /**
  * Official plugin packages, each a dependency of the CLI that default-exports its plugin factory; one not installed is
- * skipped. Only packages that exist: the planned ones (plugin-kubearmor) join when they are published.
+ * skipped. A plugin without enforcers is a dialect (KubeArmor's policies): it is always imported, since it is what
+ * tells which enforcers a document needs.
  */
-export const OFFICIAL_PLUGINS = ['@armorkit/plugin-apparmor', '@armorkit/plugin-seccomp', '@armorkit/plugin-bpf', '@armorkit/plugin-networkproxy'] as const;
+export const OFFICIAL_PLUGINS = [
+  '@armorkit/plugin-apparmor',
+  '@armorkit/plugin-seccomp',
+  '@armorkit/plugin-bpf',
+  '@armorkit/plugin-networkproxy',
+  '@armorkit/plugin-kubearmor',
+] as const;
 /**
  * The enforcers each official plugin implements, known without importing it, so that a command checking policies
  * imports only the plugins of the enforcers they use (docs/cli.md#start-up). A test keeps it equal to their backends.
@@ -20,6 +27,7 @@ export const OFFICIAL_PLUGIN_ENFORCERS: Readonly<Record<(typeof OFFICIAL_PLUGINS
   '@armorkit/plugin-seccomp': ['Seccomp'],
   '@armorkit/plugin-bpf': ['BPF'],
   '@armorkit/plugin-networkproxy': ['NetworkProxy'],
+  '@armorkit/plugin-kubearmor': [],
 };
 export const BUILTIN_RULES = '@armorkit/builtin-rules';
 
@@ -34,6 +42,7 @@ const DEPENDENCIES: Readonly<Record<string, () => Promise<unknown>>> = {
   '@armorkit/plugin-seccomp': () => import('@armorkit/plugin-seccomp'),
   '@armorkit/plugin-bpf': () => import('@armorkit/plugin-bpf'),
   '@armorkit/plugin-networkproxy': () => import('@armorkit/plugin-networkproxy'),
+  '@armorkit/plugin-kubearmor': () => import('@armorkit/plugin-kubearmor'),
   [BUILTIN_RULES]: () => import('@armorkit/builtin-rules'),
 };
 
@@ -46,9 +55,16 @@ async function importIfInstalled<T>(specifier: string): Promise<T | undefined> {
   }
 }
 
-/** The official plugins and rules that are installed next to the CLI; only the plugins of `enforcers`, when given. */
+const isDialect = (specifier: (typeof OFFICIAL_PLUGINS)[number]) => OFFICIAL_PLUGIN_ENFORCERS[specifier].length === 0;
+
+/**
+ * The official plugins and rules that are installed next to the CLI; with `enforcers`, only the plugins of those
+ * enforcers, and the dialects.
+ */
 export async function installedDefaults(enforcers?: readonly Enforcer[]): Promise<{ plugins: Plugin[]; rulePacks: RulePack[] }> {
-  const wanted = OFFICIAL_PLUGINS.filter((specifier) => !enforcers || OFFICIAL_PLUGIN_ENFORCERS[specifier].some((enforcer) => enforcers.includes(enforcer)));
+  const wanted = OFFICIAL_PLUGINS.filter(
+    (specifier) => !enforcers || isDialect(specifier) || OFFICIAL_PLUGIN_ENFORCERS[specifier].some((enforcer) => enforcers.includes(enforcer)),
+  );
   // Imported together (their files are read at once), registered in the order of OFFICIAL_PLUGINS.
   const [rules, ...modules] = await Promise.all([
     importIfInstalled<{ default: RulePack }>(BUILTIN_RULES),
@@ -81,9 +97,18 @@ async function importConfig(path: string): Promise<ArmorkitConfig> {
   return module.default;
 }
 
-/** The enforcers the policies in `inputs` use, as the vArmor dialect reads them (a document it refuses uses none). */
-export function usedEnforcers(inputs: readonly PolicyInput[]): Enforcer[] {
-  const dialect = createEngine({ plugins: [varmorDialect()] });
+/** The installed official dialect plugins (no enforcers of their own). */
+async function installedDialects(): Promise<Plugin[]> {
+  const modules = await Promise.all(OFFICIAL_PLUGINS.filter(isDialect).map((specifier) => importIfInstalled<{ default: () => Plugin }>(specifier)));
+  return modules.flatMap((module) => (module ? [module.default()] : []));
+}
+
+/**
+ * The enforcers the policies in `inputs` use, as the vArmor dialect and `dialects` read them (a document they refuse
+ * uses none).
+ */
+export function usedEnforcers(inputs: readonly PolicyInput[], dialects: readonly Plugin[] = []): Enforcer[] {
+  const dialect = createEngine({ plugins: [varmorDialect(), ...dialects] });
   return [...new Set(inputs.flatMap((input) => dialect.parse(input.text, input.name).policies.flatMap((policy) => policy.enforcers)))];
 }
 
@@ -96,7 +121,7 @@ export function usedEnforcers(inputs: readonly PolicyInput[]): Enforcer[] {
 export async function loadEngine(options: { config?: string; cwd?: string; inputs?: readonly PolicyInput[] } = {}): Promise<{ engine: Engine; configPath?: string }> {
   const configPath = options.config ?? findConfig(options.cwd ?? process.cwd());
   const config = configPath ? await importConfig(configPath) : {};
-  const enforcers = options.inputs && !configPath ? usedEnforcers(options.inputs) : undefined;
+  const enforcers = options.inputs && !configPath ? usedEnforcers(options.inputs, await installedDialects()) : undefined;
   const defaults = config.extendDefaults === false ? { plugins: [], rulePacks: [] } : await installedDefaults(enforcers);
   const userPlugins = config.plugins ?? [];
   // A config that lists an official plugin (with its own options) replaces the default instance of it.

@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const PACKAGES = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy', 'plugin-k8s'];
+const PACKAGES = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy', 'plugin-k8s', 'plugin-kubearmor'];
 const SCANNED = ['packages', 'examples', 'bench'];
 const CODE = /\.(ts|mts|mjs|js)$/;
 
@@ -183,6 +183,7 @@ describe('package entry points', () => {
     expect(Object.keys(await import('@armorkit/plugin-seccomp')).sort()).toEqual(['default', 'seccomp', 'seccompErrors']);
     expect(Object.keys(await import('@armorkit/plugin-bpf')).sort()).toEqual(['bpf', 'bpfErrors', 'default']);
     expect(Object.keys(await import('@armorkit/plugin-networkproxy')).sort()).toEqual(['default', 'networkProxyErrors', 'networkproxy']);
+    expect(Object.keys(await import('@armorkit/plugin-kubearmor')).sort()).toEqual(['default', 'kubearmor', 'kubearmorErrors']);
     expect(Object.keys(await import('@armorkit/builtin-rules')).sort()).toEqual(['BPF_DISK_DEVICE_PATTERN', 'builtinRules', 'default']);
   });
 

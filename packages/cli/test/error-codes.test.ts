@@ -4,17 +4,19 @@ import { coreErrors, createEngine, type ErrorCatalog, renderErrorReference, varm
 import { apparmor, appArmorErrors } from '@armorkit/plugin-apparmor';
 import { bpf, bpfErrors } from '@armorkit/plugin-bpf';
 import { k8sErrorCatalogs } from '@armorkit/plugin-k8s';
+import { kubearmor, kubearmorErrors } from '@armorkit/plugin-kubearmor';
 import { networkproxy, networkProxyErrors } from '@armorkit/plugin-networkproxy';
 import { seccomp, seccompErrors } from '@armorkit/plugin-seccomp';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 // The catalogs of the engine's plugins, and of the packages beside the engine (plugin-k8s's webhooks) that raise codes too.
-const ENGINE_CATALOGS: ErrorCatalog[] = [coreErrors, appArmorErrors, seccompErrors, bpfErrors, networkProxyErrors];
-const CATALOGS: ErrorCatalog[] = [...ENGINE_CATALOGS, ...k8sErrorCatalogs];
+const ENGINE_CATALOGS: ErrorCatalog[] = [coreErrors, appArmorErrors, seccompErrors, bpfErrors, networkProxyErrors, kubearmorErrors];
+// docs/errors.md lists them in the order scripts/error-docs.mjs gives them.
+const CATALOGS: ErrorCatalog[] = [...ENGINE_CATALOGS.filter((catalog) => catalog !== kubearmorErrors), ...k8sErrorCatalogs, kubearmorErrors];
 // Packages whose problems are PolicyErrors. Audit decoding (src/audit) yields events, not PolicyErrors; kernel-lab
 // has its own LabError.
-const SCANNED = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy', 'plugin-k8s', 'cli'];
+const SCANNED = ['core', 'builtin-rules', 'plugin-apparmor', 'plugin-seccomp', 'plugin-bpf', 'plugin-networkproxy', 'plugin-k8s', 'plugin-kubearmor', 'cli'];
 // zod's own issue codes, which the schemas pass to ctx.addIssue (our code goes in params.code).
 const ZOD_ISSUE_CODES = new Set(['custom', 'invalid_type', 'invalid_format', 'invalid_value', 'too_big', 'too_small', 'unrecognized_keys', 'invalid_union']);
 // Where a code is written: a PolicyError made by hand, by a catalog, by a builder, from a text problem, or a schema check.
@@ -65,7 +67,7 @@ describe('error codes', () => {
   });
 
   it('are unique across the official plugins, so the default engine can be built', () => {
-    const engine = createEngine({ plugins: [varmorDialect(), apparmor(), seccomp(), bpf(), networkproxy()] });
+    const engine = createEngine({ plugins: [varmorDialect(), apparmor(), seccomp(), bpf(), networkproxy(), kubearmor()] });
     expect(engine.errorCodes.size).toBe(ENGINE_CATALOGS.reduce((count, catalog) => count + Object.keys(catalog.codes).length, 0));
     expect(k8sErrorCatalogs.flatMap((catalog) => Object.keys(catalog.codes)).filter((code) => engine.errorCodes.has(code))).toEqual([]);
     expect(engine.installed.map((installed) => `${installed.enforcer} ${installed.meta.name}`)).toEqual([

@@ -37,10 +37,14 @@ describe('OFFICIAL_PLUGINS', () => {
     expect(implemented).toEqual(OFFICIAL_PLUGIN_ENFORCERS);
   });
 
-  it('are imported only for the enforcers asked for', async () => {
-    expect((await installedDefaults(['AppArmor'])).plugins.map((plugin) => plugin.meta.name)).toEqual(['@armorkit/plugin-apparmor']);
-    expect((await installedDefaults(['BPF', 'Seccomp'])).plugins.map((plugin) => plugin.meta.name)).toEqual(['@armorkit/plugin-seccomp', '@armorkit/plugin-bpf']);
-    expect((await installedDefaults([])).plugins).toEqual([]);
+  it('are imported only for the enforcers asked for, and the dialects always', async () => {
+    expect((await installedDefaults(['AppArmor'])).plugins.map((plugin) => plugin.meta.name)).toEqual(['@armorkit/plugin-apparmor', '@armorkit/plugin-kubearmor']);
+    expect((await installedDefaults(['BPF', 'Seccomp'])).plugins.map((plugin) => plugin.meta.name)).toEqual([
+      '@armorkit/plugin-seccomp',
+      '@armorkit/plugin-bpf',
+      '@armorkit/plugin-kubearmor',
+    ]);
+    expect((await installedDefaults([])).plugins.map((plugin) => plugin.meta.name)).toEqual(['@armorkit/plugin-kubearmor']);
   });
 });
 

@@ -29,6 +29,8 @@ export {
 } from './engine/pod-changes.js';
 export { readPackageMeta } from './package-meta.js';
 export { parseYamlStream } from './parse/yaml-stream.js';
+export { validateDocument } from './parse/validate-document.js';
+export type { SourceDocument } from './source.js';
 export { enforcerFromId, enforcerId, splitEnforcerString, type Enforcer } from './enforcer.js';
 
 // Results and errors
@@ -39,7 +41,7 @@ export { coreErrors } from './core-errors.js';
 export { renderErrorReference } from './error-reference.js';
 
 // Policy IR and plan
-export type { PolicyIR } from './ir.js';
+export type { DialectPolicyMap, PolicyIR } from './ir.js';
 export {
   baseProfile,
   type AppArmorPlan,

@@ -1,0 +1,46 @@
+import type { PolicyIR } from '@armorkit/core';
+import type { ParsedKubeArmorPolicy } from '../parse/parsed-policy.js';
+
+export interface KubeArmorDialectOptions {
+  /** Namespace cluster-scoped policies (KubeArmorClusterPolicy, KubeArmorHostPolicy) are named after. Default `armorkit`. */
+  namespace?: string;
+}
+
+/** `kubearmor-<ns>-<name>`, `kubearmor-cluster-<name>` or `kubearmor-host-<name>`, lower-cased. */
+export function kubeArmorProfileName(policy: Pick<ParsedKubeArmorPolicy, 'kind' | 'name' | 'namespace'>): string {
+  switch (policy.kind) {
+    case 'KubeArmorPolicy':
+      return `kubearmor-${policy.namespace ?? 'default'}-${policy.name}`.toLowerCase();
+    case 'KubeArmorClusterPolicy':
+      return `kubearmor-cluster-${policy.name}`.toLowerCase();
+    case 'KubeArmorHostPolicy':
+      return `kubearmor-host-${policy.name}`.toLowerCase();
+  }
+}
+
+/**
+ * The PolicyIR of a parsed KubeArmor policy. The vArmor-shaped `spec` carries the target only (pods by labels) and no
+ * enforcer: KubeArmor's rules cannot be said in it, so the policy itself travels in `dialectPolicy.kubearmor`, and the
+ * plugin's semantics choose the enforcers and turn the rules into plan rules (docs/kubearmor.md#parsing).
+ */
+export function kubeArmorPolicyIR(parsed: ParsedKubeArmorPolicy, options: KubeArmorDialectOptions = {}): PolicyIR {
+  const clusterScoped = parsed.kind !== 'KubeArmorPolicy';
+  const matchLabels = parsed.target.kind === 'pods' ? parsed.target.matchLabels : {};
+  return {
+    dialect: 'kubearmor',
+    kind: parsed.kind,
+    name: parsed.name,
+    namespace: clusterScoped ? (options.namespace ?? 'armorkit') : (parsed.namespace ?? 'default'),
+    clusterScoped,
+    labels: parsed.labels,
+    profileName: kubeArmorProfileName(parsed),
+    enforcers: [],
+    spec: {
+      target: { kind: 'Pod', selector: { matchLabels } },
+      policy: { enforcer: '', mode: 'EnhanceProtect', enhanceProtect: {} },
+    },
+    source: parsed.source,
+    specPointer: '/spec',
+    dialectPolicy: { kubearmor: parsed },
+  };
+}

@@ -1,0 +1,20 @@
+import { defineErrors } from '@armorkit/core';
+
+/**
+ * The codes the KubeArmor dialect raises beyond core's schema codes (unknown-field, required, invalid-value,
+ * invalid-type), which it uses for everything the CRDs themselves refuse.
+ */
+export const kubearmorErrors = defineErrors('@armorkit/plugin-kubearmor', {
+  'kubearmor/unknown-protocol': {
+    description:
+      'A network protocol (or an item of a comma list) that names no protocol: the CRD\'s pattern is anchored only at its end, so the API server accepts "xtcp", but KubeArmor has no such protocol.',
+  },
+  'kubearmor/unknown-capability': {
+    description:
+      'A capability (or an item of a comma list) that names no capability: the CRD\'s pattern accepts "cap_net_raw" (unanchored start), but the name is written without cap_.',
+  },
+  'kubearmor/empty-domain': { description: 'A matchDNSQueries domain list with an empty item ("a.com,,b.com").' },
+  'kubearmor/unsupported-kind': {
+    description: 'A KubeArmorNetworkPolicy (nftables) is checked against its CRD but armorkit does not enforce it; the message says so.',
+  },
+});
