@@ -34,8 +34,10 @@ const EXECUTABLE = /^\/[A-Za-z0-9._+@%=:~/*?-]*$/;
 const NEEDS_QUOTES = /[\s,#"]/;
 
 /** A path or glob as one AppArmor token, or why it cannot be one. */
-function token(text: string): { text: string } | { problem: string } {
+function token(text: string, kind: PathRule['match']['kind']): { text: string } | { problem: string } {
   if (!text.startsWith('/')) return { problem: `${JSON.stringify(text)} is not absolute; AppArmor matches absolute paths only` };
+  // KubeArmor's alert matcher tests patterns against a command line; AppArmor matches the executable's path only.
+  if (/\s/.test(text) && kind === 'pattern') return { problem: `${JSON.stringify(text)} has white space: it reads like a command line, and AppArmor matches the executable's path only` };
   if (!QUOTABLE.test(text)) return { problem: `${JSON.stringify(text)} holds a quote, a backslash or a non-printable character, which an AppArmor profile cannot carry` };
   return { text: NEEDS_QUOTES.test(text) ? `"${text}"` : text };
 }
@@ -53,7 +55,7 @@ function pathTokens(rule: PathRule): string[] | { problem: string } {
   const texts = rule.match.kind === 'dir' ? [text, `${text}${rule.match.recursive ? '**' : '*'}`] : [text];
   const tokens: string[] = [];
   for (const one of texts) {
-    const made = token(one);
+    const made = token(one, rule.match.kind);
     if ('problem' in made) return made;
     tokens.push(made.text);
   }

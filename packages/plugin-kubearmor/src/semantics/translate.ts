@@ -90,8 +90,13 @@ export function translateKubeArmor(policy: ParsedKubeArmorPolicy, options: Trans
       }
       continue;
     }
-    const reasons = takers.flatMap((enforcer) => problemsOf[enforcer].filter((note) => note.pointer.startsWith(rule.pointer)).map((note) => `${enforcer}: ${note.message}`));
-    errorList.push(errors.error('kubearmor/rule-unenforceable', rule.pointer, `no armorkit enforcer can enforce this rule exactly (${reasons.join('; ')})`));
+    const reasons = takers.map((enforcer) => {
+      const own = problemsOf[enforcer].filter((note) => note.pointer.startsWith(rule.pointer));
+      if (own.length > 0) return `${enforcer}: ${own.map((note) => note.message).join('; ')}`;
+      const other = problemsOf[enforcer][0];
+      return `${enforcer} cannot take this policy because of ${other?.pointer ?? 'another rule'}: ${other?.message ?? ''}`;
+    });
+    errorList.push(errors.error('kubearmor/rule-unenforceable', rule.pointer, `no armorkit enforcer can enforce this policy's rule exactly (${reasons.join('; ')})`));
   }
   if (enforcers.includes('AppArmor')) {
     for (const note of appArmor.notes) warnings.push(errors.error('kubearmor/alerts-differ', note.pointer, note.message));
