@@ -17,4 +17,23 @@ export const kubearmorErrors = defineErrors('@armorkit/plugin-kubearmor', {
   'kubearmor/unsupported-kind': {
     description: 'A KubeArmorNetworkPolicy (nftables) is checked against its CRD but armorkit does not enforce it; the message says so.',
   },
+  // The semantics (src/semantics): what the enforcers can and cannot take
+  'kubearmor/field-unsupported': {
+    description: 'A KubeArmor field no armorkit enforcer can enforce (pts: false, allowedArgs, matchDNSQueries, presets, device); the policy is refused rather than enforced in part.',
+  },
+  'kubearmor/rule-unenforceable': {
+    description: 'A KubeArmor rule none of the chosen enforcers can enforce exactly; the message says why for each.',
+  },
+  'kubearmor/enforcer-left-out': {
+    description: "An enforcer was left out of a KubeArmor policy's enforcers because it cannot enforce one of its rules exactly; the message says which rule and why.",
+    severity: 'warning',
+  },
+  'kubearmor/field-ignored': {
+    description: 'A field KubeArmor itself ignores (an Allow rule without fromSource in a host policy); armorkit ignores it too.',
+    severity: 'warning',
+  },
+  'kubearmor/alerts-differ': {
+    description: "Enforcement is exact but the events differ from KubeArmor's alerts (the audit posture under AppArmor).",
+    severity: 'warning',
+  },
 });

@@ -2,7 +2,9 @@
 // Schema generated from them for editors, exact JSON reading (64-bit integers kept) and behaviour models.
 
 // vArmor documents: VarmorPolicy / VarmorClusterPolicy, the ArmorProfile it becomes, its status, behaviour models
-export { anyVarmorPolicySchema, varmorClusterPolicySchema, varmorPolicySchema, type VarmorClusterPolicy, type VarmorPolicy } from '../schema/varmor/varmor-policy.js';
+export { anyVarmorPolicySchema, varmorClusterPolicySchema, varmorPolicySchema, type VarmorClusterPolicy, type VarmorPolicy, type VarmorPolicySpec } from '../schema/varmor/varmor-policy.js';
+// The EnhanceProtect section other dialects (KubeArmor) build their policies' IR from
+export type { EnhanceProtect } from '../schema/varmor/enhance-protect.js';
 export { armorProfileModelSchema, type ArmorProfileModel } from '../schema/varmor/armor-profile-model.js';
 export { armorProfileSchema, profileSchema, type ArmorProfile, type Profile } from '../schema/varmor/armor-profile.js';
 export { kubernetesNameSchema, kubernetesNamespaceSchema, objectMetaSchema, type ObjectMeta } from '../schema/varmor/metadata.js';
@@ -16,7 +18,7 @@ export type { BpfRawRules } from '../schema/varmor/bpf-raw-rules.js';
 export type { FilePermission, FileRule } from '../schema/varmor/bpf-file-rule.js';
 export type { BpfQualifier } from '../schema/varmor/bpf-qualifiers.js';
 export { bpfPatternProblem, type BpfPatternSubject } from '../schema/varmor/bpf-path-pattern.js';
-export type { PodEgress, ServiceEgress } from '../schema/varmor/bpf-network.js';
+export type { NetworkSocketRule, PodEgress, ServiceEgress } from '../schema/varmor/bpf-network.js';
 // The OCI runtime spec's LinuxSeccomp
 export {
   linuxSeccompSchema,

@@ -27,7 +27,7 @@ export function readPath(cursor: Cursor, what: string): string {
 export function readFileRule(cursor: Cursor, prefix: Prefix, at: Position): FileRule {
   const keyword = cursor.isWord('file');
   if (keyword) cursor.next();
-  const base = { kind: 'file' as const, ...at, audit: prefix.audit, deny: prefix.deny, owner: prefix.owner };
+  const base = { kind: 'file' as const, ...at, audit: prefix.audit, deny: prefix.deny, owner: prefix.owner, ...(prefix.other ? { other: true as const } : {}) };
   if (keyword && cursor.done()) {
     if (prefix.deny) cursor.fail('apparmor_parser 3.0 refuses "deny file," (write the paths to deny)', at);
     return base;
@@ -66,6 +66,7 @@ function filePermissions(cursor: Cursor, token: Token, deny: boolean): string {
 
 /** `link [subset] PATH -> PATH`. */
 export function readLinkRule(cursor: Cursor, prefix: Prefix, at: Position): LinkRule {
+  if (prefix.other) cursor.fail('"other" does not apply to link rules');
   cursor.next();
   const subset = cursor.isWord('subset');
   if (subset) cursor.next();

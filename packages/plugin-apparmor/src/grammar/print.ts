@@ -9,8 +9,8 @@ export function printPath(path: string): string {
   return BARE_PATH.test(path) ? path : `"${path}"`;
 }
 
-function qualifiers(statement: { audit: boolean; deny: boolean; owner?: boolean }): string {
-  return `${statement.audit ? 'audit ' : ''}${statement.deny ? 'deny ' : ''}${statement.owner ? 'owner ' : ''}`;
+function qualifiers(statement: { audit: boolean; deny: boolean; owner?: boolean; other?: true }): string {
+  return `${statement.audit ? 'audit ' : ''}${statement.deny ? 'deny ' : ''}${statement.owner ? 'owner ' : ''}${statement.other ? 'other ' : ''}`;
 }
 
 const list = (values: readonly string[]) => `(${values.join(',')})`;

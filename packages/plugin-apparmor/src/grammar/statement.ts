@@ -24,7 +24,7 @@ const REFUSED: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** AppArmor 4 words the installed apparmor_parser (3.0) does not know. */
-const APPARMOR_4 = new Set(['prompt', 'priority', 'quiet', 'kill', 'complain', 'other', 'userns', 'io_uring', 'mqueue', 'all']);
+const APPARMOR_4 = new Set(['prompt', 'priority', 'quiet', 'kill', 'complain', 'userns', 'io_uring', 'mqueue', 'all']);
 
 /** One statement's tokens (its comma excluded) → the typed statement; throws GrammarError at the token at fault. */
 export function readStatement(tokens: readonly Token[], end: Position): RawStatement {

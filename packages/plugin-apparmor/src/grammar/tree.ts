@@ -14,6 +14,8 @@ export interface Qualifiers {
 export interface FileRule extends Position, Qualifiers {
   kind: 'file';
   owner: boolean;
+  /** Only files the caller does not own (`other`); never with owner. */
+  other?: true;
   path?: string;
   /** Letters in the canonical order `rwamkl`, then `ix` or `x`. */
   permissions?: string;

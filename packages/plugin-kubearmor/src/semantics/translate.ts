@@ -1,0 +1,124 @@
+import type { Enforcer, PolicyError } from '@armorkit/core';
+import type { EnhanceProtect, VarmorPolicySpec } from '@armorkit/core/schema';
+import { type AppArmorTranslation, appArmorTranslation } from './apparmor.js';
+import { type BpfTranslation, bpfTranslation } from './bpf.js';
+import { kubearmorErrors as errors } from '../errors.js';
+import type { ParsedKubeArmorPolicy } from '../parse/parsed-policy.js';
+import { type PostureOptions, type Postures, resolvePostures } from './posture.js';
+import { type FieldNote, type KubeArmorRule, flattenRules } from './rules.js';
+import { type SeccompTranslation, seccompTranslation } from './seccomp.js';
+
+/** The enforcers a KubeArmor policy can go to, in armorkit's order. */
+export const KUBEARMOR_ENFORCERS = ['AppArmor', 'BPF', 'Seccomp'] as const satisfies readonly Enforcer[];
+export type KubeArmorEnforcer = (typeof KUBEARMOR_ENFORCERS)[number];
+
+export interface TranslateOptions extends PostureOptions {
+  /**
+   * The enforcers to use. Given: each must enforce every rule it is meant for exactly, or the policy is refused.
+   * Absent: every enforcer that can enforce all its rules exactly; the others are left out with a warning.
+   */
+  enforcers?: readonly KubeArmorEnforcer[];
+}
+
+/** A KubeArmor policy in armorkit's terms: the rules, the posture, per-enforcer translations and the vArmor spec. */
+export interface Translation {
+  rules: KubeArmorRule[];
+  postures: Postures;
+  enforcers: KubeArmorEnforcer[];
+  spec: VarmorPolicySpec;
+  appArmor: AppArmorTranslation;
+  bpf: BpfTranslation;
+  seccomp: SeccompTranslation;
+  errors: PolicyError[];
+  warnings: PolicyError[];
+}
+
+/** Which enforcers a rule is for: seccomp takes syscalls, AppArmor and BPF the rest. */
+function enforcersFor(rule: KubeArmorRule): readonly KubeArmorEnforcer[] {
+  return rule.class === 'syscalls' ? ['Seccomp'] : ['AppArmor', 'BPF'];
+}
+
+const uniqueNotes = (notes: readonly FieldNote[]) => [...new Map(notes.map((note) => [`${note.pointer}\n${note.message}`, note])).values()];
+
+/**
+ * KubeArmor's semantics (reference §2) for one policy: its rules with inherited fields, whitelist mode and the
+ * default posture per class, translated for AppArmor, BPF and seccomp; which enforcers take it; and a vArmor
+ * EnhanceProtect spec holding what each enforcer's compiler consumes. Pure.
+ */
+export function translateKubeArmor(policy: ParsedKubeArmorPolicy, options: TranslateOptions = {}): Translation {
+  const flat = flattenRules(policy);
+  const errorList: PolicyError[] = flat.refused.map((note) => errors.error('kubearmor/field-unsupported', note.pointer, note.message, note.value));
+  const warnings: PolicyError[] = flat.ignored.map((note) => errors.error('kubearmor/field-ignored', note.pointer, note.message));
+
+  const { rules } = flat;
+
+  const postures = resolvePostures(policy.namespace ?? '', options);
+  const native = policy.apparmor;
+  const appArmor = appArmorTranslation(rules, postures, native);
+  const bpf = bpfTranslation(rules);
+  const seccomp = seccompTranslation(rules);
+  const problemsOf: Record<KubeArmorEnforcer, FieldNote[]> = {
+    AppArmor: uniqueNotes(appArmor.problems),
+    BPF: uniqueNotes(bpf.problems),
+    Seccomp: uniqueNotes(seccomp.problems),
+  };
+  // spec.apparmor is AppArmor's own language: the other enforcers do not take it, as in KubeArmor.
+  if (native && native.text.trim() !== '') problemsOf.BPF.push({ pointer: native.pointer, message: 'native AppArmor rules (spec.apparmor) are for the AppArmor enforcer only' });
+
+  const needed = new Set<KubeArmorEnforcer>(rules.flatMap((rule) => enforcersFor(rule)));
+  if (native || rules.length === 0) needed.add('AppArmor');
+  let enforcers: KubeArmorEnforcer[];
+  if (options.enforcers) {
+    enforcers = KUBEARMOR_ENFORCERS.filter((enforcer) => options.enforcers?.includes(enforcer));
+    for (const enforcer of enforcers) {
+      for (const note of problemsOf[enforcer]) errorList.push(errors.error('kubearmor/rule-unenforceable', note.pointer, `${enforcer}: ${note.message}`));
+    }
+  } else {
+    enforcers = KUBEARMOR_ENFORCERS.filter((enforcer) => needed.has(enforcer) && problemsOf[enforcer].length === 0);
+    for (const enforcer of KUBEARMOR_ENFORCERS) {
+      if (!needed.has(enforcer) || enforcers.includes(enforcer)) continue;
+      for (const note of problemsOf[enforcer]) warnings.push(errors.error('kubearmor/enforcer-left-out', note.pointer, `${enforcer} is not used for this policy: ${note.message}`));
+    }
+  }
+  // Every rule needs one chosen enforcer that takes it.
+  for (const rule of rules) {
+    const takers = enforcersFor(rule);
+    if (takers.some((enforcer) => enforcers.includes(enforcer))) continue;
+    if (options.enforcers) {
+      if (!takers.some((enforcer) => problemsOf[enforcer].some((note) => note.pointer.startsWith(rule.pointer)))) {
+        errorList.push(errors.error('kubearmor/rule-unenforceable', rule.pointer, `this rule is enforced by ${takers.join(' or ')}, and the chosen enforcers are ${enforcers.join(', ') || 'none'}`));
+      }
+      continue;
+    }
+    const reasons = takers.map((enforcer) => {
+      const own = problemsOf[enforcer].filter((note) => note.pointer.startsWith(rule.pointer));
+      if (own.length > 0) return `${enforcer}: ${own.map((note) => note.message).join('; ')}`;
+      const other = problemsOf[enforcer][0];
+      return `${enforcer} cannot take this policy because of ${other?.pointer ?? 'another rule'}: ${other?.message ?? ''}`;
+    });
+    errorList.push(errors.error('kubearmor/rule-unenforceable', rule.pointer, `no armorkit enforcer can enforce this policy's rule exactly (${reasons.join('; ')})`));
+  }
+  if (enforcers.includes('AppArmor')) {
+    for (const note of appArmor.notes) warnings.push(errors.error('kubearmor/alerts-differ', note.pointer, note.message));
+  }
+
+  const enhanceProtect: EnhanceProtect = { auditViolations: true };
+  if (enforcers.includes('AppArmor')) {
+    const raw = [
+      ...appArmor.global.map((lines) => ({ rules: lines.rules })),
+      ...appArmor.sources.flatMap(({ source, lines }) => lines.map((entry) => ({ rules: entry.rules, targets: [source] }))),
+    ];
+    if (raw.length > 0) enhanceProtect.appArmorRawRules = raw;
+  }
+  if (enforcers.includes('BPF')) {
+    if (Object.keys(bpf.rawRules).length > 0) enhanceProtect.bpfRawRules = bpf.rawRules;
+    if (bpf.hardeningRules.length > 0) enhanceProtect.hardeningRules = bpf.hardeningRules;
+  }
+  if (enforcers.includes('Seccomp') && seccomp.syscalls.length > 0) enhanceProtect.syscallRawRules = seccomp.syscalls;
+  const matchLabels = policy.target.kind === 'pods' ? policy.target.matchLabels : {};
+  const spec: VarmorPolicySpec = {
+    target: { kind: 'Pod', selector: { matchLabels } },
+    policy: { enforcer: enforcers.join(''), mode: 'EnhanceProtect', enhanceProtect },
+  };
+  return { rules, postures, enforcers, spec, appArmor, bpf, seccomp, errors: errorList, warnings };
+}
