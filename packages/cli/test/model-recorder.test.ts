@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createEngine } from '@armorkit/core';
+import { checkPolicies, createEngine, varmorDialect } from '@armorkit/core';
 import { type ViolationEvent, violationEvent } from '@armorkit/core/audit';
-import { ModelRecorder, dynamicResultSchema } from '@armorkit/core/model';
+import { ModelRecorder, dynamicResultSchema, formatModel, modelDocument } from '@armorkit/core/model';
+import { parseBehaviorModels } from '@armorkit/core/schema';
 import { apparmor } from '@armorkit/plugin-apparmor';
 import { bpf } from '@armorkit/plugin-bpf';
 import { seccomp } from '@armorkit/plugin-seccomp';
@@ -9,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 // Events of complain-mode profiles, decoded by the plugins' own audit declarations, recorded through their `observe`.
 const SAMPLES = readFileSync(new URL('../../../../shared/corpus/audit/samples.log', import.meta.url), 'utf8').split('\n');
-const engine = createEngine({ plugins: [apparmor(), seccomp(), bpf()] });
+const engine = createEngine({ plugins: [varmorDialect(), apparmor(), seccomp(), bpf()] });
 const observe = (event: ViolationEvent) => {
   const observed = engine.observe(event);
   if (!observed.ok) throw new Error('observe failed');
@@ -42,6 +43,7 @@ const LINES = [
   `[  71.4] audit: type=1326 audit(1764660000.400:44): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=${PROFILE} (complain) pid=311 comm="python3" exe="/usr/bin/python3.11" sig=0 arch=c000003e syscall=288 compat=0 ip=0x7f61a81c5923 code=0x7ffc0000`,
   `[  71.5] audit: type=1326 audit(1764660000.500:45): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=${PROFILE} (complain) pid=311 comm="python3" exe="/usr/bin/python3.11" sig=0 arch=c000003e syscall=232 compat=0 ip=0x7f61a81c5923 code=0x7ffc0000`,
 ];
+let lastModel: ReturnType<ModelRecorder['dynamicResult']> = {};
 const bpfEvent = (event: Record<string, unknown>) => violationEvent({ eventTimestamp: 1764660000, enforcer: 'BPF', action: 'ALLOWED', profileName: PROFILE, event });
 
 describe('ModelRecorder on the plugins\' events', () => {
@@ -88,6 +90,7 @@ describe('ModelRecorder on the plugins\' events', () => {
       seccomp: { syscalls: ['accept4', 'epoll_wait'] },
     });
     expect(recorder.skipped).toBe(2);
+    lastModel = result;
     expect(recorder.counts).toMatchObject({ execution: 2, file: 6, syscall: 2, mount: 3, egress: 2 });
   });
 
@@ -113,5 +116,46 @@ describe('ModelRecorder on the plugins\' events', () => {
     local.record(event!);
     expect(strict.dynamicResult()).toEqual({});
     expect(local.dynamicResult()).toEqual({ seccomp: { syscalls: ['rt_sigaction'] } });
+  });
+});
+
+const DEFENSE = `apiVersion: crd.varmor.org/v1beta1
+kind: VarmorPolicy
+metadata: {name: web, namespace: demo}
+spec:
+  target: {kind: Deployment, name: web}
+  policy:
+    enforcer: AppArmorSeccomp
+    mode: DefenseInDepth
+    defenseInDepth:
+      appArmor: {profileType: BehaviorModel}
+      seccomp: {profileType: BehaviorModel}
+`;
+
+describe('profiles from a recorded model', () => {
+  it('written as YAML, read back, compiles to an AppArmor profile apparmor_parser accepts and a seccomp allow-list', async () => {
+    const yaml = formatModel(modelDocument({ profileName: PROFILE, namespace: 'demo', dynamicResult: lastModel }));
+    expect(formatModel(modelDocument({ profileName: PROFILE, namespace: 'demo', dynamicResult: lastModel }))).toBe(yaml);
+    const { models, errors } = parseBehaviorModels(yaml, 'model.yaml');
+    expect(errors).toEqual([]);
+    const outcome = await checkPolicies(engine, [{ name: 'web.yaml', text: DEFENSE }], { models, verify: true });
+    expect(outcome.errors).toEqual([]);
+    const [checked] = outcome.checked;
+    const apparmorText = checked!.artifacts.find((a) => a.enforcer === 'AppArmor')!.files[0]!.content;
+    for (const line of [
+      '/usr/bin/python3.11 ix,',
+      '/srv/www/index.html rw,',
+      'owner /usr/lib/x86_64-linux-gnu/** mr,',
+      'owner /tmp/** w,',
+      'capability net_bind_service,',
+      'network inet stream,',
+      'ptrace (read) peer=unconfined,',
+      'signal (send) set=(term) peer=unconfined,',
+      'mount fstype=tmpfs -> /mnt/cache/,',
+    ]) expect(apparmorText).toContain(`  ${line}\n`);
+    expect(apparmorText).not.toMatch(/^\s*network,$/m);
+    const seccompProfile = checked!.artifacts.find((a) => a.enforcer === 'Seccomp')!.data as { defaultAction: string; syscalls: { names: string[] }[] };
+    expect(seccompProfile.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(seccompProfile.syscalls.flatMap((rule) => rule.names)).toEqual(['open', 'openat', 'openat2', 'close', 'read', 'write', 'accept4', 'epoll_wait']);
   });
 });

@@ -3,7 +3,7 @@
 
 // vArmor documents: VarmorPolicy / VarmorClusterPolicy, the ArmorProfile it becomes, its status, behaviour models
 export { anyVarmorPolicySchema, varmorClusterPolicySchema, varmorPolicySchema, type VarmorClusterPolicy, type VarmorPolicy } from '../schema/varmor/varmor-policy.js';
-export { armorProfileModelSchema, type ArmorProfileModel } from '../schema/varmor/armor-profile-model.js';
+export { armorProfileModelSchema, type ArmorProfileModel, type ModelMount, type ModelPtrace, type ModelSignal } from '../schema/varmor/armor-profile-model.js';
 export { armorProfileSchema, profileSchema, type ArmorProfile, type Profile } from '../schema/varmor/armor-profile.js';
 export { kubernetesNameSchema, kubernetesNamespaceSchema, objectMetaSchema, type ObjectMeta } from '../schema/varmor/metadata.js';
 export { policyStatusSchema, POLICY_PHASES, type PolicyStatus } from '../schema/varmor/status.js';
