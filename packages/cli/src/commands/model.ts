@@ -43,7 +43,7 @@ function onePolicy(engine: Engine, options: ModelOptions, io: CliIO) {
 }
 
 /** What the policy's mode records: BehaviorModeling, or DefenseInDepth with allowViolations growing a model. */
-function checkModellingMode(plan: Plan, options: ModelOptions): void {
+function checkModellingMode(plan: Plan): void {
   const { mode } = plan.policy.spec.policy;
   if (mode === 'BehaviorModeling') return;
   if (mode === 'DefenseInDepth' && plan.policy.spec.policy.defenseInDepth?.allowViolations === true) {
@@ -96,7 +96,7 @@ export async function modelCommand(engine: Engine, argv: readonly string[], opti
     for (const line of formatProblems(errors)) io.err(line);
     return EXIT.invalid;
   }
-  checkModellingMode(plan, options);
+  checkModellingMode(plan);
   const duration = durationOf(plan, options);
   const checked = await checkPlan(engine, plan);
   if (checked.errors.length > 0) {
