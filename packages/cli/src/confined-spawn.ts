@@ -9,11 +9,13 @@ import type { ConfinementStep } from '@armorkit/core';
  * inputs are written to files in a private directory (0700, files 0600) that every wrapper in the chain can read,
  * whatever namespaces and execs come between; it is removed afterwards. Resolves to the command's exit code
  * (128 + signal number when a signal ended it). With `output`, stdout and stderr are piped to it instead (stdin: none).
+ * With `signal` (`armorkit model --duration`), the command runs in a process group of its own, which is sent SIGTERM
+ * when the signal aborts (SIGKILL 5 s later if it is still there).
  */
 export async function spawnConfined(
   steps: readonly ConfinementStep[],
   argv: readonly string[],
-  options: { cwd: string; output?: { stdout(chunk: string): void; stderr(chunk: string): void } },
+  options: { cwd: string; output?: { stdout(chunk: string): void; stderr(chunk: string): void }; signal?: AbortSignal },
 ): Promise<number> {
   const directory = mkdtempSync(join(tmpdir(), 'armorkit-run-'));
   try {
@@ -30,13 +32,33 @@ export async function spawnConfined(
     const command = [...words, ...argv];
     return await new Promise<number>((resolve, reject) => {
       const { output } = options;
-      const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, stdio: output ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+      const child = spawn(command[0]!, command.slice(1), {
+        cwd: options.cwd,
+        stdio: output ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+        ...(options.signal ? { detached: true } : {}),
+      });
+      let killer: NodeJS.Timeout | undefined;
+      const stop = () => {
+        const group = (name: NodeJS.Signals) => {
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, name);
+          } catch {
+            // gone already
+          }
+        };
+        group('SIGTERM');
+        killer = setTimeout(() => group('SIGKILL'), 5000);
+      };
+      if (options.signal?.aborted) stop();
+      else options.signal?.addEventListener('abort', stop, { once: true });
       if (output) {
         child.stdout?.setEncoding('utf8').on('data', (chunk: string) => output.stdout(chunk));
         child.stderr?.setEncoding('utf8').on('data', (chunk: string) => output.stderr(chunk));
       }
       child.on('error', reject);
       child.on('close', (code, signal) => {
+        if (killer) clearTimeout(killer);
+        options.signal?.removeEventListener('abort', stop);
         if (signal) resolve(128 + (constants.signals[signal] ?? 0));
         else resolve(code ?? 1);
       });

@@ -102,6 +102,23 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     });
 
   program
+    .command('model')
+    .description('run a command under a BehaviorModeling policy and write the ArmorProfileModel of what it did')
+    .requiredOption('-p, --policy <file>', 'the policy file (mode BehaviorModeling, or DefenseInDepth with allowViolations to grow --model)')
+    .requiredOption('-o, --out <file>', 'where the ArmorProfileModel YAML is written')
+    .option('--name <policy>', 'the policy to use when the file has several')
+    .option('-d, --duration <duration>', 'stop the command after this long (30s, 5m, 1h; a bare number is minutes); default: modelingOptions.duration')
+    .option('--model <file>', 'the ArmorProfileModel a DefenseInDepth policy with allowViolations builds on; the new events are merged into it', collect)
+    .option('--audit-log <file>', 'where AppArmor and seccomp records arrive (default /dev/kmsg; /var/log/audit/audit.log with auditd)')
+    .option('--progress <duration>', 'how often progress is printed (default 5s)')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .passThroughOptions()
+    .action(async (command: string[], options: { policy: string; out: string; name?: string; duration?: string; model?: string[]; auditLog?: string; progress?: string }) => {
+      const { modelCommand } = await import('./commands/model.js');
+      exitCode = await modelCommand(await engine(), command, options, io);
+    });
+
+  program
     .command('audit')
     .description('turn kernel audit lines (kern.log, dmesg, journald, audit.log) into violation events (JSON lines)')
     .argument('[files...]', 'log files, or - for standard input (default)')

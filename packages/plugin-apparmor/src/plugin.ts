@@ -1,4 +1,5 @@
 import { type LoadTarget, type Result, defineEnforcer, definePlugin, fail, ok, readPackageMeta, resultOf } from '@armorkit/core';
+import { appArmorObservations } from './audit/apparmor-observations.js';
 import { appArmorAuditRecord } from './audit/apparmor-record.js';
 import { behaviorModelOf } from './compile/behavior-model.js';
 import { compileAppArmor } from './compile/compile-profile.js';
@@ -57,6 +58,7 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
     },
     confine: (artifact) => confineWithAppArmor(artifact, { parser: parser(), parserCandidates: candidates, paths }),
     podChanges: appArmorPodChanges,
+    observe: appArmorObservations,
   });
   return {
     name: 'apparmor',

@@ -1,4 +1,5 @@
 import { type Result, defineEnforcer, definePlugin, fail, ok, readPackageMeta } from '@armorkit/core';
+import { bpfObservations } from './audit/bpf-observations.js';
 import { bpfArtifact } from './compile/bpf-artifact.js';
 import type { BpfEgressResolver } from './compile/egress-resolver.js';
 import { bpfErrors, loaderError } from './errors.js';
@@ -80,6 +81,7 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
     confine: (artifact) => confineWithBpf(artifact, options),
     podChanges: (plan, context) => bpfPodChanges(plan, context, { exclusive: options.exclusive === true }),
     auditSource: async () => openBpfAuditSource(options),
+    observe: bpfObservations,
     async close() {
       enforcer?.close();
       enforcer = undefined;

@@ -1,4 +1,5 @@
 import { defineEnforcer, definePlugin, readPackageMeta } from '@armorkit/core';
+import { seccompObservations } from './audit/seccomp-observations.js';
 import { type SeccompCompileOptions, seccompArtifact } from './profile/compile-plan.js';
 import { confineWithSeccomp } from './run/confine.js';
 import { seccompAuditRecord } from './audit/seccomp-record.js';
@@ -25,6 +26,7 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
       unload: (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory),
       confine: async (artifact) => confineWithSeccomp(artifact),
       podChanges: seccompPodChanges,
+      observe: seccompObservations,
     }),
   ],
   errors: seccompErrors,

@@ -2,6 +2,8 @@ import type { Enforcer } from '../enforcer.js';
 import type { EnforcerPlanFor, Plan } from '../plan.js';
 import type { Result } from '../result.js';
 import type { RuleRegistry } from '../rules/registry.js';
+import type { ViolationEvent } from '../audit/event.js';
+import type { BehaviorObservation } from '../model/observation.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
 import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
 import type { PodChange, PodChangeContext } from './pod-changes.js';
@@ -45,6 +47,11 @@ export interface EnforcerBackend<E extends Enforcer = Enforcer> {
   podChanges?(plan: EnforcerPlanFor<E>, context: PodChangeContext): Result<PodChange[]>;
   /** Opens the enforcer's own event channel (the BPF ring buffer), or says why there is none here. */
   auditSource?(): Promise<Result<AuditSource>>;
+  /**
+   * One of the enforcer's own events (a complain-mode ALLOWED, a seccomp LOG) → what it says the workload did, for
+   * the behaviour model (reference §5.3). Pure; the plugin that decodes the events is the one that reads them.
+   */
+  observe?(event: ViolationEvent): readonly BehaviorObservation[];
   /** Lets go of what the backend opened (kernel handles, file descriptors); called once, by `engine.close()`. */
   close?(): Promise<Result<void>>;
 }

@@ -16,7 +16,8 @@ import { type EnforcerPodChanges, type KubernetesVersion, type PodChange, type P
 import { createHooks, type AuditRecord, type DialectResult } from './hooks.js';
 import { locateErrors } from './locate.js';
 import type { Plugin, PluginMeta } from './plugin.js';
-import { attributeFailures, callBackend, callBackendAsync, pluginFailureErrors } from './plugin-failure.js';
+import { attributeFailures, callBackend, callBackendAsync, PluginFailure, pluginFailureErrors } from './plugin-failure.js';
+import type { BehaviorObservation } from '../model/observation.js';
 import type { ViolationEvent } from '../audit/event.js';
 import { AuditRecordRegistry } from '../audit/record-registry.js';
 import type { ArmorProfileModel } from '../schema/varmor/index.js';
@@ -304,6 +305,21 @@ export class Engine {
     const confine = registered?.backend.confine;
     if (!registered || !confine) return this.cannot(registered !== undefined, `no installed plugin runs commands under ${artifact.enforcer} profiles`);
     return callBackendAsync(registered.plugin.name, 'confine', '', () => confine.call(registered.backend, artifact));
+  }
+
+  /**
+   * observe: what an event says the workload did, read by the backend of the event's enforcer (for the behaviour
+   * recorder). None when no backend reads that enforcer's events; a backend that throws is reported as a failed Result.
+   */
+  observe(event: ViolationEvent): Result<readonly BehaviorObservation[]> {
+    const registered = this.registered(event.enforcer);
+    const observe = registered?.backend.observe;
+    if (!registered || !observe) return ok([]);
+    try {
+      return ok(observe.call(registered.backend, event));
+    } catch (error) {
+      return fail(pluginFailureErrors(new PluginFailure(registered.plugin.name, 'observe', error), ''));
+    }
   }
 
   /** auditSource: the enforcer's own event channel, or why there is none here. */

@@ -5,7 +5,7 @@
 export { anyVarmorPolicySchema, varmorClusterPolicySchema, varmorPolicySchema, type VarmorClusterPolicy, type VarmorPolicy, type VarmorPolicySpec } from '../schema/varmor/varmor-policy.js';
 // The EnhanceProtect section other dialects (KubeArmor) build their policies' IR from
 export type { EnhanceProtect } from '../schema/varmor/enhance-protect.js';
-export { armorProfileModelSchema, type ArmorProfileModel } from '../schema/varmor/armor-profile-model.js';
+export { armorProfileModelSchema, type ArmorProfileModel, type ModelMount, type ModelPtrace, type ModelSignal } from '../schema/varmor/armor-profile-model.js';
 export { armorProfileSchema, profileSchema, type ArmorProfile, type Profile } from '../schema/varmor/armor-profile.js';
 export { kubernetesNameSchema, kubernetesNamespaceSchema, objectMetaSchema, type ObjectMeta } from '../schema/varmor/metadata.js';
 export { policyStatusSchema, POLICY_PHASES, type PolicyStatus } from '../schema/varmor/status.js';

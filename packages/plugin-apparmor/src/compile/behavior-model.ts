@@ -1,4 +1,4 @@
-import type { ArmorProfileModel } from '@armorkit/core/schema';
+import type { ArmorProfileModel, ModelMount, ModelPtrace, ModelSignal } from '@armorkit/core/schema';
 import { HEADER, profileOpening } from './base-profiles.js';
 import { ProfileText } from './profile-text.js';
 
@@ -8,7 +8,10 @@ export interface AppArmorBehaviorModel {
   executions?: string[];
   files?: { path: string; owner?: boolean; permissions: string[] }[];
   capabilities?: string[];
-  networks?: unknown[];
+  networks?: { domain: string; type: string; protocol: string }[];
+  ptraces?: ModelPtrace[];
+  signals?: ModelSignal[];
+  mounts?: ModelMount[];
 }
 
 /** The AppArmor behaviour an ArmorProfileModel recorded (`data.dynamicResult.appArmor`), if any. */
@@ -21,6 +24,9 @@ export function behaviorModelOf(model: ArmorProfileModel | undefined): AppArmorB
     ...(recorded.files ? { files: recorded.files } : {}),
     ...(recorded.capabilities ? { capabilities: recorded.capabilities } : {}),
     networks: recorded.networks?.sockets ?? [],
+    ...(recorded.ptraces ? { ptraces: recorded.ptraces } : {}),
+    ...(recorded.signals ? { signals: recorded.signals } : {}),
+    ...(recorded.mounts ? { mounts: recorded.mounts } : {}),
   };
 }
 
@@ -36,6 +42,11 @@ const UNSAFE_IN_PATH = /["\\\u0000-\u001f\u007f]/;
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const CAPABILITY = /^[a-z_]+$/;
 const FILE_PERMISSIONS = /^[rwamlkix]+$/;
+// Socket families and types, signal names, mount types and flags as the kernel logs them (af_names, sig_names, ...).
+const WORD = /^[a-z0-9_+]+$/;
+const PTRACE_PERMISSIONS = new Set(['trace', 'read', 'tracedby', 'readby']);
+const SIGNAL_PERMISSIONS = new Set(['send', 'receive']);
+const PEER = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
 function quotedPath(path: string): string | undefined {
   if (!path.startsWith('/') || UNSAFE_IN_PATH.test(path)) return undefined;
@@ -53,6 +64,22 @@ function checkModel(model: AppArmorBehaviorModel): string | undefined {
   }
   for (const capability of model.capabilities ?? []) {
     if (!CAPABILITY.test(capability)) return `the behaviour model records the capability ${JSON.stringify(capability)}`;
+  }
+  for (const socket of model.networks ?? []) {
+    if (!WORD.test(socket.domain) || !WORD.test(socket.type)) return `the behaviour model records the socket ${JSON.stringify(socket)}`;
+  }
+  for (const ptrace of model.ptraces ?? []) {
+    if ((ptrace.peer !== undefined && !PEER.test(ptrace.peer)) || ptrace.permissions.some((p) => !PTRACE_PERMISSIONS.has(p))) return `the behaviour model records the ptrace ${JSON.stringify(ptrace)}`;
+  }
+  for (const signal of model.signals ?? []) {
+    if (!PEER.test(signal.peer) || signal.permissions.some((p) => !SIGNAL_PERMISSIONS.has(p)) || signal.signals.some((name) => !WORD.test(name))) {
+      return `the behaviour model records the signal ${JSON.stringify(signal)}`;
+    }
+  }
+  for (const mount of model.mounts ?? []) {
+    if (quotedPath(mount.path) === undefined || (mount.type !== undefined && !WORD.test(mount.type)) || mount.flags.some((flag) => !WORD.test(flag))) {
+      return `the behaviour model records the mount ${JSON.stringify(mount)}`;
+    }
   }
   return undefined;
 }
@@ -81,9 +108,39 @@ export function profileFromBehaviorModel(model: AppArmorBehaviorModel, origin = 
     ),
   );
   section('CAPABILITY', sortedUnique((model.capabilities ?? []).map((cap) => `capability ${cap},`)));
-  section('NETWORK', (model.networks ?? []).length > 0 ? ['network,'] : []);
-  section('PTRACE', [`ptrace (trace,read,tracedby,readby) peer=${name},`]);
-  section('SIGNAL', ['signal (receive) peer=unconfined,', `signal (send,receive) peer=${name},`]);
+  // vArmor writes `network,` for any socket; the families and types recorded keep a raw socket out when none was seen.
+  section('NETWORK', sortedUnique((model.networks ?? []).map((socket) => `network ${socket.domain} ${socket.type},`)));
+  section('PTRACE', [
+    `ptrace (trace,read,tracedby,readby) peer=${name},`,
+    ...sortedUnique(
+      (model.ptraces ?? [])
+        .filter((ptrace) => ptrace.permissions.length > 0 && ptrace.peer !== name)
+        .map((ptrace) => `ptrace (${[...ptrace.permissions].sort().join(',')})${ptrace.peer === undefined ? '' : ` peer=${ptrace.peer}`},`),
+    ),
+  ]);
+  section('SIGNAL', [
+    'signal (receive) peer=unconfined,',
+    `signal (send,receive) peer=${name},`,
+    ...sortedUnique(
+      (model.signals ?? [])
+        .filter((signal) => signal.permissions.length > 0 && signal.peer !== name)
+        .map((signal) => {
+          const set = signal.signals.length > 0 ? ` set=(${[...signal.signals].sort().join(',')})` : '';
+          return `signal (${[...signal.permissions].sort().join(',')})${set} peer=${signal.peer},`;
+        }),
+    ),
+  ]);
+  // Not in vArmor (its #307): the mounts the workload made, by type and mount point; unmounting stays allowed.
+  const mounts = sortedUnique(
+      (model.mounts ?? [])
+        .filter((mount) => !mount.flags.includes('umount'))
+        .map((mount) => {
+          const target = quotedPath(mount.path)!;
+          if (mount.flags.includes('remount')) return `remount ${target},`;
+          return `mount${mount.type === undefined ? '' : ` fstype=${mount.type}`} -> ${target},`;
+        }),
+  );
+  if (mounts.length > 0) section('MOUNT', mounts);
   section('ADDITIONAL', ['umount,']);
   return { text: text.add('}') };
 }

@@ -19,6 +19,11 @@ export const modelNetworkSchema = z.strictObject({
   egresses: z.array(z.strictObject({ ip: z.string(), ports: z.array(z.number().int().min(0).max(65535)).optional() })).optional(),
 });
 
+export const modelSignalSchema = z.strictObject({ peer: z.string(), permissions: strings, signals: strings });
+
+/** A mount the workload made: mount point (AppArmor) or source (BPF), filesystem type, flag names (`umount` for umount). */
+export const modelMountSchema = z.strictObject({ path: z.string(), type: z.string().optional(), flags: strings });
+
 export const modelPtraceSchema = z.strictObject({
   peer: z.string().optional(),
   permissions: strings,
@@ -33,7 +38,9 @@ export const appArmorBehaviorSchema = z.strictObject({
   capabilities: strings.optional(),
   networks: modelNetworkSchema.optional(),
   ptraces: z.array(modelPtraceSchema).optional(),
-  signals: z.array(z.strictObject({ peer: z.string(), permissions: strings, signals: strings })).optional(),
+  signals: z.array(modelSignalSchema).optional(),
+  // Not in vArmor (its #307 drops AppArmor mount events): the mounts AppArmor reported, so the profile can allow them.
+  mounts: z.array(modelMountSchema).optional(),
   unhandled: strings.optional(),
 });
 
@@ -44,8 +51,21 @@ export const bpfBehaviorSchema = z.strictObject({
   capabilities: strings.optional(),
   network: modelNetworkSchema.optional(),
   ptraces: z.array(modelPtraceSchema).optional(),
-  mounts: z.array(z.strictObject({ path: z.string(), type: z.string().optional(), flags: strings })).optional(),
+  mounts: z.array(modelMountSchema).optional(),
 });
+
+/** What the modellers recorded (`data.dynamicResult`), per enforcer. */
+export const dynamicResultSchema = z.strictObject({
+  appArmor: appArmorBehaviorSchema.optional(),
+  bpf: bpfBehaviorSchema.optional(),
+  seccomp: z.strictObject({ syscalls: strings.optional() }).optional(),
+});
+export type DynamicResult = z.infer<typeof dynamicResultSchema>;
+export type ModelFile = z.infer<typeof modelFileSchema>;
+export type ModelNetwork = z.infer<typeof modelNetworkSchema>;
+export type ModelPtrace = z.infer<typeof modelPtraceSchema>;
+export type ModelSignal = z.infer<typeof modelSignalSchema>;
+export type ModelMount = z.infer<typeof modelMountSchema>;
 
 /** The behaviour model of a BehaviorModeling policy and the profile built from it. */
 export const armorProfileModelSchema = z.strictObject({
@@ -55,13 +75,7 @@ export const armorProfileModelSchema = z.strictObject({
   storageType: z.enum(MODEL_STORAGE_TYPES).optional(),
   data: z
     .strictObject({
-      dynamicResult: z
-        .strictObject({
-          appArmor: appArmorBehaviorSchema.optional(),
-          bpf: bpfBehaviorSchema.optional(),
-          seccomp: z.strictObject({ syscalls: strings.optional() }).optional(),
-        })
-        .optional(),
+      dynamicResult: dynamicResultSchema.optional(),
       staticResult: z.strictObject({}).optional(),
       profile: profileSchema.optional(),
     })

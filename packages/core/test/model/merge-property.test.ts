@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type DynamicResult, dynamicResultSchema, mergeDynamicResults } from '../../src/entries/model.js';
+
+// Small alphabets, so that generated models share paths, peers and ips and the merge rules (owner, permissions, ports) meet.
+const path = fc.constantFrom('/etc/hosts', '/srv/app/**', '/usr/bin/python3', '/tmp/**', '/proc/*/stat');
+const word = fc.constantFrom('a', 'b', 'c', 'd');
+const words = fc.uniqueArray(word, { maxLength: 3 });
+const file = fc.record(
+  { path, owner: fc.boolean(), permissions: fc.uniqueArray(fc.constantFrom('r', 'w', 'm', 'a', 'l', 'k'), { maxLength: 4 }), oldPath: fc.constantFrom('/old/a', '/old/b') },
+  { requiredKeys: ['path', 'permissions'] },
+);
+const network = fc.record(
+  {
+    sockets: fc.array(fc.record({ domain: fc.constantFrom('inet', 'unix'), type: fc.constantFrom('stream', 'dgram'), protocol: fc.constantFrom('0', '6') }), { maxLength: 3 }),
+    egresses: fc.array(fc.record({ ip: fc.constantFrom('10.0.0.1', '::1'), ports: fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }) }), { maxLength: 2 }),
+  },
+  { requiredKeys: [] },
+);
+const ptrace = fc.record({ peer: word, permissions: words, external: fc.boolean() }, { requiredKeys: ['permissions'] });
+const mount = fc.record({ path, type: fc.constantFrom('tmpfs', 'proc'), flags: words }, { requiredKeys: ['path', 'flags'] });
+const appArmor = fc.record(
+  {
+    profiles: fc.constant(['varmor-demo-web']),
+    executions: fc.array(path, { maxLength: 3 }),
+    files: fc.array(file, { maxLength: 4 }),
+    capabilities: words,
+    networks: network,
+    ptraces: fc.array(ptrace, { maxLength: 2 }),
+    signals: fc.array(fc.record({ peer: word, permissions: words, signals: words }), { maxLength: 2 }),
+    mounts: fc.array(mount, { maxLength: 2 }),
+    unhandled: words,
+  },
+  { requiredKeys: [] },
+);
+const bpf = fc.record(
+  { executions: fc.array(path, { maxLength: 2 }), files: fc.array(file, { maxLength: 3 }), capabilities: words, network, ptraces: fc.array(ptrace, { maxLength: 2 }), mounts: fc.array(mount, { maxLength: 2 }) },
+  { requiredKeys: [] },
+);
+const dynamicResult: fc.Arbitrary<DynamicResult> = fc.record(
+  { appArmor, bpf, seccomp: fc.record({ syscalls: fc.array(fc.constantFrom('read', 'openat', 'futex', 'accept4'), { maxLength: 4 }) }) },
+  { requiredKeys: [] },
+);
+// oldPath is "the first non-empty one": only without it does the order of the parts not matter.
+const withoutOldPath: fc.Arbitrary<DynamicResult> = dynamicResult.map((result) => {
+  const strip = (files: { oldPath?: string }[] | undefined) => files?.forEach((f) => delete f.oldPath);
+  strip(result.appArmor?.files);
+  strip(result.bpf?.files);
+  return result;
+});
+
+const merge = mergeDynamicResults;
+const RUNS = { numRuns: 300 };
+
+describe('mergeDynamicResults (models from several nodes or runs)', () => {
+  it('is associative', () => {
+    fc.assert(fc.property(dynamicResult, dynamicResult, dynamicResult, (a, b, c) => {
+      expect(merge(merge(a, b), c)).toEqual(merge(a, merge(b, c)));
+    }), RUNS);
+  });
+
+  it('is idempotent: a model merged with itself is the model, and merging again changes nothing', () => {
+    fc.assert(fc.property(dynamicResult, (a) => {
+      const once = merge(a);
+      expect(merge(a, a)).toEqual(once);
+      expect(merge(once, once)).toEqual(once);
+      expect(merge(once)).toEqual(once);
+    }), RUNS);
+  });
+
+  it('is commutative when no two parts carry different oldPaths', () => {
+    fc.assert(fc.property(withoutOldPath, withoutOldPath, (a, b) => {
+      expect(merge(a, b)).toEqual(merge(b, a));
+    }), RUNS);
+  });
+
+  it('gives a valid model, byte-identical however the parts are ordered', () => {
+    fc.assert(fc.property(fc.array(withoutOldPath, { minLength: 1, maxLength: 4 }), (parts) => {
+      const merged = merge(...parts);
+      expect(dynamicResultSchema.safeParse(merged).success).toBe(true);
+      expect(JSON.stringify(merge(...[...parts].reverse()))).toBe(JSON.stringify(merged));
+    }), RUNS);
+  });
+
+  it('unites permissions, ANDs owner and keeps the first non-empty oldPath', () => {
+    const merged = merge(
+      { appArmor: { files: [{ path: '/srv/app/**', owner: true, permissions: ['r'] }] } },
+      { appArmor: { files: [{ path: '/srv/app/**', owner: false, permissions: ['w', 'r'], oldPath: '/srv/a' }] } },
+      { appArmor: { files: [{ path: '/srv/app/**', owner: true, permissions: ['m'], oldPath: '/srv/b' }] } },
+    );
+    expect(merged.appArmor?.files).toEqual([{ path: '/srv/app/**', owner: false, permissions: ['m', 'r', 'w'], oldPath: '/srv/a' }]);
+    const ports = merge({ bpf: { network: { egresses: [{ ip: '10.0.0.1', ports: [443] }] } } }, { bpf: { network: { egresses: [{ ip: '10.0.0.1', ports: [80, 443] }] } } });
+    expect(ports.bpf?.network?.egresses).toEqual([{ ip: '10.0.0.1', ports: [80, 443] }]);
+  });
+});
