@@ -23,6 +23,10 @@ export const networkProxyErrors = defineErrors('@armorkit/plugin-networkproxy', 
     severity: 'warning',
   },
   'networkproxy-invalid-image': { description: 'The `image` or `initImage` option of `networkproxy()` is not a container image reference (empty, or with spaces or control characters).' },
+  'networkproxy-mitm-ca-invalid': { description: 'The MITM CA (mitm.ca in the proxy configuration) cannot sign leaves: the certificate is not a CA allowed to sign certificates, has expired, or its key is not ECDSA P-256 or not the certificate\'s.' },
+  'networkproxy-mitm-ca-unreadable': { description: 'The MITM CA\'s certificate or key file (mitm.ca) cannot be read, or a new CA cannot be written where it was asked to go.' },
+  'networkproxy-mitm-ca-exists': { description: 'A MITM CA is already in the directory a new one was to be written to; it is kept (clients trust it). Remove it first to make a new one.' },
+  'networkproxy-mitm-trust-unreadable': { description: 'A file of mitm.upstreamCaFiles (extra CAs the proxy trusts for upstream servers) cannot be read or holds no PEM certificate.' },
   'networkproxy-capture-failed': { description: 'The capture rules could not be applied to or removed from the network namespace (iptables-restore failed, or the namespace does not exist); the previous rules stay.' },
 });
 
