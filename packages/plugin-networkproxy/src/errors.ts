@@ -5,7 +5,7 @@ export const networkProxyErrors = defineErrors('@armorkit/plugin-networkproxy', 
   'networkproxy-invalid-host': { description: 'A host of an httpRule is not a DNS name, an IP address, `*` or `*.suffix` (spaces, quotes, slashes and the like cannot be matched and are refused).' },
   'networkproxy-invalid-method': { description: 'A method of an httpRule is not an HTTP token (letters, digits and a few symbols, no spaces); no request could carry it.' },
   'networkproxy-invalid-path': { description: 'A path of an httpRule does not start with `/` or holds characters a request path cannot (spaces, quotes, controls).' },
-  'networkproxy-invalid-header': { description: 'A header mutation has a name that is not an HTTP token, or a value (inline or from its Secret) with a control character such as CR or LF.' },
+  'networkproxy-invalid-header': { description: 'A header mutation has a name that is not an HTTP token or that frames the message or steers the connection (Host, Content-Length, Transfer-Encoding, Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade), or a value (inline or from its Secret) with a control character such as CR or LF.' },
   'networkproxy-mitm-cidr': { description: 'A mitm domain is a CIDR wider than one address; TLS interception takes /32 or /128 only (vArmor refuses it too).' },
   'networkproxy-rule-matches-nothing': {
     description: 'An egress rule has no destination and no port (an L4 rule) or an empty match (an httpRule): vArmor renders no permission for it, so it never matches; armorkit does the same.',

@@ -2,7 +2,6 @@
 // bounded cache (least recently used out), re-signed before it expires. One key pair serves every leaf of a CA: the
 // certificate, not the key, is what binds a name (mitmproxy and Envoy's dynamic signing do the same).
 import { isIP } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
 import { webcrypto } from 'node:crypto';
 import type { MitmCa } from './mitm-ca.js';
 import { crypto, KEY_ALGORITHM, privateKeyPem, randomSerial, SIGNING_ALGORITHM, x509 } from './x509.js';
@@ -24,7 +23,7 @@ const MAX_COMMON_NAME = 64;
 interface Entry {
   /** After this the leaf is signed again (half its validity: clients never see one close to expiry). */
   renewAt: number;
-  context: Promise<SecureContext>;
+  leaf: Promise<IssuedLeaf>;
 }
 
 export interface IssuedLeaf {
@@ -49,8 +48,8 @@ export class LeafCertificates {
     return this.entries.size;
   }
 
-  /** The TLS server context for `name` (a DNS name or an IP address), from the cache or freshly signed. */
-  secureContextFor(name: string): Promise<SecureContext> {
+  /** The leaf for `name` (a DNS name or an IP address), from the cache or freshly signed. */
+  leafFor(name: string): Promise<IssuedLeaf> {
     const key = name.toLowerCase();
     const now = this.options.now();
     const cached = this.entries.get(key);
@@ -58,14 +57,14 @@ export class LeafCertificates {
       // Map order is insertion order: moving the entry to the end keeps the least recently used first.
       this.entries.delete(key);
       this.entries.set(key, cached);
-      return cached.context;
+      return cached.leaf;
     }
-    const context = this.issue(key, now).then(({ certificatePem, privateKeyPem }) => createSecureContext({ cert: certificatePem, key: privateKeyPem, minVersion: 'TLSv1.2' }));
-    const entry: Entry = { renewAt: now + (this.options.validityDays * DAY_MS) / 2, context };
+    const leaf = this.issue(key, now);
+    const entry: Entry = { renewAt: now + (this.options.validityDays * DAY_MS) / 2, leaf };
     this.entries.delete(key);
     this.entries.set(key, entry);
     // A name that cannot be signed is not kept: the next connection tries again.
-    context.catch(() => {
+    leaf.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
     while (this.entries.size > this.options.maxEntries) {
@@ -73,7 +72,7 @@ export class LeafCertificates {
       if (oldest.done) break;
       this.entries.delete(oldest.value);
     }
-    return context;
+    return leaf;
   }
 
   /** A leaf for `name`, valid from 5 minutes ago (clock skew) for validityDays, never past the CA. */

@@ -85,19 +85,19 @@ describe('leaf certificates', () => {
   it('are cached per name with a bound (least recently used out) and signed again when half their validity is gone', async () => {
     let now = Date.now();
     const leaves = new LeafCertificates(await freshCa(), { maxEntries: 2, validityDays: 2, now: () => now });
-    const first = leaves.secureContextFor('a.test');
-    expect(leaves.secureContextFor('A.test')).toBe(first);
+    const first = leaves.leafFor('a.test');
+    expect(leaves.leafFor('A.test')).toBe(first);
     await first;
-    await leaves.secureContextFor('b.test');
-    expect(leaves.secureContextFor('a.test')).toBe(first);
-    await leaves.secureContextFor('c.test');
+    await leaves.leafFor('b.test');
+    expect(leaves.leafFor('a.test')).toBe(first);
+    await leaves.leafFor('c.test');
     expect(leaves.size).toBe(2);
     expect(leaves.signed).toBe(3);
     // b was the least recently used; a stays.
-    expect(leaves.secureContextFor('a.test')).toBe(first);
-    await leaves.secureContextFor('b.test');
+    expect(leaves.leafFor('a.test')).toBe(first);
+    await leaves.leafFor('b.test');
     expect(leaves.signed).toBe(4);
     now += 86_400_000 + 1;
-    expect(leaves.secureContextFor('a.test')).not.toBe(first);
+    expect(leaves.leafFor('a.test')).not.toBe(first);
   });
 });
