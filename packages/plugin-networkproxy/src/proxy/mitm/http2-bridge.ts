@@ -151,10 +151,13 @@ export class Http2Bridge {
     });
     // A reset on one side is a reset on the other (a cancelled gRPC call, an upstream refusing a stream).
     request.on('close', () => {
-      if (!stream.closed && !stream.destroyed && request.rstCode !== constants.NGHTTP2_NO_ERROR && stream.headersSent) stream.close(request.rstCode);
+      const code = request.rstCode;
+      if (typeof code === 'number' && code !== constants.NGHTTP2_NO_ERROR && !stream.closed && !stream.destroyed) stream.close(code);
     });
     stream.on('close', () => {
-      if (!request.closed && !request.destroyed) request.close(stream.rstCode === constants.NGHTTP2_NO_ERROR ? constants.NGHTTP2_CANCEL : stream.rstCode);
+      if (request.closed || request.destroyed) return;
+      const code = stream.rstCode;
+      request.close(typeof code === 'number' && code !== constants.NGHTTP2_NO_ERROR ? code : constants.NGHTTP2_CANCEL);
     });
   }
 }
