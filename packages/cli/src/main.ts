@@ -139,9 +139,20 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--header-timeout-ms <ms>', 'time for a ClientHello or a request head to arrive whole (default 10000)')
     .option('--idle-timeout-ms <ms>', 'close a connection idle this long (default 300000)')
     .option('--max-connections <n>', 'client connections open at once (default 10000)')
-    .action(async (options: { config?: string; headerTimeoutMs?: string; idleTimeoutMs?: string; maxConnections?: string }) => {
+    .option('--secrets-dir <dir>', 'secretRef header values as files <dir>/<secret>/<key> (before ARMORKIT_SECRET_* variables)')
+    .action(async (options: { config?: string; headerTimeoutMs?: string; idleTimeoutMs?: string; maxConnections?: string; secretsDir?: string }) => {
       const { proxyCommand } = await import('./commands/proxy.js');
       exitCode = await proxyCommand(options, io);
+    });
+
+  program
+    .command('mitm-ca')
+    .description("make a NetworkProxy MITM CA (ECDSA P-256): ca.crt for the clients' trust, ca.key (0600) for the proxy's mitm.ca")
+    .option('--out <dir>', 'the directory to write ca.crt and ca.key into (made 0700 when missing)')
+    .option('--overwrite', 'replace a CA already there (clients trusting it will fail)')
+    .action(async (options: { out?: string; overwrite?: boolean }) => {
+      const { mitmCaCommand } = await import('./commands/mitm-ca.js');
+      exitCode = await mitmCaCommand(options, io);
     });
 
   program

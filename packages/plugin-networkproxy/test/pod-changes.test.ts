@@ -88,9 +88,8 @@ describe('NetworkProxy pod changes', () => {
         secret: {
           secretName: 'varmor-shop-web',
           items: [
-            { key: 'mitm-leaf.crt', path: 'leaf.crt' },
-            { key: 'mitm-leaf.key', path: 'leaf.key' },
-            { key: 'mitm-ca-bundle.crt', path: 'ca-bundle.crt' },
+            { key: 'mitm-ca.crt', path: 'ca.crt' },
+            { key: 'mitm-ca.key', path: 'ca.key' },
           ],
         },
       },

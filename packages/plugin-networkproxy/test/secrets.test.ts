@@ -39,3 +39,15 @@ describe('secretRef header values', () => {
     expect(errorsOf(hostile)[0]?.message).not.toContain('token');
   });
 });
+
+describe('header mutations that would reframe a request', () => {
+  it('are refused when the configuration is read, with the pointer of the name', async () => {
+    const { parseProxyConfig, formatProxyConfig } = await import('../src/config/proxy-config.js');
+    const mitm = { domains: ['api.test'], headerMutations: [{ domain: 'api.test', headers: [{ name: 'X-Fine', value: 'a' }, { name: 'Transfer-Encoding', value: 'chunked' }] }] };
+    const text = formatProxyConfig({ ...config, mitm: { domains: ['api.test'], headerMutations: [] } }).replace('"headerMutations": []', `"headerMutations": ${JSON.stringify(mitm.headerMutations)}`);
+    const parsed = parseProxyConfig(text, 'proxy.json');
+    expect(errorsOf(parsed).map((error) => [error.pointer, error.message])).toEqual([
+      ['/mitm/headerMutations/0/headers/1/name', 'header "Transfer-Encoding" frames the message or steers the connection; a header mutation cannot set it'],
+    ]);
+  });
+});

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fail, formatPolicyError, type Result } from '@armorkit/core';
 import { networkProxyErrors } from '@armorkit/plugin-networkproxy';
-import { parseProxyConfig, type ProxyConfig } from '@armorkit/plugin-networkproxy/config';
-import { runProxy, type ProxyLimits } from '@armorkit/plugin-networkproxy/proxy';
+import { firstSecretSource, parseProxyConfig, secretsFromDirectory, secretsFromEnvironment, type ProxyConfig } from '@armorkit/plugin-networkproxy/config';
+import { ProxyConfigError, runProxy, type ProxyLimits } from '@armorkit/plugin-networkproxy/proxy';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 
 export interface ProxyOptions {
@@ -11,6 +11,8 @@ export interface ProxyOptions {
   headerTimeoutMs?: string;
   idleTimeoutMs?: string;
   maxConnections?: string;
+  /** secretRef header values as files `<dir>/<secret>/<key>` (a Secret volume's layout), before the environment. */
+  secretsDir?: string;
 }
 
 /** The limits given on the command line (the configuration file holds the policy's settings only). */
@@ -53,14 +55,16 @@ export async function proxyCommand(options: ProxyOptions, io: CliIO): Promise<nu
     for (const error of first.errors) io.err(formatPolicyError(error));
     return EXIT.invalid;
   }
+  const secrets = options.secretsDir ? firstSecretSource(secretsFromDirectory(resolve(io.cwd, options.secretsDir)), secretsFromEnvironment()) : secretsFromEnvironment();
   let running;
   try {
-    running = await runProxy(first.value, { readConfig: () => readConfig(path), limits });
+    running = await runProxy(first.value, { readConfig: () => readConfig(path), limits, secrets });
   } catch (error) {
+    if (error instanceof ProxyConfigError) {
+      for (const problem of error.errors) io.err(formatPolicyError({ ...problem, location: problem.location ?? { file: path } }));
+      return EXIT.invalid;
+    }
     throw new UsageError(`the proxy cannot listen: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (first.value.mitm) {
-    io.err(`armorkit proxy: warning: TLS interception (mitm) is not implemented yet: ${first.value.mitm.domains.join(', ')} pass through, judged by their SNI, and no header is set`);
   }
   const listening = running.addresses.map((address) => (address.family === 6 ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`));
   io.err(`armorkit proxy: listening on ${listening.join(', ')}, admin on 127.0.0.1:${running.adminPort}`);

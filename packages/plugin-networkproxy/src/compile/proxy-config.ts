@@ -2,7 +2,7 @@ import { type CompileContext, type NetworkProxyPlan, type PolicyError, type Resu
 import type { HeaderSetting, MitmSettings, ProxyConfig } from '../config/proxy-config.js';
 import type { DecisionTable } from '../decision/table.js';
 import { PROXY_CONFIG_VERSION, mitmDomainProblem, proxyConfigProblems } from '../config/proxy-config.js';
-import { headerNameProblem, headerValueProblem } from '../config/values.js';
+import { headerValueProblem, mutationHeaderProblem } from '../config/values.js';
 import { networkProxyErrors } from '../errors.js';
 import { compileDecisionTable } from './compile-table.js';
 
@@ -22,7 +22,7 @@ function mitmSettings(mitm: NonNullable<PolicyProxyConfig['mitm']>, pointer: str
     domain: mutation.domain,
     headers: mutation.headers.map((header, h): HeaderSetting => {
       const at = `${pointer}/headerMutations/${m}/headers/${h}`;
-      const nameProblem = headerNameProblem(header.name);
+      const nameProblem = mutationHeaderProblem(header.name);
       if (nameProblem) errors.push(networkProxyErrors.error('networkproxy-invalid-header', `${at}/name`, nameProblem, header.name));
       if (header.secretRef) return { name: header.name, secretRef: { name: header.secretRef.name, key: header.secretRef.key } };
       const value = header.value ?? '';

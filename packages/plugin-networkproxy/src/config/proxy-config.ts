@@ -2,7 +2,7 @@ import { type PolicyError, type Result, fail, ok, parseYamlStream } from '@armor
 import { parseCidr } from '@armorkit/core/address';
 import { z } from 'zod';
 import { decisionTableSchema } from '../decision/table.js';
-import { headerNameProblem, headerValueProblem, normalizeHostPattern } from './values.js';
+import { headerValueProblem, mutationHeaderProblem, normalizeHostPattern } from './values.js';
 
 // What `armorkit proxy --config FILE` reads: everything the proxy needs, and nothing it would have to look up.
 
@@ -35,7 +35,7 @@ export const secretRefSchema = z.strictObject({
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 const headerName = z.string().superRefine((name, ctx) => {
-  const problem = headerNameProblem(name);
+  const problem = mutationHeaderProblem(name);
   if (problem) issue(ctx, problem);
 });
 const headerValue = z.string().superRefine((value, ctx) => {
@@ -55,10 +55,19 @@ const mitmDomain = z.string().superRefine((domain, ctx) => {
   if (problem) issue(ctx, problem);
 });
 
+const absolutePath = z.string().min(1).startsWith('/', 'an absolute path');
+
+/** The CA whose leaves the proxy presents to clients (PEM files); the pod's TLS volume by default. */
+export const mitmCaFilesSchema = z.strictObject({ certificateFile: absolutePath, keyFile: absolutePath });
+
 export const mitmSettingsSchema = z
   .strictObject({
     domains: z.array(mitmDomain).min(1),
     headerMutations: z.array(z.strictObject({ domain: mitmDomain, headers: z.array(headerSettingSchema).min(1) })),
+    /** Default: `/etc/armorkit/networkproxy-tls/ca.crt` and `ca.key`, where the pod mounts the Secret's CA. */
+    ca: mitmCaFilesSchema.optional(),
+    /** PEM files of CAs trusted for upstream servers besides the system's (private CAs, tests). */
+    upstreamCaFiles: z.array(absolutePath).optional(),
   })
   .superRefine((mitm, ctx) => {
     mitm.headerMutations.forEach((mutation, index) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PolicyError, type Result, fail, ok } from '@armorkit/core';
 import { networkProxyErrors } from '../errors.js';
-import type { HeaderSetting, ProxyConfig, SecretRef } from './proxy-config.js';
+import type { HeaderSetting, MitmSettings, ProxyConfig, SecretRef } from './proxy-config.js';
 import { headerValueProblem } from './values.js';
 
 /** Where the values of `secretRef` headers come from: the value, or why there is none. */
@@ -10,7 +10,7 @@ export type SecretSource = (ref: SecretRef) => { value: string } | { problem: st
 
 /** A configuration whose header mutations all carry their values: what the proxy runs with. */
 export type ResolvedProxyConfig = Omit<ProxyConfig, 'mitm'> & {
-  mitm?: { domains: string[]; headerMutations: { domain: string; headers: Extract<HeaderSetting, { value: string }>[] }[] };
+  mitm?: Omit<MitmSettings, 'headerMutations'> & { headerMutations: { domain: string; headers: Extract<HeaderSetting, { value: string }>[] }[] };
 };
 
 /**
@@ -79,5 +79,5 @@ export function resolveHeaderSecrets(config: ProxyConfig, source: SecretSource):
       return { name: header.name, value: found.value };
     }),
   }));
-  return errors.length > 0 ? fail(errors) : ok({ ...rest, mitm: { domains: mitm.domains, headerMutations } });
+  return errors.length > 0 ? fail(errors) : ok({ ...rest, mitm: { ...mitm, headerMutations } });
 }

@@ -26,6 +26,19 @@ export function headerNameProblem(value: string): string | undefined {
   return isHttpToken(value) ? undefined : `header name ${JSON.stringify(value)} is not an HTTP token (letters, digits and !#$%&'*+-.^_\`|~)`;
 }
 
+/**
+ * Fields a header mutation may not set: they frame the message or steer the connection (a proxy that changed them
+ * would desynchronise the upstream's reading of the stream from its own, or redirect the request).
+ */
+const UNMUTABLE_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
+
+/** Why `value` cannot be the name of a header set by a mutation, or undefined. */
+export function mutationHeaderProblem(value: string): string | undefined {
+  const problem = headerNameProblem(value);
+  if (problem) return problem;
+  return UNMUTABLE_HEADERS.has(value.toLowerCase()) ? `header ${JSON.stringify(value)} frames the message or steers the connection; a header mutation cannot set it` : undefined;
+}
+
 /** Why `value` cannot be a header value, or undefined. */
 export function headerValueProblem(value: string): string | undefined {
   return FIELD_VALUE.test(value) ? undefined : 'the header value has a control character (CR, LF, NUL, ...) or leading / trailing spaces';

@@ -21,10 +21,15 @@ export const CA_BUNDLE_FILE = `${CA_BUNDLE_DIRECTORY}/ca-certificates.crt`;
 /** The variables common TLS stacks (OpenSSL, Python requests, Node.js, curl) read a CA bundle from. */
 export const CA_BUNDLE_VARIABLES = ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS', 'CURL_CA_BUNDLE'] as const;
 
-/** The Secret `<profile>`'s MITM keys (vArmor's), as the controller writes them, and the files they become. */
+/**
+ * The Secret `<profile>`'s MITM keys (vArmor's names), as the controller writes them, and the files they become: the
+ * proxy signs a leaf for each intercepted name with the CA (vArmor's Envoy serves one pre-signed leaf instead, so its
+ * `mitm-leaf.*` keys have no use here).
+ */
 export const MITM_TLS_ITEMS = [
-  { key: 'mitm-leaf.crt', path: 'leaf.crt' },
-  { key: 'mitm-leaf.key', path: 'leaf.key' },
-  { key: 'mitm-ca-bundle.crt', path: 'ca-bundle.crt' },
+  { key: 'mitm-ca.crt', path: 'ca.crt' },
+  { key: 'mitm-ca.key', path: 'ca.key' },
 ] as const;
+/** Where the proxy reads the CA when the configuration's `mitm.ca` does not say. */
+export const MITM_CA_FILES = { certificateFile: `${MITM_TLS_DIRECTORY}/ca.crt`, keyFile: `${MITM_TLS_DIRECTORY}/ca.key` } as const;
 export const MITM_CA_BUNDLE_ITEMS = [{ key: 'mitm-ca-bundle.crt', path: 'ca-certificates.crt' }] as const;

@@ -11,6 +11,7 @@ import type { Peer } from './proxy-audit.js';
 import type { ConnectionContext } from './proxy-context.js';
 import type { DecisionLayer } from './proxy-stats.js';
 import { relay } from './relay.js';
+import { interceptTls } from './mitm/tls-interception.js';
 import { connectUpstream } from './upstream.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -144,6 +145,17 @@ class FirstBytes {
 /** L4 and TLS passthrough: one decision for the connection, then the bytes already read and the rest, piped. */
 function decideAndRelay(client: Socket, facts: TrafficFacts & { layer: 'tcp' | 'tls' }, first: Buffer, peer: Peer, context: ConnectionContext): void {
   const decision = context.decider.decide(facts);
+  if (facts.layer === 'tls' && decision.intercept !== undefined) {
+    if (context.mitm) {
+      interceptTls(client, facts, first, { ...decision, intercept: decision.intercept }, peer, context, context.mitm);
+      return;
+    }
+    // A table that intercepts without a CA to do it with: its requests cannot be judged, so nothing passes.
+    context.stats.decided('tls', 'denied');
+    context.audit.report({ facts, decision: { action: 'deny', audit: true }, reason: 'unsupported', client: peer, action: 'deny', detail: `${decision.intercept} is to be intercepted, and the proxy has no MITM CA` });
+    client.destroy();
+    return;
+  }
   const finish = (spoofDetail: string | undefined): void => {
     const allowed = decision.action === 'allow' && spoofDetail === undefined;
     if (spoofDetail !== undefined) context.stats.spoofingRefused++;

@@ -5,6 +5,8 @@ import type { Socket } from 'node:net';
 import type { Decision, Destination, TrafficFacts } from '../decision/facts.js';
 import { BodyReader } from './body-framing.js';
 import { forwardedHead } from './forwarded-head.js';
+import { mutatedHead } from './mitm/header-mutation.js';
+import type { HeaderValue } from './mitm/mitm-runtime.js';
 import { parseRequestHead, type RequestHead } from './http-request-head.js';
 import { localResponse } from './local-response.js';
 import { spoofingDetail, type NameVerdict } from './name-addresses.js';
@@ -12,6 +14,15 @@ import type { Peer } from './proxy-audit.js';
 import type { ConnectionContext } from './proxy-context.js';
 import { ResponseFraming } from './response-framing.js';
 import { connectUpstream } from './upstream.js';
+
+/** A session inside an intercepted TLS connection: judged as TLS requests of that mitm entry, headers mutated. */
+export interface InterceptedSession {
+  /** The mitm domain entry the connection was intercepted for. */
+  entry: string;
+  headers: readonly HeaderValue[];
+  /** The upstream connection, verified already (the original destination's TLS). */
+  upstream: () => Promise<Socket>;
+}
 
 type Reply = { kind: 'upstream' } | { kind: 'local'; bytes: Buffer; close: boolean };
 type State = 'head' | 'body' | 'deciding' | 'upgrading' | 'tunnel' | 'closing';
@@ -46,6 +57,7 @@ export class HttpSession {
     private readonly peer: Peer,
     private readonly context: ConnectionContext,
     initial: Buffer,
+    private readonly intercepted?: InterceptedSession,
   ) {
     this.buffer = initial;
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
@@ -122,10 +134,12 @@ export class HttpSession {
       ...(head.host !== undefined && { host: head.host }),
       method: head.method,
       path: head.target,
-      tls: false,
+      tls: this.intercepted !== undefined,
+      ...(this.intercepted && { mitmDomain: this.intercepted.entry }),
     };
     const decision = context.decider.decide(facts);
-    if (decision.action === 'allow' && decision.allowedByName !== undefined && context.names) {
+    // Inside an intercepted connection the upstream's certificate was verified for the name: nothing to spoof.
+    if (decision.action === 'allow' && decision.allowedByName !== undefined && context.names && !this.intercepted) {
       const verdict = context.names.verify(decision.allowedByName, this.destination.address);
       if (verdict instanceof Promise) {
         this.state = 'deciding';
@@ -162,7 +176,7 @@ export class HttpSession {
     });
     this.body = new BodyReader(head.framing);
     if (allowed) {
-      this.writeUpstream(forwardedHead(head, headBytes));
+      this.writeUpstream(this.intercepted ? mutatedHead(head, headBytes, this.intercepted.headers) : forwardedHead(head, headBytes));
       this.responses.expect(head.method);
       this.replies.push({ kind: 'upstream' });
       this.forwardBody = true;
@@ -288,7 +302,7 @@ export class HttpSession {
   private openUpstream(): void {
     this.connecting = true;
     this.updateClientFlow();
-    connectUpstream(this.destination, this.context.limits.upstreamConnectTimeoutMs).then(
+    (this.intercepted?.upstream() ?? connectUpstream(this.destination, this.context.limits.upstreamConnectTimeoutMs)).then(
       (upstream) => {
         this.connecting = false;
         if (this.finished) {

@@ -10,7 +10,11 @@ export type AuditReason =
   /** A name-granted allow toward an address the name does not resolve to. */
   | 'spoofing'
   /** Bytes that are not the protocol they claim to be (refused before any rule could be asked). */
-  | 'malformed';
+  | 'malformed'
+  /** An intercepted connection whose upstream certificate is not valid for the name (or not trusted). */
+  | 'upstream-unverified'
+  /** Traffic the proxy cannot judge request by request (an intercepted connection with another ALPN, HTTP/2 CONNECT). */
+  | 'unsupported';
 
 export interface Peer {
   address: string;

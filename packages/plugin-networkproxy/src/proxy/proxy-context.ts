@@ -1,6 +1,7 @@
 // What a connection's handlers share: the decision table in force when it was accepted, limits, counters, audit.
 import type { Decider } from '../decision/facts.js';
 import type { HeadLimits } from './http-request-head.js';
+import type { MitmRuntime } from './mitm/mitm-runtime.js';
 import type { NameAddresses } from './name-addresses.js';
 import type { ProxyAudit } from './proxy-audit.js';
 import type { ProxyStats } from './proxy-stats.js';
@@ -37,4 +38,6 @@ export interface ConnectionContext {
   names: NameAddresses | undefined;
   audit: ProxyAudit;
   stats: ProxyStats;
+  /** Absent when the configuration intercepts nothing. */
+  mitm: MitmRuntime | undefined;
 }

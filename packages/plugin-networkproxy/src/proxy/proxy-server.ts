@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { ViolationSink } from '@armorkit/core/audit';
 import type { Decider } from '../decision/facts.js';
 import { handleConnection } from './connection.js';
+import type { MitmRuntime } from './mitm/mitm-runtime.js';
 import { DEFAULT_NAME_CHECK, NameAddresses, type NameCheckOptions } from './name-addresses.js';
 import { ProxyAudit } from './proxy-audit.js';
 import { DEFAULT_LIMITS, type ConnectionContext, type ProxyLimits } from './proxy-context.js';
@@ -18,6 +19,8 @@ export interface ProxyServerOptions {
   /** Spoofing protection; `false` turns it off. */
   nameCheck?: Partial<NameCheckOptions> | false;
   audit: { sink?: ViolationSink; profileName: string };
+  /** TLS interception (the decider's mitm domains): the CA's leaves, upstream trust, header mutations. */
+  mitm?: MitmRuntime;
 }
 
 export interface ListeningAddress {
@@ -38,7 +41,7 @@ export class ProxyServer {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.audit = new ProxyAudit(options.audit.sink, options.audit.profileName);
     const names = options.nameCheck === false ? undefined : new NameAddresses({ ...DEFAULT_NAME_CHECK, ...options.nameCheck });
-    this.context = { decider: options.decider, limits, names, audit: this.audit, stats: this.stats };
+    this.context = { decider: options.decider, limits, names, audit: this.audit, stats: this.stats, mitm: options.mitm };
   }
 
   static async start(options: ProxyServerOptions): Promise<ProxyServer> {
@@ -48,8 +51,8 @@ export class ProxyServer {
   }
 
   /** New connections are judged by `decider`; open ones keep the table they started with. */
-  reload(decider: Decider): void {
-    this.context = { ...this.context, decider };
+  reload(decider: Decider, mitm: MitmRuntime | undefined = this.context.mitm): void {
+    this.context = { ...this.context, decider, mitm };
     this.stats.reloads++;
   }
 

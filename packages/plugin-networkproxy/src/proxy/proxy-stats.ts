@@ -1,7 +1,8 @@
 // The proxy's counters, printed in Prometheus' text format on the admin port's /stats.
 
 export type DecisionLayer = 'tcp' | 'tls' | 'http';
-export type DecisionOutcome = 'allowed' | 'denied' | 'audited';
+/** intercepted: a TLS connection terminated by the proxy, its requests decided one by one. */
+export type DecisionOutcome = 'allowed' | 'denied' | 'audited' | 'intercepted';
 
 export class ProxyStats {
   connectionsTotal = 0;

@@ -12,11 +12,33 @@ import type { ProxyConfig } from '../../src/entries/config.js';
 import { compileEgress } from '../../src/compile/compile-table.js';
 import { CLIENT_UID, NetnsLab } from './lab.js';
 import { makeTestCa, type TestCa } from './test-ca.js';
+import { generateMitmCa, writeMitmCaFiles } from '../../src/entries/pki.js';
+import type { MitmSettings } from '../../src/entries/config.js';
 
 const CLI = new URL('../../../cli/src/bin.ts', import.meta.url).pathname;
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const UPSTREAMS = new URL('./fixtures/upstreams.mjs', import.meta.url).pathname;
 const RAW_CLIENT = new URL('./fixtures/raw-client.mjs', import.meta.url).pathname;
+const H2_CLIENT = new URL('./fixtures/h2-client.mjs', import.meta.url).pathname;
+
+/** What a test asks the Node HTTP/2 client to send on one session; chunks of an interactive stream wait for their echo. */
+export interface H2Request {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  chunks?: string[];
+  interactive?: boolean;
+  trailers?: Record<string, string>;
+}
+
+export interface H2Response {
+  status?: number;
+  headers?: Record<string, string | string[]>;
+  body: string;
+  trailers?: Record<string, string>;
+  echoes?: string[];
+  error?: string;
+}
 
 export const PROXY_PORT = 15001;
 export const ADMIN_PORT = 15000;
@@ -70,6 +92,9 @@ export class ProxyHarness {
   readonly signals = join(this.dir, 'signals');
   proxy: ChildProcess | undefined;
   proxyOutput = '';
+  /** With MITM: the CA the proxy signs its leaves with, which the clients trust. */
+  mitmCaFile: string | undefined;
+  private mitm: { settings: Pick<MitmSettings, 'domains' | 'headerMutations'>; caFiles: { certificateFile: string; keyFile: string } } | undefined;
 
   private constructor(
     readonly lab: NetnsLab,
@@ -80,15 +105,20 @@ export class ProxyHarness {
     chmodSync(this.signals, 0o777);
   }
 
-  static async start(egress: Egress, hosts: Record<string, string[]>, options: { headerTimeoutMs?: number; maxConnections?: number } = {}): Promise<ProxyHarness> {
+  static async start(
+    egress: Egress,
+    hosts: Record<string, string[]>,
+    options: { headerTimeoutMs?: number; maxConnections?: number; mitm?: Pick<MitmSettings, 'domains' | 'headerMutations'> } = {},
+  ): Promise<ProxyHarness> {
     const lab = NetnsLab.create(hosts);
     let harness: ProxyHarness | undefined;
     try {
       const a = lab.addresses;
       const ca = await makeTestCa(Object.keys(hosts), [a.server4, a.other4, a.server6, a.other6]);
       harness = new ProxyHarness(lab, ca);
-      const upstreams = lab.spawn(lab.serverNs, [process.execPath, UPSTREAMS, JSON.stringify({ certFile: ca.certFile, keyFile: ca.keyFile })]);
+      const upstreams = lab.spawn(lab.serverNs, [process.execPath, UPSTREAMS, JSON.stringify({ certFile: ca.certFile, keyFile: ca.keyFile, ...(options.mitm && { otherCertFile: ca.otherCertFile }) })]);
       await printed(upstreams, 'ready');
+      if (options.mitm) await harness.makeMitmCa(options.mitm);
       harness.writeConfig(egress);
       // np-compile's capture rules, as `armorkit run` and the init container apply them; the proxy runs as root here.
       const capture = await applyCapture(lab.clientNs, { proxyUID: 0, proxyPort: PROXY_PORT, proxyAdminPort: ADMIN_PORT });
@@ -103,6 +133,16 @@ export class ProxyHarness {
     }
   }
 
+  /** A MITM CA as `armorkit mitm-ca` writes it, in a directory the clients' UID can read the certificate from. */
+  private async makeMitmCa(settings: Pick<MitmSettings, 'domains' | 'headerMutations'>): Promise<void> {
+    const directory = join(this.dir, 'mitm-ca');
+    mkdirSync(directory, { mode: 0o755 });
+    const written = await writeMitmCaFiles(directory, await generateMitmCa());
+    if (!written.ok) throw new Error(failureMessage(written));
+    this.mitm = { settings, caFiles: written.value };
+    this.mitmCaFile = written.value.certificateFile;
+  }
+
   /** The configuration `armorkit compile` would write for a policy with this egress block, events to a file. */
   writeConfig(egress: Egress): void {
     const table = compileEgress(egress, '/spec/policy/enhanceProtect/networkProxyRawRules/egress');
@@ -115,6 +155,8 @@ export class ProxyHarness {
       decisions: table.value,
       spoofingProtection: { enabled: table.value.defaultAction === 'deny', maxCacheSeconds: 30 },
       audit: { profileName: 'netns-test', events: { to: 'file', path: this.eventsFile } },
+      // The upstream servers' certificates come from the test CA: trusted as a private CA would be.
+      ...(this.mitm && { mitm: { ...this.mitm.settings, ca: this.mitm.caFiles, upstreamCaFiles: [this.ca.caFile] } }),
     };
     writeFileSync(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
   }
@@ -141,6 +183,18 @@ export class ProxyHarness {
   /** curl in the client namespace as another UID, trusting the test CA. */
   curl(args: string[]) {
     return this.lab.run(this.lab.clientNs, ['curl', '-sS', '--max-time', '10', '--cacert', this.ca.caFile, ...args], { uid: CLIENT_UID });
+  }
+
+  /** curl in the client namespace as another UID, trusting only the MITM CA (what a mutated pod's bundle gives it). */
+  curlMitm(args: string[]) {
+    return this.lab.run(this.lab.clientNs, ['curl', '-sS', '--max-time', '10', '--cacert', this.mitmCaFile ?? '/nonexistent', ...args], { uid: CLIENT_UID });
+  }
+
+  /** The Node HTTP/2 client in the client namespace as another UID: the requests as streams of one session. */
+  async h2(origin: string, requests: H2Request[], caFile = this.mitmCaFile): Promise<{ responses: H2Response[]; error: string | null }> {
+    const run = await this.lab.run(this.lab.clientNs, [process.execPath, H2_CLIENT, JSON.stringify({ origin, caFile, requests })], { uid: CLIENT_UID, timeoutMs: 20_000 });
+    if (run.code !== 0) throw new Error(`h2 client failed (${run.code}): ${run.stderr}`);
+    return JSON.parse(run.stdout) as { responses: H2Response[]; error: string | null };
   }
 
   /** The raw client in the client namespace as another UID. */

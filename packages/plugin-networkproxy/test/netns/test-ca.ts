@@ -15,6 +15,9 @@ export interface TestCa {
   caFile: string;
   certFile: string;
   keyFile: string;
+  /** A certificate of the same CA for `elsewhere.test` only: a server that is not who the client asked for. */
+  otherCertFile: string;
+  otherKeyFile: string;
 }
 
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
@@ -33,9 +36,9 @@ export async function makeTestCa(dnsNames: string[], ipAddresses: string[]): Pro
     extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
   });
   const leafKeys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-  const leaf = await x509.X509CertificateGenerator.create({
-    serialNumber: '02',
-    subject: `CN=${dnsNames[0] ?? 'server'}`,
+  const leafFor = (serialNumber: string, names: string[], ips: string[]) => x509.X509CertificateGenerator.create({
+    serialNumber,
+    subject: `CN=${names[0] ?? 'server'}`,
     issuer: ca.subject,
     notBefore,
     notAfter,
@@ -43,18 +46,23 @@ export async function makeTestCa(dnsNames: string[], ipAddresses: string[]): Pro
     signingKey: caKeys.privateKey,
     signingAlgorithm: algorithm,
     extensions: [
-      new x509.SubjectAlternativeNameExtension([...dnsNames.map((value) => ({ type: 'dns' as const, value })), ...ipAddresses.map((value) => ({ type: 'ip' as const, value }))]),
+      new x509.SubjectAlternativeNameExtension([...names.map((value) => ({ type: 'dns' as const, value })), ...ips.map((value) => ({ type: 'ip' as const, value }))]),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     ],
   });
+  const leaf = await leafFor('02', dnsNames, ipAddresses);
+  const other = await leafFor('03', ['elsewhere.test'], []);
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey)).toString('base64');
   const dir = mkdtempSync(join(tmpdir(), 'armorkit-netns-ca-'));
   chmodSync(dir, 0o755);
   const caFile = join(dir, 'ca.crt');
   const certFile = join(dir, 'server.crt');
   const keyFile = join(dir, 'server.key');
+  const otherCertFile = join(dir, 'other.crt');
   writeFileSync(caFile, ca.toString('pem'), { mode: 0o644 });
   writeFileSync(certFile, leaf.toString('pem'), { mode: 0o644 });
   writeFileSync(keyFile, `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END PRIVATE KEY-----\n`, { mode: 0o600 });
-  return { dir, caFile, certFile, keyFile };
+  // The same key serves both certificates.
+  writeFileSync(otherCertFile, other.toString('pem'), { mode: 0o644 });
+  return { dir, caFile, certFile, keyFile, otherCertFile, otherKeyFile: keyFile };
 }
