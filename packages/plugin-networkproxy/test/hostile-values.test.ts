@@ -115,4 +115,13 @@ describe('a proxy configuration file edited by hand', () => {
     expect(problems(edited((c) => (c.proxyAdminPort = c.proxyPort)))).toEqual(['constraint /proxyAdminPort 4:21']);
     expect(problems(parseProxyConfig('{ "version": 1,', 'proxy.json'))[0]).toMatch(/^yaml-syntax /);
   });
+
+  it('takes listen addresses as IP literals only (no names, no empty list)', () => {
+    const listen = (value: unknown) => edited((c) => (c.listen = value));
+    const read = listen(['0.0.0.0', '::']);
+    expect(read.ok && read.value.listen).toEqual(['0.0.0.0', '::']);
+    expect(problems(listen(['localhost']))[0]).toMatch(/^invalid-value \/listen\/0 /);
+    expect(errorsOf(listen(['localhost']))[0]?.message).toContain('listen address "localhost" is not an IP address');
+    expect(problems(listen([]))[0]).toMatch(/^invalid-value \/listen /);
+  });
 });
