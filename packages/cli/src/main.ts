@@ -122,7 +122,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--header-timeout-ms <ms>', 'time for a ClientHello or a request head to arrive whole (default 10000)')
     .option('--idle-timeout-ms <ms>', 'close a connection idle this long (default 300000)')
     .option('--max-connections <n>', 'client connections open at once (default 10000)')
-    .action(async (options: { config?: string; headerTimeoutMs?: string; idleTimeoutMs?: string; maxConnections?: string }) => {
+    .option('--events <to>', "where the audit events go, over the configuration's audit.events: stderr, or an absolute file path")
+    .action(async (options: { config?: string; headerTimeoutMs?: string; idleTimeoutMs?: string; maxConnections?: string; events?: string }) => {
       const { proxyCommand } = await import('./commands/proxy.js');
       exitCode = await proxyCommand(options, io);
     });

@@ -3,7 +3,8 @@ import { networkProxyArtifact } from './compile/artifact.js';
 import { explainProxyConfig } from './compile/explain.js';
 import { networkProxyErrors } from './errors.js';
 import { networkProxyPodChanges } from './pod/networkproxy-pod-changes.js';
-import { DEFAULT_EVENTS_FILE, openProxyEventSource } from './proxy/event-source.js';
+import { DEFAULT_EVENTS_FILE } from './compile/proxy-config.js';
+import { openProxyEventSource } from './proxy/event-source.js';
 
 const meta = readPackageMeta(import.meta.url);
 

@@ -109,7 +109,7 @@ describe('a proxy configuration file edited by hand', () => {
   });
 
   it('refuses unknown fields, wrong types, missing fields and clashing ports', () => {
-    expect(problems(edited((c) => (c.extra = 1)))).toEqual(['unknown-field /extra 34:3']);
+    expect(problems(edited((c) => (c.extra = 1)))).toEqual(['unknown-field /extra 35:3']);
     expect(problems(edited((c) => (c.proxyPort = '15001')))).toEqual(['invalid-type /proxyPort 3:16']);
     expect(problems(edited((c) => delete c.audit))).toEqual(['required /audit 1:1']);
     expect(problems(edited((c) => (c.proxyAdminPort = c.proxyPort)))).toEqual(['constraint /proxyAdminPort 4:21']);
