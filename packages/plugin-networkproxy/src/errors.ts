@@ -24,6 +24,8 @@ export const networkProxyErrors = defineErrors('@armorkit/plugin-networkproxy', 
   },
   'networkproxy-invalid-image': { description: 'The `image` or `initImage` option of `networkproxy()` is not a container image reference (empty, or with spaces or control characters).' },
   'networkproxy-capture-failed': { description: 'The capture rules could not be applied to or removed from the network namespace (iptables-restore failed, or the namespace does not exist); the previous rules stay.' },
+  'networkproxy-run-unavailable': { description: '`armorkit run` cannot confine a command with NetworkProxy here: it needs root (a network namespace, iptables), `ip`, `iptables`, `nsenter` and `setpriv`, and the proxy helper built (`pnpm exec tsc -b packages/plugin-networkproxy`).' },
+  'networkproxy-run-failed': { description: 'Setting up the run\'s network (its namespace, veth pair, NAT rules, capture rules) or starting its proxy failed; what was already set up has been removed again.' },
 });
 
 export type NetworkProxyErrorCode = keyof typeof networkProxyErrors.codes;
