@@ -9,17 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUpstreamNamespace, UPSTREAM_ADDRESS, type UpstreamNamespace } from '../src/demo/upstream-namespace.js';
 import { armorkit } from './cli-process.js';
 
 const POLICY = new URL('../../../examples/policies/api-client-networkproxy.yaml', import.meta.url).pathname;
 const EVENTS_FILE = '/var/log/armorkit/networkproxy.log';
-const API = '198.51.100.10';
-const id = Math.random().toString(16).slice(2, 8);
-const upstreamNs = `aku-${id}`;
+const API = UPSTREAM_ADDRESS;
 const dir = mkdtempSync(join(tmpdir(), 'armorkit-run-np-'));
 const forwardingBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
-
-const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
 
 /** What a run could leave behind: its namespaces, veths, host rules, proxy processes. */
 function leftovers(): string[] {
@@ -30,29 +27,13 @@ function leftovers(): string[] {
   return [...namespaces, ...links, ...rules, ...processes];
 }
 
-beforeAll(() => {
-  ip('netns', 'add', upstreamNs);
-  ip('link', 'add', `aku${id}h`, 'type', 'veth', 'peer', 'name', `aku${id}n`, 'netns', upstreamNs);
-  ip('addr', 'add', '198.51.100.9/30', 'dev', `aku${id}h`);
-  ip('link', 'set', `aku${id}h`, 'up');
-  ip('-n', upstreamNs, 'addr', 'add', `${API}/30`, 'dev', `aku${id}n`);
-  ip('-n', upstreamNs, 'link', 'set', `aku${id}n`, 'up');
-  ip('-n', upstreamNs, 'link', 'set', 'lo', 'up');
-  ip('-n', upstreamNs, 'route', 'add', 'default', 'via', '198.51.100.9');
-  const server =
-    `require('node:net').createServer((s) => s.pipe(s)).listen(7, '${API}');` +
-    `require('node:http').createServer((q, s) => s.end('upstream saw ' + q.method + ' ' + q.url)).listen(80, '${API}', () => console.log('ready'))`;
-  const upstream = spawn('ip', ['netns', 'exec', upstreamNs, process.execPath, '-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise<void>((resolve) => upstream.stdout.once('data', () => resolve()));
+let upstream: UpstreamNamespace | undefined;
+beforeAll(async () => {
+  upstream = await startUpstreamNamespace();
 }, 30_000);
 
 afterAll(() => {
-  try {
-    ip('netns', 'pids', upstreamNs).toString().split('\n').filter(Boolean).forEach((pid) => process.kill(Number(pid), 'SIGKILL'));
-    ip('netns', 'del', upstreamNs);
-  } catch {
-    // Already gone.
-  }
+  upstream?.remove();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -66,7 +47,7 @@ describe('armorkit run with a NetworkProxy policy', { timeout: 120_000 }, () => 
     const script = [`curl -sS -m 10 http://${API}/public/hello`, curl(`http://${API}/private`), ECHO, 'exit 7'].join('; ');
     const result = armorkit(['run', '--policy', POLICY, '--', 'sh', '-c', script], { cwd: dir, timeout: 90_000 });
     expect(result.stderr).toMatch(/NetworkProxy: network namespace armorkit-run-[0-9a-f]{6} \(10\.213\.\d+\.\d+, NAT through akr[0-9a-f]{6}h/);
-    expect(result.stdout).toBe('upstream saw GET /public/hello403\necho []\n');
+    expect(result.stdout).toBe('upstream saw GET /public/hello\n403\necho []\n');
     // Unconfined, the echo answers (through the host's route to the test's namespace).
     expect(execFileSync('sh', ['-c', ECHO], { encoding: 'utf8' })).toBe('echo [ping]\n');
     expect(result.status).toBe(7);
