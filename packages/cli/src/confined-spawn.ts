@@ -55,10 +55,24 @@ export async function spawnConfined(
         child.stdout?.setEncoding('utf8').on('data', (chunk: string) => output.stdout(chunk));
         child.stderr?.setEncoding('utf8').on('data', (chunk: string) => output.stderr(chunk));
       }
-      child.on('error', reject);
+      // A signal armorkit receives (kill, or Ctrl-C when the command is elsewhere) goes to the command; armorkit
+      // itself waits for it to end and then cleans up.
+      const forward = (signal: NodeJS.Signals): void => {
+        child.kill(signal);
+      };
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+      for (const signal of signals) process.on(signal, forward);
+      const stopForwarding = (): void => {
+        for (const signal of signals) process.off(signal, forward);
+      };
+      child.on('error', (error) => {
+        stopForwarding();
+        reject(error);
+      });
       child.on('close', (code, signal) => {
         if (killer) clearTimeout(killer);
         options.signal?.removeEventListener('abort', stop);
+        stopForwarding();
         if (signal) resolve(128 + (constants.signals[signal] ?? 0));
         else resolve(code ?? 1);
       });

@@ -140,7 +140,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--idle-timeout-ms <ms>', 'close a connection idle this long (default 300000)')
     .option('--max-connections <n>', 'client connections open at once (default 10000)')
     .option('--secrets-dir <dir>', 'secretRef header values as files <dir>/<secret>/<key> (before ARMORKIT_SECRET_* variables)')
-    .action(async (options: { config?: string; headerTimeoutMs?: string; idleTimeoutMs?: string; maxConnections?: string; secretsDir?: string }) => {
+    .option('--events <to>', "where the audit events go, over the configuration's audit.events: stderr, or an absolute file path")
+    .action(async (options: { config?: string; headerTimeoutMs?: string; idleTimeoutMs?: string; maxConnections?: string; secretsDir?: string; events?: string }) => {
       const { proxyCommand } = await import('./commands/proxy.js');
       exitCode = await proxyCommand(options, io);
     });

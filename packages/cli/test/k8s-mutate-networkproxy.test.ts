@@ -17,7 +17,7 @@ describe('armorkit k8s mutate with a NetworkProxy policy', { timeout: 180_000 },
     const init = operations.find((operation) => operation.path === '/spec/template/spec/initContainers/-')!.value;
     expect(init).toMatchObject({ name: 'varmor-network-proxy-init', image: 'armorkit/armorkit:0.1.0', command: ['/bin/sh', '-c', script.ok ? script.value : ''] });
     const sidecar = operations.find((operation) => operation.path === '/spec/template/spec/containers/-')!.value;
-    expect(sidecar).toMatchObject({ name: 'varmor-network-proxy', command: ['armorkit', 'proxy', '--config', '/etc/armorkit/networkproxy/varmor-demo-mitm-with-l4.networkproxy.json'] });
+    expect(sidecar).toMatchObject({ name: 'varmor-network-proxy', command: ['armorkit', 'proxy', '--config', '/etc/armorkit/networkproxy/varmor-demo-mitm-with-l4.networkproxy.json', '--events', 'stderr'] });
 
     const applied = armorkit(['k8s', 'mutate', '--policies', CORPUS, '--apply', CORPUS], { cwd: REPO });
     expect(applied.status).toBe(0);

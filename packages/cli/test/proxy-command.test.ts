@@ -13,6 +13,7 @@ describe('armorkit proxy', () => {
     expect(armorkit(['proxy', '--config', 'missing.json'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('missing.json: cannot read the file: no such file') });
     writeFileSync(join(dir, 'any.json'), '{}');
     expect(armorkit(['proxy', '--config', 'any.json', '--idle-timeout-ms', '1e3'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--idle-timeout-ms: expected a positive whole number, got "1e3"') });
+    expect(armorkit(['proxy', '--config', 'any.json', '--events', 'relative.log'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--events: expected "stderr" or an absolute file path, got "relative.log"') });
   });
 
   it('reports every problem of an invalid configuration with its pointer and line, and does not start', () => {

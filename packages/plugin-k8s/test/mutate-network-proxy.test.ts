@@ -88,7 +88,7 @@ describe('NetworkProxy pod changes through mutateWorkload (vArmor corpus ex7__mi
     expect(spec.initContainers.map((container) => container.name)).toEqual(['varmor-network-proxy-init']);
     expect(spec.initContainers[0]!.command).toEqual(['/bin/sh', '-c', script.ok ? script.value : '']);
     expect(spec.containers.map((container) => container.name)).toEqual(['c0', 'varmor-network-proxy']);
-    expect(spec.containers[1]!.command).toEqual(['armorkit', 'proxy', '--config', '/etc/armorkit/networkproxy/varmor-demo-mitm-with-l4.networkproxy.json']);
+    expect(spec.containers[1]!.command).toEqual(['armorkit', 'proxy', '--config', '/etc/armorkit/networkproxy/varmor-demo-mitm-with-l4.networkproxy.json', '--events', 'stderr']);
     expect(spec.volumes.map((volume) => volume.name)).toEqual(['varmor-network-proxy-config', 'varmor-network-proxy-mitm-tls', 'varmor-network-proxy-mitm-ca-bundle']);
     expect(spec.containers[0]!.volumeMounts).toEqual([{ name: 'varmor-network-proxy-mitm-ca-bundle', mountPath: '/etc/varmor/ca-bundle', readOnly: true }]);
     expect(mutate(once, policies)).toEqual([]);

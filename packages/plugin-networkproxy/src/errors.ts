@@ -28,6 +28,8 @@ export const networkProxyErrors = defineErrors('@armorkit/plugin-networkproxy', 
   'networkproxy-mitm-ca-exists': { description: 'A MITM CA is already in the directory a new one was to be written to; it is kept (clients trust it). Remove it first to make a new one.' },
   'networkproxy-mitm-trust-unreadable': { description: 'A file of mitm.upstreamCaFiles (extra CAs the proxy trusts for upstream servers) cannot be read or holds no PEM certificate.' },
   'networkproxy-capture-failed': { description: 'The capture rules could not be applied to or removed from the network namespace (iptables-restore failed, or the namespace does not exist); the previous rules stay.' },
+  'networkproxy-run-unavailable': { description: '`armorkit run` cannot confine a command with NetworkProxy here: it needs root (a network namespace, iptables), `ip`, `iptables`, `nsenter` and `setpriv`, and the proxy helper built (`pnpm exec tsc -b packages/plugin-networkproxy`).' },
+  'networkproxy-run-failed': { description: 'Setting up the run\'s network (its namespace, veth pair, NAT rules, capture rules) or starting its proxy failed; what was already set up has been removed again.' },
 });
 
 export type NetworkProxyErrorCode = keyof typeof networkProxyErrors.codes;

@@ -3,12 +3,17 @@ import { networkProxyArtifact } from './compile/artifact.js';
 import { explainProxyConfig } from './compile/explain.js';
 import { networkProxyErrors } from './errors.js';
 import { networkProxyPodChanges } from './pod/networkproxy-pod-changes.js';
-import { DEFAULT_EVENTS_FILE, openProxyEventSource } from './proxy/event-source.js';
+import { DEFAULT_EVENTS_FILE } from './compile/proxy-config.js';
+import { openProxyEventSource } from './proxy/event-source.js';
+import { confineWithNetworkProxy } from './run/confine.js';
 
 const meta = readPackageMeta(import.meta.url);
 
 export interface NetworkProxyPluginOptions {
-  /** The proxy's events file, read by `armorkit audit --source networkproxy` (default /var/log/armorkit/networkproxy.log). */
+  /**
+   * The proxy's events file, read by `armorkit audit --source networkproxy` and written by `armorkit run` (default:
+   * /var/log/armorkit/networkproxy.log, where compiled configurations send them).
+   */
   eventsFile?: string;
   /** The proxy sidecar's image, which runs `armorkit proxy` (default: armorkit's image of this version). */
   image?: string;
@@ -31,6 +36,7 @@ export const networkproxy = definePlugin((options: NetworkProxyPluginOptions = {
       enforcer: 'NetworkProxy',
       compile: (plan, context) => networkProxyArtifact(plan, context),
       explain: (artifact) => ok(explainProxyConfig(artifact.data)),
+      confine: (artifact) => confineWithNetworkProxy(artifact, options.eventsFile ? { eventsFile: options.eventsFile } : {}),
       auditSource: () => openProxyEventSource(options.eventsFile ?? DEFAULT_EVENTS_FILE),
       podChanges: (plan, context) => {
         const image = options.image ?? DEFAULT_PROXY_IMAGE;

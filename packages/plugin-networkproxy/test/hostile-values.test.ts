@@ -109,10 +109,19 @@ describe('a proxy configuration file edited by hand', () => {
   });
 
   it('refuses unknown fields, wrong types, missing fields and clashing ports', () => {
-    expect(problems(edited((c) => (c.extra = 1)))).toEqual(['unknown-field /extra 34:3']);
+    expect(problems(edited((c) => (c.extra = 1)))).toEqual(['unknown-field /extra 35:3']);
     expect(problems(edited((c) => (c.proxyPort = '15001')))).toEqual(['invalid-type /proxyPort 3:16']);
     expect(problems(edited((c) => delete c.audit))).toEqual(['required /audit 1:1']);
     expect(problems(edited((c) => (c.proxyAdminPort = c.proxyPort)))).toEqual(['constraint /proxyAdminPort 4:21']);
     expect(problems(parseProxyConfig('{ "version": 1,', 'proxy.json'))[0]).toMatch(/^yaml-syntax /);
+  });
+
+  it('takes listen addresses as IP literals only (no names, no empty list)', () => {
+    const listen = (value: unknown) => edited((c) => (c.listen = value));
+    const read = listen(['0.0.0.0', '::']);
+    expect(read.ok && read.value.listen).toEqual(['0.0.0.0', '::']);
+    expect(problems(listen(['localhost']))[0]).toMatch(/^invalid-value \/listen\/0 /);
+    expect(errorsOf(listen(['localhost']))[0]?.message).toContain('listen address "localhost" is not an IP address');
+    expect(problems(listen([]))[0]).toMatch(/^invalid-value \/listen /);
   });
 });

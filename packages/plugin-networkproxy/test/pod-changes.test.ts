@@ -46,7 +46,7 @@ describe('NetworkProxy pod changes', () => {
     expect(sidecarOf(changes)).toEqual({
       name: 'varmor-network-proxy',
       image: 'reg.test/armorkit:1',
-      command: ['armorkit', 'proxy', '--config', '/etc/armorkit/networkproxy/varmor-shop-web.networkproxy.json'],
+      command: ['armorkit', 'proxy', '--config', '/etc/armorkit/networkproxy/varmor-shop-web.networkproxy.json', '--events', 'stderr'],
       securityContext: { runAsUser: 1337, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
       readinessProbe: { tcpSocket: { port: 15001 }, initialDelaySeconds: 2, periodSeconds: 5 },
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },

@@ -5,6 +5,7 @@ import { EXIT, type CliIO } from '../io.js';
 import { demoSucceeded, formatAttempt, formatDemoReport } from '../demo/format.js';
 import { runDemoScenarios } from '../demo/run-scenarios.js';
 import { mutateDemoLines } from '../demo/mutate-step.js';
+import { networkProxyDemo } from '../demo/networkproxy-step.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -48,6 +49,8 @@ async function buildBpfObjectOnHost(io: CliIO): Promise<void> {
 export async function demoCommand(engine: Engine, io: CliIO): Promise<number> {
   if (isInKernelLab()) return demoInLab(engine, io);
   io.out(`${mutateDemoLines(engine, REPO).join('\n')}\n`);
+  const proxyBehaved = engine.enforcers.includes('NetworkProxy') ? await networkProxyDemo(engine, REPO, io) : true;
+  io.out('');
   const doctor = labDoctor();
   if (!doctor.ready) {
     io.err(formatDoctorReport(doctor));
@@ -70,5 +73,6 @@ export async function demoCommand(engine: Engine, io: CliIO): Promise<number> {
   const { bootMs, durationMs, timedOut } = outcome.value;
   const inGuest = bootMs === null ? '' : `, of which the demo ${seconds(durationMs - bootMs)}`;
   io.err(`armorkit demo: ${seconds(durationMs)} in the VM (boot ${bootMs === null ? '-' : seconds(bootMs)}${inGuest})${timedOut ? '; timed out' : ''}`);
-  return outcome.value.exitCode ?? EXIT.invalid;
+  const labCode = outcome.value.exitCode ?? EXIT.invalid;
+  return labCode === EXIT.ok && !proxyBehaved ? EXIT.invalid : labCode;
 }

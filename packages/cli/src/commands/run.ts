@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkPlan, type ConfinementStep, type Engine, failureMessage } from '@armorkit/core';
+import { checkPlan, type ConfinementReport, type ConfinementStep, type Engine, failureMessage } from '@armorkit/core';
+import { describeEvent } from '../demo/format.js';
 import { spawnConfined } from '../confined-spawn.js';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { formatProblems, readBehaviorModels } from '../pipeline.js';
@@ -55,6 +56,12 @@ export async function runCommand(engine: Engine, argv: readonly string[], option
   }
 
   const steps: ConfinementStep[] = [];
+  const shown: Promise<void>[] = [];
+  // Until every step is cleaned up, a signal must not end armorkit before its finally (namespaces, rules, processes):
+  // the command gets it (spawnConfined forwards it) and the run ends when the command does.
+  const holdSignal = (): void => undefined;
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, holdSignal);
   try {
     for (const artifact of checked.artifacts) {
       const confinement = await engine.confine(artifact);
@@ -63,6 +70,8 @@ export async function runCommand(engine: Engine, argv: readonly string[], option
       } else {
         io.err(`armorkit: ${artifact.enforcer}: ${confinement.value.summary}`);
         steps.push(confinement.value);
+        const reports = confinement.value.reports;
+        if (reports) shown.push(showReports(artifact.enforcer, reports, io));
       }
     }
     if (steps.length === 0) {
@@ -72,5 +81,14 @@ export async function runCommand(engine: Engine, argv: readonly string[], option
     return await spawnConfined(steps, argv, { cwd: io.cwd, ...(io.commandOutput ? { output: io.commandOutput } : {}) });
   } finally {
     for (const step of steps) await step.cleanup?.();
+    await Promise.all(shown);
+    for (const signal of signals) process.off(signal, holdSignal);
+  }
+}
+
+/** Each report of a step on stderr as it comes: an event as `armorkit audit` would describe it, or a message. */
+async function showReports(enforcer: string, reports: AsyncIterable<ConfinementReport>, io: CliIO): Promise<void> {
+  for await (const report of reports) {
+    io.err(report.kind === 'event' ? `armorkit: event  ${describeEvent(report.event)}` : `armorkit: ${enforcer}: ${report.text}`);
   }
 }

@@ -20,8 +20,17 @@ function bpfWhat(detail: Record<string, unknown>): string {
   return `${String(detail.operation ?? '')} ${object}`.trim();
 }
 
+/** A proxy event's connection or request: `http GET allowed.example/public → 10.0.0.2:80, rule /spec/...`. */
+function proxyWhat(detail: Record<string, unknown>): string {
+  const name = detail.host ?? detail.serverName;
+  const request = detail.layer === 'http' ? ` ${String(detail.method)} ${name === undefined ? '' : String(name)}${String(detail.path)}` : name === undefined ? '' : ` ${String(name)}`;
+  const reason = detail.reason === 'policy' ? `rule ${String(detail.rule)}` : String(detail.reason);
+  return `${String(detail.layer)}${request} → ${String(detail.destination)}, ${reason}`;
+}
+
 export function describeEvent(event: ViolationEvent): string {
   const detail = event.event;
+  if (event.enforcer === 'NetworkProxy') return `${event.enforcer} ${event.action.padEnd(13)} ${proxyWhat(detail)}  (${event.profileName})`;
   const what =
     event.enforcer === 'AppArmor'
       ? `${String(detail.operation ?? '')} ${String(detail.name ?? detail.capname ?? detail.family ?? '')}`.trim()

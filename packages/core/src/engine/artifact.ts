@@ -61,7 +61,8 @@ export interface ConfinementStep {
   enforcer: Enforcer;
   /**
    * Where the step goes in the chain, outermost first: a step that needs privileges or a namespace of its own comes
-   * before one that takes privileges away. Official plugins: BPF 0 (new mount namespace, loads its profile), seccomp
+   * before one that takes privileges away. Official plugins: NetworkProxy -10 (enters the run's network namespace,
+   * drops the capabilities that would undo the capture rules), BPF 0 (new mount namespace, loads its profile), seccomp
    * 10 (installs the filter, then execs the rest), AppArmor 20 (`aa-exec`: the profile attaches at the command's exec,
    * which is allowed under no_new_privs because aa-exec itself is still unconfined).
    */
@@ -74,7 +75,15 @@ export interface ConfinementStep {
   prefix(inputFiles: readonly string[]): string[];
   /** Undoes what was loaded for the run (temporary profiles). */
   cleanup?(): Promise<void>;
+  /**
+   * What the step's enforcer reports while the command runs (a proxy's decisions, its messages), as they happen;
+   * the iteration ends once cleanup has stopped what reports them. `run` shows each one.
+   */
+  reports?: AsyncIterable<ConfinementReport>;
 }
+
+/** One thing a confinement step reports during the run: a violation event, or a message for people. */
+export type ConfinementReport = { kind: 'event'; event: ViolationEvent } | { kind: 'notice'; text: string };
 
 /**
  * Events an enforcer reports through a channel of its own rather than log lines (the BPF ring buffer): what

@@ -8,6 +8,11 @@ import { compileDecisionTable } from './compile-table.js';
 
 /** vArmor's networkProxyConfig defaults. */
 export const PROXY_DEFAULTS = { proxyUID: 1337, proxyPort: 15001, proxyAdminPort: 15000 } as const;
+/**
+ * Where the proxy writes its events unless the policy's configuration is edited: the file `armorkit audit --source
+ * networkproxy` reads by default (beside armorkit's violations.log).
+ */
+export const DEFAULT_EVENTS_FILE = '/var/log/armorkit/networkproxy.log';
 /** How long the proxy trusts a name's resolved addresses at most (spoofing protection). */
 export const DEFAULT_MAX_CACHE_SECONDS = 30;
 
@@ -55,7 +60,7 @@ function passthroughWarnings(table: DecisionTable, mitm: MitmSettings | undefine
 
 /**
  * A NetworkProxy plan → the proxy's configuration: its ports and UID, the decision table, spoofing protection (on for
- * deny-default tables, where an allowed name is what opens the way), audit to the proxy's stderr, MITM targets.
+ * deny-default tables, where an allowed name is what opens the way), audit to DEFAULT_EVENTS_FILE, MITM targets.
  * Secret references stay references: the caller resolves them (resolveHeaderSecrets) before the proxy starts. Pure.
  */
 export function compileProxyConfig(plan: NetworkProxyPlan, context: Pick<CompileContext, 'plan' | 'specPointer'>): Result<ProxyConfig> {
@@ -76,7 +81,7 @@ export function compileProxyConfig(plan: NetworkProxyPlan, context: Pick<Compile
     proxyUID: settings?.proxyUID ?? PROXY_DEFAULTS.proxyUID,
     decisions: table.value,
     spoofingProtection: { enabled: table.value.defaultAction === 'deny', maxCacheSeconds: DEFAULT_MAX_CACHE_SECONDS },
-    audit: { profileName: plan.profileName, events: { to: 'stderr' } },
+    audit: { profileName: plan.profileName, events: { to: 'file', path: DEFAULT_EVENTS_FILE } },
     ...(mitm ? { mitm } : {}),
   };
   // What the proxy would refuse to read is refused here, never written (each value was checked above; this is the net).

@@ -1,5 +1,5 @@
 import { type PolicyError, type Result, fail, ok, parseYamlStream } from '@armorkit/core';
-import { parseCidr } from '@armorkit/core/address';
+import { parseCidr, parseIp } from '@armorkit/core/address';
 import { z } from 'zod';
 import { decisionTableSchema } from '../decision/table.js';
 import { headerValueProblem, mutationHeaderProblem, normalizeHostPattern } from './values.js';
@@ -94,6 +94,12 @@ export const spoofingProtectionSchema = z.strictObject({
 });
 export type SpoofingProtection = z.infer<typeof spoofingProtectionSchema>;
 
+/** An address the listener binds: an IP literal (a name would be resolved where the sockets are opened). */
+const listenAddress = z.string().superRefine((text, ctx) => {
+  const parsed = parseIp(text);
+  if ('problem' in parsed) issue(ctx, `listen address ${JSON.stringify(text)} is not an IP address: ${parsed.problem}`);
+});
+
 export const PROXY_CONFIG_VERSION = 1;
 
 export const proxyConfigSchema = z
@@ -107,6 +113,11 @@ export const proxyConfigSchema = z
     spoofingProtection: spoofingProtectionSchema,
     audit: auditSettingsSchema,
     mitm: mitmSettingsSchema.optional(),
+    /**
+     * The addresses proxyPort listens on; absent: 127.0.0.1 and ::1, where REDIRECT delivers locally generated
+     * connections. Another address (a node-wide proxy fed by PREROUTING) must be said here.
+     */
+    listen: z.array(listenAddress).min(1).optional(),
   })
   .superRefine((config, ctx) => {
     if (config.proxyPort === config.proxyAdminPort) {

@@ -53,7 +53,9 @@ function sidecar(image: string, profileName: string, settings: { proxyUID: numbe
   return {
     name: SIDECAR,
     image,
-    command: ['armorkit', 'proxy', '--config', `${CONFIG_DIRECTORY}/${profileName}.${PROXY_CONFIG_SUFFIX}`],
+    // Events to the container's stderr (the runtime keeps it, `kubectl logs` reads it): the sidecar's UID has no
+    // /var/log/armorkit to write the configuration's default file in.
+    command: ['armorkit', 'proxy', '--config', `${CONFIG_DIRECTORY}/${profileName}.${PROXY_CONFIG_SUFFIX}`, '--events', 'stderr'],
     // The capture rules let this UID's connections out unredirected; nothing else of root is needed.
     securityContext: {
       runAsUser: settings.proxyUID,

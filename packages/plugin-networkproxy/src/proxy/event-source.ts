@@ -6,8 +6,6 @@ import { fail, ok, type AuditSource, type Result } from '@armorkit/core';
 import { violationEventSchema, type ViolationEvent } from '@armorkit/core/audit';
 import { networkProxyErrors } from '../errors.js';
 
-/** Where the plugin reads the proxy's events unless told otherwise (the proxy's config must write there). */
-export const DEFAULT_EVENTS_FILE = '/var/log/armorkit/networkproxy.log';
 const POLL_MS = 250;
 const READ_BYTES = 1 << 16;
 

@@ -12,7 +12,10 @@ import { ProxyStats } from './proxy-stats.js';
 
 export interface ProxyServerOptions {
   port: number;
-  /** Listen addresses; default `0.0.0.0` and `::` (the latter skipped when the host has no IPv6). */
+  /**
+   * Listen addresses; default `127.0.0.1` and `::1` (the latter skipped when the host has no IPv6): REDIRECT sends
+   * locally generated traffic to the loopback address of its family, so nothing else needs to reach the listener.
+   */
   hosts?: string[];
   decider: Decider;
   limits?: Partial<ProxyLimits>;
@@ -22,6 +25,9 @@ export interface ProxyServerOptions {
   /** TLS interception (the decider's mitm domains): the CA's leaves, upstream trust, header mutations. */
   mitm?: MitmRuntime;
 }
+
+/** Where REDIRECT delivers locally generated connections (iptables-extensions: 127.0.0.1, ::1). */
+export const DEFAULT_LISTEN_ADDRESSES = ['127.0.0.1', '::1'] as const;
 
 export interface ListeningAddress {
   address: string;
@@ -46,7 +52,7 @@ export class ProxyServer {
 
   static async start(options: ProxyServerOptions): Promise<ProxyServer> {
     const proxy = new ProxyServer(options);
-    await proxy.listen(options.hosts ?? ['0.0.0.0', '::']);
+    await proxy.listen(options.hosts ?? [...DEFAULT_LISTEN_ADDRESSES]);
     return proxy;
   }
 

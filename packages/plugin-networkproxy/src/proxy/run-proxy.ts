@@ -18,7 +18,7 @@ export interface RunProxyOptions {
   readConfig(): Promise<Result<ProxyConfig>> | Result<ProxyConfig>;
   /** Where the audit events of `{to: "stderr"}` go (the process's stderr by default). */
   stderr?: NodeJS.WritableStream;
-  /** Listen addresses of proxyPort (default `0.0.0.0` and `::`). */
+  /** Listen addresses of proxyPort, over the configuration's `listen` (default `127.0.0.1` and `::1`). */
   hosts?: string[];
   limits?: Partial<ProxyLimits>;
   resolve?: ResolveAll;
@@ -63,6 +63,7 @@ function restartFields(before: ProxyConfig, after: ProxyConfig): string[] {
   if (before.proxyPort !== after.proxyPort) fields.push('proxyPort');
   if (before.proxyAdminPort !== after.proxyAdminPort) fields.push('proxyAdminPort');
   if (before.proxyUID !== after.proxyUID) fields.push('proxyUID');
+  if (JSON.stringify(before.listen) !== JSON.stringify(after.listen)) fields.push('listen');
   if (JSON.stringify(before.audit) !== JSON.stringify(after.audit)) fields.push('audit');
   if (JSON.stringify(before.spoofingProtection) !== JSON.stringify(after.spoofingProtection)) fields.push('spoofingProtection');
   return fields;
@@ -75,7 +76,7 @@ export async function runProxy(config: ProxyConfig, options: RunProxyOptions): P
   if (!tables.ok) throw new ProxyConfigError(tables.errors);
   const proxy = await ProxyServer.start({
     port: config.proxyPort,
-    ...(options.hosts && { hosts: options.hosts }),
+    ...((options.hosts ?? config.listen) && { hosts: [...(options.hosts ?? config.listen ?? [])] }),
     decider: tables.value.decider,
     ...(tables.value.mitm && { mitm: tables.value.mitm }),
     ...(options.limits && { limits: options.limits }),

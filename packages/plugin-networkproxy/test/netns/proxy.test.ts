@@ -275,3 +275,17 @@ describe('admin', () => {
     expect(statuses((await open).received)).toEqual([200, 403]);
   });
 });
+
+describe('listener', () => {
+  it('listens on loopback only, where REDIRECT delivers the namespace\'s own connections', async () => {
+    expect(harness.proxyOutput).toContain('listening on 127.0.0.1:15001, [::1]:15001');
+    const sockets = await harness.lab.run(harness.lab.clientNs, ['ss', '-Hltn', 'sport', '=', ':15001']);
+    expect(sockets.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/)[3]).sort()).toEqual(['127.0.0.1:15001', '[::1]:15001']);
+    // From the outside (not redirected) the proxy port is closed on the namespace's address...
+    const outside = await harness.lab.run(harness.lab.serverNs, ['curl', '-sS', '--max-time', '5', `http://${harness.lab.addresses.client4}:15001/`]);
+    expect(outside.code).toBe(7);
+    expect(outside.stderr).toMatch(/Connection refused|Couldn't connect/);
+    // ...while the redirected connection of a workload reached it (every case above), as this one does.
+    expect(statuses((await harness.raw(SERVER4, 80, [{ write: get('/public/x', 'allowed.example', 'Connection: close\r\n') }])).received)).toEqual([200]);
+  });
+});

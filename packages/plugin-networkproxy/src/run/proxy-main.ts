@@ -1,0 +1,18 @@
+// The run's proxy process (`armorkit run` starts it in the run's network namespace as the proxy's UID): the
+// configuration comes on stdin (no file the proxy's UID would need to read), events and messages go to stderr,
+// where the run reads them.
+import { parseProxyConfig } from '../config/proxy-config.js';
+import { runProxy } from '../proxy/run-proxy.js';
+import { serveUntilStopped } from '../proxy/serve.js';
+
+const chunks: Buffer[] = [];
+for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+const read = parseProxyConfig(Buffer.concat(chunks).toString('utf8'), "the run's proxy configuration");
+if (!read.ok) {
+  process.stderr.write(`armorkit proxy: ${read.errors.map((error) => `${error.pointer}: ${error.message}`).join('; ')}\n`);
+  process.exit(1);
+}
+const running = await runProxy(read.value, { readConfig: () => read });
+const listening = running.addresses.map((address) => (address.family === 6 ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`));
+process.stderr.write(`armorkit proxy: listening on ${listening.join(', ')}\n`);
+process.exit(await serveUntilStopped(running, (line) => process.stderr.write(`${line}\n`)));
