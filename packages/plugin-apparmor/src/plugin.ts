@@ -2,6 +2,7 @@ import { type LoadTarget, type Result, defineEnforcer, definePlugin, fail, ok, r
 import { appArmorAuditRecord } from './audit/apparmor-record.js';
 import { behaviorModelOf } from './compile/behavior-model.js';
 import { compileAppArmor } from './compile/compile-profile.js';
+import { appArmorArtifactFromProfile } from './compile/from-armor-profile.js';
 import { appArmorErrors, parserMissing } from './errors.js';
 import { type LoadOutcome, loadProfile, unloadProfile } from './load/loader.js';
 import { type AppArmorSystemPaths, DEFAULT_SYSTEM_PATHS } from './load/system-paths.js';
@@ -39,6 +40,7 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
       const behaviorModel = behaviorModelOf(context.behaviorModel);
       return compileAppArmor(plan, { specPointer: context.specPointer, ...(behaviorModel ? { behaviorModel } : {}) });
     },
+    fromProfile: appArmorArtifactFromProfile,
     async verify(artifact) {
       const found = parser();
       if (!found) return fail([parserMissing(candidates)]);

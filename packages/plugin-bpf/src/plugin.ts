@@ -1,5 +1,5 @@
 import { type Result, defineEnforcer, definePlugin, fail, ok, readPackageMeta } from '@armorkit/core';
-import { bpfArtifact } from './compile/bpf-artifact.js';
+import { bpfArtifact, bpfArtifactFromProfile } from './compile/bpf-artifact.js';
 import type { BpfEgressResolver } from './compile/egress-resolver.js';
 import { bpfErrors, loaderError } from './errors.js';
 import { BpfEnforcer, type EnforcerOptions } from './loader/enforcer.js';
@@ -43,6 +43,7 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
         ...(diskDevices ? { diskDevices } : {}),
       });
     },
+    fromProfile: bpfArtifactFromProfile,
     async load(artifact, target) {
       if (target.mountNamespace === undefined) {
         const message = 'a BPF profile is applied to one mount namespace: give the target its mountNamespace (the nsfs inode of /proc/PID/ns/mnt)';

@@ -5,6 +5,7 @@ import { seccompAuditRecord } from './audit/seccomp-record.js';
 import { seccompErrors } from './errors.js';
 import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
 import { seccompPodChanges } from './pod/seccomp-pod-changes.js';
+import { seccompArtifactFromProfile } from './profile/from-armor-profile.js';
 
 export interface SeccompPluginOptions extends SeccompCompileOptions {
   /** Where `load` writes profiles for kubelet (default /var/lib/kubelet/seccomp). */
@@ -21,6 +22,7 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
     defineEnforcer({
       enforcer: 'Seccomp',
       compile: (plan, context) => seccompArtifact(plan, context, options),
+      fromProfile: seccompArtifactFromProfile,
       load: (artifact, target) => writeKubeletProfile(artifact, target.directory ?? options.profileDirectory),
       unload: (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory),
       confine: async (artifact) => confineWithSeccomp(artifact),

@@ -2,7 +2,7 @@ import type { Enforcer } from '../enforcer.js';
 import type { EnforcerPlanFor, Plan } from '../plan.js';
 import type { Result } from '../result.js';
 import type { RuleRegistry } from '../rules/registry.js';
-import type { ArmorProfileModel } from '../schema/varmor/index.js';
+import type { ArmorProfileModel, Profile } from '../schema/varmor/index.js';
 import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
 import type { PodChange, PodChangeContext } from './pod-changes.js';
 
@@ -29,6 +29,11 @@ export interface EnforcerBackend<E extends Enforcer = Enforcer> {
   compile(plan: EnforcerPlanFor<E>, context: CompileContext): Result<Artifact<E>>;
   /** What `explain` shows of a compiled artifact beyond the plan (the NetworkProxy decision table). Pure. */
   explain?(artifact: Artifact<E>): Result<ArtifactExplanation>;
+  /**
+   * The enforcer's artifact back from the profile an ArmorProfile carries (`spec.profile`: its AppArmor text, BPF
+   * content or seccomp JSON, which the controller took from compile's files), for the node agent. Pure.
+   */
+  fromProfile?(profile: Profile): Result<Artifact<E>>;
   /** Checks an artifact with the real tool (apparmor_parser -Q, ...). */
   verify?(artifact: Artifact<E>): Promise<Result<void>>;
   /** Applies an artifact to a target, atomically (the previous profile stays when this fails). */

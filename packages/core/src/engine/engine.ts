@@ -19,7 +19,7 @@ import type { Plugin, PluginMeta } from './plugin.js';
 import { attributeFailures, callBackend, callBackendAsync, pluginFailureErrors } from './plugin-failure.js';
 import type { ViolationEvent } from '../audit/event.js';
 import { AuditRecordRegistry } from '../audit/record-registry.js';
-import type { ArmorProfileModel } from '../schema/varmor/index.js';
+import type { ArmorProfileModel, Profile } from '../schema/varmor/index.js';
 
 export interface EngineOptions {
   plugins?: readonly Plugin[];
@@ -280,6 +280,17 @@ export class Engine {
     if (!source) return result;
     const warnings = locateErrors(result.warnings, source);
     return result.ok ? ok(undefined, warnings) : fail(locateErrors(result.errors, source), warnings);
+  }
+
+  /**
+   * fromProfile: an enforcer's artifact from an ArmorProfile's `spec.profile` (what a node agent loads), through the
+   * enforcer's backend; errors name the profile field that could not be read.
+   */
+  artifactFromProfile<E extends Enforcer>(enforcer: E, profile: Profile): Result<Artifact<E>> {
+    const registered = this.registered(enforcer);
+    const fromProfile = registered?.backend.fromProfile;
+    if (!registered || !fromProfile) return this.cannot(registered !== undefined, `no installed plugin reads ${enforcer} profiles from an ArmorProfile`);
+    return callBackend(registered.plugin.name, 'fromProfile', '', () => fromProfile.call(registered.backend, profile));
   }
 
   /** load: applies an artifact to a target (this host by default), atomically. */
