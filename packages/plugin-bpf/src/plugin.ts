@@ -60,6 +60,20 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
         summary: `applied ${artifact.profileName} (${artifact.profileMode}, ${entries.length} map entries) to mount namespace ${target.mountNamespace}`,
       });
     },
+    async loaded() {
+      const active = await open();
+      if (!active.ok) return active;
+      const held = active.value;
+      return ok(
+        held
+          .confinedNamespaces()
+          .flatMap((mountNamespace) => {
+            const profileName = held.profileName(mountNamespace);
+            return profileName === undefined ? [] : [{ profileName, mountNamespace }];
+          })
+          .sort((a, b) => (a.profileName < b.profileName ? -1 : a.profileName > b.profileName ? 1 : a.mountNamespace - b.mountNamespace)),
+      );
+    },
     async unload(profileName, target) {
       const active = await open();
       if (!active.ok) return active;

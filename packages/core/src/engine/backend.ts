@@ -3,7 +3,7 @@ import type { EnforcerPlanFor, Plan } from '../plan.js';
 import type { Result } from '../result.js';
 import type { RuleRegistry } from '../rules/registry.js';
 import type { ArmorProfileModel, Profile } from '../schema/varmor/index.js';
-import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadedProfile, LoadResult, LoadTarget } from './artifact.js';
 import type { PodChange, PodChangeContext } from './pod-changes.js';
 
 /** Everything a compiler reads besides its own part of the plan. */
@@ -38,6 +38,11 @@ export interface EnforcerBackend<E extends Enforcer = Enforcer> {
   verify?(artifact: Artifact<E>): Promise<Result<void>>;
   /** Applies an artifact to a target, atomically (the previous profile stays when this fails). */
   load?(artifact: Artifact<E>, target: LoadTarget): Promise<Result<LoadResult>>;
+  /**
+   * The profiles the enforcer holds on the target now, every one (not only armorkit's), sorted; or why the enforcer
+   * cannot load here (AppArmor disabled, BPF-LSM inactive). A node agent reads it after a restart.
+   */
+  loaded?(target: LoadTarget): Promise<Result<LoadedProfile[]>>;
   /** Removes a profile by name. */
   unload?(profileName: string, target: LoadTarget): Promise<Result<LoadResult>>;
   /** How to run one local command confined by the artifact (`armorkit run`), or why it cannot be done here. */

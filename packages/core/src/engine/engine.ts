@@ -10,7 +10,7 @@ import { type Result, fail, ok } from '../result.js';
 import type { RulePack } from '../rules/define.js';
 import type { SourceDocument } from '../source.js';
 import { RuleRegistry } from '../rules/registry.js';
-import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadedProfile, LoadResult, LoadTarget } from './artifact.js';
 import type { AnyEnforcerBackend, CompileContext, EnforcerBackend } from './backend.js';
 import { type EnforcerPodChanges, type KubernetesVersion, type PodChange, type PodChangeContext, type PodView, targetedContainers } from './pod-changes.js';
 import { createHooks, type AuditRecord, type DialectResult } from './hooks.js';
@@ -299,6 +299,14 @@ export class Engine {
     const load = registered?.backend.load;
     if (!registered || !load) return this.cannot(registered !== undefined, `no installed plugin loads ${artifact.enforcer} profiles`);
     return callBackendAsync(registered.plugin.name, 'load', '', () => load.call(registered.backend, artifact, target));
+  }
+
+  /** loaded: the profiles an enforcer holds on a target now, or why it cannot load there. */
+  async loaded(enforcer: Enforcer, target: LoadTarget = { kind: 'host' }): Promise<Result<LoadedProfile[]>> {
+    const registered = this.registered(enforcer);
+    const loaded = registered?.backend.loaded;
+    if (!registered || !loaded) return this.cannot(registered !== undefined, `no installed plugin lists the ${enforcer} profiles loaded`);
+    return callBackendAsync(registered.plugin.name, 'loaded', '', () => loaded.call(registered.backend, target));
   }
 
   /** unload: removes a profile by name from a target. */
