@@ -23,6 +23,7 @@ export const coreErrors = defineErrors('@armorkit/core', {
   'mode-unsupported': { description: 'The enforcer cannot build a profile for the policy\'s mode (BPF has no behaviour-model or custom profile).' },
   'behavior-model-missing': { description: 'DefenseInDepth with profileType BehaviorModel needs the ArmorProfileModel of the profile (armorkit compile --model FILE).' },
   'behavior-model-invalid': { description: 'The behaviour model cannot be used for this profile: it was recorded for another one, or holds entries that cannot be written safely.' },
+  'armor-profile-invalid': { description: 'An ArmorProfile\'s spec.profile has no readable profile for an enforcer (the field is missing, not JSON, or not that enforcer\'s format); the node agent does not load it.' },
   'custom-profile-invalid': { description: 'A DefenseInDepth customProfile the enforcer cannot read (not JSON, not an OCI seccomp profile, not an AppArmor profile we accept).' },
 });
 

@@ -13,7 +13,7 @@ export { varmorDialect } from './dialect/varmor.js';
 export { definePlugin, type Plugin, type PluginMeta } from './engine/plugin.js';
 export { defineEnforcer, type CompileContext, type EnforcerBackend } from './engine/backend.js';
 export type { ArtifactDataMap } from './engine/artifact-data.js';
-export type { Artifact, ArtifactExplanation, AuditSource, ConfinementReport, ConfinementStep, LoadResult, LoadTarget } from './engine/artifact.js';
+export type { Artifact, ArtifactExplanation, AuditSource, ConfinementReport, ConfinementStep, LoadedProfile, LoadResult, LoadTarget } from './engine/artifact.js';
 export {
   kubernetesVersionAtLeast,
   type EnforcerPodChanges,

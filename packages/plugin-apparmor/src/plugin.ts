@@ -3,8 +3,9 @@ import { appArmorObservations } from './audit/apparmor-observations.js';
 import { appArmorAuditRecord } from './audit/apparmor-record.js';
 import { behaviorModelOf } from './compile/behavior-model.js';
 import { compileAppArmor } from './compile/compile-profile.js';
+import { appArmorArtifactFromProfile } from './compile/from-armor-profile.js';
 import { appArmorErrors, parserMissing } from './errors.js';
-import { type LoadOutcome, loadProfile, unloadProfile } from './load/loader.js';
+import { type LoadOutcome, loadedProfiles, loadProfile, unloadProfile } from './load/loader.js';
 import { type AppArmorSystemPaths, DEFAULT_SYSTEM_PATHS } from './load/system-paths.js';
 import { PARSER_CANDIDATES, findApparmorParser } from './verify/apparmor-parser.js';
 import { verifyWithParser } from './verify/verify-artifact.js';
@@ -40,6 +41,7 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
       const behaviorModel = behaviorModelOf(context.behaviorModel);
       return compileAppArmor(plan, { specPointer: context.specPointer, ...(behaviorModel ? { behaviorModel } : {}) });
     },
+    fromProfile: appArmorArtifactFromProfile,
     async verify(artifact) {
       const found = parser();
       if (!found) return fail([parserMissing(candidates)]);
@@ -51,6 +53,7 @@ export const apparmor = definePlugin((options: AppArmorPluginOptions = {}) => {
       if (!found) return fail([parserMissing(candidates)]);
       return loaded(await loadProfile(artifact, { parser: found, paths: pathsFor(target) }));
     },
+    loaded: async (target) => loaded(await loadedProfiles(pathsFor(target))),
     async unload(profileName, target) {
       const found = parser();
       if (!found) return fail([parserMissing(candidates)]);

@@ -1,6 +1,6 @@
 import { type Result, defineEnforcer, definePlugin, fail, ok, readPackageMeta } from '@armorkit/core';
 import { bpfObservations } from './audit/bpf-observations.js';
-import { bpfArtifact } from './compile/bpf-artifact.js';
+import { bpfArtifact, bpfArtifactFromProfile } from './compile/bpf-artifact.js';
 import type { BpfEgressResolver } from './compile/egress-resolver.js';
 import { bpfErrors, loaderError } from './errors.js';
 import { BpfEnforcer, type EnforcerOptions } from './loader/enforcer.js';
@@ -44,6 +44,7 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
         ...(diskDevices ? { diskDevices } : {}),
       });
     },
+    fromProfile: bpfArtifactFromProfile,
     async load(artifact, target) {
       if (target.mountNamespace === undefined) {
         const message = 'a BPF profile is applied to one mount namespace: give the target its mountNamespace (the nsfs inode of /proc/PID/ns/mnt)';
@@ -59,6 +60,20 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
         profileName: artifact.profileName,
         summary: `applied ${artifact.profileName} (${artifact.profileMode}, ${entries.length} map entries) to mount namespace ${target.mountNamespace}`,
       });
+    },
+    async loaded() {
+      const active = await open();
+      if (!active.ok) return active;
+      const held = active.value;
+      return ok(
+        held
+          .confinedNamespaces()
+          .flatMap((mountNamespace) => {
+            const profileName = held.profileName(mountNamespace);
+            return profileName === undefined ? [] : [{ profileName, mountNamespace }];
+          })
+          .sort((a, b) => (a.profileName < b.profileName ? -1 : a.profileName > b.profileName ? 1 : a.mountNamespace - b.mountNamespace)),
+      );
     },
     async unload(profileName, target) {
       const active = await open();

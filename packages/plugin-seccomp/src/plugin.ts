@@ -4,8 +4,9 @@ import { type SeccompCompileOptions, seccompArtifact } from './profile/compile-p
 import { confineWithSeccomp } from './run/confine.js';
 import { seccompAuditRecord } from './audit/seccomp-record.js';
 import { seccompErrors } from './errors.js';
-import { removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
+import { listKubeletProfiles, removeKubeletProfile, writeKubeletProfile } from './load/kubelet-directory.js';
 import { seccompPodChanges } from './pod/seccomp-pod-changes.js';
+import { seccompArtifactFromProfile } from './profile/from-armor-profile.js';
 
 export interface SeccompPluginOptions extends SeccompCompileOptions {
   /** Where `load` writes profiles for kubelet (default /var/lib/kubelet/seccomp). */
@@ -22,7 +23,9 @@ export const seccomp = definePlugin((options: SeccompPluginOptions = {}) => ({
     defineEnforcer({
       enforcer: 'Seccomp',
       compile: (plan, context) => seccompArtifact(plan, context, options),
+      fromProfile: seccompArtifactFromProfile,
       load: (artifact, target) => writeKubeletProfile(artifact, target.directory ?? options.profileDirectory),
+      loaded: (target) => listKubeletProfiles(target.directory ?? options.profileDirectory),
       unload: (profileName, target) => removeKubeletProfile(profileName, target.directory ?? options.profileDirectory),
       confine: async (artifact) => confineWithSeccomp(artifact),
       podChanges: seccompPodChanges,

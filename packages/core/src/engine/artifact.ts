@@ -53,6 +53,13 @@ export interface LoadResult {
   summary: string;
 }
 
+/** A profile an enforcer holds on a target now (what `loaded` lists). */
+export interface LoadedProfile {
+  profileName: string;
+  /** BPF: the mount namespace the profile is applied to. */
+  mountNamespace?: number;
+}
+
 /**
  * How one enforcer confines a command run on this machine (`armorkit run`): it may load its profile, then wraps
  * the command. Steps compose: the command line is step 1's prefix, step 2's prefix, ..., the command.

@@ -4,8 +4,8 @@ import type { Result } from '../result.js';
 import type { RuleRegistry } from '../rules/registry.js';
 import type { ViolationEvent } from '../audit/event.js';
 import type { BehaviorObservation } from '../model/observation.js';
-import type { ArmorProfileModel } from '../schema/varmor/index.js';
-import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
+import type { ArmorProfileModel, Profile } from '../schema/varmor/index.js';
+import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadedProfile, LoadResult, LoadTarget } from './artifact.js';
 import type { PodChange, PodChangeContext } from './pod-changes.js';
 
 /** Everything a compiler reads besides its own part of the plan. */
@@ -31,10 +31,20 @@ export interface EnforcerBackend<E extends Enforcer = Enforcer> {
   compile(plan: EnforcerPlanFor<E>, context: CompileContext): Result<Artifact<E>>;
   /** What `explain` shows of a compiled artifact beyond the plan (the NetworkProxy decision table). Pure. */
   explain?(artifact: Artifact<E>): Result<ArtifactExplanation>;
+  /**
+   * The enforcer's artifact back from the profile an ArmorProfile carries (`spec.profile`: its AppArmor text, BPF
+   * content or seccomp JSON, which the controller took from compile's files), for the node agent. Pure.
+   */
+  fromProfile?(profile: Profile): Result<Artifact<E>>;
   /** Checks an artifact with the real tool (apparmor_parser -Q, ...). */
   verify?(artifact: Artifact<E>): Promise<Result<void>>;
   /** Applies an artifact to a target, atomically (the previous profile stays when this fails). */
   load?(artifact: Artifact<E>, target: LoadTarget): Promise<Result<LoadResult>>;
+  /**
+   * The profiles the enforcer holds on the target now, every one (not only armorkit's), sorted; or why the enforcer
+   * cannot load here (AppArmor disabled, BPF-LSM inactive). A node agent reads it after a restart.
+   */
+  loaded?(target: LoadTarget): Promise<Result<LoadedProfile[]>>;
   /** Removes a profile by name. */
   unload?(profileName: string, target: LoadTarget): Promise<Result<LoadResult>>;
   /** How to run one local command confined by the artifact (`armorkit run`), or why it cannot be done here. */

@@ -10,7 +10,7 @@ import { type Result, fail, ok } from '../result.js';
 import type { RulePack } from '../rules/define.js';
 import type { SourceDocument } from '../source.js';
 import { RuleRegistry } from '../rules/registry.js';
-import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadResult, LoadTarget } from './artifact.js';
+import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadedProfile, LoadResult, LoadTarget } from './artifact.js';
 import type { AnyEnforcerBackend, CompileContext, EnforcerBackend } from './backend.js';
 import { type EnforcerPodChanges, type KubernetesVersion, type PodChange, type PodChangeContext, type PodView, targetedContainers } from './pod-changes.js';
 import { createHooks, type AuditRecord, type DialectResult } from './hooks.js';
@@ -20,7 +20,7 @@ import { attributeFailures, callBackend, callBackendAsync, PluginFailure, plugin
 import type { BehaviorObservation } from '../model/observation.js';
 import type { ViolationEvent } from '../audit/event.js';
 import { AuditRecordRegistry } from '../audit/record-registry.js';
-import type { ArmorProfileModel } from '../schema/varmor/index.js';
+import type { ArmorProfileModel, Profile } from '../schema/varmor/index.js';
 
 export interface EngineOptions {
   plugins?: readonly Plugin[];
@@ -283,12 +283,31 @@ export class Engine {
     return result.ok ? ok(undefined, warnings) : fail(locateErrors(result.errors, source), warnings);
   }
 
+  /**
+   * fromProfile: an enforcer's artifact from an ArmorProfile's `spec.profile` (what a node agent loads), through the
+   * enforcer's backend; errors name the profile field that could not be read.
+   */
+  artifactFromProfile<E extends Enforcer>(enforcer: E, profile: Profile): Result<Artifact<E>> {
+    const registered = this.registered(enforcer);
+    const fromProfile = registered?.backend.fromProfile;
+    if (!registered || !fromProfile) return this.cannot(registered !== undefined, `no installed plugin reads ${enforcer} profiles from an ArmorProfile`);
+    return callBackend(registered.plugin.name, 'fromProfile', '', () => fromProfile.call(registered.backend, profile));
+  }
+
   /** load: applies an artifact to a target (this host by default), atomically. */
   async load<E extends Enforcer>(artifact: Artifact<E>, target: LoadTarget = { kind: 'host' }): Promise<Result<LoadResult>> {
     const registered = this.registered(artifact.enforcer);
     const load = registered?.backend.load;
     if (!registered || !load) return this.cannot(registered !== undefined, `no installed plugin loads ${artifact.enforcer} profiles`);
     return callBackendAsync(registered.plugin.name, 'load', '', () => load.call(registered.backend, artifact, target));
+  }
+
+  /** loaded: the profiles an enforcer holds on a target now, or why it cannot load there. */
+  async loaded(enforcer: Enforcer, target: LoadTarget = { kind: 'host' }): Promise<Result<LoadedProfile[]>> {
+    const registered = this.registered(enforcer);
+    const loaded = registered?.backend.loaded;
+    if (!registered || !loaded) return this.cannot(registered !== undefined, `no installed plugin lists the ${enforcer} profiles loaded`);
+    return callBackendAsync(registered.plugin.name, 'loaded', '', () => loaded.call(registered.backend, target));
   }
 
   /** unload: removes a profile by name from a target. */

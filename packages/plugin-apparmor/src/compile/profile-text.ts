@@ -86,6 +86,16 @@ export class ProfileText {
   }
 }
 
+const MARKER = /^(\s*)# disk devices \(one line per \/proc\/partitions entry when loaded\): (.*?)(\/dev\/<disk> rw,|mount \/dev\/<disk>,)$/;
+
+/** The marker diskDeviceMarkerText wrote on a line (1-based `line`), read back from a profile's text. */
+export function readDiskDeviceMarker(text: string, line: number): DiskDeviceMarker | undefined {
+  const found = MARKER.exec(text);
+  if (!found) return undefined;
+  const [, indent = '', prefix = '', rule = ''] = found;
+  return { line, kind: rule.startsWith('mount') ? 'mount' : 'access', prefix, indent };
+}
+
 /** A comment, so the text is valid AppArmor before expansion; only lines recorded in `diskDevices` are expanded. */
 export function diskDeviceMarkerText(kind: 'access' | 'mount', prefix: string): string {
   const rule = kind === 'access' ? '/dev/<disk> rw,' : 'mount /dev/<disk>,';

@@ -1,4 +1,4 @@
-import { type LoadResult, type PolicyError, policyError } from '@armorkit/core';
+import { type LoadedProfile, type LoadResult, type PolicyError, policyError } from '@armorkit/core';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { diskDevicesFromPartitions, expandDiskDevices } from '../disk-devices.js
 import { runParser } from '../verify/apparmor-parser.js';
 import { checkBackstop } from '../verify/backstop.js';
 import { expectedProfiles } from '../verify/declared-profiles.js';
-import { appArmorEnabled } from './loaded-profiles.js';
+import { appArmorEnabled, listLoadedProfiles } from './loaded-profiles.js';
 import type { AppArmorSystemPaths } from './system-paths.js';
 
 export interface LoaderOptions {
@@ -109,4 +109,17 @@ export async function unloadProfile(profileName: string, options: LoaderOptions)
   }
   await rm(path, { force: true });
   return { errors: [], result: { enforcer: 'AppArmor', profileName, summary: `unloaded ${profileName} and removed ${path}` } };
+}
+
+/** The profiles the kernel holds (children, `parent//child`, left out: they go with their parent). */
+export async function loadedProfiles(paths: AppArmorSystemPaths): Promise<{ result?: LoadedProfile[]; errors: PolicyError[] }> {
+  if (!(await appArmorEnabled(paths.enabled))) {
+    return { errors: [policyError('apparmor-not-enabled', '', `AppArmor is not enabled on this host (${paths.enabled} is not "Y")`)] };
+  }
+  try {
+    const listed = await listLoadedProfiles(paths.loadedProfiles);
+    return { errors: [], result: listed.filter(({ name }) => !name.includes('//')).map(({ name }) => ({ profileName: name })) };
+  } catch (error) {
+    return { errors: [policyError('apparmor-not-enabled', '', `${paths.loadedProfiles} cannot be read (is securityfs mounted?): ${error instanceof Error ? error.message : String(error)}`)] };
+  }
 }

@@ -1,15 +1,17 @@
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, type LoadResult, type Result, fail, ok } from '@armorkit/core';
+import { type Artifact, type LoadedProfile, type LoadResult, type Result, fail, ok } from '@armorkit/core';
 import { seccompErrors } from '../errors.js';
 import { formatSeccompProfile } from '../profile/compile-plan.js';
 
 /** Where kubelet looks for `localhost/<name>` seccomp profiles. */
 export const KUBELET_SECCOMP_DIRECTORY = '/var/lib/kubelet/seccomp';
 
+const PROFILE_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
 /** A profile name is one path component: it must not climb out of the directory. */
 function profilePath(directory: string, profileName: string): Result<string> {
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(profileName)) {
+  if (!PROFILE_NAME.test(profileName)) {
     return fail([seccompErrors.error('seccomp-profile-name', '', `invalid seccomp profile name "${profileName}": expected a lower-case DNS-style name`)]);
   }
   return ok(join(directory, profileName));
@@ -61,4 +63,15 @@ export async function removeKubeletProfile(profileName: string, directory = KUBE
     return writeFailed(target.value, error);
   }
   return ok({ enforcer: 'Seccomp', profileName, summary: existed ? `removed ${target.value}` : `${target.value} was not there` });
+}
+
+/** The profiles in the directory: regular files with a profile's name (not our temporary files); none when it is missing. */
+export async function listKubeletProfiles(directory = KUBELET_SECCOMP_DIRECTORY): Promise<Result<LoadedProfile[]>> {
+  try {
+    const entries = await readdir(directory, { withFileTypes: true });
+    return ok(entries.filter((entry) => entry.isFile() && PROFILE_NAME.test(entry.name)).map((entry) => ({ profileName: entry.name })).sort((a, b) => (a.profileName < b.profileName ? -1 : 1)));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ok([]);
+    return writeFailed(directory, error);
+  }
 }
