@@ -1,4 +1,4 @@
-import { type KubeConfig, type KubernetesListObject, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
+import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, makeInformer, Watch } from '@kubernetes/client-node';
 
 export interface Backoff {
   /** The first wait after a failed list or watch (ms). Default 1 s. */
@@ -12,6 +12,8 @@ export interface WatchedResourceOptions {
   /** The collection's path, e.g. `/apis/crd.varmor.org/v1beta1/varmorpolicies` (all namespaces). */
   path: string;
   list: () => Promise<KubernetesListObject<KubernetesObject>>;
+  /** Watch only these (`spec.nodeName=node-1`); `list` must ask for the same. */
+  fieldSelector?: string;
   /** Called after the first list and after every change, with the objects held now. */
   onChange: (objects: readonly KubernetesObject[]) => void;
   log?: (line: string) => void;
@@ -55,7 +57,10 @@ export function watchResource(options: WatchedResourceOptions): WatchedResource 
     });
     return list;
   };
-  const informer = makeInformer(options.kubeConfig, options.path, listed);
+  const informer =
+    options.fieldSelector === undefined
+      ? makeInformer(options.kubeConfig, options.path, listed)
+      : new ListWatch(options.path, new Watch(options.kubeConfig), listed, false, undefined, options.fieldSelector);
   const changed = () => {
     wait = backoff.initial;
     if (ready) options.onChange(informer.list());
