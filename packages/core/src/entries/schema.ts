@@ -6,9 +6,9 @@ export { anyVarmorPolicySchema, varmorClusterPolicySchema, varmorPolicySchema, t
 // The EnhanceProtect section other dialects (KubeArmor) build their policies' IR from
 export type { EnhanceProtect } from '../schema/varmor/enhance-protect.js';
 export { armorProfileModelSchema, type ArmorProfileModel, type ModelMount, type ModelPtrace, type ModelSignal } from '../schema/varmor/armor-profile-model.js';
-export { armorProfileSchema, profileSchema, type ArmorProfile, type Profile } from '../schema/varmor/armor-profile.js';
-export { kubernetesNameSchema, kubernetesNamespaceSchema, objectMetaSchema, type ObjectMeta } from '../schema/varmor/metadata.js';
-export { policyStatusSchema, POLICY_PHASES, type PolicyStatus } from '../schema/varmor/status.js';
+export { armorProfileSchema, type ArmorProfile, type Profile } from '../schema/varmor/armor-profile.js';
+export { kubernetesNameSchema, kubernetesNamespaceSchema, objectMetaSchema } from '../schema/varmor/metadata.js';
+export { policyStatusSchema, type PolicyStatus } from '../schema/varmor/status.js';
 export { parseBehaviorModels } from '../parse/behavior-models.js';
 // The proxy's ports and UID when networkProxyConfig leaves them out (the update rules compare these)
 export { DEFAULT_PROXY_ADMIN_PORT, DEFAULT_PROXY_PORT, DEFAULT_PROXY_UID } from '../schema/varmor/network-proxy-config.js';

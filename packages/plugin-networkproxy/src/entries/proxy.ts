@@ -4,4 +4,4 @@ export { ProxyConfigError, runProxy, type RunningProxy, type RunProxyOptions } f
 export { ProxyServer, type ListeningAddress, type ProxyServerOptions } from '../proxy/proxy-server.js';
 export { DEFAULT_LIMITS, type ProxyLimits } from '../proxy/proxy-context.js';
 export type { ResolveAll } from '../proxy/name-addresses.js';
-export { INTERNAL_ERROR_EXIT, internalErrorLine, serveUntilStopped } from '../proxy/serve.js';
+export { INTERNAL_ERROR_EXIT, serveUntilStopped } from '../proxy/serve.js';
