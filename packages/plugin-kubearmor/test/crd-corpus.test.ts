@@ -2,9 +2,9 @@
 // verdict of validating each document against the CRDs: every valid document parses into a policy, every invalid one
 // is refused with the CRD's reason (same field, same kind of problem), every YAML error is a yaml-syntax error.
 import { readFileSync } from 'node:fs';
-import { createEngine, type PolicyError } from '@armorkit/core';
+import type { PolicyError } from '@armorkit/core';
 import { describe, expect, it } from 'vitest';
-import { kubearmor } from '../src/index.js';
+import { parseEngine } from './support/parse.js';
 
 const CORPUS = new URL('../../../../shared/corpus/kubearmor/', import.meta.url);
 
@@ -56,7 +56,7 @@ const YAML_DIFFERENCES = {
 
 describe('the KubeArmor corpus against the CRD verdicts of _crd_validation.tsv', () => {
   it('accepts every valid document and refuses every invalid one with the CRD\'s reason; YAML differences as documented', () => {
-    const engine = createEngine({ plugins: [kubearmor()] });
+    const engine = parseEngine;
     const byFile = new Map<string, Verdict[]>();
     for (const verdict of verdicts()) byFile.set(verdict.file, [...(byFile.get(verdict.file) ?? []), verdict]);
 

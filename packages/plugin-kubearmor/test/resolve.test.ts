@@ -84,9 +84,8 @@ describe('defaults and inheritance', () => {
   });
 
   it('hands the parsed policy on in the IR, with a profile name and no enforcer chosen yet', async () => {
-    const { createEngine } = await import('@armorkit/core');
-    const { kubearmor } = await import('../src/index.js');
-    const [ir] = createEngine({ plugins: [kubearmor()] }).parse(ksp('  selector:\n    matchLabels: {app: web}\n'), 'p.yaml').policies;
+    const { parseEngine } = await import('./support/parse.js');
+    const [ir] = parseEngine.parse(ksp('  selector:\n    matchLabels: {app: web}\n'), 'p.yaml').policies;
     expect([ir?.dialect, ir?.kind, ir?.namespace, ir?.clusterScoped, ir?.profileName, ir?.enforcers]).toEqual(['kubearmor', 'KubeArmorPolicy', 'demo', false, 'kubearmor-demo-test', []]);
     expect(ir?.spec.target).toEqual({ kind: 'Pod', selector: { matchLabels: { app: 'web' } } });
     expect(ir?.dialectPolicy?.kubearmor?.name).toBe('test');

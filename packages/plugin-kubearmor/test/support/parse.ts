@@ -1,9 +1,22 @@
-import { createEngine, type PolicyError } from '@armorkit/core';
-import kubearmor, { type ParsedKubeArmorPolicy } from '../../src/index.js';
+import { createEngine, definePlugin, type PolicyError } from '@armorkit/core';
+import type { ParsedKubeArmorPolicy } from '../../src/index.js';
+import { parseKubeArmorDocument } from '../../src/dialect/parse-document.js';
+import { kubearmorErrors } from '../../src/errors.js';
 
-const engine = createEngine({ plugins: [kubearmor()] });
+// The parse stage alone (the CRD's verdict): the semantics, which may refuse a valid policy no enforcer can enforce
+// exactly, are tested on their own.
+const parseOnly = definePlugin(() => ({
+  name: 'kubearmor-parse',
+  errors: kubearmorErrors,
+  apply(engine) {
+    engine.hooks.parse.tap('kubearmor-parse', (document) => parseKubeArmorDocument(document, {}));
+  },
+}));
+/** An engine with only the parse stage of the dialect. */
+export const parseEngine = createEngine({ plugins: [parseOnly()] });
+const engine = parseEngine;
 
-/** A YAML text through the engine with the KubeArmor dialect: the parsed policies and every error. */
+/** A YAML text through an engine with the KubeArmor dialect's parse stage: the parsed policies and every error. */
 export function parse(text: string, file = 'policy.yaml'): { policies: ParsedKubeArmorPolicy[]; errors: PolicyError[]; ignored: number } {
   const outcome = engine.parse(text, file);
   return {
