@@ -13,7 +13,7 @@ import { desiredArmorProfile, managedDiffers, type PolicyOwner, profileNamespace
 import { controllerErrors } from './errors.js';
 import { eventRecorder, type EventRecorder, type InvolvedObject } from './events.js';
 import type { ControllerHooks } from './hooks.js';
-import { type Informer, type ObjectEvent, startInformer } from './informer.js';
+import { type Informer, type ObjectEvent, startInformer } from '../cluster/informer.js';
 import {
   CONTROLLER_NAME,
   describePolicy,

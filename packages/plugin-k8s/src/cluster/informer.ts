@@ -1,5 +1,11 @@
 import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
-import type { Backoff } from '../cluster/watched-resource.js';
+
+export interface Backoff {
+  /** The first wait after a failed list or watch (ms). Default 1 s. */
+  initial: number;
+  /** The longest wait (ms). Default 30 s. */
+  max: number;
+}
 
 export type ObjectEvent = 'add' | 'update' | 'delete';
 
@@ -9,8 +15,12 @@ export interface InformerOptions {
   path: string;
   list: () => Promise<KubernetesListObject<KubernetesObject>>;
   labelSelector?: string;
+  /** Watch only these (`spec.nodeName=node-1`); `list` must ask for the same. */
+  fieldSelector?: string;
   /** Each object added, changed or deleted (also those a re-list after 410 Gone finds changed). */
   onEvent: (event: ObjectEvent, object: KubernetesObject) => void;
+  /** After each list (the first, and a re-list after 410 Gone), once the informer holds its items. */
+  onListed?: () => void;
   log?: (line: string) => void;
   backoff?: Backoff;
 }
@@ -18,6 +28,7 @@ export interface InformerOptions {
 export interface Informer {
   /** Resolves once the first list is in (it keeps retrying until then). */
   readonly ready: Promise<void>;
+  isReady(): boolean;
   get(name: string, namespace?: string): KubernetesObject | undefined;
   list(): readonly KubernetesObject[];
   stop(): Promise<void>;
@@ -45,6 +56,7 @@ export function startInformer(options: InformerOptions): Informer {
     setImmediate(() => {
       if (stopped) return;
       wait = backoff.initial;
+      options.onListed?.();
       if (!ready) {
         ready = true;
         markReady();
@@ -52,7 +64,7 @@ export function startInformer(options: InformerOptions): Informer {
     });
     return list;
   };
-  const informer = new ListWatch(options.path, new Watch(options.kubeConfig), listed, false, options.labelSelector);
+  const informer = new ListWatch(options.path, new Watch(options.kubeConfig), listed, false, options.labelSelector, options.fieldSelector);
   const on = (event: ObjectEvent) => (object: KubernetesObject) => {
     wait = backoff.initial;
     options.onEvent(event, object);
@@ -74,6 +86,7 @@ export function startInformer(options: InformerOptions): Informer {
   start();
   return {
     ready: readyPromise,
+    isReady: () => ready,
     get: (name, namespace) => informer.get(name, namespace),
     list: () => informer.list(),
     async stop() {
