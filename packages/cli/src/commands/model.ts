@@ -8,6 +8,7 @@ import { parseDuration } from '../duration.js';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { KernelLogFollower } from '../kernel-log-follower.js';
 import { formatProblems, readBehaviorModels } from '../pipeline.js';
+import { readOnePolicy } from './one-policy.js';
 import { writeFilesAtomically } from '../write-atomic.js';
 
 export interface ModelOptions {
@@ -24,23 +25,6 @@ export interface ModelOptions {
 const PRINTK_RATELIMIT = '/proc/sys/kernel/printk_ratelimit';
 /** kauditd prints records after the syscall returned: the last ones of the command arrive a moment after it exits. */
 const SETTLE_MS = 1000;
-
-function onePolicy(engine: Engine, options: ModelOptions, io: CliIO) {
-  let text: string;
-  try {
-    text = readFileSync(resolve(io.cwd, options.policy), 'utf8');
-  } catch {
-    throw new UsageError(`--policy: cannot read ${options.policy}`);
-  }
-  const parsed = engine.parse(text, options.policy);
-  if (parsed.errors.length > 0) return { errors: parsed.errors };
-  const candidates = options.name ? parsed.policies.filter((p) => p.name === options.name) : parsed.policies;
-  if (candidates.length !== 1) {
-    const names = parsed.policies.map((p) => p.name).join(', ') || 'none';
-    throw new UsageError(`--policy: ${options.policy} has ${candidates.length} matching policies (${names}); choose one with --name`);
-  }
-  return { policy: candidates[0]!, errors: [] };
-}
 
 /** What the policy's mode records: BehaviorModeling, or DefenseInDepth with allowViolations growing a model. */
 function checkModellingMode(plan: Plan): void {
@@ -86,7 +70,7 @@ export async function modelCommand(engine: Engine, argv: readonly string[], opti
   if (argv.length === 0) throw new UsageError('model: give the command after --, e.g. armorkit model --policy p.yaml --out m.yaml -- python3 -m http.server');
   const progressMs = options.progress === undefined ? 5000 : (parseDuration(options.progress) ?? NaN);
   if (!Number.isFinite(progressMs) || progressMs <= 0) throw new UsageError(`--progress: expected a duration such as 5s, got "${options.progress}"`);
-  const { policy, errors: parseErrors } = onePolicy(engine, options, io);
+  const { policy, errors: parseErrors } = readOnePolicy(engine, options, io.cwd);
   if (!policy) {
     for (const line of formatProblems(parseErrors)) io.err(line);
     return EXIT.invalid;

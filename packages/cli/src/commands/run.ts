@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { checkPlan, type ConfinementReport, type ConfinementStep, type Engine, failureMessage } from '@armorkit/core';
 import { describeEvent } from '../demo/format.js';
 import { spawnConfined } from '../confined-spawn.js';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { formatProblems, readBehaviorModels } from '../pipeline.js';
 import { parseEnforcers } from './compile.js';
+import { readOnePolicy } from './one-policy.js';
 
 export interface RunOptions {
   policy: string;
@@ -21,23 +20,11 @@ export interface RunOptions {
  */
 export async function runCommand(engine: Engine, argv: readonly string[], options: RunOptions, io: CliIO): Promise<number> {
   if (argv.length === 0) throw new UsageError('run: give the command after --, e.g. armorkit run --policy p.yaml -- sh -c "id"');
-  let text: string;
-  try {
-    text = readFileSync(resolve(io.cwd, options.policy), 'utf8');
-  } catch {
-    throw new UsageError(`--policy: cannot read ${options.policy}`);
-  }
-  const parsed = engine.parse(text, options.policy);
-  if (parsed.errors.length > 0) {
-    for (const line of formatProblems(parsed.errors)) io.err(line);
+  const { policy, errors: parseErrors } = readOnePolicy(engine, options, io.cwd);
+  if (!policy) {
+    for (const line of formatProblems(parseErrors)) io.err(line);
     return EXIT.invalid;
   }
-  const candidates = options.name ? parsed.policies.filter((p) => p.name === options.name) : parsed.policies;
-  if (candidates.length !== 1) {
-    const names = parsed.policies.map((p) => p.name).join(', ') || 'none';
-    throw new UsageError(`--policy: ${options.policy} has ${candidates.length} matching policies (${names}); choose one with --name`);
-  }
-  const policy = candidates[0]!;
   const containers = policy.spec.target.containers ?? [];
   if (options.container && containers.length > 0 && !containers.includes(options.container)) {
     throw new UsageError(`policy ${policy.name} applies to containers ${containers.join(', ')}, not to ${options.container}`);
