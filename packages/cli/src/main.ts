@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { Engine, PolicyInput } from '@armorkit/core';
 import { EXIT, processIO, UsageError, type CliIO } from './io.js';
+import { declareAgentFlags, type K8sAgentFlags } from './commands/k8s-agent-options.js';
 
 // Only commander and this file load at start: each command, the engine and its plugins are imported when the
 // command runs, so `--help` and `--version` cost about what `node -e 0` costs (docs/cli.md#start-up).
@@ -241,6 +242,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       const { k8sManagerCommand } = await import('./commands/k8s-manager.js');
       exitCode = await k8sManagerCommand(await engine(), options, io);
     });
+
+  declareAgentFlags(
+    k8s.command('agent').description("run the node agent (the ArmorProfiles loaded on this node, its containers found, ArmorNodeStatus reported, violations.log written) until SIGTERM"),
+  ).action(async (options: K8sAgentFlags) => {
+    const { k8sAgentCommand } = await import('./commands/k8s-agent.js');
+    exitCode = await k8sAgentCommand(() => engine(), options, io);
+  });
 
   program
     .command('schema')

@@ -27,7 +27,8 @@ export function armorkit(
   });
 }
 
-/** The real `armorkit` entry point (from source) as a running child process, for commands that serve until signalled. */
-export function armorkitProcess(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--conditions=source', '--import', TSX, CLI, ...args], { cwd: options.cwd, ...(options.env ? { env: options.env } : {}) });
+/** The real `armorkit` entry point (from source, or `built`: the bundle) as a running child process, for commands that serve until signalled. */
+export function armorkitProcess(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; built?: boolean }): ChildProcessWithoutNullStreams {
+  const entry = options.built ? [BUILT_CLI] : ['--conditions=source', '--import', TSX, CLI];
+  return spawn(process.execPath, [...entry, ...args], { cwd: options.cwd, ...(options.env ? { env: options.env } : {}) });
 }

@@ -1,8 +1,6 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { AUDIT_LINE_MAX_BYTES, AuditLogDecoder, fileSink, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core/audit';
+import { AUDIT_LINE_MAX_BYTES, AuditLogDecoder, fileSink, LOG_QUIET, logFileChunks, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core/audit';
 import { type Engine, resolvePolicies } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
@@ -35,56 +33,6 @@ function policyOwners(engine: Engine, paths: readonly string[], io: CliIO): Map<
   }
   return owners;
 }
-
-/** How often a follower looks at the file again (`tail -F` checks once a second). */
-const FOLLOW_POLL_MS = 250;
-
-/**
- * The bytes of a file from the start, then (with follow) the bytes appended later, like `tail -F`: a file that got
- * shorter (truncated) or is another file now (rotated: another inode) is read again from its start, and a file that
- * is missing for a moment (between a rotation's rename and the new file) is waited for. Polling the size closes the
- * gap a change notification leaves between reading to the end and starting to listen.
- */
-async function* fileChunks(path: string, follow: boolean, signal: AbortSignal): AsyncGenerator<Buffer> {
-  let offset = 0;
-  let inode: number | undefined;
-  for (;;) {
-    const stat = currentStat(path, follow);
-    if (stat) {
-      if (stat.size < offset || (inode !== undefined && stat.ino !== inode)) offset = 0;
-      inode = stat.ino;
-      if (stat.size > offset) {
-        const stream: Readable = createReadStream(path, { start: offset, end: stat.size - 1, highWaterMark: CHUNK_BYTES });
-        for await (const chunk of stream) yield chunk as Buffer;
-        offset = stat.size;
-      }
-    }
-    if (!follow || signal.aborted) break;
-    yield QUIET;
-    try {
-      await sleep(FOLLOW_POLL_MS, undefined, { signal });
-    } catch {
-      break; // aborted
-    }
-  }
-}
-
-/** What fileChunks yields when it has read to the end and waits: the decoder hands out what it held back. */
-const QUIET = Buffer.alloc(0);
-
-/** The file's size and inode; while following, undefined when it is missing for now. */
-function currentStat(path: string, follow: boolean): { size: number; ino: number } | undefined {
-  try {
-    const { size, ino } = statSync(path);
-    return { size, ino };
-  } catch (error) {
-    if (follow && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`${path}: ${(error as Error).message}`);
-  }
-}
-
-/** Large reads: lines are split on the bytes, and fewer, larger chunks cost less per line. */
-const CHUNK_BYTES = 1 << 20;
 
 /**
  * `armorkit audit [FILE...|-] [--source bpf]`: kernel log lines (kern.log, dmesg, journald, audit.log, audispd) and
@@ -141,10 +89,10 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
           sink.warn(warning);
         },
       });
-      const chunks: AsyncIterable<Buffer> = source === '-' ? process.stdin : fileChunks(resolve(io.cwd, source), options.follow ?? false, abort.signal);
+      const chunks: AsyncIterable<Buffer> = source === '-' ? process.stdin : logFileChunks(resolve(io.cwd, source), { follow: options.follow ?? false, signal: abort.signal });
       let counted = 0;
       for await (const chunk of chunks) {
-        const events = chunk === QUIET ? decoder.flush() : await decoder.pushAsync(chunk);
+        const events = chunk === LOG_QUIET ? decoder.flush() : await decoder.pushAsync(chunk);
         counts.lines += decoder.lines - counted;
         counted = decoder.lines;
         await deliverAll(events);

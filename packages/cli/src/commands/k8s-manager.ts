@@ -20,7 +20,8 @@ export function parseDuration(flag: string, text: string): number {
   return ms;
 }
 
-function stopped(): Promise<string> {
+/** Resolves with the signal's name at the first SIGTERM (from the kubelet) or SIGINT (from a terminal). */
+export function stopped(): Promise<string> {
   return new Promise((resolve) => {
     const onSignal = (signal: string) => {
       process.off('SIGTERM', onSignal).off('SIGINT', onSignal);

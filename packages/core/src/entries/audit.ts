@@ -3,6 +3,7 @@
 export { profileNameFromLabel, violationEvent, violationEventSchema, type ViolationEvent, type ViolationEventAction } from '../audit/event.js';
 export { fileSink, streamSink, type ViolationSink } from '../audit/sinks.js';
 export { AuditLogDecoder } from '../audit/log-decoder.js';
+export { LOG_QUIET, logFileChunks } from '../audit/log-file-chunks.js';
 export { AuditLineSplitter } from '../audit/log-lines.js';
 export { AUDIT_LINE_MAX_BYTES, type AuditLineWarning } from '../audit/over-long-line.js';
 export type { AuditFields } from '../audit/audit-fields.js';

@@ -1,7 +1,6 @@
-import { open, stat } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { stat } from 'node:fs/promises';
 import { type AuditSource, type Engine, failureMessage } from '@armorkit/core';
-import { AuditLogDecoder, fileSink, type ViolationEvent } from '@armorkit/core/audit';
+import { AuditLogDecoder, fileSink, LOG_QUIET, logFileChunks, type ViolationEvent } from '@armorkit/core/audit';
 
 // violations.log on the node, as vArmor's agent writes it (reference §7): the kernel's audit lines (AppArmor and
 // seccomp, from the first of audit.log / kern.log that exists, read from its end on, following rotation) and the
@@ -103,36 +102,15 @@ export async function startViolationLog(options: ViolationLogOptions): Promise<V
   };
 }
 
-/** The lines appended to `path` from now on (a file that shrinks or is replaced is read from its start). */
+/** The events of the lines appended to `path` from now on (rotation and truncation followed: logFileChunks). */
 async function followLog(engine: Engine, path: string, interval: number, signal: AbortSignal, deliver: (event: ViolationEvent) => Promise<void>, log: (line: string) => void): Promise<void> {
   const decoder = new AuditLogDecoder(engine.auditRecords, { source: path, onWarning: (warning) => log(`${path}: ${warning.message}`) });
-  let current = await stat(path).catch(() => undefined);
-  let offset = current?.size ?? 0;
-  let inode = current?.ino;
-  while (!signal.aborted) {
-    current = await stat(path).catch(() => undefined);
-    if (current) {
-      if (current.size < offset || current.ino !== inode) offset = 0;
-      inode = current.ino;
-      if (current.size > offset) {
-        const file = await open(path, 'r');
-        try {
-          const buffer = Buffer.alloc(Math.min(current.size - offset, 1 << 20));
-          const { bytesRead } = await file.read(buffer, 0, buffer.length, offset);
-          offset += bytesRead;
-          for (const event of decoder.push(buffer.subarray(0, bytesRead))) await deliver(event);
-        } finally {
-          await file.close();
-        }
-        continue;
-      }
-      for (const event of decoder.flush()) await deliver(event);
+  try {
+    for await (const chunk of logFileChunks(path, { follow: true, from: 'end', signal, pollMs: interval })) {
+      for (const event of chunk === LOG_QUIET ? decoder.flush() : decoder.push(chunk)) await deliver(event);
     }
-    try {
-      await sleep(interval, undefined, { signal });
-    } catch {
-      break;
-    }
+  } catch (error) {
+    log(`${path} is no longer followed: ${error instanceof Error ? error.message : String(error)}`);
   }
   for (const event of decoder.end()) await deliver(event);
 }

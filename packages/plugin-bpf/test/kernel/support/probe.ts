@@ -58,10 +58,13 @@ export class Task {
     });
   }
 
-  /** Starts a probe: `container` puts it in a new mount namespace (unshare -m). */
-  static async start(options: { container: boolean; cwd?: string }): Promise<Task> {
+  /**
+   * Starts a probe: `container` puts it in a new mount namespace (unshare -m); `through`, a command that execs the
+   * rest of its arguments, runs it under that (`nsenter -t PID -m --`, `aa-exec -p PROFILE --`).
+   */
+  static async start(options: { container: boolean; cwd?: string; through?: readonly string[] }): Promise<Task> {
     const probe = probeBinary();
-    const argv = options.container ? ['unshare', '-m', '--propagation', 'private', probe, 'loop'] : [probe, 'loop'];
+    const argv = [...(options.through ?? []), ...(options.container ? ['unshare', '-m', '--propagation', 'private', probe, 'loop'] : [probe, 'loop'])];
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     const task = new Task(child);
     child.stdin.write('ns\npid\n');
