@@ -118,12 +118,14 @@ export function usedEnforcers(inputs: readonly PolicyInput[], dialects: readonly
  * config file, only the official plugins of the enforcers those policies use are imported; a config's plugins may
  * read other dialects, so with one every official plugin is.
  */
-export async function loadEngine(options: { config?: string; cwd?: string; inputs?: readonly PolicyInput[] } = {}): Promise<{ engine: Engine; configPath?: string }> {
+export async function loadEngine(
+  options: { config?: string; cwd?: string; inputs?: readonly PolicyInput[]; /** The command's own instances of official plugins (the manager's BPF resolver); a config's still win. */ plugins?: readonly Plugin[] } = {},
+): Promise<{ engine: Engine; configPath?: string }> {
   const configPath = options.config ?? findConfig(options.cwd ?? process.cwd());
   const config = configPath ? await importConfig(configPath) : {};
   const enforcers = options.inputs && !configPath ? usedEnforcers(options.inputs, await installedDialects()) : undefined;
   const defaults = config.extendDefaults === false ? { plugins: [], rulePacks: [] } : await installedDefaults(enforcers);
-  const userPlugins = config.plugins ?? [];
+  const userPlugins = [...(options.plugins ?? []).filter((own) => !(config.plugins ?? []).some((plugin) => plugin.name === own.name)), ...(config.plugins ?? [])];
   // A config that lists an official plugin (with its own options) replaces the default instance of it.
   const plugins = [
     varmorDialect(),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import type { Engine, PolicyInput } from '@armorkit/core';
+import type { Engine, Plugin, PolicyInput } from '@armorkit/core';
 import { EXIT, processIO, UsageError, type CliIO } from './io.js';
 import { declareAgentFlags, type K8sAgentFlags } from './commands/k8s-agent-options.js';
 
@@ -29,9 +29,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .showHelpAfterError();
 
   // With `inputs`, the engine is for those policies only: it may leave out the plugins of enforcers they do not use.
-  const engine = async (inputs?: readonly PolicyInput[]): Promise<Engine> => {
+  const engine = async (inputs?: readonly PolicyInput[], plugins?: readonly Plugin[]): Promise<Engine> => {
     const { loadEngine } = await import('./default-engine.js');
-    opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd, ...(inputs ? { inputs } : {}) })).engine;
+    opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd, ...(inputs ? { inputs } : {}), ...(plugins ? { plugins } : {}) })).engine;
     return opened;
   };
 
@@ -238,9 +238,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--lease-name <name>', 'the coordination.k8s.io Lease the replicas elect a leader on (default armorkit-manager)')
     .option('--metrics <addr:port>', 'serve Prometheus metrics (plain HTTP /metrics) here; off unless given')
     .option('--resync <duration>', 'reconcile every policy again this often from the caches (default 10m)')
-    .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string }) => {
+    .option('--match-label <k=v>', "the mutating webhook's --match-label: only workloads with it are restarted (default sandbox.varmor.org/enable=true)")
+    .option('--no-restart-existing-workloads', "never restart workloads, even for policies with spec.updateExistingWorkloads (vArmor's --restartExistWorkloads=false)")
+    .option('--no-pod-egress', 'resolve toServices only, not toPods (no watch of every Pod)')
+    .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string; matchLabel?: string; restartExistingWorkloads?: boolean; podEgress?: boolean }) => {
       const { k8sManagerCommand } = await import('./commands/k8s-manager.js');
-      exitCode = await k8sManagerCommand(await engine(), options, io);
+      exitCode = await k8sManagerCommand((plugins) => engine(undefined, plugins), options, io);
     });
 
   declareAgentFlags(

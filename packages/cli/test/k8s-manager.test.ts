@@ -34,6 +34,17 @@ describe('armorkit k8s manager', () => {
       metadata: { name: 'web', namespace: 'demo' },
       spec: { target: { kind: 'Deployment', name: 'web' }, policy: { enforcer: 'Seccomp', mode: 'EnhanceProtect', enhanceProtect: { hardeningRules: ['disable-cap-privileged'] } } },
     });
+    // toServices: the manager's engine compiles BPF with the addresses it watches.
+    api.put('/api/v1/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'demo' }, spec: { clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.20'] } });
+    api.put('/apis/crd.varmor.org/v1beta1/varmorpolicies', {
+      apiVersion: 'crd.varmor.org/v1beta1',
+      kind: 'VarmorPolicy',
+      metadata: { name: 'client', namespace: 'demo' },
+      spec: {
+        target: { kind: 'Deployment', name: 'client' },
+        policy: { enforcer: 'BPF', mode: 'EnhanceProtect', enhanceProtect: { bpfRawRules: { network: { egress: { toServices: [{ qualifiers: ['deny'], namespace: 'demo', name: 'db' }] } } } } },
+      },
+    });
     const child = armorkitProcess(['k8s', 'manager', '--kubeconfig', kubeconfig, '--namespace', 'armorkit-system', '--lease-name', 'mgr', '--resync', '30s'], { cwd: repository, env: process.env });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -41,6 +52,11 @@ describe('armorkit k8s manager', () => {
     await until(() => api!.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'varmor-demo-web', 'demo'));
     expect(api.get('/apis/coordination.k8s.io/v1/leases', 'mgr', 'armorkit-system')!.spec).toMatchObject({ leaseDurationSeconds: 15 });
     await until(() => (api!.get('/apis/crd.varmor.org/v1beta1/varmorpolicies', 'web', 'demo')!.status as { phase?: string } | undefined)?.phase === 'Pending');
+    const client = await (async () => {
+      await until(() => api!.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'varmor-demo-client', 'demo'));
+      return api.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'varmor-demo-client', 'demo')!;
+    })();
+    expect(JSON.stringify((client.spec as { profile: { bpf: unknown } }).profile.bpf)).toContain('"ip":"10.96.0.20"');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toContain('manager stopped (SIGTERM)');
@@ -53,5 +69,13 @@ describe('armorkit k8s manager', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(2);
     expect(stderr).toContain('--resync: expected a duration of at least 1s such as 30s, 10m or 1h, got "often"');
+  });
+
+  it('refuses a bad --match-label with the value and the reason', async () => {
+    const child = armorkitProcess(['k8s', 'manager', '--match-label', 'no-equals'], { cwd: repository, env: process.env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(2);
+    expect(stderr).toContain('--match-label: the match label "no-equals" is not key=value');
   });
 });

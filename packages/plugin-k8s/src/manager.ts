@@ -1,7 +1,8 @@
 // @armorkit/plugin-k8s/manager: `armorkit k8s manager` — the controller (policies → ArmorProfiles, statuses,
-// NetworkProxy Secrets) under leader election. Its own entry: @kubernetes/client-node is loaded only by the commands
-// that talk to a cluster.
+// NetworkProxy Secrets, rolling restarts, toServices / toPods addresses) under leader election. Its own entry:
+// @kubernetes/client-node is loaded only by the commands that talk to a cluster.
 export { startManager } from './controller/manager.js';
 export { ControllerMetrics } from './controller/controller-metrics.js';
 export { DEFAULT_NAMESPACE } from './controller/names.js';
+export { EgressAddresses } from './controller/egress/addresses.js';
 export { loadDefaultKubeConfig, loadKubeConfig } from './cluster/kube-config.js';

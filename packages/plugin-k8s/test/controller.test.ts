@@ -104,7 +104,7 @@ describe('controller: VarmorPolicy → ArmorProfile', () => {
     h.api.put(POLICIES, varmorPolicy('web', { enforcer: 'AppArmorSeccomp', enhanceProtect: { hardeningRules: ['disable-cap-privileged'], syscallRawRules: [{ names: ['chmod'], action: 'SCMP_ACT_ERRNO' }] } }));
     await until(() => condition(h, 'Updated'));
     expect(condition(h, 'Updated')).toMatchObject({ status: 'True', reason: 'Updated' });
-    expect(condition(h, 'Updated')!.message).toContain('the seccomp profile changed: running containers keep the filter they started with until they restart');
+    expect(condition(h, 'Updated')!.message).toContain('the seccomp profile changed, which needs a restart: running containers keep the filter they started with until they restart');
     expect(phaseOf(h)).toBe('Pending');
     const second = h.profileOf(PROFILE);
     expect(second.seccomp).not.toEqual(first.seccomp);

@@ -174,7 +174,7 @@ describe('armorkit k8s render: the manifests', () => {
     expect(JSON.stringify(daemonSet)).not.toContain('"privileged":true');
   });
 
-  it('grant each component exactly the rules of GRANTS: named resources, no wildcard, Secrets by name only, the Lease in its namespace only', () => {
+  it('grant each component exactly the rules of GRANTS: named resources, no wildcard, the Lease in its namespace only (test/rbac-scenario.test.ts proves them against the calls)', () => {
     const objects = renderManifests({ values: values({ namespace: 'security' }), tls });
     const written = (rules: (typeof GRANTS)[number]['rules'], scope: string) =>
       rules.filter((rule) => rule.scope === scope).map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs }));
@@ -192,12 +192,13 @@ describe('armorkit k8s render: the manifests', () => {
     expect(JSON.stringify(roles)).not.toContain('"*"');
     const verbsOn = (component: string, resource: string) =>
       roles.filter((role) => role.metadata.name === `armorkit-${component}`).flatMap((role) => role.rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.verbs));
-    expect(verbsOn('manager', 'secrets')).toEqual(['get', 'create', 'update', 'patch', 'delete']);
+    expect(verbsOn('manager', 'secrets')).toEqual(['list', 'watch', 'create', 'update', 'delete']);
+    expect(verbsOn('manager', 'varmorpolicies/finalizers')).toEqual(['update']);
     expect(verbsOn('agent', 'secrets')).toEqual([]);
     // The manager reads the node reports and never writes them; the agent writes its own report and reads profiles.
-    expect(verbsOn('manager', 'armornodestatuses')).toEqual(['get', 'list', 'watch']);
-    expect(verbsOn('agent', 'armornodestatuses/status')).toEqual(['get', 'update', 'patch']);
-    expect(verbsOn('agent', 'armorprofiles')).toEqual(['get', 'list', 'watch']);
+    expect(verbsOn('manager', 'armornodestatuses')).toEqual(['list', 'watch']);
+    expect(verbsOn('agent', 'armornodestatuses/status')).toEqual(['patch']);
+    expect(verbsOn('agent', 'armorprofiles')).toEqual(['list', 'watch']);
     expect(verbsOn('manager', 'deployments')).toEqual(['get', 'list', 'update']);
   });
 });

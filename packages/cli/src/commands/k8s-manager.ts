@@ -1,5 +1,6 @@
-import type { Engine } from '@armorkit/core';
-import { formatListenAddress, parseListenAddress, startMetricsServer } from '@armorkit/plugin-k8s';
+import type { Engine, Plugin } from '@armorkit/core';
+import { bpf } from '@armorkit/plugin-bpf';
+import { formatListenAddress, parseListenAddress, parseMatchLabel, startMetricsServer } from '@armorkit/plugin-k8s';
 import { EXIT, type CliIO, UsageError } from '../io.js';
 
 export interface K8sManagerOptions {
@@ -8,6 +9,9 @@ export interface K8sManagerOptions {
   leaseName?: string;
   metrics?: string;
   resync?: string;
+  matchLabel?: string;
+  restartExistingWorkloads?: boolean;
+  podEgress?: boolean;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
@@ -35,11 +39,18 @@ export function stopped(): Promise<string> {
  * `armorkit k8s manager`: the controller under leader election until SIGTERM (docs/kubernetes.md#the-controller).
  * Losing the Lease ends the process (exit 1), as client-go's managers do: the restarted pod campaigns again.
  */
-export async function k8sManagerCommand(engine: Engine, options: K8sManagerOptions, io: CliIO): Promise<number> {
+export async function k8sManagerCommand(engineWith: (plugins: readonly Plugin[]) => Promise<Engine>, options: K8sManagerOptions, io: CliIO): Promise<number> {
   const resync = options.resync !== undefined ? parseDuration('--resync', options.resync) : undefined;
   const metricsAddress = options.metrics !== undefined ? parseListenAddress(options.metrics) : undefined;
   if (metricsAddress && 'problem' in metricsAddress) throw new UsageError(`--metrics: ${metricsAddress.problem}`);
-  const { ControllerMetrics, DEFAULT_NAMESPACE, loadKubeConfig, startManager } = await import('@armorkit/plugin-k8s/manager');
+  const { ControllerMetrics, DEFAULT_NAMESPACE, EgressAddresses, loadKubeConfig, startManager } = await import('@armorkit/plugin-k8s/manager');
+  if (options.matchLabel !== undefined) {
+    const label = parseMatchLabel(options.matchLabel);
+    if (!label.ok) throw new UsageError(`--match-label: ${label.errors[0]!.message}`);
+  }
+  // toServices / toPods: the BPF plugin compiles with the addresses the controller watches.
+  const addresses = new EgressAddresses();
+  const engine = await engineWith([bpf({ resolver: addresses.resolver })]);
   const loaded = loadKubeConfig(options.kubeconfig);
   if ('problem' in loaded) {
     io.err(`armorkit: ${loaded.problem}`);
@@ -54,6 +65,9 @@ export async function k8sManagerCommand(engine: Engine, options: K8sManagerOptio
     namespace: options.namespace ?? DEFAULT_NAMESPACE,
     ...(options.leaseName ? { leaseName: options.leaseName } : {}),
     ...(resync !== undefined ? { resync } : {}),
+    egress: { addresses, pods: options.podEgress !== false },
+    ...(options.matchLabel !== undefined ? { matchLabel: options.matchLabel } : {}),
+    ...(options.restartExistingWorkloads === false ? { restartExistingWorkloads: false } : {}),
     log: (line) => io.err(`armorkit: manager: ${line}`),
     onLostLeadership: () => {
       lost = true;

@@ -4,7 +4,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Engine } from '@armorkit/core';
 import { type PolicyStatus, policyStatusSchema } from '@armorkit/core/schema';
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret, VersionApi } from '@kubernetes/client-node';
+import { ParsedPolicies } from '../cluster/parsed-policies.js';
+import { cachedKubernetesVersion } from '../mutate/kubernetes-version.js';
+import { DEFAULT_MATCH_LABEL, parseMatchLabel } from '../mutate/match-policy.js';
 import type { Backoff } from '../cluster/watched-resource.js';
 import { VARMOR_GROUP, VARMOR_VERSION } from '../crd/kinds.js';
 import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL, NODE_STATUS_VERSION, profileDigest } from '../node-status/schema.js';
@@ -30,6 +33,9 @@ import { aggregateLoads, armorProfileStatus, nodesHolding } from './profile-stat
 import { type PolicyOutcome, policyStatus } from './policy-status.js';
 import { desiredProxySecret, ownedBy, PROXY_PROFILE_LABEL, secretDiffers } from './proxy-secret.js';
 import { WorkQueue } from './work-queue.js';
+import type { EgressAddresses } from './egress/addresses.js';
+import { watchEgress } from './egress/watch-egress.js';
+import { describeRestart, WorkloadRestarts } from './restart/workload-restarts.js';
 
 export interface ControllerOptions {
   engine: Engine;
@@ -49,6 +55,16 @@ export interface ControllerOptions {
   /** Who this replica is, for Events' reportingInstance. */
   identity?: string;
   hooks?: ControllerHooks;
+  /**
+   * toServices / toPods: the EgressAddresses whose `resolver` the engine's BPF plugin was made with
+   * (`bpf({ resolver: addresses.resolver })`); the controller watches Services, EndpointSlices and Pods for it and
+   * re-renders the ArmorProfiles whose addresses change. Without it such rules do not compile (bpf-resolver-missing).
+   */
+  egress?: { addresses: EgressAddresses; services?: boolean; pods?: boolean };
+  /** vArmor's `--restartExistWorkloads`: policies with spec.updateExistingWorkloads restart their targets. Default true. */
+  restartExistingWorkloads?: boolean;
+  /** The mutating webhook's `--match-label` (`key=value`, `''` for none). Default `sandbox.varmor.org/enable=true`. */
+  matchLabel?: string;
   clock?: () => Date;
   log?: (line: string) => void;
   backoff?: Backoff;
@@ -121,6 +137,21 @@ export function startController(options: ControllerOptions): Controller {
     recorder.record(object, type, reason, message);
   };
   const compiled = new Map<string, { uid: string; generation: number; result: CompiledPolicy }>();
+  const matchLabel = parseMatchLabel(options.matchLabel ?? DEFAULT_MATCH_LABEL);
+  if (!matchLabel.ok) throw new TypeError(matchLabel.errors[0]!.message);
+  const parsed = { VarmorClusterPolicy: new ParsedPolicies(options.engine, log), VarmorPolicy: new ParsedPolicies(options.engine, log) };
+  const restarts =
+    options.restartExistingWorkloads === false
+      ? undefined
+      : new WorkloadRestarts({
+          engine: options.engine,
+          kubeConfig: options.kubeConfig,
+          matchLabel: matchLabel.value,
+          kubeVersion: cachedKubernetesVersion(() => options.kubeConfig.makeApiClient(VersionApi).getCode()),
+          // Cluster policies first, as the webhook takes them.
+          policies: () => [...parsed.VarmorClusterPolicy.update(policyInformers.VarmorClusterPolicy.list()), ...parsed.VarmorPolicy.update(policyInformers.VarmorPolicy.list())],
+          clock,
+        });
   const unloading = new Set<string>();
   let stopped = false;
 
@@ -186,7 +217,23 @@ export function startController(options: ControllerOptions): Controller {
     },
   });
   const informers: Informer[] = [policyInformers.VarmorClusterPolicy, policyInformers.VarmorPolicy, profiles, nodeStatuses, secrets, namespaces];
-  options.hooks?.egress?.subscribe((policy) => queue.add(policyKeyString(policy)));
+  const egress = options.egress
+    ? watchEgress({
+        kubeConfig: options.kubeConfig,
+        addresses: options.egress.addresses,
+        ...(options.egress.services !== undefined ? { services: options.egress.services } : {}),
+        ...(options.egress.pods !== undefined ? { pods: options.egress.pods } : {}),
+        // Addresses changed: those policies compile again (their generation did not move) and their profiles are rewritten.
+        onChange: (keys) => {
+          for (const key of keys) {
+            compiled.delete(key);
+            queue.add(key);
+          }
+        },
+        log,
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      })
+    : undefined;
 
   // --- Events from the informers ---
 
@@ -253,7 +300,9 @@ export function startController(options: ControllerOptions): Controller {
     const cached = compiled.get(key);
     // The status writes bump the resourceVersion, not the generation: compile once per spec.
     if (cached && cached.uid === uid && cached.generation === generation && generation > 0) return cached.result;
-    const result = await compilePolicy(options.engine, policy, { verify: options.verify !== false });
+    const compile = () => compilePolicy(options.engine, policy, { verify: options.verify !== false });
+    // BPF compiles synchronously inside compilePolicy (before its first await), so `track` sees exactly this policy's queries.
+    const result = await (options.egress ? options.egress.addresses.track(key, compile) : compile());
     compiled.set(key, { uid, generation, result });
     return result;
   }
@@ -264,8 +313,11 @@ export function startController(options: ControllerOptions): Controller {
     const policy = policyInformers[key.kind].get(key.name, key.kind === 'VarmorPolicy' ? key.namespace : undefined) as StoredObject | undefined;
     if (!policy || policy.metadata?.deletionTimestamp) {
       // Gone (or going): the garbage collector deletes its ArmorProfile, whose finalizer waits for the nodes.
+      const last = compiled.get(keyText)?.result;
       compiled.delete(keyText);
-      return 'done';
+      options.egress?.addresses.forget(keyText);
+      restarts?.deleted(keyText, last?.ok ? last.plan.policy : undefined);
+      return (await runRestart(keyText, key, undefined)) ? 'done' : 'retry';
     }
     const meta = policy.metadata!;
     const owner: PolicyOwner = {
@@ -279,6 +331,7 @@ export function startController(options: ControllerOptions): Controller {
     const previous = readStatus(policy.status);
     const outcome = await outcomeFor(keyText, key, policy, owner);
     if (outcome === 'retry') return 'retry';
+    const restarted = await runRestart(keyText, key, involved);
     const next = policyStatus(previous, outcome, timestamp(clock()));
     if (!isDeepStrictEqual(previous, next)) {
       try {
@@ -289,7 +342,20 @@ export function startController(options: ControllerOptions): Controller {
       }
       recordTransition(involved, previous, next, outcome);
     }
-    return 'done';
+    return restarted ? 'done' : 'retry';
+  }
+
+  /** The policy's owed rolling restart, if any; false when it failed (it stays owed and the key is tried again). */
+  async function runRestart(keyText: string, key: PolicyKey, involved: InvolvedObject | undefined): Promise<boolean> {
+    if (!restarts?.isOwed(keyText)) return true;
+    const outcome = await restarts.run(keyText);
+    if (!outcome) return true;
+    const message = outcome.ok ? describeRestart(outcome.report) : outcome.message;
+    const failed = !outcome.ok || outcome.report.failed.length > 0;
+    if (involved) record(involved, failed ? 'Warning' : 'Normal', failed ? 'RestartFailed' : 'Restarted', message);
+    log(`${describePolicy(key)}: updateExistingWorkloads: ${message}`);
+    if (outcome.ok) stats.writes.restart = (stats.writes.restart ?? 0) + outcome.report.restarted.length;
+    return !failed;
   }
 
   async function outcomeFor(keyText: string, key: PolicyKey, policy: StoredObject, owner: PolicyOwner): Promise<PolicyOutcome | 'retry'> {
@@ -297,7 +363,7 @@ export function startController(options: ControllerOptions): Controller {
     if (!result.ok) return { kind: 'refused', reason: result.reason, message: describeProblems(result.errors) };
     const desired = desiredArmorProfile(owner, result.plan, result.artifacts, options.namespace);
     if (!desired.ok) return { kind: 'refused', reason: 'Error', message: describeProblems(desired.errors), profileName: result.plan.profileName };
-    const armorProfile = options.hooks?.egress ? options.hooks.egress.resolve(result.plan, desired.value.armorProfile) : desired.value.armorProfile;
+    const { armorProfile } = desired.value;
     const profileName = armorProfile.metadata.name;
     const namespace = profileNamespaceOf(owner, options.namespace);
     const profileRef = profileKeyOf(namespace, profileName);
@@ -330,17 +396,14 @@ export function startController(options: ControllerOptions): Controller {
         wrote('replace');
         change = 'updated';
         const before = (stored.spec as { profile?: { seccomp?: string } } | undefined)?.profile?.seccomp;
-        if (before !== armorProfile.spec.profile.seccomp) {
-          updateNote = 'the seccomp profile changed: running containers keep the filter they started with until they restart (spec.updateExistingWorkloads restarts Deployments, StatefulSets and DaemonSets; Pods must be recreated)';
-        }
+        if (before !== armorProfile.spec.profile.seccomp) updateNote = seccompNote(result.plan.policy.spec.updateExistingWorkloads === true && restarts !== undefined);
       } else current = stored;
     } catch (error) {
       if (!isConflict(error)) log(`${describePolicy(key)}: ArmorProfile ${profileRef} not written: ${problemOf(error)}`);
       return 'retry';
     }
-    if (change !== 'unchanged' && options.hooks?.profileChanged) {
-      options.hooks.profileChanged({ policy: key, plan: result.plan, change, profile: armorProfile }).catch((error: unknown) => log(`${describePolicy(key)}: ${problemOf(error)}`));
-    }
+    // Only a profile that changed owes a restart: an idle resync, or a new leader finding the profile as it should be, restarts nothing.
+    if (change !== 'unchanged') restarts?.changed(keyText, result.plan.policy);
 
     // The NetworkProxy Secret(s)
     const proxyResult = await reconcileProxySecrets(key, owner, result.plan.profileName, desired.value.proxy, result);
@@ -488,7 +551,7 @@ export function startController(options: ControllerOptions): Controller {
 
   // Reconciles read the caches: none runs before every informer has listed (the queue gathers keys meanwhile, and
   // hands them out by priority once it starts).
-  const ready = Promise.all(informers.map((informer) => informer.ready)).then(() => queue.resume());
+  const ready = Promise.all([...informers.map((informer) => informer.ready), egress?.ready]).then(() => queue.resume());
   return {
     ready,
     stats,
@@ -509,9 +572,16 @@ export function startController(options: ControllerOptions): Controller {
       clearInterval(resync);
       clearTimeout(expiryTimer);
       queue.stop();
-      await Promise.all(informers.map((informer) => informer.stop()));
+      await Promise.all([...informers.map((informer) => informer.stop()), egress?.stop()]);
     },
   };
+}
+
+/** A seccomp filter is fixed when a container starts (AppArmor and BPF profiles change in place): the status says what that means. */
+function seccompNote(restarting: boolean): string {
+  return restarting
+    ? 'the seccomp profile changed, which needs a restart: the target Deployments, StatefulSets and DaemonSets are restarted (spec.updateExistingWorkloads); Pods must be recreated'
+    : 'the seccomp profile changed, which needs a restart: running containers keep the filter they started with until they restart (set spec.updateExistingWorkloads to restart Deployments, StatefulSets and DaemonSets; Pods must be recreated)';
 }
 
 /** The policy's stored status; one the controller could not have written (edited by hand) counts as none. */

@@ -90,6 +90,15 @@ export interface Fault {
   delay?: number;
 }
 
+export interface RecordedCall {
+  token: string;
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The decoded body of a write, once read. */
+  body?: unknown;
+}
+
 export interface ApiDoubleOptions {
   /** What `/version` answers. */
   version?: { major: string; minor: string; gitVersion: string };
@@ -153,8 +162,11 @@ export class ApiDouble {
   private readonly gcDelay: number;
   private readonly clock: () => Date;
   private pendingGc = new Set<NodeJS.Timeout>();
+  private readonly bodies = new WeakMap<IncomingMessage, RecordedCall>();
   /** Requests as `METHOD path?query`, in order. */
   readonly requests: string[] = [];
+  /** The same requests with who made them (the bearer token) and the body they carried: what RBAC would check. */
+  readonly calls: RecordedCall[] = [];
   /** Answer the next N list requests with 500. */
   failLists = 0;
   /** Every answer waits this long (ms). */
@@ -543,7 +555,10 @@ export class ApiDouble {
     if (text.trim() === '') return undefined;
     const type = request.headers['content-type'] ?? '';
     try {
-      return type.startsWith(APPLY_PATCH) ? parseYaml(text) : JSON.parse(text);
+      const body: unknown = type.startsWith(APPLY_PATCH) ? parseYaml(text) : JSON.parse(text);
+      const call = this.bodies.get(request);
+      if (call) call.body = body;
+      return body;
     } catch (error) {
       throw new HttpError(400, 'BadRequest', `the request body could not be decoded: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -568,10 +583,13 @@ export class ApiDouble {
     const url = new URL(request.url ?? '/', 'http://double');
     const method = request.method ?? 'GET';
     this.requests.push(`${method} ${url.pathname}${url.search}`);
+    const call: RecordedCall = { token: (request.headers.authorization ?? '').replace(/^Bearer /, ''), method, path: url.pathname, query: url.searchParams };
+    this.calls.push(call);
+    this.bodies.set(request, call);
     try {
       if (this.latency > 0) await sleep(this.latency);
       const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-      const fault = this.fault(method, url.pathname, isWatch, (request.headers.authorization ?? '').replace(/^Bearer /, ''));
+      const fault = this.fault(method, url.pathname, isWatch, call.token);
       if (fault?.delay) await sleep(fault.delay);
       if (fault && fault.code > 0) throw new HttpError(fault.code, fault.reason, fault.message ?? `injected ${fault.code} ${fault.reason}`);
       if (url.pathname === '/version') return this.json(response, 200, { ...this.version, platform: 'linux/amd64' });
