@@ -125,10 +125,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .argument('[files...]', 'log files, or - for standard input (default)')
     .option('-p, --policies <path>', 'policy files or directories, to name the policy of each event; repeatable', collect)
     .option('-l, --log <file>', 'append to this file with size rotation (like violations.log) instead of stdout')
+    .option('--format <format>', "varmor (violations.log lines, the default) or kubearmor (KubeArmor's alert JSON, as karmor logs --json prints it)")
     .option('-f, --follow', 'keep reading lines appended to the files (and events of the --source channels)')
     .option('-s, --source <enforcer>', "also read an enforcer's own event channel: bpf (the BPF-LSM ring buffer), networkproxy (the proxy's events file); repeatable", collect)
     .option('-q, --quiet', 'no summary on stderr')
-    .action(async (files: string[], options: { policies?: string[]; log?: string; follow?: boolean; quiet?: boolean; source?: string[] }) => {
+    .action(async (files: string[], options: { policies?: string[]; log?: string; format?: string; follow?: boolean; quiet?: boolean; source?: string[] }) => {
       const { auditCommand } = await import('./commands/audit.js');
       exitCode = await auditCommand(await engine(), files, options, io);
     });

@@ -1,4 +1,6 @@
 import { definePlugin, readPackageMeta } from '@armorkit/core';
+import { matchEvent } from './alerts/match-event.js';
+import type { KubeArmorEventMatch } from './alerts/event-match.js';
 import { adjustKubeArmorPlan } from './compile/adjust-plan.js';
 import { withKubeArmorSemantics } from './compile/policy-ir.js';
 import { parseKubeArmorDocument } from './dialect/parse-document.js';
@@ -10,6 +12,12 @@ import type { ParsedKubeArmorPolicy } from './parse/parsed-policy.js';
 declare module '@armorkit/core' {
   interface DialectPolicyMap {
     kubearmor: ParsedKubeArmorPolicy;
+  }
+}
+
+declare module '@armorkit/core/audit' {
+  interface DialectEventMap {
+    kubearmor: KubeArmorEventMatch;
   }
 }
 
@@ -26,5 +34,10 @@ export const kubearmor = definePlugin((options: KubeArmorPluginOptions = {}) => 
   apply(engine) {
     engine.hooks.parse.tap('kubearmor', (document) => withKubeArmorSemantics(parseKubeArmorDocument(document, options), options));
     engine.hooks.resolveMode.tap('kubearmor', adjustKubeArmorPlan);
+    engine.hooks.attribute.tap('kubearmor', (event, policy) => {
+      const parsed = policy.dialectPolicy?.kubearmor;
+      const match = parsed ? matchEvent(event, parsed) : undefined;
+      return match ? { ...event, dialectEvent: { ...event.dialectEvent, kubearmor: match } } : event;
+    });
   },
 }));

@@ -1,7 +1,8 @@
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { AUDIT_LINE_MAX_BYTES, AuditLogDecoder, fileSink, LOG_QUIET, logFileChunks, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core/audit';
-import { type Engine, resolvePolicies } from '@armorkit/core';
+import { type Engine, type PolicyIR, resolvePolicies } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { openChannels, readChannels } from './audit-channels.js';
@@ -9,29 +10,59 @@ import { openChannels, readChannels } from './audit-channels.js';
 export interface AuditOptions {
   policies?: string[];
   log?: string;
+  /** varmor (default) or kubearmor. */
+  format?: string;
   follow?: boolean;
   quiet?: boolean;
   /** Enforcers whose own event channel is read too (`bpf`). */
   source?: string[];
 }
 
-type Owner = Pick<ViolationEvent, 'policyKind' | 'policyName' | 'policyNamespace'>;
-
 /** profileName → the policy that produced it, from the policies given with --policies. */
-function policyOwners(engine: Engine, paths: readonly string[], io: CliIO): Map<string, Owner> {
-  const owners = new Map<string, Owner>();
+function policyOwners(engine: Engine, paths: readonly string[], io: CliIO): Map<string, PolicyIR> {
+  const owners = new Map<string, PolicyIR>();
   if (paths.length === 0) return owners;
   const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(`--policies: ${problems.join('; ')}`);
-  for (const { plan } of resolvePolicies(engine, files).resolved) {
-    const policy = plan.policy;
-    owners.set(plan.profileName, {
-      policyKind: policy.kind,
-      policyName: policy.name,
-      policyNamespace: policy.clusterScoped ? '' : policy.namespace,
-    });
-  }
+  for (const { plan } of resolvePolicies(engine, files).resolved) owners.set(plan.profileName, plan.policy);
   return owners;
+}
+
+/** The formats events are written in: vArmor's violations.log lines, or KubeArmor's alerts (`karmor logs --json`). */
+export const AUDIT_FORMATS = ['varmor', 'kubearmor'] as const;
+export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+
+function auditFormat(format: string | undefined): AuditFormat {
+  const found = AUDIT_FORMATS.find((one) => one === (format ?? 'varmor'));
+  if (!found) throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${AUDIT_FORMATS.join(', ')}`);
+  return found;
+}
+
+/**
+ * KubeArmor's alert JSON lines on a stream or appended to a file: one per event KubeArmor has an operation for
+ * (ptrace, mount, signal and proxy events have none and are left out).
+ */
+async function kubeArmorSink(destination: NodeJS.WritableStream, close: () => Promise<void>): Promise<ViolationSink> {
+  const { kubeArmorAlertLine } = await import('@armorkit/plugin-kubearmor/alerts');
+  const options = { hostName: hostname() };
+  return {
+    name: 'kubearmor',
+    write: (event) => {
+      const line = kubeArmorAlertLine(event, options);
+      if (line !== undefined) destination.write(line);
+    },
+    // A reader's warning is not an alert: KubeArmor's format has no place for it, so it goes to stderr.
+    warn: (warning) => process.stderr.write(`armorkit: ${warning.source}: ${warning.message}\n`),
+    close,
+  };
+}
+
+async function openSink(format: AuditFormat, log: string | undefined, cwd: string): Promise<ViolationSink> {
+  if (format === 'varmor') return log ? fileSink({ path: resolve(cwd, log) }) : streamSink(process.stdout);
+  if (!log) return kubeArmorSink(process.stdout, () => new Promise<void>((done) => process.stdout.write('', () => done())));
+  mkdirSync(dirname(resolve(cwd, log)), { recursive: true });
+  const file = createWriteStream(resolve(cwd, log), { flags: 'a' });
+  return kubeArmorSink(file, () => new Promise<void>((done) => file.end(() => done())));
 }
 
 /**
@@ -40,6 +71,7 @@ function policyOwners(engine: Engine, paths: readonly string[], io: CliIO): Map<
  * --policies, written as vArmor-compatible JSON lines to stdout or a rotated file.
  */
 export async function auditCommand(engine: Engine, paths: readonly string[], options: AuditOptions, io: CliIO): Promise<number> {
+  const format = auditFormat(options.format);
   const owners = policyOwners(engine, options.policies ?? [], io);
   // Standard input is the default only when nothing else was asked for.
   const sources = paths.length === 0 && (options.source ?? []).length === 0 ? ['-'] : paths;
@@ -53,7 +85,7 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
     }
   }
   const channels = await openChannels(engine, options.source);
-  const sink: ViolationSink = options.log ? fileSink({ path: resolve(io.cwd, options.log) }) : streamSink(process.stdout);
+  const sink = await openSink(format, options.log, io.cwd);
   // Sinks a plugin or config tapped get every event through the engine's audit hook; with none, events go straight
   // to the sink (a promise per event costs more than writing its line).
   const otherSinks = engine.hooks.audit.taps.length > 0;
@@ -66,7 +98,7 @@ export async function auditCommand(engine: Engine, paths: readonly string[], opt
   const counts = { lines: 0, overLong: 0, events: 0, DENIED: 0, AUDIT: 0, ALLOWED: 0, 'AUDIT|ALLOWED': 0 };
   const attribute = (decoded: ViolationEvent): ViolationEvent => {
     const owner = owners.size > 0 ? owners.get(decoded.profileName) : undefined;
-    const event = owner ? { ...decoded, ...owner } : decoded;
+    const event = owner ? engine.attribute(decoded, owner) : decoded;
     counts.events++;
     counts[event.action]++;
     return event;

@@ -20,6 +20,8 @@ interface ExplainedEnforcer {
   privileged: boolean;
   rules: ExplainedRule[];
   rawRules: number;
+  /** Each raw rule with the field it came from, when the plan keeps one per rule (AppArmor's). */
+  rawRuleLines?: { pointer: string; targets?: string[]; lines: string[] }[];
   /** What the compiled artifact decides, when the enforcer's backend explains it (the NetworkProxy decision table). */
   artifact?: ArtifactExplanation;
 }
@@ -57,6 +59,26 @@ function rawRuleCount(plan: EnforcerPlan): number {
   }
 }
 
+/** The raw rules an enforcer's plan spells out, each under the field it came from (AppArmor's lines, seccomp's calls). */
+function rawRuleLines(plan: EnforcerPlan): Pick<ExplainedEnforcer, 'rawRuleLines'> {
+  if (plan.enforcer === 'AppArmor' && plan.rawRules.length > 0) {
+    return {
+      rawRuleLines: plan.rawRules.map((raw) => ({
+        pointer: raw.pointer,
+        ...(raw.targets ? { targets: raw.targets } : {}),
+        lines: raw.rules.split('\n').map((line) => line.trim()).filter((line) => line !== ''),
+      })),
+    };
+  }
+  if (plan.enforcer === 'Seccomp' && plan.rawRules.rules.length > 0) {
+    const lines = plan.rawRules.rules.map(
+      (rule) => `${rule.names.join(' ')}: ${rule.action}${rule.errnoRet !== undefined ? ` (errno ${rule.errnoRet})` : ''}${rule.args?.length ? `, when ${rule.args.length} argument condition(s) hold` : ''}`,
+    );
+    return { rawRuleLines: [{ pointer: plan.rawRules.pointer, lines }] };
+  }
+  return {};
+}
+
 export function explainPlan(plan: Plan): ExplainedEnforcer[] {
   return Object.values(plan.enforcers).map((enforcerPlan) => {
     const id = enforcerId(enforcerPlan.enforcer);
@@ -77,6 +99,7 @@ export function explainPlan(plan: Plan): ExplainedEnforcer[] {
       privileged: enforcerPlan.privileged,
       rules,
       rawRules: rawRuleCount(enforcerPlan),
+      ...rawRuleLines(enforcerPlan),
     };
   });
 }
@@ -89,7 +112,7 @@ export function explainCommand(engine: Engine, paths: readonly string[], options
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const outcome = resolvePolicies(engine, files, { models: readBehaviorModels(options.model, io.cwd) });
   for (const line of formatProblems(outcome.errors)) io.err(line);
-  for (const line of formatProblems(outcome.warnings, 'warning')) io.err(line);
+  // A plan's warnings (fields not enforced exactly, rules that do nothing) are part of its explanation, on stdout.
 
   let failed = outcome.errors.length > 0;
   const explained = outcome.resolved.map(({ file, plan }) => {
@@ -105,6 +128,7 @@ export function explainCommand(engine: Engine, paths: readonly string[], options
       kind: plan.policy.kind,
       name: `${plan.policy.clusterScoped ? '' : plan.policy.namespace + '/'}${plan.policy.name}`,
       mode: plan.policy.spec.policy.mode,
+      notEnforcedExactly: plan.warnings,
       enforcers: explainPlan(plan).map((enforcer) => {
         const artifact = byEnforcer.get(enforcer.enforcer);
         return artifact ? { ...enforcer, artifact } : enforcer;
@@ -130,11 +154,19 @@ export function explainCommand(engine: Engine, paths: readonly string[], options
           for (const effect of rule.effect) io.out(`      ${effect}`);
         }
         if (enforcer.rawRules > 0) io.out(`    raw rules: ${enforcer.rawRules}`);
+        for (const raw of enforcer.rawRuleLines ?? []) {
+          io.out(`      [${raw.pointer}]${raw.targets ? ` only in ${raw.targets.join(' ')}` : ''}`);
+          for (const line of raw.lines) io.out(`        ${line}`);
+        }
         if (enforcer.rules.length === 0 && enforcer.rawRules === 0 && !enforcer.artifact) io.out('    (no rules: the base profile only)');
         if (enforcer.artifact) {
           io.out(`    ${enforcer.artifact.heading}:`);
           enforcer.artifact.entries.forEach((entry, index) => io.out(`      ${index + 1}. ${entry.text}${entry.pointer ? ` [${entry.pointer}]` : ''}`));
         }
+      }
+      if (policy.notEnforcedExactly.length > 0) {
+        io.out('  not enforced exactly:');
+        for (const line of formatProblems(policy.notEnforcedExactly)) io.out(`    ${line}`);
       }
     }
   }

@@ -87,8 +87,6 @@ export class KernelEvents {
 
   private named(event: ViolationEvent): ViolationEvent {
     const policy = this.owners.get(event.profileName);
-    return policy
-      ? { ...event, policyKind: policy.kind, policyName: policy.name, policyNamespace: policy.clusterScoped ? '' : policy.namespace }
-      : event;
+    return policy ? this.engine.attribute(event, policy) : event;
   }
 }

@@ -8,6 +8,18 @@ export type ViolationEventAction = z.infer<typeof violationEventActionSchema>;
 const uint32 = z.number().int().min(0).max(0xffffffff);
 
 /**
+ * Dialect → what that dialect adds to an event of one of its policies (`dialectEvent.kubearmor`: the rule that
+ * matched, its severity, tags, message and action). Empty in core; a dialect plugin adds its entry by declaration
+ * merging and fills it in the engine's `attribute` hook, so readers get it typed, with no cast:
+ *
+ *   declare module '@armorkit/core/audit' { interface DialectEventMap { kubearmor: KubeArmorEventMatch } }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by dialect plugins through declaration merging
+export interface DialectEventMap {}
+
+const isRecord = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
  * One violation, whatever reported it (AppArmor, seccomp, BPF ring buffer, proxy). Field names and order are those of
  * vArmor's /var/log/varmor/violations.log (reference §7.3), so existing log pipelines keep working.
  */
@@ -32,6 +44,8 @@ export const violationEventSchema = z.object({
   policyNamespace: z.string().default(''),
   /** Enforcer-specific detail (AppArmor record fields, seccomp syscall, BPF operation, ...). */
   event: z.record(z.string(), z.unknown()).default({}),
+  /** What the policy's dialect says of the event (set by the engine's `attribute` hook; absent for vArmor policies). */
+  dialectEvent: z.custom<Partial<DialectEventMap>>(isRecord, 'an object keyed by dialect').optional(),
 });
 export type ViolationEvent = z.infer<typeof violationEventSchema>;
 export type ViolationEventInput = z.input<typeof violationEventSchema>;

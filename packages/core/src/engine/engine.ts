@@ -79,6 +79,7 @@ export class Engine {
     // Before any plugin taps: a throw in these stages becomes an error naming the plugin, never a crash of the caller.
     attributeFailures(this.hooks.parse, 'parse');
     attributeFailures(this.hooks.resolveMode, 'resolveMode');
+    attributeFailures(this.hooks.attribute, 'attribute');
     for (const plugin of this.plugins) plugin.apply?.(this);
   }
 
@@ -377,6 +378,15 @@ export class Engine {
   /** decodeAudit: one log line → an event of a record some plugin declared, or undefined. */
   decodeAudit(record: AuditRecord): ViolationEvent | undefined {
     return this.auditRecords.decodeLine(record.line);
+  }
+
+  /**
+   * attribute: an event of `policy`'s profile, named after the policy (kind, name, and namespace unless cluster-scoped),
+   * then given to the policy's dialect (the `attribute` hook). A tap that throws is a PluginFailure naming its plugin.
+   */
+  attribute(event: ViolationEvent, policy: PolicyIR): ViolationEvent {
+    const named = { ...event, policyKind: policy.kind, policyName: policy.name, policyNamespace: policy.clusterScoped ? '' : policy.namespace };
+    return this.hooks.attribute.taps.length > 0 ? this.hooks.attribute.call(named, policy) : named;
   }
 
   /** audit: hands an event to every sink. */

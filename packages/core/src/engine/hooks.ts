@@ -22,7 +22,7 @@ export interface AuditRecord {
  * per-enforcer stages are not hooks: each enforcer has one typed backend (EnforcerBackend, in backend.ts).
  *
  *   parse ──▶ resolveMode ──▶ backend.compile ──▶ backend.verify ──▶ backend.load / unload / confine
- *                   kernel/proxy logs ──▶ engine.auditRecords (declared by plugins) ──▶ audit (sinks)
+ *                   kernel/proxy logs ──▶ engine.auditRecords (declared by plugins) ──▶ attribute ──▶ audit (sinks)
  *                               enforcer channels ──▶ backend.auditSource ────────┘
  *
  * Sync hooks are pure (no I/O); async hooks touch the system.
@@ -36,6 +36,12 @@ export function createHooks() {
      * enforcers build (a site plugin that turns auditViolations on everywhere). Compile sees the plan the last tap returns.
      */
     resolveMode: new SyncWaterfallHook<[Plan]>(['plan']),
+    /**
+     * An event of a policy's profile: after the engine has named the policy (`engine.attribute`), its dialect adds what
+     * it knows (`event.dialectEvent`: KubeArmor's matched rule, severity, tags, message, action). Pure; each tap returns
+     * the event, changed or not.
+     */
+    attribute: new SyncWaterfallHook<[ViolationEvent, PolicyIR]>(['event', 'policy']),
     /** Sinks receive every event. */
     audit: new AsyncParallelHook<[ViolationEvent]>(['event']),
   });

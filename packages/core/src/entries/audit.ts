@@ -1,6 +1,13 @@
 // @armorkit/core/audit: the ViolationEvent every audit source produces, the sinks that write it, and the audit-log
 // decoder the CLI's `audit` command runs. Plugins that decode records import their event helpers from here.
-export { profileNameFromLabel, violationEvent, violationEventSchema, type ViolationEvent, type ViolationEventAction } from '../audit/event.js';
+export {
+  profileNameFromLabel,
+  violationEvent,
+  violationEventSchema,
+  type DialectEventMap,
+  type ViolationEvent,
+  type ViolationEventAction,
+} from '../audit/event.js';
 export { fileSink, streamSink, type ViolationSink } from '../audit/sinks.js';
 export { AuditLogDecoder } from '../audit/log-decoder.js';
 export { LOG_QUIET, logFileChunks } from '../audit/log-file-chunks.js';

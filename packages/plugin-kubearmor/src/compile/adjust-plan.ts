@@ -33,6 +33,7 @@ export function adjustKubeArmorPlan(plan: Plan): Plan {
     };
     enforcers.AppArmor = adjusted;
   }
-  if (enforcers.Seccomp) enforcers.Seccomp = { ...enforcers.Seccomp, rules: [], skipped: [] };
+  // The syscall rules come from spec.syscalls, whatever EnhanceProtect field carried them to the plan.
+  if (enforcers.Seccomp) enforcers.Seccomp = { ...enforcers.Seccomp, rules: [], skipped: [], rawRules: { ...enforcers.Seccomp.rawRules, pointer: '/spec/syscalls' } };
   return { ...plan, enforcers, warnings: [...plan.warnings, ...translation.warnings] };
 }

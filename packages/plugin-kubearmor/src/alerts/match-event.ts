@@ -1,0 +1,132 @@
+import type { ViolationEvent } from '@armorkit/core/audit';
+import type { ParsedKubeArmorPolicy } from '../parse/parsed-policy.js';
+import { type KubeArmorRule, flattenRules, whitelistClasses } from '../semantics/rules.js';
+import type { KubeArmorEventMatch } from './event-match.js';
+import { pathMatches } from './path-match.js';
+import { type AlertSubject, alertSubject, resultOf } from './subject.js';
+
+const INET = new Set(['AF_INET', 'AF_INET6']);
+
+/** Does a network rule's protocol cover the socket (AppArmor's reading of `network <protocol>,`)? */
+function protocolMatches(protocol: string, socket: NonNullable<AlertSubject['socket']>): boolean {
+  const number = socket.protocol ?? 0;
+  switch (protocol) {
+    case 'all':
+      return true;
+    case 'tcp':
+      return INET.has(socket.domain) && socket.type === 'SOCK_STREAM' && (number === 0 || number === 6);
+    case 'udp':
+      return INET.has(socket.domain) && socket.type === 'SOCK_DGRAM' && (number === 0 || number === 17);
+    case 'icmp':
+      return INET.has(socket.domain) && number === 1;
+    case 'icmpv6':
+      return INET.has(socket.domain) && number === 58;
+    case 'sctp':
+      return number === 132;
+    case 'dccp':
+      return number === 33;
+    case 'packet':
+      return socket.domain === 'AF_PACKET';
+    default:
+      return socket.type === `SOCK_${protocol.toUpperCase()}`;
+  }
+}
+
+/** Does a syscall rule's fromSource cover the executable (a path, or a directory, recursive or not)? */
+function syscallSourceMatches(sources: Extract<KubeArmorRule, { class: 'syscalls' }>['sources'], executable: string | undefined): boolean {
+  if (sources.length === 0) return true;
+  if (executable === undefined) return false;
+  return sources.some((source) =>
+    source.path !== undefined ? source.path === executable : source.dir !== undefined && pathMatches({ kind: 'dir', dir: source.dir, recursive: source.recursive }, executable),
+  );
+}
+
+/** Does the rule cover what the event was about, done by `source`? */
+function ruleMatches(rule: KubeArmorRule, subject: AlertSubject, source: string | undefined): boolean {
+  if (rule.class !== 'syscalls' && rule.fromSource.length > 0 && (source === undefined || !rule.fromSource.includes(source))) return false;
+  switch (rule.class) {
+    case 'process':
+      return subject.operation === 'Process' && pathMatches(rule.match, subject.resource);
+    case 'file':
+      return subject.operation === 'File' && pathMatches(rule.match, subject.resource);
+    case 'network':
+      return subject.operation === 'Network' && subject.socket !== undefined && protocolMatches(rule.protocol, subject.socket);
+    case 'capabilities':
+      return subject.operation === 'Capabilities' && subject.capability === rule.capability;
+    case 'syscalls':
+      // seccomp sees no paths: a matchPaths rule is not seccomp's, so no seccomp event is one of its.
+      return subject.operation === 'Syscall' && rule.path === undefined && subject.syscall !== undefined && rule.syscalls.includes(subject.syscall) && syscallSourceMatches(rule.sources, subject.executable);
+  }
+}
+
+/**
+ * The executable behind an event: seccomp names it (exe); in an AppArmor child profile (a fromSource one) it is the
+ * source whose base name is the command name (the kernel's comm: the first 15 bytes). BPF events name none.
+ */
+function sourceOf(event: ViolationEvent, subject: AlertSubject, rules: readonly KubeArmorRule[]): string | undefined {
+  if (subject.executable !== undefined) return subject.executable;
+  if (event.enforcer !== 'AppArmor' || typeof event.event.childProfile !== 'string') return undefined;
+  const sources = [...new Set(rules.flatMap((rule) => (rule.class === 'syscalls' ? [] : rule.fromSource)))];
+  return sources.find((source) => source.slice(source.lastIndexOf('/') + 1).slice(0, 15) === subject.command);
+}
+
+/** A policy's flat rules, made once per parsed policy (a log holds many events of one policy). */
+const flatRules = new WeakMap<ParsedKubeArmorPolicy, KubeArmorRule[]>();
+function rulesOf(policy: ParsedKubeArmorPolicy): KubeArmorRule[] {
+  let rules = flatRules.get(policy);
+  if (!rules) flatRules.set(policy, (rules = flattenRules(policy).rules));
+  return rules;
+}
+
+/**
+ * The rule of a KubeArmor policy an event of its profile is about, as KubeArmor's alert matcher finds it
+ * (reference §2.3, feeder/policyMatcher.go): the first Block or Audit rule that covers the operation; else an Allow
+ * rule that covers it (a denial is then its readOnly or ownerOnly part); else, in a whitelisted class, the default
+ * posture (`DefaultPosture`, no severity, tags or message); else none (a log: the base profile's own denials).
+ * Undefined for events KubeArmor has no operation for (ptrace, mount, signals).
+ */
+export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy): KubeArmorEventMatch | undefined {
+  const subject = alertSubject(event);
+  if (!subject) return undefined;
+  const rules = rulesOf(policy);
+  const source = sourceOf(event, subject, rules);
+  const host = policy.kind === 'KubeArmorHostPolicy';
+  const denied = event.action === 'DENIED';
+  const base = {
+    operation: subject.operation,
+    resource: subject.resource,
+    data: subject.data,
+    source: source ?? subject.command,
+    result: resultOf(event),
+  };
+  const matching = rules.filter((rule) => ruleMatches(rule, subject, source));
+  const rule = matching.find((one) => one.action !== 'Allow') ?? matching[0];
+  if (rule) {
+    const action = rule.action === 'Allow' && denied ? 'Block' : rule.action;
+    return {
+      type: host ? 'MatchedHostPolicy' : 'MatchedPolicy',
+      policyName: policy.name,
+      severity: String(rule.severity),
+      tags: [...rule.tags],
+      message: rule.message,
+      action,
+      pointer: rule.pointer,
+      ...base,
+    };
+  }
+  const cls = subject.operation === 'Process' || subject.operation === 'File' ? 'file' : subject.operation === 'Network' ? 'network' : subject.operation === 'Capabilities' ? 'capabilities' : undefined;
+  if (cls !== undefined && whitelistClasses(rules).has(cls)) {
+    // What the posture let through is an Audit alert; what it (or the base profile) denied, a Block one.
+    return {
+      type: host ? 'MatchedHostPolicy' : 'MatchedPolicy',
+      policyName: 'DefaultPosture',
+      severity: '',
+      tags: [],
+      message: '',
+      action: denied ? 'Block' : 'Audit',
+      pointer: '',
+      ...base,
+    };
+  }
+  return { type: host ? 'HostLog' : 'ContainerLog', policyName: '', severity: '', tags: [], message: '', action: '', pointer: '', ...base };
+}
