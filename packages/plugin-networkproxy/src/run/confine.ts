@@ -105,7 +105,7 @@ export async function confineWithNetworkProxy(artifact: Artifact<'NetworkProxy'>
     summary:
       `network namespace ${network.namespace} (${addresses}, NAT through ${network.hostDevice} ${through}), ` +
       `capture rules to the proxy (UID ${config.proxyUID}) ${proxy.listening}; the command without ${DROPPED_CAPABILITIES.join(', ')}` +
-      (trust ? `; TLS of ${config.mitm?.domains.join(', ')} intercepted with ${trust.generated ? "the run's own CA" : 'the CA given'} ${trust.ca.certificateFile}, trusted through ${Object.keys(trust.environment).join(', ') || 'no variable (the command sets them all)'} = ${trust.bundleFile}` : '') +
+      (trust ? `; TLS of ${config.mitm?.domains.join(', ')} intercepted with ${trust.generated ? "the run's own CA" : 'the CA given'} ${trust.ca.certificateFile}, trusted through ${Object.keys(trust.environment).join(', ')} = ${trust.bundleFile}` : '') +
       (eventsFile ? `; events to ${eventsFile}` : ''),
     prefix: () => ['nsenter', `--net=${network.namespacePath}`, '--', 'setpriv', '--inh-caps=-all', `--bounding-set=${capabilities}`, '--', ...(variables.length > 0 ? ['env', ...variables] : [])],
     reports: proxy.reports,

@@ -1,6 +1,7 @@
 // TLS interception for one run: the run's MITM CA (made for the run, or the user's) in `<runs>/<id>/proxy/`, owned
 // by the proxy's UID (key 0600, directory 0700, so only the proxy and root read it), and the bundle the command
-// trusts (the system's CAs, else Node's copy of Mozilla's, then the CA) in `<runs>/<id>/ca-certificates.crt`, 0644.
+// trusts in `<runs>/<id>/ca-certificates.crt`, 0644: the system's CAs (else Node's copy of Mozilla's), those of the
+// bundles the command's variables named, then the run's CA; the variables are set to it, so no trust is lost.
 // The run's directory goes with its record (removeRunRecord), also when the next run reaps an abandoned one.
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,25 +18,32 @@ export interface RunTrust {
   ca: MitmCaFiles;
   /** The bundle the command's TLS clients are pointed at. */
   bundleFile: string;
-  /** The variables set for the command (those it does not define already). */
+  /** The variables set for the command: CA_BUNDLE_VARIABLES, all pointing at bundleFile. */
   environment: Record<string, string>;
   /** Whether the CA was made for this run (else: the user's `mitmCa`). */
   generated: boolean;
 }
 
-function systemRoots(): string[] {
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+function certificatesIn(file: string): string[] {
   try {
-    const text = readFileSync(SYSTEM_CA_BUNDLE, 'utf8');
-    if (text.includes('-----BEGIN CERTIFICATE-----')) return [text.trim()];
+    return readFileSync(file, 'utf8').match(PEM_CERTIFICATE) ?? [];
   } catch {
-    // No OS bundle: Node's roots stand in.
+    return [];
   }
-  return [...rootCertificates];
+}
+
+/** The system's CAs (Node's roots without an OS bundle), then those of the files the variables name, each once. */
+function trustedBefore(environment: Readonly<Record<string, string | undefined>>): string[] {
+  const system = certificatesIn(SYSTEM_CA_BUNDLE);
+  const named = CA_BUNDLE_VARIABLES.flatMap((name) => environment[name] ?? []).filter((file, index, files) => files.indexOf(file) === index);
+  return [...new Set([...(system.length > 0 ? system : rootCertificates), ...named.flatMap(certificatesIn)])];
 }
 
 /**
  * Writes the run's CA and bundle for run `id`; `own` is a CA of the user's (files read and checked first), else a
- * fresh one is made. `environment` is the command's (its own variables are kept).
+ * fresh one is made. `environment` is the command's: the bundles its variables name stay trusted.
  */
 export async function prepareRunTrust(
   id: string,
@@ -61,7 +69,7 @@ export async function prepareRunTrust(
   if (!written.ok) return written;
   for (const path of [proxyDirectory, written.value.keyFile, written.value.certificateFile]) chownSync(path, proxyUID, proxyUID);
   const bundleFile = join(directory, 'ca-certificates.crt');
-  writeFileSync(bundleFile, `${[...systemRoots(), pem.certificate.trim()].join('\n')}\n`, { mode: 0o644 });
-  const variables = Object.fromEntries(CA_BUNDLE_VARIABLES.filter((name) => environment[name] === undefined).map((name) => [name, bundleFile]));
+  writeFileSync(bundleFile, `${[...trustedBefore(environment), pem.certificate.trim()].join('\n')}\n`, { mode: 0o644 });
+  const variables = Object.fromEntries(CA_BUNDLE_VARIABLES.map((name) => [name, bundleFile]));
   return ok({ ca: written.value, bundleFile, environment: variables, generated: own === undefined });
 }

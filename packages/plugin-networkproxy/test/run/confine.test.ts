@@ -142,7 +142,7 @@ httpRules:
       if (previous === undefined) delete process.env.ARMORKIT_SECRET_RUN_TOKENS_API;
       else process.env.ARMORKIT_SECRET_RUN_TOKENS_API = previous;
     }
-    const bundle = /trusted through SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, CURL_CA_BUNDLE = (\S+)/.exec(step.summary)?.[1];
+    const bundle = /trusted through SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, CURL_CA_BUNDLE = ([^\s;]+)/.exec(step.summary)?.[1];
     expect(bundle).toMatch(new RegExp(`^${RUNS_DIRECTORY}/[0-9a-f]{6}/ca-certificates.crt$`));
     const keyFile = /the run's own CA (\S+)\/ca\.crt/.exec(step.summary)?.[1];
     const node = `${process.execPath} -e "require('node:https').get('https://${UP4}/node', (r) => r.pipe(process.stdout)).on('error', (e) => console.log(e.code))"`;
