@@ -60,8 +60,10 @@ describe('NetworkProxy pod changes through mutateWorkload (vArmor corpus ex7__mi
       'add /spec/template/metadata/annotations/pod.networkproxy.security.beta.varmor.org',
       'add /spec/template/spec/initContainers',
       'add /spec/template/spec/initContainers/-',
+      'add /spec/template/spec/initContainers/-',
       'add /spec/template/spec/containers/-',
       'add /spec/template/spec/volumes',
+      'add /spec/template/spec/volumes/-',
       'add /spec/template/spec/volumes/-',
       'add /spec/template/spec/volumes/-',
       'add /spec/template/spec/volumes/-',
@@ -85,11 +87,11 @@ describe('NetworkProxy pod changes through mutateWorkload (vArmor corpus ex7__mi
     const spec = podSpec(once);
     const script = captureScript({ proxyUID: 1337, proxyPort: 15001, proxyAdminPort: 15000 });
     expect(script.ok).toBe(true);
-    expect(spec.initContainers.map((container) => container.name)).toEqual(['varmor-network-proxy-init']);
+    expect(spec.initContainers.map((container) => container.name)).toEqual(['varmor-network-proxy-init', 'varmor-network-proxy-secrets']);
     expect(spec.initContainers[0]!.command).toEqual(['/bin/sh', '-c', script.ok ? script.value : '']);
     expect(spec.containers.map((container) => container.name)).toEqual(['c0', 'varmor-network-proxy']);
     expect(spec.containers[1]!.command).toEqual(['armorkit', 'proxy', '--config', '/etc/armorkit/networkproxy/varmor-demo-mitm-with-l4.networkproxy.json', '--events', 'stderr']);
-    expect(spec.volumes.map((volume) => volume.name)).toEqual(['varmor-network-proxy-config', 'varmor-network-proxy-mitm-tls', 'varmor-network-proxy-mitm-ca-bundle']);
+    expect(spec.volumes.map((volume) => volume.name)).toEqual(['varmor-network-proxy-config', 'varmor-network-proxy-mitm-tls', 'varmor-network-proxy-mitm-ca-bundle', 'varmor-network-proxy-private']);
     expect(spec.containers[0]!.volumeMounts).toEqual([{ name: 'varmor-network-proxy-mitm-ca-bundle', mountPath: '/etc/varmor/ca-bundle', readOnly: true }]);
     expect(mutate(once, policies)).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { type PodChange, type PodContainer, type PodView, varmorDialect } from '
 import { PolicyTester } from '@armorkit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { captureScript } from '../src/capture/print.js';
+import { privateFilesScript } from '../src/pod/private-files.js';
 import { DEFAULT_PROXY_IMAGE, networkproxy } from '../src/plugin.js';
 
 // The NetworkProxy backend's pod changes (vArmor §4.2): what each change holds, MITM or not, opt-out and idempotence.
@@ -73,13 +74,34 @@ describe('NetworkProxy pod changes', () => {
     expect(security).toEqual({ runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
   });
 
-  it('with MITM: the TLS and CA bundle volumes, larger resources, and per targeted container the mount and four variables', () => {
+  it('with MITM: the secrets init container, the TLS (0400), CA bundle and private volumes, larger resources, and per targeted container the mount and four variables', () => {
     const { changes } = changesOf('{mitm: {domains: [api.test]}}', pod({}, [container('app', 0), container('worker', 1)]));
+    expect(changes.map((change) => change.kind).slice(0, 4)).toEqual(['annotation', 'init-container', 'init-container', 'sidecar']);
     expect(sidecarOf(changes)).toMatchObject({
+      command: ['armorkit', 'proxy', '--config', '/etc/armorkit/networkproxy/varmor-shop-web.networkproxy.json', '--events', 'stderr'],
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } },
       volumeMounts: [
         { name: 'varmor-network-proxy-config', mountPath: '/etc/armorkit/networkproxy', readOnly: true },
+        { name: 'varmor-network-proxy-private', mountPath: '/etc/armorkit/networkproxy-private', readOnly: true },
+      ],
+    });
+    const secretsInit = ofKind(changes, 'init-container')[1]!.value as { command: string[] };
+    expect(secretsInit).toEqual({
+      name: 'varmor-network-proxy-secrets',
+      image: 'reg.test/init:1',
+      command: [
+        '/bin/sh',
+        '-c',
+        privateFilesScript('/etc/armorkit/networkproxy-private', [
+          { source: '/etc/armorkit/networkproxy-tls/ca.crt', target: 'tls/ca.crt' },
+          { source: '/etc/armorkit/networkproxy-tls/ca.key', target: 'tls/ca.key' },
+        ], 1337),
+      ],
+      securityContext: { runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['CHOWN'] } },
+      resources: { requests: { cpu: '10m', memory: '16Mi' } },
+      volumeMounts: [
         { name: 'varmor-network-proxy-mitm-tls', mountPath: '/etc/armorkit/networkproxy-tls', readOnly: true },
+        { name: 'varmor-network-proxy-private', mountPath: '/etc/armorkit/networkproxy-private' },
       ],
     });
     expect(ofKind(changes, 'volume').map((change) => change.value).slice(1)).toEqual([
@@ -91,9 +113,11 @@ describe('NetworkProxy pod changes', () => {
             { key: 'mitm-ca.crt', path: 'ca.crt' },
             { key: 'mitm-ca.key', path: 'ca.key' },
           ],
+          defaultMode: 0o400,
         },
       },
       { name: 'varmor-network-proxy-mitm-ca-bundle', secret: { secretName: 'varmor-shop-web', items: [{ key: 'mitm-ca-bundle.crt', path: 'ca-certificates.crt' }] } },
+      { name: 'varmor-network-proxy-private', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
     ]);
     const perContainer = changes.filter((change) => change.kind === 'container-env' || change.kind === 'container-volume-mount');
     const bundle = '/etc/varmor/ca-bundle/ca-certificates.crt';
@@ -103,6 +127,27 @@ describe('NetworkProxy pod changes', () => {
         ...['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS', 'CURL_CA_BUNDLE'].map((variable) => ({ kind: 'container-env', container: name, value: { name: variable, value: bundle } })),
       ]),
     );
+  });
+
+  it('secretRef headers: one 0400 volume per Secret (its keys), copied by the secrets init container, and the sidecar started with --secrets-dir', () => {
+    const { changes } = changesOf(
+      '{proxyUID: 2000, mitm: {domains: [api.test, b.test], headerMutations: [{domain: api.test, headers: [{name: Authorization, secretRef: {name: tokens, key: api}}, {name: X-Plain, value: v}]}, {domain: b.test, headers: [{name: X-B, secretRef: {name: a-keys, key: b}}, {name: X-C, secretRef: {name: tokens, key: c}}]}]}}',
+    );
+    expect(sidecarOf(changes).command).toEqual(['armorkit', 'proxy', '--config', '/etc/armorkit/networkproxy/varmor-shop-web.networkproxy.json', '--events', 'stderr', '--secrets-dir', '/etc/armorkit/networkproxy-private/secrets']);
+    const volumes = ofKind(changes, 'volume').map((change) => change.value).filter((volume) => String(volume.name).startsWith('varmor-network-proxy-secret-'));
+    expect(volumes).toEqual([
+      { name: 'varmor-network-proxy-secret-0', secret: { secretName: 'a-keys', items: [{ key: 'b', path: 'b' }], defaultMode: 0o400 } },
+      { name: 'varmor-network-proxy-secret-1', secret: { secretName: 'tokens', items: [{ key: 'api', path: 'api' }, { key: 'c', path: 'c' }], defaultMode: 0o400 } },
+    ]);
+    const secretsInit = ofKind(changes, 'init-container')[1]!.value as { command: string[]; volumeMounts: unknown[] };
+    expect(secretsInit.volumeMounts).toEqual([
+      { name: 'varmor-network-proxy-mitm-tls', mountPath: '/etc/armorkit/networkproxy-tls', readOnly: true },
+      { name: 'varmor-network-proxy-secret-0', mountPath: '/etc/armorkit/networkproxy-secret-sources/a-keys', readOnly: true },
+      { name: 'varmor-network-proxy-secret-1', mountPath: '/etc/armorkit/networkproxy-secret-sources/tokens', readOnly: true },
+      { name: 'varmor-network-proxy-private', mountPath: '/etc/armorkit/networkproxy-private' },
+    ]);
+    expect(secretsInit.command[2]).toContain("cp '/etc/armorkit/networkproxy-secret-sources/tokens/c' '/etc/armorkit/networkproxy-private/secrets/tokens/c'");
+    expect(secretsInit.command[2]).toContain("chown 2000:2000 '/etc/armorkit/networkproxy-private/secrets/a-keys/b'");
   });
 
   it('only the containers the policy targets get the CA bundle', () => {

@@ -64,7 +64,7 @@ export const mitmSettingsSchema = z
   .strictObject({
     domains: z.array(mitmDomain).min(1),
     headerMutations: z.array(z.strictObject({ domain: mitmDomain, headers: z.array(headerSettingSchema).min(1) })),
-    /** Default: `/etc/armorkit/networkproxy-tls/ca.crt` and `ca.key`, where the pod mounts the Secret's CA. */
+    /** Default: `/etc/armorkit/networkproxy-private/tls/ca.crt` and `ca.key`, the proxy's copy of the Secret's CA in a pod. */
     ca: mitmCaFilesSchema.optional(),
     /** PEM files of CAs trusted for upstream servers besides the system's (private CAs, tests). */
     upstreamCaFiles: z.array(absolutePath).optional(),

@@ -3,19 +3,27 @@ import { captureScript } from '../capture/print.js';
 import { PROXY_CONFIG_SUFFIX } from '../compile/artifact.js';
 import { PROXY_DEFAULTS, type PolicyProxyConfig } from '../compile/proxy-config.js';
 import { networkProxyErrors } from '../errors.js';
+import { privateFilesScript, type PrivateFile } from './private-files.js';
 import {
   CA_BUNDLE_DIRECTORY,
   CA_BUNDLE_FILE,
   CA_BUNDLE_VARIABLES,
   CONFIG_DIRECTORY,
   CONFIG_VOLUME,
+  HEADER_SECRETS_SOURCE_DIRECTORY,
+  headerSecretVolume,
   INIT_CONTAINER,
   MITM_CA_BUNDLE_ITEMS,
   MITM_CA_BUNDLE_VOLUME,
   MITM_TLS_DIRECTORY,
   MITM_TLS_ITEMS,
   MITM_TLS_VOLUME,
+  PRIVATE_DIRECTORY,
+  PRIVATE_SECRETS_DIRECTORY,
+  PRIVATE_VOLUME,
   PROXY_ANNOTATION,
+  SECRET_FILE_MODE,
+  SECRETS_INIT_CONTAINER,
   SIDECAR,
 } from './pod-layout.js';
 import { INIT_RESOURCES, sidecarResources } from './resources.js';
@@ -47,15 +55,48 @@ function initContainer(image: string, script: string): NamedObject {
   };
 }
 
+/** The Secrets header mutations read (`secretRef`), each with its keys, sorted: one volume each. */
+function headerSecrets(config: PolicyProxyConfig | undefined): { name: string; keys: string[] }[] {
+  const keys = new Map<string, Set<string>>();
+  for (const mutation of config?.mitm?.headerMutations ?? []) {
+    for (const header of mutation.headers) {
+      if (header.secretRef) keys.set(header.secretRef.name, (keys.get(header.secretRef.name) ?? new Set()).add(header.secretRef.key));
+    }
+  }
+  return [...keys].sort(([a], [b]) => a.localeCompare(b)).map(([name, set]) => ({ name, keys: [...set].sort() }));
+}
+
+/** The secrets init container: the Secret volumes read-only, the private volume to copy them into (private-files.ts). */
+function secretsInitContainer(image: string, proxyUID: number, secrets: ReturnType<typeof headerSecrets>): NamedObject {
+  const files: PrivateFile[] = [
+    ...MITM_TLS_ITEMS.map((item) => ({ source: `${MITM_TLS_DIRECTORY}/${item.path}`, target: `tls/${item.path}` })),
+    ...secrets.flatMap((secret) => secret.keys.map((key) => ({ source: `${HEADER_SECRETS_SOURCE_DIRECTORY}/${secret.name}/${key}`, target: `secrets/${secret.name}/${key}` }))),
+  ];
+  return {
+    name: SECRETS_INIT_CONTAINER,
+    image,
+    command: ['/bin/sh', '-c', privateFilesScript(PRIVATE_DIRECTORY, files, proxyUID)],
+    // Root reads the Secret's 0400 files as their owner; handing the copies to the proxy's UID needs CHOWN, nothing else.
+    securityContext: { runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['CHOWN'] } },
+    resources: { requests: { ...INIT_RESOURCES.requests } },
+    volumeMounts: [
+      { name: MITM_TLS_VOLUME, mountPath: MITM_TLS_DIRECTORY, readOnly: true },
+      ...secrets.map((secret, index) => ({ name: headerSecretVolume(index), mountPath: `${HEADER_SECRETS_SOURCE_DIRECTORY}/${secret.name}`, readOnly: true })),
+      { name: PRIVATE_VOLUME, mountPath: PRIVATE_DIRECTORY },
+    ],
+  };
+}
+
 function sidecar(image: string, profileName: string, settings: { proxyUID: number; proxyPort: number }, config: PolicyProxyConfig | undefined): NamedObject {
   const mounts: NamedObject[] = [{ name: CONFIG_VOLUME, mountPath: CONFIG_DIRECTORY, readOnly: true }];
-  if (config?.mitm) mounts.push({ name: MITM_TLS_VOLUME, mountPath: MITM_TLS_DIRECTORY, readOnly: true });
+  if (config?.mitm) mounts.push({ name: PRIVATE_VOLUME, mountPath: PRIVATE_DIRECTORY, readOnly: true });
+  const secretsDirectory = headerSecrets(config).length > 0 ? ['--secrets-dir', PRIVATE_SECRETS_DIRECTORY] : [];
   return {
     name: SIDECAR,
     image,
     // Events to the container's stderr (the runtime keeps it, `kubectl logs` reads it): the sidecar's UID has no
     // /var/log/armorkit to write the configuration's default file in.
-    command: ['armorkit', 'proxy', '--config', `${CONFIG_DIRECTORY}/${profileName}.${PROXY_CONFIG_SUFFIX}`, '--events', 'stderr'],
+    command: ['armorkit', 'proxy', '--config', `${CONFIG_DIRECTORY}/${profileName}.${PROXY_CONFIG_SUFFIX}`, '--events', 'stderr', ...secretsDirectory],
     // The capture rules let this UID's connections out unredirected; nothing else of root is needed.
     securityContext: {
       runAsUser: settings.proxyUID,
@@ -69,8 +110,8 @@ function sidecar(image: string, profileName: string, settings: { proxyUID: numbe
   };
 }
 
-function secretVolume(name: string, secretName: string, items: readonly { key: string; path: string }[]): NamedObject {
-  return { name, secret: { secretName, items: items.map((item) => ({ key: item.key, path: item.path })) } };
+function secretVolume(name: string, secretName: string, items: readonly { key: string; path: string }[], defaultMode?: number): NamedObject {
+  return { name, secret: { secretName, items: items.map((item) => ({ key: item.key, path: item.path })), ...(defaultMode === undefined ? {} : { defaultMode }) } };
 }
 
 /**
@@ -107,9 +148,14 @@ export function networkProxyPodChanges(plan: NetworkProxyPlan, context: PodChang
     { kind: 'volume', value: secretVolume(CONFIG_VOLUME, plan.profileName, [{ key: `${plan.profileName}.${PROXY_CONFIG_SUFFIX}`, path: `${plan.profileName}.${PROXY_CONFIG_SUFFIX}` }]) },
   ];
   if (!config?.mitm) return ok(changes);
+  const secrets = headerSecrets(config);
+  changes.splice(2, 0, { kind: 'init-container', value: secretsInitContainer(options.initImage, settings.proxyUID, secrets) });
   changes.push(
-    { kind: 'volume', value: secretVolume(MITM_TLS_VOLUME, plan.profileName, MITM_TLS_ITEMS) },
+    { kind: 'volume', value: secretVolume(MITM_TLS_VOLUME, plan.profileName, MITM_TLS_ITEMS, SECRET_FILE_MODE) },
     { kind: 'volume', value: secretVolume(MITM_CA_BUNDLE_VOLUME, plan.profileName, MITM_CA_BUNDLE_ITEMS) },
+    ...secrets.map((secret, index): PodChange => ({ kind: 'volume', value: secretVolume(headerSecretVolume(index), secret.name, secret.keys.map((key) => ({ key, path: key })), SECRET_FILE_MODE) })),
+    // Memory-backed: the copies never reach the node's disk; a few CA and header files fit in 1Mi.
+    { kind: 'volume', value: { name: PRIVATE_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } } },
   );
   for (const container of context.containers) {
     changes.push({ kind: 'container-volume-mount', container: container.name, value: { name: MITM_CA_BUNDLE_VOLUME, mountPath: CA_BUNDLE_DIRECTORY, readOnly: true } });

@@ -5,16 +5,30 @@
 export const PROXY_ANNOTATION = 'pod.networkproxy.security.beta.varmor.org';
 
 export const INIT_CONTAINER = 'varmor-network-proxy-init';
+/** With MITM: the init container that copies the proxy's secrets into PRIVATE_VOLUME (src/pod/private-files.ts). */
+export const SECRETS_INIT_CONTAINER = 'varmor-network-proxy-secrets';
 export const SIDECAR = 'varmor-network-proxy';
 
 export const CONFIG_VOLUME = 'varmor-network-proxy-config';
 export const MITM_TLS_VOLUME = 'varmor-network-proxy-mitm-tls';
 export const MITM_CA_BUNDLE_VOLUME = 'varmor-network-proxy-mitm-ca-bundle';
+/** The memory-backed emptyDir holding the proxy's copies of its secrets (mounted by the sidecar and SECRETS_INIT_CONTAINER only). */
+export const PRIVATE_VOLUME = 'varmor-network-proxy-private';
+/** The Secret volume of the n-th Secret that header mutations refer to (by sorted name). */
+export const headerSecretVolume = (index: number): string => `varmor-network-proxy-secret-${index}`;
+/** Secret volumes' files: read by their owner (root) only, so by the secrets init container and nobody else. */
+export const SECRET_FILE_MODE = 0o400;
 
 /** Where the sidecar reads the configuration `armorkit compile -e networkproxy` writes. */
 export const CONFIG_DIRECTORY = '/etc/armorkit/networkproxy';
-/** The MITM leaf and upstream CA bundle, beside (not inside) the configuration's read-only Secret mount. */
+/** Where SECRETS_INIT_CONTAINER reads the CA from the Secret (MITM_TLS_VOLUME). */
 export const MITM_TLS_DIRECTORY = '/etc/armorkit/networkproxy-tls';
+/** Where SECRETS_INIT_CONTAINER reads Secret `<name>` of a header mutation's secretRef: `<this>/<name>/<key>`. */
+export const HEADER_SECRETS_SOURCE_DIRECTORY = '/etc/armorkit/networkproxy-secret-sources';
+/** PRIVATE_VOLUME's mount: `tls/ca.crt`, `tls/ca.key` and `secrets/<name>/<key>`, the proxy's UID's alone. */
+export const PRIVATE_DIRECTORY = '/etc/armorkit/networkproxy-private';
+/** The sidecar's `--secrets-dir`. */
+export const PRIVATE_SECRETS_DIRECTORY = `${PRIVATE_DIRECTORY}/secrets`;
 /** Where the application containers find the CA bundle that trusts the policy's MITM CA (vArmor's path). */
 export const CA_BUNDLE_DIRECTORY = '/etc/varmor/ca-bundle';
 export const CA_BUNDLE_FILE = `${CA_BUNDLE_DIRECTORY}/ca-certificates.crt`;
@@ -30,6 +44,6 @@ export const MITM_TLS_ITEMS = [
   { key: 'mitm-ca.crt', path: 'ca.crt' },
   { key: 'mitm-ca.key', path: 'ca.key' },
 ] as const;
-/** Where the proxy reads the CA when the configuration's `mitm.ca` does not say. */
-export const MITM_CA_FILES = { certificateFile: `${MITM_TLS_DIRECTORY}/ca.crt`, keyFile: `${MITM_TLS_DIRECTORY}/ca.key` } as const;
+/** Where the proxy reads the CA when the configuration's `mitm.ca` does not say: its private copy in the pod. */
+export const MITM_CA_FILES = { certificateFile: `${PRIVATE_DIRECTORY}/tls/ca.crt`, keyFile: `${PRIVATE_DIRECTORY}/tls/ca.key` } as const;
 export const MITM_CA_BUNDLE_ITEMS = [{ key: 'mitm-ca-bundle.crt', path: 'ca-certificates.crt' }] as const;
