@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import type { Engine, PolicyInput } from '@armorkit/core';
+import type { Enforcer, Engine, PolicyInput } from '@armorkit/core';
 import { EXIT, processIO, UsageError, type CliIO } from './io.js';
 
 // Only commander and this file load at start: each command, the engine and its plugins are imported when the
@@ -27,10 +27,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
 
-  // With `inputs`, the engine is for those policies only: it may leave out the plugins of enforcers they do not use.
-  const engine = async (inputs?: readonly PolicyInput[]): Promise<Engine> => {
+  // With `inputs` (or `enforcers`), the engine is for those policies (enforcers) only: it may leave out the plugins of
+  // the other enforcers.
+  const engine = async (inputs?: readonly PolicyInput[], enforcers?: readonly Enforcer[]): Promise<Engine> => {
     const { loadEngine } = await import('./default-engine.js');
-    opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd, ...(inputs ? { inputs } : {}) })).engine;
+    opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd, ...(inputs ? { inputs } : {}), ...(enforcers ? { enforcers } : {}) })).engine;
     return opened;
   };
 
@@ -128,8 +129,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-s, --source <enforcer>', "also read an enforcer's own event channel: bpf (the BPF-LSM ring buffer), networkproxy (the proxy's events file); repeatable", collect)
     .option('-q, --quiet', 'no summary on stderr')
     .action(async (files: string[], options: { policies?: string[]; log?: string; follow?: boolean; quiet?: boolean; source?: string[] }) => {
-      const { auditCommand } = await import('./commands/audit.js');
-      exitCode = await auditCommand(await engine(), files, options, io);
+      const { auditCommand, auditEnforcers } = await import('./commands/audit.js');
+      exitCode = await auditCommand(await engine(undefined, auditEnforcers(options)), files, options, io);
     });
 
   program

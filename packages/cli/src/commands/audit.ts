@@ -3,10 +3,12 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AUDIT_LINE_MAX_BYTES, AuditLogDecoder, fileSink, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core/audit';
-import { type Engine, resolvePolicies } from '@armorkit/core';
+import { type Enforcer, type Engine, resolvePolicies } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { openChannels, readChannels } from './audit-channels.js';
+import { parseEnforcers } from './compile.js';
+import { KERNEL_LOG_ENFORCERS } from '../default-engine.js';
 
 export interface AuditOptions {
   policies?: string[];
@@ -15,6 +17,15 @@ export interface AuditOptions {
   quiet?: boolean;
   /** Enforcers whose own event channel is read too (`bpf`). */
   source?: string[];
+}
+
+/**
+ * The enforcers whose plugins `audit` needs: those that read kernel log records and those of the --source channels;
+ * undefined (every plugin) with --policies, whose policies may use any enforcer.
+ */
+export function auditEnforcers(options: Pick<AuditOptions, 'policies' | 'source'>): Enforcer[] | undefined {
+  if ((options.policies ?? []).length > 0) return undefined;
+  return [...new Set([...KERNEL_LOG_ENFORCERS, ...(parseEnforcers(options.source) ?? [])])];
 }
 
 type Owner = Pick<ViolationEvent, 'policyKind' | 'policyName' | 'policyNamespace'>;
