@@ -1,9 +1,11 @@
 // Bundles the `armorkit` binary (dist/bin.js, replacing tsc's) with esbuild: the CLI, core, the official plugins and
 // their JavaScript dependencies in a few files, because a cold start spent most of its time resolving and loading
 // ~390 modules one by one (docs/cli.md#start-up). Each command and each plugin stays a chunk loaded when it is used.
-// `validate` runs a second build of the same code, dist/cli.cjs, one classic script with a V8 code cache beside it.
+// `validate` and `audit` run other builds of the same code, dist/cli.cjs and dist/audit.cjs, each one classic script
+// with a V8 code cache beside it.
 // Run after `tsc -b` (the @armorkit packages are taken from their dist/): node packages/cli/build.mjs
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -11,8 +13,11 @@ import { build } from 'esbuild';
 const cliDirectory = dirname(fileURLToPath(import.meta.url));
 const packagesDirectory = dirname(cliDirectory);
 const cliManifest = JSON.parse(readFileSync(join(cliDirectory, 'package.json'), 'utf8'));
-/** The classic-script CLI, next to dist/bin.js (src/bundled-packages.ts, src/code-cache.ts). */
-const CACHED_CLI = 'cli.cjs';
+/**
+ * The classic-script CLIs, next to dist/bin.js, by the command each one runs (src/bundled-packages.ts,
+ * src/code-cache.ts): `validate`'s start is most of what a user waits for, `audit`'s a tenth of a whole log's.
+ */
+const CACHED_COMMANDS = { validate: 'cli.cjs', audit: 'audit.cjs' };
 
 /** The workspace package a file belongs to, and the file's path inside it as it is installed (src/x.ts runs as dist/x.js). */
 function installedPlace(file) {
@@ -122,24 +127,24 @@ const englishZod = {
 };
 
 /**
- * cli.cjs runs `validate` only (bin.ts sends it nothing else), so main.ts's other commands are left out of it: each
- * dynamic import of one becomes a module that says so, never evaluated, and their code (kernel-lab, the audit
- * readers and sinks, ...) is neither read nor cached on a `validate`.
+ * A cached CLI runs one command only (bin.ts sends it nothing else), so main.ts's other commands are left out of it:
+ * each dynamic import of one becomes a module that says so, never evaluated, and their code (kernel-lab, for
+ * validate the audit readers and sinks, ...) is neither read nor cached.
  */
-const validateOnly = {
-  name: 'validate-only',
+const commandOnly = (command, file) => ({
+  name: 'command-only',
   setup(builder) {
     builder.onResolve({ filter: /^\.\/commands\/.*\.js$/ }, (args) =>
-      args.importer === join(cliDirectory, 'src/main.ts') && args.kind === 'dynamic-import' && !/^\.\/commands\/validate/.test(args.path)
-        ? { path: args.path, namespace: 'validate-only' }
+      args.importer === join(cliDirectory, 'src/main.ts') && args.kind === 'dynamic-import' && !args.path.startsWith(`./commands/${command}`)
+        ? { path: args.path, namespace: 'command-only' }
         : undefined,
     );
-    builder.onLoad({ filter: /.*/, namespace: 'validate-only' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`${args.path} is not in ${CACHED_CLI}, which runs validate only (bin.ts)`)});`,
+    builder.onLoad({ filter: /.*/, namespace: 'command-only' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in ${file}, which runs ${command} only (bin.ts)`)});`,
       loader: 'js',
     }));
   },
-};
+});
 
 /**
  * `import { z } from 'zod'` hands over zod's whole namespace object, so esbuild keeps all of zod (JSON Schema
@@ -168,7 +173,7 @@ const zodByName = {
 
 /**
  * No module of the workspace does anything on import that another relies on (none is imported for its effects
- * alone), so in cli.cjs a module none of whose exports validate uses is left out, not evaluated: the barrel of
+ * alone), so in a cached CLI a module none of whose exports its command uses is left out, not evaluated: the barrel of
  * @armorkit/core/audit, which a plugin imports for its record declaration, brought the log readers and sinks.
  */
 const workspaceWithoutSideEffects = {
@@ -216,7 +221,7 @@ const bundledPackageEntries = {
     builder.onLoad({ filter: /[\\/]src[\\/]bundled-packages\.ts$/ }, () => ({
       contents: [
         `export const bundledPackages = ${JSON.stringify(Object.fromEntries(bundledSpecifiers.map((specifier) => [specifier, `./${entryName(specifier)}.js`])))};`,
-        `export const cachedCli = ${builder.initialOptions.format === 'esm' ? JSON.stringify(`./${CACHED_CLI}`) : 'undefined'};`,
+        `export const cachedCommands = ${builder.initialOptions.format === 'esm' ? JSON.stringify(Object.fromEntries(Object.entries(CACHED_COMMANDS).map(([command, file]) => [command, `./${file}`]))) : 'undefined'};`,
       ].join('\n'),
       loader: 'js',
     }));
@@ -265,31 +270,51 @@ if (installedFileUrlOutputs.length !== 1 || !installedFileUrlOutputs[0][0].start
 }
 
 /**
- * dist/cli.cjs: the same CLI for `validate` (main.ts and what validate imports, each module evaluated only when used)
- * as one CommonJS file, which bin.ts runs through code-cache.ts with dist/cli.cjs.cache. Node 20 keeps no code cache
- * for ES modules; for a classic script V8 takes one, and compiling the bundle was a third of `validate`'s start.
+ * dist/cli.cjs and dist/audit.cjs: the same CLI for `validate` and for `audit` (main.ts and what the command imports,
+ * each module evaluated only when used) as one CommonJS file each, which bin.ts runs through code-cache.ts with
+ * `<file>.cache`. Node 20 keeps no code cache for ES modules; for a classic script V8 takes one, and compiling the
+ * bundle was a third of `validate`'s start.
  */
-const cachedCliResult = await build({
-  ...common,
-  entryPoints: { cli: join(cliDirectory, 'src/main.ts') },
-  outdir: join(cliDirectory, 'dist'),
-  outExtension: { '.js': '.cjs' },
-  format: 'cjs',
-  plugins: [validateOnly, zodByName, bundledPackageEntries, ownFileUrls('cjs'), lazyKoffi('cjs'), englishZod, workspaceWithoutSideEffects],
-});
+const cachedResults = [];
+for (const [command, file] of Object.entries(CACHED_COMMANDS)) {
+  cachedResults.push(
+    await build({
+      ...common,
+      entryPoints: { [file.replace(/\.cjs$/, '')]: join(cliDirectory, 'src/main.ts') },
+      outdir: join(cliDirectory, 'dist'),
+      outExtension: { '.js': '.cjs' },
+      format: 'cjs',
+      plugins: [commandOnly(command, file), zodByName, bundledPackageEntries, ownFileUrls('cjs'), lazyKoffi('cjs'), englishZod, workspaceWithoutSideEffects],
+    }),
+  );
+}
 
-// The cache holds what a run compiled: one `validate --no-verify` of an example policy, silently, in this process
-// (the same node, with no V8 flags, as a user's `armorkit`). A Node whose V8 differs refuses it and compiles anew.
-const cachedCliFile = join(cliDirectory, 'dist', CACHED_CLI);
-rmSync(`${cachedCliFile}.cache`, { force: true });
+// Each cache holds what a run compiled, silently, in this process (the same node, with no V8 flags, as a user's
+// `armorkit`): `validate --no-verify` of an example policy; `audit` of a generated log (bench/audit-log.mjs, the
+// records of both decoders) into a scratch file. A Node whose V8 differs refuses a cache and compiles anew.
 const { runCachedScript, writeCodeCache } = await import(pathToFileURL(join(cliDirectory, 'dist/code-cache.js')).href);
-const warmUp = runCachedScript(cachedCliFile);
-const warmUpLines = [];
-const warmUpIO = { out: (text) => warmUpLines.push(text), err: (text) => warmUpLines.push(text), cwd: cliDirectory };
-const warmUpPolicy = join(packagesDirectory, '../examples/policies/web-frontend-apparmor.yaml');
-const warmUpCode = await warmUp.exports.main(['validate', '--no-verify', warmUpPolicy], warmUpIO);
-if (warmUpCode !== 0) throw new Error(`the warm-up validate of ${warmUpPolicy} failed (${warmUpCode}): ${warmUpLines.join('\n')}`);
-writeCodeCache(cachedCliFile, warmUp);
+const scratch = mkdtempSync(join(tmpdir(), 'armorkit-build-'));
+try {
+  const warmUpLog = join(scratch, 'audit.log');
+  const { auditLog } = await import(pathToFileURL(join(packagesDirectory, '../bench/audit-log.mjs')).href);
+  writeFileSync(warmUpLog, `${[...auditLog(2000)].join('\n')}\n`);
+  const warmUps = {
+    validate: ['validate', '--no-verify', join(packagesDirectory, '../examples/policies/web-frontend-apparmor.yaml')],
+    audit: ['audit', '--quiet', '--log', join(scratch, 'violations.log'), warmUpLog],
+  };
+  for (const [command, file] of Object.entries(CACHED_COMMANDS)) {
+    const cachedFile = join(cliDirectory, 'dist', file);
+    rmSync(`${cachedFile}.cache`, { force: true });
+    const warmUp = runCachedScript(cachedFile);
+    const lines = [];
+    const io = { out: (text) => lines.push(text), err: (text) => lines.push(text), cwd: scratch };
+    const code = await warmUp.exports.main(warmUps[command], io);
+    if (code !== 0) throw new Error(`the warm-up ${warmUps[command].join(' ')} failed (${code}): ${lines.join('\n')}`);
+    writeCodeCache(cachedFile, warmUp);
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
 
 /** The package an input of the bundle comes from: a workspace package, a dependency, or one of the plugins above. */
 function packageOf(input) {
@@ -302,7 +327,7 @@ function packageOf(input) {
 
 // dist/bundle-contents.json: which packages each output file holds, so a test can tell what a command loaded.
 const contents = Object.fromEntries(
-  Object.entries({ ...result.metafile.outputs, ...cachedCliResult.metafile.outputs })
+  Object.entries(Object.assign({}, result.metafile.outputs, ...cachedResults.map(({ metafile }) => metafile.outputs)))
     .filter(([output]) => /\.c?js$/.test(output))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([output, { inputs }]) => [relative(join(cliDirectory, 'dist'), join(cliDirectory, output)), [...new Set(Object.keys(inputs).map(packageOf))].sort()]),
@@ -310,4 +335,4 @@ const contents = Object.fromEntries(
 writeFileSync(join(cliDirectory, 'dist/bundle-contents.json'), `${JSON.stringify(contents, null, 2)}\n`);
 
 // ARMORKIT_METAFILE=path writes esbuild's metafiles there (both builds), to see what each file holds and its bytes.
-if (process.env.ARMORKIT_METAFILE) writeFileSync(process.env.ARMORKIT_METAFILE, JSON.stringify([result.metafile, cachedCliResult.metafile]));
+if (process.env.ARMORKIT_METAFILE) writeFileSync(process.env.ARMORKIT_METAFILE, JSON.stringify([result.metafile, ...cachedResults.map(({ metafile }) => metafile)]));

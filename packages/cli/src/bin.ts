@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
-import { cachedCli } from './bundled-packages.js';
+import { cachedCommands } from './bundled-packages.js';
 import { mayLoadConfig } from './config-file.js';
 import type { main as Main } from './main.js';
 
@@ -15,14 +15,16 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 process.once('beforeExit', (code) => process.exit(code));
 
 /**
- * `validate` runs the bundle's classic-script copy of the CLI, whose compiled code V8 reads from a cache
- * (code-cache.ts); every other command, and `validate` with a config file (whose imports of @armorkit packages
- * must get the modules' copies, bundled-packages-hooks.ts), runs the modules. The code is the same.
+ * `validate` and `audit` run the bundle's classic-script copy of the CLI for that command, whose compiled code V8
+ * reads from a cache (code-cache.ts); every other command, and those with a config file (whose imports of
+ * @armorkit packages must get the modules' copies, bundled-packages-hooks.ts), runs the modules. The code is the same.
  */
 async function cliMain(argv: readonly string[]): Promise<typeof Main> {
-  if (cachedCli !== undefined && argv[0] === 'validate' && !mayLoadConfig(argv, process.cwd())) {
+  const command = argv[0];
+  const cached = cachedCommands !== undefined && command !== undefined && Object.hasOwn(cachedCommands, command) ? cachedCommands[command] : undefined;
+  if (cached !== undefined && !mayLoadConfig(argv, process.cwd())) {
     const { runCachedScript } = await import('./code-cache.js');
-    return runCachedScript<{ main: typeof Main }>(fileURLToPath(new URL(cachedCli, import.meta.url))).exports.main;
+    return runCachedScript<{ main: typeof Main }>(fileURLToPath(new URL(cached, import.meta.url))).exports.main;
   }
   return (await import('./main.js')).main;
 }

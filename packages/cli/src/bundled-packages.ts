@@ -5,7 +5,8 @@
 export const bundledPackages: Readonly<Record<string, string>> | undefined = undefined;
 
 /**
- * The whole CLI as one classic script with a V8 code cache (URL relative to dist/), which `validate` runs when no
- * config file is involved (bin.ts, docs/cli.md#start-up): undefined unbundled, and in that script itself.
+ * By command (`validate`, `audit`): the CLI for that command as one classic script with a V8 code cache (URL
+ * relative to dist/), which it runs when no config file is involved (bin.ts, docs/cli.md#start-up): undefined
+ * unbundled, and in those scripts themselves.
  */
-export const cachedCli: string | undefined = undefined;
+export const cachedCommands: Readonly<Record<string, string>> | undefined = undefined;

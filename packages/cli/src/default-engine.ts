@@ -29,6 +29,11 @@ export const OFFICIAL_PLUGIN_ENFORCERS: Readonly<Record<(typeof OFFICIAL_PLUGINS
   '@armorkit/plugin-networkproxy': ['NetworkProxy'],
   '@armorkit/plugin-kubearmor': [],
 };
+/**
+ * The enforcers whose official plugins read kernel log records (they register audit record declarations): what
+ * `armorkit audit` imports to read log lines. A test keeps it equal to the plugins' registrations.
+ */
+export const KERNEL_LOG_ENFORCERS: readonly Enforcer[] = ['AppArmor', 'Seccomp'];
 export const BUILTIN_RULES = '@armorkit/builtin-rules';
 
 function isMissingModule(error: unknown, specifier: string): boolean {
@@ -114,16 +119,24 @@ export function usedEnforcers(inputs: readonly PolicyInput[], dialects: readonly
 
 /**
  * The engine the CLI runs: the config file's (explicit path, or armorkit.config.* in the working directory),
- * on top of the installed official plugins unless the config says `extendDefaults: false`. With `inputs` and no
- * config file, only the official plugins of the enforcers those policies use are imported; a config's plugins may
- * read other dialects, so with one every official plugin is.
+ * on top of the installed official plugins unless the config says `extendDefaults: false`. With no config file,
+ * `enforcers` or `inputs` narrow what is imported: only the official plugins of those enforcers, or of the enforcers
+ * those policies use (and the dialects); a config's plugins may read other dialects, so with one every official
+ * plugin is.
  */
 export async function loadEngine(
-  options: { config?: string; cwd?: string; inputs?: readonly PolicyInput[]; /** The command's own instances of official plugins (the manager's BPF resolver); a config's still win. */ plugins?: readonly Plugin[] } = {},
+  options: {
+    config?: string;
+    cwd?: string;
+    inputs?: readonly PolicyInput[];
+    enforcers?: readonly Enforcer[];
+    /** The command's own instances of official plugins (the manager's BPF resolver); a config's still win. */
+    plugins?: readonly Plugin[];
+  } = {},
 ): Promise<{ engine: Engine; configPath?: string }> {
   const configPath = options.config ?? findConfig(options.cwd ?? process.cwd());
   const config = configPath ? await importConfig(configPath) : {};
-  const enforcers = options.inputs && !configPath ? usedEnforcers(options.inputs, await installedDialects()) : undefined;
+  const enforcers = configPath ? undefined : (options.enforcers ?? (options.inputs ? usedEnforcers(options.inputs, await installedDialects()) : undefined));
   const defaults = config.extendDefaults === false ? { plugins: [], rulePacks: [] } : await installedDefaults(enforcers);
   const userPlugins = [...(options.plugins ?? []).filter((own) => !(config.plugins ?? []).some((plugin) => plugin.name === own.name)), ...(config.plugins ?? [])];
   // A config that lists an official plugin (with its own options) replaces the default instance of it.

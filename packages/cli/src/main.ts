@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import type { Engine, Plugin, PolicyInput } from '@armorkit/core';
+import type { Enforcer, Engine, Plugin, PolicyInput } from '@armorkit/core';
 import { EXIT, processIO, UsageError, type CliIO } from './io.js';
 import { declareAgentFlags, type K8sAgentFlags } from './commands/k8s-agent-options.js';
 
@@ -28,10 +28,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
 
-  // With `inputs`, the engine is for those policies only: it may leave out the plugins of enforcers they do not use.
-  const engine = async (inputs?: readonly PolicyInput[], plugins?: readonly Plugin[]): Promise<Engine> => {
+  // With `inputs` (or `enforcers`), the engine is for those policies (enforcers) only: it may leave out the plugins of
+  // the other enforcers. `plugins` are the command's own instances of official plugins (the manager's BPF resolver).
+  const engine = async (inputs?: readonly PolicyInput[], narrow: { enforcers?: readonly Enforcer[]; plugins?: readonly Plugin[] } = {}): Promise<Engine> => {
     const { loadEngine } = await import('./default-engine.js');
-    opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd, ...(inputs ? { inputs } : {}), ...(plugins ? { plugins } : {}) })).engine;
+    opened = (await loadEngine({ config: program.opts<{ config?: string }>().config, cwd: io.cwd, ...(inputs ? { inputs } : {}), ...narrow })).engine;
     return opened;
   };
 
@@ -130,8 +131,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-s, --source <enforcer>', "also read an enforcer's own event channel: bpf (the BPF-LSM ring buffer), networkproxy (the proxy's events file); repeatable", collect)
     .option('-q, --quiet', 'no summary on stderr')
     .action(async (files: string[], options: { policies?: string[]; log?: string; format?: string; follow?: boolean; quiet?: boolean; source?: string[] }) => {
-      const { auditCommand } = await import('./commands/audit.js');
-      exitCode = await auditCommand(await engine(), files, options, io);
+      const { auditCommand, auditEnforcers } = await import('./commands/audit.js');
+      exitCode = await auditCommand(await engine(undefined, { enforcers: auditEnforcers(options) }), files, options, io);
     });
 
   program
@@ -244,7 +245,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--no-pod-egress', 'resolve toServices only, not toPods (no watch of every Pod)')
     .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string; matchLabel?: string; restartExistingWorkloads?: boolean; podEgress?: boolean }) => {
       const { k8sManagerCommand } = await import('./commands/k8s-manager.js');
-      exitCode = await k8sManagerCommand((plugins) => engine(undefined, plugins), options, io);
+      exitCode = await k8sManagerCommand((plugins) => engine(undefined, { plugins }), options, io);
     });
 
   declareAgentFlags(

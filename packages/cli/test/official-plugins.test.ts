@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { installedDefaults, OFFICIAL_PLUGINS } from '../src/index.js';
-import { OFFICIAL_PLUGIN_ENFORCERS, usedEnforcers } from '../src/default-engine.js';
+import { createEngine } from '@armorkit/core';
+import { KERNEL_LOG_ENFORCERS, OFFICIAL_PLUGIN_ENFORCERS, usedEnforcers } from '../src/default-engine.js';
+import { auditEnforcers } from '../src/commands/audit.js';
 
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
 const manifest = (directory: string) => JSON.parse(readFileSync(join(PACKAGES, directory, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
@@ -45,6 +47,20 @@ describe('OFFICIAL_PLUGINS', () => {
       '@armorkit/plugin-kubearmor',
     ]);
     expect((await installedDefaults([])).plugins.map((plugin) => plugin.meta.name)).toEqual(['@armorkit/plugin-kubearmor']);
+  });
+});
+
+describe('KERNEL_LOG_ENFORCERS', () => {
+  it('are the enforcers of exactly the official plugins that declare audit records, which `armorkit audit` imports for log lines', async () => {
+    const { plugins } = await installedDefaults();
+    const reading = plugins.filter((plugin) => createEngine({ plugins: [plugin] }).auditRecords.names.length > 0);
+    expect(reading.flatMap((plugin) => (plugin.backends ?? []).map((backend) => backend.enforcer)).sort()).toEqual([...KERNEL_LOG_ENFORCERS].sort());
+  });
+
+  it('with the --source channels are what audit imports, and with --policies every plugin is', () => {
+    expect(auditEnforcers({})).toEqual(['AppArmor', 'Seccomp']);
+    expect(auditEnforcers({ source: ['bpf', 'seccomp'] })).toEqual(['AppArmor', 'Seccomp', 'BPF']);
+    expect(auditEnforcers({ policies: ['policies/'], source: ['bpf'] })).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 // What a cold start loads (docs/cli.md#start-up): --help and --version only the CLI's entry and commander, a command
 // its own module and the engine. Checked by recording every module the real process loads, not by timing it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,10 +66,28 @@ describe('the bundled armorkit loads what the command needs', () => {
     expect(held).not.toContain('@armorkit/kernel-lab');
   });
 
-  it("the code cache shipped with cli.cjs is one this node uses (a plain node, as a user's armorkit runs)", () => {
+  it('audit runs dist/audit.cjs with its code cache: no module of the engine, no other command', () => {
+    const log = join(scratch, 'kernel.log');
+    writeFileSync(
+      log,
+      'type=AVC msg=audit(1717430600.947:2040): apparmor="DENIED" operation="open" class="file" profile="varmor-demo-demo-1" name="/etc/shadow" pid=4242 comm="cat" requested_mask="r" denied_mask="r" fsuid=0 ouid=0\n',
+    );
+    const run = loadsOf(['audit', log]);
+    expect(run.stderr).toContain('1 violation event(s): 1 DENIED');
+    expect(JSON.parse(run.stdout)).toMatchObject({ enforcer: 'AppArmor', profileName: 'varmor-demo-demo-1' });
+    expect(run.status).toBe(0);
+    expect(packagesIn(run.loaded)).toEqual(['@armorkit/cli']);
+    expect(run.loaded.filter((path) => /^chunks\/main-/.test(path))).toEqual([]);
+    const held = contents['audit.cjs'] ?? [];
+    expect(held).toEqual(expect.arrayContaining(['@armorkit/core', '@armorkit/plugin-apparmor', '@armorkit/plugin-seccomp', 'rotating-file-stream']));
+    expect(held.filter((name) => name.startsWith('not in the bundle'))).toEqual([]);
+    expect(held).not.toContain('@armorkit/kernel-lab');
+  });
+
+  it.each(['cli.cjs', 'audit.cjs'])("the code cache shipped with %s is one this node uses (a plain node, as a user's armorkit runs)", (file) => {
     const script = [
       `import { runCachedScript } from ${JSON.stringify(join(PACKAGE, 'dist/code-cache.js'))};`,
-      `console.log(runCachedScript(${JSON.stringify(join(PACKAGE, 'dist/cli.cjs'))}).cacheUsed);`,
+      `console.log(runCachedScript(${JSON.stringify(join(PACKAGE, 'dist', file))}).cacheUsed);`,
     ].join('\n');
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(result.stderr).toBe('');

@@ -2,10 +2,12 @@ import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { AUDIT_LINE_MAX_BYTES, AuditLogDecoder, fileSink, LOG_QUIET, logFileChunks, streamSink, type ViolationEvent, type ViolationSink } from '@armorkit/core/audit';
-import { type Engine, type PolicyIR, resolvePolicies } from '@armorkit/core';
+import { type Enforcer, type Engine, type PolicyIR, resolvePolicies } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { openChannels, readChannels } from './audit-channels.js';
+import { parseEnforcers } from './compile.js';
+import { KERNEL_LOG_ENFORCERS } from '../default-engine.js';
 
 export interface AuditOptions {
   policies?: string[];
@@ -16,6 +18,15 @@ export interface AuditOptions {
   quiet?: boolean;
   /** Enforcers whose own event channel is read too (`bpf`). */
   source?: string[];
+}
+
+/**
+ * The enforcers whose plugins `audit` needs: those that read kernel log records and those of the --source channels;
+ * undefined (every plugin) with --policies, whose policies may use any enforcer.
+ */
+export function auditEnforcers(options: Pick<AuditOptions, 'policies' | 'source'>): Enforcer[] | undefined {
+  if ((options.policies ?? []).length > 0) return undefined;
+  return [...new Set([...KERNEL_LOG_ENFORCERS, ...(parseEnforcers(options.source) ?? [])])];
 }
 
 /** profileName → the policy that produced it, from the policies given with --policies. */
