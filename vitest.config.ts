@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     // Many tests run real tools (apparmor_parser, bwrap, gcc, qemu); on a busy 2-core machine 5 s is not enough.
     testTimeout: 60_000,
+    // Hooks too: a beforeAll that loads every plugin from source takes more than 10 s under load.
+    hookTimeout: 60_000,
     projects: [
       ...roots.map(({ name, root }) => ({
         extends: true as const,
