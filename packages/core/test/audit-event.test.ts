@@ -115,6 +115,22 @@ describe('sinks', () => {
     expect(stamp(Buffer.concat(chunks).toString('utf8'))).toBe(events.map((each) => violationLine(each, time)).join(''));
   });
 
+  it("a stream's reader may keep the buffers it was given: later batches are not written into them", async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const sink = streamSink(out);
+    const events = Array.from({ length: 40 }, (_, i) => ({ ...event, pid: i, event: { name: 'z'.repeat(100_000 + i) } }));
+    for (const each of events) {
+      sink.write(each);
+      // Each batch's write callback comes before the next batch is made.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await sink.close();
+    const pids = Buffer.concat(chunks).toString('utf8').trim().split('\n').map((line) => (JSON.parse(line) as { pid: number }).pid);
+    expect(pids).toEqual(events.map((each) => each.pid));
+  });
+
   it('file sink appends JSON lines and rotates by size', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'armorkit-sink-'));
     const sink = fileSink({ path: join(dir, 'violations.log'), maxSize: '1K', maxFiles: 3 });

@@ -54,8 +54,12 @@ class LineBatcher {
   /** The end of an event's line at that time: `,"time":"…","message":"violation event"}` and the line break. */
   private tail = Buffer.alloc(0);
 
+  /** Buffers the writer is done with (its callback came), used again: a fresh large one costs its pages' faults. */
+  private readonly spare: Buffer[] = [];
+
+  /** `write` calls `done` once it no longer holds `bytes` (a stream's write callback). */
   constructor(
-    private readonly write: (bytes: Buffer) => void,
+    private readonly write: (bytes: Buffer, done: () => void) => void,
     private readonly limit = 1 << 16,
   ) {
     this.chunk = Buffer.allocUnsafe(limit);
@@ -107,17 +111,21 @@ class LineBatcher {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     if (this.used === 0) return;
-    // The written bytes go to the writer as they are (a stream may keep them queued): the next ones go to a new buffer.
-    const bytes = this.chunk.subarray(0, this.used);
-    this.chunk = Buffer.allocUnsafe(this.chunk.length);
+    // The written bytes go to the writer as they are (a stream may keep them queued): the next ones go to another
+    // buffer, and this one is used again once the writer is done with it.
+    const full = this.chunk;
+    const bytes = full.subarray(0, this.used);
+    this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(full.length);
     this.used = 0;
-    this.write(bytes);
+    this.write(bytes, () => {
+      if (this.spare.length < SPARE_BUFFERS) this.spare.push(full);
+    });
   }
 
   private addText(line: string): void {
     const bytes = Buffer.byteLength(line);
     if (bytes > this.chunk.length - this.used) this.flush();
-    if (bytes > this.chunk.length) this.write(Buffer.from(line));
+    if (bytes > this.chunk.length) this.write(Buffer.from(line), () => undefined);
     else {
       this.used += this.chunk.write(line, this.used, 'utf8');
       this.written();
@@ -140,6 +148,9 @@ class LineBatcher {
   }
 }
 
+/** Written buffers kept for reuse by one batcher (a stream usually holds one or two at once). */
+const SPARE_BUFFERS = 4;
+
 export interface FileSinkOptions {
   /** Default /var/log/armorkit/violations.log. */
   path?: string;
@@ -161,7 +172,7 @@ export function fileSink(options: FileSinkOptions = {}): ViolationSink {
     maxFiles: options.maxFiles ?? 3,
   });
   // Batches stay well under the rotation size, so files rotate close to it.
-  const batch = new LineBatcher((bytes) => stream.write(bytes), Math.min(1 << 16, Math.max(256, Math.floor(sizeBytes(options.maxSize ?? '10M') / 8))));
+  const batch = new LineBatcher((bytes, done) => stream.write(bytes, done), Math.min(1 << 16, Math.max(256, Math.floor(sizeBytes(options.maxSize ?? '10M') / 8))));
   return {
     name: `file:${path}`,
     write: (event) => batch.addEvent(event),
@@ -184,8 +195,11 @@ function sizeBytes(size: string): number {
 
 /** JSON lines on stdout (or any writable). */
 export function streamSink(destination: NodeJS.WritableStream = process.stdout): ViolationSink {
-  // Large writes: a whole file's events go out in few system calls.
-  const batch = new LineBatcher((bytes) => destination.write(bytes), 1 << 20);
+  // Large writes: a whole file's events go out in few system calls. The process's own stdout and stderr (a file, a
+  // pipe, a terminal) are done with a buffer once their write callback comes, so it is used again; another stream
+  // may hand the very buffer on to its reader (a PassThrough does), who may keep it: those get fresh buffers.
+  const reusable = destination === process.stdout || destination === process.stderr;
+  const batch = new LineBatcher((bytes, done) => (reusable ? destination.write(bytes, done) : destination.write(bytes)), 1 << 20);
   return {
     name: 'stream',
     write: (event) => batch.addEvent(event),
