@@ -2,7 +2,7 @@
 // its own network namespace behind the capture rules and the policy's proxy, an upstream HTTP server in a namespace
 // of the test's own (reached through the run's NAT on the host), and nothing left behind afterwards.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -19,13 +19,14 @@ const dir = mkdtempSync(join(tmpdir(), 'armorkit-run-np-'));
 const forwardingBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
 const forwarding6Before = readFileSync('/proc/sys/net/ipv6/conf/all/forwarding', 'utf8');
 
-/** What a run could leave behind: its namespaces, veths, host rules, proxy processes. */
+/** What a run could leave behind: its namespaces, veths, host rules, proxy processes, its record. */
 function leftovers(): string[] {
   const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((line) => line.startsWith('armorkit-run-'));
   const links = execFileSync('ip', ['-br', 'link'], { encoding: 'utf8' }).split('\n').filter((line) => /^akr[0-9a-f]{6}h/.test(line));
   const rules = ['nat', 'filter'].flatMap((table) => execFileSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('armorkit-run-')));
   const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('run/proxy-main.js'));
-  return [...namespaces, ...links, ...rules, ...processes];
+  const records = existsSync('/run/armorkit/runs') ? readdirSync('/run/armorkit/runs').filter((name) => name.endsWith('.json')) : [];
+  return [...namespaces, ...links, ...rules, ...processes, ...records];
 }
 
 let upstream: UpstreamNamespace | undefined;
