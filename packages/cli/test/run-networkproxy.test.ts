@@ -2,7 +2,7 @@
 // its own network namespace behind the capture rules and the policy's proxy, an upstream HTTP server in a namespace
 // of the test's own (reached through the run's NAT on the host), and nothing left behind afterwards.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -17,14 +17,16 @@ const EVENTS_FILE = '/var/log/armorkit/networkproxy.log';
 const API = UPSTREAM_ADDRESS;
 const dir = mkdtempSync(join(tmpdir(), 'armorkit-run-np-'));
 const forwardingBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
+const forwarding6Before = readFileSync('/proc/sys/net/ipv6/conf/all/forwarding', 'utf8');
 
-/** What a run could leave behind: its namespaces, veths, host rules, proxy processes. */
+/** What a run could leave behind: its namespaces, veths, host rules, proxy processes, its record. */
 function leftovers(): string[] {
   const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((line) => line.startsWith('armorkit-run-'));
   const links = execFileSync('ip', ['-br', 'link'], { encoding: 'utf8' }).split('\n').filter((line) => /^akr[0-9a-f]{6}h/.test(line));
   const rules = ['nat', 'filter'].flatMap((table) => execFileSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('armorkit-run-')));
   const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('run/proxy-main.js'));
-  return [...namespaces, ...links, ...rules, ...processes];
+  const records = existsSync('/run/armorkit/runs') ? readdirSync('/run/armorkit/runs').filter((name) => name.endsWith('.json')) : [];
+  return [...namespaces, ...links, ...rules, ...processes, ...records];
 }
 
 let upstream: UpstreamNamespace | undefined;
@@ -46,7 +48,7 @@ describe('armorkit run with a NetworkProxy policy', { timeout: 120_000 }, () => 
     const eventsBefore = existsSync(EVENTS_FILE) ? statSync(EVENTS_FILE).size : 0;
     const script = [`curl -sS -m 10 http://${API}/public/hello`, curl(`http://${API}/private`), ECHO, 'exit 7'].join('; ');
     const result = armorkit(['run', '--policy', POLICY, '--', 'sh', '-c', script], { cwd: dir, timeout: 90_000 });
-    expect(result.stderr).toMatch(/NetworkProxy: network namespace armorkit-run-[0-9a-f]{6} \(10\.213\.\d+\.\d+, NAT through akr[0-9a-f]{6}h/);
+    expect(result.stderr).toMatch(/NetworkProxy: network namespace armorkit-run-[0-9a-f]{6} \(10\.213\.\d+\.\d+(, fd61:726d:6b69:[0-9a-f]+::2)?, NAT through akr[0-9a-f]{6}h/);
     expect(result.stdout).toBe('upstream saw GET /public/hello\n403\necho []\n');
     // Unconfined, the echo answers (through the host's route to the test's namespace).
     expect(execFileSync('sh', ['-c', ECHO], { encoding: 'utf8' })).toBe('echo [ping]\n');
@@ -71,6 +73,24 @@ describe('armorkit run with a NetworkProxy policy', { timeout: 120_000 }, () => 
     expect(leftovers()).toEqual([]);
   });
 
+  it('with seccomp in the same run: the filter holds inside the run namespace and the confined command is still captured', () => {
+    const policy = join(dir, 'seccomp-networkproxy.yaml');
+    writeFileSync(
+      policy,
+      readFileSync(POLICY, 'utf8')
+        .replace('enforcer: NetworkProxy', 'enforcer: SeccompNetworkProxy')
+        .replace('    enhanceProtect:\n', '    enhanceProtect:\n      attackProtectionRules:\n        - rules: [disable-chmod-x-bit]\n'),
+    );
+    const script = ['touch f', 'chmod +x f 2>/dev/null; echo "chmod $?"', `curl -sS -m 10 http://${API}/public/both`, curl(`http://${API}/private`)].join('; ');
+    const result = armorkit(['run', '--policy', policy, '--', 'sh', '-c', script], { cwd: dir, timeout: 90_000 });
+    expect(result.stderr).toMatch(/armorkit: Seccomp: /);
+    expect(result.stderr).toMatch(/armorkit: NetworkProxy: network namespace armorkit-run-/);
+    expect(result.stdout).toBe('chmod 1\nupstream saw GET /public/both\n403\n');
+    expect(result.stderr).toContain(`armorkit: event  NetworkProxy DENIED        http GET ${API}/private → ${API}:80, rule defaultAction  (varmor-demo-api-client)`);
+    expect(result.status).toBe(0);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('removes everything when armorkit is stopped by a signal while the command runs', async () => {
     const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     const CLI = new URL('../src/bin.ts', import.meta.url).pathname;
@@ -88,5 +108,6 @@ describe('armorkit run with a NetworkProxy policy', { timeout: 120_000 }, () => 
     expect(code).toBe(128 + 15);
     expect(leftovers()).toEqual([]);
     expect(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8')).toBe(forwardingBefore);
+    expect(readFileSync('/proc/sys/net/ipv6/conf/all/forwarding', 'utf8')).toBe(forwarding6Before);
   });
 });
