@@ -15,6 +15,7 @@ const BENCH_DIRECTORY = fileURLToPath(new URL('.', import.meta.url));
 const SHORT_ARGUMENTS = {
   'fuzz-policies': ['--count', '2000'],
   'fuzz-apparmor': ['--count', '2000'],
+  'k8s-scale': ['--nodes', '500', '--policies', '100'],
 };
 
 const benchmarks = readdirSync(BENCH_DIRECTORY)

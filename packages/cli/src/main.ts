@@ -255,6 +255,18 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     exitCode = await k8sAgentCommand(() => engine(), options, io);
   });
 
+  k8s
+    .command('status')
+    .description('per policy: its phase and readiness, and each node\'s state for its ArmorProfile (from the ArmorNodeStatus reports)')
+    .argument('[policy]', 'only the policies of this name')
+    .option('-n, --namespace <ns>', 'only the VarmorPolicies of this namespace (default: every namespace and the cluster policies)')
+    .option('--kubeconfig <file>', 'the cluster (default: the service account, KUBECONFIG or ~/.kube/config)')
+    .option('--json', 'print the reports as JSON')
+    .action(async (policy: string | undefined, options: { namespace?: string; kubeconfig?: string; json?: boolean }) => {
+      const { k8sStatusCommand } = await import('./commands/k8s-status.js');
+      exitCode = await k8sStatusCommand(policy, options, io);
+    });
+
   program
     .command('schema')
     .description('print the JSON Schema of VarmorPolicy / VarmorClusterPolicy (for editors and CRDs)')

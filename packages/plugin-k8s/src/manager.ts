@@ -6,3 +6,5 @@ export { ControllerMetrics } from './controller/controller-metrics.js';
 export { DEFAULT_NAMESPACE } from './controller/names.js';
 export { EgressAddresses } from './controller/egress/addresses.js';
 export { loadDefaultKubeConfig, loadKubeConfig } from './cluster/kube-config.js';
+export { readPolicyStatus } from './status/read-status.js';
+export type { PolicyReport } from './status/policy-report.js';

@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Engine } from '@armorkit/core';
 import { type PolicyStatus, policyStatusSchema } from '@armorkit/core/schema';
 import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret, VersionApi } from '@kubernetes/client-node';
+import { reuseConnections } from '../cluster/keep-alive.js';
 import { ParsedPolicies } from '../cluster/parsed-policies.js';
 import { cachedKubernetesVersion } from '../mutate/kubernetes-version.js';
 import { DEFAULT_MATCH_LABEL, parseMatchLabel } from '../mutate/match-policy.js';
@@ -125,6 +126,8 @@ function controllerPolicyOf(object: KubernetesObject): PolicyKey | undefined {
 export function startController(options: ControllerOptions): Controller {
   const log = options.log ?? (() => {});
   const clock = options.clock ?? (() => new Date());
+  // A wave of writes (a status per policy) over kept-alive connections, not one connection per request.
+  reuseConnections(options.kubeConfig);
   const objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   const reports = new NodeReports(options.nodeTimeout ?? 5 * 60_000, log);

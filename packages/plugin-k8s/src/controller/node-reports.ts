@@ -23,6 +23,8 @@ export interface ReportChange {
 export class NodeReports {
   private readonly nodes = new Map<string, NodeEntry>();
   private readonly byProfile = new Map<string, Map<string, NodeProfileStatus>>();
+  /** liveNodes() is asked once per reconcile: kept until a report changes or the next heartbeat ages out. */
+  private live: { nodes: Set<string>; from: number; until: number } | undefined;
 
   constructor(
     /** A node whose heartbeat is older than this (ms) has no agent any more (it is gone, or its agent is). */
@@ -46,6 +48,8 @@ export class NodeReports {
     const profiles = new Map((status?.profiles ?? []).map((report) => [profileKeyOf(report.namespace, report.name), report]));
     const entry: NodeEntry = { heartbeat: Number.isNaN(heartbeat) ? 0 : heartbeat, profiles };
     this.nodes.set(node, entry);
+    if (wasLive !== this.isLive(entry, now)) this.live = undefined;
+    else if (this.live && this.isLive(entry, now)) this.live.until = Math.min(this.live.until, entry.heartbeat + this.staleAfter);
     const changed = this.reindex(node, before?.profiles ?? new Map(), profiles);
     return { profiles: changed, nodesChanged: wasLive !== this.isLive(entry, now) };
   }
@@ -55,14 +59,22 @@ export class NodeReports {
     const before = this.nodes.get(node);
     if (!before) return { profiles: new Set(), nodesChanged: false };
     this.nodes.delete(node);
+    this.live = undefined;
     return { profiles: this.reindex(node, before.profiles, new Map()), nodesChanged: this.isLive(before, now) };
   }
 
   /** The nodes with an agent now: a report with a heartbeat younger than `staleAfter`. */
-  liveNodes(now: number): Set<string> {
-    const live = new Set<string>();
-    for (const [node, entry] of this.nodes) if (this.isLive(entry, now)) live.add(node);
-    return live;
+  liveNodes(now: number): ReadonlySet<string> {
+    if (this.live && now >= this.live.from && now < this.live.until) return this.live.nodes;
+    const nodes = new Set<string>();
+    let until = Number.POSITIVE_INFINITY;
+    for (const [node, entry] of this.nodes) {
+      if (!this.isLive(entry, now)) continue;
+      nodes.add(node);
+      until = Math.min(until, entry.heartbeat + this.staleAfter);
+    }
+    this.live = { nodes, from: now, until };
+    return nodes;
   }
 
   /** When the next live node goes stale (ms since the epoch), for a timer; undefined when none is live. */

@@ -95,6 +95,8 @@ export interface RecordedCall {
   method: string;
   path: string;
   query: URLSearchParams;
+  /** performance.now() when it arrived. */
+  at: number;
   /** The decoded body of a write, once read. */
   body?: unknown;
 }
@@ -583,7 +585,7 @@ export class ApiDouble {
     const url = new URL(request.url ?? '/', 'http://double');
     const method = request.method ?? 'GET';
     this.requests.push(`${method} ${url.pathname}${url.search}`);
-    const call: RecordedCall = { token: (request.headers.authorization ?? '').replace(/^Bearer /, ''), method, path: url.pathname, query: url.searchParams };
+    const call: RecordedCall = { token: (request.headers.authorization ?? '').replace(/^Bearer /, ''), method, path: url.pathname, query: url.searchParams, at: performance.now() };
     this.calls.push(call);
     this.bodies.set(request, call);
     try {

@@ -1,0 +1,167 @@
+// The controller at cluster scale, against the API double (packages/plugin-k8s/test/support/api-double.ts) over real
+// HTTP: N simulated nodes (their agents are cheap report writers: one ArmorNodeStatus write per node per change, as the
+// real agent makes) and P policies. The controller runs in a child process, so its memory is its own.
+//   node bench/k8s-scale.mjs [--nodes 5000] [--policies 1000]          (after `make`: uses the built dist/)
+// Prints: API requests per policy change (controller, agents in total and per node), time from the last node report to
+// Ready, the controller's heap and RSS, and the requests and reconciles of an idle resync.
+// Targets (issue 15): each agent O(1) requests per change that concerns it; the controller O(policies) per resync, not
+// O(nodes × policies); Ready within 2 s of the last node report.
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = new URL('../', import.meta.url);
+const argument = (name, fallback) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+};
+const RESYNC_MS = 4_000;
+const NODE_STATUSES = '/apis/armorkit.dev/v1alpha1/armornodestatuses';
+const POLICIES = '/apis/crd.varmor.org/v1beta1/varmorpolicies';
+const PROFILES = '/apis/crd.varmor.org/v1beta1/armorprofiles';
+
+async function controllerChild(kubeconfigPath) {
+  const { createEngine, varmorDialect } = await import('@armorkit/core');
+  const { apparmor } = await import('@armorkit/plugin-apparmor');
+  const builtinRules = (await import('@armorkit/builtin-rules')).default;
+  const { KubeConfig } = await import(pathToFileURL(createRequire(new URL('packages/plugin-k8s/package.json', ROOT)).resolve('@kubernetes/client-node')).href);
+  const { startController } = await import(new URL('packages/plugin-k8s/dist/controller/controller.js', ROOT).href);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  const engine = createEngine({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });
+  const controller = startController({ engine, kubeConfig, namespace: 'armorkit', verify: false, resync: RESYNC_MS, log: (line) => process.stderr.write(`controller: ${line}\n`) });
+  await controller.ready;
+  process.send({ type: 'ready' });
+  process.on('message', (message) => {
+    if (message === 'stats') {
+      globalThis.gc?.();
+      const memory = process.memoryUsage();
+      process.send({ type: 'stats', stats: controller.stats, heapUsed: memory.heapUsed, rss: memory.rss });
+    }
+    if (message === 'stop') void controller.stop().then(() => process.exit(0));
+  });
+}
+
+if (process.argv[2] === '--controller') {
+  await controllerChild(process.argv[3]);
+} else {
+  const NODES = argument('nodes', 5000);
+  const POLICY_COUNT = argument('policies', 1000);
+  // tsx (the CLI's dependency) reads the API double's TypeScript; its ESM entry, whatever require would pick.
+  const { tsImport } = await import(pathToFileURL(createRequire(new URL('packages/cli/package.json', ROOT)).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href);
+  const { ApiDouble } = await tsImport(new URL('packages/plugin-k8s/test/support/api-double.ts', ROOT).href, import.meta.url);
+  const { profileDigest } = await import(new URL('packages/plugin-k8s/dist/node-status/schema.js', ROOT).href);
+
+  const api = await new ApiDouble({ history: 50_000 }).start();
+  const directory = mkdtempSync(join(tmpdir(), 'armorkit-k8s-scale-'));
+  const kubeconfig = join(directory, 'config');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: ${api.url}\n    insecure-skip-tls-verify: true\nusers:\n- name: controller\n  user:\n    token: controller\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: controller\ncurrent-context: double\n`,
+    { mode: 0o600 },
+  );
+  const until = async (check) => {
+    while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  const controllerRequests = () => api.calls.filter((call) => call.token === 'controller' && !(call.method === 'GET' && call.query.get('watch') === 'true'));
+  const writesSince = (mark) => controllerRequests().slice(mark).filter((call) => call.method !== 'GET').length;
+
+  // Nodes: each agent's ArmorNodeStatus, its reports by profile key.
+  const heartbeat = () => new Date().toISOString();
+  const nodeReports = Array.from({ length: NODES }, () => new Map());
+  let agentRequests = 0;
+  const writeNode = (index) => {
+    agentRequests += 1;
+    const now = heartbeat();
+    api.put(NODE_STATUSES, {
+      apiVersion: 'armorkit.dev/v1alpha1',
+      kind: 'ArmorNodeStatus',
+      metadata: { name: `node-${index}` },
+      status: { enforcers: ['AppArmor'], profiles: [...nodeReports[index].values()], heartbeatTime: now },
+    });
+  };
+  for (let index = 0; index < NODES; index++) writeNode(index);
+  agentRequests = 0;
+
+  const child = fork(fileURLToPath(import.meta.url), ['--controller', kubeconfig], { execArgv: ['--expose-gc', ...(process.env.K8S_SCALE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.K8S_SCALE_PROFILE}`] : [])], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  child.stderr.on('data', () => {});
+  const next = (type) => new Promise((resolve) => child.once('message', function handle(message) { if (message.type === type) resolve(message); else child.once('message', handle); }));
+  await next('ready');
+
+  const policy = (index, rule = 'disable-cap-privileged') => ({
+    apiVersion: 'crd.varmor.org/v1beta1',
+    kind: 'VarmorPolicy',
+    metadata: { name: `p-${index}`, namespace: `ns-${index % 50}` },
+    spec: { target: { kind: 'Deployment', name: `app-${index}` }, policy: { enforcer: 'AppArmor', mode: 'EnhanceProtect', enhanceProtect: { hardeningRules: [rule] } } },
+  });
+  const profileName = (index) => `varmor-ns-${index % 50}-p-${index}`;
+  const profileOf = (index) => api.get(PROFILES, profileName(index), `ns-${index % 50}`);
+  const statusOf = (index) => api.get(POLICIES, `p-${index}`, `ns-${index % 50}`)?.status;
+  /** What every node's agent does once a profile version is out: load it (here: say so) and write its report once. */
+  const agentsLoad = (indexes) => {
+    const entries = indexes.map((index) => {
+      const stored = profileOf(index);
+      return { namespace: stored.metadata.namespace, name: stored.metadata.name, digest: profileDigest(stored.spec.profile), state: 'succeeded', message: 'Ready', lastTransitionTime: heartbeat() };
+    });
+    for (let node = 0; node < NODES; node++) {
+      for (const entry of entries) nodeReports[node].set(`${entry.namespace}/${entry.name}`, entry);
+      writeNode(node);
+    }
+    return performance.now();
+  };
+
+  // 1. P policies created at once; every node loads them and reports once.
+  let mark = controllerRequests().length;
+  const started = performance.now();
+  for (let index = 0; index < POLICY_COUNT; index++) api.put(POLICIES, policy(index));
+  await until(() => Array.from({ length: POLICY_COUNT }, (_, index) => index).every((index) => profileOf(index)));
+  const profilesAt = performance.now();
+  agentRequests = 0;
+  let lastReport = agentsLoad(Array.from({ length: POLICY_COUNT }, (_, index) => index));
+  await until(() => Array.from({ length: POLICY_COUNT }, (_, index) => index).every((index) => statusOf(index)?.ready === true));
+  const allReady = performance.now();
+  if (process.env.K8S_SCALE_DEBUG) {
+    const times = api.calls.filter((call) => call.token === 'controller' && call.method !== 'GET' && call.at >= lastReport).map((call) => `${call.method} ${call.path.split('/').slice(-2).join('/')} +${Math.round(call.at - lastReport)}`);
+    console.log(times.join('\n'));
+  }
+  const createWrites = writesSince(mark);
+  const createReady = (allReady - lastReport) / 1000;
+  console.log(`k8s-scale: ${NODES} nodes, ${POLICY_COUNT} policies (API double over HTTP; controller in its own process)`);
+  console.log(`  create ${POLICY_COUNT} policies: ArmorProfiles written in ${((profilesAt - started) / 1000).toFixed(1)} s; Ready ${createReady.toFixed(2)} s after the last node report`);
+  console.log(`    requests: controller ${createWrites} writes (${(createWrites / POLICY_COUNT).toFixed(1)} per policy), agents ${agentRequests} (${(agentRequests / NODES).toFixed(1)} per node for ${POLICY_COUNT} profiles)`);
+
+  // 2. One policy changes: its ArmorProfile is rewritten, each node reports the new version once.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  mark = controllerRequests().length;
+  agentRequests = 0;
+  const before = profileOf(0).metadata.resourceVersion;
+  api.put(POLICIES, { ...api.get(POLICIES, 'p-0', 'ns-0'), spec: policy(0, 'disable-cap-all').spec });
+  await until(() => profileOf(0).metadata.resourceVersion !== before);
+  await until(() => statusOf(0)?.ready === false);
+  lastReport = agentsLoad([0]);
+  await until(() => statusOf(0)?.ready === true);
+  const changeReady = (performance.now() - lastReport) / 1000;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const changeWrites = writesSince(mark);
+  console.log(`  one policy changes: Ready ${changeReady.toFixed(2)} s after the last node report`);
+  console.log(`    requests: controller ${changeWrites} writes, agents ${agentRequests} in total (${(agentRequests / NODES).toFixed(2)} per node)`);
+
+  // 3. An idle resync: every policy reconciled from the caches, nothing written.
+  child.send('stats');
+  const beforeResync = await next('stats');
+  mark = controllerRequests().length;
+  await new Promise((resolve) => setTimeout(resolve, RESYNC_MS + 2_000));
+  child.send('stats');
+  const afterResync = await next('stats');
+  const resyncRequests = controllerRequests().length - mark;
+  console.log(`  idle resync: ${afterResync.stats.reconciles - beforeResync.stats.reconciles} reconciles for ${POLICY_COUNT} policies, ${resyncRequests} requests`);
+  console.log(`  controller memory: heap ${(afterResync.heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${(afterResync.rss / 2 ** 20).toFixed(0)} MiB (${(afterResync.heapUsed / NODES / POLICY_COUNT).toFixed(0)} B per node × policy)`);
+  console.log(`  targets: agents O(1) per change ${agentRequests / NODES <= 1 ? 'met' : 'MISSED'}; resync O(policies) ${resyncRequests === 0 ? 'met' : 'MISSED'}; Ready within 2 s ${changeReady < 2 ? 'met' : 'MISSED'} for one change, ${createReady < 2 ? 'met' : 'MISSED'} for ${POLICY_COUNT} at once`);
+  child.send('stop');
+  await new Promise((resolve) => child.on('exit', resolve));
+  await api.close();
+  rmSync(directory, { recursive: true, force: true });
+}

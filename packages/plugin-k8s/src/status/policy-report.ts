@@ -1,0 +1,85 @@
+// `armorkit k8s status`: per policy, its phase and readiness (the status the controller wrote) and each node's state
+// for its ArmorProfile (from the ArmorNodeStatus objects the agents write). Pure: the objects in, the report out.
+import { armorProfileSchema, policyStatusSchema } from '@armorkit/core/schema';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { armorNodeStatusSchema, profileDigest } from '../node-status/schema.js';
+
+/** What a node did with a policy's profile: loaded this version, failed it, holds an older one, has not said, or its agent is silent. */
+export type NodeState = 'loaded' | 'failed' | 'outdated' | 'waiting' | 'offline';
+
+export interface NodeReportLine {
+  node: string;
+  state: NodeState;
+  /** The agent's message (`Ready`, or the reasons); for `offline`, when it was last heard of. */
+  message: string;
+}
+
+export interface PolicyReport {
+  kind: 'VarmorPolicy' | 'VarmorClusterPolicy';
+  /** Absent for a cluster policy. */
+  namespace?: string;
+  name: string;
+  phase: string;
+  ready: boolean;
+  /** The Ready condition's message (or the failed Created / Updated one). */
+  message: string;
+  /** `<namespace>/<name>` of its ArmorProfile; absent while there is none. */
+  profile?: string;
+  /** The ArmorProfile's desiredNumberLoaded / currentNumberLoaded. */
+  desired: number;
+  current: number;
+  nodes: NodeReportLine[];
+}
+
+export interface ReportInput {
+  policies: readonly KubernetesObject[];
+  profiles: readonly KubernetesObject[];
+  nodeStatuses: readonly unknown[];
+  now: Date;
+  /** A node whose heartbeat is older than this (ms) is offline (the controller's nodeTimeout). */
+  staleAfter: number;
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const keyOf = (report: PolicyReport) => `${report.kind === 'VarmorClusterPolicy' ? 0 : 1}/${report.namespace ?? ''}/${report.name}`;
+
+export function policyReports(input: ReportInput): PolicyReport[] {
+  const nodes = input.nodeStatuses.flatMap((object) => {
+    const parsed = armorNodeStatusSchema.safeParse(object);
+    return parsed.success ? [parsed.data] : [];
+  });
+  const reports = input.policies.map((policy): PolicyReport => {
+    const kind = policy.kind === 'VarmorClusterPolicy' ? 'VarmorClusterPolicy' : 'VarmorPolicy';
+    const status = policyStatusSchema.safeParse((policy as { status?: unknown }).status);
+    const conditions = status.success ? (status.data.conditions ?? []) : [];
+    const failed = conditions.find((condition) => (condition.type === 'Created' || condition.type === 'Updated') && condition.status === 'False');
+    const ready = conditions.find((condition) => condition.type === 'Ready');
+    // The profile is the one the policy controls (its owner reference), wherever the controller keeps it.
+    const stored = input.profiles.find((profile) => profile.metadata?.ownerReferences?.some((owner) => owner.controller === true && owner.uid === policy.metadata?.uid));
+    const profile = stored ? armorProfileSchema.safeParse(stored) : undefined;
+    const base = {
+      kind,
+      ...(kind === 'VarmorPolicy' ? { namespace: policy.metadata?.namespace ?? '' } : {}),
+      name: policy.metadata?.name ?? '',
+      phase: (status.success && status.data.phase) || 'Unknown',
+      ready: status.success && status.data.ready === true,
+      message: failed?.message ?? ready?.message ?? (status.success ? '' : 'the controller has not written a status yet'),
+    } as const;
+    if (!stored || !profile?.success) return { ...base, desired: 0, current: 0, nodes: [] };
+    const where = `${stored.metadata?.namespace ?? ''}/${stored.metadata?.name ?? ''}`;
+    const digest = profileDigest(profile.data.spec.profile);
+    const lines = nodes.map((node): NodeReportLine => {
+      const heartbeat = node.status ? Date.parse(node.status.heartbeatTime) : Number.NaN;
+      if (!node.status || !(input.now.getTime() - heartbeat < input.staleAfter)) {
+        return { node: node.metadata.name, state: 'offline', message: node.status ? `no heartbeat since ${node.status.heartbeatTime}` : 'the agent has not reported' };
+      }
+      const entry = node.status.profiles.find((candidate) => candidate.namespace === stored.metadata?.namespace && candidate.name === stored.metadata?.name);
+      if (!entry) return { node: node.metadata.name, state: 'waiting', message: 'not reported yet' };
+      if (entry.digest !== digest) return { node: node.metadata.name, state: 'outdated', message: `an earlier version (${entry.state}); the current one not reported yet` };
+      return { node: node.metadata.name, state: entry.state === 'succeeded' ? 'loaded' : 'failed', message: entry.message };
+    });
+    lines.sort((a, b) => byText(a.node, b.node));
+    return { ...base, profile: where, desired: profile.data.status?.desiredNumberLoaded ?? 0, current: profile.data.status?.currentNumberLoaded ?? 0, nodes: lines };
+  });
+  return reports.sort((a, b) => byText(keyOf(a), keyOf(b)));
+}
