@@ -14,7 +14,7 @@ import { requireKernelLab } from '@armorkit/kernel-lab';
 import { apparmor } from '@armorkit/plugin-apparmor';
 import { bpf } from '@armorkit/plugin-bpf';
 import { seccomp } from '@armorkit/plugin-seccomp';
-import { AUDIT_ARCH_X86_64, compileFilter, runConfined, serializeFilter } from '@armorkit/plugin-seccomp/filter';
+import { compileFilter, runConfined, serializeFilter } from '@armorkit/plugin-seccomp/filter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Task } from '../../../plugin-bpf/test/kernel/support/probe.js';
 import { type NodeAgent, startNodeAgent } from '../../src/agent/node-agent.js';
@@ -117,7 +117,7 @@ describe('the node agent in a real kernel', () => {
     // seccomp: the file the kubelet would read, compiled and installed on a process started under it (bwrap, which
     // drops the capabilities nsenter would need: the filter does not depend on the mount namespace).
     const seccompFile = join(root, 'seccomp', profile.name);
-    const filter = compileFilter(JSON.parse(readFileSync(seccompFile, 'utf8')) as LinuxSeccomp, AUDIT_ARCH_X86_64);
+    const filter = compileFilter(JSON.parse(readFileSync(seccompFile, 'utf8')) as LinuxSeccomp, 'x86_64');
     expect(filter.errors).toEqual([]);
     const denied = await runConfined({ filter: serializeFilter(filter.program), argv: ['mkdir', made.first] });
     expect(denied).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/Operation not permitted/) });
