@@ -236,10 +236,12 @@ describe('python3 -m http.server, modelled and then enforced from its model', { 
     const { results } = await attack('bpf');
     // Its rules deny what matches a pattern, so the model's files and executions stay AppArmor's to enforce.
     expect(results).toEqual({ shadow: 'ok', chmod: 'ok', raw: 'EPERM', connect: 'EPERM', shell: 'ok' });
-    const audit = capture();
-    await main(['audit', '--source', 'bpf'], audit.io);
-    const events = audit.out.join('\n').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; profileName: string; event: Record<string, unknown> });
-    keep('bpf-events.json', audit.out.join('\n'));
+    // audit writes its events to stdout, or with --log to a file (what the test reads).
+    const log = `${SCRATCH}/bpf-events.log`;
+    await main(['audit', '--source', 'bpf', '--log', log], capture().io);
+    const text = readFileSync(log, 'utf8');
+    keep('bpf-events.log', text);
+    const events = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; profileName: string; event: Record<string, unknown> });
     const denied = events.filter((event) => event.action === 'DENIED' && event.profileName === PROFILE).map((event) => event.event);
     expect(denied).toContainEqual(expect.objectContaining({ operation: 'Network', type: 'connect', address: expect.objectContaining({ ip: '127.0.0.1', port: ELSEWHERE }) }));
     // CAP_NET_RAW is refused first (the model used no capability), or the raw socket family/type.
