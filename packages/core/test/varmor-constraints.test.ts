@@ -129,12 +129,7 @@ const cases: Case[] = [
     invalid: mode('enforcer: Seccomp\nmode: DefenseInDepth\ndefenseInDepth:\n  appArmor: {profileType: BehaviorModel}'),
     expected: { code: 'required', pointer: '/spec/policy/defenseInDepth/seccomp', at: '^appArmor: {profileType' },
   },
-  {
-    constraint: 'DefenseInDepth excludes BPF',
-    valid: mode('enforcer: AppArmor\nmode: DefenseInDepth\ndefenseInDepth:\n  appArmor: {profileType: BehaviorModel}'),
-    invalid: mode('enforcer: AppArmorBPF\nmode: DefenseInDepth\ndefenseInDepth:\n  appArmor: {profileType: BehaviorModel}'),
-    expected: { code: 'constraint', pointer: '/spec/policy/enforcer', at: 'enforcer: ^AppArmorBPF' },
-  },
+  // vArmor's "DefenseInDepth excludes BPF" is not kept: armorkit's BPF enforces what it can of the model (docs/modeling.md).
   {
     constraint: 'profileType is BehaviorModel or Custom',
     valid: mode('enforcer: AppArmor\nmode: DefenseInDepth\ndefenseInDepth:\n  appArmor: {profileType: Custom, customProfile: "profile x {}"}'),

@@ -8,6 +8,7 @@ export const bpfErrors = defineErrors('@armorkit/plugin-bpf', {
   'bpf-resolver-failed': { description: 'The resolver could not give the addresses of the Services or Pods an egress rule names.' },
   'bpf-mounts-not-privileged': { description: 'Mount rules apply to privileged containers only; the base profile of a non-privileged one already denies every mount.', severity: 'warning' },
   'bpf-disk-devices-unknown': { description: 'A disk-device rule, with the node\'s disk devices unknown (no /proc/partitions): it matches no device.', severity: 'warning' },
+  'bpf-model-partial': { description: 'DefenseInDepth from a behaviour model: BPF enforces its capabilities, sockets, ptrace and egress, not its executions, files or mounts (BPF rules only deny what matches); AppArmor enforces those.', severity: 'warning' },
   'bpf-rule-limit': { description: 'More rules of one type than the kernel maps hold.' },
   'bpf-encoding': { description: 'The compiled profile cannot be encoded into the kernel maps\' layout.' },
   'bpf-content-merged': { description: 'Rules of one list have different modes; bpf.json (vArmor\'s BpfContent) shows them merged, while the loaded profile keeps each mode.', severity: 'warning' },

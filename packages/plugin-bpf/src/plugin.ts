@@ -40,6 +40,7 @@ export const bpf = definePlugin((options: BpfPluginOptions = {}) => {
       const diskDevices = options.diskDevices ?? nodeDiskDevices();
       return bpfArtifact(plan, {
         specPointer: context.specPointer,
+        ...(context.behaviorModel ? { behaviorModel: context.behaviorModel } : {}),
         ...(options.resolver ? { resolver: options.resolver } : {}),
         ...(diskDevices ? { diskDevices } : {}),
       });

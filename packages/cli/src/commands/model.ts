@@ -118,8 +118,10 @@ export async function modelCommand(engine: Engine, argv: readonly string[], opti
         observeFailure ??= failureMessage(observed);
         return [];
       },
-      // seccomp's records name a profile only through AppArmor's label of the task.
-      ...(applied.has('Seccomp') && !applied.has('AppArmor') ? { unattributed: ['Seccomp'] as const } : {}),
+      // seccomp's records name a profile only through AppArmor's label of the task, and the filter holds from the
+      // helper that installs it on: its exec and aa-exec's syscalls run unlabelled (subj=unconfined) before the
+      // command's exec enters the profile, and enforcing needs them too (found by the http.server kernel-lab test).
+      ...(applied.has('Seccomp') ? { unattributed: ['Seccomp'] as const } : {}),
     });
     const perEnforcer = new Map<Enforcer, number>();
     const take = (event: ViolationEvent) => {

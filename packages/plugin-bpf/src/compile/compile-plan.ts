@@ -1,4 +1,6 @@
 import { type BpfFragment, type BpfPlan, coreErrors, type Result, fail, resultOf } from '@armorkit/core';
+import type { ArmorProfileModel } from '@armorkit/core/schema';
+import { addBehaviorModel } from './behavior-model.js';
 import { addBuiltInRules } from './built-in-rules.js';
 import { DISK_DEVICE_PATTERN } from './disk-devices.js';
 import type { BpfEgressResolver } from './egress-resolver.js';
@@ -6,7 +8,7 @@ import { checkRuleLimits } from './limits.js';
 import { ProfileBuilder } from './profile-builder.js';
 import type { BpfProfile } from './profile.js';
 import { addRawRules } from './raw-rules.js';
-import { actionMode } from './rule-mode.js';
+import { AUDIT_MODE, actionMode } from './rule-mode.js';
 import { addRuntimeDefault } from './runtime-default.js';
 
 export interface BpfCompileOptions {
@@ -16,6 +18,8 @@ export interface BpfCompileOptions {
   diskDevices?: readonly string[];
   /** JSON pointer of the policy's spec (`/spec`), where errors about the mode point. */
   specPointer?: string;
+  /** The profile's behaviour model, for DefenseInDepth (the BehaviorModel build). */
+  behaviorModel?: ArmorProfileModel;
 }
 
 
@@ -37,12 +41,25 @@ function usesDiskDevices(plan: BpfPlan): string[] {
 export function compileBpfProfile(plan: BpfPlan, options: BpfCompileOptions = {}): Result<BpfProfile> {
   const specPointer = options.specPointer ?? '/spec';
   const { build } = plan;
-  if (build.kind === 'BehaviorModel' || build.kind === 'Custom') {
-    const message = `the BPF enforcer does not support ${plan.mode} (no behaviour model or custom profile for BPF)`;
+  if (build.kind === 'Custom') {
+    const message = `the BPF enforcer does not support ${plan.mode} with a custom profile (BPF has no profile language of its own)`;
     return fail([coreErrors.error('mode-unsupported', `${specPointer}/policy/mode`, message)]);
   }
   const builder = new ProfileBuilder(plan.profileName, plan.profileMode);
   const mode = actionMode(plan.action);
+  if (build.kind === 'BehaviorModel') {
+    const pointer = `${specPointer}/policy/mode`;
+    if (!options.behaviorModel) {
+      const message = `DefenseInDepth needs the behaviour model of ${plan.profileName} (an ArmorProfileModel, e.g. armorkit run --model FILE); none was given`;
+      return fail([coreErrors.error('behavior-model-missing', pointer, message)]);
+    }
+    // What the model did not record is denied and reported, as AppArmor reports the denials of its deny-by-default profile.
+    const modelMode = mode === 0 ? 0 : mode | AUDIT_MODE;
+    const gaps = addBehaviorModel(builder, options.behaviorModel.data?.dynamicResult?.bpf, modelMode, { pointer, source: 'behavior-model' });
+    if (gaps.length > 0) {
+      builder.warning('bpf-model-partial', pointer, `BPF enforces the model's capabilities, sockets, ptrace and egress; it cannot express its ${gaps.join(', ')} (deny rules only), which AppArmor's profile enforces`);
+    }
+  }
   if (options.diskDevices === undefined) {
     for (const pointer of usesDiskDevices(plan)) {
       builder.warning('bpf-disk-devices-unknown', pointer, 'the node\'s disk devices were not given, so this disk-device rule matches no device');

@@ -12,7 +12,7 @@ declare module '@armorkit/core' {
 export const PROXY_CONFIG_SUFFIX = 'networkproxy.json';
 
 /** A NetworkProxy plan → the artifact: the proxy configuration as a file and as data. Pure. */
-export function networkProxyArtifact(plan: NetworkProxyPlan, context: Pick<CompileContext, 'plan' | 'specPointer'>): Result<Artifact<'NetworkProxy'>> {
+export function networkProxyArtifact(plan: NetworkProxyPlan, context: Pick<CompileContext, 'plan' | 'specPointer' | 'behaviorModel'>): Result<Artifact<'NetworkProxy'>> {
   const compiled = compileProxyConfig(plan, context);
   if (!compiled.ok) return compiled;
   return ok(

@@ -1,8 +1,10 @@
 import { type NetworkProxyPlan, type PolicyError, type Result, coreErrors, fail, ok } from '@armorkit/core';
+import type { ArmorProfileModel } from '@armorkit/core/schema';
 import type { DecisionTable, HttpRule, L4Rule, PathMatch, PortInterval } from '../decision/table.js';
 import { normalizeNetwork } from '../decision/addresses.js';
 import { hostProblem, methodProblem, normalizeHostPattern, pathProblem } from '../config/values.js';
 import { networkProxyErrors } from '../errors.js';
+import { modelEgressRules } from './model-egress.js';
 
 /** The egress section as the plan carries it. */
 type NetworkProxyEgress = NonNullable<NetworkProxyPlan['egress']>['rules'];
@@ -106,19 +108,27 @@ export function compileEgress(egress: NetworkProxyEgress, pointer: string): Resu
   return errors.length > 0 ? fail(errors, warnings) : ok({ defaultAction, l4Rules, httpRules }, warnings);
 }
 
+/** DefenseInDepth with a behaviour model: the table with the model's egress added as allow rules after the policy's. */
+function seeded(table: Result<DecisionTable>, model: ArmorProfileModel | undefined): Result<DecisionTable> {
+  if (!table.ok || !model) return table;
+  const rules = modelEgressRules(model, table.value.l4Rules.length);
+  return rules.length === 0 ? table : ok({ ...table.value, l4Rules: [...table.value.l4Rules, ...rules] }, table.warnings);
+}
+
 /**
  * The plan's decision table, by what the plan builds: AlwaysAllow and RuntimeDefault allow everything (vArmor's
  * allow-all listener); rules → the egress section's table; no egress section: allow all in EnhanceProtect, deny all
- * in DefenseInDepth (vArmor's deny-all listener).
+ * in DefenseInDepth (vArmor's deny-all listener). In DefenseInDepth a behaviour model's egress is allowed as well.
  */
-export function compileDecisionTable(plan: NetworkProxyPlan, specPointer: string): Result<DecisionTable> {
+export function compileDecisionTable(plan: NetworkProxyPlan, specPointer: string, behaviorModel?: ArmorProfileModel): Result<DecisionTable> {
   switch (plan.build.kind) {
     case 'AlwaysAllow':
     case 'RuntimeDefault':
       return ok(ALLOW_ALL);
-    case 'Rules':
-      if (plan.egress) return compileEgress(plan.egress.rules, plan.egress.pointer);
-      return ok(plan.mode === 'DefenseInDepth' ? DENY_ALL : ALLOW_ALL);
+    case 'Rules': {
+      const table = plan.egress ? compileEgress(plan.egress.rules, plan.egress.pointer) : ok(plan.mode === 'DefenseInDepth' ? DENY_ALL : ALLOW_ALL);
+      return plan.mode === 'DefenseInDepth' ? seeded(table, behaviorModel) : table;
+    }
     default:
       return fail([coreErrors.error('mode-unsupported', `${specPointer}/policy/mode`, `NetworkProxy cannot build a proxy configuration for mode ${plan.mode} (vArmor refuses BehaviorModeling with NetworkProxy)`)]);
   }

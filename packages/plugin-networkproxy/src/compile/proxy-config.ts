@@ -63,8 +63,8 @@ function passthroughWarnings(table: DecisionTable, mitm: MitmSettings | undefine
  * deny-default tables, where an allowed name is what opens the way), audit to DEFAULT_EVENTS_FILE, MITM targets.
  * Secret references stay references: the caller resolves them (resolveHeaderSecrets) before the proxy starts. Pure.
  */
-export function compileProxyConfig(plan: NetworkProxyPlan, context: Pick<CompileContext, 'plan' | 'specPointer'>): Result<ProxyConfig> {
-  const table = compileDecisionTable(plan, context.specPointer);
+export function compileProxyConfig(plan: NetworkProxyPlan, context: Pick<CompileContext, 'plan' | 'specPointer' | 'behaviorModel'>): Result<ProxyConfig> {
+  const table = compileDecisionTable(plan, context.specPointer, context.behaviorModel);
   const errors: PolicyError[] = table.ok ? [] : [...table.errors];
   const settings = context.plan.policy.spec.policy.networkProxyConfig;
   const settingsPointer = `${context.specPointer}/policy/networkProxyConfig`;

@@ -57,6 +57,9 @@ function defenseInDepth(plan: SeccompPlan, base: LinuxSeccomp): LinuxSeccomp {
     ...structuredClone(base),
     defaultAction: plan.action === 'audit' ? 'SCMP_ACT_LOG' : 'SCMP_ACT_ERRNO',
   };
+  // What the model or profile does not allow is denied and reported (as AppArmor reports its deny-by-default denials),
+  // so that a workload that needs more is seen; vArmor denies silently.
+  if (plan.action !== 'audit' && !(profile.flags ?? []).includes('SECCOMP_FILTER_FLAG_LOG')) profile.flags = [...(profile.flags ?? []), 'SECCOMP_FILTER_FLAG_LOG'];
   const syscalls = [...(profile.syscalls ?? []), ...plan.rawRules.rules.map((rule) => structuredClone(rule))];
   if (syscalls.length > 0) profile.syscalls = syscalls;
   return profile;

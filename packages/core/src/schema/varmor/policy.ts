@@ -64,9 +64,7 @@ export const policySchema = withCheck(
         }
         break;
       case 'DefenseInDepth': {
-        if (enforcers.includes('BPF')) {
-          report(['enforcer'], 'constraint', 'mode DefenseInDepth is not supported by the BPF enforcer; remove BPF');
-        }
+        // vArmor refuses BPF here; armorkit's BPF enforces the parts of the behaviour model it can express (docs/modeling.md).
         const defense = policy.defenseInDepth;
         if (defense === undefined) {
           report(['defenseInDepth'], 'required', 'mode DefenseInDepth needs a defenseInDepth section');
