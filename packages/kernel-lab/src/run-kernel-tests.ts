@@ -11,9 +11,11 @@ import { runInLab } from './run-in-lab.js';
  */
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const kernelTestTimeoutMs = 30 * 60 * 1000;
+// `pnpm run test-kernel -- FILE` hands on the `--`; vitest would take what follows it for something else than a filter.
+const vitestArgs = process.argv[2] === '--' ? process.argv.slice(3) : process.argv.slice(2);
 
 const outcome = await runInLab({
-  command: [join(repoRoot, 'node_modules/.bin/vitest'), 'run', '--config', 'vitest.kernel.config.ts', ...process.argv.slice(2)],
+  command: [join(repoRoot, 'node_modules/.bin/vitest'), 'run', '--config', 'vitest.kernel.config.ts', ...vitestArgs],
   cwd: repoRoot,
   env: { ...process.env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
   timeoutMs: kernelTestTimeoutMs,
