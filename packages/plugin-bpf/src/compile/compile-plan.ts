@@ -37,8 +37,8 @@ function usesDiskDevices(plan: BpfPlan): string[] {
 export function compileBpfProfile(plan: BpfPlan, options: BpfCompileOptions = {}): Result<BpfProfile> {
   const specPointer = options.specPointer ?? '/spec';
   const { build } = plan;
-  if (build.kind === 'BehaviorModel' || build.kind === 'Custom') {
-    const message = `the BPF enforcer does not support ${plan.mode} (no behaviour model or custom profile for BPF)`;
+  if (build.kind === 'BehaviorModel' || build.kind === 'Custom' || build.kind === 'Posture') {
+    const message = `the BPF enforcer does not support ${plan.mode} (no behaviour model, custom profile or container posture for BPF)`;
     return fail([coreErrors.error('mode-unsupported', `${specPointer}/policy/mode`, message)]);
   }
   const builder = new ProfileBuilder(plan.profileName, plan.profileMode);
