@@ -51,7 +51,7 @@ describe('armorkit validate', () => {
     const { code, out, err } = await run(['validate', EXAMPLES]);
     expect(err).toBe('');
     expect(code).toBe(0);
-    expect(out).toMatch(/7 file\(s\), 7 valid policies, 0 error\(s\)/);
+    expect(out).toMatch(/8 file\(s\), 8 valid policies, 0 error\(s\)/);
   });
 
   it('exits 1 with file:line:col: pointer: message for an invalid policy', async () => {

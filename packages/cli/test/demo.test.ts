@@ -7,7 +7,7 @@ import type { Engine } from '@armorkit/core';
 import { attemptOutcome, runInProcess } from '../src/demo/attempt.js';
 import { demoSucceeded, formatAttempt, formatDemoReport } from '../src/demo/format.js';
 import { type DemoDriver, type DemoStep, runDemo } from '../src/demo/run-scenarios.js';
-import type { DemoScenario } from '../src/demo/scenarios.js';
+import { DEMO_SCENARIOS, type DemoScenario } from '../src/demo/scenarios.js';
 import { loadEngine } from '../src/default-engine.js';
 
 // The demo's runner and its in-process attempts, on the host kernel (which enforces seccomp): real `armorkit run`
@@ -19,9 +19,10 @@ const file = join(dir, 'file');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let engine: Engine;
+// Loading every plugin takes longer than vitest's default 10 s hook limit on a loaded machine.
 beforeAll(async () => {
   engine = (await loadEngine({ cwd: REPO })).engine;
-});
+}, 120_000);
 
 const seccomp = (attempt: string, command: string[], expected: 'allowed' | 'denied'): DemoScenario => ({
   enforcer: 'Seccomp',
@@ -45,6 +46,14 @@ describe('demo attempts in the demo process (armorkit run without a new Node pro
 
     const yes = await runInProcess(engine, REPO, allowed);
     expect(yes).toMatchObject({ result: 'allowed', exitCode: 0, detail: '' });
+  });
+
+  it("enforces the KubeArmor example's syscall rule through seccomp, as the demo does", async () => {
+    const scenario = DEMO_SCENARIOS.find((one) => one.policy === 'examples/policies/kubearmor-web-hardening.yaml' && one.enforcer === 'Seccomp');
+    expect(scenario?.command).toEqual(['unshare', '-U', 'true']);
+    const outcome = await runInProcess(engine, REPO, scenario!);
+    expect(outcome).toMatchObject({ result: 'denied', process: 'in process' });
+    expect(outcome.applied).toEqual([expect.stringMatching(/^Seccomp: seccomp filter of \d+ instructions \(x86_64\) installed before exec/)]);
   });
 
   it('says "not applied" with armorkit\'s reason, and when the policy cannot be read', async () => {

@@ -156,6 +156,7 @@ describe('armorkit explain with KubeArmor policies', { timeout: 60_000 }, () => 
     const result = cli(['explain', 'ksp.yaml']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('kubearmor-demo-block-stuff: KubeArmorPolicy demo/block-stuff in ksp.yaml');
+    expect(result.stdout).toContain('  AppArmor: base Posture (allowed wholesale: file, network, capability; protected: proc, sys, mount), profile runs in enforce mode');
     expect(result.stdout).toMatch(/AppArmor: .*\n(.*\n)*\s+\[\/spec\/process\/matchPaths\/0\]\n\s+audit deny \/usr\/bin\/sleep x,/);
     expect(result.stdout).toMatch(/Seccomp: .*\n(.*\n)*\s+\[\/spec\/syscalls\]\n\s+unshare: SCMP_ACT_ERRNO \(errno 1\)/);
   });

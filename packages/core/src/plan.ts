@@ -12,13 +12,39 @@ export const violationActionSchema = z.enum(VIOLATION_ACTIONS);
 export type ViolationAction = z.infer<typeof violationActionSchema>;
 
 /** The profile the rules are added to. */
-export const BASE_PROFILES = ['AlwaysAllow', 'RuntimeDefault', 'Modeling', 'BehaviorModel', 'Custom'] as const;
+export const BASE_PROFILES = ['AlwaysAllow', 'RuntimeDefault', 'Modeling', 'BehaviorModel', 'Custom', 'Posture'] as const;
 export type BaseProfile = (typeof BASE_PROFILES)[number];
+
+/** The classes of operation a container posture allows wholesale or leaves to an allow list. */
+export const POSTURE_CLASSES = ['file', 'network', 'capability'] as const;
+export type PostureClass = (typeof POSTURE_CLASSES)[number];
+
+/**
+ * What a posture protects whatever its rules allow. `proc`: no writes to /proc outside the processes' own
+ * directories and /proc/sys/kernel/shm*, no access at all to sysrq-trigger, mem, kmem and kcore. `sys`: no writes to
+ * /sys outside the cgroup tree, no access at all to EFI variables and securityfs. `mount`: no mounting.
+ */
+export const POSTURE_PROTECTIONS = ['proc', 'sys', 'mount'] as const;
+export type PostureProtection = (typeof POSTURE_PROTECTIONS)[number];
+
+/**
+ * A container's default posture, for dialects whose policies can be allow lists (KubeArmor's whitelist mode): the
+ * classes allowed wholesale (a class left out is denied except what a rule allows) and the protections kept. Signals
+ * and tracing among the container's own processes, unix sockets and unmounting are not mediated. Each enforcer that
+ * can build it prints it in its own language.
+ */
+export interface ContainerPosture {
+  allowAll: PostureClass[];
+  protections: PostureProtection[];
+  /** The policy field the posture comes from, for lines and errors. */
+  pointer: string;
+}
 
 /**
  * What an enforcer builds, the one field a compiler switches on (the policy's mode picks it, resolveMode decides):
  * allow everything; the container runtime's default; the modelling profile (log everything); a profile from the
- * behaviour model (in the compile context); the policy's own custom profile; or the rules of the plan on a base.
+ * behaviour model (in the compile context); the policy's own custom profile; a dialect's container posture (with
+ * the plan's raw rules, like a custom profile's); or the rules of the plan on a base.
  */
 export type ProfileBuild =
   | { kind: 'AlwaysAllow' }
@@ -26,6 +52,7 @@ export type ProfileBuild =
   | { kind: 'Modeling' }
   | { kind: 'BehaviorModel' }
   | { kind: 'Custom'; text: string; pointer: string }
+  | { kind: 'Posture'; posture: ContainerPosture }
   | { kind: 'Rules'; base: 'AlwaysAllow' | 'RuntimeDefault' };
 
 /** The base profile a build starts from, as `explain` shows it. */

@@ -6,6 +6,7 @@ import builtinRules from '@armorkit/builtin-rules';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { seccomp } from '../src/plugin.js';
+import { compileSeccompProfile } from '../src/profile/compile-plan.js';
 import { runtimeDefaultProfile } from '../src/profile/runtime-default.js';
 
 const CORPUS = new URL('../../../../shared/corpus/seccomp', import.meta.url).pathname;
@@ -142,6 +143,12 @@ describe('seccomp compile per mode', () => {
     expect(enforce.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(enforce.syscalls!.map((s) => s.names.join())).toEqual(['read,write', 'mount']);
     expect(compile(enhance(body(true), 'DefenseInDepth')).profile!.defaultAction).toBe('SCMP_ACT_LOG');
+  });
+
+  it('refuses a container posture (file, network and capability classes are not syscalls)', () => {
+    const plan = tester.plan(enhance('', 'AlwaysAllow')).enforcers.Seccomp!;
+    const compiled = compileSeccompProfile({ ...plan, build: { kind: 'Posture', posture: { allowAll: ['file'], protections: ['mount'], pointer: '/spec' } } }, {});
+    expect(compiled.ok ? [] : compiled.errors.map((error) => [error.code, error.pointer])).toEqual([['mode-unsupported', '/spec']]);
   });
 
   it('writes 64-bit argument values as exact JSON numbers', () => {

@@ -1,4 +1,4 @@
-import { type ArtifactExplanation, baseProfile, describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan, resolvePolicies, type ViolationAction } from '@armorkit/core';
+import { type ArtifactExplanation, baseProfile, describeFragment, type Engine, enforcerId, type EnforcerPlan, type Plan, type ProfileBuild, resolvePolicies, type ViolationAction } from '@armorkit/core';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { readInputs } from '../inputs.js';
 import { formatProblems, readBehaviorModels } from '../pipeline.js';
@@ -59,6 +59,13 @@ function rawRuleCount(plan: EnforcerPlan): number {
   }
 }
 
+/** The base profile's name; for a container posture, what it allows wholesale and protects. */
+function baseDescription(build: ProfileBuild): string {
+  if (build.kind !== 'Posture') return baseProfile(build);
+  const { allowAll, protections } = build.posture;
+  return `Posture (allowed wholesale: ${allowAll.join(', ') || 'nothing'}; protected: ${protections.join(', ') || 'nothing'})`;
+}
+
 /** The raw rules an enforcer's plan spells out, each under the field it came from (AppArmor's lines, seccomp's calls). */
 function rawRuleLines(plan: EnforcerPlan): Pick<ExplainedEnforcer, 'rawRuleLines'> {
   if (plan.enforcer === 'AppArmor' && plan.rawRules.length > 0) {
@@ -93,7 +100,7 @@ export function explainPlan(plan: Plan): ExplainedEnforcer[] {
     ];
     return {
       enforcer: enforcerPlan.enforcer,
-      base: baseProfile(enforcerPlan.build),
+      base: baseDescription(enforcerPlan.build),
       violations: enforcerPlan.action,
       profileMode: enforcerPlan.profileMode,
       privileged: enforcerPlan.privileged,

@@ -5,6 +5,7 @@ import { profileFromBehaviorModel } from './behavior-model.js';
 import { customProfileText, readCustomProfile } from './custom-profile.js';
 import { defenseInDepthProfile } from './defense-in-depth.js';
 import { enhanceProtectProfile } from './enhance-protect.js';
+import { postureProfile } from './posture-profile.js';
 import type { DiskDeviceMarker, LineOrigin, ProfileText } from './profile-text.js';
 import { alwaysAllowProfile, behaviorModelingProfile, runtimeDefaultProfile } from './simple-profiles.js';
 
@@ -59,6 +60,9 @@ export function compileAppArmor(plan: AppArmorPlan, options: CompileOptions = {}
       if (read.tree) text = defenseInDepthProfile(plan, customProfileText(read.tree, plan.build.pointer));
       break;
     }
+    case 'Posture':
+      text = defenseInDepthProfile(plan, postureProfile(plan, plan.build.posture));
+      break;
     case 'BehaviorModel': {
       const base = behaviorModelProfile(plan, options, errors);
       if (base) text = defenseInDepthProfile(plan, base);

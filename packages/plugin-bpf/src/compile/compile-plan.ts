@@ -41,8 +41,8 @@ function usesDiskDevices(plan: BpfPlan): string[] {
 export function compileBpfProfile(plan: BpfPlan, options: BpfCompileOptions = {}): Result<BpfProfile> {
   const specPointer = options.specPointer ?? '/spec';
   const { build } = plan;
-  if (build.kind === 'Custom') {
-    const message = `the BPF enforcer does not support ${plan.mode} with a custom profile (BPF has no profile language of its own)`;
+  if (build.kind === 'Custom' || build.kind === 'Posture') {
+    const message = `the BPF enforcer does not support ${plan.mode} with a ${build.kind === 'Custom' ? 'custom profile' : 'container posture'} (BPF has no profile language of its own)`;
     return fail([coreErrors.error('mode-unsupported', `${specPointer}/policy/mode`, message)]);
   }
   const builder = new ProfileBuilder(plan.profileName, plan.profileMode);

@@ -1,13 +1,25 @@
-import type { AppArmorPlan, AppArmorRawRule, Plan } from '@armorkit/core';
-import { kubeArmorBaseProfile } from './base-profile.js';
+import type { AppArmorPlan, AppArmorRawRule, ContainerPosture, Plan, PostureClass } from '@armorkit/core';
+import type { AppArmorHeader } from '../semantics/apparmor.js';
 import { translationOf } from './policy-ir.js';
 
 /**
+ * KubeArmor's default container posture (its non-privileged AppArmor BaseTemplate, reference §3.2): each class is
+ * allowed wholesale unless whitelist mode with the block posture makes it an allow list; /proc, /sys and mount are
+ * protected.
+ */
+export function kubeArmorPosture(header: AppArmorHeader, pointer: string): ContainerPosture {
+  const allowAll: PostureClass[] = [];
+  if (header.file) allowAll.push('file');
+  if (header.network) allowAll.push('network');
+  if (header.capability) allowAll.push('capability');
+  return { allowAll, protections: ['proc', 'sys', 'mount'], pointer };
+}
+
+/**
  * The resolveMode step for KubeArmor policies. BPF and seccomp compile the EnhanceProtect spec as it is. AppArmor
- * gets KubeArmor's profile instead of the RuntimeDefault base, since whitelist mode removes allow-all lines no
- * EnhanceProtect base can lose: a custom base profile (the DefenseInDepth build) with the rules, and one child profile
- * per fromSource executable, each line pointing at the KubeArmor field it came from. The semantics' warnings join
- * the plan's.
+ * gets KubeArmor's container posture instead of the RuntimeDefault base, since whitelist mode removes allow-all
+ * lines no EnhanceProtect base can lose: the posture with the rules, and one child profile per fromSource
+ * executable, each line pointing at the KubeArmor field it came from. The semantics' warnings join the plan's.
  */
 export function adjustKubeArmorPlan(plan: Plan): Plan {
   const translation = translationOf(plan.policy);
@@ -22,7 +34,7 @@ export function adjustKubeArmorPlan(plan: Plan): Plan {
     ];
     const adjusted: AppArmorPlan = {
       ...appArmor,
-      build: { kind: 'Custom', text: kubeArmorBaseProfile(plan.profileName, header), pointer: plan.policy.specPointer },
+      build: { kind: 'Posture', posture: kubeArmorPosture(header, plan.policy.specPointer) },
       profileMode: 'enforce',
       action: 'audit-deny',
       privileged: false,

@@ -130,13 +130,15 @@ function capabilityLines(capability: string, action: KubeArmorRule['action'], au
   }
 }
 
-/** Whether an Allow rule of `rules` covers `rule` (same entity, or a directory above it). */
+/** Whether an Allow rule of `rules` covers `rule` (same entity, a directory above it, or protocol `all`). */
 function allowCovers(rules: readonly KubeArmorRule[], rule: KubeArmorRule): boolean {
   const key = entityKey(rule);
   return rules.some(
     (other) =>
       other.action === 'Allow' &&
-      (entityKey(other) === key || ((other.class === 'process' || other.class === 'file') && (rule.class === 'process' || rule.class === 'file') && directoryCovers(other, rule))),
+      (entityKey(other) === key ||
+        (other.class === 'network' && other.protocol === 'all' && rule.class === 'network') ||
+        ((other.class === 'process' || other.class === 'file') && (rule.class === 'process' || rule.class === 'file') && directoryCovers(other, rule))),
   );
 }
 

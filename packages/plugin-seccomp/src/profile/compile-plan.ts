@@ -87,6 +87,9 @@ export function compileSeccompProfile(plan: SeccompPlan, context: SeccompCompile
       );
     case 'Modeling':
       return resultOf(structuredClone(MODELING), errors);
+    // A posture's classes are files, networking and capabilities: nothing a syscall filter can allow or deny wholesale.
+    case 'Posture':
+      return fail([...errors, coreErrors.error('mode-unsupported', plan.build.posture.pointer, 'the Seccomp enforcer cannot build a container posture (file, network and capability classes)')]);
     case 'Custom':
     case 'BehaviorModel': {
       const { base, errors: baseErrors } = plan.build.kind === 'Custom' ? customBase(plan.build) : modelBase(plan, context);
