@@ -68,7 +68,7 @@ interface Replayed {
 }
 
 let engine: Engine;
-let events: KernelEvents;
+let events: KernelEvents | undefined;
 const owners = new Map<string, PolicyIR>();
 const replayed: Replayed[] = [];
 
@@ -88,10 +88,11 @@ beforeAll(async () => {
   prepareWorkload();
   ({ engine } = await loadEngine({ cwd: REPO }));
   events = new KernelEvents(engine, owners);
-});
+  // Loading every plugin from source and building /readwrite take minutes under TCG.
+}, 900_000);
 
 afterAll(() => {
-  events.close();
+  events?.close();
   const lines = ['', `KubeArmor behavioural replay: ${replayed.length} run(s)`];
   for (const enforcer of ENFORCERS) {
     const mine = replayed.filter((one) => one.enforcer === enforcer);
@@ -117,10 +118,12 @@ describe('KubeArmor scenario commands through armorkit run', { timeout: 600_000 
     it(`${scenario.id}: ${scenario.command}`, async () => {
       const { enforcers, problem } = enforcersOf(scenario);
       if (problem !== undefined) process.stdout.write(`  ${scenario.id}: no enforcer takes the policy: ${problem}\n`);
+      const kernel = events;
+      if (!kernel) throw new Error('the kernel events reader was not opened');
       for (const enforcer of enforcers) {
-        await events.take({ bpf: enforcer === 'BPF', settleMs: 300 });
+        await kernel.take({ bpf: enforcer === 'BPF', settleMs: 300 });
         const outcome = await runInProcess(engine, REPO, { enforcer, policy: scenario.policy, attempt: scenario.id, command: ['bash', '-c', scenario.command], expected: 'allowed' });
-        const taken = await events.take({ bpf: enforcer === 'BPF' });
+        const taken = await kernel.take({ bpf: enforcer === 'BPF' });
         const alerts = taken.events.flatMap((event) => kubeArmorAlert(event) ?? []);
         const passed = outcome.result === 'allowed';
         const run: Replayed = {
