@@ -19,6 +19,19 @@ const DEFAULT_CASES = 8;
 const ENFORCERS = ['AppArmor', 'BPF', 'Seccomp'] as const;
 type ReplayEnforcer = (typeof ENFORCERS)[number];
 
+/**
+ * The disagreements docs/kubearmor.md#differences-and-why explains, by enforcer and case: any other one fails the
+ * test (a regression, or a new difference to explain there).
+ */
+const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
+  'BPF kubearmor-dev-next_test_01/cmd1': 'the exec is denied but no ring-buffer event arrives (a bug, not yet explained)',
+  'BPF kubearmor-dev_test_01/cmd1': 'the exec is denied but no ring-buffer event arrives (a bug, not yet explained)',
+  'AppArmor github_test_01/cmd2': 'merged /usr: /bin/dash is /usr/bin/dash, so the fromSource child profile is never entered',
+  'AppArmor github_test_14/cmd2': 'no network in kernel-lab',
+  'BPF github_test_14/cmd2': 'no network in kernel-lab',
+  'AppArmor multiubuntu_test_19/cmd2': 'AppArmor cannot log the audit posture without logging what is allowed',
+};
+
 /** The multiubuntu workload's files (reference §6.1) and user1, the `readwrite` helper, ping and arping. */
 function prepareWorkload(): void {
   if (!readFileSync('/etc/passwd', 'utf8').includes('\nuser1:')) {
@@ -138,6 +151,10 @@ describe('KubeArmor scenario commands through armorkit run', { timeout: 600_000 
         replayed.push(run);
         // Enforcement really happened: the step was applied (disagreements are counted and explained, not failed).
         expect(outcome.result, outcome.detail).not.toBe('not applied');
+        if (!run.commandAgrees || !run.alertAgrees) {
+          const key = `${enforcer} ${scenario.id}`;
+          expect(KNOWN_DIFFERENCES[key], `${key} disagrees with KubeArmor (${run.passed ? 'passed' : 'failed'}: ${run.detail}) and docs/kubearmor.md does not explain it`).toBeDefined();
+        }
       }
     });
   }
