@@ -5,7 +5,9 @@
 // by a veth; the origin is nginx in the outside one. Rounds interleave the cases; medians of req/s, p99 latency and
 // the proxy's CPU time (user+sys, its whole process tree) per request are printed with every case's ratio to direct.
 // Needs root, wrk, nginx, haproxy, squid (Makefile APT_PACKAGES) and a build (`pnpm run build-all`):
-//   node bench/networkproxy.mjs [--rounds N] [--seconds S]
+//   node bench/networkproxy.mjs [--rounds N] [--seconds S] [--only armorkit,haproxy] [--cpu-prof DIR]
+// --only keeps the cases whose name starts with one of the words (direct always runs); --cpu-prof writes a V8 CPU
+// profile of the armorkit proxy (stopped with SIGTERM at the end) into DIR.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,13 @@ const argument = (name, fallback) => {
   const at = process.argv.indexOf(name);
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
 };
+const textArgument = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
 const ROUNDS = argument('--rounds', 5);
+const ONLY = textArgument('--only')?.split(',');
+const CPU_PROFILE_DIR = textArgument('--cpu-prof');
 const SECONDS = argument('--seconds', 3);
 const CLI = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
 const WRK_UID = 65534;
@@ -40,7 +48,14 @@ function run(command, args, options = {}) {
 const inNs = (ns, argv) => ['netns', 'exec', ns, ...argv];
 
 function cleanUp() {
-  for (const child of children) child.kill('SIGKILL');
+  // Each child leads its own process group: nginx's workers go with their master.
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   for (const ns of [clientNs, serverNs]) {
     try {
       run('ip', ['netns', 'del', ns]);
@@ -55,7 +70,7 @@ process.once('exit', cleanUp);
 process.once('SIGINT', () => process.exit(130));
 
 function start(ns, argv) {
-  const child = spawn('ip', inNs(ns, argv), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('ip', inNs(ns, argv), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -119,7 +134,8 @@ async function startProxies() {
   };
   const config = { version: 1, proxyPort: 15001, proxyAdminPort: ADMIN_PORT, proxyUID: 0, decisions: table, spoofingProtection: { enabled: true, maxCacheSeconds: 30 }, audit: { profileName: 'bench', events: { to: 'stderr' } } };
   writeFileSync(join(dir, 'armorkit.json'), JSON.stringify(config));
-  const armorkit = start(clientNs, [process.execPath, CLI, 'proxy', '--config', join(dir, 'armorkit.json')]);
+  const profile = CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR] : [];
+  const armorkit = start(clientNs, [process.execPath, ...profile, CLI, 'proxy', '--config', join(dir, 'armorkit.json')]);
 
   writeFileSync(
     join(dir, 'haproxy.cfg'),
@@ -195,7 +211,7 @@ async function main() {
   const proxies = await startProxies();
   const http = `http://${NAME}/`;
   const https = `https://${NAME}/`;
-  const cases = [
+  const all = [
     { name: 'direct', protocol: 'http', url: http },
     { name: 'armorkit (L7 per request)', protocol: 'http', url: http, port: 15001, uid: 0, process: proxies.armorkit },
     { name: 'haproxy (TCP, transparent)', protocol: 'http', url: http, port: 15002, uid: 0, process: proxies.haproxy },
@@ -205,6 +221,7 @@ async function main() {
     { name: 'armorkit (SNI passthrough)', protocol: 'tls', url: https, port: 15001, uid: 0, process: proxies.armorkit },
     { name: 'haproxy (TCP, transparent)', protocol: 'tls', url: https, port: 15002, uid: 0, process: proxies.haproxy },
   ];
+  const cases = all.filter((item) => item.name === 'direct' || !ONLY || ONLY.some((word) => item.name.startsWith(word)));
   const results = new Map();
   let capture;
   const useCapture = async (next) => {
@@ -256,7 +273,12 @@ async function main() {
     }
   }
   const output = proxies.armorkit.output();
-  if (output.includes('"violation event"')) console.log('\nnote: the armorkit proxy reported denials during the run (see its configuration)');
+  const denials = output.split('\n').filter((line) => line.includes('"DENIED"'));
+  if (denials.length > 0) console.log(`\nnote: the armorkit proxy reported ${denials.length} denials during the run, the first: ${denials[0]}`);
+  if (CPU_PROFILE_DIR) {
+    proxies.armorkit.kill('SIGTERM');
+    await new Promise((resolve) => proxies.armorkit.once('exit', resolve));
+  }
 }
 
 main().then(

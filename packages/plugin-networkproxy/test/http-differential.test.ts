@@ -4,17 +4,7 @@ import type { Decision } from '../src/decision/facts.js';
 import { normalizeRequestPath, requestHostName } from '../src/decision/request.js';
 import { type DecisionTable, type HttpRule, decisionTableSchema } from '../src/decision/table.js';
 import { http, tls } from './support/decide.js';
-
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { generator } from './support/random.js';
 
 const NAMES = ['a.test', 'b.a.test', 'c.b.a.test', 'test', 'x.test', 'a.test.evil', 'fd00::1'];
 const PATTERNS = [...NAMES, '*.a.test', '*.test', '*.b.a.test', '*'];

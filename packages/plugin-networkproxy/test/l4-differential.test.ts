@@ -4,18 +4,7 @@ import { createDecider } from '../src/decision/decider.js';
 import type { DecisionTable, L4Rule, PortInterval } from '../src/decision/table.js';
 import { decisionTableSchema } from '../src/decision/table.js';
 import { tcp } from './support/decide.js';
-
-/** mulberry32: a small seeded generator, so a failure names a seed that reproduces it. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { generator } from './support/random.js';
 
 function bytesOf(family: 4 | 6, random: () => number): Uint8Array {
   // Few distinct leading bytes, so that networks nest and overlap and addresses fall into them.

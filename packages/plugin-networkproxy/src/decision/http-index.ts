@@ -20,6 +20,10 @@ export function prepareHttpRule(rule: HttpRule, verdict: RuleVerdict): PreparedH
   };
 }
 
+/** Names longer than a DNS name (253) are worked out every time rather than kept. */
+const MAX_KEPT_NAME = 255;
+const MAX_KEPT_NAMES = 1024;
+
 interface Candidate {
   order: number;
   /** The rule matched through a host name (exact or `*.suffix`), not through `*` or the absence of hosts. */
@@ -41,6 +45,8 @@ export class HttpIndex {
   private readonly suffix = new Map<string, number[]>();
   private readonly anyHost: number[] = [];
   private readonly withoutHosts: number[] = [];
+  /** Candidates already worked out, per name: TLS server names (index 0) and HTTP hosts (1). */
+  private readonly known = [new Map<string, readonly Candidate[]>(), new Map<string, readonly Candidate[]>()] as const;
 
   constructor(
     private readonly rules: readonly PreparedHttpRule[],
@@ -59,8 +65,25 @@ export class HttpIndex {
     });
   }
 
-  /** Rules whose hosts admit `name` (undefined: no name was sent), in evaluation order. */
-  private candidates(name: string | undefined, withoutHosts: boolean): Candidate[] {
+  /**
+   * Rules whose hosts admit `name` (undefined: no name was sent), in evaluation order; kept per name (a connection's
+   * requests mostly name one host), within a bound so that names a client makes up cannot grow it.
+   */
+  private candidates(name: string | undefined, withoutHosts: boolean): readonly Candidate[] {
+    const known = this.known[withoutHosts ? 1 : 0];
+    // '' is no name requestHostName gives: it stands for none.
+    const key = name ?? '';
+    const cached = known.get(key);
+    if (cached) return cached;
+    const found = this.findCandidates(name, withoutHosts);
+    if (key.length <= MAX_KEPT_NAME) {
+      if (known.size >= MAX_KEPT_NAMES) known.clear();
+      known.set(key, found);
+    }
+    return found;
+  }
+
+  private findCandidates(name: string | undefined, withoutHosts: boolean): readonly Candidate[] {
     const found = new Map<number, boolean>();
     const add = (orders: readonly number[] | undefined, byName: boolean) => {
       for (const order of orders ?? []) found.set(order, (found.get(order) ?? true) && byName);
@@ -72,7 +95,7 @@ export class HttpIndex {
     }
     add(this.anyHost, false);
     if (withoutHosts) add(this.withoutHosts, false);
-    return [...found].map(([order, byName]) => ({ order, byName })).sort((a, b) => a.order - b.order);
+    return Object.freeze([...found].sort(([a], [b]) => a - b).map(([order, byName]) => Object.freeze({ order, byName })));
   }
 
   /** TLS passthrough: vArmor's SNI permissions, the rules' hosts × ports (their paths and methods cannot be seen). */

@@ -39,6 +39,7 @@ export function handleConnection(client: Socket, family: 4 | 6, context: Connect
 class FirstBytes {
   private buffer: Buffer = EMPTY;
   private timer: NodeJS.Timeout | undefined;
+  private late: NodeJS.Immediate | undefined;
   private done = false;
   private readonly onData = (chunk: Buffer): void => this.received(chunk);
   private readonly onEnd = (): void => this.examine(true);
@@ -52,7 +53,7 @@ class FirstBytes {
 
   start(): void {
     // Nothing sent for a while: a server-first protocol (SSH banner, SMTP); judged on L4 rules alone.
-    this.timer = setTimeout(() => this.timedOut(), this.context.limits.detectTimeoutMs);
+    this.timer = setTimeout(() => this.deadline(), this.context.limits.detectTimeoutMs);
     this.client.on('data', this.onData);
     this.client.once('end', this.onEnd);
     this.client.once('close', () => this.stop());
@@ -60,20 +61,36 @@ class FirstBytes {
 
   private stop(): void {
     this.done = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.clearTimer();
     this.client.off('data', this.onData);
     this.client.off('end', this.onEnd);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.late) clearImmediate(this.late);
+    this.timer = undefined;
+    this.late = undefined;
   }
 
   private received(chunk: Buffer): void {
     const first = this.buffer.length === 0;
     this.buffer = first ? chunk : Buffer.concat([this.buffer, chunk]);
-    if (first && this.timer) {
+    if (first && (this.timer || this.late)) {
       // Bytes came: the rest of a ClientHello or a request line must follow within the header deadline.
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.timedOut(), this.context.limits.headerTimeoutMs);
+      this.clearTimer();
+      this.timer = setTimeout(() => this.deadline(), this.context.limits.headerTimeoutMs);
     }
     this.examine(false);
+  }
+
+  /**
+   * A deadline passed. Timers run before the event loop polls its sockets: after a stall of the whole process (a
+   * busy machine) bytes the client sent in time may be waiting unread, so they are read before the deadline counts.
+   */
+  private deadline(): void {
+    this.timer = undefined;
+    this.late = setImmediate(() => this.timedOut());
   }
 
   private timedOut(): void {
@@ -180,7 +197,7 @@ function decideAndRelay(client: Socket, facts: TrafficFacts & { layer: 'tcp' | '
         }
         upstream.once('close', () => (context.stats.bytesFromUpstreams += upstream.bytesRead));
         if (first.length > 0) upstream.write(first);
-        relay(client, upstream, context.limits.idleTimeoutMs);
+        relay(client, upstream, context.idle);
       },
       () => {
         context.stats.upstreamFailures++;

@@ -5,10 +5,15 @@ import type { RequestHead } from './http-request-head.js';
 
 /** The origin-form target the rules saw: normalized path, the query as received; `*` and CONNECT's authority kept. */
 export function forwardedTarget(head: Pick<RequestHead, 'method' | 'target'>): string {
-  if (head.method === 'CONNECT' || head.target === '*') return head.target;
-  const withoutFragment = head.target.split('#', 1)[0] ?? '';
+  const { target } = head;
+  if (head.method === 'CONNECT' || target === '*') return target;
+  const fragment = target.indexOf('#');
+  const withoutFragment = fragment < 0 ? target : target.slice(0, fragment);
   const query = withoutFragment.indexOf('?');
-  return normalizeRequestPath(head.target) + (query >= 0 ? withoutFragment.slice(query) : '');
+  const path = normalizeRequestPath(target);
+  // The usual case: the path was already normalized and there is no fragment, so the target is sent as received.
+  if (fragment < 0 && path.length === (query < 0 ? target.length : query) && target.startsWith(path)) return target;
+  return path + (query >= 0 ? withoutFragment.slice(query) : '');
 }
 
 /** `bytes` is the whole received head; only the request line changes, and only when its target does. */

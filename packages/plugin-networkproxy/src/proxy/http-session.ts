@@ -4,10 +4,12 @@
 import type { Socket } from 'node:net';
 import type { Decision, Destination, TrafficFacts } from '../decision/facts.js';
 import { BodyReader } from './body-framing.js';
-import { forwardedHead } from './forwarded-head.js';
+import { forwardedHead, forwardedTarget } from './forwarded-head.js';
 import { mutatedHead } from './mitm/header-mutation.js';
 import type { HeaderValue } from './mitm/mitm-runtime.js';
-import { parseRequestHead, type RequestHead } from './http-request-head.js';
+import { NO_BODY, parseRequestHead, type RequestHead } from './http-request-head.js';
+import { LF } from './http-token.js';
+import type { IdleEntry } from './idle-sweep.js';
 import { localResponse } from './local-response.js';
 import { spoofingDetail, type NameVerdict } from './name-addresses.js';
 import type { Peer } from './proxy-audit.js';
@@ -27,15 +29,36 @@ export interface InterceptedSession {
 type Reply = { kind: 'upstream' } | { kind: 'local'; bytes: Buffer; close: boolean };
 type State = 'head' | 'body' | 'deciding' | 'upgrading' | 'tunnel' | 'closing';
 
+/** A request's judgement, kept for the next request of the connection that reads the same. */
+interface Judged {
+  host: string | undefined;
+  method: string;
+  target: string;
+  facts: TrafficFacts;
+  decision: Decision;
+  /** The target goes upstream as received (already normalized): the head's bytes are forwarded untouched. */
+  targetKept: boolean;
+}
+
 const EMPTY = Buffer.alloc(0);
+const UPSTREAM: Reply = Object.freeze({ kind: 'upstream' });
+const NAME_OK: NameVerdict = Object.freeze({ ok: true });
 /** After the proxy's last answer, how long the client gets to read it before the socket goes. */
 const LINGER_MS = 2_000;
 
 export class HttpSession {
+  /** The client's bytes not yet read start at `offset`. */
   private buffer: Buffer;
+  private offset = 0;
+  /**
+   * Client bytes [forwardFrom, offset) go upstream as they came (allowed heads whose target is kept, and bodies):
+   * written in one piece when the reading stops, so pipelined requests in one chunk cost one write. -1: none.
+   */
+  private forwardFrom = -1;
+  /** A head was incomplete: the client's next bytes are read only once a line ends in them (or the limit is near). */
+  private waitingForLine = false;
   private state: State = 'head';
   private body: BodyReader | undefined;
-  private forwardBody = false;
   /** The request being forwarded is the connection's last (Connection: close, HTTP/1.0). */
   private lastRequest = false;
   private upgradeAfterBody = false;
@@ -48,8 +71,18 @@ export class HttpSession {
   private responseStarted = false;
   private clientEnded = false;
   private finished = false;
+  private clientPaused = true;
   private upstreamNeedsDrain = false;
+  private clientNeedsDrain = false;
   private headerTimer: NodeJS.Timeout | undefined;
+  private headerLate: NodeJS.Immediate | undefined;
+  /**
+   * The last request's judgement: the same host, method and target on this connection (same table, same destination)
+   * decide the same, so the decider is asked again only when one of them changes.
+   */
+  private judged: Judged | undefined;
+  /** Traffic either way keeps the connection; none for the idle timeout closes it. */
+  private readonly idle: IdleEntry;
 
   constructor(
     private readonly client: Socket,
@@ -63,22 +96,32 @@ export class HttpSession {
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
     client.on('end', () => {
       this.clientEnded = true;
-      this.pump();
+      // In a tunnel the client's end is the upstream's to see (half-close), as in a relay.
+      if (this.state === 'tunnel') this.upstream?.end();
+      else this.pump();
     });
     client.on('error', () => this.destroy());
     client.on('close', () => this.destroy());
-    client.setTimeout(context.limits.idleTimeoutMs, () => this.destroy());
+    this.idle = context.idle.watch(() => this.destroy());
     this.pump();
     this.updateClientFlow();
   }
 
   private onClientData(chunk: Buffer): void {
+    this.idle.touch();
     if (this.state === 'closing' || this.finished) return;
     if (this.state === 'tunnel') {
       this.writeUpstream(chunk);
       return;
     }
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    // Bytes are kept only across an incomplete head or a paused decision: usually the chunk is read where it is.
+    this.buffer = this.offset === this.buffer.length ? chunk : Buffer.concat([this.buffer.subarray(this.offset), chunk]);
+    this.offset = 0;
+    if (this.waitingForLine) {
+      // A head ends with a line: until one ends, reading it again would only find it incomplete (byte-by-byte senders).
+      if (chunk.indexOf(LF) < 0 && this.buffer.length < this.context.limits.maxHeadBytes) return;
+      this.waitingForLine = false;
+    }
     this.pump();
   }
 
@@ -87,107 +130,147 @@ export class HttpSession {
     for (;;) {
       if (this.finished) return;
       if (this.state === 'head') {
-        if (this.buffer.length === 0) {
+        if (this.offset === this.buffer.length) {
+          this.flushForward();
           if (this.clientEnded) this.noMoreRequests();
           return;
         }
-        const parsed = parseRequestHead(this.buffer, 0, this.context.limits);
+        const parsed = parseRequestHead(this.buffer, this.offset, this.context.limits);
         if (parsed.kind === 'more') {
-          if (this.clientEnded) this.refuseMalformed(400, 'the client ended its side in the middle of a request head');
-          else this.armHeaderTimer();
+          this.flushForward();
+          if (this.clientEnded) {
+            this.refuseMalformed(400, 'the client ended its side in the middle of a request head');
+          } else {
+            this.waitingForLine = true;
+            this.armHeaderTimer();
+          }
           return;
         }
         this.clearHeaderTimer();
         if (parsed.kind === 'error') {
+          this.flushForward();
           this.refuseMalformed(parsed.status, parsed.reason);
           return;
         }
         this.judge(parsed.head);
       } else if (this.state === 'body') {
-        if (this.buffer.length === 0) {
+        if (this.offset === this.buffer.length) {
+          this.flushForward();
           // The client ended in the middle of a body: the upstream would wait for the rest forever.
           if (this.clientEnded) this.destroy();
           return;
         }
-        const step = this.body?.step(this.buffer, 0) ?? { error: 'no body' };
+        const step = this.body?.step(this.buffer, this.offset) ?? { error: 'no body' };
         if ('error' in step) {
           this.context.stats.protocolError('http');
           this.destroy();
           return;
         }
-        const chunk = this.buffer.subarray(0, step.used);
-        this.buffer = this.buffer.subarray(step.used);
-        if (this.forwardBody) this.writeUpstream(chunk);
+        if (this.forwardFrom < 0) this.forwardFrom = this.offset;
+        this.offset += step.used;
         if (step.done) this.afterMessage();
       } else {
+        this.flushForward();
         return;
       }
+    }
+  }
+
+  /** Writes the client bytes waiting to go upstream as they came, and lets go of the part of the buffer read. */
+  private flushForward(): void {
+    if (this.forwardFrom >= 0) {
+      const from = this.forwardFrom;
+      this.forwardFrom = -1;
+      this.writeUpstream(from === 0 && this.offset === this.buffer.length ? this.buffer : this.buffer.subarray(from, this.offset));
+    }
+    if (this.offset === this.buffer.length) {
+      this.buffer = EMPTY;
+      this.offset = 0;
     }
   }
 
   private judge(head: RequestHead): void {
     const { context } = this;
     context.stats.requestsTotal++;
-    const facts: TrafficFacts = {
-      layer: 'http',
-      destination: this.destination,
-      ...(head.host !== undefined && { host: head.host }),
-      method: head.method,
-      path: head.target,
-      tls: this.intercepted !== undefined,
-      ...(this.intercepted && { mitmDomain: this.intercepted.entry }),
-    };
-    const decision = context.decider.decide(facts);
+    let judged = this.judged;
+    if (judged === undefined || judged.target !== head.target || judged.host !== head.host || judged.method !== head.method) {
+      const facts: TrafficFacts = {
+        layer: 'http',
+        destination: this.destination,
+        ...(head.host !== undefined && { host: head.host }),
+        method: head.method,
+        path: head.target,
+        tls: this.intercepted !== undefined,
+        ...(this.intercepted && { mitmDomain: this.intercepted.entry }),
+      };
+      judged = { host: head.host, method: head.method, target: head.target, facts, decision: context.decider.decide(facts), targetKept: forwardedTarget(head) === head.target };
+      this.judged = judged;
+    }
+    const { decision } = judged;
     // Inside an intercepted connection the upstream's certificate was verified for the name: nothing to spoof.
     if (decision.action === 'allow' && decision.allowedByName !== undefined && context.names && !this.intercepted) {
       const verdict = context.names.verify(decision.allowedByName, this.destination.address);
       if (verdict instanceof Promise) {
+        // What was read before this head goes now; this head and what follows wait for the answer.
+        this.flushForward();
         this.state = 'deciding';
         this.updateClientFlow();
+        const current = judged;
         void verdict.then((answer) => {
           if (this.finished) return;
-          this.apply(head, facts, decision, answer);
+          this.apply(head, current, answer);
           this.updateClientFlow();
           this.pump();
         });
         return;
       }
-      this.apply(head, facts, decision, verdict);
+      this.apply(head, judged, verdict);
       return;
     }
-    this.apply(head, facts, decision, { ok: true });
+    this.apply(head, judged, NAME_OK);
   }
 
-  private apply(head: RequestHead, facts: TrafficFacts, decision: Decision, names: NameVerdict): void {
+  private apply(head: RequestHead, judged: Judged, names: NameVerdict): void {
     const { context } = this;
-    const headBytes = this.buffer.subarray(0, head.headBytes);
-    this.buffer = this.buffer.subarray(head.headBytes);
+    const { decision, facts } = judged;
+    const headStart = this.offset;
     const spoofed = !names.ok;
     const allowed = decision.action === 'allow' && !spoofed && !this.upstreamGone;
     if (spoofed) context.stats.spoofingRefused++;
     context.stats.decided('http', allowed ? (decision.audit ? 'audited' : 'allowed') : 'denied');
-    context.audit.report({
-      facts,
-      decision,
-      reason: spoofed ? 'spoofing' : 'policy',
-      client: this.peer,
-      action: allowed ? 'allow' : 'deny',
-      ...(spoofed && { detail: spoofingDetail(decision.allowedByName ?? '', names.addresses, this.destination.address) }),
-    });
-    this.body = new BodyReader(head.framing);
+    if (!allowed || decision.audit) {
+      context.audit.report({
+        facts,
+        decision,
+        reason: spoofed ? 'spoofing' : 'policy',
+        client: this.peer,
+        action: allowed ? 'allow' : 'deny',
+        ...(spoofed && { detail: spoofingDetail(decision.allowedByName ?? '', names.addresses, this.destination.address) }),
+      });
+    }
+    const hasBody = head.framing !== NO_BODY;
     if (allowed) {
-      this.writeUpstream(this.intercepted ? mutatedHead(head, headBytes, this.intercepted.headers) : forwardedHead(head, headBytes));
+      const mutations = this.intercepted?.headers ?? [];
+      if (judged.targetKept && mutations.length === 0) {
+        if (this.forwardFrom < 0) this.forwardFrom = headStart;
+      } else {
+        this.flushForward();
+        const headBytes = this.buffer.subarray(headStart, headStart + head.headBytes);
+        this.writeUpstream(this.intercepted ? mutatedHead(head, headBytes, mutations) : forwardedHead(head, headBytes));
+      }
+      this.offset = headStart + head.headBytes;
       this.responses.expect(head.method);
-      this.replies.push({ kind: 'upstream' });
-      this.forwardBody = true;
+      this.replies.push(UPSTREAM);
       this.lastRequest = !head.keepAlive;
       this.upgradeAfterBody = head.upgrade;
       this.state = 'body';
-      if (this.body.done) this.afterMessage();
+      if (hasBody) this.body = new BodyReader(head.framing);
+      else this.afterMessage();
     } else {
+      this.flushForward();
+      this.offset = headStart + head.headBytes;
       // A denied request with a body is answered at once: the client may never send that body (Expect: 100-continue),
       // so the connection closes rather than guess where the next request starts.
-      const hasBody = !this.body.done;
       const keep = head.keepAlive && !hasBody && !head.upgrade;
       this.pushLocal(localResponse(403, keep), !keep);
       if (keep) this.state = 'head';
@@ -235,7 +318,7 @@ export class HttpSession {
         return;
       }
     }
-    if (this.replies.length === 0 && (this.state === 'closing' || this.upstreamGone || (this.clientEnded && this.buffer.length === 0 && this.state === 'head'))) {
+    if (this.replies.length === 0 && (this.state === 'closing' || this.upstreamGone || (this.clientEnded && this.offset === this.buffer.length && this.state === 'head'))) {
       this.finishClient();
     }
   }
@@ -250,6 +333,7 @@ export class HttpSession {
   private finishClient(): void {
     if (this.finished) return;
     this.finished = true;
+    this.idle.stop();
     this.state = 'closing';
     this.clearHeaderTimer();
     this.upstream?.destroy();
@@ -262,22 +346,30 @@ export class HttpSession {
 
   private destroy(): void {
     this.finished = true;
+    this.idle.stop();
     this.clearHeaderTimer();
     this.client.destroy();
     this.upstream?.destroy();
   }
 
   private armHeaderTimer(): void {
-    if (this.headerTimer) return;
+    if (this.headerTimer || this.headerLate) return;
     this.headerTimer = setTimeout(() => {
+      // Timers run before sockets are polled: the bytes that complete the head may be waiting after a stall, and
+      // are read first (when they complete it, the head is no longer incomplete and its timer is cleared).
       this.headerTimer = undefined;
-      if (!this.finished && this.state === 'head') this.refuseMalformed(408, `no complete request head within ${this.context.limits.headerTimeoutMs} ms`);
+      this.headerLate = setImmediate(() => {
+        this.headerLate = undefined;
+        if (!this.finished && this.state === 'head') this.refuseMalformed(408, `no complete request head within ${this.context.limits.headerTimeoutMs} ms`);
+      });
     }, this.context.limits.headerTimeoutMs);
   }
 
   private clearHeaderTimer(): void {
     if (this.headerTimer) clearTimeout(this.headerTimer);
+    if (this.headerLate) clearImmediate(this.headerLate);
     this.headerTimer = undefined;
+    this.headerLate = undefined;
   }
 
   // --- upstream side ---
@@ -289,7 +381,7 @@ export class HttpSession {
       if (!this.connecting) this.openUpstream();
       return;
     }
-    if (!this.upstream.write(bytes)) {
+    if (!this.upstream.write(bytes) && !this.upstreamNeedsDrain) {
       this.upstreamNeedsDrain = true;
       this.updateClientFlow();
       this.upstream.once('drain', () => {
@@ -315,9 +407,8 @@ export class HttpSession {
         upstream.on('end', () => this.onUpstreamEnd());
         upstream.on('error', () => this.onUpstreamFailure(502));
         upstream.on('close', () => this.onUpstreamEnd());
-        upstream.setTimeout(this.context.limits.idleTimeoutMs, () => this.destroy());
         for (const bytes of this.pendingUpstream.splice(0)) this.writeUpstream(bytes);
-        if (this.clientEnded && this.state === 'head' && this.buffer.length === 0) upstream.end();
+        if (this.clientEnded && this.state === 'head' && this.offset === this.buffer.length) upstream.end();
         this.updateClientFlow();
       },
       (error: unknown) => {
@@ -329,6 +420,7 @@ export class HttpSession {
   }
 
   private onUpstreamData(chunk: Buffer): void {
+    this.idle.touch();
     if (this.finished) return;
     if (this.state === 'tunnel') {
       this.writeClient(chunk);
@@ -336,10 +428,6 @@ export class HttpSession {
     }
     // The chunk goes to the client in as few writes as the proxy's own answers allow (one, unless one goes between).
     let written = 0;
-    const flush = (to: number): void => {
-      if (to > written) this.writeClient(chunk.subarray(written, to));
-      written = Math.max(written, to);
-    };
     let from = 0;
     while (from < chunk.length) {
       const step = this.responses.step(chunk, from);
@@ -353,10 +441,13 @@ export class HttpSession {
       if ('tunnel' in step) {
         this.replies.shift();
         this.state = 'tunnel';
-        flush(chunk.length);
-        const pending = this.buffer;
+        this.writeClientPart(chunk, written, chunk.length);
+        this.flushForward();
+        const pending = this.buffer.subarray(this.offset);
         this.buffer = EMPTY;
+        this.offset = 0;
         this.writeUpstream(pending);
+        if (this.clientEnded) this.upstream?.end();
         this.updateClientFlow();
         return;
       }
@@ -365,7 +456,7 @@ export class HttpSession {
         this.responseStarted = false;
         if (this.state === 'upgrading') this.state = 'head';
         // What comes next is ours (an answer, or the end): the upstream's bytes so far go first.
-        if (this.replies[0]?.kind !== 'upstream') flush(from);
+        if (this.replies[0]?.kind !== 'upstream') written = this.writeClientPart(chunk, written, from);
         this.flushReplies();
         if (this.finished) return;
         this.updateClientFlow();
@@ -374,7 +465,14 @@ export class HttpSession {
         break;
       }
     }
-    flush(from);
+    this.writeClientPart(chunk, written, from);
+  }
+
+  /** Writes chunk[written, to) to the client (the chunk itself when that is all of it); returns the new `written`. */
+  private writeClientPart(chunk: Buffer, written: number, to: number): number {
+    if (to <= written) return written;
+    this.writeClient(written === 0 && to === chunk.length ? chunk : chunk.subarray(written, to));
+    return to;
   }
 
   private onUpstreamEnd(): void {
@@ -408,9 +506,11 @@ export class HttpSession {
   }
 
   private writeClient(bytes: Buffer): void {
-    if (!this.client.write(bytes)) {
+    if (!this.client.write(bytes) && !this.clientNeedsDrain) {
+      this.clientNeedsDrain = true;
       this.upstream?.pause();
       this.client.once('drain', () => {
+        this.clientNeedsDrain = false;
         if (!this.finished) this.upstream?.resume();
       });
     }
@@ -425,6 +525,8 @@ export class HttpSession {
       this.connecting ||
       this.upstreamNeedsDrain ||
       this.replies.length >= this.context.limits.maxPipelinedRequests;
+    if (hold === this.clientPaused) return;
+    this.clientPaused = hold;
     if (hold) this.client.pause();
     else this.client.resume();
   }

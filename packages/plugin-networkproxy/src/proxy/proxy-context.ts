@@ -1,6 +1,7 @@
 // What a connection's handlers share: the decision table in force when it was accepted, limits, counters, audit.
 import type { Decider } from '../decision/facts.js';
 import type { HeadLimits } from './http-request-head.js';
+import type { IdleSweep } from './idle-sweep.js';
 import type { MitmRuntime } from './mitm/mitm-runtime.js';
 import type { NameAddresses } from './name-addresses.js';
 import type { ProxyAudit } from './proxy-audit.js';
@@ -38,6 +39,8 @@ export interface ConnectionContext {
   names: NameAddresses | undefined;
   audit: ProxyAudit;
   stats: ProxyStats;
+  /** Closes connections idle for limits.idleTimeoutMs (one timer for all of them). */
+  idle: IdleSweep;
   /** Absent when the configuration intercepts nothing. */
   mitm: MitmRuntime | undefined;
 }

@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { ViolationSink } from '@armorkit/core/audit';
 import type { Decider } from '../decision/facts.js';
 import { handleConnection } from './connection.js';
+import { IdleSweep } from './idle-sweep.js';
 import type { MitmRuntime } from './mitm/mitm-runtime.js';
 import { DEFAULT_NAME_CHECK, NameAddresses, type NameCheckOptions } from './name-addresses.js';
 import { ProxyAudit } from './proxy-audit.js';
@@ -47,7 +48,7 @@ export class ProxyServer {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.audit = new ProxyAudit(options.audit.sink, options.audit.profileName);
     const names = options.nameCheck === false ? undefined : new NameAddresses({ ...DEFAULT_NAME_CHECK, ...options.nameCheck });
-    this.context = { decider: options.decider, limits, names, audit: this.audit, stats: this.stats, mitm: options.mitm };
+    this.context = { decider: options.decider, limits, names, audit: this.audit, stats: this.stats, idle: new IdleSweep(limits.idleTimeoutMs), mitm: options.mitm };
   }
 
   static async start(options: ProxyServerOptions): Promise<ProxyServer> {
@@ -107,6 +108,7 @@ export class ProxyServer {
   async close(): Promise<void> {
     const closed = Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     for (const socket of this.sockets) socket.destroy();
+    this.context.idle.stop();
     await closed;
     this.servers.length = 0;
     await this.audit.close();

@@ -4,6 +4,12 @@ export type DecisionLayer = 'tcp' | 'tls' | 'http';
 /** intercepted: a TLS connection terminated by the proxy, its requests decided one by one. */
 export type DecisionOutcome = 'allowed' | 'denied' | 'audited' | 'intercepted';
 
+// In the order of their names, so that the exposition is sorted as it is read out.
+const LAYERS: readonly DecisionLayer[] = ['http', 'tcp', 'tls'];
+const OUTCOMES: readonly DecisionOutcome[] = ['allowed', 'audited', 'denied', 'intercepted'];
+const LAYER_INDEX: Record<DecisionLayer, number> = { http: 0, tcp: 1, tls: 2 };
+const OUTCOME_INDEX: Record<DecisionOutcome, number> = { allowed: 0, audited: 1, denied: 2, intercepted: 3 };
+
 export class ProxyStats {
   connectionsTotal = 0;
   connectionsActive = 0;
@@ -14,16 +20,18 @@ export class ProxyStats {
   upstreamFailures = 0;
   spoofingRefused = 0;
   reloads = 0;
-  private readonly decisions = new Map<string, number>();
-  private readonly protocolErrors = new Map<string, number>();
+  /** Counts by layer × outcome (a decision is counted for every request: no key is built for it). */
+  private readonly decisions = new Float64Array(LAYERS.length * OUTCOMES.length);
+  private readonly protocolErrors = new Float64Array(LAYERS.length);
 
   decided(layer: DecisionLayer, outcome: DecisionOutcome): void {
-    const key = `${layer}\u0000${outcome}`;
-    this.decisions.set(key, (this.decisions.get(key) ?? 0) + 1);
+    const index = LAYER_INDEX[layer] * OUTCOMES.length + OUTCOME_INDEX[outcome];
+    this.decisions[index] = this.decisions[index]! + 1;
   }
 
   protocolError(layer: DecisionLayer): void {
-    this.protocolErrors.set(layer, (this.protocolErrors.get(layer) ?? 0) + 1);
+    const index = LAYER_INDEX[layer];
+    this.protocolErrors[index] = this.protocolErrors[index]! + 1;
   }
 
   /** Prometheus text exposition format 0.0.4, families sorted by name, labels sorted. */
@@ -33,11 +41,17 @@ export class ProxyStats {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
     };
-    const decisionSamples = [...this.decisions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]): [string, number] => {
-      const [layer, outcome] = key.split('\u0000');
-      return [`{layer="${layer}",outcome="${outcome}"}`, value];
+    // Only the combinations that happened, as before any was counted nothing is printed for them.
+    const decisionSamples = LAYERS.flatMap((layer, l) =>
+      OUTCOMES.flatMap((outcome, o): Array<[string, number]> => {
+        const value = this.decisions[l * OUTCOMES.length + o] ?? 0;
+        return value > 0 ? [[`{layer="${layer}",outcome="${outcome}"}`, value]] : [];
+      }),
+    );
+    const errorSamples = LAYERS.flatMap((layer, l): Array<[string, number]> => {
+      const value = this.protocolErrors[l] ?? 0;
+      return value > 0 ? [[`{layer="${layer}"}`, value]] : [];
     });
-    const errorSamples = [...this.protocolErrors].sort(([a], [b]) => (a < b ? -1 : 1)).map(([layer, value]): [string, number] => [`{layer="${layer}"}`, value]);
     family('armorkit_proxy_bytes_total', 'counter', 'Bytes relayed, by direction.', [
       ['{direction="client_to_upstream"}', this.bytesFromClients],
       ['{direction="upstream_to_client"}', this.bytesFromUpstreams],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequestHead } from '../../src/proxy/http-request-head.js';
+import { headerFields, parseRequestHead } from '../../src/proxy/http-request-head.js';
 
 const parse = (text: string, limits?: { maxHeadBytes: number; maxHeaderCount: number }) => parseRequestHead(Buffer.from(text, 'latin1'), 0, limits);
 const refusal = (text: string) => {
@@ -17,11 +17,6 @@ describe('parseRequestHead', () => {
         method: 'POST',
         target: '/upload?x=1',
         minorVersion: 1,
-        headers: [
-          ['host', 'api.example:8080'],
-          ['content-length', '5'],
-          ['x-a', 'padded value'],
-        ],
         host: 'api.example:8080',
         framing: { kind: 'length', length: 5 },
         keepAlive: true,
@@ -30,6 +25,11 @@ describe('parseRequestHead', () => {
         requestLineBytes: 'POST /upload?x=1 HTTP/1.1\r\n'.length,
       },
     });
+    expect(headerFields(Buffer.from(text.slice(0, text.length - 5), 'latin1'))).toEqual([
+      ['host', 'api.example:8080'],
+      ['content-length', '5'],
+      ['x-a', 'padded value'],
+    ]);
   });
 
   it('asks for more on every prefix of a valid head', () => {

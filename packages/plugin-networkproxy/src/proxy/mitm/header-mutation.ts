@@ -2,7 +2,7 @@
 // then the mutation's value is set (Envoy's OVERWRITE_IF_EXISTS_OR_ADD).
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { forwardedHead, forwardedTarget } from '../forwarded-head.js';
-import type { RequestHead } from '../http-request-head.js';
+import { headerFields, type RequestHead } from '../http-request-head.js';
 import type { HeaderValue } from './mitm-runtime.js';
 
 /**
@@ -14,7 +14,7 @@ export function mutatedHead(head: RequestHead, bytes: Buffer, headers: readonly 
   if (headers.length === 0) return forwardedHead(head, bytes);
   const mutated = new Set(headers.map((header) => header.name));
   const lines = [`${head.method} ${forwardedTarget(head)} HTTP/1.${head.minorVersion}`];
-  for (const [name, value] of head.headers) if (!mutated.has(name)) lines.push(`${name}: ${value}`);
+  for (const [name, value] of headerFields(bytes)) if (!mutated.has(name)) lines.push(`${name}: ${value}`);
   for (const header of headers) lines.push(`${header.name}: ${header.value}`);
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }
