@@ -5,6 +5,7 @@ import type { AdmissionHandler, AdmissionRequest, AdmissionResponse, KubernetesO
 import { k8sErrors } from '../errors.js';
 import { checkPolicyUpdate } from './update-rules.js';
 import { CheckLimit } from './check-limit.js';
+import { checkedView } from './checked-view.js';
 import { VerdictCache } from './verdict-cache.js';
 
 export const VARMOR_GROUP = 'crd.varmor.org';
@@ -69,8 +70,9 @@ export function validatingWebhook(engine: Engine, options: ValidatingWebhookOpti
     if (!object) return refused(request, kind, [k8sErrors.error('admission-object-missing', '', `a ${request.operation} review needs request.object`)], []);
     if (object.kind !== kind) return unsupported(`request.kind is ${kind} but the object's kind is ${JSON.stringify(object.kind)}`);
     const subject = subjectOf(request, object);
-    // The object as a JSON document: the engine's parser reads it as it reads a file, pointers and all.
-    const text = JSON.stringify(object);
+    // The object as a JSON document: the engine's parser reads it as it reads a file, pointers and all (the pointers
+    // are the object's: the view only leaves out fields nothing checks).
+    const text = JSON.stringify(checkedView(object));
     const verdict = await cache.get(text, () => limit.run(() => check(text, subject)));
     const errors = [...verdict.errors];
     if (verdict.policies === 0 && errors.length === 0) {
