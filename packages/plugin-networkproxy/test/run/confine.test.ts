@@ -21,10 +21,10 @@ const id = randomBytes(2).toString('hex');
 const block = 4 * (1 + (parseInt(id, 16) % 60));
 const UP4 = `203.0.113.${block + 2}`;
 const HOST4 = `203.0.113.${block + 1}`;
-// Written the way the kernel and the proxy print it: no leading zeros in the group.
-const group6 = parseInt(id, 16).toString(16);
-const UP6 = `2001:db8:${group6}::2`;
-const HOST6 = `2001:db8:${group6}::1`;
+const UP6 = `2001:db8:${id}::2`;
+const HOST6 = `2001:db8:${id}::1`;
+// How the proxy prints UP6 in its reports: the canonical text (RFC 5952), in brackets; `id` may start with 0.
+const UP6_REPORTED = new URL(`http://[${UP6}]/`).hostname;
 const UPSTREAM_NS = `akrt-${id}`;
 const tester = networkProxyTester();
 
@@ -100,7 +100,7 @@ describe.skipIf(!canRun)('armorkit run with NetworkProxy: the run namespace', { 
 defaultAction: deny
 rules:
   - qualifiers: [allow]
-    cidr: 2001:db8:${group6}::/64
+    cidr: 2001:db8:${id}::/64
     ports: [{port: 80}]`);
     const step = await confined(tester.compile(policy, 'NetworkProxy').data);
     expect(step.summary).toMatch(/^network namespace armorkit-run-[0-9a-f]{6} \(10\.213\.\d+\.\d+, fd61:726d:6b69:[0-9a-f]+::2, NAT through akr[0-9a-f]{6}h 10\.213\.\d+\.\d+, fd61:726d:6b69:[0-9a-f]+::1\)/);
@@ -115,7 +115,7 @@ rules:
     expect(v4).toBe('403');
     expect(tls).toBe('000');
     expect(address).toMatch(/ fd61:726d:6b69:[0-9a-f]+::2\/64 *$/);
-    expect(await eventsOf(step.reports)).toEqual([`DENIED ${UP4}:80`, `DENIED [${UP6}]:443`]);
+    expect(await eventsOf(step.reports)).toEqual([`DENIED ${UP4}:80`, `DENIED ${UP6_REPORTED}:443`]);
   });
 
   it('intercepts TLS with a CA of its own, which curl, Node and Python in the command trust through the environment; header secrets from ARMORKIT_SECRET_*', async () => {
