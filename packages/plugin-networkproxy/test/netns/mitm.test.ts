@@ -123,7 +123,14 @@ describe('upstream verification and audit', () => {
     await harness.curlMitm(['--http2', '-o', '/dev/null', url('/audited')]);
     await harness.curlMitm(['--http1.1', '-o', '/dev/null', '-X', 'PUT', url('/public/put-denied')]);
     await harness.curlMitm(['--http2', '-o', '/dev/null', url('/public/secret/h2')]);
-    const events = (await harness.events((all) => all.filter((event) => (event.event as Record<string, unknown>).tls === true).length >= 3)) as Event[];
+    // Wait for these three requests' own events: earlier tests of this file already logged tls events, so a count
+    // of them would return before the log has this test's lines.
+    const expected = ['/audited', '/public/put-denied', '/public/secret/h2'];
+    const hasPath = (event: { event: unknown }, path: string): boolean => {
+      const fields = event.event as Record<string, unknown>;
+      return fields.tls === true && fields.path === path;
+    };
+    const events = (await harness.events((all) => expected.every((path) => all.some((event) => hasPath(event, path))))) as Event[];
     const http = events.filter((event) => event.event.tls === true);
     expect(http.find((event) => event.event.path === '/audited')).toMatchObject({
       action: 'AUDIT',

@@ -216,10 +216,12 @@ export class ProxyHarness {
 
   /** The audit events written so far; waits (polling) until `until` holds or 10 s went by. */
   async events(until: (events: Array<Record<string, unknown>>) => boolean = () => true): Promise<Array<Record<string, unknown>>> {
+    // Only complete lines: the proxy may be in the middle of writing the last one.
     const read = (): Array<Record<string, unknown>> =>
       existsSync(this.eventsFile)
         ? readFileSync(this.eventsFile, 'utf8')
             .split('\n')
+            .slice(0, -1)
             .filter((line) => line.length > 0)
             .map((line) => JSON.parse(line) as Record<string, unknown>)
         : [];
