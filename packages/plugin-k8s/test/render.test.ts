@@ -164,9 +164,11 @@ describe('armorkit k8s render: the manifests', () => {
     expect(container.ports).toEqual([{ name: 'readiness', containerPort: 9580, protocol: 'TCP' }]);
     expect(daemonSet.spec.template.metadata.annotations).toEqual({ 'container.apparmor.security.beta.kubernetes.io/agent': 'unconfined' });
     expect(container.securityContext.seccompProfile).toEqual({ type: 'Unconfined' });
-    for (const path of ['/sys/kernel/security', '/var/lib/kubelet/seccomp', '/run/containerd', '/var/log']) {
+    for (const path of ['/sys/kernel/security', '/var/lib/kubelet/seccomp', '/var/log']) {
       expect(pod.volumes.map((volume: { hostPath: { path: string } }) => volume.hostPath.path)).toContain(path);
     }
+    // No runtime socket: nothing reads it, and a hostPath of type Directory would keep the agent off nodes without containerd.
+    expect(JSON.stringify(pod.volumes)).not.toMatch(/containerd|crio|docker\.sock/);
     expect(pod.hostPID).toBe(true);
     expect(container.securityContext.privileged).toBe(false);
     expect(container.securityContext.capabilities).toEqual({ drop: ['ALL'], add: [...AGENT_CAPABILITIES] });

@@ -316,13 +316,15 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
 /** The agent's readiness endpoint (vArmor's port and path; `armorkit k8s agent --readiness`). */
 export const AGENT_READINESS_PATH = '/health/readiness';
 
-/** Host paths the agent needs: what it writes or reads there, and whether it writes. */
+/**
+ * Host paths the agent needs: what it writes or reads there, and whether it writes. No container runtime socket: the
+ * agent tells containers apart by their cgroup paths and the pods' containerStatuses, so it works on any CRI runtime.
+ */
 export const AGENT_HOST_PATHS: readonly { name: string; path: string; type: string; readOnly: boolean; why: string }[] = [
   { name: 'securityfs', path: '/sys/kernel/security', type: 'Directory', readOnly: false, why: 'apparmor_parser loads profiles through securityfs; the BPF LSM is detected there' },
   { name: 'apparmor-profiles', path: '/etc/apparmor.d', type: 'DirectoryOrCreate', readOnly: false, why: 'AppArmor profiles are written here before they are loaded' },
   { name: 'seccomp-profiles', path: '/var/lib/kubelet/seccomp', type: 'DirectoryOrCreate', readOnly: false, why: 'the kubelet reads Localhost seccomp profiles from here' },
   { name: 'bpffs', path: '/sys/fs/bpf', type: 'Directory', readOnly: false, why: 'the BPF programs and maps are pinned under /sys/fs/bpf/armorkit' },
-  { name: 'containerd', path: '/run/containerd', type: 'Directory', readOnly: true, why: "containerd's socket, to tell which container a process belongs to" },
   { name: 'logs', path: '/var/log', type: 'Directory', readOnly: false, why: 'the audit logs are read and violations.log is written here' },
 ];
 
