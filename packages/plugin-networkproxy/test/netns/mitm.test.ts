@@ -126,7 +126,7 @@ describe('upstream verification and audit', () => {
     // Wait for these three requests' own events: earlier tests of this file already logged tls events, so a count
     // of them would return before the log has this test's lines.
     const expected = ['/audited', '/public/put-denied', '/public/secret/h2'];
-    const hasPath = (event: { event: unknown }, path: string): boolean => {
+    const hasPath = (event: Record<string, unknown>, path: string): boolean => {
       const fields = event.event as Record<string, unknown>;
       return fields.tls === true && fields.path === path;
     };
