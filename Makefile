@@ -32,6 +32,7 @@ build: deps
 
 test: setup
 	pnpm exec eslint .
+	pnpm run -s typecheck-tests
 	pnpm exec vitest run
 	pnpm run -s test-kernel
 
@@ -40,6 +41,7 @@ demo: setup
 
 lint: deps
 	pnpm exec eslint .
+	pnpm run -s typecheck-tests
 
 # Every benchmark in bench/ (bench/run.mjs), or the ones named: make bench BENCH=audit (or BENCH=audit,parse).
 # The fuzzers take a short count unless BENCH_FULL=1.

@@ -30,7 +30,7 @@ describe('armorkit k8s webhook --watch-policies', () => {
       `apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: ${api.url}\n    insecure-skip-tls-verify: true\nusers:\n- name: test\n  user:\n    token: test-token\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: test\ncurrent-context: double\n`,
       { mode: 0o600 },
     );
-    const env = { ...process.env, KUBECONFIG: kubeconfig };
+    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig };
     delete env.KUBERNETES_SERVICE_HOST;
     const child = armorkitProcess(['k8s', 'webhook', '--cert', certificates.certFile, '--key', certificates.keyFile, '--listen', '127.0.0.1:0', '--no-verify', '--watch-policies'], { cwd: repository, env });
     let stderr = '';

@@ -173,7 +173,7 @@ describe('the node agent against the API double (client-node informers)', () => 
     const { api, engine, start } = await setUp();
     const web = putArmorProfile(api, engine, 'web', 'shop', 'Seccomp');
     const broken = armorProfileObject(engine, 'broken', 'shop', 'Seccomp');
-    api.put(ARMOR_PROFILES, { ...broken.object, spec: { ...(broken.object.spec as object), profile: { ...broken.profile, seccomp: '{"defaultAction": "SCMP_ACT_NOPE"}' } } });
+    api.put(ARMOR_PROFILES, { ...broken.object, spec: { ...broken.object.spec, profile: { ...broken.profile, seccomp: '{"defaultAction": "SCMP_ACT_NOPE"}' } } });
     const agent = await start();
     await agent.ready;
     const status = report(api).status!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Enforcer } from '@armorkit/core';
+import { errorsOf, type Enforcer } from '@armorkit/core';
 import { engine } from './mutate-harness.js';
 import { compilePolicy } from './support/armor-profile.js';
 import { varmorCorpus } from './support/corpus.js';
@@ -24,7 +24,7 @@ describe('fromProfile: an ArmorProfile spec.profile back into the engine artifac
     expect(artifacts.length).toBeGreaterThan(0);
     for (const artifact of artifacts) {
       const back = engine.artifactFromProfile(artifact.enforcer as Enforcer, profile);
-      expect(back.ok, JSON.stringify(back.errors)).toBe(true);
+      expect(back.ok, JSON.stringify(errorsOf(back))).toBe(true);
       if (!back.ok) continue;
       expect(back.value.profileName).toBe(artifact.profileName);
       expect(back.value.profileMode).toBe(artifact.profileMode);
@@ -45,13 +45,13 @@ describe('fromProfile: an ArmorProfile spec.profile back into the engine artifac
     const base = { name: 'varmor-testns-demo', enforcer: 'AppArmorBPFSeccomp', mode: 'enforce' as const };
     const none = engine.artifactFromProfile('Seccomp', base);
     expect(none.ok).toBe(false);
-    expect(none.errors[0]).toMatchObject({ code: 'armor-profile-invalid', pointer: '/spec/profile/seccomp' });
+    expect(errorsOf(none)[0]).toMatchObject({ code: 'armor-profile-invalid', pointer: '/spec/profile/seccomp' });
     const notJson = engine.artifactFromProfile('Seccomp', { ...base, seccomp: '{"defaultAction": ' });
-    expect(notJson.errors[0]?.message).toMatch(/varmor-testns-demo: not JSON/);
+    expect(errorsOf(notJson)[0]?.message).toMatch(/varmor-testns-demo: not JSON/);
     const wrongAction = engine.artifactFromProfile('Seccomp', { ...base, seccomp: '{"defaultAction":"SCMP_ACT_NOPE"}' });
-    expect(wrongAction.errors[0]?.message).toMatch(/not an OCI seccomp profile: \/defaultAction/);
+    expect(errorsOf(wrongAction)[0]?.message).toMatch(/not an OCI seccomp profile: \/defaultAction/);
     const badPattern = engine.artifactFromProfile('BPF', { ...base, bpf: { files: [{ mode: 1, permissions: 2, pattern: { flags: 2, prefix: '/a/**/b' } }] } });
-    expect(badPattern.errors[0]).toMatchObject({ code: 'armor-profile-invalid', pointer: '/spec/profile/bpf/files/0' });
-    expect(engine.artifactFromProfile('AppArmor', base).errors[0]?.pointer).toBe('/spec/profile/appArmor');
+    expect(errorsOf(badPattern)[0]).toMatchObject({ code: 'armor-profile-invalid', pointer: '/spec/profile/bpf/files/0' });
+    expect(errorsOf(engine.artifactFromProfile('AppArmor', base))[0]?.pointer).toBe('/spec/profile/appArmor');
   });
 });

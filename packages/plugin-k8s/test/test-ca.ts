@@ -8,7 +8,9 @@ import { webcrypto } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as Crypto);
+// Node's WebCrypto, typed as the library's parameter (its types are the DOM's).
+const provider: Parameters<typeof x509.X509CertificateGenerator.create>[1] = webcrypto;
+x509.cryptoProvider.set(provider);
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
@@ -25,7 +27,7 @@ function pemKey(der: ArrayBuffer): string {
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
 }
 
-async function serving(caKeys: CryptoKeyPair, caName: string, commonName: string): Promise<{ cert: string; key: string }> {
+async function serving(caKeys: webcrypto.CryptoKeyPair, caName: string, commonName: string): Promise<{ cert: string; key: string }> {
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const certificate = await x509.X509CertificateGenerator.create({
     subject: `CN=${commonName}`,

@@ -46,7 +46,7 @@ function peerCommonName(port: number, ca: string): Promise<string> {
     const socket: TLSSocket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => {
       const name = socket.getPeerCertificate().subject.CN;
       socket.end();
-      resolve(Array.isArray(name) ? name.join(',') : name);
+      resolve(Array.isArray(name) ? name.join(',') : (name ?? ''));
     });
     socket.on('error', reject);
   });

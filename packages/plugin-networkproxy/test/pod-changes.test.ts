@@ -1,6 +1,7 @@
-import { type PodChange, type PodContainer, type PodView, varmorDialect } from '@armorkit/core';
+import { type NamedObject, type PodChange, type PodContainer, type PodView, varmorDialect } from '@armorkit/core';
 import { PolicyTester } from '@armorkit/core/testing';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { captureScript } from '../src/capture/print.js';
 import { privateFilesScript } from '../src/pod/private-files.js';
 import { DEFAULT_PROXY_IMAGE, networkproxy } from '../src/plugin.js';
@@ -28,6 +29,8 @@ function changesOf(config: string, view = pod(), engine = tester.engine) {
 }
 const ofKind = <K extends PodChange['kind']>(changes: PodChange[], kind: K) => changes.filter((change): change is Extract<PodChange, { kind: K }> => change.kind === kind);
 const sidecarOf = (changes: PodChange[]) => ofKind(changes, 'sidecar')[0]!.value;
+/** A container's command, read as the list of strings it must be. */
+const commandOf = (container: NamedObject): string[] => z.array(z.string()).parse(container['command']);
 
 describe('NetworkProxy pod changes', () => {
   it('without MITM: the annotation, the capture init container, the sidecar and its config volume, nothing per container', () => {
@@ -60,12 +63,12 @@ describe('NetworkProxy pod changes', () => {
 
   it('takes proxyUID and the ports from networkProxyConfig into the script, the sidecar user and its probe', () => {
     const { changes } = changesOf('{proxyUID: 2000, proxyPort: 16001, proxyAdminPort: 16000}');
-    const init = ofKind(changes, 'init-container')[0]!.value as { command: string[] };
+    const command = commandOf(ofKind(changes, 'init-container')[0]!.value);
     const script = captureScript({ proxyUID: 2000, proxyPort: 16001, proxyAdminPort: 16000 });
-    expect(script.ok && init.command[2]).toBe(script.ok ? script.value : '');
-    expect(init.command[2]).toContain('--uid-owner 2000 -j RETURN');
-    expect(init.command[2]).toContain('REDIRECT --to-ports 16001');
-    expect(init.command[2]).toContain('--dport 16000');
+    expect(script.ok && command[2]).toBe(script.ok ? script.value : '');
+    expect(command[2]).toContain('--uid-owner 2000 -j RETURN');
+    expect(command[2]).toContain('REDIRECT --to-ports 16001');
+    expect(command[2]).toContain('--dport 16000');
     expect(sidecarOf(changes)).toMatchObject({ securityContext: { runAsUser: 2000 }, readinessProbe: { tcpSocket: { port: 16001 } } });
   });
 
@@ -85,7 +88,7 @@ describe('NetworkProxy pod changes', () => {
         { name: 'varmor-network-proxy-private', mountPath: '/etc/armorkit/networkproxy-private', readOnly: true },
       ],
     });
-    const secretsInit = ofKind(changes, 'init-container')[1]!.value as { command: string[] };
+    const secretsInit = ofKind(changes, 'init-container')[1]!.value;
     expect(secretsInit).toEqual({
       name: 'varmor-network-proxy-secrets',
       image: 'reg.test/init:1',
@@ -139,15 +142,15 @@ describe('NetworkProxy pod changes', () => {
       { name: 'varmor-network-proxy-secret-0', secret: { secretName: 'a-keys', items: [{ key: 'b', path: 'b' }], defaultMode: 0o400 } },
       { name: 'varmor-network-proxy-secret-1', secret: { secretName: 'tokens', items: [{ key: 'api', path: 'api' }, { key: 'c', path: 'c' }], defaultMode: 0o400 } },
     ]);
-    const secretsInit = ofKind(changes, 'init-container')[1]!.value as { command: string[]; volumeMounts: unknown[] };
-    expect(secretsInit.volumeMounts).toEqual([
+    const secretsInit = ofKind(changes, 'init-container')[1]!.value;
+    expect(secretsInit['volumeMounts']).toEqual([
       { name: 'varmor-network-proxy-mitm-tls', mountPath: '/etc/armorkit/networkproxy-tls', readOnly: true },
       { name: 'varmor-network-proxy-secret-0', mountPath: '/etc/armorkit/networkproxy-secret-sources/a-keys', readOnly: true },
       { name: 'varmor-network-proxy-secret-1', mountPath: '/etc/armorkit/networkproxy-secret-sources/tokens', readOnly: true },
       { name: 'varmor-network-proxy-private', mountPath: '/etc/armorkit/networkproxy-private' },
     ]);
-    expect(secretsInit.command[2]).toContain("cp '/etc/armorkit/networkproxy-secret-sources/tokens/c' '/etc/armorkit/networkproxy-private/secrets/tokens/c'");
-    expect(secretsInit.command[2]).toContain("chown 2000:2000 '/etc/armorkit/networkproxy-private/secrets/a-keys/b'");
+    expect(commandOf(secretsInit)[2]).toContain("cp '/etc/armorkit/networkproxy-secret-sources/tokens/c' '/etc/armorkit/networkproxy-private/secrets/tokens/c'");
+    expect(commandOf(secretsInit)[2]).toContain("chown 2000:2000 '/etc/armorkit/networkproxy-private/secrets/a-keys/b'");
   });
 
   it('only the containers the policy targets get the CA bundle', () => {

@@ -147,7 +147,7 @@ describe('seccomp compile per mode', () => {
 
   it('refuses a container posture (file, network and capability classes are not syscalls)', () => {
     const plan = tester.plan(enhance('', 'AlwaysAllow')).enforcers.Seccomp!;
-    const compiled = compileSeccompProfile({ ...plan, build: { kind: 'Posture', posture: { allowAll: ['file'], protections: ['mount'], pointer: '/spec' } } }, {});
+    const compiled = compileSeccompProfile({ ...plan, build: { kind: 'Posture', posture: { allowAll: ['file'], protections: ['mount'], pointer: '/spec' } } }, { specPointer: '/spec' });
     expect(compiled.ok ? [] : compiled.errors.map((error) => [error.code, error.pointer])).toEqual([['mode-unsupported', '/spec']]);
   });
 

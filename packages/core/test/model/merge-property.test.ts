@@ -21,7 +21,7 @@ const ptrace = fc.record({ peer: word, permissions: words, external: fc.boolean(
 const mount = fc.record({ path, type: fc.constantFrom('tmpfs', 'proc'), flags: words }, { requiredKeys: ['path', 'flags'] });
 const appArmor = fc.record(
   {
-    profiles: fc.constant(['varmor-demo-web']),
+    profiles: fc.constant<string[]>(['varmor-demo-web']),
     executions: fc.array(path, { maxLength: 3 }),
     files: fc.array(file, { maxLength: 4 }),
     capabilities: words,

@@ -171,7 +171,7 @@ export class AppArmorOracle {
       const { args, side } = stages[stage] as (typeof stages)[number];
       const files = layout(pending);
       // Files compile in parallel jobs whose rule dumps interleave on stderr mid-line: one job when the dump is read.
-      const run = await this.run(files[side].length > 1 && args.includes('-D') ? ['-j', '1', ...args] : args, files[side]);
+      const run = await this.run(files[side].length > 1 && (args as readonly string[]).includes('-D') ? ['-j', '1', ...args] : args, files[side]);
       if (run.code === 0) {
         outputs[stage++] = run;
         continue;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Engine } from '@armorkit/core';
 import type { Profile } from '@armorkit/core/schema';
 import { parse } from 'yaml';
-import type { ApiDouble, KubeObject } from './api-double.js';
+import type { ApiDouble, KubeObject, ObjectMetadata } from './api-double.js';
 import { compilePolicy } from './armor-profile.js';
 
 export const ARMOR_PROFILES = '/apis/crd.varmor.org/v1beta1/armorprofiles';
@@ -35,7 +35,7 @@ spec:
 ${extra}`;
 }
 
-export function armorProfileObject(engine: Engine, name: string, namespace: string, enforcer: string, extra = ''): { object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string; ownerReferences: unknown[] }; spec: unknown }; profile: Profile } {
+export function armorProfileObject(engine: Engine, name: string, namespace: string, enforcer: string, extra = ''): { object: { apiVersion: string; kind: string; metadata: ObjectMetadata & { name: string; namespace: string }; spec: { target: unknown; profile: Profile } }; profile: Profile } {
   const { profile } = compilePolicy(engine, policyText(name, namespace, enforcer, extra));
   return {
     profile,
@@ -107,7 +107,9 @@ export class FakeProc {
 export function putArmorProfile(api: ApiDouble, engine: Engine, name: string, namespace: string, enforcer: string, extra = ''): ReturnType<typeof armorProfileObject> {
   const policy = api.put(POLICIES, parse(policyText(name, namespace, enforcer, extra)) as KubeObject);
   const fixture = armorProfileObject(engine, name, namespace, enforcer, extra);
-  fixture.object.metadata.ownerReferences = [{ apiVersion: 'crd.varmor.org/v1beta1', kind: 'VarmorPolicy', name, uid: policy.metadata.uid, controller: true }];
+  const uid = policy.metadata.uid;
+  if (uid === undefined) throw new Error(`the API double stored ${name} without a uid`);
+  fixture.object.metadata.ownerReferences = [{ apiVersion: 'crd.varmor.org/v1beta1', kind: 'VarmorPolicy', name, uid, controller: true }];
   api.put(ARMOR_PROFILES, fixture.object);
   return fixture;
 }

@@ -7,6 +7,7 @@ import { kubearmorErrors } from '../../src/errors.js';
 // exactly, are tested on their own.
 const parseOnly = definePlugin(() => ({
   name: 'kubearmor-parse',
+  meta: { name: 'kubearmor-parse', version: '0.0.0' },
   errors: kubearmorErrors,
   apply(engine) {
     engine.hooks.parse.tap('kubearmor-parse', (document) => parseKubeArmorDocument(document, {}));

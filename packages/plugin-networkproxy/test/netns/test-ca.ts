@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as Crypto);
+// Node's WebCrypto, typed as the library's parameter (its types are the DOM's).
+const provider: Parameters<typeof x509.X509CertificateGenerator.create>[1] = webcrypto;
+x509.cryptoProvider.set(provider);
 
 export interface TestCa {
   dir: string;

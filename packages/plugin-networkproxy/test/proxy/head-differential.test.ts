@@ -42,7 +42,10 @@ function requestHead(): string {
   const lines = [`${part(...METHODS)} ${part(...TARGETS)} ${part(...VERSIONS)}`];
   if (random() < 0.95) lines.push(part(...HOSTS));
   const extra = Math.floor(random() * 4);
-  for (let index = 0; index < extra; index++) lines.push(part(...pick([LENGTHS, CODINGS, CONNECTIONS, OTHERS, OTHERS, OTHERS, HOSTS])));
+  for (let index = 0; index < extra; index++) {
+    const [valid, odd] = pick<readonly [readonly string[], readonly string[]]>([LENGTHS, CODINGS, CONNECTIONS, OTHERS, OTHERS, OTHERS, HOSTS]);
+    lines.push(part(valid, odd));
+  }
   const framing = random();
   if (framing < 0.25) lines.push(part(...LENGTHS));
   else if (framing < 0.45) lines.push(part(...CODINGS));
