@@ -13,6 +13,21 @@ export interface KernelEventBatch {
 /** Audit records reach the kernel log through kauditd, a moment after the syscall: wait until the log is quiet this long. */
 const quietMs = 200;
 const settleLimitMs = 1500;
+/** How long `take` keeps looking for what the caller expects: BPF events can come seconds late under TCG and load. */
+const expectLimitMs = 10_000;
+/** How often it looks again meanwhile. */
+const expectPollMs = 100;
+
+export interface TakeOptions {
+  /** The attempt may have written to the BPF ring buffer. */
+  bpf: boolean;
+  /** The longest wait for the kernel log to be quiet. */
+  settleMs?: number;
+  /** What the caller expects among the events: keep reading the kernel log and the ring buffer until it holds, or `limitMs` passes. */
+  until?: (events: readonly ViolationEvent[]) => boolean;
+  /** How long to wait for `until` (10 s by default). */
+  limitMs?: number;
+}
 
 /**
  * The kernel's reports of the demo's attempts, taken after each one: new /dev/kmsg lines (AppArmor, seccomp) decoded
@@ -31,17 +46,32 @@ export class KernelEvents {
     this.seen = readKernelMessages().length;
   }
 
-  /** The events since the last call; `bpf` when the attempt may have written to the BPF ring buffer. */
-  async take(options: { bpf: boolean; settleMs?: number }): Promise<KernelEventBatch> {
-    const lines = await this.newKernelLines(options.settleMs ?? settleLimitMs);
+  /** The events since the last call: once the kernel log is quiet, or, with `until`, once they hold what the caller expects. */
+  async take(options: TakeOptions): Promise<KernelEventBatch> {
+    const batch = await this.look(options.bpf, options.settleMs ?? settleLimitMs);
+    const { until } = options;
+    if (!until) return batch;
+    const deadline = Date.now() + (options.limitMs ?? expectLimitMs);
+    while (!until(batch.events) && Date.now() < deadline) {
+      await sleep(expectPollMs);
+      const more = await this.look(options.bpf, 0);
+      batch.events.push(...more.events);
+      batch.notes = more.notes;
+    }
+    return batch;
+  }
+
+  private async look(bpf: boolean, settleMs: number): Promise<KernelEventBatch> {
+    const lines = await this.newKernelLines(settleMs);
     const events: ViolationEvent[] = [];
     for (const line of lines) {
       const event = this.engine.decodeAudit({ line, source: '/dev/kmsg' });
       if (event) events.push(event);
     }
     const notes: string[] = [];
-    if (options.bpf) {
-      if (!this.bpf && this.bpfProblem === undefined) await this.openBpf();
+    if (bpf) {
+      // Until a BPF profile has attached the programs there is no ring buffer: try again on the next look.
+      if (!this.bpf) await this.openBpf();
       if (this.bpf) events.push(...(await this.bpf.drain()));
       else if (this.bpfProblem !== undefined) notes.push(`BPF events not read: ${this.bpfProblem}`);
     }
@@ -75,6 +105,7 @@ export class KernelEvents {
       return;
     }
     const channel = source.value;
+    this.bpfProblem = undefined;
     this.bpf = {
       drain: async () => {
         const events: ViolationEvent[] = [];
