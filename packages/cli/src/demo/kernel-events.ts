@@ -13,7 +13,7 @@ export interface KernelEventBatch {
 /** Audit records reach the kernel log through kauditd, a moment after the syscall: wait until the log is quiet this long. */
 const quietMs = 200;
 const settleLimitMs = 1500;
-/** How long `take` keeps looking for what the caller expects: BPF events can come seconds late under TCG and load. */
+/** How long `take` keeps looking for what the caller expects: under TCG and load a report may come after the log is quiet. */
 const expectLimitMs = 10_000;
 /** How often it looks again meanwhile. */
 const expectPollMs = 100;

@@ -84,8 +84,8 @@ function alertsOf(events: readonly ViolationEvent[]): KubeArmorAlert[] {
 }
 
 /**
- * A case that expects an alert waits for it (ring-buffer events can come seconds late under load); one that expects
- * none takes what came once the kernel log is quiet.
+ * A case that expects an alert waits for it (under load a report may come after the kernel log is quiet); one that
+ * expects none takes what came once the log is quiet.
  */
 function expectedAlert(scenario: ScenarioCase): { until?: (events: readonly ViolationEvent[]) => boolean } {
   if (!expectation(scenario).alert) return {};
