@@ -13,6 +13,8 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+const MATCH_LABEL_HELP = "a label workloads must carry; repeatable, all must match; '' alone for none (default sandbox.varmor.org/enable=true)";
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -195,10 +197,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .argument('<workload>', 'YAML with Pods, Deployments, StatefulSets or DaemonSets, or - for standard input')
     .option('-p, --policies <path>', 'VarmorPolicy / VarmorClusterPolicy files or directories; repeatable', collect)
     .option('--kube-version <x.y>', 'the Kubernetes version to mutate for: AppArmor by annotation before 1.30 (default 1.30)')
-    .option('--match-label <k=v>', "the label workloads must carry, '' for none (default sandbox.varmor.org/enable=true)")
+    .option('--match-label <k=v>', MATCH_LABEL_HELP, collect)
     .option('--op-style <style>', "rfc6902 (add what is missing; default) or varmor (vArmor's replace)")
     .option('--apply', 'print the mutated documents as YAML instead of the patches')
-    .action(async (workload: string, options: { policies?: string[]; kubeVersion?: string; matchLabel?: string; opStyle?: string; apply?: boolean }) => {
+    .action(async (workload: string, options: { policies?: string[]; kubeVersion?: string; matchLabel?: string[]; opStyle?: string; apply?: boolean }) => {
       const { k8sMutateCommand } = await import('./commands/k8s-mutate.js');
       exitCode = await k8sMutateCommand(engine, workload, options, io);
     });
@@ -226,8 +228,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-p, --policies <path>', 'serve /mutate too, matching workloads against these policy files or directories (read at start); repeatable', collect)
     .option('--kube-version <x.y>', "the cluster's Kubernetes version the pod patches are for (with --policies)")
     .option('--watch-policies', "serve /mutate from the cluster's VarmorPolicies and VarmorClusterPolicies, watched (service account or KUBECONFIG)")
-    .option('--match-label <k=v>', "the label workloads must carry, '' for none (default sandbox.varmor.org/enable=true)")
-    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string; policies?: string[]; kubeVersion?: string; matchLabel?: string; watchPolicies?: boolean }) => {
+    .option('--match-label <k=v>', MATCH_LABEL_HELP, collect)
+    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string; policies?: string[]; kubeVersion?: string; matchLabel?: string[]; watchPolicies?: boolean }) => {
       const { k8sWebhookCommand } = await import('./commands/k8s-webhook.js');
       exitCode = await k8sWebhookCommand(await engine(), options, io);
     });
@@ -240,10 +242,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--lease-name <name>', 'the coordination.k8s.io Lease the replicas elect a leader on (default armorkit-manager)')
     .option('--metrics <addr:port>', 'serve Prometheus metrics (plain HTTP /metrics) here; off unless given')
     .option('--resync <duration>', 'reconcile every policy again this often from the caches (default 10m)')
-    .option('--match-label <k=v>', "the mutating webhook's --match-label: only workloads with it are restarted (default sandbox.varmor.org/enable=true)")
+    .option('--match-label <k=v>', "the mutating webhook's --match-labels, repeatable: only workloads with all of them are restarted (default sandbox.varmor.org/enable=true)", collect)
     .option('--no-restart-existing-workloads', "never restart workloads, even for policies with spec.updateExistingWorkloads (vArmor's --restartExistWorkloads=false)")
     .option('--no-pod-egress', 'resolve toServices only, not toPods (no watch of every Pod)')
-    .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string; matchLabel?: string; restartExistingWorkloads?: boolean; podEgress?: boolean }) => {
+    .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string; matchLabel?: string[]; restartExistingWorkloads?: boolean; podEgress?: boolean }) => {
       const { k8sManagerCommand } = await import('./commands/k8s-manager.js');
       exitCode = await k8sManagerCommand((plugins) => engine(undefined, { plugins }), options, io);
     });
