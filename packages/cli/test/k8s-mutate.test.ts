@@ -63,6 +63,9 @@ describe('armorkit k8s mutate', { timeout: 180_000 }, () => {
     expect(skipped.stderr).toContain('no policy matches (or it lacks the labels sandbox.varmor.org/enable=true)');
     const any = armorkit(['k8s', 'mutate', '--policies', 'examples/policies', '--match-label', '', unlabelled], { cwd: REPO });
     expect(JSON.parse(any.stdout)).toHaveLength(8);
+    // The chart's form: --match-label= for an empty webhook.matchLabels, --match-label=key=value for each entry.
+    expect(JSON.parse(armorkit(['k8s', 'mutate', '--policies', 'examples/policies', '--match-label=', unlabelled], { cwd: REPO }).stdout)).toHaveLength(8);
+    expect(JSON.parse(armorkit(['k8s', 'mutate', '--policies', 'examples/policies', '--match-label=app=web-frontend', unlabelled], { cwd: REPO }).stdout)).toHaveLength(8);
   });
 
   it('--match-label repeated: the workload needs every label, and a key given two values is refused', () => {
