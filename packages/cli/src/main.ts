@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import type { Enforcer, Engine, Plugin, PolicyInput } from '@armorkit/core';
 import { EXIT, processIO, UsageError, type CliIO } from './io.js';
 import { declareAgentFlags, type K8sAgentFlags } from './commands/k8s-agent-options.js';
+import { matchLabelFlag } from './commands/match-label-flag.js';
 
 // Only commander and this file load at start: each command, the engine and its plugins are imported when the
 // command runs, so `--help` and `--version` cost about what `node -e 0` costs (docs/cli.md#start-up).
@@ -12,6 +13,8 @@ const cliPackage: { version: string } = JSON.parse(readFileSync(new URL('../pack
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+const MATCH_LABEL_HELP = "a label workloads must carry; repeatable, all must match; '' alone for none (default sandbox.varmor.org/enable=true)";
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
@@ -195,10 +198,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .argument('<workload>', 'YAML with Pods, Deployments, StatefulSets or DaemonSets, or - for standard input')
     .option('-p, --policies <path>', 'VarmorPolicy / VarmorClusterPolicy files or directories; repeatable', collect)
     .option('--kube-version <x.y>', 'the Kubernetes version to mutate for: AppArmor by annotation before 1.30 (default 1.30)')
-    .option('--match-label <k=v>', "the label workloads must carry, '' for none (default sandbox.varmor.org/enable=true)")
+    .addOption(matchLabelFlag(MATCH_LABEL_HELP))
     .option('--op-style <style>', "rfc6902 (add what is missing; default) or varmor (vArmor's replace)")
     .option('--apply', 'print the mutated documents as YAML instead of the patches')
-    .action(async (workload: string, options: { policies?: string[]; kubeVersion?: string; matchLabel?: string; opStyle?: string; apply?: boolean }) => {
+    .action(async (workload: string, options: { policies?: string[]; kubeVersion?: string; matchLabel?: string[]; opStyle?: string; apply?: boolean }) => {
       const { k8sMutateCommand } = await import('./commands/k8s-mutate.js');
       exitCode = await k8sMutateCommand(engine, workload, options, io);
     });
@@ -226,8 +229,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('-p, --policies <path>', 'serve /mutate too, matching workloads against these policy files or directories (read at start); repeatable', collect)
     .option('--kube-version <x.y>', "the cluster's Kubernetes version the pod patches are for (with --policies)")
     .option('--watch-policies', "serve /mutate from the cluster's VarmorPolicies and VarmorClusterPolicies, watched (service account or KUBECONFIG)")
-    .option('--match-label <k=v>', "the label workloads must carry, '' for none (default sandbox.varmor.org/enable=true)")
-    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string; policies?: string[]; kubeVersion?: string; matchLabel?: string; watchPolicies?: boolean }) => {
+    .addOption(matchLabelFlag(MATCH_LABEL_HELP))
+    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string; policies?: string[]; kubeVersion?: string; matchLabel?: string[]; watchPolicies?: boolean }) => {
       const { k8sWebhookCommand } = await import('./commands/k8s-webhook.js');
       exitCode = await k8sWebhookCommand(await engine(), options, io);
     });
@@ -240,10 +243,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--lease-name <name>', 'the coordination.k8s.io Lease the replicas elect a leader on (default armorkit-manager)')
     .option('--metrics <addr:port>', 'serve Prometheus metrics (plain HTTP /metrics) here; off unless given')
     .option('--resync <duration>', 'reconcile every policy again this often from the caches (default 10m)')
-    .option('--match-label <k=v>', "the mutating webhook's --match-label: only workloads with it are restarted (default sandbox.varmor.org/enable=true)")
+    .addOption(matchLabelFlag("the mutating webhook's --match-labels, repeatable: only workloads with all of them are restarted (default sandbox.varmor.org/enable=true)"))
     .option('--no-restart-existing-workloads', "never restart workloads, even for policies with spec.updateExistingWorkloads (vArmor's --restartExistWorkloads=false)")
     .option('--no-pod-egress', 'resolve toServices only, not toPods (no watch of every Pod)')
-    .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string; matchLabel?: string; restartExistingWorkloads?: boolean; podEgress?: boolean }) => {
+    .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string; matchLabel?: string[]; restartExistingWorkloads?: boolean; podEgress?: boolean }) => {
       const { k8sManagerCommand } = await import('./commands/k8s-manager.js');
       exitCode = await k8sManagerCommand((plugins) => engine(undefined, { plugins }), options, io);
     });

@@ -71,11 +71,16 @@ describe('armorkit k8s manager', () => {
     expect(stderr).toContain('--resync: expected a duration of at least 1s such as 30s, 10m or 1h, got "often"');
   });
 
-  it('refuses a bad --match-label with the value and the reason', async () => {
-    const child = armorkitProcess(['k8s', 'manager', '--match-label', 'no-equals'], { cwd: repository, env: process.env });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(2);
-    expect(stderr).toContain('--match-label: the match label "no-equals" is not key=value');
+  it('refuses a bad --match-label, or one key given two values, with the value and the reason', async () => {
+    for (const [args, message] of [
+      [['--match-label', 'no-equals'], '--match-label: the match label "no-equals" is not key=value'],
+      [['--match-label', 'team=a', '--match-label', 'team=b'], '--match-label: the match labels "team=a" and "team=b" give the key team two values'],
+    ] as const) {
+      const child = armorkitProcess(['k8s', 'manager', ...args], { cwd: repository, env: process.env });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(2);
+      expect(stderr).toContain(message);
+    }
   });
 });

@@ -60,9 +60,26 @@ describe('armorkit k8s mutate', { timeout: 180_000 }, () => {
     const unlabelled = write('unlabelled.yaml', readExample().replace('    sandbox.varmor.org/enable: "true"\n', ''));
     const skipped = armorkit(['k8s', 'mutate', '--policies', 'examples/policies', unlabelled], { cwd: REPO });
     expect(skipped).toMatchObject({ status: 0, stdout: '[]\n' });
-    expect(skipped.stderr).toContain('no policy matches (or it lacks the label sandbox.varmor.org/enable=true)');
+    expect(skipped.stderr).toContain('no policy matches (or it lacks the labels sandbox.varmor.org/enable=true)');
     const any = armorkit(['k8s', 'mutate', '--policies', 'examples/policies', '--match-label', '', unlabelled], { cwd: REPO });
     expect(JSON.parse(any.stdout)).toHaveLength(8);
+    // The chart's form: --match-label= for an empty webhook.matchLabels, --match-label=key=value for each entry.
+    expect(JSON.parse(armorkit(['k8s', 'mutate', '--policies', 'examples/policies', '--match-label=', unlabelled], { cwd: REPO }).stdout)).toHaveLength(8);
+    expect(JSON.parse(armorkit(['k8s', 'mutate', '--policies', 'examples/policies', '--match-label=app=web-frontend', unlabelled], { cwd: REPO }).stdout)).toHaveLength(8);
+  });
+
+  it('--match-label repeated: the workload needs every label, and a key given two values is refused', () => {
+    const labels = (...values: string[]) => values.flatMap((value) => ['--match-label', value]);
+    const teamShop = write('team-shop.yaml', readExample().replace('    sandbox.varmor.org/enable: "true"\n', '    sandbox.varmor.org/enable: "true"\n    team: shop\n'));
+    const both = labels('team=shop', 'sandbox.varmor.org/enable=true');
+    expect(JSON.parse(armorkit(['k8s', 'mutate', '--policies', 'examples/policies', ...both, teamShop], { cwd: REPO }).stdout)).toHaveLength(8);
+    const lacking = armorkit(['k8s', 'mutate', '--policies', 'examples/policies', ...both, EXAMPLE], { cwd: REPO });
+    expect(lacking).toMatchObject({ status: 0, stdout: '[]\n' });
+    expect(lacking.stderr).toContain('no policy matches (or it lacks the labels sandbox.varmor.org/enable=true,team=shop)');
+    const conflict = armorkit(['k8s', 'mutate', '--policies', 'examples/policies', ...labels('team=shop', 'team=web'), EXAMPLE], { cwd: REPO });
+    expect(conflict).toMatchObject({ status: 2, stderr: 'armorkit: --match-label: the match labels "team=shop" and "team=web" give the key team two values\n' });
+    const emptyBeside = armorkit(['k8s', 'mutate', '--policies', 'examples/policies', ...labels('', 'team=shop'), EXAMPLE], { cwd: REPO });
+    expect(emptyBeside).toMatchObject({ status: 2, stderr: 'armorkit: --match-label: an empty match label (no label needed) cannot be given with other match labels\n' });
   });
 
   it('bad input: the file, line:column and pointer; usage errors exit 2', () => {

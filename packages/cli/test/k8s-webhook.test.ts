@@ -221,6 +221,10 @@ describe('armorkit k8s webhook', () => {
         child.on('exit', (code) => resolve({ code, stderr }));
       });
     expect(await run(['--kube-version', '1.30'])).toEqual({ code: 2, stderr: 'armorkit: --kube-version and --match-label configure /mutate: give --watch-policies or --policies too\n' });
+    expect(await run(['--policies', '.', '--kube-version', '1.30', '--match-label', 'a=1', '--match-label', 'a=2'])).toEqual({
+      code: 2,
+      stderr: 'armorkit: --match-label: the match labels "a=1" and "a=2" give the key a two values\n',
+    });
     expect(await run(['--policies', '.'])).toEqual({
       code: 2,
       stderr: "armorkit: --kube-version: give the cluster's Kubernetes version (X.Y): the AppArmor patch differs from 1.30 on\n",

@@ -21,7 +21,7 @@ export {
 export { mutateErrors } from './mutate/errors.js';
 export { formatJson, formatPatch, type PatchOperation } from './mutate/json-patch.js';
 export { cachedKubernetesVersion, parseKubernetesVersion, parseServerVersion, type ServerVersion } from './mutate/kubernetes-version.js';
-export { DEFAULT_MATCH_LABEL, parseMatchLabel, type MatchLabel } from './mutate/match-policy.js';
+export { DEFAULT_MATCH_LABELS, formatMatchLabels, parseMatchLabels, type MatchLabels } from './mutate/match-labels.js';
 export { MUTATED_AT_ANNOTATION, mutateWorkload, type MutateInput, type WorkloadMutation } from './mutate/mutate-workload.js';
 export type { OperationStyle } from './mutate/patch-writer.js';
 export { policiesFromObjects, policiesFromTexts, type ReadPolicies } from './mutate/policy-source.js';

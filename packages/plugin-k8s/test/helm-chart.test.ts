@@ -7,7 +7,8 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { helmChartFiles } from '../src/render/helm.js';
-import { defaultValues } from '../src/render/values.js';
+import { NAMES, renderManifests, type Manifest } from '../src/render/manifests.js';
+import { defaultValues, renderValuesSchema } from '../src/render/values.js';
 
 const CHART = new URL('../../../deploy/helm/armorkit/', import.meta.url).pathname;
 const files = helmChartFiles();
@@ -18,7 +19,7 @@ const actions = [...template.matchAll(/\{\{-?\s*(.*?)\s*-?\}\}/gs)].map((match) 
 
 // The template functions the generator uses: Go template built-ins, Sprig and Helm's own.
 const FUNCTIONS = new Set(['quote', 'b64enc', 'b64dec', 'sha256sum', 'toYaml', 'toJson', 'nindent', 'mul', 'int', 'eq', 'ne', 'not', 'and', 'index', 'lookup', 'list', 'printf', 'genCA', 'genSignedCert', 'nil', 'dig']);
-const KEYWORDS = new Set(['if', 'else', 'end']);
+const KEYWORDS = new Set(['if', 'range', 'else', 'end']);
 
 describe('the Helm chart', () => {
   it('is the generator output, file for file (scripts/k8s-chart.ts rewrites it)', () => {
@@ -51,7 +52,7 @@ describe('the Helm chart', () => {
     let depth = 0;
     for (const action of actions) {
       const word = /^[a-z]+/i.exec(action)?.[0] ?? '';
-      if (word === 'if') depth++;
+      if (word === 'if' || word === 'range') depth++;
       if (word === 'end') depth--;
       expect(depth, action).toBeGreaterThanOrEqual(0);
       for (const path of action.matchAll(/\.Values\.([A-Za-z.]+)/g)) {
@@ -74,5 +75,28 @@ describe('the Helm chart', () => {
     // Each default value is an expression, never the literal: the namespace, the port, the image.
     expect(template).not.toMatch(/namespace: armorkit$|containerPort: 3443$|image: armorkit\/armorkit/m);
     expect(template).toContain('genSignedCert');
+  });
+
+  // No Helm here: this evaluates the one range the template has as Go templates do (a map's keys sorted, else when it
+  // is empty; printf, then quote's Go string syntax, which JSON shares for these characters) and compares the list
+  // items it gives with the args renderManifests gives for the same values.
+  it('passes the webhook and the controller one --match-label per entry of webhook.matchLabels, as the manifests do', () => {
+    const range = /^( *)\{\{- range \$key, \$value := \.Values\.webhook\.matchLabels \}\}\n\1- \{\{ printf "([^"]*)" \$key \$value \| quote \}\}\n\1\{\{- else \}\}\n\1- ("[^"]*")\n\1\{\{- end \}\}$/gm;
+    const blocks = [...template.matchAll(range)];
+    // The webhook's and the controller's args, in the Deployment of either certificate source.
+    expect(blocks).toHaveLength(4);
+    const previousLines = blocks.map((block) => template.slice(0, block.index).trimEnd().split('\n').at(-1)!.trim());
+    expect(previousLines).toEqual(['- --watch-policies', '- "0.0.0.0:{{ .Values.manager.controllerMetricsPort }}"', '- --watch-policies', '- "0.0.0.0:{{ .Values.manager.controllerMetricsPort }}"']);
+    const evaluate = ([, indent, format, empty]: RegExpMatchArray, matchLabels: Record<string, string>): string[] => {
+      const keys = Object.keys(matchLabels).sort();
+      const items = keys.length === 0 ? [empty!] : keys.map((key) => JSON.stringify(format!.replace('%s', key).replace('%s', matchLabels[key]!)));
+      return parse(items.map((item) => `${indent}- ${item}`).join('\n')) as string[];
+    };
+    for (const matchLabels of [defaultValues().webhook.matchLabels, { team: 'shop', 'armorkit.dev/protect': 'yes' }, {}]) {
+      const objects = renderManifests({ values: renderValuesSchema.parse({ webhook: { matchLabels } }), target: 'helm', tls: { caCertificate: 'a', certificate: 'b', privateKey: 'c' } });
+      const deployment = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === NAMES.manager) as Manifest & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+      const [webhook, controller] = deployment.spec.template.spec.containers.map(({ args }) => args.filter((arg) => arg.startsWith('--match-label')));
+      expect(blocks.map((block) => evaluate(block, matchLabels)), JSON.stringify(matchLabels)).toEqual([webhook, controller, webhook, controller]);
+    }
   });
 });

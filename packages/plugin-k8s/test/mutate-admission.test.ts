@@ -84,7 +84,7 @@ describe('mutatingAdmission: the /mutate handler', () => {
     ]) {
       expect(await handler(other)).toEqual({ uid: other.uid, allowed: true });
     }
-    const noLabelNeeded = mutatingAdmission({ engine, policies: () => [webPolicy], kubeVersion: fixedVersion(1, 30), matchLabel: '' });
+    const noLabelNeeded = mutatingAdmission({ engine, policies: () => [webPolicy], kubeVersion: fixedVersion(1, 30), matchLabels: {} });
     expect((await noLabelNeeded(request({ object: { ...deployment, metadata: { name: 'web', namespace: 'testns' } } }))).patch).toBeDefined();
   });
 
@@ -108,7 +108,7 @@ describe('mutatingAdmission: the /mutate handler', () => {
       kubeVersion: fixedVersion(1, 30),
     });
     expect(await failingPolicies(request())).toMatchObject({ allowed: true, warnings: ['armorkit: the workload was not mutated: informer not synced'] });
-    expect(() => mutatingAdmission({ engine, policies: () => [], kubeVersion: fixedVersion(1, 30), matchLabel: 'nolabel' })).toThrow(/not key=value/);
+    expect(() => mutatingAdmission({ engine, policies: () => [], kubeVersion: fixedVersion(1, 30), matchLabels: { 'not a key': 'x' } })).toThrow(/"not a key" is not a label key/);
   });
 });
 

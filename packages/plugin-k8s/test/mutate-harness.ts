@@ -6,7 +6,7 @@ import { seccomp } from '@armorkit/plugin-seccomp';
 import fastJsonPatch from 'fast-json-patch';
 import { parse } from 'yaml';
 import { formatPatch, type PatchOperation } from '../src/mutate/json-patch.js';
-import { parseMatchLabel } from '../src/mutate/match-policy.js';
+import type { MatchLabels } from '../src/mutate/match-labels.js';
 import { mutateWorkload } from '../src/mutate/mutate-workload.js';
 import type { OperationStyle } from '../src/mutate/patch-writer.js';
 import { policiesFromTexts } from '../src/mutate/policy-source.js';
@@ -47,7 +47,8 @@ export function policy(options: PolicyOptions): PolicyIR {
 export interface MutateOptions {
   policies: readonly PolicyIR[];
   version?: KubernetesVersion;
-  matchLabel?: string;
+  /** Default `{}`: no label needed. */
+  matchLabels?: MatchLabels;
   style?: OperationStyle;
   namespace?: string;
   now?: Date;
@@ -63,15 +64,13 @@ export function object(yaml: string): Record<string, unknown> {
 export function mutate(input: Record<string, unknown>, options: MutateOptions) {
   const workload = readWorkload(input, options.namespace ?? 'testns');
   if (!workload.ok) throw new Error(JSON.stringify(workload.errors));
-  const label = parseMatchLabel(options.matchLabel ?? '');
-  if (!label.ok) throw new Error(JSON.stringify(label.errors));
   const result = mutateWorkload({
     engine: options.engine ?? engine,
     policies: options.policies,
     workload: workload.value,
     kubernetesVersion: options.version ?? { major: 1, minor: 29 },
     now: options.now ?? NOW,
-    matchLabel: label.value,
+    matchLabels: options.matchLabels ?? {},
     operationStyle: options.style ?? 'rfc6902',
   });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));

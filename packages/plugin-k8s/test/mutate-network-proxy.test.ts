@@ -46,7 +46,7 @@ function corpus(enforcer = 'NetworkProxy') {
 function mutate(object: Record<string, unknown>, policies: ReturnType<typeof corpus>['policies']) {
   const workload = readWorkload(object);
   if (!workload.ok) throw new Error(JSON.stringify(workload.errors));
-  const result = mutateWorkload({ engine, policies, workload: workload.value, kubernetesVersion: { major: 1, minor: 30 }, now: NOW, matchLabel: undefined, operationStyle: 'rfc6902' });
+  const result = mutateWorkload({ engine, policies, workload: workload.value, kubernetesVersion: { major: 1, minor: 30 }, now: NOW, matchLabels: {}, operationStyle: 'rfc6902' });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.value.operations;
 }

@@ -2,7 +2,7 @@ import { createEngine, definePlugin, defineEnforcer, ok, varmorDialect, type Pol
 import builtinRules from '@armorkit/builtin-rules';
 import { apparmor } from '@armorkit/plugin-apparmor';
 import { describe, expect, it } from 'vitest';
-import { parseMatchLabel } from '../src/mutate/match-policy.js';
+import { checkMatchLabels, DEFAULT_MATCH_LABELS, parseMatchLabels } from '../src/mutate/match-labels.js';
 import { mutateWorkload } from '../src/mutate/mutate-workload.js';
 import { readWorkload } from '../src/mutate/workload.js';
 import { applyPatch, mutate, NOW, object, policy } from './mutate-harness.js';
@@ -36,7 +36,7 @@ const shopPolicy = (target: Record<string, unknown>, enforcer = 'AppArmor', name
 
 describe('matching (reference §6.3)', () => {
   const byName = shopPolicy({ kind: 'Deployment', name: 'web' });
-  const options = { namespace: 'shop', matchLabel: 'sandbox.varmor.org/enable=true' };
+  const options = { namespace: 'shop', matchLabels: DEFAULT_MATCH_LABELS };
 
   it('by name, or by a selector of matchLabels and matchExpressions on the object\'s own labels', () => {
     expect(mutate(deployment(), { ...options, policies: [byName] }).policy?.name).toBe('web');
@@ -74,15 +74,36 @@ describe('matching (reference §6.3)', () => {
     expect(mutate(deployment(), { ...options, policies: [byName, second] }).policy?.name).toBe('a-first');
   });
 
-  it('the match label: required by default, another one when configured, none when empty', () => {
+  it('the match labels: required by default, others when configured (all of them), none when empty', () => {
     const unlabelled = deployment('{app: web}');
     expect(mutate(unlabelled, { ...options, policies: [byName] }).operations).toEqual([]);
-    expect(mutate(unlabelled, { namespace: 'shop', matchLabel: '', policies: [byName] }).operations.length).toBeGreaterThan(0);
-    expect(mutate(deployment('{app: web, armor: "on"}'), { namespace: 'shop', matchLabel: 'armor=on', policies: [byName] }).operations.length).toBeGreaterThan(0);
-    expect(mutate(deployment(), { namespace: 'shop', matchLabel: 'armor=on', policies: [byName] }).operations).toEqual([]);
-    expect(parseMatchLabel('no-equals-sign')).toMatchObject({ ok: false, errors: [{ code: 'match-label-invalid' }] });
-    expect(parseMatchLabel('=value')).toMatchObject({ ok: false });
-    expect(parseMatchLabel('k=')).toEqual({ ok: true, value: { key: 'k', value: '' }, warnings: [] });
+    expect(mutate(unlabelled, { namespace: 'shop', matchLabels: {}, policies: [byName] }).operations.length).toBeGreaterThan(0);
+    expect(mutate(deployment('{app: web, armor: "on"}'), { namespace: 'shop', matchLabels: { armor: 'on' }, policies: [byName] }).operations.length).toBeGreaterThan(0);
+    expect(mutate(deployment(), { namespace: 'shop', matchLabels: { armor: 'on' }, policies: [byName] }).operations).toEqual([]);
+    const both = { namespace: 'shop', matchLabels: { armor: 'on', team: 'shop' }, policies: [byName] };
+    expect(mutate(deployment('{app: web, armor: "on", team: shop}'), both).operations.length).toBeGreaterThan(0);
+    expect(mutate(deployment('{app: web, armor: "on"}'), both).operations).toEqual([]);
+    expect(mutate(deployment('{app: web, armor: "on", team: other}'), both).operations).toEqual([]);
+  });
+
+  it('parses --match-label given any number of times, as a matchLabels map, and names the bad one', () => {
+    expect(parseMatchLabels([''])).toEqual({ ok: true, value: {}, warnings: [] });
+    expect(parseMatchLabels(['k='])).toEqual({ ok: true, value: { k: '' }, warnings: [] });
+    const parsed = parseMatchLabels(['team=shop', 'sandbox.varmor.org/enable=true', 'team=shop']);
+    expect(parsed).toEqual({ ok: true, value: { 'sandbox.varmor.org/enable': 'true', team: 'shop' }, warnings: [] });
+    expect(parsed.ok && Object.keys(parsed.value)).toEqual(['sandbox.varmor.org/enable', 'team']);
+    const problems: [string[], string][] = [
+      [['no-equals-sign'], 'the match label "no-equals-sign" is not key=value (give an empty one to need no label)'],
+      [['=value'], 'the match label "=value": "" is not a label key'],
+      [['a b=c'], 'the match label "a b=c": "a b" is not a label key'],
+      [['k=a b'], 'the match label "k=a b": "a b" is not a label value'],
+      [['team=shop', 'team=web'], 'the match labels "team=shop" and "team=web" give the key team two values'],
+      [['', 'team=shop'], 'an empty match label (no label needed) cannot be given with other match labels'],
+      [['team=shop', ''], 'an empty match label (no label needed) cannot be given with other match labels'],
+    ];
+    for (const [texts, message] of problems) expect(parseMatchLabels(texts), texts.join(' ')).toMatchObject({ ok: false, errors: [{ code: 'match-label-invalid', message }] });
+    expect(checkMatchLabels({ team: 'shop' })).toMatchObject({ ok: true });
+    expect(checkMatchLabels({ team: 'a,b' })).toMatchObject({ ok: false, errors: [{ message: 'the match label team=a,b: "a,b" is not a label value' }] });
   });
 
   it('no policy at all: no patch', () => {
@@ -263,7 +284,7 @@ describe('objects the webhook cannot read, and enforcers that disagree', () => {
   const run = (engine: ReturnType<typeof createEngine>, policies: PolicyIR[]) => {
     const workload = readWorkload(object('{apiVersion: v1, kind: Pod, metadata: {name: x}, spec: {containers: [{name: a}]}}'), 'testns');
     if (!workload.ok) throw new Error('unreadable');
-    return mutateWorkload({ engine, policies, workload: workload.value, kubernetesVersion: GA, now: NOW, matchLabel: undefined });
+    return mutateWorkload({ engine, policies, workload: workload.value, kubernetesVersion: GA, now: NOW, matchLabels: {} });
   };
 
   it('two enforcers wanting different values at one place: a conflict, no patch', () => {

@@ -61,6 +61,20 @@ describe('armorkit k8s render: the manifests', () => {
     expect(mutating.webhooks.map((w) => w.objectSelector)).toEqual([{ matchLabels: {} }, { matchLabels: {} }]);
   });
 
+  it('give the webhook and the controller one --match-label per entry of matchLabels (sorted), or --match-label= for none', () => {
+    const matchLabelArgsOf = (matchLabels?: Record<string, string>) => {
+      const objects = renderManifests({ values: values(matchLabels ? { webhook: { matchLabels } } : {}), tls });
+      const deployment = find(objects, 'Deployment', NAMES.manager) as Manifest & { spec: { template: { spec: { containers: { name: string; args: string[] }[] } } } };
+      const mutating = find(objects, 'MutatingWebhookConfiguration') as Manifest & { webhooks: { objectSelector: unknown }[] };
+      for (const webhook of mutating.webhooks) expect(webhook.objectSelector).toEqual({ matchLabels: matchLabels ?? { 'sandbox.varmor.org/enable': 'true' } });
+      return Object.fromEntries(deployment.spec.template.spec.containers.map(({ name, args }) => [name, args.filter((arg) => arg.startsWith('--match-label'))]));
+    };
+    expect(matchLabelArgsOf()).toEqual({ webhook: ['--match-label=sandbox.varmor.org/enable=true'], controller: ['--match-label=sandbox.varmor.org/enable=true'] });
+    const custom = ['--match-label=armorkit.dev/protect=yes', '--match-label=team=shop'];
+    expect(matchLabelArgsOf({ team: 'shop', 'armorkit.dev/protect': 'yes' })).toEqual({ webhook: custom, controller: custom });
+    expect(matchLabelArgsOf({})).toEqual({ webhook: ['--match-label='], controller: ['--match-label='] });
+  });
+
   it('register the validating webhook for both policy kinds and the mutating webhooks for workloads and pods, as vArmor does', () => {
     const objects = renderManifests({ values: values({ webhook: { timeoutSeconds: 7, mutatingFailurePolicy: 'Fail' } }), tls });
     const validating = find(objects, 'ValidatingWebhookConfiguration') as Manifest & { webhooks: Record<string, unknown>[] };
@@ -136,14 +150,14 @@ describe('armorkit k8s render: the manifests', () => {
     expect(deployment.spec.replicas).toBe(2);
     expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['webhook', 'controller']);
     const controller = pod.containers[1];
-    expect([...controller.command, ...controller.args].join(' ')).toBe('armorkit k8s manager --namespace $(ARMORKIT_NAMESPACE) --lease-name armorkit-manager --metrics 0.0.0.0:8082');
+    expect([...controller.command, ...controller.args].join(' ')).toBe('armorkit k8s manager --namespace $(ARMORKIT_NAMESPACE) --lease-name armorkit-manager --metrics 0.0.0.0:8082 --match-label=sandbox.varmor.org/enable=true');
     expect(controller.env).toEqual([{ name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
     expect(controller.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
     const metrics = find(renderManifests({ values: defaultValues(), tls }), 'Service', NAMES.metricsService) as Manifest & { spec: { ports: { name: string; port: number }[] } };
     expect(metrics.spec.ports.map((port) => `${port.name}:${port.port}`)).toEqual(['metrics:8081', 'ctrl-metrics:8082']);
     expect([...container.command, ...container.args].join(' ')).toBe(
-      'armorkit k8s webhook --cert /etc/armorkit/tls/tls.crt --key /etc/armorkit/tls/tls.key --listen 0.0.0.0:3443 --metrics 0.0.0.0:8081 --watch-policies',
+      'armorkit k8s webhook --cert /etc/armorkit/tls/tls.crt --key /etc/armorkit/tls/tls.key --listen 0.0.0.0:3443 --metrics 0.0.0.0:8081 --watch-policies --match-label=sandbox.varmor.org/enable=true',
     );
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });

@@ -1,7 +1,8 @@
 import type { Engine, Plugin } from '@armorkit/core';
 import { bpf } from '@armorkit/plugin-bpf';
-import { formatListenAddress, parseListenAddress, parseMatchLabel, startMetricsServer } from '@armorkit/plugin-k8s';
+import { formatListenAddress, parseListenAddress, startMetricsServer } from '@armorkit/plugin-k8s';
 import { EXIT, type CliIO, UsageError } from '../io.js';
+import { matchLabelsOption } from './match-labels.js';
 
 export interface K8sManagerOptions {
   kubeconfig?: string;
@@ -9,7 +10,8 @@ export interface K8sManagerOptions {
   leaseName?: string;
   metrics?: string;
   resync?: string;
-  matchLabel?: string;
+  /** `--match-label`, repeatable: the webhook's labels; only workloads with all of them are restarted. */
+  matchLabel?: string[];
   restartExistingWorkloads?: boolean;
   podEgress?: boolean;
 }
@@ -44,10 +46,7 @@ export async function k8sManagerCommand(engineWith: (plugins: readonly Plugin[])
   const metricsAddress = options.metrics !== undefined ? parseListenAddress(options.metrics) : undefined;
   if (metricsAddress && 'problem' in metricsAddress) throw new UsageError(`--metrics: ${metricsAddress.problem}`);
   const { ControllerMetrics, DEFAULT_NAMESPACE, EgressAddresses, loadKubeConfig, startManager } = await import('@armorkit/plugin-k8s/manager');
-  if (options.matchLabel !== undefined) {
-    const label = parseMatchLabel(options.matchLabel);
-    if (!label.ok) throw new UsageError(`--match-label: ${label.errors[0]!.message}`);
-  }
+  const matchLabels = matchLabelsOption(options.matchLabel);
   // toServices / toPods: the BPF plugin compiles with the addresses the controller watches.
   const addresses = new EgressAddresses();
   const engine = await engineWith([bpf({ resolver: addresses.resolver })]);
@@ -66,7 +65,7 @@ export async function k8sManagerCommand(engineWith: (plugins: readonly Plugin[])
     ...(options.leaseName ? { leaseName: options.leaseName } : {}),
     ...(resync !== undefined ? { resync } : {}),
     egress: { addresses, pods: options.podEgress !== false },
-    ...(options.matchLabel !== undefined ? { matchLabel: options.matchLabel } : {}),
+    matchLabels,
     ...(options.restartExistingWorkloads === false ? { restartExistingWorkloads: false } : {}),
     log: (line) => io.err(`armorkit: manager: ${line}`),
     onLostLeadership: () => {

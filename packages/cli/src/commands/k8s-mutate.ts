@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Engine, formatPolicyError, parseYamlStream, type PolicyError } from '@armorkit/core';
 import {
-  DEFAULT_MATCH_LABEL,
+  formatMatchLabels,
   formatPatch,
   mutateWorkload,
   type OperationStyle,
   parseKubernetesVersion,
-  parseMatchLabel,
   policiesFromTexts,
   readWorkload,
   WORKLOAD_KINDS,
@@ -15,11 +14,12 @@ import {
 import { stringify } from 'yaml';
 import { readInputs } from '../inputs.js';
 import { EXIT, type CliIO, UsageError } from '../io.js';
+import { matchLabelsOption } from './match-labels.js';
 
 export interface K8sMutateOptions {
   policies?: string[];
   kubeVersion?: string;
-  matchLabel?: string;
+  matchLabel?: string[];
   apply?: boolean;
   opStyle?: string;
 }
@@ -48,8 +48,7 @@ function readText(path: string, cwd: string): { name: string; text: string } {
 export async function k8sMutateCommand(engine: () => Promise<Engine>, workloadPath: string, options: K8sMutateOptions, io: CliIO): Promise<number> {
   const version = parseKubernetesVersion(options.kubeVersion ?? DEFAULT_KUBE_VERSION);
   if (!version.ok) throw new UsageError(`--kube-version: ${version.errors[0]!.message}`);
-  const label = parseMatchLabel(options.matchLabel ?? DEFAULT_MATCH_LABEL);
-  if (!label.ok) throw new UsageError(`--match-label: ${label.errors[0]!.message}`);
+  const matchLabels = matchLabelsOption(options.matchLabel);
   const style = options.opStyle ?? 'rfc6902';
   if (style !== 'rfc6902' && style !== 'varmor') throw new UsageError(`--op-style: ${JSON.stringify(style)} is not rfc6902 or varmor`);
   const operationStyle: OperationStyle = style;
@@ -82,7 +81,7 @@ export async function k8sMutateCommand(engine: () => Promise<Engine>, workloadPa
     }
     const workload = readWorkload(document.data);
     const mutation = workload.ok
-      ? mutateWorkload({ engine: loaded, policies: policies.policies, workload: workload.value, kubernetesVersion: version.value, now: new Date(), matchLabel: label.value, operationStyle })
+      ? mutateWorkload({ engine: loaded, policies: policies.policies, workload: workload.value, kubernetesVersion: version.value, now: new Date(), matchLabels, operationStyle })
       : workload;
     for (const warning of located(mutation.warnings, document)) io.err(`${formatPolicyError(warning)} (warning)`);
     if (!mutation.ok) {
@@ -95,7 +94,7 @@ export async function k8sMutateCommand(engine: () => Promise<Engine>, workloadPa
     io.err(
       policy
         ? `${name}: ${policy.kind} ${policy.clusterScoped ? '' : `${policy.namespace}/`}${policy.name} (profile ${policy.profileName}): ${operations.length === 0 ? 'nothing to change' : `${operations.length} operations`}`
-        : `${name}: no policy matches${label.value ? ` (or it lacks the label ${label.value.key}=${label.value.value})` : ''}`,
+        : `${name}: no policy matches${Object.keys(matchLabels).length > 0 ? ` (or it lacks the labels ${formatMatchLabels(matchLabels)})` : ''}`,
     );
     patches.push(operations.length === 0 ? '[]' : formatPatch(operations));
     documents.push(object);

@@ -3,14 +3,12 @@ import {
   type AdmissionHandler,
   AdmissionMetrics,
   type AdmissionRoutes,
-  DEFAULT_MATCH_LABEL,
   formatListenAddress,
   type ListenAddress,
   type MetricsServer,
   mutatingAdmission,
   parseKubernetesVersion,
   parseListenAddress,
-  parseMatchLabel,
   policiesFromTexts,
   startMetricsServer,
   startWebhookServer,
@@ -18,6 +16,7 @@ import {
 } from '@armorkit/plugin-k8s';
 import { readInputs } from '../inputs.js';
 import { EXIT, type CliIO, UsageError } from '../io.js';
+import { matchLabelsOption } from './match-labels.js';
 import { readBehaviorModels } from '../pipeline.js';
 
 export interface K8sWebhookOptions {
@@ -33,8 +32,8 @@ export interface K8sWebhookOptions {
   policies?: string[];
   /** The cluster's Kubernetes version (X.Y) the pod patches are written for; required with `policies`. */
   kubeVersion?: string;
-  /** The label workloads must carry to be mutated (`key=value`, `''` for none). */
-  matchLabel?: string;
+  /** `--match-label`, repeatable: the labels workloads must all carry to be mutated (`key=value`; `''` alone for none). */
+  matchLabel?: string[];
   /** Serve /mutate from the cluster's VarmorPolicies and VarmorClusterPolicies, watched, and its /version. */
   watchPolicies?: boolean;
 }
@@ -49,9 +48,7 @@ interface MutateRoute {
 /** The `/mutate` handler over the policies the cluster holds (informers), with the version its API server reports. */
 async function watchedMutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): Promise<MutateRoute> {
   if (options.policies?.length || options.kubeVersion !== undefined) throw new UsageError('--watch-policies reads the policies and the Kubernetes version from the cluster: give neither --policies nor --kube-version');
-  const matchLabel = options.matchLabel ?? DEFAULT_MATCH_LABEL;
-  const label = parseMatchLabel(matchLabel);
-  if (!label.ok) throw new UsageError(`--match-label: ${label.errors[0]!.message}`);
+  const matchLabels = matchLabelsOption(options.matchLabel);
   // Only here: client-node costs most of a second to load.
   const { clusterPolicySource, loadDefaultKubeConfig } = await import('@armorkit/plugin-k8s/cluster');
   const loaded = loadDefaultKubeConfig();
@@ -59,7 +56,7 @@ async function watchedMutateRoute(engine: Engine, options: K8sWebhookOptions, io
   const source = clusterPolicySource({ engine, kubeConfig: loaded.kubeConfig, log: (line) => io.err(`armorkit: policies: ${line}`) });
   void source.ready.then(() => io.err(`armorkit: policies: listed (${source.policies().length} usable); watching`));
   return {
-    handler: mutatingAdmission({ engine, policies: source.policies, kubeVersion: source.kubeVersion, matchLabel }),
+    handler: mutatingAdmission({ engine, policies: source.policies, kubeVersion: source.kubeVersion, matchLabels }),
     ready: () => source.isReady(),
     stop: () => source.stop(),
   };
@@ -75,16 +72,14 @@ async function mutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO
   if (options.kubeVersion === undefined) throw new UsageError('--kube-version: give the cluster\'s Kubernetes version (X.Y): the AppArmor patch differs from 1.30 on');
   const version = parseKubernetesVersion(options.kubeVersion);
   if (!version.ok) throw new UsageError(`--kube-version: ${version.errors[0]!.message}`);
-  const matchLabel = options.matchLabel ?? DEFAULT_MATCH_LABEL;
-  const label = parseMatchLabel(matchLabel);
-  if (!label.ok) throw new UsageError(`--match-label: ${label.errors[0]!.message}`);
+  const matchLabels = matchLabelsOption(options.matchLabel);
   const inputs = readInputs(options.policies, io.cwd);
   if (inputs.problems.length > 0) throw new UsageError(inputs.problems.join('; '));
   const read = policiesFromTexts(engine, inputs.files);
   for (const error of read.errors) io.err(formatPolicyError(error));
   if (read.errors.length > 0) return 'invalid';
   const kubernetesVersion = version.value;
-  return { handler: mutatingAdmission({ engine, policies: () => read.policies, kubeVersion: async () => ok(kubernetesVersion), matchLabel }) };
+  return { handler: mutatingAdmission({ engine, policies: () => read.policies, kubeVersion: async () => ok(kubernetesVersion), matchLabels }) };
 }
 
 /** vArmor's webhook port, on every address of the pod (its own network namespace). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '@armorkit/core';
-import { formatJson, mutateWorkload, parseMatchLabel, policiesFromTexts, readWorkload, DEFAULT_MATCH_LABEL } from '@armorkit/plugin-k8s';
+import { DEFAULT_MATCH_LABELS, formatJson, mutateWorkload, policiesFromTexts, readWorkload } from '@armorkit/plugin-k8s';
 import { parse } from 'yaml';
 
 const POLICY = 'examples/policies/web-frontend-apparmor.yaml';
@@ -15,10 +15,9 @@ export function mutateDemoLines(engine: Engine, repo: string, now = new Date()):
   const read = (path: string) => readFileSync(join(repo, path), 'utf8');
   const policies = policiesFromTexts(engine, [{ name: POLICY, text: read(POLICY) }]);
   const workload = readWorkload(parse(read(DEPLOYMENT)));
-  const label = parseMatchLabel(DEFAULT_MATCH_LABEL);
   const heading = `armorkit demo: Kubernetes — the patch the mutating webhook returns for ${DEPLOYMENT} (Kubernetes 1.30; armorkit k8s mutate):`;
-  if (policies.errors.length > 0 || !workload.ok || !label.ok) return [heading, '  the example could not be read'];
-  const mutation = mutateWorkload({ engine, policies: policies.policies, workload: workload.value, kubernetesVersion: { major: 1, minor: 30 }, now, matchLabel: label.value });
+  if (policies.errors.length > 0 || !workload.ok) return [heading, '  the example could not be read'];
+  const mutation = mutateWorkload({ engine, policies: policies.policies, workload: workload.value, kubernetesVersion: { major: 1, minor: 30 }, now, matchLabels: DEFAULT_MATCH_LABELS });
   if (!mutation.ok) return [heading, ...mutation.errors.map((error) => `  ${error.message}`)];
   const { policy, operations } = mutation.value;
   return [

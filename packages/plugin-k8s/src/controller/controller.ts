@@ -8,7 +8,7 @@ import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type Kubern
 import { reuseConnections } from '../cluster/keep-alive.js';
 import { ParsedPolicies } from '../cluster/parsed-policies.js';
 import { cachedKubernetesVersion } from '../mutate/kubernetes-version.js';
-import { DEFAULT_MATCH_LABEL, parseMatchLabel } from '../mutate/match-policy.js';
+import { checkMatchLabels, DEFAULT_MATCH_LABELS, type MatchLabels } from '../mutate/match-labels.js';
 import type { Backoff } from '../cluster/watched-resource.js';
 import { VARMOR_GROUP, VARMOR_VERSION } from '../crd/kinds.js';
 import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL, NODE_STATUS_VERSION, profileDigest } from '../node-status/schema.js';
@@ -64,8 +64,8 @@ export interface ControllerOptions {
   egress?: { addresses: EgressAddresses; services?: boolean; pods?: boolean };
   /** vArmor's `--restartExistWorkloads`: policies with spec.updateExistingWorkloads restart their targets. Default true. */
   restartExistingWorkloads?: boolean;
-  /** The mutating webhook's `--match-label` (`key=value`, `''` for none). Default `sandbox.varmor.org/enable=true`. */
-  matchLabel?: string;
+  /** The mutating webhook's match labels (its `--match-label`s; `{}` for none). Default `{ 'sandbox.varmor.org/enable': 'true' }`. */
+  matchLabels?: MatchLabels;
   clock?: () => Date;
   log?: (line: string) => void;
   backoff?: Backoff;
@@ -140,8 +140,8 @@ export function startController(options: ControllerOptions): Controller {
     recorder.record(object, type, reason, message);
   };
   const compiled = new Map<string, { uid: string; generation: number; result: CompiledPolicy }>();
-  const matchLabel = parseMatchLabel(options.matchLabel ?? DEFAULT_MATCH_LABEL);
-  if (!matchLabel.ok) throw new TypeError(matchLabel.errors[0]!.message);
+  const matchLabels = checkMatchLabels(options.matchLabels ?? DEFAULT_MATCH_LABELS);
+  if (!matchLabels.ok) throw new TypeError(matchLabels.errors[0]!.message);
   const parsed = { VarmorClusterPolicy: new ParsedPolicies(options.engine, log), VarmorPolicy: new ParsedPolicies(options.engine, log) };
   const restarts =
     options.restartExistingWorkloads === false
@@ -149,7 +149,7 @@ export function startController(options: ControllerOptions): Controller {
       : new WorkloadRestarts({
           engine: options.engine,
           kubeConfig: options.kubeConfig,
-          matchLabel: matchLabel.value,
+          matchLabels: matchLabels.value,
           kubeVersion: cachedKubernetesVersion(() => options.kubeConfig.makeApiClient(VersionApi).getCode()),
           // Cluster policies first, as the webhook takes them.
           policies: () => [...parsed.VarmorClusterPolicy.update(policyInformers.VarmorClusterPolicy.list()), ...parsed.VarmorPolicy.update(policyInformers.VarmorPolicy.list())],

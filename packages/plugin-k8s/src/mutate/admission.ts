@@ -2,7 +2,7 @@ import type { Engine, KubernetesVersion, Plan, PolicyError, PolicyIR, Result } f
 import { warningHeaders } from '../admission/problem-text.js';
 import type { AdmissionHandler, AdmissionRequest, AdmissionResponse } from '../admission/review.js';
 import { formatPatch } from './json-patch.js';
-import { DEFAULT_MATCH_LABEL, parseMatchLabel } from './match-policy.js';
+import { checkMatchLabels, DEFAULT_MATCH_LABELS, type MatchLabels } from './match-labels.js';
 import { mutateWorkload } from './mutate-workload.js';
 import type { OperationStyle } from './patch-writer.js';
 import { readWorkload, WORKLOAD_KINDS } from './workload.js';
@@ -16,8 +16,8 @@ export interface MutatingAdmissionOptions {
   kubeVersion: () => Promise<Result<KubernetesVersion>>;
   /** The time written into mutatedAt. Default: the system clock. */
   clock?: () => Date;
-  /** `key=value` the object must carry; `''` for none. Default `sandbox.varmor.org/enable=true`. */
-  matchLabel?: string;
+  /** The labels the object must all carry; `{}` for none. Default `{ 'sandbox.varmor.org/enable': 'true' }`. */
+  matchLabels?: MatchLabels;
   operationStyle?: OperationStyle;
 }
 
@@ -32,8 +32,8 @@ export function asWarnings(problems: readonly PolicyError[]): string[] {
  * that cannot be used, an unreadable object — is allowed unchanged, with the reason in `warnings`.
  */
 export function mutatingAdmission(options: MutatingAdmissionOptions): AdmissionHandler {
-  const label = parseMatchLabel(options.matchLabel ?? DEFAULT_MATCH_LABEL);
-  if (!label.ok) throw new TypeError(label.errors[0]!.message);
+  const matchLabels = checkMatchLabels(options.matchLabels ?? DEFAULT_MATCH_LABELS);
+  if (!matchLabels.ok) throw new TypeError(matchLabels.errors[0]!.message);
   const clock = options.clock ?? (() => new Date());
   const plans = new WeakMap<PolicyIR, { plan?: Plan; errors: PolicyError[] }>();
   const planOf = (policy: PolicyIR) => {
@@ -57,7 +57,7 @@ export function mutatingAdmission(options: MutatingAdmissionOptions): AdmissionH
       workload: workload.value,
       kubernetesVersion: version.value,
       now: clock(),
-      matchLabel: label.value,
+      matchLabels: matchLabels.value,
       planOf,
       ...(options.operationStyle ? { operationStyle: options.operationStyle } : {}),
     });

@@ -1,32 +1,6 @@
-import type { PolicyIR, Result } from '@armorkit/core';
-import { fail, ok } from '@armorkit/core';
-import { mutateErrors } from './errors.js';
+import type { PolicyIR } from '@armorkit/core';
 import { selectorMatches } from './label-selector.js';
 import type { Workload } from './workload.js';
-
-/** The label a workload must carry to be mutated (the webhook's objectSelector); undefined: none needed. */
-export interface MatchLabel {
-  key: string;
-  value: string;
-}
-
-/** vArmor's default `--webhookMatchLabel`. */
-export const DEFAULT_MATCH_LABEL = 'sandbox.varmor.org/enable=true';
-
-/** `key=value`, or the empty string for "no label needed" (vArmor's `--webhookMatchLabel=`). */
-export function parseMatchLabel(text: string): Result<MatchLabel | undefined> {
-  if (text === '') return ok(undefined);
-  const equals = text.indexOf('=');
-  const key = text.slice(0, equals);
-  if (equals <= 0 || key.trim() !== key) {
-    return fail([mutateErrors.error('match-label-invalid', '', `the match label ${JSON.stringify(text)} is not key=value (give an empty one to need no label)`)]);
-  }
-  return ok({ key, value: text.slice(equals + 1) });
-}
-
-export function hasMatchLabel(workload: Workload, label: MatchLabel | undefined): boolean {
-  return label === undefined || workload.labels[label.key] === label.value;
-}
 
 const byName = (a: PolicyIR, b: PolicyIR) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 

@@ -2,7 +2,8 @@ import type { Engine, KubernetesVersion, Plan, PolicyError, PolicyIR, Result } f
 import { fail, ok } from '@armorkit/core';
 import { mutateErrors } from './errors.js';
 import type { PatchOperation } from './json-patch.js';
-import { hasMatchLabel, matchPolicy, type MatchLabel } from './match-policy.js';
+import { hasMatchLabels, type MatchLabels } from './match-labels.js';
+import { matchPolicy } from './match-policy.js';
 import { type OperationStyle, PatchWriter } from './patch-writer.js';
 import { writePodChanges } from './pod-patch.js';
 import type { Workload } from './workload.js';
@@ -17,8 +18,8 @@ export interface MutateInput {
   kubernetesVersion: KubernetesVersion;
   /** The time written into mutatedAt. */
   now: Date;
-  /** The label the workload must carry; undefined: none. */
-  matchLabel: MatchLabel | undefined;
+  /** The labels the workload must all carry; `{}`: none. */
+  matchLabels: MatchLabels;
   operationStyle?: OperationStyle;
   /** The plan of a policy, when the caller keeps them (the webhook does, per policy object). */
   planOf?: (policy: PolicyIR) => { plan?: Plan; errors: PolicyError[] };
@@ -37,14 +38,14 @@ export interface WorkloadMutation {
 export const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
- * The mutating webhook's decision for one object, pure: the policy it matches (if the match label is there), then
+ * The mutating webhook's decision for one object, pure: the policy it matches (if the match labels are there), then
  * the JSON patch of every enforcer's pod changes, mutatedAt last. An object that already has every change gets an
  * empty patch — mutatedAt is not bumped — so mutating twice changes nothing, and re-applying a manifest does not churn.
  */
 export function mutateWorkload(input: MutateInput): Result<WorkloadMutation> {
   const { workload } = input;
   const unchanged = { operations: [], object: workload.object };
-  if (!hasMatchLabel(workload, input.matchLabel)) return ok(unchanged);
+  if (!hasMatchLabels(workload, input.matchLabels)) return ok(unchanged);
   const policy = matchPolicy(input.policies, workload);
   if (!policy) return ok(unchanged);
   const resolved = input.planOf ? input.planOf(policy) : input.engine.resolve(policy);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { VARMOR_GROUP } from '../crd/kinds.js';
-import { NAMES, renderManifests, type Manifest } from './manifests.js';
+import { matchLabelArgs, NAMES, renderManifests, type Manifest } from './manifests.js';
 import { defaultValues, renderValuesSchema, type RenderValues } from './values.js';
 import { yamlDocument } from './yaml.js';
 
@@ -20,6 +20,8 @@ interface Substitution {
   forms: { value: string | number; expression: string }[];
   /** For map values: rendered as a YAML block (toYaml). */
   block?: string;
+  /** For a map that becomes list items too (one a key): the item the marker gives, and the template lines that give the items. */
+  range?: { item: string; lines: string[] };
 }
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -44,6 +46,22 @@ function setPath(values: Record<string, unknown>, path: string, value: unknown):
   parent[last] = value;
 }
 
+// The containers' --match-label args from the map, as matchLabelArgs gives them: Go templates range over a map's keys
+// sorted, and take the else branch for an empty one.
+function matchLabelRange(marker: Record<string, string>, expression: string): Substitution['range'] {
+  const [format] = matchLabelArgs({ '%s': '%s' });
+  return {
+    item: matchLabelArgs(marker)[0]!,
+    lines: [
+      `{{- range $key, $value := ${expression} }}`,
+      `- {{ printf ${JSON.stringify(format)} $key $value | quote }}`,
+      '{{- else }}',
+      ...matchLabelArgs({}).map((arg) => `- ${JSON.stringify(arg)}`),
+      '{{- end }}',
+    ],
+  };
+}
+
 function substitutions(): Substitution[] {
   const defaults = defaultValues();
   const list: Substitution[] = LEAVES.map((path, index) => {
@@ -59,7 +77,8 @@ function substitutions(): Substitution[] {
       const marker = `helmvalue${index}x`;
       return { path, marker, forms: [{ value: marker, expression }] };
     }
-    return { path, marker: { [`helmblock${index}x`]: 'x' }, forms: [], block: expression };
+    const marker = { [`helmblock${index}x`]: 'x' };
+    return { path, marker, forms: [], block: expression, ...(path === 'webhook.matchLabels' ? { range: matchLabelRange(marker, expression) } : {}) };
   });
   list.push({ path: 'namespace', marker: 'helmnamespacex', forms: [{ value: 'helmnamespacex', expression: '.Release.Namespace' }] });
   for (const [name, variable] of [['helmtlscax', '$ca'], ['helmtlscrtx', '$crt'], ['helmtlskeyx', '$key']] as const) {
@@ -111,6 +130,8 @@ function tokenize(objects: Manifest[], list: Substitution[], tokens: Map<string,
       return form ? token(`{{ ${form.expression} }}`) : value;
     }
     if (typeof value === 'string') {
+      const range = list.find((substitution) => substitution.range?.item === value)?.range;
+      if (range) return token(`@range:${range.lines.join('\n')}`);
       const found = forms.filter((candidate) => value.includes(String(candidate.value)));
       if (found.length === 0) return value;
       const whole = found.find((candidate) => candidate.value === value);
@@ -140,6 +161,8 @@ function templateText(object: Manifest, tokens: Map<string, string>): string {
       if (!match) return line;
       const [, indent = '', dash = '', key = '', name = ''] = match;
       const text = tokens.get(name)!;
+      // A list item that is a range: each line of it at the item's indentation (the actions trim what is before them).
+      if (text.startsWith('@range:') && dash && !key) return text.slice('@range:'.length).split('\n').map((part) => `${indent}${part}`).join('\n');
       if (!text.startsWith('@block:')) return `${indent}${dash}${key}${text}`;
       const depth = indent.length + dash.length + 2;
       return `${indent}${dash}${key.trimEnd()} {{- toYaml ${text.slice('@block:'.length)} | nindent ${depth} }}`;

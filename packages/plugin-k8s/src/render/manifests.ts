@@ -218,6 +218,15 @@ function image(values: RenderValues): { image: string; imagePullPolicy: string }
   return { image: `${values.image.repository}:${values.image.tag}`, imagePullPolicy: values.image.pullPolicy };
 }
 
+/**
+ * The webhook's and the controller's `--match-label`s: one per entry of webhook.matchLabels, sorted by key (the order
+ * Helm ranges over a map), or `--match-label=` (no label needed) for `{}`; so both act on what the objectSelector sends.
+ */
+export function matchLabelArgs(matchLabels: Readonly<Record<string, string>>): string[] {
+  const keys = Object.keys(matchLabels).sort();
+  return keys.length === 0 ? ['--match-label='] : keys.map((key) => `--match-label=${key}=${matchLabels[key]}`);
+}
+
 // Functions, not shared constants: each container gets objects of its own (a caller may change one).
 const namespaceEnv = () => ({ name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
 const restricted = () => ({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
@@ -255,7 +264,7 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
                 name: 'webhook',
                 ...image(values),
                 command: ['armorkit'],
-                args: ['k8s', 'webhook', '--cert', `${TLS_DIRECTORY}/tls.crt`, '--key', `${TLS_DIRECTORY}/tls.key`, '--listen', `0.0.0.0:${values.webhook.port}`, '--metrics', `0.0.0.0:${values.manager.metricsPort}`, '--watch-policies'],
+                args: ['k8s', 'webhook', '--cert', `${TLS_DIRECTORY}/tls.crt`, '--key', `${TLS_DIRECTORY}/tls.key`, '--listen', `0.0.0.0:${values.webhook.port}`, '--metrics', `0.0.0.0:${values.manager.metricsPort}`, '--watch-policies', ...matchLabelArgs(values.webhook.matchLabels)],
                 env: [namespaceEnv()],
                 ports: [
                   { name: 'webhook', containerPort: values.webhook.port, protocol: 'TCP' },
@@ -276,7 +285,7 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
                 ...image(values),
                 command: ['armorkit'],
                 // $(ARMORKIT_NAMESPACE) is expanded by the kubelet from the env below (the pod's namespace).
-                args: ['k8s', 'manager', '--namespace', '$(ARMORKIT_NAMESPACE)', '--lease-name', NAMES.lease, '--metrics', `0.0.0.0:${values.manager.controllerMetricsPort}`],
+                args: ['k8s', 'manager', '--namespace', '$(ARMORKIT_NAMESPACE)', '--lease-name', NAMES.lease, '--metrics', `0.0.0.0:${values.manager.controllerMetricsPort}`, ...matchLabelArgs(values.webhook.matchLabels)],
                 env: [namespaceEnv()],
                 ports: [{ name: 'ctrl-metrics', containerPort: values.manager.controllerMetricsPort, protocol: 'TCP' }],
                 resources: values.manager.resources,

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { parseYamlStream, type PolicyError } from '@armorkit/core';
+import { LABEL_KEY, LABEL_VALUE } from '../mutate/label-syntax.js';
+import { DEFAULT_MATCH_LABELS } from '../mutate/match-labels.js';
 import { renderErrors } from './errors.js';
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-// A label key (optional DNS prefix, then a name) and a label value, as Kubernetes validates them.
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?$/;
 // Docker's tag grammar, within a label value's 63 characters (the tag is the app.kubernetes.io/version label too).
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
@@ -34,8 +33,8 @@ export const renderValuesSchema = z.strictObject({
       /** Mutating webhooks: Ignore lets workloads start (unprotected) while the webhook is down, as vArmor does. */
       mutatingFailurePolicy: z.enum(FAILURE_POLICIES).default('Ignore'),
       timeoutSeconds: z.number().int().min(1).max(30).default(10),
-      /** Only workloads with these labels are mutated; `{}` mutates every workload the policies match. */
-      matchLabels: z.record(z.string().regex(LABEL_KEY, 'a label key'), z.string().regex(LABEL_VALUE, 'a label value')).default({ 'sandbox.varmor.org/enable': 'true' }),
+      /** Only workloads with all these labels are mutated (and restarted); `{}` mutates every workload the policies match. */
+      matchLabels: z.record(z.string().regex(LABEL_KEY, 'a label key'), z.string().regex(LABEL_VALUE, 'a label value')).default({ ...DEFAULT_MATCH_LABELS }),
       port: z.number().int().min(1024).max(65535).default(3443),
     })
     .prefault({}),

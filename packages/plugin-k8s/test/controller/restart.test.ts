@@ -8,7 +8,7 @@ import { updateExistingWorkloads } from '../../src/controller/restart/update-exi
 import { ApiDouble } from '../support/api-double.js';
 import { engine, NOW, NOW_TEXT, policy } from '../mutate-harness.js';
 
-const MATCH = { key: 'sandbox.varmor.org/enable', value: 'true' };
+const MATCH = { 'sandbox.varmor.org/enable': 'true' };
 const version = parseKubernetesVersion('1.30');
 if (!version.ok) throw new Error('version');
 const K8S_130 = version.value;
@@ -26,7 +26,7 @@ function deployment(name: string, namespace: string, labels: Record<string, stri
 }
 
 describe('the restart selection (pure)', () => {
-  it('lists by kind, namespace, name or selector, with the webhook match label; a Pod target lists nothing', () => {
+  it('lists by kind, namespace, name or selector, with the webhook match labels; a Pod target lists nothing', () => {
     const byName = policy({ enforcer: 'AppArmor', namespace: 'demo', target: { kind: 'Deployment', name: 'web' } });
     expect(restartQuery(byName, MATCH)).toEqual({ kind: 'Deployment', namespace: 'demo', labelSelector: 'sandbox.varmor.org/enable=true', fieldSelector: 'metadata.name=web' });
     const bySelector = policy({
@@ -34,7 +34,8 @@ describe('the restart selection (pure)', () => {
       enforcer: 'AppArmor',
       target: { kind: 'DaemonSet', selector: { matchLabels: { tier: 'edge' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }, { key: 'legacy', operator: 'DoesNotExist' }] } },
     });
-    expect(restartQuery(bySelector, undefined)).toEqual({ kind: 'DaemonSet', labelSelector: 'tier=edge,env in (a,b),!legacy' });
+    expect(restartQuery(bySelector, {})).toEqual({ kind: 'DaemonSet', labelSelector: 'tier=edge,env in (a,b),!legacy' });
+    expect(restartQuery(bySelector, { team: 'edge', armor: 'on' })).toEqual({ kind: 'DaemonSet', labelSelector: 'tier=edge,env in (a,b),!legacy,armor=on,team=edge' });
     expect(restartQuery(policy({ enforcer: 'AppArmor', target: { kind: 'Pod', name: 'p' } }), MATCH)).toBeUndefined();
     expect(labelSelectorText({ matchExpressions: [{ key: 'x', operator: 'NotIn', values: ['1'] }, { key: 'y', operator: 'Exists' }] })).toBe('x notin (1),y');
   });
@@ -94,8 +95,8 @@ describe('updateExistingWorkloads against the API double', () => {
     updateExistingWorkloads({
       kubeConfig: api.kubeConfig(),
       policy: target,
-      matchLabel: MATCH,
-      reprofile: reprofiler({ engine, policies, kubernetesVersion: K8S_130, matchLabel: MATCH, now: NOW }),
+      matchLabels: MATCH,
+      reprofile: reprofiler({ engine, policies, kubernetesVersion: K8S_130, matchLabels: MATCH, now: NOW }),
       now: () => NOW,
       ...(attempts ? { attempts } : {}),
     });
@@ -149,8 +150,8 @@ describe('updateExistingWorkloads against the API double', () => {
     const pods = await updateExistingWorkloads({
       kubeConfig: api.kubeConfig(),
       policy: policy({ enforcer: 'AppArmor', namespace: 'demo', target: { kind: 'Pod', name: 'p' } }),
-      matchLabel: MATCH,
-      reprofile: reprofiler({ engine, policies: [], kubernetesVersion: K8S_130, matchLabel: MATCH, now: NOW }),
+      matchLabels: MATCH,
+      reprofile: reprofiler({ engine, policies: [], kubernetesVersion: K8S_130, matchLabels: MATCH, now: NOW }),
     });
     expect(pods.ok && pods.value.skipped).toMatch(/recreate the pods/);
   });

@@ -1,6 +1,6 @@
 import type { Engine, KubernetesVersion, PolicyIR, Result } from '@armorkit/core';
 import { fail, ok } from '@armorkit/core';
-import type { MatchLabel } from '../../mutate/match-policy.js';
+import type { MatchLabels } from '../../mutate/match-labels.js';
 import { mutateWorkload } from '../../mutate/mutate-workload.js';
 import { readWorkload } from '../../mutate/workload.js';
 import { restartErrors } from './errors.js';
@@ -11,7 +11,7 @@ export interface ReprofileInput {
   /** The policies in force after the change (a deleted policy is no longer among them). */
   policies: readonly PolicyIR[];
   kubernetesVersion: KubernetesVersion;
-  matchLabel: MatchLabel | undefined;
+  matchLabels: MatchLabels;
   now: Date;
 }
 

@@ -2,7 +2,7 @@
 // reference §6.4). Pure: the API calls are in update-existing.ts.
 import type { PolicyIR } from '@armorkit/core';
 import type { LabelSelector } from '../../mutate/label-selector.js';
-import type { MatchLabel } from '../../mutate/match-policy.js';
+import { formatMatchLabels, type MatchLabels } from '../../mutate/match-labels.js';
 
 /** Set on the pod template when armorkit changed it, so the workload controller rolls its pods (vArmor's key). */
 export const RESTARTED_AT_ANNOTATION = 'controller.varmor.org/restartedAt';
@@ -38,13 +38,13 @@ export function labelSelectorText(selector: LabelSelector): string {
 
 /**
  * The list request for the policy's targets: the target's kind; its name as a field selector, or its selector; and
- * the webhook's match label, since only workloads with it get profiles. Undefined for a Pod target (nothing to
+ * the webhook's match labels, since only workloads with them get profiles. Undefined for a Pod target (nothing to
  * restart: the status message says so).
  */
-export function restartQuery(policy: PolicyTarget, matchLabel: MatchLabel | undefined): RestartQuery | undefined {
+export function restartQuery(policy: PolicyTarget, matchLabels: MatchLabels): RestartQuery | undefined {
   const { target } = policy.spec;
   if (!isRestartable(target.kind)) return undefined;
-  const labels = [target.selector ? labelSelectorText(target.selector) : '', matchLabel ? `${matchLabel.key}=${matchLabel.value}` : ''].filter((text) => text !== '');
+  const labels = [target.selector ? labelSelectorText(target.selector) : '', formatMatchLabels(matchLabels)].filter((text) => text !== '');
   return {
     kind: target.kind,
     ...(policy.clusterScoped ? {} : { namespace: policy.namespace }),

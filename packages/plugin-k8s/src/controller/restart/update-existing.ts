@@ -3,7 +3,7 @@
 import type { PolicyError, Result } from '@armorkit/core';
 import { fail, ok } from '@armorkit/core';
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import type { MatchLabel } from '../../mutate/match-policy.js';
+import type { MatchLabels } from '../../mutate/match-labels.js';
 import { restartErrors } from './errors.js';
 import { restartedWorkload, restartQuery, type PolicyTarget, type RestartableKind } from './select.js';
 
@@ -15,7 +15,7 @@ export interface UpdateExistingOptions {
   kubeConfig: KubeConfig;
   /** The policy whose create, update or delete this is. */
   policy: PolicyTarget;
-  matchLabel: MatchLabel | undefined;
+  matchLabels: MatchLabels;
   /** The workload with the profiles now in force (reprofiler). */
   reprofile: (object: Json) => Result<Json>;
   now?: () => Date;
@@ -61,7 +61,7 @@ function safeJson(text: string): unknown {
  * would not change is left alone. Through CustomObjectsApi on the apps/v1 paths, so the objects stay plain JSON.
  */
 export async function updateExistingWorkloads(options: UpdateExistingOptions): Promise<Result<RestartReport>> {
-  const query = restartQuery(options.policy, options.matchLabel);
+  const query = restartQuery(options.policy, options.matchLabels);
   const report: RestartReport = { restarted: [], unchanged: [], failed: [] };
   if (!query) return ok({ ...report, skipped: `target kind ${options.policy.spec.target.kind} has no pod template to roll: recreate the pods to give them the new profiles` });
   const api = options.kubeConfig.makeApiClient(CustomObjectsApi);

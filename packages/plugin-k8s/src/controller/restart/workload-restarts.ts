@@ -2,15 +2,15 @@
 // keep one that failed owed so the next reconcile of that policy tries again (an idle resync owes nothing).
 import type { Engine, KubernetesVersion, PolicyIR, Result } from '@armorkit/core';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { MatchLabel } from '../../mutate/match-policy.js';
+import type { MatchLabels } from '../../mutate/match-labels.js';
 import { reprofiler } from './reprofile.js';
 import { updateExistingWorkloads, type RestartReport } from './update-existing.js';
 
 export interface WorkloadRestartsOptions {
   engine: Engine;
   kubeConfig: KubeConfig;
-  /** The mutating webhook's match label: only workloads with it get profiles, so only they are restarted. */
-  matchLabel: MatchLabel | undefined;
+  /** The mutating webhook's match labels: only workloads with them get profiles, so only they are restarted. */
+  matchLabels: MatchLabels;
   kubeVersion: () => Promise<Result<KubernetesVersion>>;
   /** The policies in force now (both informers, parsed). */
   policies: () => readonly PolicyIR[];
@@ -54,8 +54,8 @@ export class WorkloadRestarts {
     const result = await updateExistingWorkloads({
       kubeConfig: this.options.kubeConfig,
       policy: entry.policy,
-      matchLabel: this.options.matchLabel,
-      reprofile: reprofiler({ engine: this.options.engine, policies, kubernetesVersion: version.value, matchLabel: this.options.matchLabel, now }),
+      matchLabels: this.options.matchLabels,
+      reprofile: reprofiler({ engine: this.options.engine, policies, kubernetesVersion: version.value, matchLabels: this.options.matchLabels, now }),
       now: () => now,
     });
     if (!result.ok) return { ok: false, message: result.errors.map((error) => error.message).join('; ') };
