@@ -11,7 +11,7 @@ import { cachedKubernetesVersion } from '../mutate/kubernetes-version.js';
 import { DEFAULT_MATCH_LABEL, parseMatchLabel } from '../mutate/match-policy.js';
 import type { Backoff } from '../cluster/watched-resource.js';
 import { VARMOR_GROUP, VARMOR_VERSION } from '../crd/kinds.js';
-import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL, NODE_STATUS_VERSION, profileDigest } from '../node-status/schema.js';
+import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL, NODE_STATUS_VERSION, storedProfileDigest } from '../node-status/schema.js';
 import { compilePolicy, type CompiledPolicy, describeProblems } from './compile-policy.js';
 import { desiredArmorProfile, managedDiffers, type PolicyOwner, profileNamespaceOf } from './desired-profile.js';
 import { controllerErrors } from './errors.js';
@@ -30,6 +30,7 @@ import {
   VARMOR_API_VERSION,
 } from './names.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
+import { ProfileHistory } from './profile-history.js';
 import { aggregateLoads, armorProfileStatus, nodesHolding } from './profile-status.js';
 import { type PolicyOutcome, policyStatus } from './policy-status.js';
 import { desiredProxySecret, ownedBy, PROXY_PROFILE_LABEL, secretDiffers } from './proxy-secret.js';
@@ -130,7 +131,9 @@ export function startController(options: ControllerOptions): Controller {
   reuseConnections(options.kubeConfig);
   const objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
-  const reports = new NodeReports(options.nodeTimeout ?? 5 * 60_000, log);
+  // The sets of ArmorProfiles the cache went through, which the nodes' reports name (profile-history.ts).
+  const history = new ProfileHistory();
+  const reports = new NodeReports(history, options.nodeTimeout ?? 5 * 60_000, log);
   const debounce = options.debounce ?? 200;
   const stats: ControllerStats = { reconciles: 0, retries: 0, writes: {} };
   const wrote = (verb: string) => (stats.writes[verb] = (stats.writes[verb] ?? 0) + 1);
@@ -240,7 +243,10 @@ export function startController(options: ControllerOptions): Controller {
 
   // --- Events from the informers ---
 
-  function profileEvent(_event: ObjectEvent, object: KubernetesObject): void {
+  function profileEvent(event: ObjectEvent, object: KubernetesObject): void {
+    // A profile being deleted leaves the set at once: the agents unload it then.
+    const gone = event === 'delete' || object.metadata?.deletionTimestamp !== undefined;
+    if (history.update(profileKeyOf(object.metadata?.namespace ?? '', object.metadata?.name ?? ''), gone ? undefined : storedProfileDigest(object)) !== undefined) affected(reports.historyMoved());
     const owner = controllerPolicyOf(object);
     if (owner) queue.add(policyKeyString(owner));
     if (object.metadata?.deletionTimestamp) queue.add(`${PROFILE_KEY_PREFIX}${profileKeyOf(object.metadata.namespace ?? '', object.metadata.name ?? '')}`);
@@ -256,8 +262,9 @@ export function startController(options: ControllerOptions): Controller {
 
   /** Reports changed: the policies (and deleting profiles) they concern, after the debounce. */
   function affected(change: ReportChange): void {
-    if (change.nodesChanged) {
-      // Every profile's desired number moved: every policy is reconciled once (O(policies), not per node).
+    if (change.all) {
+      // Every profile's desired number moved (or a node's state is not known step by step): every policy is
+      // reconciled once (O(policies), not per node).
       enqueueAll(true);
       return;
     }
@@ -413,7 +420,7 @@ export function startController(options: ControllerOptions): Controller {
     if (proxyResult !== 'done') return proxyResult;
 
     // The ArmorProfile's status, from the nodes
-    const loads = aggregateLoads(profileDigest(armorProfile.spec.profile), reports.reportsFor(profileRef), reports.liveNodes(clock().getTime()));
+    const loads = aggregateLoads(profileRef, storedProfileDigest(current), reports, reports.liveNodes(clock().getTime()));
     const profileStatus = armorProfileStatus(loads);
     if (!isDeepStrictEqual(current.status ?? {}, profileStatus)) {
       try {
@@ -530,7 +537,7 @@ export function startController(options: ControllerOptions): Controller {
       return 'done';
     }
     const involved: InvolvedObject = { apiVersion: VARMOR_API_VERSION, kind: 'ArmorProfile', name, namespace, ...(meta.uid ? { uid: meta.uid } : {}) };
-    const holding = nodesHolding(reports.reportsFor(profileKey), reports.liveNodes(clock().getTime()));
+    const holding = nodesHolding(profileKey, reports, reports.liveNodes(clock().getTime()));
     if (holding.length > 0) {
       if (!unloading.has(profileKey)) {
         unloading.add(profileKey);
