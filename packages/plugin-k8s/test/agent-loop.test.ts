@@ -184,7 +184,7 @@ describe('the node agent against the API double (client-node informers)', () => 
     expect(status.appliedSet).toBe(storedSet(api));
     expect(status.profileCount).toBe(2);
     expect(status.failed.map((p) => p.name)).toEqual([broken.profile.name]);
-    expect(agent.applied().Seccomp).toEqual([web.profile.name]);
+    expect(agent.applied().Seccomp).toContain(web.profile.name);
     expect(status.failed[0]?.message).toMatch(/^Seccomp: varmor-shop-broken: not an OCI seccomp profile: \/defaultAction/);
     expect(status.failed[0]?.digest).toBe(storedProfileDigest(api.get(ARMOR_PROFILES, broken.profile.name, 'shop')));
   });
