@@ -1,16 +1,23 @@
 // The pure status functions: what the controller writes, without an API.
 import { describe, expect, it } from 'vitest';
 import { policyStatus } from '../src/controller/policy-status.js';
-import type { NodeLoadState } from '../src/controller/node-reports.js';
 import { aggregateLoads, armorProfileStatus, nodesHolding, type ProfileLoads } from '../src/controller/profile-status.js';
 
 const DIGEST = 'a'.repeat(64);
 const KEY = 'demo/varmor-demo-web';
 const failure = { namespace: 'demo', name: 'varmor-demo-web', digest: DIGEST, message: 'BPF: the BPF LSM is not active', lastTransitionTime: '2026-12-02T08:00:00Z' };
+type NodeLoadState = { state: 'current' } | { state: 'failed'; failure: typeof failure } | { state: 'waiting' };
 /** What the nodes said, as NodeReports answers it. */
 const states: Record<string, NodeLoadState> = { n1: { state: 'current' }, n2: { state: 'failed', failure }, n3: { state: 'waiting' }, gone: { state: 'current' } };
 const reports: ProfileLoads = {
-  loadState: (node, key, digest) => (key === KEY && digest === DIGEST ? (states[node] ?? { state: 'waiting' }) : { state: 'waiting' }),
+  loadsOn(nodes, key, digest) {
+    const waiting: NodeLoadState = { state: 'waiting' };
+    const on = [...nodes].map((node) => ({ node, load: key === KEY && digest === DIGEST ? (states[node] ?? waiting) : waiting }));
+    return {
+      current: on.filter(({ load }) => load.state === 'current').length,
+      failed: on.flatMap(({ node, load }) => (load.state === 'failed' ? [{ node, failure: load.failure }] : [])),
+    };
+  },
   holds: (node) => node === 'n3',
 };
 

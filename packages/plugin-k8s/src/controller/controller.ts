@@ -46,8 +46,13 @@ export interface ControllerOptions {
   namespace: string;
   /** Every key is reconciled again this often (ms), from the caches: O(policies) passes, writes only where they differ. Default 10 min. */
   resync?: number;
-  /** Node reports are gathered this long (ms) before the policies they concern are reconciled. Default 200. */
+  /**
+   * Node reports are gathered until none concerned a policy for this long (ms), and at most `debounceMax` after the
+   * first, before the policies they concern are reconciled. Default 200.
+   */
   debounce?: number;
+  /** Default 5 × debounce. */
+  debounceMax?: number;
   /** A node whose ArmorNodeStatus heartbeat is older than this (ms) no longer counts. Default 5 min. */
   nodeTimeout?: number;
   /** Verify compiled profiles with the real tools (apparmor_parser -Q), as the validating webhook does. Default true. */
@@ -172,6 +177,7 @@ export function startController(options: ControllerOptions): Controller {
       return result;
     },
     retryInitial: options.retryInitial ?? 200,
+    settle: { quiet: debounce, max: options.debounceMax ?? 5 * debounce },
     log,
   });
 
@@ -257,10 +263,12 @@ export function startController(options: ControllerOptions): Controller {
     const now = clock().getTime();
     const change = event === 'delete' ? reports.remove(object.metadata?.name ?? '', now) : reports.update(object, now);
     affected(change);
-    scheduleExpiry();
+    // A heartbeat only moves a node's expiry later: the timer set for the earliest one stays good enough (when it
+    // fires it checks what really expired); a node that joins or leaves sets it again.
+    if (expiryTimer === undefined || change.all) scheduleExpiry();
   }
 
-  /** Reports changed: the policies (and deleting profiles) they concern, after the debounce. */
+  /** Reports changed: the policies (and deleting profiles) they concern, once the wave of reports settles. */
   function affected(change: ReportChange): void {
     if (change.all) {
       // Every profile's desired number moved (or a node's state is not known step by step): every policy is
@@ -268,29 +276,41 @@ export function startController(options: ControllerOptions): Controller {
       enqueueAll(true);
       return;
     }
-    for (const key of change.profiles) {
+    queue.addSettled(queueKeysOf(change.profiles));
+  }
+
+  /** The queue keys of a set of profiles; NodeReports hands the same set to every node that moved over the same steps. */
+  const queueKeys = new WeakMap<ReadonlySet<string>, string[]>();
+  function queueKeysOf(profileKeys: ReadonlySet<string>): string[] {
+    const known = queueKeys.get(profileKeys);
+    if (known) return known;
+    const keys: string[] = [];
+    for (const key of profileKeys) {
       const [namespace, name] = key.split('/') as [string, string];
       const profile = profiles.get(name, namespace);
       if (!profile) continue;
       const owner = controllerPolicyOf(profile);
-      if (owner) queue.addAfter(policyKeyString(owner), debounce);
-      if (profile.metadata?.deletionTimestamp) queue.addAfter(`${PROFILE_KEY_PREFIX}${key}`, debounce);
+      if (owner) keys.push(policyKeyString(owner));
+      if (profile.metadata?.deletionTimestamp) keys.push(`${PROFILE_KEY_PREFIX}${key}`);
     }
+    queueKeys.set(profileKeys, keys);
+    return keys;
   }
 
   /** When the next heartbeat ages out, the desired numbers change: reconcile then, not only at the resync. */
   function scheduleExpiry(): void {
     clearTimeout(expiryTimer);
+    expiryTimer = undefined;
     const next = reports.nextExpiry(clock().getTime());
     if (next === undefined || stopped) return;
     expiryTimer = setTimeout(() => {
-      enqueueAll(true);
+      if (reports.expired(clock().getTime())) enqueueAll(true);
       scheduleExpiry();
     }, Math.max(0, next - clock().getTime()) + 10);
   }
 
   function enqueueAll(debounced: boolean): void {
-    const add = (key: string) => (debounced ? queue.addAfter(key, debounce) : queue.add(key));
+    const add = (key: string) => (debounced ? queue.addSettled([key]) : queue.add(key));
     for (const kind of ['VarmorClusterPolicy', 'VarmorPolicy'] as const) {
       for (const policy of policyInformers[kind].list()) add(policyKeyString({ kind, namespace: kind === 'VarmorPolicy' ? (policy.metadata?.namespace ?? '') : '', name: policy.metadata?.name ?? '' }));
     }

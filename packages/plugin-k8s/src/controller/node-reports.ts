@@ -15,14 +15,11 @@ interface NodeEntry {
 
 /** What a change of one ArmorNodeStatus (or of the history) affected. */
 export interface ReportChange {
-  /** ArmorProfiles whose state on the node may have changed. */
-  profiles: Set<string>;
+  /** ArmorProfiles whose state on the node may have changed (not to be changed: it may be the history's). */
+  profiles: ReadonlySet<string>;
   /** Every profile's may have (a node started or stopped counting, or moved further than the history remembers). */
   all: boolean;
 }
-
-/** How one profile version stands on one node. */
-export type NodeLoadState = { state: 'current' } | { state: 'failed'; failure: NodeProfileFailure } | { state: 'waiting' };
 
 const none = (): ReportChange => ({ profiles: new Set(), all: false });
 
@@ -87,6 +84,7 @@ export class NodeReports {
   /** The history reached a new set: nodes that reported it before the controller's watch got there have reached it now. */
   historyMoved(): ReportChange {
     const change = none();
+    const changed = new Set<string>();
     const hash = this.history.hash;
     const step = this.history.stepOf(hash);
     const waiting = this.ahead.get(hash);
@@ -100,9 +98,9 @@ export class NodeReports {
       entry.unknownSet = undefined;
       const moved = this.difference(before, entry);
       change.all ||= moved.all;
-      for (const key of moved.profiles) change.profiles.add(key);
+      for (const key of moved.profiles) changed.add(key);
     }
-    return change;
+    return { profiles: changed, all: change.all };
   }
 
   /** The nodes with an agent now: a report with a heartbeat younger than `staleAfter`. */
@@ -119,6 +117,16 @@ export class NodeReports {
     return nodes;
   }
 
+  /** Whether a node that counted as live at the last look no longer does (its heartbeat aged out since). */
+  expired(now: number): boolean {
+    const before = this.live?.nodes;
+    const after = this.liveNodes(now);
+    if (!before) return true;
+    if (before === after) return false;
+    for (const node of before) if (!after.has(node)) return true;
+    return false;
+  }
+
   /** When the next live node goes stale (ms since the epoch), for a timer; undefined when none is live. */
   nextExpiry(now: number): number | undefined {
     let next: number | undefined;
@@ -131,16 +139,22 @@ export class NodeReports {
   }
 
   /**
-   * How one version of a profile (its stored digest) stands on a node: applied, failed, or not reached yet. A
-   * version the history has not reached (the controller just wrote it) is reached by no node yet.
+   * One version of a profile on the given nodes: how many applied it, and the failures of this digest. What is
+   * the same for every node (the digest the history holds, the step the version appeared at) is read once.
    */
-  loadState(node: string, profileKey: string, digest: string): NodeLoadState {
-    const entry = this.nodes.get(node);
-    if (!entry) return { state: 'waiting' };
-    const failure = entry.failed.get(profileKey);
-    if (failure && failure.digest === digest) return { state: 'failed', failure };
-    const reached = this.history.digestOf(profileKey) === digest && entry.step >= 0 && entry.step >= this.history.changedAt(profileKey);
-    return reached ? { state: 'current' } : { state: 'waiting' };
+  loadsOn(nodes: Iterable<string>, profileKey: string, digest: string): { current: number; failed: { node: string; failure: NodeProfileFailure }[] } {
+    const reached = this.history.digestOf(profileKey) === digest;
+    const since = Math.max(0, this.history.changedAt(profileKey));
+    let current = 0;
+    const failed: { node: string; failure: NodeProfileFailure }[] = [];
+    for (const node of nodes) {
+      const entry = this.nodes.get(node);
+      if (!entry) continue;
+      const failure = entry.failed.size > 0 ? entry.failed.get(profileKey) : undefined;
+      if (failure && failure.digest === digest) failed.push({ node, failure });
+      else if (reached && entry.step >= since) current += 1;
+    }
+    return { current, failed };
   }
 
   /** Whether the node may still hold some version of a profile that left the set (being deleted). */
@@ -170,17 +184,16 @@ export class NodeReports {
 
   /** The profiles whose state on a node differs between two of its entries. */
   private difference(before: NodeEntry | undefined, after: NodeEntry): ReportChange {
-    const profiles = new Set<string>();
-    for (const key of before?.failed.keys() ?? []) if (!after.failed.has(key)) profiles.add(key);
+    const failures = new Set<string>();
+    for (const key of before?.failed.keys() ?? []) if (!after.failed.has(key)) failures.add(key);
     for (const [key, failure] of after.failed) {
       const previous = before?.failed.get(key);
-      if (previous?.digest !== failure.digest || previous.message !== failure.message) profiles.add(key);
+      if (previous?.digest !== failure.digest || previous.message !== failure.message) failures.add(key);
     }
     const from = before?.step ?? -1;
-    if (from === after.step) return { profiles, all: false };
+    if (from === after.step) return { profiles: failures, all: false };
     const moved = from < 0 || after.step < 0 ? undefined : this.history.changedBetween(Math.min(from, after.step), Math.max(from, after.step));
-    if (!moved) return { profiles, all: true };
-    for (const key of moved) profiles.add(key);
-    return { profiles, all: false };
+    if (!moved) return { profiles: failures, all: true };
+    return { profiles: failures.size === 0 ? moved : new Set([...moved, ...failures]), all: false };
   }
 }

@@ -18,6 +18,7 @@ export class ProfileHistory {
   /** The key changed at each step since `first` (changes[0] is step first + 1). */
   private changes: string[] = [];
   private first = 0;
+  private lastRange: { from: number; to: number; keys: ReadonlySet<string> } | undefined;
 
   constructor(
     /** Steps remembered: a node further behind counts as behind on every profile. */
@@ -62,9 +63,11 @@ export class ProfileHistory {
   }
 
   /** The keys that changed after step `from` up to step `to`; undefined when `from` is older than what is remembered. */
-  changedBetween(from: number, to: number): Set<string> | undefined {
+  changedBetween(from: number, to: number): ReadonlySet<string> | undefined {
     if (from < this.first) return undefined;
-    return new Set(this.changes.slice(from - this.first, to - this.first));
+    // A wave of reports moves every node over the same steps: the same set is handed to each (and is never changed).
+    if (this.lastRange?.from !== from || this.lastRange.to !== to) this.lastRange = { from, to, keys: new Set(this.changes.slice(from - this.first, to - this.first)) };
+    return this.lastRange.keys;
   }
 
   /** Drops the older half of the steps (and the hashes only they reached). */

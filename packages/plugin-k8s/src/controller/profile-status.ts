@@ -1,5 +1,5 @@
 import type { ArmorProfile } from '@armorkit/core/schema';
-import type { NodeLoadState } from './node-reports.js';
+import type { NodeProfileFailure } from '../node-status/schema.js';
 
 export type ArmorProfileStatus = NonNullable<ArmorProfile['status']>;
 type ProfileCondition = NonNullable<ArmorProfileStatus['conditions']>[number];
@@ -18,21 +18,19 @@ export interface LoadAggregate {
 
 /** What the nodes' reports say of one profile (NodeReports). */
 export interface ProfileLoads {
-  loadState(node: string, profileKey: string, digest: string): NodeLoadState;
+  loadsOn(nodes: Iterable<string>, profileKey: string, digest: string): { current: number; failed: { node: string; failure: NodeProfileFailure }[] };
   holds(node: string, profileKey: string): boolean;
 }
 
 /** One version of a profile (its stored digest) on the live nodes: O(live nodes), whatever the number of profiles. Pure. */
 export function aggregateLoads(profileKey: string, digest: string, reports: ProfileLoads, live: ReadonlySet<string>): LoadAggregate {
-  const aggregate: LoadAggregate = { desired: live.size, current: 0, failed: [], waiting: 0 };
-  for (const node of live) {
-    const load = reports.loadState(node, profileKey, digest);
-    if (load.state === 'current') aggregate.current += 1;
-    else if (load.state === 'failed') aggregate.failed.push({ node, message: load.failure.message, since: load.failure.lastTransitionTime });
-  }
-  aggregate.waiting = aggregate.desired - aggregate.current - aggregate.failed.length;
-  aggregate.failed.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
-  return aggregate;
+  const { current, failed } = reports.loadsOn(live, profileKey, digest);
+  return {
+    desired: live.size,
+    current,
+    failed: failed.map(({ node, failure }) => ({ node, message: failure.message, since: failure.lastTransitionTime })).sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0)),
+    waiting: live.size - current - failed.length,
+  };
 }
 
 /** The live nodes that may still have some version of a deleted profile loaded (or failed half-way): the finalizer waits for them. */

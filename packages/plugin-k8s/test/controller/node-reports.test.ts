@@ -48,6 +48,12 @@ describe('ProfileSet', () => {
   });
 });
 
+/** How one version of a profile stands on one node, from NodeReports.loadsOn. */
+function state(reports: NodeReports, node: string, key: string, digest: string) {
+  const { current, failed } = reports.loadsOn([node], key, digest);
+  return failed[0] ? { state: 'failed', failure: failed[0].failure } : current === 1 ? { state: 'current' } : { state: 'waiting' };
+}
+
 describe('NodeReports over the ProfileHistory', () => {
   const setUp = () => {
     const history = new ProfileHistory();
@@ -61,26 +67,26 @@ describe('NodeReports over the ProfileHistory', () => {
     history.update('demo/b', A);
     reports.update(nodeStatus('n1', [['demo/a', A], ['demo/b', A]]), NOW);
     reports.update(nodeStatus('n2', [['demo/a', A]]), NOW);
-    expect(reports.loadState('n1', 'demo/b', A)).toEqual({ state: 'current' });
-    expect(reports.loadState('n2', 'demo/a', A)).toEqual({ state: 'current' });
-    expect(reports.loadState('n2', 'demo/b', A)).toEqual({ state: 'waiting' });
+    expect(state(reports, 'n1', 'demo/b', A)).toEqual({ state: 'current' });
+    expect(state(reports, 'n2', 'demo/a', A)).toEqual({ state: 'current' });
+    expect(state(reports, 'n2', 'demo/b', A)).toEqual({ state: 'waiting' });
     // demo/a changes: both wait for it; n1 catches up and the change names demo/a only.
     history.update('demo/a', B);
-    expect(reports.loadState('n1', 'demo/a', B)).toEqual({ state: 'waiting' });
+    expect(state(reports, 'n1', 'demo/a', B)).toEqual({ state: 'waiting' });
     const change = reports.update(nodeStatus('n1', [['demo/a', B], ['demo/b', A]]), NOW);
     expect(change).toEqual({ profiles: new Set(['demo/a']), all: false });
-    expect(reports.loadState('n1', 'demo/a', B)).toEqual({ state: 'current' });
+    expect(state(reports, 'n1', 'demo/a', B)).toEqual({ state: 'current' });
     // A version the history has not reached (the controller just wrote it) is nobody's yet.
-    expect(reports.loadState('n1', 'demo/a', 'c'.repeat(64))).toEqual({ state: 'waiting' });
+    expect(state(reports, 'n1', 'demo/a', 'c'.repeat(64))).toEqual({ state: 'waiting' });
   });
 
   it('a failure counts for the digest it names only', () => {
     const { history, reports } = setUp();
     history.update('demo/a', A);
     reports.update(nodeStatus('n1', [['demo/a', A]], ['demo/a']), NOW);
-    expect(reports.loadState('n1', 'demo/a', A)).toMatchObject({ state: 'failed', failure: { message: 'AppArmor: refused' } });
+    expect(state(reports, 'n1', 'demo/a', A)).toMatchObject({ state: 'failed', failure: { message: 'AppArmor: refused' } });
     history.update('demo/a', B);
-    expect(reports.loadState('n1', 'demo/a', B)).toEqual({ state: 'waiting' });
+    expect(state(reports, 'n1', 'demo/a', B)).toEqual({ state: 'waiting' });
   });
 
   it('a node ahead of the controller\'s watch keeps its last known step, and moves when the history gets there', () => {
@@ -89,11 +95,11 @@ describe('NodeReports over the ProfileHistory', () => {
     reports.update(nodeStatus('n1', [['demo/a', A]]), NOW);
     // The agent saw demo/b before the controller did: demo/a stays current on it, demo/b waits.
     reports.update(nodeStatus('n1', [['demo/a', A], ['demo/b', A]]), NOW);
-    expect(reports.loadState('n1', 'demo/a', A)).toEqual({ state: 'current' });
+    expect(state(reports, 'n1', 'demo/a', A)).toEqual({ state: 'current' });
     history.update('demo/b', A);
-    expect(reports.loadState('n1', 'demo/b', A)).toEqual({ state: 'waiting' });
+    expect(state(reports, 'n1', 'demo/b', A)).toEqual({ state: 'waiting' });
     expect(reports.historyMoved()).toEqual({ profiles: new Set(['demo/b']), all: false });
-    expect(reports.loadState('n1', 'demo/b', A)).toEqual({ state: 'current' });
+    expect(state(reports, 'n1', 'demo/b', A)).toEqual({ state: 'current' });
   });
 
   it('a deleted profile is held until the node reports a set without it; a stale node does not count', () => {
@@ -112,7 +118,7 @@ describe('NodeReports over the ProfileHistory', () => {
     const { history, reports } = setUp();
     history.update('demo/a', A);
     expect(reports.update(nodeStatus('n1', [['demo/z', A]]), NOW)).toEqual({ profiles: new Set(), all: true });
-    expect(reports.loadState('n1', 'demo/a', A)).toEqual({ state: 'waiting' });
+    expect(state(reports, 'n1', 'demo/a', A)).toEqual({ state: 'waiting' });
     expect(reports.holds('n1', 'demo/a')).toBe(true);
     expect(reports.remove('n1', NOW)).toEqual({ profiles: new Set(), all: true });
   });
@@ -124,9 +130,9 @@ describe('NodeReports over the ProfileHistory', () => {
     reports.update(nodeStatus('n1', [['demo/a', A]]), NOW);
     for (let index = 0; index < 6; index++) history.update(`demo/p${index}`, A);
     expect(history.stepOf(profileSetHash([['demo/a', A]]))).toBeUndefined();
-    expect(reports.loadState('n1', 'demo/a', A)).toEqual({ state: 'current' });
+    expect(state(reports, 'n1', 'demo/a', A)).toEqual({ state: 'current' });
     const all = (['demo/a', ...Array.from({ length: 6 }, (_, index) => `demo/p${index}`)] as const).map((key): [string, string] => [key, A]);
     expect(reports.update(nodeStatus('n1', all), NOW)).toEqual({ profiles: new Set(), all: true });
-    expect(reports.loadState('n1', 'demo/p5', A)).toEqual({ state: 'current' });
+    expect(state(reports, 'n1', 'demo/p5', A)).toEqual({ state: 'current' });
   });
 });
