@@ -2,6 +2,7 @@
 // HTTP: N simulated nodes (their agents are cheap report writers: one ArmorNodeStatus write per node per change, as the
 // real agent makes) and P policies. The controller runs in a child process, so its memory is its own.
 //   node bench/k8s-scale.mjs [--nodes 5000] [--policies 1000]          (after `make`: uses the built dist/)
+// K8S_SCALE_WORKERS=N runs the controller with N workers (default 4); K8S_SCALE_PROFILE=DIR writes its CPU profile.
 // Prints: API requests per policy change (controller, agents in total and per node), time from the last node report to
 // Ready, the controller's heap and RSS, and the requests and reconciles of an idle resync.
 // Targets (issue 15): each agent O(1) requests per change that concerns it; the controller O(policies) per resync, not
@@ -32,7 +33,7 @@ async function controllerChild(kubeconfigPath) {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
   const engine = createEngine({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });
-  const controller = startController({ engine, kubeConfig, namespace: 'armorkit', verify: false, resync: RESYNC_MS, log: (line) => process.stderr.write(`controller: ${line}\n`) });
+  const controller = startController({ engine, kubeConfig, namespace: 'armorkit', verify: false, resync: RESYNC_MS, ...(process.env.K8S_SCALE_WORKERS ? { workers: Number(process.env.K8S_SCALE_WORKERS) } : {}), log: (line) => process.stderr.write(`controller: ${line}\n`) });
   await controller.ready;
   process.send({ type: 'ready' });
   process.on('message', (message) => {

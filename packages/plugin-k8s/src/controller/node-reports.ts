@@ -30,6 +30,11 @@ const none = (): ReportChange => ({ profiles: new Set(), all: false });
  */
 export class NodeReports {
   private readonly nodes = new Map<string, NodeEntry>();
+  /** Nodes that list a failure: the only ones a profile's failures are looked for on. */
+  private readonly failing = new Set<string>();
+  /** Bumped whenever a node's step changes; the sorted steps of the live nodes are kept until it does. */
+  private stepsChanged = 0;
+  private sortedSteps: { live: ReadonlySet<string>; version: number; steps: Float64Array } | undefined;
   /** The nodes whose reported set the history does not know yet, by that set's hash. */
   private readonly ahead = new Map<string, Set<string>>();
   /** liveNodes() is asked once per reconcile: kept until a report changes or the next heartbeat ages out. */
@@ -63,6 +68,7 @@ export class NodeReports {
       failed: new Map((status?.failed ?? []).map((failure) => [profileKeyOf(failure.namespace, failure.name), failure])),
     };
     this.nodes.set(node, entry);
+    this.indexed(node, before, entry);
     this.track(node, before?.unknownSet, entry.unknownSet);
     const isLive = this.isLive(entry, now);
     if (wasLive !== isLive) this.live = undefined;
@@ -76,6 +82,7 @@ export class NodeReports {
     const before = this.nodes.get(node);
     if (!before) return none();
     this.nodes.delete(node);
+    this.indexed(node, before, undefined);
     this.track(node, before.unknownSet, undefined);
     this.live = undefined;
     return { profiles: new Set(), all: this.isLive(before, now) };
@@ -95,6 +102,7 @@ export class NodeReports {
       if (!entry) continue;
       const before = { ...entry };
       entry.step = step;
+      this.stepsChanged += 1;
       entry.unknownSet = undefined;
       const moved = this.difference(before, entry);
       change.all ||= moved.all;
@@ -139,22 +147,48 @@ export class NodeReports {
   }
 
   /**
-   * One version of a profile on the given nodes: how many applied it, and the failures of this digest. What is
-   * the same for every node (the digest the history holds, the step the version appeared at) is read once.
+   * One version of a profile on the live nodes: how many applied it, and the failures of this digest. The nodes at
+   * or past the step the version appeared at are counted by a binary search over their sorted steps (sorted once per
+   * change of steps, not per profile), and failures are looked for on the nodes that report some: a reconcile costs
+   * O(log nodes + failing nodes), so a wave's reconciles of every policy stay O(policies).
    */
-  loadsOn(nodes: Iterable<string>, profileKey: string, digest: string): { current: number; failed: { node: string; failure: NodeProfileFailure }[] } {
-    const reached = this.history.digestOf(profileKey) === digest;
+  loadsOn(live: ReadonlySet<string>, profileKey: string, digest: string): { current: number; failed: { node: string; failure: NodeProfileFailure }[] } {
     const since = Math.max(0, this.history.changedAt(profileKey));
-    let current = 0;
     const failed: { node: string; failure: NodeProfileFailure }[] = [];
-    for (const node of nodes) {
+    let failedReached = 0;
+    for (const node of this.failing) {
       const entry = this.nodes.get(node);
-      if (!entry) continue;
-      const failure = entry.failed.size > 0 ? entry.failed.get(profileKey) : undefined;
-      if (failure && failure.digest === digest) failed.push({ node, failure });
-      else if (reached && entry.step >= since) current += 1;
+      const failure = entry?.failed.get(profileKey);
+      if (!entry || !failure || failure.digest !== digest || !live.has(node)) continue;
+      failed.push({ node, failure });
+      if (entry.step >= since) failedReached += 1;
     }
-    return { current, failed };
+    if (this.history.digestOf(profileKey) !== digest) return { current: 0, failed };
+    return { current: this.countAtLeast(live, since) - failedReached, failed };
+  }
+
+  /** How many of the live nodes have reached the step. */
+  private countAtLeast(live: ReadonlySet<string>, step: number): number {
+    if (this.sortedSteps?.live !== live || this.sortedSteps.version !== this.stepsChanged) {
+      const steps = Float64Array.from(live, (node) => this.nodes.get(node)?.step ?? -1).sort();
+      this.sortedSteps = { live, version: this.stepsChanged, steps };
+    }
+    const { steps } = this.sortedSteps;
+    let low = 0;
+    let high = steps.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (steps[middle]! < step) low = middle + 1;
+      else high = middle;
+    }
+    return steps.length - low;
+  }
+
+  /** Keeps the failing set and the steps' version current as an entry comes, changes or goes. */
+  private indexed(node: string, before: NodeEntry | undefined, after: NodeEntry | undefined): void {
+    if (before?.step !== after?.step) this.stepsChanged += 1;
+    if (after && after.failed.size > 0) this.failing.add(node);
+    else this.failing.delete(node);
   }
 
   /** Whether the node may still hold some version of a profile that left the set (being deleted). */

@@ -18,7 +18,7 @@ export interface LoadAggregate {
 
 /** What the nodes' reports say of one profile (NodeReports). */
 export interface ProfileLoads {
-  loadsOn(nodes: Iterable<string>, profileKey: string, digest: string): { current: number; failed: { node: string; failure: NodeProfileFailure }[] };
+  loadsOn(live: ReadonlySet<string>, profileKey: string, digest: string): { current: number; failed: { node: string; failure: NodeProfileFailure }[] };
   holds(node: string, profileKey: string): boolean;
 }
 

@@ -50,7 +50,7 @@ describe('ProfileSet', () => {
 
 /** How one version of a profile stands on one node, from NodeReports.loadsOn. */
 function state(reports: NodeReports, node: string, key: string, digest: string) {
-  const { current, failed } = reports.loadsOn([node], key, digest);
+  const { current, failed } = reports.loadsOn(new Set([node]), key, digest);
   return failed[0] ? { state: 'failed', failure: failed[0].failure } : current === 1 ? { state: 'current' } : { state: 'waiting' };
 }
 
