@@ -2,6 +2,7 @@
 // HTTP: N simulated nodes (their agents are cheap report writers: one ArmorNodeStatus write per node per change, as the
 // real agent makes) and P policies. The controller runs in a child process, so its memory is its own.
 //   node bench/k8s-scale.mjs [--nodes 5000] [--policies 1000]          (after `make`: uses the built dist/)
+// K8S_SCALE_WORKERS=N runs the controller with N workers (default 4); K8S_SCALE_PROFILE=DIR writes its CPU profile.
 // Prints: API requests per policy change (controller, agents in total and per node), time from the last node report to
 // Ready, the controller's heap and RSS, and the requests and reconciles of an idle resync.
 // Targets (issue 15): each agent O(1) requests per change that concerns it; the controller O(policies) per resync, not
@@ -32,7 +33,7 @@ async function controllerChild(kubeconfigPath) {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
   const engine = createEngine({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });
-  const controller = startController({ engine, kubeConfig, namespace: 'armorkit', verify: false, resync: RESYNC_MS, log: (line) => process.stderr.write(`controller: ${line}\n`) });
+  const controller = startController({ engine, kubeConfig, namespace: 'armorkit', verify: false, resync: RESYNC_MS, ...(process.env.K8S_SCALE_WORKERS ? { workers: Number(process.env.K8S_SCALE_WORKERS) } : {}), log: (line) => process.stderr.write(`controller: ${line}\n`) });
   await controller.ready;
   process.send({ type: 'ready' });
   process.on('message', (message) => {
@@ -53,7 +54,8 @@ if (process.argv[2] === '--controller') {
   // tsx (the CLI's dependency) reads the API double's TypeScript; its ESM entry, whatever require would pick.
   const { tsImport } = await import(pathToFileURL(createRequire(new URL('packages/cli/package.json', ROOT)).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href);
   const { ApiDouble } = await tsImport(new URL('packages/plugin-k8s/test/support/api-double.ts', ROOT).href, import.meta.url);
-  const { profileDigest } = await import(new URL('packages/plugin-k8s/dist/node-status/schema.js', ROOT).href);
+  const { storedProfileDigest } = await import(new URL('packages/plugin-k8s/dist/node-status/schema.js', ROOT).href);
+  const { ProfileSet } = await import(new URL('packages/plugin-k8s/dist/node-status/profile-set.js', ROOT).href);
 
   const api = await new ApiDouble({ history: 50_000 }).start();
   const directory = mkdtempSync(join(tmpdir(), 'armorkit-k8s-scale-'));
@@ -69,18 +71,19 @@ if (process.argv[2] === '--controller') {
   const controllerRequests = () => api.calls.filter((call) => call.token === 'controller' && !(call.method === 'GET' && call.query.get('watch') === 'true'));
   const writesSince = (mark) => controllerRequests().slice(mark).filter((call) => call.method !== 'GET').length;
 
-  // Nodes: each agent's ArmorNodeStatus, its reports by profile key.
+  // Nodes: each agent's ArmorNodeStatus, naming the set of profiles it applied (the same set on every node here, so
+  // it is hashed once per wave, as each real agent hashes its own).
   const heartbeat = () => new Date().toISOString();
-  const nodeReports = Array.from({ length: NODES }, () => new Map());
+  const applied = new ProfileSet();
+  let appliedCount = 0;
   let agentRequests = 0;
   const writeNode = (index) => {
     agentRequests += 1;
-    const now = heartbeat();
     api.put(NODE_STATUSES, {
       apiVersion: 'armorkit.dev/v1alpha1',
       kind: 'ArmorNodeStatus',
       metadata: { name: `node-${index}` },
-      status: { enforcers: ['AppArmor'], profiles: [...nodeReports[index].values()], heartbeatTime: now },
+      status: { enforcers: ['AppArmor'], appliedSet: applied.hash, profileCount: appliedCount, failed: [], heartbeatTime: heartbeat() },
     });
   };
   for (let index = 0; index < NODES; index++) writeNode(index);
@@ -102,14 +105,12 @@ if (process.argv[2] === '--controller') {
   const statusOf = (index) => api.get(POLICIES, `p-${index}`, `ns-${index % 50}`)?.status;
   /** What every node's agent does once a profile version is out: load it (here: say so) and write its report once. */
   const agentsLoad = (indexes) => {
-    const entries = indexes.map((index) => {
+    for (const index of indexes) {
       const stored = profileOf(index);
-      return { namespace: stored.metadata.namespace, name: stored.metadata.name, digest: profileDigest(stored.spec.profile), state: 'succeeded', message: 'Ready', lastTransitionTime: heartbeat() };
-    });
-    for (let node = 0; node < NODES; node++) {
-      for (const entry of entries) nodeReports[node].set(`${entry.namespace}/${entry.name}`, entry);
-      writeNode(node);
+      if (applied.digestOf(`${stored.metadata.namespace}/${stored.metadata.name}`) === undefined) appliedCount += 1;
+      applied.set(`${stored.metadata.namespace}/${stored.metadata.name}`, storedProfileDigest(stored));
     }
+    for (let node = 0; node < NODES; node++) writeNode(node);
     return performance.now();
   };
 

@@ -7,7 +7,8 @@ import builtinRules from '@armorkit/builtin-rules';
 import { apparmor } from '@armorkit/plugin-apparmor';
 import { seccomp } from '@armorkit/plugin-seccomp';
 import { type NodeAgent, startNodeAgent } from '../src/agent/node-agent.js';
-import { armorNodeStatusSchema } from '../src/node-status/schema.js';
+import { profileSetHash } from '../src/node-status/profile-set.js';
+import { armorNodeStatusSchema, storedProfileDigest } from '../src/node-status/schema.js';
 import { ApiDouble } from './support/api-double.js';
 import { ARMOR_PROFILES, armorProfileObject, FakeProc, putArmorProfile, NODE_STATUSES, podObject, PODS } from './support/agent-fixtures.js';
 import { type RecordedBpf, recordingBpf } from './support/recording-bpf.js';
@@ -61,6 +62,9 @@ async function setUp(bpfState?: RecordedBpf, directories?: { seccomp: string; ap
 }
 
 const report = (api: ApiDouble) => armorNodeStatusSchema.parse(api.get(NODE_STATUSES, 'node-1'));
+/** The set the controller's history reaches once it has seen every stored ArmorProfile (not being deleted): what the agent must report. */
+const storedSet = (api: ApiDouble) =>
+  profileSetHash(api.list(ARMOR_PROFILES).flatMap((object) => (object.metadata.deletionTimestamp ? [] : [[`${object.metadata.namespace ?? ''}/${object.metadata.name}`, storedProfileDigest(object)] as const])));
 const settle = async (agent: NodeAgent) => {
   await new Promise((resolve) => setTimeout(resolve, 60));
   await agent.settled();
@@ -94,12 +98,11 @@ describe('the node agent against the API double (client-node informers)', () => 
     const status = report(api).status!;
     expect(status.enforcers).toEqual(['BPF', 'Seccomp']);
     expect(status.unavailable?.AppArmor).toMatch(/AppArmor is not enabled on this host/);
-    expect(status.profiles.map((p) => [p.name, p.state])).toEqual([
-      [guard.profile.name, 'failed'],
-      [web.profile.name, 'succeeded'],
-    ]);
-    expect(status.profiles[0]?.message).toMatch(/^AppArmor: AppArmor is not enabled/);
-    expect(status.profiles[1]).toMatchObject({ message: 'Ready', namespace: 'shop' });
+    // Both profiles processed (the set the controller computes from the same objects), the AppArmor one failed.
+    expect(status.appliedSet).toBe(storedSet(api));
+    expect(status.profileCount).toBe(2);
+    expect(status.failed.map((p) => [p.namespace, p.name])).toEqual([['shop', guard.profile.name]]);
+    expect(status.failed[0]?.message).toMatch(/^AppArmor: AppArmor is not enabled/);
     expect(agent.isReady()).toBe(true);
   });
 
@@ -131,7 +134,8 @@ describe('the node agent against the API double (client-node informers)', () => 
 
     api.delete(ARMOR_PROFILES, web.profile.name, 'shop');
     await until(async () => (await readdir(temp.seccomp)).length === 0);
-    await until(() => report(api).status?.profiles.length === 0);
+    await until(() => report(api).status?.profileCount === 0);
+    expect(report(api).status?.appliedSet).toBe(storedSet(api));
     // One JSON patch of the status subresource for the change.
     expect(agent.reportRequests()).toBe(writesBefore + 1);
     expect(api.count((line) => line.startsWith('PATCH /apis/armorkit.dev/v1alpha1/armornodestatuses/node-1/status'))).toBe(2);
@@ -177,10 +181,11 @@ describe('the node agent against the API double (client-node informers)', () => 
     const agent = await start();
     await agent.ready;
     const status = report(api).status!;
-    expect(status.profiles.map((p) => [p.name, p.state])).toEqual([
-      [broken.profile.name, 'failed'],
-      [web.profile.name, 'succeeded'],
-    ]);
-    expect(status.profiles[0]?.message).toMatch(/^Seccomp: varmor-shop-broken: not an OCI seccomp profile: \/defaultAction/);
+    expect(status.appliedSet).toBe(storedSet(api));
+    expect(status.profileCount).toBe(2);
+    expect(status.failed.map((p) => p.name)).toEqual([broken.profile.name]);
+    expect(agent.applied().Seccomp).toContain(web.profile.name);
+    expect(status.failed[0]?.message).toMatch(/^Seccomp: varmor-shop-broken: not an OCI seccomp profile: \/defaultAction/);
+    expect(status.failed[0]?.digest).toBe(storedProfileDigest(api.get(ARMOR_PROFILES, broken.profile.name, 'shop')));
   });
 });

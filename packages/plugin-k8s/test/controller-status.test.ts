@@ -1,34 +1,40 @@
 // The pure status functions: what the controller writes, without an API.
 import { describe, expect, it } from 'vitest';
 import { policyStatus } from '../src/controller/policy-status.js';
-import { aggregateLoads, armorProfileStatus } from '../src/controller/profile-status.js';
+import { aggregateLoads, armorProfileStatus, nodesHolding, type ProfileLoads } from '../src/controller/profile-status.js';
 
 const DIGEST = 'a'.repeat(64);
-const OLD = 'b'.repeat(64);
-const report = (state: 'succeeded' | 'failed', digest = DIGEST, message = state === 'failed' ? 'BPF: the BPF LSM is not active' : 'Ready') => ({
-  namespace: 'demo',
-  name: 'varmor-demo-web',
-  digest,
-  state,
-  message,
-  lastTransitionTime: '2026-12-02T08:00:00Z',
-});
+const KEY = 'demo/varmor-demo-web';
+const failure = { namespace: 'demo', name: 'varmor-demo-web', digest: DIGEST, message: 'BPF: the BPF LSM is not active', lastTransitionTime: '2026-12-02T08:00:00Z' };
+type NodeLoadState = { state: 'current' } | { state: 'failed'; failure: typeof failure } | { state: 'waiting' };
+/** What the nodes said, as NodeReports answers it. */
+const states: Record<string, NodeLoadState> = { n1: { state: 'current' }, n2: { state: 'failed', failure }, n3: { state: 'waiting' }, gone: { state: 'current' } };
+const reports: ProfileLoads = {
+  loadsOn(nodes, key, digest) {
+    const waiting: NodeLoadState = { state: 'waiting' };
+    const on = [...nodes].map((node) => ({ node, load: key === KEY && digest === DIGEST ? (states[node] ?? waiting) : waiting }));
+    return {
+      current: on.filter(({ load }) => load.state === 'current').length,
+      failed: on.flatMap(({ node, load }) => (load.state === 'failed' ? [{ node, failure: load.failure }] : [])),
+    };
+  },
+  holds: (node) => node === 'n3',
+};
 
 describe('aggregateLoads / armorProfileStatus', () => {
   it('counts only live nodes and this version; a condition per failed node', () => {
-    const reports = new Map([
-      ['n1', report('succeeded')],
-      ['n2', report('failed')],
-      ['n3', report('succeeded', OLD)],
-      ['gone', report('succeeded')],
-    ]);
-    const loads = aggregateLoads(DIGEST, reports, new Set(['n1', 'n2', 'n3', 'n4']));
+    const loads = aggregateLoads(KEY, DIGEST, reports, new Set(['n1', 'n2', 'n3', 'n4']));
     expect(loads).toMatchObject({ desired: 4, current: 1, waiting: 2 });
     expect(armorProfileStatus(loads)).toEqual({
       desiredNumberLoaded: 4,
       currentNumberLoaded: 1,
       conditions: [{ type: 'Ready', status: 'False', nodeName: 'n2', reason: 'LoadFailed', message: 'BPF: the BPF LSM is not active', lastTransitionTime: '2026-12-02T08:00:00Z' }],
     });
+    expect(aggregateLoads(KEY, 'b'.repeat(64), reports, new Set(['n1', 'n2']))).toMatchObject({ desired: 2, current: 0, waiting: 2 });
+  });
+
+  it('nodesHolding: the live nodes that may still hold a deleted profile, sorted', () => {
+    expect(nodesHolding(KEY, reports, new Set(['n1', 'n3']))).toEqual(['n3']);
   });
 });
 

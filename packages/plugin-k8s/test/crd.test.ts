@@ -41,7 +41,7 @@ describe('CRDs generated from the zod schemas', () => {
       { name: 'varmorclusterpolicies.crd.varmor.org', scope: 'Cluster', shortNames: ['vcpol'], columns: 'ENFORCER MODE TARGET-KIND TARGET-NAME TARGET-SELECTOR PROFILE-NAME READY STATUS AGE', version: 'v1beta1 served=true storage=true', status: {} },
       { name: 'armorprofiles.crd.varmor.org', scope: 'Namespaced', shortNames: [], columns: 'PROFILE ENFORCER MODE DESIRED CURRENT AGE', version: 'v1beta1 served=true storage=true', status: {} },
       { name: 'armorprofilemodels.crd.varmor.org', scope: 'Namespaced', shortNames: [], columns: 'STORAGE-TYPE DESIRED COMPLETED READY AGE', version: 'v1beta1 served=true storage=true', status: {} },
-      { name: 'armornodestatuses.armorkit.dev', scope: 'Cluster', shortNames: ['ans'], columns: 'ENFORCERS FAILED HEARTBEAT AGE', version: 'v1alpha1 served=true storage=true', status: {} },
+      { name: 'armornodestatuses.armorkit.dev', scope: 'Cluster', shortNames: ['ans'], columns: 'ENFORCERS PROFILES FAILED HEARTBEAT AGE', version: 'v1alpha1 served=true storage=true', status: {} },
     ]);
   });
 
@@ -88,8 +88,10 @@ describe('the ArmorNodeStatus CRD (armorkit.dev/v1alpha1, one object per node)',
     status: {
       enforcers: ['AppArmor', 'Seccomp'],
       unavailable: { BPF: 'BPF: the BPF LSM is not active (/sys/kernel/security/lsm)' },
-      profiles: [
-        { namespace: 'demo', name: 'varmor-demo-demo-1', digest: profileDigest({ name: 'varmor-demo-demo-1', enforcer: 'AppArmor', mode: 'enforce' }), state: 'failed', message: 'AppArmor: apparmor_parser refused the profile', lastTransitionTime: '2026-12-02T08:00:00Z' },
+      appliedSet: '0123456789abcdef',
+      profileCount: 3,
+      failed: [
+        { namespace: 'demo', name: 'varmor-demo-demo-1', digest: profileDigest({ name: 'varmor-demo-demo-1', enforcer: 'AppArmor', mode: 'enforce' }), message: 'AppArmor: apparmor_parser refused the profile', lastTransitionTime: '2026-12-02T08:00:00Z' },
       ],
       heartbeatTime: '2026-12-02T08:00:05Z',
     },
@@ -103,17 +105,21 @@ describe('the ArmorNodeStatus CRD (armorkit.dev/v1alpha1, one object per node)',
   it('admits what the contract schema admits and refuses what it refuses', () => {
     expect(armorNodeStatusSchema.safeParse(report).success).toBe(true);
     expect(admit(report)).toEqual({ unknownFields: [], errors: [] });
-    const badState = structuredClone(report);
-    (badState.status.profiles[0] as { state: string }).state = 'loading';
-    expect(armorNodeStatusSchema.safeParse(badState).success).toBe(false);
-    expect(admit(badState).errors.join('\n')).toContain('/status/profiles/0/state');
+    const badSet = structuredClone(report);
+    badSet.status.appliedSet = '0123';
+    expect(armorNodeStatusSchema.safeParse(badSet).success).toBe(false);
+    expect(admit(badSet).errors.join('\n')).toContain('/status/appliedSet');
+    const badCount = structuredClone(report);
+    badCount.status.profileCount = -1;
+    expect(armorNodeStatusSchema.safeParse(badCount).success).toBe(false);
+    expect(admit(badCount).errors.join('\n')).toContain('/status/profileCount');
     const extra = structuredClone(report) as typeof report & { status: { extra?: number } };
     extra.status.extra = 1;
     expect(armorNodeStatusSchema.safeParse(extra).success).toBe(false);
     expect(admit(extra).unknownFields).toEqual(['/status/extra']);
     const badDigest = structuredClone(report);
-    badDigest.status.profiles[0]!.digest = 'abc';
-    expect(admit(badDigest).errors.join('\n')).toContain('/status/profiles/0/digest');
+    badDigest.status.failed[0]!.digest = 'abc';
+    expect(admit(badDigest).errors.join('\n')).toContain('/status/failed/0/digest');
   });
 });
 

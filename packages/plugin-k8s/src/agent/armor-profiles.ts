@@ -1,7 +1,7 @@
 import { splitEnforcerString, type Enforcer } from '@armorkit/core';
 import { armorProfileSchema, type Profile } from '@armorkit/core/schema';
 import { z } from 'zod';
-import { profileDigest } from '../node-status/schema.js';
+import { storedProfileDigest } from '../node-status/schema.js';
 
 const ownerReferencesSchema = z.array(z.looseObject({ kind: z.string(), name: z.string(), controller: z.boolean().optional() }));
 
@@ -10,6 +10,7 @@ export interface WatchedProfile {
   namespace: string;
   name: string;
   profile: Profile;
+  /** `storedProfileDigest` of the object: what the node's profile set holds for it. */
   digest: string;
   /** AppArmor, BPF and Seccomp among the profile's enforcers (NetworkProxy is the pod's sidecar, nothing on the node). */
   enforcers: NodeEnforcer[];
@@ -21,6 +22,8 @@ export interface WatchedProfile {
 export interface UnreadableProfile {
   namespace: string;
   name: string;
+  /** `storedProfileDigest` of the object, as for a readable one. */
+  digest: string;
   problem: string;
 }
 
@@ -41,7 +44,7 @@ function identity(object: unknown): { namespace?: string; name?: string; deletin
 /**
  * The ArmorProfile objects the informer holds → the profiles to apply, sorted by namespace then name. One being
  * deleted (deletionTimestamp, held by the controller's finalizer) is not applied: the agent unloads it, and its entry
- * leaves the node's report, which is what lets the controller release the finalizer.
+ * leaves the node's profile set, which is what lets the controller release the finalizer.
  */
 export function readArmorProfiles(objects: readonly unknown[]): { profiles: WatchedProfile[]; unreadable: UnreadableProfile[] } {
   const profiles: WatchedProfile[] = [];
@@ -52,7 +55,7 @@ export function readArmorProfiles(objects: readonly unknown[]): { profiles: Watc
     const parsed = armorProfileSchema.safeParse(object);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      if (namespace && name) unreadable.push({ namespace, name, problem: `the ArmorProfile is not valid: /${(issue?.path ?? []).map(String).join('/')}: ${issue?.message ?? 'invalid'}` });
+      if (namespace && name) unreadable.push({ namespace, name, digest: storedProfileDigest(object), problem: `the ArmorProfile is not valid: /${(issue?.path ?? []).map(String).join('/')}: ${issue?.message ?? 'invalid'}` });
       continue;
     }
     const armorProfile = parsed.data;
@@ -63,7 +66,7 @@ export function readArmorProfiles(objects: readonly unknown[]): { profiles: Watc
       namespace: armorProfile.metadata.namespace ?? '',
       name: armorProfile.metadata.name,
       profile,
-      digest: profileDigest(profile),
+      digest: storedProfileDigest(object),
       enforcers: splitEnforcerString(profile.enforcer).enforcers.filter(isNodeEnforcer),
       ...(controller
         ? { owner: { kind: controller.kind, name: controller.name, namespace: controller.kind === 'VarmorClusterPolicy' ? '' : (armorProfile.metadata.namespace ?? '') } }

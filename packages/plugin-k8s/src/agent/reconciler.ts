@@ -93,7 +93,7 @@ export class Reconciler {
     await this.reconcileBpf(byName, pods, problems);
     return [
       ...profiles.map((profile) => ({ namespace: profile.namespace, name: profile.name, digest: profile.digest, problems: problems.get(profile) ?? [] })),
-      ...unreadable.map(({ namespace, name, problem }) => ({ namespace, name, digest: '0'.repeat(64), problems: [problem] })),
+      ...unreadable.map(({ namespace, name, digest, problem }) => ({ namespace, name, digest, problems: [problem] })),
     ];
   }
 

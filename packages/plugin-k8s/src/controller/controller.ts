@@ -11,7 +11,7 @@ import { cachedKubernetesVersion } from '../mutate/kubernetes-version.js';
 import { checkMatchLabels, DEFAULT_MATCH_LABELS, type MatchLabels } from '../mutate/match-labels.js';
 import type { Backoff } from '../cluster/watched-resource.js';
 import { VARMOR_GROUP, VARMOR_VERSION } from '../crd/kinds.js';
-import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL, NODE_STATUS_VERSION, profileDigest } from '../node-status/schema.js';
+import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL, NODE_STATUS_VERSION, storedProfileDigest } from '../node-status/schema.js';
 import { compilePolicy, type CompiledPolicy, describeProblems } from './compile-policy.js';
 import { desiredArmorProfile, managedDiffers, type PolicyOwner, profileNamespaceOf } from './desired-profile.js';
 import { controllerErrors } from './errors.js';
@@ -30,6 +30,7 @@ import {
   VARMOR_API_VERSION,
 } from './names.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
+import { ProfileHistory } from './profile-history.js';
 import { aggregateLoads, armorProfileStatus, nodesHolding } from './profile-status.js';
 import { type PolicyOutcome, policyStatus } from './policy-status.js';
 import { desiredProxySecret, ownedBy, PROXY_PROFILE_LABEL, secretDiffers } from './proxy-secret.js';
@@ -45,8 +46,13 @@ export interface ControllerOptions {
   namespace: string;
   /** Every key is reconciled again this often (ms), from the caches: O(policies) passes, writes only where they differ. Default 10 min. */
   resync?: number;
-  /** Node reports are gathered this long (ms) before the policies they concern are reconciled. Default 200. */
+  /**
+   * Node reports are gathered until none concerned a policy for this long (ms), and at most `debounceMax` after the
+   * first, before the policies they concern are reconciled. Default 200.
+   */
   debounce?: number;
+  /** Default 5 × debounce. */
+  debounceMax?: number;
   /** A node whose ArmorNodeStatus heartbeat is older than this (ms) no longer counts. Default 5 min. */
   nodeTimeout?: number;
   /** Verify compiled profiles with the real tools (apparmor_parser -Q), as the validating webhook does. Default true. */
@@ -130,7 +136,9 @@ export function startController(options: ControllerOptions): Controller {
   reuseConnections(options.kubeConfig);
   const objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
-  const reports = new NodeReports(options.nodeTimeout ?? 5 * 60_000, log);
+  // The sets of ArmorProfiles the cache went through, which the nodes' reports name (profile-history.ts).
+  const history = new ProfileHistory();
+  const reports = new NodeReports(history, options.nodeTimeout ?? 5 * 60_000, log);
   const debounce = options.debounce ?? 200;
   const stats: ControllerStats = { reconciles: 0, retries: 0, writes: {} };
   const wrote = (verb: string) => (stats.writes[verb] = (stats.writes[verb] ?? 0) + 1);
@@ -169,6 +177,7 @@ export function startController(options: ControllerOptions): Controller {
       return result;
     },
     retryInitial: options.retryInitial ?? 200,
+    settle: { quiet: debounce, max: options.debounceMax ?? 5 * debounce },
     log,
   });
 
@@ -240,7 +249,10 @@ export function startController(options: ControllerOptions): Controller {
 
   // --- Events from the informers ---
 
-  function profileEvent(_event: ObjectEvent, object: KubernetesObject): void {
+  function profileEvent(event: ObjectEvent, object: KubernetesObject): void {
+    // A profile being deleted leaves the set at once: the agents unload it then.
+    const gone = event === 'delete' || object.metadata?.deletionTimestamp !== undefined;
+    if (history.update(profileKeyOf(object.metadata?.namespace ?? '', object.metadata?.name ?? ''), gone ? undefined : storedProfileDigest(object)) !== undefined) affected(reports.historyMoved());
     const owner = controllerPolicyOf(object);
     if (owner) queue.add(policyKeyString(owner));
     if (object.metadata?.deletionTimestamp) queue.add(`${PROFILE_KEY_PREFIX}${profileKeyOf(object.metadata.namespace ?? '', object.metadata.name ?? '')}`);
@@ -251,39 +263,54 @@ export function startController(options: ControllerOptions): Controller {
     const now = clock().getTime();
     const change = event === 'delete' ? reports.remove(object.metadata?.name ?? '', now) : reports.update(object, now);
     affected(change);
-    scheduleExpiry();
+    // A heartbeat only moves a node's expiry later: the timer set for the earliest one stays good enough (when it
+    // fires it checks what really expired); a node that joins or leaves sets it again.
+    if (expiryTimer === undefined || change.all) scheduleExpiry();
   }
 
-  /** Reports changed: the policies (and deleting profiles) they concern, after the debounce. */
+  /** Reports changed: the policies (and deleting profiles) they concern, once the wave of reports settles. */
   function affected(change: ReportChange): void {
-    if (change.nodesChanged) {
-      // Every profile's desired number moved: every policy is reconciled once (O(policies), not per node).
+    if (change.all) {
+      // Every profile's desired number moved (or a node's state is not known step by step): every policy is
+      // reconciled once (O(policies), not per node).
       enqueueAll(true);
       return;
     }
-    for (const key of change.profiles) {
+    queue.addSettled(queueKeysOf(change.profiles));
+  }
+
+  /** The queue keys of a set of profiles; NodeReports hands the same set to every node that moved over the same steps. */
+  const queueKeys = new WeakMap<ReadonlySet<string>, string[]>();
+  function queueKeysOf(profileKeys: ReadonlySet<string>): string[] {
+    const known = queueKeys.get(profileKeys);
+    if (known) return known;
+    const keys: string[] = [];
+    for (const key of profileKeys) {
       const [namespace, name] = key.split('/') as [string, string];
       const profile = profiles.get(name, namespace);
       if (!profile) continue;
       const owner = controllerPolicyOf(profile);
-      if (owner) queue.addAfter(policyKeyString(owner), debounce);
-      if (profile.metadata?.deletionTimestamp) queue.addAfter(`${PROFILE_KEY_PREFIX}${key}`, debounce);
+      if (owner) keys.push(policyKeyString(owner));
+      if (profile.metadata?.deletionTimestamp) keys.push(`${PROFILE_KEY_PREFIX}${key}`);
     }
+    queueKeys.set(profileKeys, keys);
+    return keys;
   }
 
   /** When the next heartbeat ages out, the desired numbers change: reconcile then, not only at the resync. */
   function scheduleExpiry(): void {
     clearTimeout(expiryTimer);
+    expiryTimer = undefined;
     const next = reports.nextExpiry(clock().getTime());
     if (next === undefined || stopped) return;
     expiryTimer = setTimeout(() => {
-      enqueueAll(true);
+      if (reports.expired(clock().getTime())) enqueueAll(true);
       scheduleExpiry();
     }, Math.max(0, next - clock().getTime()) + 10);
   }
 
   function enqueueAll(debounced: boolean): void {
-    const add = (key: string) => (debounced ? queue.addAfter(key, debounce) : queue.add(key));
+    const add = (key: string) => (debounced ? queue.addSettled([key]) : queue.add(key));
     for (const kind of ['VarmorClusterPolicy', 'VarmorPolicy'] as const) {
       for (const policy of policyInformers[kind].list()) add(policyKeyString({ kind, namespace: kind === 'VarmorPolicy' ? (policy.metadata?.namespace ?? '') : '', name: policy.metadata?.name ?? '' }));
     }
@@ -413,7 +440,7 @@ export function startController(options: ControllerOptions): Controller {
     if (proxyResult !== 'done') return proxyResult;
 
     // The ArmorProfile's status, from the nodes
-    const loads = aggregateLoads(profileDigest(armorProfile.spec.profile), reports.reportsFor(profileRef), reports.liveNodes(clock().getTime()));
+    const loads = aggregateLoads(profileRef, storedProfileDigest(current), reports, reports.liveNodes(clock().getTime()));
     const profileStatus = armorProfileStatus(loads);
     if (!isDeepStrictEqual(current.status ?? {}, profileStatus)) {
       try {
@@ -530,7 +557,7 @@ export function startController(options: ControllerOptions): Controller {
       return 'done';
     }
     const involved: InvolvedObject = { apiVersion: VARMOR_API_VERSION, kind: 'ArmorProfile', name, namespace, ...(meta.uid ? { uid: meta.uid } : {}) };
-    const holding = nodesHolding(reports.reportsFor(profileKey), reports.liveNodes(clock().getTime()));
+    const holding = nodesHolding(profileKey, reports, reports.liveNodes(clock().getTime()));
     if (holding.length > 0) {
       if (!unloading.has(profileKey)) {
         unloading.add(profileKey);

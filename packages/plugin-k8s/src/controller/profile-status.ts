@@ -1,5 +1,5 @@
 import type { ArmorProfile } from '@armorkit/core/schema';
-import type { NodeProfileStatus } from '../node-status/schema.js';
+import type { NodeProfileFailure } from '../node-status/schema.js';
 
 export type ArmorProfileStatus = NonNullable<ArmorProfile['status']>;
 type ProfileCondition = NonNullable<ArmorProfileStatus['conditions']>[number];
@@ -16,23 +16,26 @@ export interface LoadAggregate {
   waiting: number;
 }
 
-/** A profile version's reports from the live nodes; reports about another digest (an older version) do not count. Pure. */
-export function aggregateLoads(digest: string, reports: ReadonlyMap<string, NodeProfileStatus>, live: ReadonlySet<string>): LoadAggregate {
-  const aggregate: LoadAggregate = { desired: live.size, current: 0, failed: [], waiting: 0 };
-  // Over this profile's reports, not over the nodes: the cost follows what the nodes said about it.
-  for (const [node, report] of reports) {
-    if (!live.has(node) || report.digest !== digest) continue;
-    if (report.state === 'succeeded') aggregate.current += 1;
-    else aggregate.failed.push({ node, message: report.message, since: report.lastTransitionTime });
-  }
-  aggregate.waiting = aggregate.desired - aggregate.current - aggregate.failed.length;
-  aggregate.failed.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
-  return aggregate;
+/** What the nodes' reports say of one profile (NodeReports). */
+export interface ProfileLoads {
+  loadsOn(live: ReadonlySet<string>, profileKey: string, digest: string): { current: number; failed: { node: string; failure: NodeProfileFailure }[] };
+  holds(node: string, profileKey: string): boolean;
 }
 
-/** Whether any live node still has some version of the profile loaded (or failed half-way): the finalizer waits for them. */
-export function nodesHolding(reports: ReadonlyMap<string, NodeProfileStatus>, live: ReadonlySet<string>): string[] {
-  return [...reports.keys()].filter((node) => live.has(node)).sort();
+/** One version of a profile (its stored digest) on the live nodes: O(live nodes), whatever the number of profiles. Pure. */
+export function aggregateLoads(profileKey: string, digest: string, reports: ProfileLoads, live: ReadonlySet<string>): LoadAggregate {
+  const { current, failed } = reports.loadsOn(live, profileKey, digest);
+  return {
+    desired: live.size,
+    current,
+    failed: failed.map(({ node, failure }) => ({ node, message: failure.message, since: failure.lastTransitionTime })).sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0)),
+    waiting: live.size - current - failed.length,
+  };
+}
+
+/** The live nodes that may still have some version of a deleted profile loaded (or failed half-way): the finalizer waits for them. */
+export function nodesHolding(profileKey: string, reports: ProfileLoads, live: ReadonlySet<string>): string[] {
+  return [...live].filter((node) => reports.holds(node, profileKey)).sort();
 }
 
 /**

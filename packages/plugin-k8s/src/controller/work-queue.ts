@@ -11,6 +11,8 @@ export interface QueueOptions {
   handle: (key: string) => Promise<'done' | 'retry'>;
   retryInitial?: number;
   retryMax?: number;
+  /** addSettled: keys wait until no key was added for `quiet` ms, and at most `max` ms after the first. */
+  settle?: { quiet: number; max: number };
   log?: (line: string) => void;
 }
 
@@ -25,6 +27,8 @@ export class WorkQueue {
   /** Keys gather but none is handled until `resume()` (the caches are not listed yet). */
   private paused = true;
   private idleWaiters: (() => void)[] = [];
+  /** Keys added with addSettled, the timer that hands them over, and when the wave began. */
+  private readonly wave = { keys: new Set<string>(), timer: undefined as NodeJS.Timeout | undefined, began: 0 };
 
   constructor(private readonly options: QueueOptions) {}
 
@@ -51,6 +55,30 @@ export class WorkQueue {
     );
   }
 
+  /**
+   * Adds the keys once the wave they came in has settled: no addSettled call for `settle.quiet` ms, or `settle.max` ms
+   * after the wave's first, whichever comes first. A wave of node reports then costs one reconcile per key, not one
+   * per debounce period while the reports arrive. One timer for the whole wave, reset per call.
+   */
+  addSettled(keys: Iterable<string>): void {
+    if (this.stopped) return;
+    const { quiet, max } = this.options.settle ?? { quiet: 200, max: 1_000 };
+    const now = Date.now();
+    if (this.wave.keys.size === 0) this.wave.began = now;
+    for (const key of keys) this.wave.keys.add(key);
+    if (this.wave.keys.size === 0) return;
+    clearTimeout(this.wave.timer);
+    this.wave.timer = setTimeout(() => this.endWave(), Math.max(0, Math.min(quiet, this.wave.began + max - now)));
+  }
+
+  private endWave(): void {
+    const keys = [...this.wave.keys];
+    this.wave.keys.clear();
+    this.wave.timer = undefined;
+    for (const key of keys) this.add(key);
+    this.notifyIdle();
+  }
+
   get length(): number {
     return this.queued.reduce((sum, set) => sum + (set?.size ?? 0), 0) + this.active.size;
   }
@@ -71,12 +99,14 @@ export class WorkQueue {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    clearTimeout(this.wave.timer);
+    this.wave.keys.clear();
     this.queued.length = 0;
     this.notifyIdle();
   }
 
   private isIdle(): boolean {
-    return this.length === 0 && this.timers.size === 0;
+    return this.length === 0 && this.timers.size === 0 && this.wave.keys.size === 0;
   }
 
   private notifyIdle(): void {

@@ -86,8 +86,8 @@ export const CUSTOM_RESOURCE_KINDS: readonly CustomResourceKind[] = [
     schema: armorProfileModelSchema,
   },
   {
-    // One per node, written by that node's agent only (node-status/schema.ts). A count is not a JSONPath, so the
-    // columns show the failed profiles by name (empty when all loaded) and `armorkit k8s status` prints the counts.
+    // One per node, written by that node's agent only (node-status/schema.ts): the number of profiles it applied and
+    // the failed ones by name (empty when all loaded); `armorkit k8s status` prints the state per policy.
     group: NODE_STATUS_GROUP,
     version: NODE_STATUS_VERSION,
     kind: NODE_STATUS_KIND,
@@ -96,7 +96,8 @@ export const CUSTOM_RESOURCE_KINDS: readonly CustomResourceKind[] = [
     shortNames: ['ans'],
     printerColumns: [
       { name: 'ENFORCERS', type: 'string', jsonPath: '.status.enforcers' },
-      { name: 'FAILED', type: 'string', jsonPath: '.status.profiles[?(@.state=="failed")].name' },
+      { name: 'PROFILES', type: 'integer', jsonPath: '.status.profileCount' },
+      { name: 'FAILED', type: 'string', jsonPath: '.status.failed[*].name' },
       { name: 'HEARTBEAT', type: 'date', jsonPath: '.status.heartbeatTime' },
       AGE,
     ],

@@ -6,6 +6,8 @@ import { kubernetesNameSchema, kubernetesNamespaceSchema, type Profile } from '@
 // side channel (`POST /apis/v1/status`); armorkit reports through the API only. Each node owns one small object,
 // `ArmorNodeStatus/<node>` (cluster-scoped), and only its agent writes it, so thousands of nodes never contend on
 // one object: an agent makes one request per change that concerns it, and the controller aggregates from a watch.
+// The object does not list the profiles: it names the set the node has applied by a hash (profile-set.ts) and lists
+// only the failures, so a write and its watch event stay small however many policies there are.
 
 export const NODE_STATUS_GROUP = 'armorkit.dev';
 export const NODE_STATUS_VERSION = 'v1alpha1';
@@ -13,22 +15,19 @@ export const NODE_STATUS_API_VERSION = `${NODE_STATUS_GROUP}/${NODE_STATUS_VERSI
 export const NODE_STATUS_KIND = 'ArmorNodeStatus';
 export const NODE_STATUS_PLURAL = 'armornodestatuses';
 
-export const PROFILE_LOAD_STATES = ['succeeded', 'failed'] as const;
-
-/** What one node did with one ArmorProfile. */
-export const nodeProfileStatusSchema = z.strictObject({
+/** A profile this node could not apply: why, for the version it tried. */
+export const nodeProfileFailureSchema = z.strictObject({
   /** The ArmorProfile's namespace and name. */
   namespace: kubernetesNamespaceSchema,
   name: kubernetesNameSchema,
-  /** `profileDigest(spec.profile)` of the ArmorProfile the agent applied; a report for another digest is stale. */
+  /** `profileDigest(spec.profile)` of the version that failed; a failure of another digest is stale. */
   digest: z.string().regex(/^[0-9a-f]{64}$/),
-  state: z.enum(PROFILE_LOAD_STATES),
-  /** `Ready`, or the reasons joined by `; ` (each names the enforcer), as vArmor's agents report. */
+  /** The reasons joined by `; `, each naming its enforcer, as vArmor's agents report them. */
   message: z.string(),
-  /** RFC 3339 time of the last change of `state` or `digest`. */
+  /** RFC 3339 time this version first failed here. */
   lastTransitionTime: z.string(),
 });
-export type NodeProfileStatus = z.infer<typeof nodeProfileStatusSchema>;
+export type NodeProfileFailure = z.infer<typeof nodeProfileFailureSchema>;
 
 /** `ArmorNodeStatus/<node>`: the node's agent writes it, the controller reads it. */
 export const armorNodeStatusSchema = z.strictObject({
@@ -41,8 +40,15 @@ export const armorNodeStatusSchema = z.strictObject({
       enforcers: z.array(z.string()),
       /** Why an enforcer is unavailable here (`BPF: the BPF LSM is not active (/sys/kernel/security/lsm)`). */
       unavailable: z.record(z.string(), z.string()).optional(),
-      /** Sorted by namespace, then name. */
-      profiles: z.array(nodeProfileStatusSchema),
+      /**
+       * The hash of the set of ArmorProfiles (key and digest) the agent has processed: every one not deleting, each
+       * applied or listed in `failed` (node-status/profile-set.ts). The same size whatever the number of profiles.
+       */
+      appliedSet: z.string().regex(/^[0-9a-f]{16}$/),
+      /** How many profiles that set holds (for people: `kubectl get armornodestatuses`). */
+      profileCount: z.number().int().nonnegative(),
+      /** The profiles of the set that failed here, sorted by namespace, then name. */
+      failed: z.array(nodeProfileFailureSchema),
       /** RFC 3339 time the agent last wrote the object (a node that stops writing can be told apart). */
       heartbeatTime: z.string(),
     })
@@ -53,6 +59,16 @@ export type ArmorNodeStatus = z.infer<typeof armorNodeStatusSchema>;
 /** sha256 of the profile's canonical JSON (keys sorted): what a node report refers to. */
 export function profileDigest(profile: Profile): string {
   return createHash('sha256').update(canonicalJson(profile)).digest('hex');
+}
+
+/**
+ * The digest of an ArmorProfile object as stored, valid or not (`spec.profile`, null when absent): what the agent and
+ * the controller put in the profile set, so that both hash the same set even when a profile cannot be read.
+ */
+export function storedProfileDigest(object: unknown): string {
+  const spec = typeof object === 'object' && object !== null && 'spec' in object ? object.spec : undefined;
+  const profile = typeof spec === 'object' && spec !== null && 'profile' in spec ? spec.profile : null;
+  return createHash('sha256').update(canonicalJson(profile ?? null)).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {

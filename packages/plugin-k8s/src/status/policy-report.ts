@@ -2,10 +2,14 @@
 // for its ArmorProfile (from the ArmorNodeStatus objects the agents write). Pure: the objects in, the report out.
 import { armorProfileSchema, policyStatusSchema } from '@armorkit/core/schema';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { armorNodeStatusSchema, profileDigest } from '../node-status/schema.js';
+import { armorNodeStatusSchema, storedProfileDigest } from '../node-status/schema.js';
+import { profileSetHash } from '../node-status/profile-set.js';
 
-/** What a node did with a policy's profile: loaded this version, failed it, holds an older one, has not said, or its agent is silent. */
-export type NodeState = 'loaded' | 'failed' | 'outdated' | 'waiting' | 'offline';
+/**
+ * What a node did with a policy's profile: loaded this version, failed it, has not applied every current profile yet
+ * (its report names the whole set it applied, so one listing cannot say which it lacks), or its agent is silent.
+ */
+export type NodeState = 'loaded' | 'failed' | 'waiting' | 'offline';
 
 export interface NodeReportLine {
   node: string;
@@ -48,6 +52,9 @@ export function policyReports(input: ReportInput): PolicyReport[] {
     const parsed = armorNodeStatusSchema.safeParse(object);
     return parsed.success ? [parsed.data] : [];
   });
+  // The set every node should have applied: each ArmorProfile not being deleted, at its stored digest.
+  const current = input.profiles.flatMap((profile) => (profile.metadata?.deletionTimestamp ? [] : [[`${profile.metadata?.namespace ?? ''}/${profile.metadata?.name ?? ''}`, storedProfileDigest(profile)] as const]));
+  const currentSet = profileSetHash(current);
   const reports = input.policies.map((policy): PolicyReport => {
     const kind = policy.kind === 'VarmorClusterPolicy' ? 'VarmorClusterPolicy' : 'VarmorPolicy';
     const status = policyStatusSchema.safeParse((policy as { status?: unknown }).status);
@@ -67,16 +74,16 @@ export function policyReports(input: ReportInput): PolicyReport[] {
     } as const;
     if (!stored || !profile?.success) return { ...base, desired: 0, current: 0, nodes: [] };
     const where = `${stored.metadata?.namespace ?? ''}/${stored.metadata?.name ?? ''}`;
-    const digest = profileDigest(profile.data.spec.profile);
+    const digest = storedProfileDigest(stored);
     const lines = nodes.map((node): NodeReportLine => {
       const heartbeat = node.status ? Date.parse(node.status.heartbeatTime) : Number.NaN;
       if (!node.status || !(input.now.getTime() - heartbeat < input.staleAfter)) {
         return { node: node.metadata.name, state: 'offline', message: node.status ? `no heartbeat since ${node.status.heartbeatTime}` : 'the agent has not reported' };
       }
-      const entry = node.status.profiles.find((candidate) => candidate.namespace === stored.metadata?.namespace && candidate.name === stored.metadata?.name);
-      if (!entry) return { node: node.metadata.name, state: 'waiting', message: 'not reported yet' };
-      if (entry.digest !== digest) return { node: node.metadata.name, state: 'outdated', message: `an earlier version (${entry.state}); the current one not reported yet` };
-      return { node: node.metadata.name, state: entry.state === 'succeeded' ? 'loaded' : 'failed', message: entry.message };
+      const failure = node.status.failed.find((candidate) => candidate.namespace === stored.metadata?.namespace && candidate.name === stored.metadata?.name);
+      if (failure?.digest === digest) return { node: node.metadata.name, state: 'failed', message: failure.message };
+      if (node.status.appliedSet === currentSet) return { node: node.metadata.name, state: 'loaded', message: 'Ready' };
+      return { node: node.metadata.name, state: 'waiting', message: `has not applied the current profiles yet (it holds ${node.status.profileCount} of ${current.length})` };
     });
     lines.sort((a, b) => byText(a.node, b.node));
     return { ...base, profile: where, desired: profile.data.status?.desiredNumberLoaded ?? 0, current: profile.data.status?.currentNumberLoaded ?? 0, nodes: lines };

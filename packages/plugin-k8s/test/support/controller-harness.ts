@@ -7,7 +7,8 @@ import { bpf } from '@armorkit/plugin-bpf';
 import { networkproxy } from '@armorkit/plugin-networkproxy';
 import { seccomp } from '@armorkit/plugin-seccomp';
 import { type Controller, type ControllerOptions, startController } from '../../src/controller/controller.js';
-import { NODE_STATUS_API_VERSION, NODE_STATUS_KIND, profileDigest } from '../../src/node-status/schema.js';
+import { profileSetHash } from '../../src/node-status/profile-set.js';
+import { NODE_STATUS_API_VERSION, NODE_STATUS_KIND, storedProfileDigest } from '../../src/node-status/schema.js';
 import { ApiDouble, type KubeObject } from './api-double.js';
 
 export const engine: Engine = createEngine({ plugins: [varmorDialect(), apparmor(), seccomp(), bpf(), networkproxy()], rulePacks: [builtinRules] });
@@ -53,23 +54,23 @@ export interface NodeReport {
   message?: string;
 }
 
-/** What the node's agent would write: its ArmorNodeStatus, with a fresh heartbeat. */
+/**
+ * What the node's agent would write: its ArmorNodeStatus, with a fresh heartbeat. `reports` is the whole set of
+ * ArmorProfiles the node processed (as an agent's pass does: every one it saw), each applied or failed.
+ */
 export function reportNode(api: ApiDouble, node: string, reports: readonly NodeReport[], heartbeat = new Date()): void {
+  const digestOf = (report: NodeReport) => storedProfileDigest({ spec: { profile: report.profile } });
   api.put(NODE_STATUSES, {
     apiVersion: NODE_STATUS_API_VERSION,
     kind: NODE_STATUS_KIND,
     metadata: { name: node },
     status: {
       enforcers: ['AppArmor', 'BPF', 'Seccomp', 'NetworkProxy'],
-      profiles: reports
-        .map((report) => ({
-          namespace: report.namespace,
-          name: report.name,
-          digest: profileDigest(report.profile),
-          state: report.state ?? 'succeeded',
-          message: report.message ?? 'Ready',
-          lastTransitionTime: heartbeat.toISOString(),
-        }))
+      appliedSet: profileSetHash(reports.map((report) => [`${report.namespace}/${report.name}`, digestOf(report)] as const)),
+      profileCount: reports.length,
+      failed: reports
+        .filter((report) => report.state === 'failed')
+        .map((report) => ({ namespace: report.namespace, name: report.name, digest: digestOf(report), message: report.message ?? 'failed', lastTransitionTime: heartbeat.toISOString() }))
         .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
       heartbeatTime: heartbeat.toISOString(),
     },
