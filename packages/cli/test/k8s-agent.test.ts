@@ -9,7 +9,9 @@ import { createEngine, varmorDialect } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
 import { seccomp } from '@armorkit/plugin-seccomp';
 import { ApiDouble } from '../../plugin-k8s/test/support/api-double.js';
-import { FakeProc, NODE_STATUSES, podObject, PODS, putArmorProfile } from '../../plugin-k8s/test/support/agent-fixtures.js';
+import { profileSetHash } from '../../plugin-k8s/src/node-status/profile-set.js';
+import { armorNodeStatusSchema, storedProfileDigest } from '../../plugin-k8s/src/node-status/schema.js';
+import { ARMOR_PROFILES, FakeProc, NODE_STATUSES, podObject, PODS, putArmorProfile } from '../../plugin-k8s/test/support/agent-fixtures.js';
 import { sharedDirectory } from '../../plugin-k8s/test/support/corpus.js';
 import { armorkitProcess } from './cli-process.js';
 
@@ -68,11 +70,13 @@ describe('armorkit k8s agent (the bundle)', () => {
 
     const port = await until(() => /readiness on http:\/\/127\.0\.0\.1:(\d+)\/health\/readiness/.exec(stderr)?.[1]);
     const status = await until(() => {
-      const object = api.get(NODE_STATUSES, 'node-1') as { status?: { profiles: { name: string; state: string; message: string }[]; enforcers: string[] } } | undefined;
-      return object?.status?.profiles.length ? object.status : undefined;
+      const object = armorNodeStatusSchema.safeParse(api.get(NODE_STATUSES, 'node-1'));
+      return object.success && object.data.status?.profileCount ? object.data.status : undefined;
     });
     expect(status.enforcers).toContain('Seccomp');
-    expect(status.profiles).toEqual([expect.objectContaining({ name: web.profile.name, namespace: 'shop', state: 'succeeded', message: 'Ready' })]);
+    // The one ArmorProfile applied (its set, as the controller hashes it from the stored object), none failed.
+    const stored = api.get(ARMOR_PROFILES, web.profile.name, 'shop');
+    expect({ set: status.appliedSet, count: status.profileCount, failed: status.failed }).toEqual({ set: profileSetHash([[`shop/${web.profile.name}`, storedProfileDigest(stored)]]), count: 1, failed: [] });
     expect(JSON.parse(readFileSync(join(seccompDirectory, web.profile.name), 'utf8'))).toEqual(JSON.parse(web.profile.seccomp!));
 
     const readiness = await until(async () => {
