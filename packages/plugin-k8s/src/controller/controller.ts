@@ -251,7 +251,7 @@ export function startController(options: ControllerOptions): Controller {
 
   function profileEvent(event: ObjectEvent, object: KubernetesObject): void {
     // A profile being deleted leaves the set at once: the agents unload it then.
-    const gone = event === 'delete' || object.metadata?.deletionTimestamp !== undefined;
+    const gone = event === 'delete' || Boolean(object.metadata?.deletionTimestamp);
     if (history.update(profileKeyOf(object.metadata?.namespace ?? '', object.metadata?.name ?? ''), gone ? undefined : storedProfileDigest(object)) !== undefined) affected(reports.historyMoved());
     const owner = controllerPolicyOf(object);
     if (owner) queue.add(policyKeyString(owner));
