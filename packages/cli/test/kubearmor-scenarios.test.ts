@@ -24,9 +24,12 @@ describe("KubeArmor's scenario commands (shared/corpus/kubearmor/_scenario_cmds_
     expect(alertAgrees({ ...base, result: 'passed', action: 'Allow' }, [])).toBe(true);
   });
 
-  it('selects all, or an even spread', () => {
+  it('selects all, a range of rows, or an even spread', () => {
     expect(selectedCases(cases, 'all', 8)).toHaveLength(134);
     expect(selectedCases(cases, undefined, 8).map((one) => one.id)).toHaveLength(8);
     expect(selectedCases(cases, '20', 8)).toHaveLength(20);
+    expect(selectedCases(cases, '3-5', 8)).toEqual(cases.slice(2, 5));
+    expect(selectedCases(cases, '1-134', 8)).toHaveLength(134);
+    expect(() => selectedCases(cases, '100-135', 8)).toThrow('rows 100-135 are not within 1-134');
   });
 });

@@ -10,7 +10,16 @@ import { runInLab } from './run-in-lab.js';
  * streams its output, and exits with its exit code. Arguments are passed on to vitest (a file filter, `-t name`).
  */
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const kernelTestTimeoutMs = 30 * 60 * 1000;
+// 30 minutes, or ARMORKIT_KERNEL_TIMEOUT_MINUTES (a long run such as the whole KubeArmor replay).
+const kernelTestTimeoutMs = timeoutMinutes(process.env.ARMORKIT_KERNEL_TIMEOUT_MINUTES) * 60 * 1000;
+
+function timeoutMinutes(setting: string | undefined): number {
+  if (setting === undefined || setting === '') return 30;
+  const minutes = Number(setting);
+  if (Number.isFinite(minutes) && minutes > 0) return minutes;
+  process.stderr.write(`kernel-lab: ARMORKIT_KERNEL_TIMEOUT_MINUTES=${JSON.stringify(setting)}: not a positive number of minutes\n`);
+  process.exit(2);
+}
 // `pnpm run test-kernel -- FILE` hands on the `--`; vitest would take what follows it for something else than a filter.
 const vitestArgs = process.argv[2] === '--' ? process.argv.slice(3) : process.argv.slice(2);
 

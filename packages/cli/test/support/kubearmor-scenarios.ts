@@ -67,9 +67,18 @@ export function alertAgrees(scenario: ScenarioCase, alerts: readonly KubeArmorAl
   return about.some((one) => one.Action === alert.action && (alert.policyName === undefined || one.PolicyName === alert.policyName));
 }
 
-/** The cases a run replays: all, or `count` spread evenly over the table (ARMORKIT_KUBEARMOR_REPLAY = all | N). */
+/**
+ * The cases a run replays (ARMORKIT_KUBEARMOR_REPLAY): `all`; `FROM-TO`, rows FROM to TO of the table (1-based,
+ * inclusive: the whole replay in parts that each fit one VM run); or N, spread evenly over the table.
+ */
 export function selectedCases(cases: readonly ScenarioCase[], setting: string | undefined, fallback: number): ScenarioCase[] {
   if (setting === 'all') return [...cases];
+  const range = /^(\d+)-(\d+)$/.exec(setting ?? '');
+  if (range) {
+    const [from, to] = [Number(range[1]), Number(range[2])];
+    if (from < 1 || to < from || to > cases.length) throw new Error(`ARMORKIT_KUBEARMOR_REPLAY=${setting}: rows ${from}-${to} are not within 1-${cases.length}`);
+    return cases.slice(from - 1, to);
+  }
   const count = Math.min(cases.length, Math.max(1, Number.parseInt(setting ?? '', 10) || fallback));
   return Array.from({ length: count }, (_, i) => cases[Math.floor((i * cases.length) / count)]).filter((one): one is ScenarioCase => one !== undefined);
 }
