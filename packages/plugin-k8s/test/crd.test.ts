@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { customResourceDefinitions } from '../src/crd/generate.js';
-import { armorNodeStatusSchema, profileDigest } from '../src/node-status/schema.js';
+import { armorNodeStatusSchema, storedProfileDigest } from '../src/node-status/schema.js';
 import { apiServerValidator } from './support/api-server.js';
 import { customResourceDefinitionProblems, openApiSchemaProblems } from '../src/crd/structural.js';
 import { webhookOnlyChecksText } from '../src/crd/webhook-only.js';
@@ -91,7 +91,7 @@ describe('the ArmorNodeStatus CRD (armorkit.dev/v1alpha1, one object per node)',
       appliedSet: '0123456789abcdef',
       profileCount: 3,
       failed: [
-        { namespace: 'demo', name: 'varmor-demo-demo-1', digest: profileDigest({ name: 'varmor-demo-demo-1', enforcer: 'AppArmor', mode: 'enforce' }), message: 'AppArmor: apparmor_parser refused the profile', lastTransitionTime: '2026-12-02T08:00:00Z' },
+        { namespace: 'demo', name: 'varmor-demo-demo-1', digest: storedProfileDigest({ spec: { profile: { name: 'varmor-demo-demo-1', enforcer: 'AppArmor', mode: 'enforce' } } }), message: 'AppArmor: apparmor_parser refused the profile', lastTransitionTime: '2026-12-02T08:00:00Z' },
       ],
       heartbeatTime: '2026-12-02T08:00:05Z',
     },

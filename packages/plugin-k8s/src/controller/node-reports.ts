@@ -90,12 +90,11 @@ export class NodeReports {
 
   /** The history reached a new set: nodes that reported it before the controller's watch got there have reached it now. */
   historyMoved(): ReportChange {
-    const change = none();
-    const changed = new Set<string>();
     const hash = this.history.hash;
     const step = this.history.stepOf(hash);
     const waiting = this.ahead.get(hash);
-    if (step === undefined || !waiting) return change;
+    if (step === undefined || !waiting) return none();
+    const change = { profiles: new Set<string>(), all: false };
     this.ahead.delete(hash);
     for (const node of waiting) {
       const entry = this.nodes.get(node);
@@ -106,9 +105,9 @@ export class NodeReports {
       entry.unknownSet = undefined;
       const moved = this.difference(before, entry);
       change.all ||= moved.all;
-      for (const key of moved.profiles) changed.add(key);
+      for (const key of moved.profiles) change.profiles.add(key);
     }
-    return { profiles: changed, all: change.all };
+    return change;
   }
 
   /** The nodes with an agent now: a report with a heartbeat younger than `staleAfter`. */
@@ -153,7 +152,7 @@ export class NodeReports {
    * O(log nodes + failing nodes), so a wave's reconciles of every policy stay O(policies).
    */
   loadsOn(live: ReadonlySet<string>, profileKey: string, digest: string): { current: number; failed: { node: string; failure: NodeProfileFailure }[] } {
-    const since = Math.max(0, this.history.changedAt(profileKey));
+    const since = this.history.changedAt(profileKey);
     const failed: { node: string; failure: NodeProfileFailure }[] = [];
     let failedReached = 0;
     for (const node of this.failing) {

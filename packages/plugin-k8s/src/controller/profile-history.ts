@@ -38,10 +38,6 @@ export class ProfileHistory {
     return this.current;
   }
 
-  get step(): number {
-    return this.current;
-  }
-
   /** The hash of the set now. */
   get hash(): string {
     return this.set.hash;

@@ -14,7 +14,7 @@ function entryHash(key: string, digest: string): bigint {
 }
 
 /** 16 hex digits: the value an ArmorNodeStatus carries in `status.appliedSet`. */
-export const formatSetHash = (sum: bigint): string => sum.toString(16).padStart(16, '0');
+const formatSetHash = (sum: bigint): string => sum.toString(16).padStart(16, '0');
 
 /** The set's hash, kept as entries come and go. */
 export class ProfileSet {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { kubernetesNameSchema, kubernetesNamespaceSchema, type Profile } from '@armorkit/core/schema';
+import { kubernetesNameSchema, kubernetesNamespaceSchema } from '@armorkit/core/schema';
 
 // The contract between the node agents and the controller (issue 15). vArmor's agents report to the manager over a
 // side channel (`POST /apis/v1/status`); armorkit reports through the API only. Each node owns one small object,
@@ -20,7 +20,7 @@ export const nodeProfileFailureSchema = z.strictObject({
   /** The ArmorProfile's namespace and name. */
   namespace: kubernetesNamespaceSchema,
   name: kubernetesNameSchema,
-  /** `profileDigest(spec.profile)` of the version that failed; a failure of another digest is stale. */
+  /** `storedProfileDigest` of the ArmorProfile version that failed; a failure of another digest is stale. */
   digest: z.string().regex(/^[0-9a-f]{64}$/),
   /** The reasons joined by `; `, each naming its enforcer, as vArmor's agents report them. */
   message: z.string(),
@@ -56,13 +56,8 @@ export const armorNodeStatusSchema = z.strictObject({
 });
 export type ArmorNodeStatus = z.infer<typeof armorNodeStatusSchema>;
 
-/** sha256 of the profile's canonical JSON (keys sorted): what a node report refers to. */
-export function profileDigest(profile: Profile): string {
-  return createHash('sha256').update(canonicalJson(profile)).digest('hex');
-}
-
 /**
- * The digest of an ArmorProfile object as stored, valid or not (`spec.profile`, null when absent): what the agent and
+ * sha256 of an ArmorProfile object's `spec.profile` as stored (canonical JSON, keys sorted), valid or not (`spec.profile`, null when absent): what the agent and
  * the controller put in the profile set, so that both hash the same set even when a profile cannot be read.
  */
 export function storedProfileDigest(object: unknown): string {
