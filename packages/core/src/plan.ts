@@ -85,6 +85,12 @@ export interface AppArmorRawRule {
   rules: string;
   targets?: string[];
   pointer: string;
+  /**
+   * Every denial the rule text writes is printed audited (`deny` → `audit deny`), so the kernel logs it: for a
+   * dialect whose alerts report each denial (KubeArmor's native `apparmor:` rules). vArmor's raw rules are printed
+   * as written.
+   */
+  auditDenials?: true;
 }
 
 interface EnforcerPlanBase<E extends Enforcer> {

@@ -68,9 +68,23 @@ describe('KubeArmor alert matching (reference §2.3, §2.4, feeder/policyMatcher
     const parsed = policy('  selector:\n    matchLabels: {app: x}\n  process:\n    matchPaths:\n      - path: /usr/bin/date\n        fromSource:\n          - path: /usr/bin/bash\n');
     const inChild = appArmorEvent('DENIED', { operation: 'exec', name: '/usr/bin/date', comm: 'bash', childProfile: 'child_0', requested_mask: 'x', denied_mask: 'x' });
     expect(matchEvent(inChild, parsed)).toMatchObject({ policyName: 'test', action: 'Block', source: '/usr/bin/bash' });
-    // The same exec outside the child profile is not the fromSource rule's: a log.
+    // The same exec outside the child profile is not the fromSource rule's: a denial there is the posture's (as
+    // KubeArmor names an AppArmor denial no rule matches), what passed a log.
     const outside = appArmorEvent('DENIED', { operation: 'exec', name: '/usr/bin/date', comm: 'sh', requested_mask: 'x', denied_mask: 'x' });
-    expect(matchEvent(outside, parsed)).toMatchObject({ type: 'ContainerLog', policyName: '', action: '' });
+    expect(matchEvent(outside, parsed)).toMatchObject({ type: 'MatchedPolicy', policyName: 'DefaultPosture', severity: '', action: 'Block' });
+    const passed = appArmorEvent('AUDIT', { operation: 'exec', name: '/usr/bin/date', comm: 'sh', requested_mask: 'x', denied_mask: 'x' });
+    expect(matchEvent(passed, parsed)).toMatchObject({ type: 'ContainerLog', policyName: '', action: '' });
+  });
+
+  it('fromSource: one binary at two paths (merged /usr) is the source whose rules cover the event', () => {
+    // kubearmor-dev-next_test_04: the record names the child profile only, and both sources are `bash`.
+    const parsed = policy(
+      '  selector:\n    matchLabels: {app: x}\n  severity: 5\n  process:\n    matchPaths:\n      - path: /bin/date\n        fromSource:\n          - path: /bin/bash\n      - path: /usr/bin/date\n        fromSource:\n          - path: /usr/bin/bash\n',
+    );
+    const denied = appArmorEvent('DENIED', { operation: 'exec', name: '/usr/bin/date', comm: 'bash', childProfile: 'child_1', requested_mask: 'x', denied_mask: 'x' });
+    expect(matchEvent(denied, parsed)).toMatchObject({ policyName: 'test', severity: '5', action: 'Block', source: '/usr/bin/bash', pointer: '/spec/process/matchPaths/1' });
+    const other = appArmorEvent('DENIED', { operation: 'exec', name: '/bin/date', comm: 'bash', childProfile: 'child_0', requested_mask: 'x', denied_mask: 'x' });
+    expect(matchEvent(other, parsed)).toMatchObject({ source: '/bin/bash', pointer: '/spec/process/matchPaths/0' });
   });
 
   it('an Allow readOnly rule reports a denied write as Block; an unlisted file under whitelist is DefaultPosture; a host policy says MatchedHostPolicy', () => {
