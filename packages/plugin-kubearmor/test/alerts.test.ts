@@ -93,6 +93,9 @@ describe('KubeArmor alert matching (reference §2.3, §2.4, feeder/policyMatcher
     expect(matchEvent(write, parsed)).toMatchObject({ policyName: 'test', severity: '4', action: 'Block', result: 'Permission denied' });
     const other = appArmorEvent('AUDIT', { operation: 'open', name: '/etc/hosts', comm: 'cat', requested_mask: 'r', denied_mask: 'r' });
     expect(matchEvent(other, parsed)).toMatchObject({ policyName: 'DefaultPosture', severity: '', action: 'Audit', result: 'Passed' });
+    // What the Allow rule let through (logged under posture alerts) is a log, no alert, as KubeArmor drops it.
+    const allowed = appArmorEvent('AUDIT', { operation: 'open', name: '/credentials/password', comm: 'cat', requested_mask: 'r', denied_mask: 'r' });
+    expect(matchEvent(allowed, parsed)).toMatchObject({ type: 'ContainerLog', policyName: '', action: '' });
     const host = policy('  nodeSelector:\n    matchLabels: {kubernetes.io/hostname: n1}\n  file:\n    matchPaths:\n      - path: /etc/hostname\n', 'KubeArmorHostPolicy');
     const read = bpfEvent('DENIED', { operation: 'File', permissions: ['read'], path: '/etc/hostname', comm: 'cat' });
     const hostMatch = matchEvent(read, host);

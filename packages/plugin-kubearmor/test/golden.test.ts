@@ -8,6 +8,7 @@ import { ksp } from './support/parse.js';
 
 const goldens = new URL('./golden/', import.meta.url);
 const audit = new PolicyTester({ plugins: [kubearmor(), apparmor(), seccomp()], goldens });
+const alerts = new PolicyTester({ plugins: [kubearmor({ postureAlerts: true }), apparmor(), seccomp()], goldens });
 const block = new PolicyTester({ plugins: [kubearmor({ defaultPosture: { file: 'block', network: 'block', capabilities: 'block' } }), apparmor(), seccomp()], goldens });
 
 const blacklist =
@@ -31,3 +32,9 @@ for (const [tester, posture] of [[audit, 'audit'], [block, 'block']] as const) {
     ],
   });
 }
+
+alerts.run('KubeArmor golden profiles, audit posture with posture alerts', {
+  valid: [
+    { name: 'whitelist: the allow-all lines of whitelisted classes audited, in the child profile too', yaml: ksp(whitelist), golden: 'whitelist-audit-alerts.apparmor', enforcers: ['AppArmor'], verify: true },
+  ],
+});

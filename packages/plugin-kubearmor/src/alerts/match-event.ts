@@ -113,6 +113,10 @@ export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy)
     result: resultOf(event),
   };
   const rule = matching.find((one) => one.action !== 'Allow') ?? matching[0];
+  const log: KubeArmorEventMatch = { type: host ? 'HostLog' : 'ContainerLog', policyName: '', severity: '', tags: [], message: '', action: '', pointer: '', ...base };
+  // What an Allow rule let through is no alert (KubeArmor drops an Allow match that passed), a log: with posture
+  // alerts the kernel logs every operation of the class, the allowed ones too.
+  if (rule?.action === 'Allow' && !denied) return log;
   if (rule) {
     const action = rule.action === 'Allow' && denied ? 'Block' : rule.action;
     return {
@@ -141,5 +145,5 @@ export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy)
       ...base,
     };
   }
-  return { type: host ? 'HostLog' : 'ContainerLog', policyName: '', severity: '', tags: [], message: '', action: '', pointer: '', ...base };
+  return log;
 }

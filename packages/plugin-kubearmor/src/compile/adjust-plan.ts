@@ -12,7 +12,8 @@ export function kubeArmorPosture(header: AppArmorHeader, pointer: string): Conta
   if (header.file) allowAll.push('file');
   if (header.network) allowAll.push('network');
   if (header.capability) allowAll.push('capability');
-  return { allowAll, protections: ['proc', 'sys', 'mount'], pointer };
+  const auditAll = (header.audited ?? []).filter((cls) => allowAll.includes(cls));
+  return { allowAll, ...(auditAll.length > 0 ? { auditAll } : {}), protections: ['proc', 'sys', 'mount'], pointer };
 }
 
 /**
