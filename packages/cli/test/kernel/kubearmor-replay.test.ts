@@ -26,10 +26,21 @@ type ReplayEnforcer = (typeof ENFORCERS)[number];
  * whole kind are recognised by `explainedDifference`. Any other one fails the test (a regression, or a new difference
  * to explain there).
  */
+const MERGED_USR = 'merged /usr: the policy names /bin or /sbin, the kernel sees the resolved /usr path';
+const NET_RAW = 'AppArmor denies the capability check (a Capabilities alert, CAP_NET_RAW); KubeArmor reports the failed socket() (Network, SOCK_RAW)';
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
-  'AppArmor github_test_01/cmd2': 'merged /usr: /bin/dash is /usr/bin/dash, so the fromSource child profile is never entered',
-  'AppArmor github_test_04/cmd1': 'merged /usr: /bin/cat is /usr/bin/cat, so the fromSource child profile is never entered',
-  'AppArmor github_test_10/cmd2': 'AppArmor denies the capability check (a Capabilities alert, CAP_NET_RAW); KubeArmor reports the failed socket() (Network, SOCK_RAW)',
+  'AppArmor github_test_01/cmd2': `${MERGED_USR} (fromSource /bin/dash)`,
+  'AppArmor github_test_04/cmd1': `${MERGED_USR} (fromSource /bin/cat)`,
+  'AppArmor multiubuntu_test_01/cmd1': `${MERGED_USR} (/bin/sleep)`,
+  'AppArmor multiubuntu_test_01/cmd2': `${MERGED_USR} (/bin/sleep)`,
+  'AppArmor multiubuntu_test_02/cmd1': `${MERGED_USR} (/bin/sleep)`,
+  'AppArmor multiubuntu_test_04/cmd1': `${MERGED_USR} (/sbin/)`,
+  'AppArmor multiubuntu_test_12/cmd1': `${MERGED_USR} (fromSource /bin/dash)`,
+  'AppArmor multiubuntu_test_18/cmd2': `${MERGED_USR} (fromSource /bin/cat)`,
+  'AppArmor github_test_10/cmd2': NET_RAW,
+  'AppArmor multiubuntu_test_03/cmd1': NET_RAW,
+  'BPF multiubuntu_test_05/cmd1': 'the runner wraps the command in bash, which the recursive /usr/ Block denies first',
+  'BPF multiubuntu_test_05/cmd2': 'the runner wraps the command in bash, which the recursive /usr/ Block denies first',
 };
 
 /** Why a case disagrees with KubeArmor, where docs/kubearmor.md#differences-and-why explains it; else undefined. */
