@@ -95,8 +95,8 @@ function rulesOf(policy: ParsedKubeArmorPolicy): KubeArmorRule[] {
  * (reference §2.3, feeder/policyMatcher.go): the first Block or Audit rule that covers the operation; else an Allow
  * rule that covers it (a denial is then its readOnly or ownerOnly part); else, in a whitelisted class or for a
  * denial, the default posture (`DefaultPosture`, no severity, tags or message: KubeArmor names an AppArmor denial no
- * rule matches so, a native `apparmor:` rule's or the base profile's); else none (a log).
- * Undefined for events KubeArmor has no operation for (ptrace, mount, signals).
+ * rule matches so, a native `apparmor:` rule's or the base profile's); else none (a log). What an Allow rule let
+ * through is a log too. Undefined for events KubeArmor has no operation for (ptrace, mount, signals).
  */
 export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy): KubeArmorEventMatch | undefined {
   const subject = alertSubject(event);
