@@ -21,14 +21,22 @@ import { type Informer, type ObjectEvent, startInformer } from '../cluster/infor
 import {
   CONTROLLER_NAME,
   describePolicy,
+  isPolicyKind,
+  KUBEARMOR_POLICY_KINDS,
   parsePolicyKey,
-  POLICY_PLURALS,
+  policyApiVersion,
+  policyCollection,
   type PolicyKey,
+  policyKeyOf,
   policyKeyString,
+  type PolicyKind,
+  POLICY_RESOURCES,
   PROFILE_FINALIZER,
   PROFILE_PLURAL,
   VARMOR_API_VERSION,
+  VARMOR_POLICY_KINDS,
 } from './names.js';
+import { hostPolicyNotEnforced, kubeArmorStatus, storedKubeArmorStatus } from './kubearmor-status.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
 import { ProfileHistory } from './profile-history.js';
 import { aggregateLoads, armorProfileStatus, nodesHolding } from './profile-status.js';
@@ -70,6 +78,11 @@ export interface ControllerOptions {
   egress?: { addresses: EgressAddresses; services?: boolean; pods?: boolean };
   /** vArmor's `--restartExistWorkloads`: policies with spec.updateExistingWorkloads restart their targets. Default true. */
   restartExistingWorkloads?: boolean;
+  /**
+   * Watch KubeArmor's KubeArmorPolicy, KubeArmorClusterPolicy and KubeArmorHostPolicy too (the engine needs the
+   * kubearmor dialect). A kind whose CRD is not installed is watched for until it is. Default false.
+   */
+  kubearmor?: boolean;
   /** The mutating webhook's match labels (its `--match-label`s; `{}` for none). Default `{ 'sandbox.varmor.org/enable': 'true' }`. */
   matchLabels?: MatchLabels;
   clock?: () => Date;
@@ -119,10 +132,20 @@ const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The policy that controls an ArmorProfile or Secret, from its controller owner reference. */
 function controllerPolicyOf(object: KubernetesObject): PolicyKey | undefined {
-  const reference = (object.metadata?.ownerReferences ?? []).find((owner) => owner.controller === true && owner.apiVersion === VARMOR_API_VERSION);
-  if (!reference || (reference.kind !== 'VarmorPolicy' && reference.kind !== 'VarmorClusterPolicy')) return undefined;
-  return { kind: reference.kind, namespace: reference.kind === 'VarmorPolicy' ? (object.metadata?.namespace ?? '') : '', name: reference.name };
+  for (const reference of object.metadata?.ownerReferences ?? []) {
+    const { kind } = reference;
+    if (reference.controller !== true || !isPolicyKind(kind) || reference.apiVersion !== policyApiVersion(kind)) continue;
+    return { kind, namespace: POLICY_RESOURCES[kind].namespaced ? (object.metadata?.namespace ?? '') : '', name: reference.name };
+  }
+  return undefined;
 }
+
+/** The order keys are handed out in: cluster policies before a namespace's (vArmor's), vArmor's before KubeArmor's, profile finalizers last. */
+const KIND_PRIORITY: readonly PolicyKind[] = ['VarmorClusterPolicy', 'VarmorPolicy', 'KubeArmorClusterPolicy', 'KubeArmorHostPolicy', 'KubeArmorPolicy'];
+const keyPriority = (key: string) => {
+  const kind = parsePolicyKey(key)?.kind;
+  return kind === undefined ? KIND_PRIORITY.length : KIND_PRIORITY.indexOf(kind);
+};
 
 /**
  * `armorkit k8s manager`'s controller: VarmorClusterPolicies and VarmorPolicies → ArmorProfiles (and NetworkProxy
@@ -160,16 +183,17 @@ export function startController(options: ControllerOptions): Controller {
           matchLabels: matchLabels.value,
           kubeVersion: cachedKubernetesVersion(() => options.kubeConfig.makeApiClient(VersionApi).getCode()),
           // Cluster policies first, as the webhook takes them.
-          policies: () => [...parsed.VarmorClusterPolicy.update(policyInformers.VarmorClusterPolicy.list()), ...parsed.VarmorPolicy.update(policyInformers.VarmorPolicy.list())],
+          policies: () => [...parsed.VarmorClusterPolicy.update(policiesOf('VarmorClusterPolicy')), ...parsed.VarmorPolicy.update(policiesOf('VarmorPolicy'))],
           clock,
         });
   const unloading = new Set<string>();
+  // KubeArmor's CRDs hold `status.status` only: the vArmor-shaped status the Events follow is kept here.
+  const kubeArmorStatuses = new Map<string, { uid: string; status: PolicyStatus }>();
   let stopped = false;
 
   const queue = new WorkQueue({
     workers: options.workers ?? 4,
-    // Cluster policies first (vArmor matches them before a namespace's), then namespaced ones, then profile finalizers.
-    priority: (key) => (key.startsWith('VarmorClusterPolicy/') ? 0 : key.startsWith('VarmorPolicy/') ? 1 : 2),
+    priority: keyPriority,
     handle: async (key) => {
       stats.reconciles += 1;
       const result = key.startsWith(PROFILE_KEY_PREFIX) ? await reconcileProfile(key.slice(PROFILE_KEY_PREFIX.length)) : await reconcilePolicy(key);
@@ -182,21 +206,23 @@ export function startController(options: ControllerOptions): Controller {
   });
 
   const informerOptions = { kubeConfig: options.kubeConfig, log, ...(options.backoff ? { backoff: options.backoff } : {}) };
-  const policyInformers = {
-    VarmorClusterPolicy: startInformer({
-      ...informerOptions,
-      path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${POLICY_PLURALS.VarmorClusterPolicy}`,
-      list: () => objects.listClusterCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural: POLICY_PLURALS.VarmorClusterPolicy }),
-      onEvent: (_event, object) => queue.add(policyKeyString({ kind: 'VarmorClusterPolicy', namespace: '', name: object.metadata?.name ?? '' })),
+  const watchedKinds: readonly PolicyKind[] = options.kubearmor ? [...VARMOR_POLICY_KINDS, ...KUBEARMOR_POLICY_KINDS] : VARMOR_POLICY_KINDS;
+  const policyInformers = new Map<PolicyKind, Informer>(
+    watchedKinds.map((kind) => {
+      const { group, version, plural, dialect } = POLICY_RESOURCES[kind];
+      const informer = startInformer({
+        ...informerOptions,
+        path: policyCollection(kind),
+        // The cluster-scoped list call on a namespaced kind's path lists it in all namespaces.
+        list: () => objects.listClusterCustomObject({ group, version, plural }),
+        onEvent: (_event, object) => queue.add(policyKeyString(policyKeyOf(kind, object))),
+        // KubeArmor's CRDs are KubeArmor's to install: without them there is nothing to watch (yet).
+        optional: dialect === 'kubearmor',
+      });
+      return [kind, informer] as const;
     }),
-    VarmorPolicy: startInformer({
-      ...informerOptions,
-      path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${POLICY_PLURALS.VarmorPolicy}`,
-      // The cluster-scoped list call on a namespaced kind's path lists it in all namespaces.
-      list: () => objects.listClusterCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural: POLICY_PLURALS.VarmorPolicy }),
-      onEvent: (_event, object) => queue.add(policyKeyString({ kind: 'VarmorPolicy', namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' })),
-    }),
-  };
+  );
+  const policiesOf = (kind: PolicyKind) => policyInformers.get(kind)?.list() ?? [];
   const profiles = startInformer({
     ...informerOptions,
     path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${PROFILE_PLURAL}`,
@@ -225,10 +251,10 @@ export function startController(options: ControllerOptions): Controller {
     list: () => core.listNamespace(),
     // A new namespace needs the cluster policies' NetworkProxy Secrets.
     onEvent: (event) => {
-      if (event !== 'update') for (const policy of policyInformers.VarmorClusterPolicy.list()) queue.add(policyKeyString({ kind: 'VarmorClusterPolicy', namespace: '', name: policy.metadata?.name ?? '' }));
+      if (event !== 'update') for (const policy of policiesOf('VarmorClusterPolicy')) queue.add(policyKeyString(policyKeyOf('VarmorClusterPolicy', policy)));
     },
   });
-  const informers: Informer[] = [policyInformers.VarmorClusterPolicy, policyInformers.VarmorPolicy, profiles, nodeStatuses, secrets, namespaces];
+  const informers: Informer[] = [...policyInformers.values(), profiles, nodeStatuses, secrets, namespaces];
   const egress = options.egress
     ? watchEgress({
         kubeConfig: options.kubeConfig,
@@ -311,9 +337,7 @@ export function startController(options: ControllerOptions): Controller {
 
   function enqueueAll(debounced: boolean): void {
     const add = (key: string) => (debounced ? queue.addSettled([key]) : queue.add(key));
-    for (const kind of ['VarmorClusterPolicy', 'VarmorPolicy'] as const) {
-      for (const policy of policyInformers[kind].list()) add(policyKeyString({ kind, namespace: kind === 'VarmorPolicy' ? (policy.metadata?.namespace ?? '') : '', name: policy.metadata?.name ?? '' }));
-    }
+    for (const kind of watchedKinds) for (const policy of policiesOf(kind)) add(policyKeyString(policyKeyOf(kind, policy)));
     for (const profile of profiles.list()) {
       if (profile.metadata?.deletionTimestamp) add(`${PROFILE_KEY_PREFIX}${profileKeyOf(profile.metadata.namespace ?? '', profile.metadata.name ?? '')}`);
     }
@@ -340,11 +364,12 @@ export function startController(options: ControllerOptions): Controller {
   async function reconcilePolicy(keyText: string): Promise<'done' | 'retry'> {
     const key = parsePolicyKey(keyText);
     if (!key || stopped) return 'done';
-    const policy = policyInformers[key.kind].get(key.name, key.kind === 'VarmorPolicy' ? key.namespace : undefined) as StoredObject | undefined;
+    const policy = policyInformers.get(key.kind)?.get(key.name, POLICY_RESOURCES[key.kind].namespaced ? key.namespace : undefined) as StoredObject | undefined;
     if (!policy || policy.metadata?.deletionTimestamp) {
       // Gone (or going): the garbage collector deletes its ArmorProfile, whose finalizer waits for the nodes.
       const last = compiled.get(keyText)?.result;
       compiled.delete(keyText);
+      kubeArmorStatuses.delete(keyText);
       options.egress?.addresses.forget(keyText);
       restarts?.deleted(keyText, last?.ok ? last.plan.policy : undefined);
       return (await runRestart(keyText, key, undefined)) ? 'done' : 'retry';
@@ -353,12 +378,14 @@ export function startController(options: ControllerOptions): Controller {
     const owner: PolicyOwner = {
       kind: key.kind,
       name: key.name,
-      ...(key.kind === 'VarmorPolicy' ? { namespace: key.namespace } : {}),
+      ...(POLICY_RESOURCES[key.kind].namespaced ? { namespace: key.namespace } : {}),
       uid: meta.uid ?? '',
       ...(meta.labels ? { labels: meta.labels } : {}),
     };
-    const involved: InvolvedObject = { apiVersion: VARMOR_API_VERSION, kind: key.kind, name: key.name, ...(owner.namespace ? { namespace: owner.namespace } : {}), ...(meta.uid ? { uid: meta.uid } : {}) };
-    const previous = readStatus(policy.status);
+    const involved: InvolvedObject = { apiVersion: policyApiVersion(key.kind), kind: key.kind, name: key.name, ...(owner.namespace ? { namespace: owner.namespace } : {}), ...(meta.uid ? { uid: meta.uid } : {}) };
+    const kubeArmor = POLICY_RESOURCES[key.kind].dialect === 'kubearmor';
+    const remembered = kubeArmorStatuses.get(keyText);
+    const previous = kubeArmor ? (remembered?.uid === owner.uid ? remembered.status : undefined) : readStatus(policy.status);
     const outcome = await outcomeFor(keyText, key, policy, owner);
     if (outcome === 'retry') return 'retry';
     const restarted = await runRestart(keyText, key, involved);
@@ -370,6 +397,7 @@ export function startController(options: ControllerOptions): Controller {
         if (!isConflict(error)) log(`${describePolicy(key)}: status not written: ${problemOf(error)}`);
         return 'retry';
       }
+      if (kubeArmor) kubeArmorStatuses.set(keyText, { uid: owner.uid, status: next });
       recordTransition(involved, previous, next, outcome);
     }
     return restarted ? 'done' : 'retry';
@@ -391,6 +419,7 @@ export function startController(options: ControllerOptions): Controller {
   async function outcomeFor(keyText: string, key: PolicyKey, policy: StoredObject, owner: PolicyOwner): Promise<PolicyOutcome | 'retry'> {
     const result = await compiledFor(keyText, policy);
     if (!result.ok) return { kind: 'refused', reason: result.reason, message: describeProblems(result.errors) };
+    if (key.kind === 'KubeArmorHostPolicy') return hostPolicyNotEnforced(result.plan.profileName);
     const desired = desiredArmorProfile(owner, result.plan, result.artifacts, options.namespace);
     if (!desired.ok) return { kind: 'refused', reason: 'Error', message: describeProblems(desired.errors), profileName: result.plan.profileName };
     const { armorProfile } = desired.value;
@@ -478,7 +507,7 @@ export function startController(options: ControllerOptions): Controller {
   ): Promise<'done' | 'retry' | PolicyOutcome> {
     const wanted = new Set<string>();
     if (proxy) {
-      if (key.kind === 'VarmorPolicy') wanted.add(key.namespace);
+      if (POLICY_RESOURCES[key.kind].namespaced) wanted.add(key.namespace);
       else {
         // vArmor keeps one copy of a cluster policy's proxy Secret in every namespace (pods mount Secrets of their own namespace only).
         for (const namespace of namespaces.list()) {
@@ -518,13 +547,16 @@ export function startController(options: ControllerOptions): Controller {
   }
 
   async function writePolicyStatus(key: PolicyKey, policy: StoredObject, status: PolicyStatus): Promise<void> {
-    const body = { ...policy, status };
-    const plural = POLICY_PLURALS[key.kind];
-    if (key.kind === 'VarmorPolicy') {
-      await objects.replaceNamespacedCustomObjectStatus({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace: key.namespace, plural, name: key.name, body });
-    } else {
-      await objects.replaceClusterCustomObjectStatus({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural, name: key.name, body });
+    const { group, version, plural, namespaced, dialect } = POLICY_RESOURCES[key.kind];
+    let written: unknown = status;
+    if (dialect === 'kubearmor') {
+      written = kubeArmorStatus(status);
+      // KubeArmor's status says less than vArmor's: a change it cannot show is not written.
+      if (isDeepStrictEqual(storedKubeArmorStatus(policy.status), written)) return;
     }
+    const body = { ...policy, status: written };
+    if (namespaced) await objects.replaceNamespacedCustomObjectStatus({ group, version, namespace: key.namespace, plural, name: key.name, body });
+    else await objects.replaceClusterCustomObjectStatus({ group, version, plural, name: key.name, body });
     wrote('status');
   }
 

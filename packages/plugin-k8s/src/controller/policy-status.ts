@@ -8,8 +8,11 @@ type ConditionType = Condition['type'];
 export type PolicyOutcome =
   | {
       kind: 'refused';
-      /** `Forbidden` (the policy does not validate) or `Error` (an enforcer cannot compile it, its name is taken). */
-      reason: 'Forbidden' | 'Error';
+      /**
+       * `Forbidden` (the policy does not validate), `Error` (an enforcer cannot compile it, its name is taken) or
+       * `NotSupported` (a kind the cluster side cannot enforce: KubeArmorHostPolicy).
+       */
+      reason: 'Forbidden' | 'Error' | 'NotSupported';
       /** The problems, each with its JSON pointer. */
       message: string;
       /** The profile name when it is known (the policy parsed). */

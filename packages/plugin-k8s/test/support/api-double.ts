@@ -25,7 +25,7 @@ import { APPLY_PATCH, JSON_PATCH, jsonPatch, MERGE_PATCH, mergePatch, STRATEGIC_
 import { apiVersionOf, collectionOf, DEFAULT_RESOURCES, parseResourcePath, type ResourceDefinition } from './api-double/resources.js';
 import { fieldSelector, labelSelector, type Selector } from './api-double/selectors.js';
 
-export { collectionOf, DEFAULT_RESOURCES, type ResourceDefinition } from './api-double/resources.js';
+export { collectionOf, DEFAULT_RESOURCES, KUBEARMOR_RESOURCES, type ResourceDefinition } from './api-double/resources.js';
 
 export interface OwnerReference {
   apiVersion: string;

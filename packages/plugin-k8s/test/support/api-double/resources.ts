@@ -60,6 +60,13 @@ export const DEFAULT_RESOURCES: readonly ResourceDefinition[] = [
   custom('armorkit.dev', 'v1alpha1', 'armornodestatuses', 'ArmorNodeStatus', false),
 ];
 
+/** KubeArmor's CRDs (security.kubearmor.com/v1), each with a status subresource: not served until a test `define`s them. */
+export const KUBEARMOR_RESOURCES: readonly ResourceDefinition[] = [
+  custom('security.kubearmor.com', 'v1', 'kubearmorpolicies', 'KubeArmorPolicy', true),
+  custom('security.kubearmor.com', 'v1', 'kubearmorclusterpolicies', 'KubeArmorClusterPolicy', false),
+  custom('security.kubearmor.com', 'v1', 'kubearmorhostpolicies', 'KubeArmorHostPolicy', false),
+];
+
 export interface ParsedPath {
   collection: string;
   namespace?: string;
