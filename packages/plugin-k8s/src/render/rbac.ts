@@ -1,5 +1,6 @@
 import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL } from '../node-status/schema.js';
 import { VARMOR_GROUP } from '../crd/kinds.js';
+import { KUBEARMOR_GROUP, KUBEARMOR_POLICY_KINDS, POLICY_RESOURCES } from '../controller/names.js';
 
 /** One RBAC rule and why the component needs it (docs/kubernetes.md's RBAC table is printed from these). */
 export interface ExplainedRule {
@@ -8,6 +9,8 @@ export interface ExplainedRule {
   verbs: string[];
   /** `cluster`: in the component's ClusterRole; `namespace`: in a Role of armorkit's own namespace only. */
   scope: 'cluster' | 'namespace';
+  /** Granted only with this switch of the values on (`kubearmor.enabled`). */
+  when?: 'kubearmor';
   why: string;
 }
 
@@ -18,6 +21,7 @@ export interface Grant {
 }
 
 const POLICIES = ['varmorpolicies', 'varmorclusterpolicies'];
+const KUBEARMOR_POLICIES = KUBEARMOR_POLICY_KINDS.map((kind) => POLICY_RESOURCES[kind].plural);
 
 // Least privilege: only what the commands the manifests run do (manager pod: armorkit k8s webhook and armorkit k8s
 // manager; agent pod: armorkit k8s agent), proved by test/rbac-scenario.test.ts. Nothing has a wildcard.
@@ -45,6 +49,31 @@ export const GRANTS: readonly Grant[] = [
         verbs: ['update'],
         scope: 'cluster',
         why: 'the ArmorProfiles and Secrets are owned by their policy with blockOwnerDeletion, which the API server allows only to who may update the owner\'s finalizers',
+      },
+      {
+        apiGroups: [KUBEARMOR_GROUP],
+        resources: KUBEARMOR_POLICIES,
+        verbs: ['list', 'watch'],
+        scope: 'cluster',
+        when: 'kubearmor',
+        why: 'the webhook matches pods against the KubeArmorPolicies and KubeArmorClusterPolicies; the controller turns all three kinds into ArmorProfiles',
+      },
+      {
+        apiGroups: [KUBEARMOR_GROUP],
+        resources: KUBEARMOR_POLICIES.map((plural) => `${plural}/status`),
+        verbs: ['update'],
+        scope: 'cluster',
+        when: 'kubearmor',
+        why: 'the controller writes status.status (OK, or the phase and why), the one field KubeArmor\'s CRDs have',
+      },
+      {
+        apiGroups: [KUBEARMOR_GROUP],
+        // A KubeArmorHostPolicy owns nothing (no ArmorProfile is made for it).
+        resources: KUBEARMOR_POLICIES.filter((plural) => plural !== POLICY_RESOURCES.KubeArmorHostPolicy.plural).map((plural) => `${plural}/finalizers`),
+        verbs: ['update'],
+        scope: 'cluster',
+        when: 'kubearmor',
+        why: 'the ArmorProfiles are owned by their KubeArmorPolicy or KubeArmorClusterPolicy with blockOwnerDeletion (as for vArmor\'s policies)',
       },
       {
         apiGroups: [VARMOR_GROUP],
@@ -158,7 +187,7 @@ export function rbacTableText(): string {
   const rows = GRANTS.flatMap(({ component, rules }) =>
     rules.map(
       (rule) =>
-        `| ${component} | ${rule.scope === 'cluster' ? 'cluster' : 'armorkit\'s namespace'} | ${rule.apiGroups.map((group) => `\`${group || 'core'}\``).join(', ')} | ${rule.resources.map((r) => `\`${r}\``).join(', ')} | ${rule.verbs.join(', ')} | ${rule.why} |`,
+        `| ${component} | ${rule.scope === 'cluster' ? 'cluster' : 'armorkit\'s namespace'}${rule.when ? ` (with ${rule.when}.enabled)` : ''} | ${rule.apiGroups.map((group) => `\`${group || 'core'}\``).join(', ')} | ${rule.resources.map((r) => `\`${r}\``).join(', ')} | ${rule.verbs.join(', ')} | ${rule.why} |`,
     ),
   );
   return ['| component | scope | API group | resources | verbs | why |', '| --- | --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
