@@ -15,6 +15,12 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
+/** A kubeconfig file for the API double at `server`, in the test's directory. */
+function kubeconfigFile(name: string, server: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, kubeconfigFor(server), { mode: 0o600 });
+  return path;
+}
 const kubeconfigFor = (server: string) =>
   `apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: ${server}\n    insecure-skip-tls-verify: true\nusers:\n- name: test\n  user:\n    token: test-token\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: test\ncurrent-context: double\n`;
 
@@ -25,8 +31,7 @@ async function until(check: () => unknown): Promise<void> {
 describe('armorkit k8s manager', () => {
   it('leads, makes the ArmorProfile, releases the Lease on SIGTERM', async () => {
     api = await new ApiDouble().start();
-    const kubeconfig = join(directory, 'config');
-    writeFileSync(kubeconfig, kubeconfigFor(api.url), { mode: 0o600 });
+    const kubeconfig = kubeconfigFile('config', api.url);
     api.put('/apis/crd.varmor.org/v1beta1/varmorpolicies', {
       apiVersion: 'crd.varmor.org/v1beta1',
       kind: 'VarmorPolicy',
@@ -66,8 +71,7 @@ describe('armorkit k8s manager', () => {
     const double = await new ApiDouble().start();
     try {
       for (const definition of KUBEARMOR_RESOURCES) double.define(definition);
-      const kubeconfig = join(directory, 'config-kubearmor');
-      writeFileSync(kubeconfig, kubeconfigFor(double.url), { mode: 0o600 });
+      const kubeconfig = kubeconfigFile('config-kubearmor', double.url);
       double.put('/apis/security.kubearmor.com/v1/kubearmorpolicies', {
         apiVersion: 'security.kubearmor.com/v1',
         kind: 'KubeArmorPolicy',

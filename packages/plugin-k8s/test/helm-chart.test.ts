@@ -105,7 +105,7 @@ describe('the Helm chart', () => {
     // The webhook's and the controller's, in the Deployment of either certificate source, after their --match-labels.
     expect(args).toHaveLength(4);
     for (const block of args) expect(template.slice(0, block.index).trimEnd().split('\n').at(-1)!.trim()).toBe('{{- end }}');
-    const role = /\{\{- if \.Values\.kubearmor\.enabled \}\}\n---\napiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: ClusterRole\nmetadata:\n  name: armorkit-manager-kubearmor\n/;
+    const role = /\{\{- if \.Values\.kubearmor\.enabled \}\}\n---\napiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: ClusterRole\nmetadata:\n {2}name: armorkit-manager-kubearmor\n/;
     expect(template).toMatch(role);
     expect(template.match(/security\.kubearmor\.com/g)).toHaveLength(3);
     // Each MutatingWebhookConfiguration variant: with kubearmor, the pod webhook has no objectSelector.

@@ -15,7 +15,7 @@ import { startManager } from '../src/controller/manager.js';
 import { NAMES, renderManifests, type Manifest } from '../src/render/manifests.js';
 import { renderValuesSchema } from '../src/render/values.js';
 import { ApiDouble, KUBEARMOR_RESOURCES, type RecordedCall } from './support/api-double.js';
-import { KUBEARMOR_CLUSTER_POLICIES, KUBEARMOR_HOST_POLICIES, KUBEARMOR_POLICIES, PROFILES, reportNode, until } from './support/controller-harness.js';
+import { KUBEARMOR_CLUSTER_POLICIES, KUBEARMOR_HOST_POLICIES, KUBEARMOR_POLICIES, PROFILES, QUICK_MANAGER, reportNode, until } from './support/controller-harness.js';
 import { allows, attributesOf, type BoundRules, describeAttributes, grantsOf, impliedByOwnerReferences, type PolicyRule, type RequestAttributes, usedKey } from './support/rbac-check.js';
 
 const TLS = { caCertificate: 'CA\n', certificate: 'CERT\n', privateKey: 'KEY\n' };
@@ -51,13 +51,7 @@ beforeAll(async () => {
     kubeConfig: api.kubeConfig('manager'),
     namespace: 'armorkit',
     kubearmor: true,
-    verify: false,
-    debounce: 10,
-    retryInitial: 5,
-    backoff: { initial: 5, max: 40 },
-    leaseDuration: 2_000,
-    renewDeadline: 1_500,
-    retryPeriod: 100,
+    ...QUICK_MANAGER,
     log: (line) => (process.env.RBAC_DEBUG ? console.log(line) : undefined),
   });
   const webhookPolicies = clusterPolicySource({ engine, kubeConfig: api.kubeConfig('manager'), kubearmor: true, backoff: { initial: 5, max: 40 } });

@@ -21,7 +21,7 @@ import { NAMES, renderManifests, type Manifest } from '../src/render/manifests.j
 import { defaultValues } from '../src/render/values.js';
 import { ApiDouble, type KubeObject, type RecordedCall } from './support/api-double.js';
 import { FakeProc, podObject, PODS } from './support/agent-fixtures.js';
-import { CLUSTER_POLICIES, POLICIES, PROFILES, SECRETS, until, varmorPolicy } from './support/controller-harness.js';
+import { CLUSTER_POLICIES, POLICIES, PROFILES, QUICK_MANAGER, SECRETS, until, varmorPolicy } from './support/controller-harness.js';
 import { allows, attributesOf, type BoundRules, describeAttributes, grantsOf, impliedByOwnerReferences, type PolicyRule, type RequestAttributes, usedKey } from './support/rbac-check.js';
 
 const TLS = { caCertificate: 'CA\n', certificate: 'CERT\n', privateKey: 'KEY\n' };
@@ -81,13 +81,7 @@ beforeAll(async () => {
     kubeConfig: api.kubeConfig('manager'),
     namespace: 'armorkit',
     egress: { addresses },
-    verify: false,
-    debounce: 10,
-    retryInitial: 5,
-    backoff: { initial: 5, max: 40 },
-    leaseDuration: 2_000,
-    renewDeadline: 1_500,
-    retryPeriod: 100,
+    ...QUICK_MANAGER,
     log: debug,
   });
   stops.push(() => manager.stop());

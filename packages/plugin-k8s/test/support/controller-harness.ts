@@ -25,6 +25,17 @@ export const KUBEARMOR_POLICIES = '/apis/security.kubearmor.com/v1/kubearmorpoli
 export const KUBEARMOR_CLUSTER_POLICIES = '/apis/security.kubearmor.com/v1/kubearmorclusterpolicies';
 export const KUBEARMOR_HOST_POLICIES = '/apis/security.kubearmor.com/v1/kubearmorhostpolicies';
 
+/** A manager made quick for tests: no tool checks, short waits and a short Lease (no timing is asserted on them). */
+export const QUICK_MANAGER = {
+  verify: false,
+  debounce: 10,
+  retryInitial: 5,
+  backoff: { initial: 5, max: 40 },
+  leaseDuration: 2_000,
+  renewDeadline: 1_500,
+  retryPeriod: 100,
+} as const;
+
 export interface PolicyDocument extends KubeObject {
   spec: { target: Record<string, unknown>; policy: Record<string, unknown>; updateExistingWorkloads?: boolean };
 }
