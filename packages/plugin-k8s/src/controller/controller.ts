@@ -148,9 +148,10 @@ const keyPriority = (key: string) => {
 };
 
 /**
- * `armorkit k8s manager`'s controller: VarmorClusterPolicies and VarmorPolicies → ArmorProfiles (and NetworkProxy
- * Secrets), statuses from the nodes' ArmorNodeStatus reports, the `varmor.org/ap-protection` finalizer released once
- * no node has the profile. Start it only while leading (leader/lease.ts).
+ * `armorkit k8s manager`'s controller: VarmorClusterPolicies and VarmorPolicies (with `kubearmor`, KubeArmor's three
+ * kinds too) → ArmorProfiles (and NetworkProxy Secrets), statuses from the nodes' ArmorNodeStatus reports, the
+ * `varmor.org/ap-protection` finalizer released once no node has the profile. Start it only while leading
+ * (leader/lease.ts).
  */
 export function startController(options: ControllerOptions): Controller {
   const log = options.log ?? (() => {});
