@@ -191,5 +191,7 @@ describe('armorkit run with a KubeArmor policy (host kernel, seccomp)', { timeou
     const confined = armorkit(['run', '--policy', 'allow.yaml', '--enforcer', 'seccomp', '--', ...unshare], { cwd: dir, built: true });
     expect(confined.stderr).toContain('armorkit: Seccomp: seccomp filter of');
     expect(confined.status).toBe(0);
+    // run warns as compile does, at the field, before the command runs.
+    expect(confined.stderr).toMatch(/allow.yaml:9:9: \/spec\/file\/matchDirectories\/0: .* \(warning\)\n(.*\n)*armorkit: Seccomp:/);
   });
 });

@@ -17,6 +17,7 @@ describe("KubeArmor's scenario commands (shared/corpus/kubearmor/_scenario_cmds_
     expect(expectation({ ...base, result: 'failed', action: 'Block' })).toEqual({ passes: false, alert: { action: 'Block' } });
     expect(expectation({ ...base, result: 'passed', action: 'Audit' })).toEqual({ passes: true, alert: { action: 'Audit' } });
     expect(expectation({ ...base, result: 'default', action: 'default' })).toEqual({ passes: true, alert: { action: 'Audit', policyName: 'DefaultPosture' } });
+    expect(expectation({ ...base, result: 'default', action: 'Block' })).toEqual({ passes: false, alert: { action: 'Block', policyName: 'DefaultPosture' } });
     expect(expectation({ ...base, result: 'passed', action: 'Allow' })).toEqual({ passes: true, alert: undefined });
     const block = { Timestamp: 1, UpdatedTime: 't', Type: 'MatchedPolicy', Operation: 'File', Resource: '/etc/hosts', Action: 'Block' } as const;
     expect(alertAgrees({ ...base, result: 'failed', action: 'Block' }, [block])).toBe(true);

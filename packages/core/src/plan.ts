@@ -35,6 +35,11 @@ export type PostureProtection = (typeof POSTURE_PROTECTIONS)[number];
  */
 export interface ContainerPosture {
   allowAll: PostureClass[];
+  /**
+   * Of `allowAll`, the classes whose every operation is logged: an audit posture reported per operation (KubeArmor's
+   * DefaultPosture Audit alerts), the allowed ones too, which the dialect's alerts then leave out.
+   */
+  auditAll?: PostureClass[];
   protections: PostureProtection[];
   /** The policy field the posture comes from, for lines and errors. */
   pointer: string;
@@ -85,6 +90,12 @@ export interface AppArmorRawRule {
   rules: string;
   targets?: string[];
   pointer: string;
+  /**
+   * Every denial the rule text writes is printed audited (`deny` → `audit deny`), so the kernel logs it: for a
+   * dialect whose alerts report each denial (KubeArmor's native `apparmor:` rules). vArmor's raw rules are printed
+   * as written.
+   */
+  auditDenials?: true;
 }
 
 interface EnforcerPlanBase<E extends Enforcer> {

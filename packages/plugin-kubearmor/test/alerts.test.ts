@@ -68,9 +68,23 @@ describe('KubeArmor alert matching (reference §2.3, §2.4, feeder/policyMatcher
     const parsed = policy('  selector:\n    matchLabels: {app: x}\n  process:\n    matchPaths:\n      - path: /usr/bin/date\n        fromSource:\n          - path: /usr/bin/bash\n');
     const inChild = appArmorEvent('DENIED', { operation: 'exec', name: '/usr/bin/date', comm: 'bash', childProfile: 'child_0', requested_mask: 'x', denied_mask: 'x' });
     expect(matchEvent(inChild, parsed)).toMatchObject({ policyName: 'test', action: 'Block', source: '/usr/bin/bash' });
-    // The same exec outside the child profile is not the fromSource rule's: a log.
+    // The same exec outside the child profile is not the fromSource rule's: a denial there is the posture's (as
+    // KubeArmor names an AppArmor denial no rule matches), what passed a log.
     const outside = appArmorEvent('DENIED', { operation: 'exec', name: '/usr/bin/date', comm: 'sh', requested_mask: 'x', denied_mask: 'x' });
-    expect(matchEvent(outside, parsed)).toMatchObject({ type: 'ContainerLog', policyName: '', action: '' });
+    expect(matchEvent(outside, parsed)).toMatchObject({ type: 'MatchedPolicy', policyName: 'DefaultPosture', severity: '', action: 'Block' });
+    const passed = appArmorEvent('AUDIT', { operation: 'exec', name: '/usr/bin/date', comm: 'sh', requested_mask: 'x', denied_mask: 'x' });
+    expect(matchEvent(passed, parsed)).toMatchObject({ type: 'ContainerLog', policyName: '', action: '' });
+  });
+
+  it('fromSource: one binary at two paths (merged /usr) is the source whose rules cover the event', () => {
+    // kubearmor-dev-next_test_04: the record names the child profile only, and both sources are `bash`.
+    const parsed = policy(
+      '  selector:\n    matchLabels: {app: x}\n  severity: 5\n  process:\n    matchPaths:\n      - path: /bin/date\n        fromSource:\n          - path: /bin/bash\n      - path: /usr/bin/date\n        fromSource:\n          - path: /usr/bin/bash\n',
+    );
+    const denied = appArmorEvent('DENIED', { operation: 'exec', name: '/usr/bin/date', comm: 'bash', childProfile: 'child_1', requested_mask: 'x', denied_mask: 'x' });
+    expect(matchEvent(denied, parsed)).toMatchObject({ policyName: 'test', severity: '5', action: 'Block', source: '/usr/bin/bash', pointer: '/spec/process/matchPaths/1' });
+    const other = appArmorEvent('DENIED', { operation: 'exec', name: '/bin/date', comm: 'bash', childProfile: 'child_0', requested_mask: 'x', denied_mask: 'x' });
+    expect(matchEvent(other, parsed)).toMatchObject({ source: '/bin/bash', pointer: '/spec/process/matchPaths/0' });
   });
 
   it('an Allow readOnly rule reports a denied write as Block; an unlisted file under whitelist is DefaultPosture; a host policy says MatchedHostPolicy', () => {
@@ -79,6 +93,9 @@ describe('KubeArmor alert matching (reference §2.3, §2.4, feeder/policyMatcher
     expect(matchEvent(write, parsed)).toMatchObject({ policyName: 'test', severity: '4', action: 'Block', result: 'Permission denied' });
     const other = appArmorEvent('AUDIT', { operation: 'open', name: '/etc/hosts', comm: 'cat', requested_mask: 'r', denied_mask: 'r' });
     expect(matchEvent(other, parsed)).toMatchObject({ policyName: 'DefaultPosture', severity: '', action: 'Audit', result: 'Passed' });
+    // What the Allow rule let through (logged under posture alerts) is a log, no alert, as KubeArmor drops it.
+    const allowed = appArmorEvent('AUDIT', { operation: 'open', name: '/credentials/password', comm: 'cat', requested_mask: 'r', denied_mask: 'r' });
+    expect(matchEvent(allowed, parsed)).toMatchObject({ type: 'ContainerLog', policyName: '', action: '' });
     const host = policy('  nodeSelector:\n    matchLabels: {kubernetes.io/hostname: n1}\n  file:\n    matchPaths:\n      - path: /etc/hostname\n', 'KubeArmorHostPolicy');
     const read = bpfEvent('DENIED', { operation: 'File', permissions: ['read'], path: '/etc/hostname', comm: 'cat' });
     const hostMatch = matchEvent(read, host);

@@ -43,6 +43,18 @@ describe('whitelist mode and default posture (§2.1)', () => {
     expect(codes(translation.warnings)).toContain('kubearmor/alerts-differ /spec/file/matchPaths/0');
   });
 
+  it('posture alerts: the audit posture keeps the allow-all line audited (the child profile too), and alerts do not differ', () => {
+    const translation = translate('  file:\n    matchPaths:\n      - {path: /etc/hostname, action: Allow, fromSource: [{path: /usr/bin/cat}]}\n  network:\n    matchProtocols:\n      - {protocol: tcp, action: Allow}\n', {
+      postureAlerts: true,
+      defaultPosture: { network: 'block' },
+    });
+    // file (audit posture) keeps its line audited; network (block posture) loses it.
+    expect(translation.appArmor.header).toEqual({ file: true, network: false, capability: true, audited: ['file'] });
+    expect(childLines(translation, '/usr/bin/cat')?.slice(0, 4)).toEqual(['audit file,', 'network,', 'capability,', 'unix,']);
+    expect(codes(translation.warnings).filter((code) => code.startsWith('kubearmor/alerts-differ'))).toEqual([]);
+    expect(translate(allowFile, { postureAlerts: true }).appArmor.header).toEqual({ file: true, network: true, capability: true, audited: ['file'] });
+  });
+
   it('a namespace annotation sets the posture per class, case-insensitively; an invalid one falls back to the default', () => {
     const namespaceAnnotations = { demo: { 'kubearmor-file-posture': 'Block', 'kubearmor-network-posture': 'allow' } };
     const translation = translate(allowFile, { namespaceAnnotations, defaultPosture: { network: 'block' } });

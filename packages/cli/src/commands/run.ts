@@ -37,6 +37,8 @@ export async function runCommand(engine: Engine, argv: readonly string[], option
   }
   const only = parseEnforcers(options.enforcer);
   const checked = await checkPlan(engine, plan, only ? { enforcers: only } : {});
+  // What `compile` would warn of (a rule an enforcer cannot log as the dialect would, ...), before the command runs.
+  for (const line of formatProblems([...plan.warnings, ...checked.warnings], 'warning')) io.err(line);
   if (checked.errors.length > 0) {
     for (const line of formatProblems(checked.errors)) io.err(line);
     return EXIT.invalid;

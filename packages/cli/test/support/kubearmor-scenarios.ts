@@ -45,11 +45,13 @@ export function readScenarioCases(): ScenarioCase[] {
 
 /**
  * What the case expects under the audit default posture (KubeArmor's default, and armorkit's), as KubeArmor's runner
- * reads it (`test-scenarios-local.sh`): the command's outcome, and the alert — Audit+passed and Block/Allow+failed
- * need an alert of that action; `default` is the posture's (passed, a DefaultPosture Audit alert); Allow+passed and
- * Block+passed need none (and there must be no Block alert for it).
+ * reads it (`test-scenarios-local.sh`, reference §6): the command's outcome, and the alert — Audit+passed and
+ * Block/Allow+failed need an alert of that action; result `default` is the posture's: with action `default` it passes
+ * with a DefaultPosture Audit alert, with action Block (a native `apparmor:` denial) it fails with a DefaultPosture
+ * Block one; Allow+passed and Block+passed need none (and there must be no Block alert for it).
  */
 export function expectation(scenario: ScenarioCase): { passes: boolean; alert: { action: 'Audit' | 'Block'; policyName?: string } | undefined } {
+  if (scenario.result === 'default' && scenario.action === 'Block') return { passes: false, alert: { action: 'Block', policyName: 'DefaultPosture' } };
   if (scenario.result === 'default' || scenario.action === 'default') {
     return { passes: true, alert: { action: 'Audit', policyName: 'DefaultPosture' } };
   }

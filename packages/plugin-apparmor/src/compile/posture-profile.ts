@@ -55,7 +55,9 @@ export function postureProfile(plan: AppArmorPlan, posture: ContainerPosture): P
   );
   // In the order of the classes, whatever order the posture lists them in.
   for (const cls of POSTURE_CLASSES) {
-    if (posture.allowAll.includes(cls)) text.add(INDENT + ALLOW_ALL[cls], origin(`${cls} allowed wholesale`));
+    if (!posture.allowAll.includes(cls)) continue;
+    if (posture.auditAll?.includes(cls)) text.add(`${INDENT}audit ${ALLOW_ALL[cls]}`, origin(`${cls} allowed wholesale, every operation logged`));
+    else text.add(INDENT + ALLOW_ALL[cls], origin(`${cls} allowed wholesale`));
   }
   text.add(`${INDENT}"/lib/x86_64-linux-gnu/{*,**}" rm,`, origin('shared libraries'));
   for (const protection of POSTURE_PROTECTIONS) {

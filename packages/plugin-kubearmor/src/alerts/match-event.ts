@@ -60,14 +60,26 @@ function ruleMatches(rule: KubeArmorRule, subject: AlertSubject, source: string 
 }
 
 /**
- * The executable behind an event: seccomp names it (exe); in an AppArmor child profile (a fromSource one) it is the
- * source whose base name is the command name (the kernel's comm: the first 15 bytes). BPF events name none.
+ * The executables an event may be about: seccomp names it (exe); in an AppArmor child profile (a fromSource one)
+ * the sources whose base name is the command name (the kernel's comm: the first 15 bytes), several when the policy
+ * names one binary at two paths (`/bin/bash`, `/usr/bin/bash`), the record naming only the child profile. BPF
+ * events name none.
  */
-function sourceOf(event: ViolationEvent, subject: AlertSubject, rules: readonly KubeArmorRule[]): string | undefined {
-  if (subject.executable !== undefined) return subject.executable;
-  if (event.enforcer !== 'AppArmor' || typeof event.event.childProfile !== 'string') return undefined;
+function sourcesOf(event: ViolationEvent, subject: AlertSubject, rules: readonly KubeArmorRule[]): (string | undefined)[] {
+  if (subject.executable !== undefined) return [subject.executable];
+  if (event.enforcer !== 'AppArmor' || typeof event.event.childProfile !== 'string') return [undefined];
   const sources = [...new Set(rules.flatMap((rule) => (rule.class === 'syscalls' ? [] : rule.fromSource)))];
-  return sources.find((source) => source.slice(source.lastIndexOf('/') + 1).slice(0, 15) === subject.command);
+  const named = sources.filter((source) => source.slice(source.lastIndexOf('/') + 1).slice(0, 15) === subject.command);
+  return named.length > 0 ? named : [undefined];
+}
+
+/** The first of the candidate sources some rule covers the event for, with those rules; else the first candidate. */
+function matchingRules(subject: AlertSubject, rules: readonly KubeArmorRule[], candidates: readonly (string | undefined)[]): { source: string | undefined; matching: KubeArmorRule[] } {
+  for (const source of candidates) {
+    const matching = rules.filter((rule) => ruleMatches(rule, subject, source));
+    if (matching.length > 0) return { source, matching };
+  }
+  return { source: candidates[0], matching: [] };
 }
 
 /** A policy's flat rules, made once per parsed policy (a log holds many events of one policy). */
@@ -81,15 +93,16 @@ function rulesOf(policy: ParsedKubeArmorPolicy): KubeArmorRule[] {
 /**
  * The rule of a KubeArmor policy an event of its profile is about, as KubeArmor's alert matcher finds it
  * (reference §2.3, feeder/policyMatcher.go): the first Block or Audit rule that covers the operation; else an Allow
- * rule that covers it (a denial is then its readOnly or ownerOnly part); else, in a whitelisted class, the default
- * posture (`DefaultPosture`, no severity, tags or message); else none (a log: the base profile's own denials).
- * Undefined for events KubeArmor has no operation for (ptrace, mount, signals).
+ * rule that covers it (a denial is then its readOnly or ownerOnly part); else, in a whitelisted class or for a
+ * denial, the default posture (`DefaultPosture`, no severity, tags or message: KubeArmor names an AppArmor denial no
+ * rule matches so, a native `apparmor:` rule's or the base profile's); else none (a log). What an Allow rule let
+ * through is a log too. Undefined for events KubeArmor has no operation for (ptrace, mount, signals).
  */
 export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy): KubeArmorEventMatch | undefined {
   const subject = alertSubject(event);
   if (!subject) return undefined;
   const rules = rulesOf(policy);
-  const source = sourceOf(event, subject, rules);
+  const { source, matching } = matchingRules(subject, rules, sourcesOf(event, subject, rules));
   const host = policy.kind === 'KubeArmorHostPolicy';
   const denied = event.action === 'DENIED';
   const base = {
@@ -99,8 +112,11 @@ export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy)
     source: source ?? subject.command,
     result: resultOf(event),
   };
-  const matching = rules.filter((rule) => ruleMatches(rule, subject, source));
   const rule = matching.find((one) => one.action !== 'Allow') ?? matching[0];
+  const log: KubeArmorEventMatch = { type: host ? 'HostLog' : 'ContainerLog', policyName: '', severity: '', tags: [], message: '', action: '', pointer: '', ...base };
+  // What an Allow rule let through is no alert (KubeArmor drops an Allow match that passed), a log: with posture
+  // alerts the kernel logs every operation of the class, the allowed ones too.
+  if (rule?.action === 'Allow' && !denied) return log;
   if (rule) {
     const action = rule.action === 'Allow' && denied ? 'Block' : rule.action;
     return {
@@ -115,7 +131,8 @@ export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy)
     };
   }
   const cls = subject.operation === 'Process' || subject.operation === 'File' ? 'file' : subject.operation === 'Network' ? 'network' : subject.operation === 'Capabilities' ? 'capabilities' : undefined;
-  if (cls !== undefined && whitelistClasses(rules).has(cls)) {
+  // A denial no rule accounts for (a native `apparmor:` rule's, the base profile's) is the posture's to KubeArmor too.
+  if (cls !== undefined && (denied || whitelistClasses(rules).has(cls))) {
     // What the posture let through is an Audit alert; what it (or the base profile) denied, a Block one.
     return {
       type: host ? 'MatchedHostPolicy' : 'MatchedPolicy',
@@ -128,5 +145,5 @@ export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy)
       ...base,
     };
   }
-  return { type: host ? 'HostLog' : 'ContainerLog', policyName: '', severity: '', tags: [], message: '', action: '', pointer: '', ...base };
+  return log;
 }

@@ -12,7 +12,8 @@ export function kubeArmorPosture(header: AppArmorHeader, pointer: string): Conta
   if (header.file) allowAll.push('file');
   if (header.network) allowAll.push('network');
   if (header.capability) allowAll.push('capability');
-  return { allowAll, protections: ['proc', 'sys', 'mount'], pointer };
+  const auditAll = (header.audited ?? []).filter((cls) => allowAll.includes(cls));
+  return { allowAll, ...(auditAll.length > 0 ? { auditAll } : {}), protections: ['proc', 'sys', 'mount'], pointer };
 }
 
 /**
@@ -28,9 +29,10 @@ export function adjustKubeArmorPlan(plan: Plan): Plan {
   const appArmor = enforcers.AppArmor;
   if (appArmor) {
     const { header, global, sources } = translation.appArmor;
+    // KubeArmor alerts on every denial: the native rules' `deny` lines are audited, as the dialect's own are.
     const rawRules: AppArmorRawRule[] = [
-      ...global.map((lines) => ({ rules: lines.rules, pointer: lines.pointer })),
-      ...sources.flatMap(({ source, lines }) => lines.map((entry) => ({ rules: entry.rules, targets: [source], pointer: entry.pointer }))),
+      ...global.map((lines) => ({ rules: lines.rules, pointer: lines.pointer, auditDenials: true as const })),
+      ...sources.flatMap(({ source, lines }) => lines.map((entry) => ({ rules: entry.rules, targets: [source], pointer: entry.pointer, auditDenials: true as const }))),
     ];
     const adjusted: AppArmorPlan = {
       ...appArmor,

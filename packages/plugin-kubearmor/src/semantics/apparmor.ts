@@ -1,13 +1,21 @@
+import type { PostureClass as ProfileClass } from '@armorkit/core';
 import type { Posture, Postures } from './posture.js';
 import { directoryCovers, entityKey, matchText } from './keys.js';
 import { type FieldNote, type KubeArmorRule, type PathRule, type PostureClass, postureClassOf, whitelistClasses } from './rules.js';
 
-/** Which allow-all lines a profile keeps: a class in whitelist mode with the block posture loses its line. */
+/**
+ * Which allow-all lines a profile keeps: a class in whitelist mode with the block posture loses its line; with
+ * posture alerts, one under the audit posture keeps it audited (`audited`).
+ */
 export interface AppArmorHeader {
   file: boolean;
   network: boolean;
   capability: boolean;
+  audited?: ProfileClass[];
 }
+
+/** The profile's names of KubeArmor's posture classes (`capability` for `capabilities`). */
+const PROFILE_CLASS: Record<PostureClass, ProfileClass> = { file: 'file', network: 'network', capabilities: 'capability' };
 
 /** AppArmor rule lines made from one KubeArmor rule, and the rule's pointer. */
 export interface AppArmorLines {
@@ -142,9 +150,16 @@ function allowCovers(rules: readonly KubeArmorRule[], rule: KubeArmorRule): bool
   );
 }
 
-function headerFor(whitelisted: ReadonlySet<PostureClass>, postures: Postures): AppArmorHeader {
+function headerFor(whitelisted: ReadonlySet<PostureClass>, postures: Postures, postureAlerts: boolean): AppArmorHeader {
   const keeps = (cls: PostureClass) => !(whitelisted.has(cls) && postures[cls] === 'block');
-  return { file: keeps('file'), network: keeps('network'), capability: keeps('capabilities') };
+  const audited = postureAlerts ? [...whitelisted].filter((cls) => postures[cls] === 'audit').map((cls) => PROFILE_CLASS[cls]).sort() : [];
+  return { file: keeps('file'), network: keeps('network'), capability: keeps('capabilities'), ...(audited.length > 0 ? { audited } : {}) };
+}
+
+/** The allow-all lines a header keeps (`file,`, or `audit file,` when audited), in the order of the classes. */
+function allowAllLines(header: AppArmorHeader): string[] {
+  const line = (cls: ProfileClass) => `${header.audited?.includes(cls) ? 'audit ' : ''}${cls},`;
+  return (['file', 'network', 'capability'] as const).filter((cls) => header[cls]).map(line);
 }
 
 /** Does the rule override (replace) a global rule inside a child profile: same entity, or a child directory above it. */
@@ -158,22 +173,27 @@ function overrides(local: readonly KubeArmorRule[], global: KubeArmorRule): bool
  * (whitelist and posture), its rule lines, and one child profile per fromSource executable. Syscall rules are not
  * AppArmor's (seccomp enforces them).
  */
-export function appArmorTranslation(rules: readonly KubeArmorRule[], postures: Postures, nativeRules?: { text: string; pointer: string } | undefined): AppArmorTranslation {
+export function appArmorTranslation(
+  rules: readonly KubeArmorRule[],
+  postures: Postures,
+  nativeRules?: { text: string; pointer: string } | undefined,
+  postureAlerts = false,
+): AppArmorTranslation {
   const problems: FieldNote[] = [];
   const notes: FieldNote[] = [];
   const own = rules.filter((rule) => rule.class !== 'syscalls');
   const globalRules = own.filter((rule) => rule.fromSource.length === 0);
   const sourcePaths = [...new Set(own.flatMap((rule) => rule.fromSource))].sort();
   const whitelisted = whitelistClasses(own);
-  const header = headerFor(whitelisted, postures);
+  const header = headerFor(whitelisted, postures, postureAlerts);
 
   for (const cls of whitelisted) {
-    if (postures[cls] !== 'audit') continue;
+    if (postures[cls] !== 'audit' || postureAlerts) continue;
     const first = own.find((rule) => rule.action === 'Allow' && postureClassOf(rule) === cls);
     if (first) {
       notes.push({
         pointer: first.pointer,
-        message: `with the audit posture, ${cls === 'file' ? 'process and file' : cls} operations outside the Allow rules pass without an AppArmor event (AppArmor cannot log them without logging the allowed ones too); KubeArmor reports them as DefaultPosture Audit alerts`,
+        message: `with the audit posture, ${cls === 'file' ? 'process and file' : cls} operations outside the Allow rules pass without an AppArmor event (AppArmor cannot log them without logging the allowed ones too); KubeArmor reports them as DefaultPosture Audit alerts (the kubearmor plugin's postureAlerts option makes AppArmor log every such operation, the allowed ones too)`,
       });
     }
   }
@@ -227,11 +247,11 @@ export function appArmorTranslation(rules: readonly KubeArmorRule[], postures: P
     const local = own.filter((rule) => rule.fromSource.includes(source));
     const scope = [...local, ...globalRules.filter((rule) => !overrides(local, rule))];
     const localWhitelist = whitelistClasses(local);
-    const childHeader = headerFor(localWhitelist, postures);
+    const childHeader = headerFor(localWhitelist, postures, postureAlerts);
     const lines: AppArmorLines[] = [];
     // A child profile starts from nothing: the allow-all lines its posture keeps, and unix sockets, which KubeArmor
     // does not mediate.
-    const allowAll = [childHeader.file ? 'file,' : '', childHeader.network ? 'network,' : '', childHeader.capability ? 'capability,' : '', 'unix,'].filter((line) => line !== '');
+    const allowAll = [...allowAllLines(childHeader), 'unix,'];
     lines.push({ rules: allowAll.join('\n'), pointer: `${local[0]?.pointer ?? ''}/fromSource` });
     // Global rules first (those the child does not override), then the child's own, as KubeArmor merges them (§3.4).
     lines.push(...collect(globalRules.filter((rule) => !overrides(local, rule)), scope, localWhitelist, () => false));

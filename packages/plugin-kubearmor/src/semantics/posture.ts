@@ -9,6 +9,13 @@ export interface PostureOptions {
   defaultPosture?: Partial<Postures>;
   /** Namespace annotations by namespace (`kubearmor-file-posture: block`, ...), as a cluster would have them. */
   namespaceAnnotations?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Report what the audit posture lets through, as KubeArmor's DefaultPosture Audit alerts: AppArmor then logs every
+   * operation of a whitelisted class under the audit posture (the allowed ones too, which the alerts leave out), so
+   * the kernel log grows with the workload's activity. Default false: those operations pass unlogged (a warning says
+   * so at compile time).
+   */
+  postureAlerts?: boolean;
 }
 
 const ANNOTATIONS: Record<PostureClass, string> = {

@@ -55,7 +55,7 @@ export function translateKubeArmor(policy: ParsedKubeArmorPolicy, options: Trans
 
   const postures = resolvePostures(policy.namespace ?? '', options);
   const native = policy.apparmor;
-  const appArmor = appArmorTranslation(rules, postures, native);
+  const appArmor = appArmorTranslation(rules, postures, native, options.postureAlerts === true);
   const bpf = bpfTranslation(rules);
   const seccomp = seccompTranslation(rules);
   const problemsOf: Record<KubeArmorEnforcer, FieldNote[]> = {
