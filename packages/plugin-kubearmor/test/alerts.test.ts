@@ -96,6 +96,14 @@ describe('KubeArmor alert matching (reference §2.3, §2.4, feeder/policyMatcher
     // What the Allow rule let through (logged under posture alerts) is a log, no alert, as KubeArmor drops it.
     const allowed = appArmorEvent('AUDIT', { operation: 'open', name: '/credentials/password', comm: 'cat', requested_mask: 'r', denied_mask: 'r' });
     expect(matchEvent(allowed, parsed)).toMatchObject({ type: 'ContainerLog', policyName: '', action: '' });
+    // A write that passed (the audit posture) is outside the readOnly Allow: the posture's.
+    const written = appArmorEvent('AUDIT', { operation: 'open', name: '/credentials/password', comm: 'sh', requested_mask: 'wc', denied_mask: 'wc' });
+    expect(matchEvent(written, parsed)).toMatchObject({ policyName: 'DefaultPosture', action: 'Audit', result: 'Passed' });
+    // ownerOnly: another user's file is outside the Allow.
+    const owned = policy('  selector:\n    matchLabels: {app: x}\n  file:\n    matchPaths:\n      - {path: /home/user1/secret_data1.txt, ownerOnly: true, action: Allow}\n');
+    const openAs = (fsuid: number) => appArmorEvent('AUDIT', { operation: 'open', name: '/home/user1/secret_data1.txt', comm: 'cat', requested_mask: 'r', denied_mask: 'r', fsuid, ouid: 1000 });
+    expect(matchEvent(openAs(1000), owned)).toMatchObject({ type: 'ContainerLog' });
+    expect(matchEvent(openAs(0), owned)).toMatchObject({ policyName: 'DefaultPosture', action: 'Audit' });
     const host = policy('  nodeSelector:\n    matchLabels: {kubernetes.io/hostname: n1}\n  file:\n    matchPaths:\n      - path: /etc/hostname\n', 'KubeArmorHostPolicy');
     const read = bpfEvent('DENIED', { operation: 'File', permissions: ['read'], path: '/etc/hostname', comm: 'cat' });
     const hostMatch = matchEvent(read, host);

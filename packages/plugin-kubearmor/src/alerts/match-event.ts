@@ -82,6 +82,26 @@ function matchingRules(subject: AlertSubject, rules: readonly KubeArmorRule[], c
   return { source: candidates[0], matching: [] };
 }
 
+/** Did the operation write (AppArmor's mask letters of KubeArmor's readOnly denials: w a c d k l; BPF's names)? */
+function writes(event: ViolationEvent): boolean {
+  const mask = event.event.requested_mask;
+  if (typeof mask === 'string') return /[wacdkl]/.test(mask);
+  const permissions = event.event.permissions;
+  return Array.isArray(permissions) && permissions.some((name) => name === 'write' || name === 'append');
+}
+
+/** Is the file the caller's (AppArmor's fsuid and ouid)? Unknown counts as the caller's. */
+function ownedByCaller(event: ViolationEvent): boolean {
+  const { fsuid, ouid } = event.event;
+  return typeof fsuid !== 'number' || typeof ouid !== 'number' || fsuid === ouid;
+}
+
+/** Does an Allow rule allow the operation it matched: its readOnly part no write, its ownerOnly part the owner only? */
+function allowCovers(rule: KubeArmorRule, event: ViolationEvent): boolean {
+  if (rule.class !== 'process' && rule.class !== 'file') return true;
+  return !(rule.readOnly && writes(event)) && !(rule.ownerOnly && !ownedByCaller(event));
+}
+
 /** A policy's flat rules, made once per parsed policy (a log holds many events of one policy). */
 const flatRules = new WeakMap<ParsedKubeArmorPolicy, KubeArmorRule[]>();
 function rulesOf(policy: ParsedKubeArmorPolicy): KubeArmorRule[] {
@@ -112,7 +132,9 @@ export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy)
     source: source ?? subject.command,
     result: resultOf(event),
   };
-  const rule = matching.find((one) => one.action !== 'Allow') ?? matching[0];
+  // What passed outside an Allow rule's readOnly or ownerOnly part is not that rule's: the posture let it through.
+  const relevant = denied ? matching : matching.filter((one) => one.action !== 'Allow' || allowCovers(one, event));
+  const rule = relevant.find((one) => one.action !== 'Allow') ?? relevant[0];
   const log: KubeArmorEventMatch = { type: host ? 'HostLog' : 'ContainerLog', policyName: '', severity: '', tags: [], message: '', action: '', pointer: '', ...base };
   // What an Allow rule let through is no alert (KubeArmor drops an Allow match that passed), a log: with posture
   // alerts the kernel logs every operation of the class, the allowed ones too.
