@@ -174,9 +174,9 @@ export const GRANTS: readonly Grant[] = [
       {
         apiGroups: [MODEL_PART_GROUP],
         resources: [MODEL_PART_PLURAL],
-        verbs: ['list', 'create', 'patch', 'delete'],
+        verbs: ['list', 'create', 'patch'],
         scope: 'cluster',
-        why: 'BehaviorModeling: the agent writes its node\'s part of each run\'s model (chunks named after the profile and a hash of the node), reads it back after a restart (list by the profile label) and deletes the chunks a smaller write no longer needs; RBAC cannot limit these to its own node\'s objects',
+        why: 'BehaviorModeling: the agent writes its node\'s part of each run\'s model (chunks named after the profile and a hash of the node) and reads it back after a restart (list by the profile label); a part only grows, so it never deletes one (the controller does, once merged); RBAC cannot limit these to its own node\'s objects',
       },
     ],
   },
