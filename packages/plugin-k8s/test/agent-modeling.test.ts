@@ -99,4 +99,57 @@ describe('BehaviorModeling in a cluster: agent and controller', () => {
     appendFileSync(auditLog, `${logRecord(19873, 2, 5)}\n`);
     await until(() => lines().length === 2);
   });
+
+  it('a restarted agent reads its part back and goes on from it (the model holds what both recorded)', async () => {
+    const clock = { now: Date.parse('2026-12-01T10:00:00Z') };
+    const api = await new ApiDouble().start();
+    cleanup.push(() => api.close());
+    const h = await startHarness({ clock: () => new Date(clock.now) }, api);
+    cleanup.push(() => h.controller.stop());
+    const proc = await FakeProc.create();
+    cleanup.push(() => proc.close());
+    const directory = await mkdtemp(join(tmpdir(), 'armorkit-modeling-'));
+    cleanup.push(() => rm(directory, { recursive: true, force: true }));
+    writeFileSync(join(directory, 'enabled'), 'N\n');
+    const engine = createEngine({ plugins: [varmorDialect(), apparmor({ paths: { enabled: join(directory, 'enabled'), profileDirectory: directory } }), seccomp()], rulePacks: [builtinRules] });
+    h.api.put(POLICIES, varmorPolicy('web', { enforcer: 'Seccomp', mode: 'BehaviorModeling', modelingOptions: { duration: 10 } }));
+    await until(() => h.api.get(PROFILES, PROFILE, 'demo'));
+    const auditLog = join(directory, 'kern.log');
+    writeFileSync(auditLog, '');
+    // Labelled records (AppArmor's subj= on the seccomp record), so no pod is needed.
+    const labelled = (syscall: number, serial: number) => logRecord(1, syscall, serial).replace('ses=4294967295 pid=1', `ses=4294967295 subj=${PROFILE} (complain) pid=1`);
+    const agentOptions = {
+      engine,
+      kubeConfig: api.kubeConfig(),
+      node: 'node-1',
+      seccompDirectory: join(directory, 'seccomp'),
+      proc: proc.root,
+      violationsLog: join(directory, 'violations.log'),
+      auditLogs: [auditLog],
+      modelWriteInterval: 20,
+      clock: () => new Date(clock.now),
+      backoff: { initial: 5, max: 20 },
+    };
+    const first = await startNodeAgent(agentOptions);
+    if ('problem' in first) throw new Error(first.problem);
+    await first.agent.ready;
+    const part = () => h.api.list(PARTS).find((object) => (object.spec as { nodeName?: string }).nodeName === 'node-1')?.spec as { final: boolean; revision: number; dynamicResult: { seccomp?: { syscalls?: string[] } } } | undefined;
+    appendFileSync(auditLog, `${labelled(0, 1)}\n${labelled(257, 2)}\n`);
+    await until(() => part()?.dynamicResult.seccomp?.syscalls?.length === 2);
+    await first.agent.stop();
+
+    const second = await startNodeAgent(agentOptions);
+    if ('problem' in second) throw new Error(second.problem);
+    cleanup.push(() => second.agent.stop());
+    await second.agent.ready;
+    appendFileSync(auditLog, `${labelled(1, 3)}\n`);
+    await until(() => part()?.dynamicResult.seccomp?.syscalls?.length === 3);
+    expect(part()).toMatchObject({ final: false, dynamicResult: { seccomp: { syscalls: ['openat', 'read', 'write'] } } });
+    // The revision goes on from the stored one: the controller never sees an older write as the newer.
+    expect(part()!.revision).toBeGreaterThan(1);
+    clock.now += 10 * 60_000 + 1_000;
+    await until(() => part()?.final === true || h.statusOf('web').phase === 'Completed');
+    await until(() => h.statusOf('web').phase === 'Completed');
+    expect((h.api.get(MODELS, PROFILE, 'demo')?.data as { dynamicResult?: unknown } | undefined)?.dynamicResult).toEqual({ seccomp: { syscalls: ['openat', 'read', 'write'] } });
+  });
 });
