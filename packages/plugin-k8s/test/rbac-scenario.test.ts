@@ -87,6 +87,8 @@ beforeAll(async () => {
     backoff: { initial: 5, max: 40 },
     // A model of a few syscalls is already "too large": the manager keeps it in ArmorModelParts of its own.
     modelObjectBytes: 300,
+    // The run below is restamped as over: the node that saw it only then sends no part, the grace ends it.
+    modelingGrace: 50,
     leaseDuration: 2_000,
     renewDeadline: 1_500,
     retryPeriod: 100,
@@ -154,8 +156,8 @@ beforeAll(async () => {
   await until(() => WORKLOADS.every(([plural, , name]) => JSON.stringify(api.get(`/apis/apps/v1/${plural}`, name, 'demo')).includes('restartedAt')));
 
   // BehaviorModeling: the agent writes its part (create, then patch as it grows), the manager the model; then the run
-  // is stamped as started long ago (a new run, already over): the final parts replace the old ones, the model
-  // completes and the nodes' parts are deleted.
+  // is stamped as started long ago (a new run, already over): the model completes after the grace, the manager's
+  // chunks of the new run replace the old ones, and the nodes' parts are deleted.
   api.put(POLICIES, varmorPolicy('modeled', { enforcer: 'Seccomp', mode: 'BehaviorModeling', modelingOptions: { duration: 5 } }));
   await until(() => phase(POLICIES, 'modeled') === 'Modeling');
   await proc.addContainer(19873, '11111111-2222-4333-8444-555555555555', 1, 4026532101);

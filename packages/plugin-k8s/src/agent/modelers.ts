@@ -36,6 +36,8 @@ interface Session {
   written: number;
   /** The final part is written: nothing more is recorded. */
   done: boolean;
+  /** The run was over when this agent first saw it (vArmor starts no modeller then): only a stored part is finished. */
+  late: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -128,6 +130,7 @@ export class Modelers {
       count: 0,
       written: 0,
       done: false,
+      late: this.options.clock().getTime() >= deadline,
     };
     session.loaded = this.load(session);
     this.armDeadline(session);
@@ -180,6 +183,11 @@ export class Modelers {
       if (session.done) continue;
       const final = now >= session.deadline;
       if (!final && session.recorder.events === session.written) continue;
+      if (final && session.late && session.seed === undefined) {
+        // Nothing of this run was recorded here: no part (the controller completes the model without this node).
+        session.done = true;
+        continue;
+      }
       const events = session.recorder.events;
       const recorded = session.recorder.dynamicResult();
       const result = await this.options.writer.write({
