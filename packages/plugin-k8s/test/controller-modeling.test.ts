@@ -79,6 +79,7 @@ describe('BehaviorModeling in a cluster: the controller merges the nodes\' parts
     // The run is stamped on the ArmorProfile: the agents and the controller count from it.
     expect(profile.metadata.annotations?.[MODELING_STARTED_ANNOTATION]).toBe('2026-12-01T10:00:00Z');
     expect(profile.spec).toMatchObject({ behaviorModeling: { enable: true, duration: 5 } });
+    expect(h.profileOf(PROFILE).mode).toBe('complain');
     const applied = [{ namespace: 'demo', name: PROFILE, profile: h.profileOf(PROFILE) }];
     reportNode(h.api, 'node-a', applied, new Date(clock.now));
     reportNode(h.api, 'node-b', applied, new Date(clock.now));
@@ -118,6 +119,14 @@ describe('BehaviorModeling in a cluster: the controller merges the nodes\' parts
     await until(() => h.events().some((event) => event.reason === 'ModelingCompleted'));
     // The nodes' parts are in the model now: deleted.
     await until(() => h.api.list(PARTS).length === 0);
+    // vArmor's switch after the run: the AlwaysAllow profiles (complain mode would go on logging every event).
+    await until(() => h.profileOf(PROFILE).mode === 'enforce');
+    expect(JSON.parse(h.profileOf(PROFILE).seccomp!)).toEqual({ defaultAction: 'SCMP_ACT_ALLOW' });
+    expect(h.api.get(PROFILES, PROFILE, 'demo')?.spec).toMatchObject({ behaviorModeling: { enable: true, duration: 5 } });
+    reportNode(h.api, 'node-a', [{ namespace: 'demo', name: PROFILE, profile: h.profileOf(PROFILE) }], new Date(clock.now));
+    reportNode(h.api, 'node-b', [{ namespace: 'demo', name: PROFILE, profile: h.profileOf(PROFILE) }], new Date(clock.now));
+    await h.controller.idle();
+    expect(h.statusOf('web')).toMatchObject({ phase: 'Completed', ready: true });
 
     // The policy switched to DefenseInDepth (vArmor's #236): compiled from the stored model.
     const policy = h.api.get(POLICIES, 'web', 'demo')!;

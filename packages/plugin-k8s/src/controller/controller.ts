@@ -33,6 +33,7 @@ import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js'
 import { MODEL_PART_GROUP, MODEL_PART_PLURAL, MODEL_PART_VERSION } from '../model/part-schema.js';
 import { MODELING_STARTED_ANNOTATION, modelingSessionOf } from '../model/session.js';
 import { MODEL_PLURAL, ModelStore, type ModelState } from './model-store.js';
+import { completedModelingPolicy } from './model-profile.js';
 import { ProfileHistory } from './profile-history.js';
 import { aggregateLoads, armorProfileStatus, nodesHolding } from './profile-status.js';
 import { type PolicyOutcome, policyStatus } from './policy-status.js';
@@ -108,6 +109,8 @@ export interface Controller {
 }
 
 const PROFILE_KEY_PREFIX = 'ArmorProfile/';
+/** The compile cache's key of a BehaviorModeling policy's AlwaysAllow profiles, once its run completed. */
+const COMPLETED_SUFFIX = '#completed';
 const NAMESPACE_TERMINATING = 'Terminating';
 type Meta = NonNullable<KubernetesObject['metadata']>;
 type StoredObject = KubernetesObject & { spec?: unknown; status?: unknown };
@@ -420,6 +423,7 @@ export function startController(options: ControllerOptions): Controller {
       // Gone (or going): the garbage collector deletes its ArmorProfile, whose finalizer waits for the nodes.
       const last = compiled.get(keyText)?.result;
       compiled.delete(keyText);
+      compiled.delete(`${keyText}${COMPLETED_SUFFIX}`);
       recheckAt(keyText, undefined);
       options.egress?.addresses.forget(keyText);
       restarts?.deleted(keyText, last?.ok ? last.plan.policy : undefined);
@@ -469,11 +473,18 @@ export function startController(options: ControllerOptions): Controller {
     if (!result.ok) return { kind: 'refused', reason: result.reason, message: describeProblems(result.errors) };
     const desired = desiredArmorProfile(owner, result.plan, result.artifacts, options.namespace);
     if (!desired.ok) return { kind: 'refused', reason: 'Error', message: describeProblems(desired.errors), profileName: result.plan.profileName };
-    const { armorProfile } = desired.value;
+    let { armorProfile } = desired.value;
     const profileName = armorProfile.metadata.name;
     const namespace = profileNamespaceOf(owner, options.namespace);
     const profileRef = profileKeyOf(namespace, profileName);
     const stored = profiles.get(profileName, namespace) as StoredObject | undefined;
+    if (armorProfile.spec.behaviorModeling?.enable === true && stored && modelStore.completed(namespace, profileName, stored)) {
+      // The run is over: the AlwaysAllow profiles (vArmor's switch), the run's mark kept so the phase stays Completed.
+      const after = await compiledFor(`${keyText}${COMPLETED_SUFFIX}`, completedModelingPolicy(policy));
+      const switched = after.ok ? desiredArmorProfile(owner, after.plan, after.artifacts, options.namespace) : undefined;
+      if (switched?.ok) armorProfile = { ...switched.value.armorProfile, spec: { ...switched.value.armorProfile.spec, behaviorModeling: armorProfile.spec.behaviorModeling } };
+      else log(`${describePolicy(key)}: the AlwaysAllow profiles of the completed run were not built: ${after.ok ? describeProblems(switched && !switched.ok ? switched.errors : []) : describeProblems(after.errors)}`);
+    }
 
     // The ArmorProfile
     let change: 'created' | 'updated' | 'unchanged' = 'unchanged';

@@ -8,7 +8,7 @@ import { VARMOR_GROUP, VARMOR_VERSION } from '../crd/kinds.js';
 import { assembleParts } from '../model/assemble-parts.js';
 import { MODEL_PART_GROUP, MODEL_PART_PLURAL, MODEL_PART_VERSION } from '../model/part-schema.js';
 import { ModelPartWriter } from '../model/part-writer.js';
-import { MODELING_STARTED_ANNOTATION, type ModelingSession } from '../model/session.js';
+import { MODELING_STARTED_ANNOTATION, type ModelingSession, modelingSessionOf } from '../model/session.js';
 import { desiredArmorProfileModel } from './desired-model.js';
 import type { PolicyOwner } from './desired-profile.js';
 import { describeProgress, modelProgress } from './model-progress.js';
@@ -117,6 +117,13 @@ export class ModelStore {
     }
     const message = progress.completed ? `modelling completed: ArmorProfileModel ${namespace}/${profileName} (${describeProgress(progress)})` : `modelling: ${describeProgress(progress)}`;
     return { completed: progress.completed, message, ...(progress.recheckAt !== undefined ? { recheckAt: progress.recheckAt } : {}) };
+  }
+
+  /** Whether the ArmorProfile's run (its session) has a completed model. */
+  completed(namespace: string, profileName: string, armorProfile: KubernetesObject): boolean {
+    const session = modelingSessionOf(armorProfile);
+    const model = this.read(this.options.models.get(profileName, namespace));
+    return session !== undefined && model?.status?.ready === true && model.metadata.annotations?.[MODELING_STARTED_ANNOTATION] === session.session;
   }
 
   /**
