@@ -152,4 +152,32 @@ describe('BehaviorModeling in a cluster: agent and controller', () => {
     await until(() => h.statusOf('web').phase === 'Completed');
     expect((h.api.get(MODELS, PROFILE, 'demo')?.data as { dynamicResult?: unknown } | undefined)?.dynamicResult).toEqual({ seccomp: { syscalls: ['openat', 'read', 'write'] } });
   });
+
+  it('a run already over when the agent first sees it: nothing recorded, no part written (vArmor starts no modeller then)', async () => {
+    const api = await new ApiDouble().start();
+    cleanup.push(() => api.close());
+    const h = await startHarness({}, api);
+    h.api.put(POLICIES, varmorPolicy('web', { enforcer: 'Seccomp', mode: 'BehaviorModeling', modelingOptions: { duration: 1 } }));
+    const made = await until(() => h.api.get(PROFILES, PROFILE, 'demo'));
+    await h.controller.stop();
+    h.api.put(PROFILES, { ...made, metadata: { ...made.metadata, annotations: { 'armorkit.dev/modeling-started-at': '2026-01-01T00:00:00Z' } } });
+    const proc = await FakeProc.create();
+    cleanup.push(() => proc.close());
+    const directory = await mkdtemp(join(tmpdir(), 'armorkit-modeling-'));
+    cleanup.push(() => rm(directory, { recursive: true, force: true }));
+    writeFileSync(join(directory, 'enabled'), 'N\n');
+    const engine = createEngine({ plugins: [varmorDialect(), apparmor({ paths: { enabled: join(directory, 'enabled'), profileDirectory: directory } }), seccomp()], rulePacks: [builtinRules] });
+    const auditLog = join(directory, 'kern.log');
+    writeFileSync(auditLog, '');
+    const violationsLog = join(directory, 'violations.log');
+    const started = await startNodeAgent({ engine, kubeConfig: api.kubeConfig(), node: 'node-1', seccompDirectory: join(directory, 'seccomp'), proc: proc.root, violationsLog, auditLogs: [auditLog], modelWriteInterval: 20, backoff: { initial: 5, max: 20 } });
+    if ('problem' in started) throw new Error(started.problem);
+    await started.agent.ready;
+    appendFileSync(auditLog, `${logRecord(1, 0, 1).replace('ses=4294967295 pid=1', `ses=4294967295 subj=${PROFILE} (complain) pid=1`)}\n`);
+    // Not the modeller's: a violation.
+    await until(() => existsSync(violationsLog) && readFileSync(violationsLog, 'utf8').includes(PROFILE));
+    // Stopping flushes every modeller: a late one would write its final part now.
+    await started.agent.stop();
+    expect(api.list(PARTS)).toEqual([]);
+  });
 });
