@@ -38,6 +38,10 @@ import {
 } from './names.js';
 import { hostPolicyNotEnforced, kubeArmorStatus, storedKubeArmorStatus } from './kubearmor-status.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
+import { MODEL_PART_GROUP, MODEL_PART_PLURAL, MODEL_PART_VERSION } from '../model/part-schema.js';
+import { MODELING_STARTED_ANNOTATION, modelingSessionOf } from '../model/session.js';
+import { MODEL_PLURAL, ModelStore, type ModelState } from './model-store.js';
+import { completedModelingPolicy } from './model-profile.js';
 import { ProfileHistory } from './profile-history.js';
 import { aggregateLoads, armorProfileStatus, nodesHolding } from './profile-status.js';
 import { type PolicyOutcome, policyStatus } from './policy-status.js';
@@ -90,6 +94,15 @@ export interface ControllerOptions {
   backoff?: Backoff;
   /** The wait before a failed key is tried again (ms), doubling up to 30 s. Default 200. */
   retryInitial?: number;
+  /**
+   * BehaviorModeling: after the duration, how long live nodes that have not sent their final part are waited for
+   * before the model completes without them (ms). Default 2 min.
+   */
+  modelingGrace?: number;
+  /** The largest ArmorProfileModel written whole (bytes of JSON); a larger one keeps its data in ArmorModelParts. Default MODEL_OBJECT_BYTES. */
+  modelObjectBytes?: number;
+  /** The largest ArmorModelPart chunk the controller writes (bytes of JSON). Default MODEL_CHUNK_BYTES. */
+  modelChunkBytes?: number;
 }
 
 export interface ControllerStats {
@@ -109,6 +122,8 @@ export interface Controller {
 }
 
 const PROFILE_KEY_PREFIX = 'ArmorProfile/';
+/** The compile cache's key of a BehaviorModeling policy's AlwaysAllow profiles, once its run completed. */
+const COMPLETED_SUFFIX = '#completed';
 const NAMESPACE_TERMINATING = 'Terminating';
 type Meta = NonNullable<KubernetesObject['metadata']>;
 type StoredObject = KubernetesObject & { spec?: unknown; status?: unknown };
@@ -255,7 +270,32 @@ export function startController(options: ControllerOptions): Controller {
       if (event !== 'update') for (const policy of policiesOf('VarmorClusterPolicy')) queue.add(policyKeyString(policyKeyOf('VarmorClusterPolicy', policy)));
     },
   });
-  const informers: Informer[] = [...policyInformers.values(), profiles, nodeStatuses, secrets, namespaces];
+  const modelInformer = startInformer({
+    ...informerOptions,
+    path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${MODEL_PLURAL}`,
+    list: () => objects.listClusterCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural: MODEL_PLURAL }),
+    onEvent: (_event, object) => modelEvent(object),
+  });
+  const partInformer = startInformer({
+    ...informerOptions,
+    path: `/apis/${MODEL_PART_GROUP}/${MODEL_PART_VERSION}/${MODEL_PART_PLURAL}`,
+    list: () => objects.listClusterCustomObject({ group: MODEL_PART_GROUP, version: MODEL_PART_VERSION, plural: MODEL_PART_PLURAL }),
+    onEvent: (_event, object) => partEvent(object),
+  });
+  const modelStore = new ModelStore({
+    engine: options.engine,
+    kubeConfig: options.kubeConfig,
+    objects,
+    models: modelInformer,
+    parts: partInformer,
+    verify: options.verify !== false,
+    grace: options.modelingGrace ?? 2 * 60_000,
+    ...(options.modelObjectBytes !== undefined ? { maxObjectBytes: options.modelObjectBytes } : {}),
+    ...(options.modelChunkBytes !== undefined ? { chunkBytes: options.modelChunkBytes } : {}),
+    wrote,
+    log,
+  });
+  const informers: Informer[] = [...policyInformers.values(), profiles, nodeStatuses, secrets, namespaces, modelInformer, partInformer];
   const egress = options.egress
     ? watchEgress({
         kubeConfig: options.kubeConfig,
@@ -283,6 +323,44 @@ export function startController(options: ControllerOptions): Controller {
     const owner = controllerPolicyOf(object);
     if (owner) queue.add(policyKeyString(owner));
     if (object.metadata?.deletionTimestamp) queue.add(`${PROFILE_KEY_PREFIX}${profileKeyOf(object.metadata.namespace ?? '', object.metadata.name ?? '')}`);
+  }
+
+  /** A completed model changes what DefenseInDepth policies built on it compile to: its policy compiles again. */
+  function modelEvent(object: KubernetesObject): void {
+    const owner = controllerPolicyOf(object);
+    if (!owner) return;
+    const key = policyKeyString(owner);
+    const status = (object as StoredObject).status;
+    if (typeof status === 'object' && status !== null && 'ready' in status && status.ready === true) compiled.delete(key);
+    queue.add(key);
+  }
+
+  /** A node wrote its part: the policy of the profile, once the wave of writes settles. */
+  function partEvent(object: KubernetesObject): void {
+    const spec = (object as StoredObject).spec;
+    if (typeof spec !== 'object' || spec === null || !('profileName' in spec) || typeof spec.profileName !== 'string') return;
+    const profile = profiles.get(spec.profileName, object.metadata?.namespace ?? '');
+    const owner = profile ? controllerPolicyOf(profile) : undefined;
+    if (!owner) return;
+    // The controller's own chunks of a stored model: what a DefenseInDepth policy compiles from.
+    if (!('nodeName' in spec)) compiled.delete(policyKeyString(owner));
+    queue.addSettled([policyKeyString(owner)]);
+  }
+
+  /** BehaviorModeling runs whose end (or grace) comes without an event: their policy is reconciled then. */
+  const modelTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  function recheckAt(key: string, at: number | undefined): void {
+    const current = modelTimers.get(key);
+    if (current && current.at === at) return;
+    clearTimeout(current?.timer);
+    modelTimers.delete(key);
+    if (at === undefined || stopped) return;
+    const timer = setTimeout(() => {
+      modelTimers.delete(key);
+      queue.add(key);
+    }, Math.max(0, at - clock().getTime()) + 10);
+    timer.unref();
+    modelTimers.set(key, { at, timer });
   }
 
   let expiryTimer: NodeJS.Timeout | undefined;
@@ -355,7 +433,7 @@ export function startController(options: ControllerOptions): Controller {
     const cached = compiled.get(key);
     // The status writes bump the resourceVersion, not the generation: compile once per spec.
     if (cached && cached.uid === uid && cached.generation === generation && generation > 0) return cached.result;
-    const compile = () => compilePolicy(options.engine, policy, { verify: options.verify !== false });
+    const compile = () => compilePolicy(options.engine, policy, { verify: options.verify !== false, models: modelStore.readyModels() });
     // BPF compiles synchronously inside compilePolicy (before its first await), so `track` sees exactly this policy's queries.
     const result = await (options.egress ? options.egress.addresses.track(key, compile) : compile());
     compiled.set(key, { uid, generation, result });
@@ -371,6 +449,8 @@ export function startController(options: ControllerOptions): Controller {
       const last = compiled.get(keyText)?.result;
       compiled.delete(keyText);
       kubeArmorStatuses.delete(keyText);
+      compiled.delete(`${keyText}${COMPLETED_SUFFIX}`);
+      recheckAt(keyText, undefined);
       options.egress?.addresses.forget(keyText);
       restarts?.deleted(keyText, last?.ok ? last.plan.policy : undefined);
       return (await runRestart(keyText, key, undefined)) ? 'done' : 'retry';
@@ -423,11 +503,18 @@ export function startController(options: ControllerOptions): Controller {
     if (key.kind === 'KubeArmorHostPolicy') return hostPolicyNotEnforced(result.plan.profileName);
     const desired = desiredArmorProfile(owner, result.plan, result.artifacts, options.namespace);
     if (!desired.ok) return { kind: 'refused', reason: 'Error', message: describeProblems(desired.errors), profileName: result.plan.profileName };
-    const { armorProfile } = desired.value;
+    let { armorProfile } = desired.value;
     const profileName = armorProfile.metadata.name;
     const namespace = profileNamespaceOf(owner, options.namespace);
     const profileRef = profileKeyOf(namespace, profileName);
     const stored = profiles.get(profileName, namespace) as StoredObject | undefined;
+    if (armorProfile.spec.behaviorModeling?.enable === true && stored && modelStore.completed(namespace, profileName, stored)) {
+      // The run is over: the AlwaysAllow profiles (vArmor's switch), the run's mark kept so the phase stays Completed.
+      const after = await compiledFor(`${keyText}${COMPLETED_SUFFIX}`, completedModelingPolicy(policy));
+      const switched = after.ok ? desiredArmorProfile(owner, after.plan, after.artifacts, options.namespace) : undefined;
+      if (switched?.ok) armorProfile = { ...switched.value.armorProfile, spec: { ...switched.value.armorProfile.spec, behaviorModeling: armorProfile.spec.behaviorModeling } };
+      else log(`${describePolicy(key)}: the AlwaysAllow profiles of the completed run were not built: ${after.ok ? describeProblems(switched && !switched.ok ? switched.errors : []) : describeProblems(after.errors)}`);
+    }
 
     // The ArmorProfile
     let change: 'created' | 'updated' | 'unchanged' = 'unchanged';
@@ -441,20 +528,25 @@ export function startController(options: ControllerOptions): Controller {
       return { kind: 'refused', reason: 'Error', message: describeProblems([taken]), profileName };
     }
     if (stored?.metadata?.deletionTimestamp) return { kind: 'waiting', profileName, message: `ArmorProfile ${profileRef} is being deleted` };
+    // A modelling run starts when the profile is made, or switched, into BehaviorModeling: the agents and the model count from the stamp.
+    const modeling = armorProfile.spec.behaviorModeling?.enable === true;
+    const stamp = modeling && (!stored || !modelingSessionOf(stored) || stored.metadata?.annotations?.[MODELING_STARTED_ANNOTATION] === undefined) ? timestamp(clock()) : undefined;
+    if (stamp && !stored) armorProfile.metadata.annotations = { ...armorProfile.metadata.annotations, [MODELING_STARTED_ANNOTATION]: stamp };
     try {
       if (!stored) {
         current = (await objects.createNamespacedCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace, plural: PROFILE_PLURAL, body: armorProfile })) as StoredObject;
         wrote('create');
         change = 'created';
-      } else if (managedDiffers(stored, armorProfile)) {
+      } else if (managedDiffers(stored, armorProfile) || stamp) {
+        const annotations = stamp ? { ...stored.metadata?.annotations, [MODELING_STARTED_ANNOTATION]: stamp } : stored.metadata?.annotations;
         const body = {
           ...armorProfile,
-          metadata: { ...stored.metadata, ...armorProfile.metadata, annotations: stored.metadata?.annotations, resourceVersion: stored.metadata?.resourceVersion },
+          metadata: { ...stored.metadata, ...armorProfile.metadata, annotations, resourceVersion: stored.metadata?.resourceVersion },
           ...(stored.status !== undefined ? { status: stored.status } : {}),
         };
         current = (await objects.replaceNamespacedCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace, plural: PROFILE_PLURAL, name: profileName, body })) as StoredObject;
         wrote('replace');
-        change = 'updated';
+        change = managedDiffers(stored, armorProfile) ? 'updated' : 'unchanged';
         const before = (stored.spec as { profile?: { seccomp?: string } } | undefined)?.profile?.seccomp;
         if (before !== armorProfile.spec.profile.seccomp) updateNote = seccompNote(result.plan.policy.spec.updateExistingWorkloads === true && restarts !== undefined);
       } else current = stored;
@@ -488,6 +580,15 @@ export function startController(options: ControllerOptions): Controller {
         return 'retry';
       }
     }
+    // The model of a BehaviorModeling run, from the nodes' parts
+    let model: ModelState | undefined;
+    const session = modeling ? modelingSessionOf(current) : undefined;
+    if (session) {
+      const state = await modelStore.reconcile({ policy, owner, namespace, profileName, session, liveNodes: reports.liveNodes(clock().getTime()), now: clock().getTime() });
+      if (state === 'retry') return 'retry';
+      model = state;
+      recheckAt(keyText, state.recheckAt);
+    } else recheckAt(keyText, undefined);
     return {
       kind: 'applied',
       profileName,
@@ -496,6 +597,7 @@ export function startController(options: ControllerOptions): Controller {
       profile: profileRef,
       loads,
       modeling: result.plan.policy.spec.policy.mode === 'BehaviorModeling',
+      ...(model ? { model } : {}),
     };
   }
 
@@ -575,6 +677,7 @@ export function startController(options: ControllerOptions): Controller {
     }
     if (next.phase !== previous?.phase || ready?.message !== previous?.conditions?.find((condition) => condition.type === 'Ready')?.message) {
       if (next.phase === 'Protecting' || next.phase === 'Modeling') record(involved, 'Normal', 'Ready', ready?.message ?? 'ready');
+      else if (next.phase === 'Completed' && previous?.phase !== 'Completed') record(involved, 'Normal', 'ModelingCompleted', ready?.message ?? 'modelling completed');
       else if (next.phase === 'Error' && ready?.reason === 'Error') record(involved, 'Warning', 'LoadFailed', ready.message ?? 'the agents failed');
     }
   }
@@ -634,6 +737,7 @@ export function startController(options: ControllerOptions): Controller {
       stopped = true;
       clearInterval(resync);
       clearTimeout(expiryTimer);
+      for (const { timer } of modelTimers.values()) clearTimeout(timer);
       queue.stop();
       await Promise.all([...informers.map((informer) => informer.stop()), egress?.stop()]);
     },

@@ -36,6 +36,8 @@ export type PolicyOutcome =
       loads: LoadAggregate;
       /** BehaviorModeling: phase Modeling rather than Protecting once loaded. */
       modeling: boolean;
+      /** BehaviorModeling: where the run's model stands; completed → phase Completed. */
+      model?: { completed: boolean; message: string };
     };
 
 /** At most this many failed nodes are named in the policy's message; the ArmorProfile has a condition for each. */
@@ -101,7 +103,12 @@ export function policyStatus(previous: PolicyStatus | undefined, outcome: Policy
       // A refused update that has since been fixed without a change to the profile is no longer a failed update.
       if (updated && updated.status === 'True') conditions.push(updated);
     }
-    if (loads.failed.length > 0) {
+    if (outcome.model?.completed) {
+      // vArmor's Completed: the model is made; the policy can be switched to DefenseInDepth with profileType BehaviorModel.
+      phase = 'Completed';
+      ready = true;
+      setCondition(conditions, before, { type: 'Ready', status: 'True', reason: 'ModelingCompleted', message: outcome.model.message }, now);
+    } else if (loads.failed.length > 0) {
       phase = 'Error';
       setCondition(conditions, before, { type: 'Ready', status: 'False', reason: 'Error', message: failureMessage(loads, outcome.profile) }, now);
     } else if (loads.desired === 0) {

@@ -1,3 +1,4 @@
+import { MODEL_PART_GROUP, MODEL_PART_PLURAL } from '../model/part-schema.js';
 import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL } from '../node-status/schema.js';
 import { VARMOR_GROUP } from '../crd/kinds.js';
 import { KUBEARMOR_GROUP, KUBEARMOR_POLICY_KINDS, POLICY_RESOURCES } from '../controller/names.js';
@@ -97,6 +98,27 @@ export const GRANTS: readonly Grant[] = [
         why: 'the controller aggregates the agents\' reports (one ArmorNodeStatus per node); it never writes them',
       },
       {
+        apiGroups: [VARMOR_GROUP],
+        resources: ['armorprofilemodels'],
+        verbs: ['list', 'watch', 'create', 'update'],
+        scope: 'cluster',
+        why: 'BehaviorModeling: the controller writes the ArmorProfileModel of each run (named as its ArmorProfile) from the nodes\' parts, and compiles DefenseInDepth policies from the completed ones',
+      },
+      {
+        apiGroups: [VARMOR_GROUP],
+        resources: ['armorprofilemodels/status'],
+        verbs: ['update'],
+        scope: 'cluster',
+        why: 'the model\'s desiredNumber, completedNumber, ready and Ready condition',
+      },
+      {
+        apiGroups: [MODEL_PART_GROUP],
+        resources: [MODEL_PART_PLURAL],
+        verbs: ['list', 'watch', 'create', 'patch', 'delete'],
+        scope: 'cluster',
+        why: 'BehaviorModeling: the controller merges the nodes\' parts, deletes them once merged into a completed model, and keeps a model too large for one object in parts of its own',
+      },
+      {
         apiGroups: [''],
         resources: ['secrets'],
         verbs: ['list', 'watch', 'create', 'update', 'delete'],
@@ -177,6 +199,13 @@ export const GRANTS: readonly Grant[] = [
         verbs: ['list', 'watch'],
         scope: 'cluster',
         why: 'the pods of its node (field selector spec.nodeName), to find the containers a profile applies to',
+      },
+      {
+        apiGroups: [MODEL_PART_GROUP],
+        resources: [MODEL_PART_PLURAL],
+        verbs: ['list', 'create', 'patch'],
+        scope: 'cluster',
+        why: 'BehaviorModeling: the agent writes its node\'s part of each run\'s model (chunks named after the profile and a hash of the node) and reads it back after a restart (list by the profile label); a part only grows, so it never deletes one (the controller does, once merged); RBAC cannot limit these to its own node\'s objects',
       },
     ],
   },
