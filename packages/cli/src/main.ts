@@ -230,7 +230,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--kube-version <x.y>', "the cluster's Kubernetes version the pod patches are for (with --policies)")
     .option('--watch-policies', "serve /mutate from the cluster's VarmorPolicies and VarmorClusterPolicies, watched (service account or KUBECONFIG)")
     .addOption(matchLabelFlag(MATCH_LABEL_HELP))
-    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string; policies?: string[]; kubeVersion?: string; matchLabel?: string[]; watchPolicies?: boolean }) => {
+    .option('--kubearmor', "with --watch-policies: KubeArmorPolicies and KubeArmorClusterPolicies too, for every pod they select (no match label); KubeArmor's CRDs may be missing")
+    .action(async (options: { cert: string; key: string; listen?: string; metrics?: string; verify?: boolean; model?: string[]; reviewTimeout?: string; policies?: string[]; kubeVersion?: string; matchLabel?: string[]; watchPolicies?: boolean; kubearmor?: boolean }) => {
       const { k8sWebhookCommand } = await import('./commands/k8s-webhook.js');
       exitCode = await k8sWebhookCommand(await engine(), options, io);
     });
@@ -246,7 +247,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .addOption(matchLabelFlag("the mutating webhook's --match-labels, repeatable: only workloads with all of them are restarted (default sandbox.varmor.org/enable=true)"))
     .option('--no-restart-existing-workloads', "never restart workloads, even for policies with spec.updateExistingWorkloads (vArmor's --restartExistWorkloads=false)")
     .option('--no-pod-egress', 'resolve toServices only, not toPods (no watch of every Pod)')
-    .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string; matchLabel?: string[]; restartExistingWorkloads?: boolean; podEgress?: boolean }) => {
+    .option('--kubearmor', "turn KubeArmorPolicies, KubeArmorClusterPolicies and KubeArmorHostPolicies into ArmorProfiles too; KubeArmor's CRDs may be missing (watched for until installed)")
+    .action(async (options: { kubeconfig?: string; namespace?: string; leaseName?: string; metrics?: string; resync?: string; matchLabel?: string[]; restartExistingWorkloads?: boolean; podEgress?: boolean; kubearmor?: boolean }) => {
       const { k8sManagerCommand } = await import('./commands/k8s-manager.js');
       exitCode = await k8sManagerCommand((plugins) => engine(undefined, { plugins }), options, io);
     });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ApiDouble } from '../../plugin-k8s/test/support/api-double.js';
+import { ApiDouble, KUBEARMOR_RESOURCES } from '../../plugin-k8s/test/support/api-double.js';
 import { armorkitProcess } from './cli-process.js';
 
 const repository = new URL('../../../', import.meta.url).pathname;
@@ -15,6 +15,15 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
+/** A kubeconfig file for the API double at `server`, in the test's directory. */
+function kubeconfigFile(name: string, server: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, kubeconfigFor(server), { mode: 0o600 });
+  return path;
+}
+const kubeconfigFor = (server: string) =>
+  `apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: ${server}\n    insecure-skip-tls-verify: true\nusers:\n- name: test\n  user:\n    token: test-token\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: test\ncurrent-context: double\n`;
+
 async function until(check: () => unknown): Promise<void> {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
@@ -22,12 +31,7 @@ async function until(check: () => unknown): Promise<void> {
 describe('armorkit k8s manager', () => {
   it('leads, makes the ArmorProfile, releases the Lease on SIGTERM', async () => {
     api = await new ApiDouble().start();
-    const kubeconfig = join(directory, 'config');
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: ${api.url}\n    insecure-skip-tls-verify: true\nusers:\n- name: test\n  user:\n    token: test-token\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: test\ncurrent-context: double\n`,
-      { mode: 0o600 },
-    );
+    const kubeconfig = kubeconfigFile('config', api.url);
     api.put('/apis/crd.varmor.org/v1beta1/varmorpolicies', {
       apiVersion: 'crd.varmor.org/v1beta1',
       kind: 'VarmorPolicy',
@@ -61,6 +65,30 @@ describe('armorkit k8s manager', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('manager stopped (SIGTERM)');
     expect(api.get('/apis/coordination.k8s.io/v1/leases', 'mgr', 'armorkit-system')!.spec).toMatchObject({ holderIdentity: '' });
+  });
+
+  it('--kubearmor: the default engine reads KubeArmor\'s policies, which become ArmorProfiles owned by them', async () => {
+    const double = await new ApiDouble().start();
+    try {
+      for (const definition of KUBEARMOR_RESOURCES) double.define(definition);
+      const kubeconfig = kubeconfigFile('config-kubearmor', double.url);
+      double.put('/apis/security.kubearmor.com/v1/kubearmorpolicies', {
+        apiVersion: 'security.kubearmor.com/v1',
+        kind: 'KubeArmorPolicy',
+        metadata: { name: 'block-sh', namespace: 'demo' },
+        spec: { selector: { matchLabels: { app: 'web' } }, process: { matchPaths: [{ path: '/bin/sh' }] }, action: 'Block' },
+      });
+      const child = armorkitProcess(['k8s', 'manager', '--kubeconfig', kubeconfig, '--namespace', 'armorkit', '--kubearmor'], { cwd: repository, env: process.env });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await until(() => double.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'kubearmor-demo-block-sh', 'demo'));
+      const profile = double.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'kubearmor-demo-block-sh', 'demo')!;
+      expect(profile.metadata.ownerReferences?.[0]).toMatchObject({ apiVersion: 'security.kubearmor.com/v1', kind: 'KubeArmorPolicy', name: 'block-sh' });
+      await until(() => (double.get('/apis/security.kubearmor.com/v1/kubearmorpolicies', 'block-sh', 'demo')!.status as { status?: string } | undefined)?.status);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await double.close();
+    }
   });
 
   it('refuses a bad --resync with the flag and the value', async () => {

@@ -25,7 +25,7 @@ describe('armorkit k8s render', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(kinds(out)).toEqual([
-      'Namespace', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition',
+      'Namespace', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition',
       'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding',
       'Secret', 'Deployment', 'Service', 'Service', 'DaemonSet', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
     ]);

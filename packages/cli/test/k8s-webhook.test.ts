@@ -229,6 +229,10 @@ describe('armorkit k8s webhook', () => {
       code: 2,
       stderr: "armorkit: --kube-version: give the cluster's Kubernetes version (X.Y): the AppArmor patch differs from 1.30 on\n",
     });
+    expect(await run(['--kubearmor'])).toEqual({
+      code: 2,
+      stderr: "armorkit: --kubearmor watches KubeArmor's policies for /mutate: give --watch-policies too (the files of --policies are read whatever their dialect)\n",
+    });
   });
 
   it('refuses a bad address or an unreadable certificate with a usage error', async () => {

@@ -42,6 +42,7 @@ describe('CRDs generated from the zod schemas', () => {
       { name: 'armorprofiles.crd.varmor.org', scope: 'Namespaced', shortNames: [], columns: 'PROFILE ENFORCER MODE DESIRED CURRENT AGE', version: 'v1beta1 served=true storage=true', status: {} },
       { name: 'armorprofilemodels.crd.varmor.org', scope: 'Namespaced', shortNames: [], columns: 'STORAGE-TYPE DESIRED COMPLETED READY AGE', version: 'v1beta1 served=true storage=true', status: {} },
       { name: 'armornodestatuses.armorkit.dev', scope: 'Cluster', shortNames: ['ans'], columns: 'ENFORCERS PROFILES FAILED HEARTBEAT AGE', version: 'v1alpha1 served=true storage=true', status: {} },
+      { name: 'armormodelparts.armorkit.dev', scope: 'Namespaced', shortNames: ['amp'], columns: 'PROFILE NODE CHUNK OF FINAL AGE', version: 'v1alpha1 served=true storage=true', status: {} },
     ]);
   });
 

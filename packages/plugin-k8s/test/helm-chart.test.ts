@@ -99,4 +99,18 @@ describe('the Helm chart', () => {
       expect(blocks.map((block) => evaluate(block, matchLabels)), JSON.stringify(matchLabels)).toEqual([webhook, controller, webhook, controller]);
     }
   });
+
+  it('keeps KubeArmor behind kubearmor.enabled: the --kubearmor args, the KubeArmor ClusterRole, the pod webhook sent every pod', () => {
+    const args = [...template.matchAll(/^( *)\{\{- if \.Values\.kubearmor\.enabled \}\}\n\1- "--kubearmor"\n\1\{\{- end \}\}$/gm)];
+    // The webhook's and the controller's, in the Deployment of either certificate source, after their --match-labels.
+    expect(args).toHaveLength(4);
+    for (const block of args) expect(template.slice(0, block.index).trimEnd().split('\n').at(-1)!.trim()).toBe('{{- end }}');
+    const role = /\{\{- if \.Values\.kubearmor\.enabled \}\}\n---\napiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: ClusterRole\nmetadata:\n {2}name: armorkit-manager-kubearmor\n/;
+    expect(template).toMatch(role);
+    expect(template.match(/security\.kubearmor\.com/g)).toHaveLength(3);
+    // Each MutatingWebhookConfiguration variant: with kubearmor, the pod webhook has no objectSelector.
+    const mutating = template.split('\n---\n').filter((text) => text.includes('kind: MutatingWebhookConfiguration'));
+    const podSelectors = mutating.map((text) => (text.split('name: mutatepod.varmor.org')[1] ?? '').includes('objectSelector'));
+    expect(podSelectors.sort()).toEqual([false, false, true, true]);
+  });
 });

@@ -3,7 +3,7 @@
 // token in the API double; every request (verb, resource, subresource, namespace, name), and the finalizers update
 // that owner references with blockOwnerDeletion imply, must be allowed by the rendered roles as the RBAC authorizer
 // matches them, and every grant must be used.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, varmorDialect } from '@armorkit/core';
@@ -21,7 +21,7 @@ import { NAMES, renderManifests, type Manifest } from '../src/render/manifests.j
 import { defaultValues } from '../src/render/values.js';
 import { ApiDouble, type KubeObject, type RecordedCall } from './support/api-double.js';
 import { FakeProc, podObject, PODS } from './support/agent-fixtures.js';
-import { CLUSTER_POLICIES, POLICIES, PROFILES, SECRETS, until, varmorPolicy } from './support/controller-harness.js';
+import { CLUSTER_POLICIES, POLICIES, PROFILES, QUICK_MANAGER, SECRETS, until, varmorPolicy } from './support/controller-harness.js';
 import { allows, attributesOf, type BoundRules, describeAttributes, grantsOf, impliedByOwnerReferences, type PolicyRule, type RequestAttributes, usedKey } from './support/rbac-check.js';
 
 const TLS = { caCertificate: 'CA\n', certificate: 'CERT\n', privateKey: 'KEY\n' };
@@ -81,13 +81,11 @@ beforeAll(async () => {
     kubeConfig: api.kubeConfig('manager'),
     namespace: 'armorkit',
     egress: { addresses },
-    verify: false,
-    debounce: 10,
-    retryInitial: 5,
-    backoff: { initial: 5, max: 40 },
-    leaseDuration: 2_000,
-    renewDeadline: 1_500,
-    retryPeriod: 100,
+    ...QUICK_MANAGER,
+    // A model of a few syscalls is already "too large": the manager keeps it in ArmorModelParts of its own.
+    modelObjectBytes: 300,
+    // The run below is restamped as over: the node that saw it only then sends no part, the grace ends it.
+    modelingGrace: 50,
     log: debug,
   });
   stops.push(() => manager.stop());
@@ -107,7 +105,22 @@ beforeAll(async () => {
     plugins: [varmorDialect(), apparmor({ paths: { enabled: join(directory, 'enabled'), profileDirectory: directory } }), seccomp(), bpf({ diskDevices: [] })],
     rulePacks: [builtinRules],
   });
-  const started = await startNodeAgent({ engine: agentEngine, kubeConfig: api.kubeConfig('agent'), node: 'node-1', seccompDirectory: directory, proc: proc.root, rescanInterval: 50, retryInterval: 20, backoff: { initial: 5, max: 40 }, log: debug });
+  const auditLog = join(directory, 'kern.log');
+  await writeFile(auditLog, '');
+  const started = await startNodeAgent({
+    engine: agentEngine,
+    kubeConfig: api.kubeConfig('agent'),
+    node: 'node-1',
+    seccompDirectory: directory,
+    proc: proc.root,
+    violationsLog: join(directory, 'violations.log'),
+    auditLogs: [auditLog],
+    modelWriteInterval: 20,
+    rescanInterval: 50,
+    retryInterval: 20,
+    backoff: { initial: 5, max: 40 },
+    log: debug,
+  });
   if ('problem' in started) throw new Error(started.problem);
   stops.push(() => started.agent.stop());
   await started.agent.ready;
@@ -136,6 +149,23 @@ beforeAll(async () => {
   await until(() => phase(POLICIES, 'client') !== undefined);
   await until(() => WORKLOADS.every(([plural, , name]) => JSON.stringify(api.get(`/apis/apps/v1/${plural}`, name, 'demo')).includes('restartedAt')));
 
+  // BehaviorModeling: the agent writes its part (create, then patch as it grows), the manager the model; then the run
+  // is stamped as started long ago (a new run, already over): the model completes after the grace, the manager's
+  // chunks of the new run replace the old ones, and the nodes' parts are deleted.
+  api.put(POLICIES, varmorPolicy('modeled', { enforcer: 'Seccomp', mode: 'BehaviorModeling', modelingOptions: { duration: 5 } }));
+  await until(() => phase(POLICIES, 'modeled') === 'Modeling');
+  await proc.addContainer(19873, '11111111-2222-4333-8444-555555555555', 1, 4026532101);
+  const record = (syscall: number) => `audit: type=1326 audit(1764583201.502:${syscall}): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=varmor-demo-modeled (complain) pid=19873 comm="sh" exe="/bin/sh" sig=0 arch=c000003e syscall=${syscall} compat=0 ip=0x7f3c012e467b code=0x7ffc0000\n`;
+  const parts = () => api.list('/apis/armorkit.dev/v1alpha1/armormodelparts');
+  await appendFile(auditLog, record(0));
+  await until(() => parts().some((part) => JSON.stringify(part.spec).includes('"read"')));
+  await appendFile(auditLog, record(1));
+  await until(() => parts().some((part) => JSON.stringify(part.spec).includes('"write"')) && api.get('/apis/crd.varmor.org/v1beta1/armorprofilemodels', 'varmor-demo-modeled', 'demo'));
+  await until(() => parts().some((part) => !('nodeName' in (part.spec as object)) && JSON.stringify(part.spec).includes('"write"')));
+  const modeled = api.get(PROFILES, 'varmor-demo-modeled', 'demo')!;
+  api.put(PROFILES, { ...modeled, metadata: { ...modeled.metadata, annotations: { 'armorkit.dev/modeling-started-at': '2026-01-01T00:00:00Z' } } });
+  await until(() => phase(POLICIES, 'modeled') === 'Completed');
+  await until(() => parts().every((part) => !('nodeName' in (part.spec as object))));
   // A new namespace (the cluster policy's Secret follows), an endpoint change, an update, then deletes.
   api.put('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'late' }, status: { phase: 'Active' } });
   await until(() => api.get(SECRETS, 'varmor-cluster-varmor-everywhere', 'late'));
@@ -191,7 +221,9 @@ describe('the chart grants what the manager and the agent call, and no more', ()
     const calledBy = (token: string) => new Set(calls.filter((call) => call.token === token).flatMap((call) => (attributesOf(call) ? [usedKey(attributesOf(call)!)] : [])));
     // The requests above are the proof: the agent never writes a policy, a profile or a Secret; the manager never writes a node report.
     expect([...calledBy('agent')].filter((key) => !key.startsWith('get ') && !key.startsWith('list ') && !key.startsWith('watch ')).sort()).toEqual([
+      'create armorkit.dev/armormodelparts',
       'create armorkit.dev/armornodestatuses',
+      'patch armorkit.dev/armormodelparts',
       'patch armorkit.dev/armornodestatuses/status',
     ]);
     expect([...calledBy('manager')].filter((key) => key.includes('armornodestatuses') && !/^(get|list|watch) /.test(key))).toEqual([]);

@@ -16,6 +16,9 @@ import { modelProblem, unknownFieldProblems } from './support/kubernetes-schemas
 
 const FAKE_TLS: WebhookTls = { caCertificate: 'CA CERTIFICATE\n', certificate: 'SERVING CERTIFICATE\n', privateKey: 'SERVING KEY\n' };
 const values = (input: unknown = {}): RenderValues => renderValuesSchema.parse(input);
+/** The rules of a grant as a Role writes them. */
+const written = (rules: (typeof GRANTS)[number]['rules'], scope: string, when?: string) =>
+  rules.filter((rule) => rule.scope === scope && rule.when === when).map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs }));
 const find = (objects: Manifest[], kind: string, name?: string) => objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
 const decode = (text: string) => Buffer.from(text, 'base64').toString('utf8');
 
@@ -192,8 +195,6 @@ describe('armorkit k8s render: the manifests', () => {
 
   it('grant each component exactly the rules of GRANTS: named resources, no wildcard, the Lease in its namespace only (test/rbac-scenario.test.ts proves them against the calls)', () => {
     const objects = renderManifests({ values: values({ namespace: 'security' }), tls });
-    const written = (rules: (typeof GRANTS)[number]['rules'], scope: string) =>
-      rules.filter((rule) => rule.scope === scope).map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs }));
     for (const { component, rules } of GRANTS) {
       const role = find(objects, 'ClusterRole', `armorkit-${component}`) as Manifest & { rules: unknown[] };
       expect(role.rules).toEqual(written(rules, 'cluster'));
@@ -216,6 +217,33 @@ describe('armorkit k8s render: the manifests', () => {
     expect(verbsOn('agent', 'armornodestatuses/status')).toEqual(['patch']);
     expect(verbsOn('agent', 'armorprofiles')).toEqual(['list', 'watch']);
     expect(verbsOn('manager', 'deployments')).toEqual(['get', 'list', 'update']);
+  });
+
+  it('grant KubeArmor\'s kinds only with kubearmor.enabled, in a ClusterRole of their own; the webhook and controller get --kubearmor and every pod is sent', () => {
+    const kubeArmorRole = (objects: Manifest[]) => find(objects, 'ClusterRole', `${NAMES.manager}-kubearmor`) as (Manifest & { rules: { resources: string[]; verbs: string[] }[] }) | undefined;
+    const argsOf = (objects: Manifest[]) => (find(objects, 'Deployment') as Manifest & { spec: { template: { spec: { containers: { args: string[] }[] } } } }).spec.template.spec.containers.map((container) => container.args);
+    const podWebhook = (objects: Manifest[]) =>
+      (find(objects, 'MutatingWebhookConfiguration') as Manifest & { webhooks: { name: string; objectSelector?: unknown }[] }).webhooks.find((webhook) => webhook.name === 'mutatepod.varmor.org')!;
+
+    const off = renderManifests({ values: values({}), tls });
+    expect(kubeArmorRole(off)).toBeUndefined();
+    expect(JSON.stringify(off)).not.toContain('security.kubearmor.com');
+    expect(argsOf(off).flat()).not.toContain('--kubearmor');
+    expect(podWebhook(off).objectSelector).toEqual({ matchLabels: { 'sandbox.varmor.org/enable': 'true' } });
+
+    const on = renderManifests({ values: values({ kubearmor: { enabled: true } }), tls });
+    const manager = GRANTS.find((grant) => grant.component === 'manager')!;
+    expect(kubeArmorRole(on)!.rules).toEqual(written(manager.rules, 'cluster', 'kubearmor'));
+    expect(kubeArmorRole(on)!.rules.flatMap((rule) => rule.resources)).toEqual([
+      'kubearmorclusterpolicies', 'kubearmorhostpolicies', 'kubearmorpolicies',
+      'kubearmorclusterpolicies/status', 'kubearmorhostpolicies/status', 'kubearmorpolicies/status',
+      'kubearmorclusterpolicies/finalizers', 'kubearmorpolicies/finalizers',
+    ]);
+    expect((find(on, 'ClusterRoleBinding', `${NAMES.manager}-kubearmor`) as Manifest & { subjects: unknown[] }).subjects).toEqual([{ kind: 'ServiceAccount', name: NAMES.manager, namespace: 'armorkit' }]);
+    // The main ClusterRole is the same either way.
+    expect(find(on, 'ClusterRole', NAMES.manager)).toEqual(find(off, 'ClusterRole', NAMES.manager));
+    for (const args of argsOf(on)) expect(args).toContain('--kubearmor');
+    expect(podWebhook(on).objectSelector).toBeUndefined();
   });
 });
 

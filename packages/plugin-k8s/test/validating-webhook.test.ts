@@ -69,19 +69,27 @@ describe('validating webhook over HTTPS', () => {
           code: 422,
           reason: 'Invalid',
           message: [
-            'VarmorClusterPolicy demo-6 is invalid: 3 problem(s)',
-            '- /spec/policy/defenseInDepth/appArmor/profileType: no behaviour model for varmor-cluster-varmor-demo-6; run BehaviorModeling first',
-            '- /spec/policy/defenseInDepth/seccomp/profileType: profileType BehaviorModel needs the behaviour model of varmor-cluster-varmor-demo-6 (an ArmorProfileModel, e.g. armorkit compile --model FILE); none was given',
+            'VarmorClusterPolicy demo-6 is invalid: 1 problem(s)',
             '- /spec/policy/mode: mode cannot change from BehaviorModeling to "DefenseInDepth" while the policy is modelling (status.phase Modeling); wait until the phase is Completed',
           ].join('\n'),
         },
+        // The models are the cluster's (the controller's): their absence is a warning here.
         warnings: [
-          '/spec/policy/defenseInDepth/appArmor/profileType: no behaviour model for varmor-cluster-varmor-demo-6; run BehaviorModeling first',
-          '/spec/policy/defenseInDepth/seccomp/profileType: profileType BehaviorModel needs the behaviour model of varmor-cluster-varmor-demo-6 (an ArmorProfileModel, e.g. armorkit compile --model FILE); none was given',
           '/spec/policy/mode: mode cannot change from BehaviorModeling to "DefenseInDepth" while the policy is modelling (status.phase Modeling); wait until the phase is Completed',
+          "warning: /spec/policy/defenseInDepth/appArmor/profileType: no behaviour model for varmor-cluster-varmor-demo-6; run BehaviorModeling first (the controller compiles it from the cluster's ArmorProfileModel once modelling completed)",
+          expect.stringMatching(/^warning: \/spec\/policy\/defenseInDepth\/seccomp\/profileType: profileType BehaviorModel needs the behaviour model of varmor-cluster-varmor-demo-6 .*\.\.\.$/),
         ],
       }),
     );
+  });
+
+  it('allows DefenseInDepth on a behaviour model it does not have, with a warning: the cluster\'s ArmorProfileModel is the controller\'s', async () => {
+    const request = golden('create-varmorpolicy');
+    request.request.object.spec.policy = { enforcer: 'AppArmor', mode: 'DefenseInDepth', defenseInDepth: { appArmor: { profileType: 'BehaviorModel' } } };
+    const got = (await post(request)).json as { response: { allowed: boolean; warnings?: string[] } };
+    expect(got.response.allowed).toBe(true);
+    expect(got.response.warnings?.join('\n')).toContain('/spec/policy/defenseInDepth/appArmor/profileType: no behaviour model for');
+    expect(got.response.warnings?.join('\n')).toContain("the controller compiles it from the cluster's ArmorProfileModel once modelling completed");
   });
 
   it('refuses an invalid policy with each problem, its pointer and reason', async () => {

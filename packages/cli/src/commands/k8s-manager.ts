@@ -2,6 +2,7 @@ import type { Engine, Plugin } from '@armorkit/core';
 import { bpf } from '@armorkit/plugin-bpf';
 import { formatListenAddress, parseListenAddress, startMetricsServer } from '@armorkit/plugin-k8s';
 import { EXIT, type CliIO, UsageError } from '../io.js';
+import { requireKubeArmorDialect } from './kubearmor-dialect.js';
 import { matchLabelsOption } from './match-labels.js';
 
 export interface K8sManagerOptions {
@@ -14,6 +15,8 @@ export interface K8sManagerOptions {
   matchLabel?: string[];
   restartExistingWorkloads?: boolean;
   podEgress?: boolean;
+  /** `--kubearmor`: watch KubeArmorPolicies, KubeArmorClusterPolicies and KubeArmorHostPolicies too. */
+  kubearmor?: boolean;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
@@ -50,6 +53,7 @@ export async function k8sManagerCommand(engineWith: (plugins: readonly Plugin[])
   // toServices / toPods: the BPF plugin compiles with the addresses the controller watches.
   const addresses = new EgressAddresses();
   const engine = await engineWith([bpf({ resolver: addresses.resolver })]);
+  if (options.kubearmor) requireKubeArmorDialect(engine, '--kubearmor');
   const loaded = loadKubeConfig(options.kubeconfig);
   if ('problem' in loaded) {
     io.err(`armorkit: ${loaded.problem}`);
@@ -67,6 +71,7 @@ export async function k8sManagerCommand(engineWith: (plugins: readonly Plugin[])
     egress: { addresses, pods: options.podEgress !== false },
     matchLabels,
     ...(options.restartExistingWorkloads === false ? { restartExistingWorkloads: false } : {}),
+    ...(options.kubearmor ? { kubearmor: true } : {}),
     log: (line) => io.err(`armorkit: manager: ${line}`),
     onLostLeadership: () => {
       lost = true;

@@ -16,6 +16,7 @@ import {
 } from '@armorkit/plugin-k8s';
 import { readInputs } from '../inputs.js';
 import { EXIT, type CliIO, UsageError } from '../io.js';
+import { requireKubeArmorDialect } from './kubearmor-dialect.js';
 import { matchLabelsOption } from './match-labels.js';
 import { readBehaviorModels } from '../pipeline.js';
 
@@ -32,6 +33,8 @@ export interface K8sWebhookOptions {
   policies?: string[];
   /** The cluster's Kubernetes version (X.Y) the pod patches are written for; required with `policies`. */
   kubeVersion?: string;
+  /** `--kubearmor` (with --watch-policies): watch KubeArmorPolicies and KubeArmorClusterPolicies too. */
+  kubearmor?: boolean;
   /** `--match-label`, repeatable: the labels workloads must all carry to be mutated (`key=value`; `''` alone for none). */
   matchLabel?: string[];
   /** Serve /mutate from the cluster's VarmorPolicies and VarmorClusterPolicies, watched, and its /version. */
@@ -53,7 +56,8 @@ async function watchedMutateRoute(engine: Engine, options: K8sWebhookOptions, io
   const { clusterPolicySource, loadDefaultKubeConfig } = await import('@armorkit/plugin-k8s/cluster');
   const loaded = loadDefaultKubeConfig();
   if ('problem' in loaded) throw new UsageError(`--watch-policies: ${loaded.problem}`);
-  const source = clusterPolicySource({ engine, kubeConfig: loaded.kubeConfig, log: (line) => io.err(`armorkit: policies: ${line}`) });
+  if (options.kubearmor) requireKubeArmorDialect(engine, '--kubearmor');
+  const source = clusterPolicySource({ engine, kubeConfig: loaded.kubeConfig, ...(options.kubearmor ? { kubearmor: true } : {}), log: (line) => io.err(`armorkit: policies: ${line}`) });
   void source.ready.then(() => io.err(`armorkit: policies: listed (${source.policies().length} usable); watching`));
   return {
     handler: mutatingAdmission({ engine, policies: source.policies, kubeVersion: source.kubeVersion, matchLabels }),
@@ -65,6 +69,7 @@ async function watchedMutateRoute(engine: Engine, options: K8sWebhookOptions, io
 /** The `/mutate` handler over the policies of files (a ConfigMap or a checkout), read once at start. */
 async function mutateRoute(engine: Engine, options: K8sWebhookOptions, io: CliIO): Promise<MutateRoute | 'invalid' | undefined> {
   if (options.watchPolicies) return watchedMutateRoute(engine, options, io);
+  if (options.kubearmor) throw new UsageError("--kubearmor watches KubeArmor's policies for /mutate: give --watch-policies too (the files of --policies are read whatever their dialect)");
   if (!options.policies || options.policies.length === 0) {
     if (options.kubeVersion !== undefined || options.matchLabel !== undefined) throw new UsageError('--kube-version and --match-label configure /mutate: give --watch-policies or --policies too');
     return undefined;

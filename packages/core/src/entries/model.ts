@@ -7,4 +7,5 @@ export { generalizePath } from '../model/generalize-path.js';
 export { classifyComponent, generalizeComponent } from '../model/path-component.js';
 export { formatModel, modelDocument } from '../model/model-document.js';
 export { modelSummary } from '../model/summary.js';
+export { splitDynamicResult } from '../model/split-result.js';
 export { dynamicResultSchema, type DynamicResult } from '../schema/varmor/armor-profile-model.js';

@@ -1,6 +1,7 @@
 import { splitEnforcerString, type Enforcer } from '@armorkit/core';
 import { armorProfileSchema, type Profile } from '@armorkit/core/schema';
 import { z } from 'zod';
+import { type ModelingSession, modelingSessionOf } from '../model/session.js';
 import { storedProfileDigest } from '../node-status/schema.js';
 
 const ownerReferencesSchema = z.array(z.looseObject({ kind: z.string(), name: z.string(), controller: z.boolean().optional() }));
@@ -9,7 +10,11 @@ const ownerReferencesSchema = z.array(z.looseObject({ kind: z.string(), name: z.
 export interface WatchedProfile {
   namespace: string;
   name: string;
+  /** The object's uid: the owner of the node's model parts. */
+  uid: string;
   profile: Profile;
+  /** BehaviorModeling: the run the node records for. */
+  modeling?: ModelingSession;
   /** `storedProfileDigest` of the object: what the node's profile set holds for it. */
   digest: string;
   /** AppArmor, BPF and Seccomp among the profile's enforcers (NetworkProxy is the pod's sidecar, nothing on the node). */
@@ -62,10 +67,14 @@ export function readArmorProfiles(objects: readonly unknown[]): { profiles: Watc
     const owners = ownerReferencesSchema.safeParse(armorProfile.metadata.ownerReferences);
     const controller = owners.success ? owners.data.find((reference) => reference.controller === true) : undefined;
     const profile = armorProfile.spec.profile;
+    const modeling = modelingSessionOf(object);
+    const uid = armorProfile.metadata.uid;
     profiles.push({
       namespace: armorProfile.metadata.namespace ?? '',
       name: armorProfile.metadata.name,
+      uid: typeof uid === 'string' ? uid : '',
       profile,
+      ...(modeling ? { modeling } : {}),
       digest: storedProfileDigest(object),
       enforcers: splitEnforcerString(profile.enforcer).enforcers.filter(isNodeEnforcer),
       ...(controller

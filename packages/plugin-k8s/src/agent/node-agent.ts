@@ -6,8 +6,10 @@ import { VARMOR_GROUP } from '../crd/kinds.js';
 import type { ArmorNodeStatus } from '../node-status/schema.js';
 import type { ListenAddress } from '../server/listen-address.js';
 import { readArmorProfiles, type UnreadableProfile, type WatchedProfile } from './armor-profiles.js';
+import { ModelPartWriter } from '../model/part-writer.js';
 import { locateContainers } from './bpf-plan.js';
-import { type NodePod, readNodePod } from './node-pods.js';
+import { Modelers } from './modelers.js';
+import { containerProfileOf, type NodePod, readNodePod } from './node-pods.js';
 import { nodeReport, sameReport } from './node-report.js';
 import { NodeReportWriter } from './node-report-writer.js';
 import { containerProcess, mountNamespaceOf, scanContainerProcesses } from './proc-scan.js';
@@ -26,6 +28,8 @@ export const AGENT_DEFAULTS = {
   rescanInterval: 2_000,
   /** After a failed report, the next try. */
   retryInterval: 5_000,
+  /** While a BehaviorModeling run records, the node's part of the model is written this often (when it grew). */
+  modelWriteInterval: 60_000,
 };
 
 export interface NodeAgentOptions {
@@ -42,6 +46,9 @@ export interface NodeAgentOptions {
   heartbeatInterval?: number;
   rescanInterval?: number;
   retryInterval?: number;
+  modelWriteInterval?: number;
+  /** The largest chunk of a model part, in bytes of JSON (default MODEL_CHUNK_BYTES). */
+  modelChunkBytes?: number;
   backoff?: Backoff;
   log?: (line: string) => void;
   clock?: () => Date;
@@ -86,6 +93,18 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<{ agent
   const writer = new NodeReportWriter(options.kubeConfig, options.node);
   const objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  // Behaviour modelling needs the events: only with the audit sources (violationsLog).
+  const modelers = options.violationsLog
+    ? new Modelers({
+        engine: options.engine,
+        kubeConfig: options.kubeConfig,
+        node: options.node,
+        writer: new ModelPartWriter(options.kubeConfig, options.modelChunkBytes),
+        writeInterval: options.modelWriteInterval ?? AGENT_DEFAULTS.modelWriteInterval,
+        clock,
+        log,
+      })
+    : undefined;
 
   let profiles: { profiles: WatchedProfile[]; unreadable: UnreadableProfile[] } = { profiles: [], unreadable: [] };
   let pods: NodePod[] = [];
@@ -116,6 +135,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<{ agent
     list: () => objects.listClusterCustomObject(ARMOR_PROFILES),
     onChange: (held) => {
       profiles = readArmorProfiles(held);
+      modelers?.update(profiles.profiles);
       schedule();
     },
     log,
@@ -188,6 +208,15 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<{ agent
       auditLogs: options.auditLogs ?? DEFAULT_AUDIT_LOGS,
       bpf: reconciler.unavailable.BPF === undefined,
       attribute,
+      ...(modelers
+        ? {
+            take: (event: ViolationEvent, attribution: EventAttribution) => {
+              const pod = attribution.podUID ? pods.find((candidate) => candidate.uid === attribution.podUID) : undefined;
+              const profileName = event.profileName || (pod && attribution.containerName ? containerProfileOf(pod, attribution.containerName) : undefined);
+              return profileName !== undefined && modelers.record(event, profileName);
+            },
+          }
+        : {}),
       log,
     });
     log(`violations.log at ${options.violationsLog} from ${violations.sources.join(' and ') || 'no source'}`);
@@ -202,6 +231,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<{ agent
     await Promise.all([profileWatch.stop(), podWatch.stop()]);
     await running;
     await violations?.stop();
+    await modelers?.stop();
     await readiness?.close();
   };
   const heartbeat = setInterval(() => ready && void report(true), options.heartbeatInterval ?? AGENT_DEFAULTS.heartbeatInterval);

@@ -64,3 +64,15 @@ export function readNodePod(object: unknown): NodePod | undefined {
     podIPs: (status?.podIPs ?? []).map(({ ip }) => ip),
   };
 }
+
+// The annotations through which a container asks for a profile (the webhook's, §6.3), each `localhost/<profile>`.
+const PROFILE_ANNOTATIONS = ['container.seccomp.security.beta.varmor.org/', 'container.apparmor.security.beta.varmor.org/', 'container.apparmor.security.beta.kubernetes.io/', 'container.bpf.security.beta.varmor.org/'];
+
+/** The armorkit profile a container of the pod runs under, from its annotations; undefined when it has none. */
+export function containerProfileOf(pod: NodePod, containerName: string): string | undefined {
+  for (const prefix of PROFILE_ANNOTATIONS) {
+    const value = pod.annotations[`${prefix}${containerName}`];
+    if (value?.startsWith('localhost/')) return value.slice('localhost/'.length);
+  }
+  return undefined;
+}

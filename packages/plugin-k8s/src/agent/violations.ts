@@ -33,6 +33,8 @@ export interface ViolationLogOptions {
   bpf: boolean;
   /** The pod and policy of an event (from its pid, mount namespace and profile name). */
   attribute: (event: ViolationEvent) => Promise<EventAttribution>;
+  /** Events a behaviour modeller records are its, not violations (as vArmor's auditor routes them): true keeps one out of the log. */
+  take?: (event: ViolationEvent, attribution: EventAttribution) => boolean;
   log: (line: string) => void;
   /** How often the audit log's size is looked at (ms). Default 250. */
   pollInterval?: number;
@@ -64,6 +66,7 @@ export async function startViolationLog(options: ViolationLogOptions): Promise<V
   const deliver = (event: ViolationEvent) => {
     queue = queue.then(async () => {
       const attribution = await options.attribute(event).catch(() => ({}));
+      if (options.take?.(event, attribution)) return;
       sink.write({ ...event, ...attribution, nodeName: options.node });
       count += 1;
     });

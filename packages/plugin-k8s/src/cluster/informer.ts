@@ -1,4 +1,4 @@
-import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
+import { ApiException, type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 
 export interface Backoff {
   /** The first wait after a failed list or watch (ms). Default 1 s. */
@@ -23,6 +23,11 @@ export interface InformerOptions {
   onListed?: () => void;
   log?: (line: string) => void;
   backoff?: Backoff;
+  /**
+   * The kind may not be served (another project's CRD, not installed): a 404 makes the informer ready and empty,
+   * logged once, and it lists again after the usual doubling wait until the kind appears.
+   */
+  optional?: boolean;
 }
 
 export interface Informer {
@@ -32,6 +37,12 @@ export interface Informer {
   get(name: string, namespace?: string): KubernetesObject | undefined;
   list(): readonly KubernetesObject[];
   stop(): Promise<void>;
+}
+
+/** A list (client-node's ApiException) or watch (its Error with `statusCode`) the server answered 404. */
+function isNotFound(error: unknown): boolean {
+  if (error instanceof ApiException) return error.code === 404;
+  return error instanceof Error && 'statusCode' in error && error.statusCode === 404;
 }
 
 const DEFAULT_BACKOFF: Backoff = { initial: 1_000, max: 30_000 };
@@ -50,8 +61,11 @@ export function startInformer(options: InformerOptions): Informer {
   let markReady: () => void = () => {};
   let ready = false;
   const readyPromise = new Promise<void>((resolve) => (markReady = resolve));
+  let absent = false;
   const listed = async () => {
     const list = await options.list();
+    if (absent) log(`${options.path}: served now; watching it`);
+    absent = false;
     // ListWatch stores the items (and sends their events) right after this promise settles.
     setImmediate(() => {
       if (stopped) return;
@@ -74,7 +88,14 @@ export function startInformer(options: InformerOptions): Informer {
   informer.on('delete', on('delete'));
   informer.on('error', (error: unknown) => {
     if (stopped) return;
-    log(`${options.path}: ${error instanceof Error ? error.message : String(error)}; trying again in ${wait} ms`);
+    if (options.optional && isNotFound(error)) {
+      if (!absent) log(`${options.path}: not served (404: its CRD is not installed); listing it again now and then until it is`);
+      absent = true;
+      if (!ready) {
+        ready = true;
+        markReady();
+      }
+    } else log(`${options.path}: ${error instanceof Error ? error.message : String(error)}; trying again in ${wait} ms`);
     retry = setTimeout(start, wait);
     wait = Math.min(wait * 2, backoff.max);
   });

@@ -14,6 +14,8 @@ export interface WatchedResourceOptions {
   onChange: (objects: readonly KubernetesObject[]) => void;
   log?: (line: string) => void;
   backoff?: Backoff;
+  /** A 404 (the CRD is not installed) counts as listed and empty; it is watched for until it is served (startInformer's). */
+  optional?: boolean;
 }
 
 export interface WatchedResource {
@@ -41,6 +43,7 @@ export function watchResource(options: WatchedResourceOptions): WatchedResource 
     onListed: () => options.onChange(informer.list()),
     ...(options.log && { log: options.log }),
     ...(options.backoff && { backoff: options.backoff }),
+    ...(options.optional && { optional: true }),
   });
   return { ready: informer.ready, isReady: () => informer.isReady(), objects: () => informer.list(), stop: () => informer.stop() };
 }

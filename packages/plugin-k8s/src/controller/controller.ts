@@ -21,15 +21,27 @@ import { type Informer, type ObjectEvent, startInformer } from '../cluster/infor
 import {
   CONTROLLER_NAME,
   describePolicy,
+  isPolicyKind,
+  KUBEARMOR_POLICY_KINDS,
   parsePolicyKey,
-  POLICY_PLURALS,
+  policyApiVersion,
+  policyCollection,
   type PolicyKey,
+  policyKeyOf,
   policyKeyString,
+  type PolicyKind,
+  POLICY_RESOURCES,
   PROFILE_FINALIZER,
   PROFILE_PLURAL,
   VARMOR_API_VERSION,
+  VARMOR_POLICY_KINDS,
 } from './names.js';
+import { hostPolicyNotEnforced, kubeArmorStatus, storedKubeArmorStatus } from './kubearmor-status.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
+import { MODEL_PART_GROUP, MODEL_PART_PLURAL, MODEL_PART_VERSION } from '../model/part-schema.js';
+import { MODELING_STARTED_ANNOTATION, modelingSessionOf } from '../model/session.js';
+import { MODEL_PLURAL, ModelStore, type ModelState } from './model-store.js';
+import { completedModelingPolicy } from './model-profile.js';
 import { ProfileHistory } from './profile-history.js';
 import { aggregateLoads, armorProfileStatus, nodesHolding } from './profile-status.js';
 import { type PolicyOutcome, policyStatus } from './policy-status.js';
@@ -70,6 +82,11 @@ export interface ControllerOptions {
   egress?: { addresses: EgressAddresses; services?: boolean; pods?: boolean };
   /** vArmor's `--restartExistWorkloads`: policies with spec.updateExistingWorkloads restart their targets. Default true. */
   restartExistingWorkloads?: boolean;
+  /**
+   * Watch KubeArmor's KubeArmorPolicy, KubeArmorClusterPolicy and KubeArmorHostPolicy too (the engine needs the
+   * kubearmor dialect). A kind whose CRD is not installed is watched for until it is. Default false.
+   */
+  kubearmor?: boolean;
   /** The mutating webhook's match labels (its `--match-label`s; `{}` for none). Default `{ 'sandbox.varmor.org/enable': 'true' }`. */
   matchLabels?: MatchLabels;
   clock?: () => Date;
@@ -77,6 +94,15 @@ export interface ControllerOptions {
   backoff?: Backoff;
   /** The wait before a failed key is tried again (ms), doubling up to 30 s. Default 200. */
   retryInitial?: number;
+  /**
+   * BehaviorModeling: after the duration, how long live nodes that have not sent their final part are waited for
+   * before the model completes without them (ms). Default 2 min.
+   */
+  modelingGrace?: number;
+  /** The largest ArmorProfileModel written whole (bytes of JSON); a larger one keeps its data in ArmorModelParts. Default MODEL_OBJECT_BYTES. */
+  modelObjectBytes?: number;
+  /** The largest ArmorModelPart chunk the controller writes (bytes of JSON). Default MODEL_CHUNK_BYTES. */
+  modelChunkBytes?: number;
 }
 
 export interface ControllerStats {
@@ -96,6 +122,8 @@ export interface Controller {
 }
 
 const PROFILE_KEY_PREFIX = 'ArmorProfile/';
+/** The compile cache's key of a BehaviorModeling policy's AlwaysAllow profiles, once its run completed. */
+const COMPLETED_SUFFIX = '#completed';
 const NAMESPACE_TERMINATING = 'Terminating';
 type Meta = NonNullable<KubernetesObject['metadata']>;
 type StoredObject = KubernetesObject & { spec?: unknown; status?: unknown };
@@ -119,15 +147,26 @@ const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The policy that controls an ArmorProfile or Secret, from its controller owner reference. */
 function controllerPolicyOf(object: KubernetesObject): PolicyKey | undefined {
-  const reference = (object.metadata?.ownerReferences ?? []).find((owner) => owner.controller === true && owner.apiVersion === VARMOR_API_VERSION);
-  if (!reference || (reference.kind !== 'VarmorPolicy' && reference.kind !== 'VarmorClusterPolicy')) return undefined;
-  return { kind: reference.kind, namespace: reference.kind === 'VarmorPolicy' ? (object.metadata?.namespace ?? '') : '', name: reference.name };
+  for (const reference of object.metadata?.ownerReferences ?? []) {
+    const { kind } = reference;
+    if (reference.controller !== true || !isPolicyKind(kind) || reference.apiVersion !== policyApiVersion(kind)) continue;
+    return { kind, namespace: POLICY_RESOURCES[kind].namespaced ? (object.metadata?.namespace ?? '') : '', name: reference.name };
+  }
+  return undefined;
 }
 
+/** The order keys are handed out in: cluster policies before a namespace's (vArmor's), vArmor's before KubeArmor's, profile finalizers last. */
+const KIND_PRIORITY: readonly PolicyKind[] = ['VarmorClusterPolicy', 'VarmorPolicy', 'KubeArmorClusterPolicy', 'KubeArmorHostPolicy', 'KubeArmorPolicy'];
+const keyPriority = (key: string) => {
+  const kind = parsePolicyKey(key)?.kind;
+  return kind === undefined ? KIND_PRIORITY.length : KIND_PRIORITY.indexOf(kind);
+};
+
 /**
- * `armorkit k8s manager`'s controller: VarmorClusterPolicies and VarmorPolicies → ArmorProfiles (and NetworkProxy
- * Secrets), statuses from the nodes' ArmorNodeStatus reports, the `varmor.org/ap-protection` finalizer released once
- * no node has the profile. Start it only while leading (leader/lease.ts).
+ * `armorkit k8s manager`'s controller: VarmorClusterPolicies and VarmorPolicies (with `kubearmor`, KubeArmor's three
+ * kinds too) → ArmorProfiles (and NetworkProxy Secrets), statuses from the nodes' ArmorNodeStatus reports, the
+ * `varmor.org/ap-protection` finalizer released once no node has the profile. Start it only while leading
+ * (leader/lease.ts).
  */
 export function startController(options: ControllerOptions): Controller {
   const log = options.log ?? (() => {});
@@ -160,16 +199,17 @@ export function startController(options: ControllerOptions): Controller {
           matchLabels: matchLabels.value,
           kubeVersion: cachedKubernetesVersion(() => options.kubeConfig.makeApiClient(VersionApi).getCode()),
           // Cluster policies first, as the webhook takes them.
-          policies: () => [...parsed.VarmorClusterPolicy.update(policyInformers.VarmorClusterPolicy.list()), ...parsed.VarmorPolicy.update(policyInformers.VarmorPolicy.list())],
+          policies: () => [...parsed.VarmorClusterPolicy.update(policiesOf('VarmorClusterPolicy')), ...parsed.VarmorPolicy.update(policiesOf('VarmorPolicy'))],
           clock,
         });
   const unloading = new Set<string>();
+  // KubeArmor's CRDs hold `status.status` only: the vArmor-shaped status the Events follow is kept here.
+  const kubeArmorStatuses = new Map<string, { uid: string; status: PolicyStatus }>();
   let stopped = false;
 
   const queue = new WorkQueue({
     workers: options.workers ?? 4,
-    // Cluster policies first (vArmor matches them before a namespace's), then namespaced ones, then profile finalizers.
-    priority: (key) => (key.startsWith('VarmorClusterPolicy/') ? 0 : key.startsWith('VarmorPolicy/') ? 1 : 2),
+    priority: keyPriority,
     handle: async (key) => {
       stats.reconciles += 1;
       const result = key.startsWith(PROFILE_KEY_PREFIX) ? await reconcileProfile(key.slice(PROFILE_KEY_PREFIX.length)) : await reconcilePolicy(key);
@@ -182,21 +222,23 @@ export function startController(options: ControllerOptions): Controller {
   });
 
   const informerOptions = { kubeConfig: options.kubeConfig, log, ...(options.backoff ? { backoff: options.backoff } : {}) };
-  const policyInformers = {
-    VarmorClusterPolicy: startInformer({
-      ...informerOptions,
-      path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${POLICY_PLURALS.VarmorClusterPolicy}`,
-      list: () => objects.listClusterCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural: POLICY_PLURALS.VarmorClusterPolicy }),
-      onEvent: (_event, object) => queue.add(policyKeyString({ kind: 'VarmorClusterPolicy', namespace: '', name: object.metadata?.name ?? '' })),
+  const watchedKinds: readonly PolicyKind[] = options.kubearmor ? [...VARMOR_POLICY_KINDS, ...KUBEARMOR_POLICY_KINDS] : VARMOR_POLICY_KINDS;
+  const policyInformers = new Map<PolicyKind, Informer>(
+    watchedKinds.map((kind) => {
+      const { group, version, plural, dialect } = POLICY_RESOURCES[kind];
+      const informer = startInformer({
+        ...informerOptions,
+        path: policyCollection(kind),
+        // The cluster-scoped list call on a namespaced kind's path lists it in all namespaces.
+        list: () => objects.listClusterCustomObject({ group, version, plural }),
+        onEvent: (_event, object) => queue.add(policyKeyString(policyKeyOf(kind, object))),
+        // KubeArmor's CRDs are KubeArmor's to install: without them there is nothing to watch (yet).
+        optional: dialect === 'kubearmor',
+      });
+      return [kind, informer] as const;
     }),
-    VarmorPolicy: startInformer({
-      ...informerOptions,
-      path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${POLICY_PLURALS.VarmorPolicy}`,
-      // The cluster-scoped list call on a namespaced kind's path lists it in all namespaces.
-      list: () => objects.listClusterCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural: POLICY_PLURALS.VarmorPolicy }),
-      onEvent: (_event, object) => queue.add(policyKeyString({ kind: 'VarmorPolicy', namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' })),
-    }),
-  };
+  );
+  const policiesOf = (kind: PolicyKind) => policyInformers.get(kind)?.list() ?? [];
   const profiles = startInformer({
     ...informerOptions,
     path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${PROFILE_PLURAL}`,
@@ -225,10 +267,35 @@ export function startController(options: ControllerOptions): Controller {
     list: () => core.listNamespace(),
     // A new namespace needs the cluster policies' NetworkProxy Secrets.
     onEvent: (event) => {
-      if (event !== 'update') for (const policy of policyInformers.VarmorClusterPolicy.list()) queue.add(policyKeyString({ kind: 'VarmorClusterPolicy', namespace: '', name: policy.metadata?.name ?? '' }));
+      if (event !== 'update') for (const policy of policiesOf('VarmorClusterPolicy')) queue.add(policyKeyString(policyKeyOf('VarmorClusterPolicy', policy)));
     },
   });
-  const informers: Informer[] = [policyInformers.VarmorClusterPolicy, policyInformers.VarmorPolicy, profiles, nodeStatuses, secrets, namespaces];
+  const modelInformer = startInformer({
+    ...informerOptions,
+    path: `/apis/${VARMOR_GROUP}/${VARMOR_VERSION}/${MODEL_PLURAL}`,
+    list: () => objects.listClusterCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural: MODEL_PLURAL }),
+    onEvent: (_event, object) => modelEvent(object),
+  });
+  const partInformer = startInformer({
+    ...informerOptions,
+    path: `/apis/${MODEL_PART_GROUP}/${MODEL_PART_VERSION}/${MODEL_PART_PLURAL}`,
+    list: () => objects.listClusterCustomObject({ group: MODEL_PART_GROUP, version: MODEL_PART_VERSION, plural: MODEL_PART_PLURAL }),
+    onEvent: (_event, object) => partEvent(object),
+  });
+  const modelStore = new ModelStore({
+    engine: options.engine,
+    kubeConfig: options.kubeConfig,
+    objects,
+    models: modelInformer,
+    parts: partInformer,
+    verify: options.verify !== false,
+    grace: options.modelingGrace ?? 2 * 60_000,
+    ...(options.modelObjectBytes !== undefined ? { maxObjectBytes: options.modelObjectBytes } : {}),
+    ...(options.modelChunkBytes !== undefined ? { chunkBytes: options.modelChunkBytes } : {}),
+    wrote,
+    log,
+  });
+  const informers: Informer[] = [...policyInformers.values(), profiles, nodeStatuses, secrets, namespaces, modelInformer, partInformer];
   const egress = options.egress
     ? watchEgress({
         kubeConfig: options.kubeConfig,
@@ -256,6 +323,44 @@ export function startController(options: ControllerOptions): Controller {
     const owner = controllerPolicyOf(object);
     if (owner) queue.add(policyKeyString(owner));
     if (object.metadata?.deletionTimestamp) queue.add(`${PROFILE_KEY_PREFIX}${profileKeyOf(object.metadata.namespace ?? '', object.metadata.name ?? '')}`);
+  }
+
+  /** A completed model changes what DefenseInDepth policies built on it compile to: its policy compiles again. */
+  function modelEvent(object: KubernetesObject): void {
+    const owner = controllerPolicyOf(object);
+    if (!owner) return;
+    const key = policyKeyString(owner);
+    const status = (object as StoredObject).status;
+    if (typeof status === 'object' && status !== null && 'ready' in status && status.ready === true) compiled.delete(key);
+    queue.add(key);
+  }
+
+  /** A node wrote its part: the policy of the profile, once the wave of writes settles. */
+  function partEvent(object: KubernetesObject): void {
+    const spec = (object as StoredObject).spec;
+    if (typeof spec !== 'object' || spec === null || !('profileName' in spec) || typeof spec.profileName !== 'string') return;
+    const profile = profiles.get(spec.profileName, object.metadata?.namespace ?? '');
+    const owner = profile ? controllerPolicyOf(profile) : undefined;
+    if (!owner) return;
+    // The controller's own chunks of a stored model: what a DefenseInDepth policy compiles from.
+    if (!('nodeName' in spec)) compiled.delete(policyKeyString(owner));
+    queue.addSettled([policyKeyString(owner)]);
+  }
+
+  /** BehaviorModeling runs whose end (or grace) comes without an event: their policy is reconciled then. */
+  const modelTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  function recheckAt(key: string, at: number | undefined): void {
+    const current = modelTimers.get(key);
+    if (current && current.at === at) return;
+    clearTimeout(current?.timer);
+    modelTimers.delete(key);
+    if (at === undefined || stopped) return;
+    const timer = setTimeout(() => {
+      modelTimers.delete(key);
+      queue.add(key);
+    }, Math.max(0, at - clock().getTime()) + 10);
+    timer.unref();
+    modelTimers.set(key, { at, timer });
   }
 
   let expiryTimer: NodeJS.Timeout | undefined;
@@ -311,9 +416,7 @@ export function startController(options: ControllerOptions): Controller {
 
   function enqueueAll(debounced: boolean): void {
     const add = (key: string) => (debounced ? queue.addSettled([key]) : queue.add(key));
-    for (const kind of ['VarmorClusterPolicy', 'VarmorPolicy'] as const) {
-      for (const policy of policyInformers[kind].list()) add(policyKeyString({ kind, namespace: kind === 'VarmorPolicy' ? (policy.metadata?.namespace ?? '') : '', name: policy.metadata?.name ?? '' }));
-    }
+    for (const kind of watchedKinds) for (const policy of policiesOf(kind)) add(policyKeyString(policyKeyOf(kind, policy)));
     for (const profile of profiles.list()) {
       if (profile.metadata?.deletionTimestamp) add(`${PROFILE_KEY_PREFIX}${profileKeyOf(profile.metadata.namespace ?? '', profile.metadata.name ?? '')}`);
     }
@@ -330,7 +433,7 @@ export function startController(options: ControllerOptions): Controller {
     const cached = compiled.get(key);
     // The status writes bump the resourceVersion, not the generation: compile once per spec.
     if (cached && cached.uid === uid && cached.generation === generation && generation > 0) return cached.result;
-    const compile = () => compilePolicy(options.engine, policy, { verify: options.verify !== false });
+    const compile = () => compilePolicy(options.engine, policy, { verify: options.verify !== false, models: modelStore.readyModels() });
     // BPF compiles synchronously inside compilePolicy (before its first await), so `track` sees exactly this policy's queries.
     const result = await (options.egress ? options.egress.addresses.track(key, compile) : compile());
     compiled.set(key, { uid, generation, result });
@@ -340,11 +443,14 @@ export function startController(options: ControllerOptions): Controller {
   async function reconcilePolicy(keyText: string): Promise<'done' | 'retry'> {
     const key = parsePolicyKey(keyText);
     if (!key || stopped) return 'done';
-    const policy = policyInformers[key.kind].get(key.name, key.kind === 'VarmorPolicy' ? key.namespace : undefined) as StoredObject | undefined;
+    const policy = policyInformers.get(key.kind)?.get(key.name, POLICY_RESOURCES[key.kind].namespaced ? key.namespace : undefined) as StoredObject | undefined;
     if (!policy || policy.metadata?.deletionTimestamp) {
       // Gone (or going): the garbage collector deletes its ArmorProfile, whose finalizer waits for the nodes.
       const last = compiled.get(keyText)?.result;
       compiled.delete(keyText);
+      kubeArmorStatuses.delete(keyText);
+      compiled.delete(`${keyText}${COMPLETED_SUFFIX}`);
+      recheckAt(keyText, undefined);
       options.egress?.addresses.forget(keyText);
       restarts?.deleted(keyText, last?.ok ? last.plan.policy : undefined);
       return (await runRestart(keyText, key, undefined)) ? 'done' : 'retry';
@@ -353,12 +459,14 @@ export function startController(options: ControllerOptions): Controller {
     const owner: PolicyOwner = {
       kind: key.kind,
       name: key.name,
-      ...(key.kind === 'VarmorPolicy' ? { namespace: key.namespace } : {}),
+      ...(POLICY_RESOURCES[key.kind].namespaced ? { namespace: key.namespace } : {}),
       uid: meta.uid ?? '',
       ...(meta.labels ? { labels: meta.labels } : {}),
     };
-    const involved: InvolvedObject = { apiVersion: VARMOR_API_VERSION, kind: key.kind, name: key.name, ...(owner.namespace ? { namespace: owner.namespace } : {}), ...(meta.uid ? { uid: meta.uid } : {}) };
-    const previous = readStatus(policy.status);
+    const involved: InvolvedObject = { apiVersion: policyApiVersion(key.kind), kind: key.kind, name: key.name, ...(owner.namespace ? { namespace: owner.namespace } : {}), ...(meta.uid ? { uid: meta.uid } : {}) };
+    const kubeArmor = POLICY_RESOURCES[key.kind].dialect === 'kubearmor';
+    const remembered = kubeArmorStatuses.get(keyText);
+    const previous = kubeArmor ? (remembered?.uid === owner.uid ? remembered.status : undefined) : readStatus(policy.status);
     const outcome = await outcomeFor(keyText, key, policy, owner);
     if (outcome === 'retry') return 'retry';
     const restarted = await runRestart(keyText, key, involved);
@@ -370,6 +478,7 @@ export function startController(options: ControllerOptions): Controller {
         if (!isConflict(error)) log(`${describePolicy(key)}: status not written: ${problemOf(error)}`);
         return 'retry';
       }
+      if (kubeArmor) kubeArmorStatuses.set(keyText, { uid: owner.uid, status: next });
       recordTransition(involved, previous, next, outcome);
     }
     return restarted ? 'done' : 'retry';
@@ -391,13 +500,21 @@ export function startController(options: ControllerOptions): Controller {
   async function outcomeFor(keyText: string, key: PolicyKey, policy: StoredObject, owner: PolicyOwner): Promise<PolicyOutcome | 'retry'> {
     const result = await compiledFor(keyText, policy);
     if (!result.ok) return { kind: 'refused', reason: result.reason, message: describeProblems(result.errors) };
+    if (key.kind === 'KubeArmorHostPolicy') return hostPolicyNotEnforced(result.plan.profileName);
     const desired = desiredArmorProfile(owner, result.plan, result.artifacts, options.namespace);
     if (!desired.ok) return { kind: 'refused', reason: 'Error', message: describeProblems(desired.errors), profileName: result.plan.profileName };
-    const { armorProfile } = desired.value;
+    let { armorProfile } = desired.value;
     const profileName = armorProfile.metadata.name;
     const namespace = profileNamespaceOf(owner, options.namespace);
     const profileRef = profileKeyOf(namespace, profileName);
     const stored = profiles.get(profileName, namespace) as StoredObject | undefined;
+    if (armorProfile.spec.behaviorModeling?.enable === true && stored && modelStore.completed(namespace, profileName, stored)) {
+      // The run is over: the AlwaysAllow profiles (vArmor's switch), the run's mark kept so the phase stays Completed.
+      const after = await compiledFor(`${keyText}${COMPLETED_SUFFIX}`, completedModelingPolicy(policy));
+      const switched = after.ok ? desiredArmorProfile(owner, after.plan, after.artifacts, options.namespace) : undefined;
+      if (switched?.ok) armorProfile = { ...switched.value.armorProfile, spec: { ...switched.value.armorProfile.spec, behaviorModeling: armorProfile.spec.behaviorModeling } };
+      else log(`${describePolicy(key)}: the AlwaysAllow profiles of the completed run were not built: ${after.ok ? describeProblems(switched && !switched.ok ? switched.errors : []) : describeProblems(after.errors)}`);
+    }
 
     // The ArmorProfile
     let change: 'created' | 'updated' | 'unchanged' = 'unchanged';
@@ -411,20 +528,25 @@ export function startController(options: ControllerOptions): Controller {
       return { kind: 'refused', reason: 'Error', message: describeProblems([taken]), profileName };
     }
     if (stored?.metadata?.deletionTimestamp) return { kind: 'waiting', profileName, message: `ArmorProfile ${profileRef} is being deleted` };
+    // A modelling run starts when the profile is made, or switched, into BehaviorModeling: the agents and the model count from the stamp.
+    const modeling = armorProfile.spec.behaviorModeling?.enable === true;
+    const stamp = modeling && (!stored || !modelingSessionOf(stored) || stored.metadata?.annotations?.[MODELING_STARTED_ANNOTATION] === undefined) ? timestamp(clock()) : undefined;
+    if (stamp && !stored) armorProfile.metadata.annotations = { ...armorProfile.metadata.annotations, [MODELING_STARTED_ANNOTATION]: stamp };
     try {
       if (!stored) {
         current = (await objects.createNamespacedCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace, plural: PROFILE_PLURAL, body: armorProfile })) as StoredObject;
         wrote('create');
         change = 'created';
-      } else if (managedDiffers(stored, armorProfile)) {
+      } else if (managedDiffers(stored, armorProfile) || stamp) {
+        const annotations = stamp ? { ...stored.metadata?.annotations, [MODELING_STARTED_ANNOTATION]: stamp } : stored.metadata?.annotations;
         const body = {
           ...armorProfile,
-          metadata: { ...stored.metadata, ...armorProfile.metadata, annotations: stored.metadata?.annotations, resourceVersion: stored.metadata?.resourceVersion },
+          metadata: { ...stored.metadata, ...armorProfile.metadata, annotations, resourceVersion: stored.metadata?.resourceVersion },
           ...(stored.status !== undefined ? { status: stored.status } : {}),
         };
         current = (await objects.replaceNamespacedCustomObject({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace, plural: PROFILE_PLURAL, name: profileName, body })) as StoredObject;
         wrote('replace');
-        change = 'updated';
+        change = managedDiffers(stored, armorProfile) ? 'updated' : 'unchanged';
         const before = (stored.spec as { profile?: { seccomp?: string } } | undefined)?.profile?.seccomp;
         if (before !== armorProfile.spec.profile.seccomp) updateNote = seccompNote(result.plan.policy.spec.updateExistingWorkloads === true && restarts !== undefined);
       } else current = stored;
@@ -458,6 +580,15 @@ export function startController(options: ControllerOptions): Controller {
         return 'retry';
       }
     }
+    // The model of a BehaviorModeling run, from the nodes' parts
+    let model: ModelState | undefined;
+    const session = modeling ? modelingSessionOf(current) : undefined;
+    if (session) {
+      const state = await modelStore.reconcile({ policy, owner, namespace, profileName, session, liveNodes: reports.liveNodes(clock().getTime()), now: clock().getTime() });
+      if (state === 'retry') return 'retry';
+      model = state;
+      recheckAt(keyText, state.recheckAt);
+    } else recheckAt(keyText, undefined);
     return {
       kind: 'applied',
       profileName,
@@ -466,6 +597,7 @@ export function startController(options: ControllerOptions): Controller {
       profile: profileRef,
       loads,
       modeling: result.plan.policy.spec.policy.mode === 'BehaviorModeling',
+      ...(model ? { model } : {}),
     };
   }
 
@@ -478,7 +610,7 @@ export function startController(options: ControllerOptions): Controller {
   ): Promise<'done' | 'retry' | PolicyOutcome> {
     const wanted = new Set<string>();
     if (proxy) {
-      if (key.kind === 'VarmorPolicy') wanted.add(key.namespace);
+      if (POLICY_RESOURCES[key.kind].namespaced) wanted.add(key.namespace);
       else {
         // vArmor keeps one copy of a cluster policy's proxy Secret in every namespace (pods mount Secrets of their own namespace only).
         for (const namespace of namespaces.list()) {
@@ -518,13 +650,16 @@ export function startController(options: ControllerOptions): Controller {
   }
 
   async function writePolicyStatus(key: PolicyKey, policy: StoredObject, status: PolicyStatus): Promise<void> {
-    const body = { ...policy, status };
-    const plural = POLICY_PLURALS[key.kind];
-    if (key.kind === 'VarmorPolicy') {
-      await objects.replaceNamespacedCustomObjectStatus({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace: key.namespace, plural, name: key.name, body });
-    } else {
-      await objects.replaceClusterCustomObjectStatus({ group: VARMOR_GROUP, version: VARMOR_VERSION, plural, name: key.name, body });
+    const { group, version, plural, namespaced, dialect } = POLICY_RESOURCES[key.kind];
+    let written: unknown = status;
+    if (dialect === 'kubearmor') {
+      written = kubeArmorStatus(status);
+      // KubeArmor's status says less than vArmor's: a change it cannot show is not written.
+      if (isDeepStrictEqual(storedKubeArmorStatus(policy.status), written)) return;
     }
+    const body = { ...policy, status: written };
+    if (namespaced) await objects.replaceNamespacedCustomObjectStatus({ group, version, namespace: key.namespace, plural, name: key.name, body });
+    else await objects.replaceClusterCustomObjectStatus({ group, version, plural, name: key.name, body });
     wrote('status');
   }
 
@@ -542,6 +677,7 @@ export function startController(options: ControllerOptions): Controller {
     }
     if (next.phase !== previous?.phase || ready?.message !== previous?.conditions?.find((condition) => condition.type === 'Ready')?.message) {
       if (next.phase === 'Protecting' || next.phase === 'Modeling') record(involved, 'Normal', 'Ready', ready?.message ?? 'ready');
+      else if (next.phase === 'Completed' && previous?.phase !== 'Completed') record(involved, 'Normal', 'ModelingCompleted', ready?.message ?? 'modelling completed');
       else if (next.phase === 'Error' && ready?.reason === 'Error') record(involved, 'Warning', 'LoadFailed', ready.message ?? 'the agents failed');
     }
   }
@@ -601,6 +737,7 @@ export function startController(options: ControllerOptions): Controller {
       stopped = true;
       clearInterval(resync);
       clearTimeout(expiryTimer);
+      for (const { timer } of modelTimers.values()) clearTimeout(timer);
       queue.stop();
       await Promise.all([...informers.map((informer) => informer.stop()), egress?.stop()]);
     },

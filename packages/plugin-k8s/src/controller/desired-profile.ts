@@ -1,14 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type Artifact, fail, ok, type Plan, type Result } from '@armorkit/core';
 import { type ArmorProfile, bpfContentSchema, type Profile } from '@armorkit/core/schema';
-import { PROFILE_FINALIZER, type PolicyKind, VARMOR_API_VERSION } from './names.js';
+import { POLICY_RESOURCES, policyApiVersion, PROFILE_FINALIZER, type PolicyKind, VARMOR_API_VERSION } from './names.js';
 import { controllerErrors } from './errors.js';
 
 /** The policy object's identity, as its ArmorProfile's owner reference needs it. */
 export interface PolicyOwner {
   kind: PolicyKind;
   name: string;
-  /** The policy's namespace (a VarmorPolicy's), absent for a VarmorClusterPolicy. */
+  /** The policy's namespace (a VarmorPolicy's or KubeArmorPolicy's), absent for a cluster-scoped kind. */
   namespace?: string;
   uid: string;
   labels?: Readonly<Record<string, string>>;
@@ -37,12 +37,12 @@ export interface OwnerReference {
 
 /** The owner reference that makes the policy the ArmorProfile's (and the proxy Secret's) controller. */
 export function ownerReferenceOf(owner: PolicyOwner): OwnerReference {
-  return { apiVersion: VARMOR_API_VERSION, kind: owner.kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true };
+  return { apiVersion: policyApiVersion(owner.kind), kind: owner.kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true };
 }
 
-/** Where a policy's ArmorProfile lives: the policy's namespace, or armorkit's own for a cluster policy (vArmor's rule). */
+/** Where a policy's ArmorProfile lives: the policy's namespace, or armorkit's own for a cluster-scoped kind (vArmor's rule). */
 export const profileNamespaceOf = (owner: Pick<PolicyOwner, 'kind' | 'namespace'>, ownNamespace: string) =>
-  owner.kind === 'VarmorClusterPolicy' ? ownNamespace : (owner.namespace ?? 'default');
+  POLICY_RESOURCES[owner.kind].namespaced ? (owner.namespace ?? 'default') : ownNamespace;
 
 const fileOf = (artifacts: readonly Artifact[], enforcer: string, suffix: string) =>
   artifacts.find((artifact) => artifact.enforcer === enforcer)?.files.find((file) => file.suffix === suffix)?.content;

@@ -8,8 +8,11 @@ type ConditionType = Condition['type'];
 export type PolicyOutcome =
   | {
       kind: 'refused';
-      /** `Forbidden` (the policy does not validate) or `Error` (an enforcer cannot compile it, its name is taken). */
-      reason: 'Forbidden' | 'Error';
+      /**
+       * `Forbidden` (the policy does not validate), `Error` (an enforcer cannot compile it, its name is taken) or
+       * `NotSupported` (a kind the cluster side cannot enforce: KubeArmorHostPolicy).
+       */
+      reason: 'Forbidden' | 'Error' | 'NotSupported';
       /** The problems, each with its JSON pointer. */
       message: string;
       /** The profile name when it is known (the policy parsed). */
@@ -33,6 +36,8 @@ export type PolicyOutcome =
       loads: LoadAggregate;
       /** BehaviorModeling: phase Modeling rather than Protecting once loaded. */
       modeling: boolean;
+      /** BehaviorModeling: where the run's model stands; completed → phase Completed. */
+      model?: { completed: boolean; message: string };
     };
 
 /** At most this many failed nodes are named in the policy's message; the ArmorProfile has a condition for each. */
@@ -98,7 +103,12 @@ export function policyStatus(previous: PolicyStatus | undefined, outcome: Policy
       // A refused update that has since been fixed without a change to the profile is no longer a failed update.
       if (updated && updated.status === 'True') conditions.push(updated);
     }
-    if (loads.failed.length > 0) {
+    if (outcome.model?.completed) {
+      // vArmor's Completed: the model is made; the policy can be switched to DefenseInDepth with profileType BehaviorModel.
+      phase = 'Completed';
+      ready = true;
+      setCondition(conditions, before, { type: 'Ready', status: 'True', reason: 'ModelingCompleted', message: outcome.model.message }, now);
+    } else if (loads.failed.length > 0) {
       phase = 'Error';
       setCondition(conditions, before, { type: 'Ready', status: 'False', reason: 'Error', message: failureMessage(loads, outcome.profile) }, now);
     } else if (loads.desired === 0) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { armorProfileModelSchema, armorProfileSchema, varmorClusterPolicySchema, varmorPolicySchema } from '@armorkit/core/schema';
+import { armorModelPartSchema, MODEL_PART_GROUP, MODEL_PART_KIND, MODEL_PART_PLURAL, MODEL_PART_VERSION } from '../model/part-schema.js';
 import { armorNodeStatusSchema, NODE_STATUS_GROUP, NODE_STATUS_KIND, NODE_STATUS_PLURAL, NODE_STATUS_VERSION } from '../node-status/schema.js';
 
 export const VARMOR_GROUP = 'crd.varmor.org';
@@ -13,7 +14,7 @@ export interface PrinterColumn {
 }
 
 export interface CustomResourceKind {
-  kind: 'VarmorPolicy' | 'VarmorClusterPolicy' | 'ArmorProfile' | 'ArmorProfileModel' | typeof NODE_STATUS_KIND;
+  kind: 'VarmorPolicy' | 'VarmorClusterPolicy' | 'ArmorProfile' | 'ArmorProfileModel' | typeof NODE_STATUS_KIND | typeof MODEL_PART_KIND;
   /** vArmor's group for vArmor's kinds; armorkit's own (armorkit.dev) for what vArmor has no kind for. */
   group: string;
   version: string;
@@ -42,7 +43,7 @@ const POLICY_COLUMNS: readonly PrinterColumn[] = [
 
 const VARMOR = { group: VARMOR_GROUP, version: VARMOR_VERSION } as const;
 
-/** The four kinds of crd.varmor.org/v1beta1 and armorkit.dev's ArmorNodeStatus, in the order the CRDs are written. */
+/** The four kinds of crd.varmor.org/v1beta1 and armorkit.dev's ArmorNodeStatus and ArmorModelPart, in the order the CRDs are written. */
 export const CUSTOM_RESOURCE_KINDS: readonly CustomResourceKind[] = [
   { ...VARMOR, kind: 'VarmorPolicy', plural: 'varmorpolicies', scope: 'Namespaced', shortNames: ['vpol'], printerColumns: POLICY_COLUMNS, schema: varmorPolicySchema },
   {
@@ -102,5 +103,24 @@ export const CUSTOM_RESOURCE_KINDS: readonly CustomResourceKind[] = [
       AGE,
     ],
     schema: armorNodeStatusSchema,
+  },
+  {
+    // A node's part of a BehaviorModeling run's model, in chunks (model/part-schema.ts): written by that node's agent;
+    // merged by the controller into the ArmorProfileModel, which also keeps a model too large for one object in them.
+    group: MODEL_PART_GROUP,
+    version: MODEL_PART_VERSION,
+    kind: MODEL_PART_KIND,
+    plural: MODEL_PART_PLURAL,
+    scope: 'Namespaced',
+    shortNames: ['amp'],
+    printerColumns: [
+      { name: 'PROFILE', type: 'string', jsonPath: '.spec.profileName' },
+      { name: 'NODE', type: 'string', jsonPath: '.spec.nodeName' },
+      { name: 'CHUNK', type: 'integer', jsonPath: '.spec.chunk.index' },
+      { name: 'OF', type: 'integer', jsonPath: '.spec.chunk.count' },
+      { name: 'FINAL', type: 'boolean', jsonPath: '.spec.final' },
+      AGE,
+    ],
+    schema: armorModelPartSchema,
   },
 ];

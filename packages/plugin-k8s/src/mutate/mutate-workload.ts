@@ -3,6 +3,7 @@ import { fail, ok } from '@armorkit/core';
 import { mutateErrors } from './errors.js';
 import type { PatchOperation } from './json-patch.js';
 import { hasMatchLabels, type MatchLabels } from './match-labels.js';
+import { kubeArmorPoliciesOf } from './kubearmor-match.js';
 import { matchPolicy } from './match-policy.js';
 import { type OperationStyle, PatchWriter } from './patch-writer.js';
 import { writePodChanges } from './pod-patch.js';
@@ -34,6 +35,12 @@ export interface WorkloadMutation {
   object: Record<string, unknown>;
 }
 
+/** KubeArmor merges every policy that selects a container into one profile; armorkit applies one (the first). */
+function overlapWarning(policies: readonly PolicyIR[]): PolicyError {
+  const [first, ...others] = policies.map((policy) => `${policy.kind} ${policy.clusterScoped ? '' : `${policy.namespace}/`}${policy.name}`);
+  return mutateErrors.error('policies-overlap', '', `${first} is applied; ${others.join(', ')} also select${others.length === 1 ? 's' : ''} the pod and ${others.length === 1 ? 'is' : 'are'} not applied (one profile per container)`);
+}
+
 /** RFC 3339 in UTC to the second, as vArmor writes mutatedAt. */
 export const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -45,15 +52,19 @@ export const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, '
 export function mutateWorkload(input: MutateInput): Result<WorkloadMutation> {
   const { workload } = input;
   const unchanged = { operations: [], object: workload.object };
-  if (!hasMatchLabels(workload, input.matchLabels)) return ok(unchanged);
-  const policy = matchPolicy(input.policies, workload);
+  // vArmor's policies need the match labels; KubeArmor's apply to every pod their selector matches, as KubeArmor's do.
+  const varmor = hasMatchLabels(workload, input.matchLabels) ? matchPolicy(input.policies, workload) : undefined;
+  const kubeArmor = varmor ? [] : kubeArmorPoliciesOf(input.policies, workload);
+  const policy = varmor ?? kubeArmor[0];
   if (!policy) return ok(unchanged);
+  const overlap = kubeArmor.length > 1 ? [overlapWarning(kubeArmor)] : [];
   const resolved = input.planOf ? input.planOf(policy) : input.engine.resolve(policy);
   if (!resolved.plan) {
     const reasons = resolved.errors.map((error) => error.message).join('; ');
     return fail([mutateErrors.error('policy-unusable', '', `${policy.kind} ${policy.namespace}/${policy.name} matches, but cannot be used: ${reasons}`)]);
   }
-  const changes = input.engine.podChanges(resolved.plan, workload.pod, input.kubernetesVersion);
+  const podChanges = input.engine.podChanges(resolved.plan, workload.pod, input.kubernetesVersion);
+  const changes = podChanges.ok ? ok(podChanges.value, [...overlap, ...podChanges.warnings]) : fail(podChanges.errors, [...overlap, ...podChanges.warnings]);
   if (!changes.ok) return changes;
 
   const writer = new PatchWriter(workload.object, input.operationStyle ?? 'rfc6902');

@@ -1,11 +1,11 @@
 // The Helm chart (deploy/helm/armorkit) is generated from renderManifests, so the chart and `armorkit k8s render`
 // cannot drift: the objects are rendered with a marker in place of each value, in every combination of the switches
-// (agent.enabled, certificates.source), and each marker becomes the template expression of its value. A test checks
+// (agent.enabled, certificates.source, kubearmor.enabled), and each marker becomes the template expression of its value. A test checks
 // the files in the repository equal this output (scripts/k8s-chart.ts rewrites them).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { VARMOR_GROUP } from '../crd/kinds.js';
-import { matchLabelArgs, NAMES, renderManifests, type Manifest } from './manifests.js';
+import { KUBEARMOR_ARG, matchLabelArgs, NAMES, renderManifests, type Manifest } from './manifests.js';
 import { defaultValues, renderValuesSchema, type RenderValues } from './values.js';
 import { yamlDocument } from './yaml.js';
 
@@ -80,6 +80,8 @@ function substitutions(): Substitution[] {
     const marker = { [`helmblock${index}x`]: 'x' };
     return { path, marker, forms: [], block: expression, ...(path === 'webhook.matchLabels' ? { range: matchLabelRange(marker, expression) } : {}) };
   });
+  // The containers' --kubearmor (renderManifests gives it for Helm always): kept under the switch.
+  list.push({ marker: KUBEARMOR_ARG, forms: [], range: { item: KUBEARMOR_ARG, lines: ['{{- if .Values.kubearmor.enabled }}', `- ${JSON.stringify(KUBEARMOR_ARG)}`, '{{- end }}'] } });
   list.push({ path: 'namespace', marker: 'helmnamespacex', forms: [{ value: 'helmnamespacex', expression: '.Release.Namespace' }] });
   for (const [name, variable] of [['helmtlscax', '$ca'], ['helmtlscrtx', '$crt'], ['helmtlskeyx', '$key']] as const) {
     const forms = [{ value: base64(name), expression: `${variable} | b64enc` }];
@@ -92,16 +94,18 @@ function substitutions(): Substitution[] {
 interface Switches {
   agent: boolean;
   certManager: boolean;
+  kubearmor: boolean;
 }
-const COMBINATIONS: Switches[] = [
-  { agent: true, certManager: false },
-  { agent: true, certManager: true },
-  { agent: false, certManager: false },
-  { agent: false, certManager: true },
-];
+const COMBINATIONS: Switches[] = [false, true].flatMap((kubearmor) => [
+  { agent: true, certManager: false, kubearmor },
+  { agent: true, certManager: true, kubearmor },
+  { agent: false, certManager: false, kubearmor },
+  { agent: false, certManager: true, kubearmor },
+]);
 const CONDITIONS: { key: keyof Switches; expression: string }[] = [
   { key: 'certManager', expression: 'eq .Values.certificates.source "cert-manager"' },
   { key: 'agent', expression: '.Values.agent.enabled' },
+  { key: 'kubearmor', expression: '.Values.kubearmor.enabled' },
 ];
 
 function markedValues(list: Substitution[], switches: Switches): RenderValues {
@@ -109,6 +113,7 @@ function markedValues(list: Substitution[], switches: Switches): RenderValues {
   for (const substitution of list) if (substitution.path) setPath(values, substitution.path, substitution.marker);
   setPath(values, 'agent.enabled', switches.agent);
   setPath(values, 'certificates.source', switches.certManager ? 'cert-manager' : 'generate');
+  setPath(values, 'kubearmor.enabled', switches.kubearmor);
   // The markers are not valid values (that is what makes them findable); renderManifests only copies them.
   return values as RenderValues;
 }

@@ -39,8 +39,9 @@ export interface RenderInput {
   /** The CA and serving certificate; needed when values.certificates.source is `generate`. */
   tls?: WebhookTls;
   /** `manifests` (armorkit k8s render) adds the Namespace; Helm installs into the release's namespace instead. */
-  target?: 'manifests' | 'helm';
+  target?: RenderTarget;
 }
+type RenderTarget = 'manifests' | 'helm';
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -73,25 +74,28 @@ function rbac(values: RenderValues): Manifest[] {
     if (component === 'agent' && !values.agent.enabled) return [];
     const name = component === 'manager' ? NAMES.manager : NAMES.agent;
     const subjects = [{ kind: 'ServiceAccount', name, namespace: values.namespace }];
-    const written = (scope: 'cluster' | 'namespace') =>
-      rules.filter((rule) => rule.scope === scope).map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs }));
-    const clusterRules = written('cluster');
+    const written = (scope: 'cluster' | 'namespace', when?: 'kubearmor') =>
+      rules.filter((rule) => rule.scope === scope && rule.when === when).map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs }));
     const namespaceRules = written('namespace');
     const rbacApi = 'rbac.authorization.k8s.io/v1';
-    return [
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: namespaced(values, name, component) },
-      ...(clusterRules.length > 0
-        ? [
-            { apiVersion: rbacApi, kind: 'ClusterRole', metadata: { name, labels: labels(values, component) }, rules: clusterRules },
+    const clusterRole = (roleName: string, roleRules: ReturnType<typeof written>): Manifest[] =>
+      roleRules.length === 0
+        ? []
+        : [
+            { apiVersion: rbacApi, kind: 'ClusterRole', metadata: { name: roleName, labels: labels(values, component) }, rules: roleRules },
             {
               apiVersion: rbacApi,
               kind: 'ClusterRoleBinding',
-              metadata: { name, labels: labels(values, component) },
-              roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+              metadata: { name: roleName, labels: labels(values, component) },
+              roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
               subjects,
             },
-          ]
-        : []),
+          ];
+    return [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: namespaced(values, name, component) },
+      ...clusterRole(name, written('cluster')),
+      // KubeArmor's kinds in a ClusterRole of their own: there only with kubearmor.enabled.
+      ...(values.kubearmor.enabled ? clusterRole(`${name}-kubearmor`, written('cluster', 'kubearmor')) : []),
       // What only concerns armorkit's own namespace (the leader Lease) is a Role there, not a cluster-wide grant.
       ...(namespaceRules.length > 0
         ? [
@@ -206,7 +210,9 @@ function webhookConfigurations(values: RenderValues, tls: WebhookTls | undefined
           failurePolicy: values.webhook.mutatingFailurePolicy,
           reinvocationPolicy: 'Never',
           namespaceSelector,
-          ...objectSelector,
+          // KubeArmor's policies apply to every pod their selector matches: the webhook is sent every pod and
+          // applies the match labels to vArmor's policies itself.
+          ...(values.kubearmor.enabled ? {} : objectSelector),
           ...common,
         },
       ],
@@ -227,11 +233,16 @@ export function matchLabelArgs(matchLabels: Readonly<Record<string, string>>): s
   return keys.length === 0 ? ['--match-label='] : keys.map((key) => `--match-label=${key}=${matchLabels[key]}`);
 }
 
+/** The webhook's and the controller's flag for kubearmor.enabled. */
+export const KUBEARMOR_ARG = '--kubearmor';
+/** `--kubearmor` when kubearmor.enabled; always for Helm, whose chart keeps it under `if .Values.kubearmor.enabled` (helm.ts). */
+const kubeArmorArgs = (values: RenderValues, target: RenderTarget): string[] => (values.kubearmor.enabled || target === 'helm' ? [KUBEARMOR_ARG] : []);
+
 // Functions, not shared constants: each container gets objects of its own (a caller may change one).
 const namespaceEnv = () => ({ name: 'ARMORKIT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
 const restricted = () => ({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
 
-function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] {
+function manager(values: RenderValues, tls: WebhookTls | undefined, target: RenderTarget): Manifest[] {
   const component = 'manager';
   // A new certificate (render or helm upgrade) rolls the pods, so they serve what the caBundle trusts.
   const annotations: Record<string, string> = tls ? { 'armorkit.dev/tls-sha256': sha256(tls.certificate) } : {};
@@ -264,7 +275,7 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
                 name: 'webhook',
                 ...image(values),
                 command: ['armorkit'],
-                args: ['k8s', 'webhook', '--cert', `${TLS_DIRECTORY}/tls.crt`, '--key', `${TLS_DIRECTORY}/tls.key`, '--listen', `0.0.0.0:${values.webhook.port}`, '--metrics', `0.0.0.0:${values.manager.metricsPort}`, '--watch-policies', ...matchLabelArgs(values.webhook.matchLabels)],
+                args: ['k8s', 'webhook', '--cert', `${TLS_DIRECTORY}/tls.crt`, '--key', `${TLS_DIRECTORY}/tls.key`, '--listen', `0.0.0.0:${values.webhook.port}`, '--metrics', `0.0.0.0:${values.manager.metricsPort}`, '--watch-policies', ...matchLabelArgs(values.webhook.matchLabels), ...kubeArmorArgs(values, target)],
                 env: [namespaceEnv()],
                 ports: [
                   { name: 'webhook', containerPort: values.webhook.port, protocol: 'TCP' },
@@ -285,7 +296,7 @@ function manager(values: RenderValues, tls: WebhookTls | undefined): Manifest[] 
                 ...image(values),
                 command: ['armorkit'],
                 // $(ARMORKIT_NAMESPACE) is expanded by the kubelet from the env below (the pod's namespace).
-                args: ['k8s', 'manager', '--namespace', '$(ARMORKIT_NAMESPACE)', '--lease-name', NAMES.lease, '--metrics', `0.0.0.0:${values.manager.controllerMetricsPort}`, ...matchLabelArgs(values.webhook.matchLabels)],
+                args: ['k8s', 'manager', '--namespace', '$(ARMORKIT_NAMESPACE)', '--lease-name', NAMES.lease, '--metrics', `0.0.0.0:${values.manager.controllerMetricsPort}`, ...matchLabelArgs(values.webhook.matchLabels), ...kubeArmorArgs(values, target)],
                 env: [namespaceEnv()],
                 ports: [{ name: 'ctrl-metrics', containerPort: values.manager.controllerMetricsPort, protocol: 'TCP' }],
                 resources: values.manager.resources,
@@ -397,8 +408,9 @@ function agent(values: RenderValues): Manifest[] {
 /** Every object armorkit installs, in apply order: namespace, CRDs, RBAC, TLS, manager, agent, webhook configurations last. */
 export function renderManifests(input: RenderInput): Manifest[] {
   const { values, tls } = input;
+  const target = input.target ?? 'manifests';
   const namespace: Manifest[] =
-    (input.target ?? 'manifests') === 'manifests' ? [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: values.namespace, labels: labels(values) } }] : [];
+    target === 'manifests' ? [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: values.namespace, labels: labels(values) } }] : [];
   // The webhook configurations come last so that the API server does not call a webhook before its pods exist.
-  return [...namespace, ...customResources(values), ...rbac(values), ...certificates(values, tls), ...manager(values, tls), ...agent(values), ...webhookConfigurations(values, tls)];
+  return [...namespace, ...customResources(values), ...rbac(values), ...certificates(values, tls), ...manager(values, tls, target), ...agent(values), ...webhookConfigurations(values, tls)];
 }

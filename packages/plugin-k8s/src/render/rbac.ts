@@ -1,5 +1,7 @@
+import { MODEL_PART_GROUP, MODEL_PART_PLURAL } from '../model/part-schema.js';
 import { NODE_STATUS_GROUP, NODE_STATUS_PLURAL } from '../node-status/schema.js';
 import { VARMOR_GROUP } from '../crd/kinds.js';
+import { KUBEARMOR_GROUP, KUBEARMOR_POLICY_KINDS, POLICY_RESOURCES } from '../controller/names.js';
 
 /** One RBAC rule and why the component needs it (docs/kubernetes.md's RBAC table is printed from these). */
 export interface ExplainedRule {
@@ -8,6 +10,8 @@ export interface ExplainedRule {
   verbs: string[];
   /** `cluster`: in the component's ClusterRole; `namespace`: in a Role of armorkit's own namespace only. */
   scope: 'cluster' | 'namespace';
+  /** Granted only with this switch of the values on (`kubearmor.enabled`). */
+  when?: 'kubearmor';
   why: string;
 }
 
@@ -18,6 +22,7 @@ export interface Grant {
 }
 
 const POLICIES = ['varmorpolicies', 'varmorclusterpolicies'];
+const KUBEARMOR_POLICIES = KUBEARMOR_POLICY_KINDS.map((kind) => POLICY_RESOURCES[kind].plural);
 
 // Least privilege: only what the commands the manifests run do (manager pod: armorkit k8s webhook and armorkit k8s
 // manager; agent pod: armorkit k8s agent), proved by test/rbac-scenario.test.ts. Nothing has a wildcard.
@@ -47,6 +52,31 @@ export const GRANTS: readonly Grant[] = [
         why: 'the ArmorProfiles and Secrets are owned by their policy with blockOwnerDeletion, which the API server allows only to who may update the owner\'s finalizers',
       },
       {
+        apiGroups: [KUBEARMOR_GROUP],
+        resources: KUBEARMOR_POLICIES,
+        verbs: ['list', 'watch'],
+        scope: 'cluster',
+        when: 'kubearmor',
+        why: 'the webhook matches pods against the KubeArmorPolicies and KubeArmorClusterPolicies; the controller turns all three kinds into ArmorProfiles',
+      },
+      {
+        apiGroups: [KUBEARMOR_GROUP],
+        resources: KUBEARMOR_POLICIES.map((plural) => `${plural}/status`),
+        verbs: ['update'],
+        scope: 'cluster',
+        when: 'kubearmor',
+        why: 'the controller writes status.status (OK, or the phase and why), the one field KubeArmor\'s CRDs have',
+      },
+      {
+        apiGroups: [KUBEARMOR_GROUP],
+        // A KubeArmorHostPolicy owns nothing (no ArmorProfile is made for it).
+        resources: KUBEARMOR_POLICIES.filter((plural) => plural !== POLICY_RESOURCES.KubeArmorHostPolicy.plural).map((plural) => `${plural}/finalizers`),
+        verbs: ['update'],
+        scope: 'cluster',
+        when: 'kubearmor',
+        why: 'the ArmorProfiles are owned by their KubeArmorPolicy or KubeArmorClusterPolicy with blockOwnerDeletion (as for vArmor\'s policies)',
+      },
+      {
         apiGroups: [VARMOR_GROUP],
         resources: ['armorprofiles'],
         verbs: ['list', 'watch', 'create', 'update'],
@@ -66,6 +96,27 @@ export const GRANTS: readonly Grant[] = [
         verbs: ['list', 'watch'],
         scope: 'cluster',
         why: 'the controller aggregates the agents\' reports (one ArmorNodeStatus per node); it never writes them',
+      },
+      {
+        apiGroups: [VARMOR_GROUP],
+        resources: ['armorprofilemodels'],
+        verbs: ['list', 'watch', 'create', 'update'],
+        scope: 'cluster',
+        why: 'BehaviorModeling: the controller writes the ArmorProfileModel of each run (named as its ArmorProfile) from the nodes\' parts, and compiles DefenseInDepth policies from the completed ones',
+      },
+      {
+        apiGroups: [VARMOR_GROUP],
+        resources: ['armorprofilemodels/status'],
+        verbs: ['update'],
+        scope: 'cluster',
+        why: 'the model\'s desiredNumber, completedNumber, ready and Ready condition',
+      },
+      {
+        apiGroups: [MODEL_PART_GROUP],
+        resources: [MODEL_PART_PLURAL],
+        verbs: ['list', 'watch', 'create', 'patch', 'delete'],
+        scope: 'cluster',
+        why: 'BehaviorModeling: the controller merges the nodes\' parts, deletes them once merged into a completed model, and keeps a model too large for one object in parts of its own',
       },
       {
         apiGroups: [''],
@@ -149,6 +200,13 @@ export const GRANTS: readonly Grant[] = [
         scope: 'cluster',
         why: 'the pods of its node (field selector spec.nodeName), to find the containers a profile applies to',
       },
+      {
+        apiGroups: [MODEL_PART_GROUP],
+        resources: [MODEL_PART_PLURAL],
+        verbs: ['list', 'create', 'patch'],
+        scope: 'cluster',
+        why: 'BehaviorModeling: the agent writes its node\'s part of each run\'s model (chunks named after the profile and a hash of the node) and reads it back after a restart (list by the profile label); a part only grows, so it never deletes one (the controller does, once merged); RBAC cannot limit these to its own node\'s objects',
+      },
     ],
   },
 ];
@@ -158,7 +216,7 @@ export function rbacTableText(): string {
   const rows = GRANTS.flatMap(({ component, rules }) =>
     rules.map(
       (rule) =>
-        `| ${component} | ${rule.scope === 'cluster' ? 'cluster' : 'armorkit\'s namespace'} | ${rule.apiGroups.map((group) => `\`${group || 'core'}\``).join(', ')} | ${rule.resources.map((r) => `\`${r}\``).join(', ')} | ${rule.verbs.join(', ')} | ${rule.why} |`,
+        `| ${component} | ${rule.scope === 'cluster' ? 'cluster' : 'armorkit\'s namespace'}${rule.when ? ` (with ${rule.when}.enabled)` : ''} | ${rule.apiGroups.map((group) => `\`${group || 'core'}\``).join(', ')} | ${rule.resources.map((r) => `\`${r}\``).join(', ')} | ${rule.verbs.join(', ')} | ${rule.why} |`,
     ),
   );
   return ['| component | scope | API group | resources | verbs | why |', '| --- | --- | --- | --- | --- | --- |', ...rows, ''].join('\n');

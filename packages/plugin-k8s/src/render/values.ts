@@ -65,6 +65,16 @@ export const renderValuesSchema = z.strictObject({
       resources: resources.default({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } }),
     })
     .prefault({}),
+  kubearmor: z
+    .strictObject({
+      /**
+       * KubeArmor's policies too (`--kubearmor` on the webhook and the controller): every pod a KubeArmorPolicy or
+       * KubeArmorClusterPolicy selects gets its profile, so the pod webhook is sent every pod (no objectSelector).
+       * Not with KubeArmor itself enforcing the same pods (docs/kubearmor.md#in-a-cluster).
+       */
+      enabled: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 export type RenderValues = z.output<typeof renderValuesSchema>;
 export type RenderValuesInput = z.input<typeof renderValuesSchema>;

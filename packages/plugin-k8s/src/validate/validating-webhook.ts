@@ -55,7 +55,11 @@ export function validatingWebhook(engine: Engine, options: ValidatingWebhookOpti
   const limit = new CheckLimit(Math.max(1, options.concurrentChecks ?? 4));
   const check = async (text: string, name: string): Promise<Verdict> => {
     const outcome = await checkPolicies(engine, [{ name, text }], { verify: options.verify !== false, ...(options.models ? { models: options.models } : {}) });
-    return { errors: outcome.errors, warnings: outcome.warnings, policies: outcome.checked.length };
+    // The cluster's models are ArmorProfileModel objects the controller compiles from, not the webhook's: a model it
+    // does not have is a warning here, and the controller's to refuse (phase Error) until the modelling completed.
+    const missing = outcome.errors.filter((error) => error.code === 'behavior-model-missing');
+    const deferred = missing.map((error) => ({ ...error, message: `${error.message} (the controller compiles it from the cluster's ArmorProfileModel once modelling completed)` }));
+    return { errors: outcome.errors.filter((error) => error.code !== 'behavior-model-missing'), warnings: [...outcome.warnings, ...deferred], policies: outcome.checked.length };
   };
 
   return async (request) => {

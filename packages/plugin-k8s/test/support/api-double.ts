@@ -25,7 +25,7 @@ import { APPLY_PATCH, JSON_PATCH, jsonPatch, MERGE_PATCH, mergePatch, STRATEGIC_
 import { apiVersionOf, collectionOf, DEFAULT_RESOURCES, parseResourcePath, type ResourceDefinition } from './api-double/resources.js';
 import { fieldSelector, labelSelector, type Selector } from './api-double/selectors.js';
 
-export { collectionOf, DEFAULT_RESOURCES, type ResourceDefinition } from './api-double/resources.js';
+export { collectionOf, DEFAULT_RESOURCES, KUBEARMOR_RESOURCES, type ResourceDefinition } from './api-double/resources.js';
 
 export interface OwnerReference {
   apiVersion: string;
@@ -117,6 +117,11 @@ export interface ApiDoubleOptions {
   gcDelay?: number;
   /** Every answer waits this long (ms): a slow API server. Also settable later as `latency`. */
   latency?: number;
+  /**
+   * The largest object stored, in bytes of JSON: etcd's `--max-request-bytes` default (1.5 MiB). A bigger one is
+   * refused with 413 and etcd's message, as kube-apiserver passes it on. Default 1,572,864.
+   */
+  maxObjectBytes?: number;
   clock?: () => Date;
 }
 
@@ -163,6 +168,7 @@ export class ApiDouble {
   private readonly bookmarkInterval: number;
   private readonly gcDelay: number;
   private readonly clock: () => Date;
+  private readonly maxObjectBytes: number;
   private pendingGc = new Set<NodeJS.Timeout>();
   private readonly bodies = new WeakMap<IncomingMessage, RecordedCall>();
   /** Requests as `METHOD path?query`, in order. */
@@ -182,6 +188,7 @@ export class ApiDouble {
     this.gcDelay = options.gcDelay ?? 0;
     this.latency = options.latency ?? 0;
     this.clock = options.clock ?? (() => new Date());
+    this.maxObjectBytes = options.maxObjectBytes ?? 1_572_864;
     for (const definition of DEFAULT_RESOURCES) this.define(definition);
     this.server = createServer((request, response) => void this.handle(request, response));
   }
@@ -314,6 +321,10 @@ export class ApiDouble {
     return held;
   }
 
+  private checkSize(object: KubeObject): void {
+    if (Buffer.byteLength(JSON.stringify(object)) > this.maxObjectBytes) throw new HttpError(413, 'RequestEntityTooLarge', 'etcdserver: request is too large');
+  }
+
   private now(): string {
     return this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
@@ -343,6 +354,7 @@ export class ApiDouble {
       creationTimestamp: this.now(),
     };
     delete stored.metadata.deletionTimestamp;
+    if (fromRequest) this.checkSize(stored);
     held.set(key, stored);
     this.publish(collectionOf(definition), 'ADDED', stored);
     return stored;
@@ -390,6 +402,7 @@ export class ApiDouble {
       // The last finalizer went: the deletion the finalizers held completes now.
       return this.erase(definition, next, 'Background');
     }
+    this.checkSize(next);
     next.metadata.resourceVersion = String(++this.revision);
     this.collection(collection).set(keyOf(next.metadata.namespace, next.metadata.name), next);
     this.publish(collection, 'MODIFIED', next, existing);

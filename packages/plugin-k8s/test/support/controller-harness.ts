@@ -4,6 +4,7 @@ import builtinRules from '@armorkit/builtin-rules';
 import type { Profile } from '@armorkit/core/schema';
 import { apparmor } from '@armorkit/plugin-apparmor';
 import { bpf } from '@armorkit/plugin-bpf';
+import { kubearmor } from '@armorkit/plugin-kubearmor';
 import { networkproxy } from '@armorkit/plugin-networkproxy';
 import { seccomp } from '@armorkit/plugin-seccomp';
 import { type Controller, type ControllerOptions, startController } from '../../src/controller/controller.js';
@@ -11,7 +12,7 @@ import { profileSetHash } from '../../src/node-status/profile-set.js';
 import { NODE_STATUS_API_VERSION, NODE_STATUS_KIND, storedProfileDigest } from '../../src/node-status/schema.js';
 import { ApiDouble, type KubeObject } from './api-double.js';
 
-export const engine: Engine = createEngine({ plugins: [varmorDialect(), apparmor(), seccomp(), bpf(), networkproxy()], rulePacks: [builtinRules] });
+export const engine: Engine = createEngine({ plugins: [varmorDialect(), kubearmor(), apparmor(), seccomp(), bpf(), networkproxy()], rulePacks: [builtinRules] });
 
 export const POLICIES = '/apis/crd.varmor.org/v1beta1/varmorpolicies';
 export const CLUSTER_POLICIES = '/apis/crd.varmor.org/v1beta1/varmorclusterpolicies';
@@ -20,6 +21,20 @@ export const NODE_STATUSES = '/apis/armorkit.dev/v1alpha1/armornodestatuses';
 export const EVENTS = '/api/v1/events';
 export const SECRETS = '/api/v1/secrets';
 export const LEASES = '/apis/coordination.k8s.io/v1/leases';
+export const KUBEARMOR_POLICIES = '/apis/security.kubearmor.com/v1/kubearmorpolicies';
+export const KUBEARMOR_CLUSTER_POLICIES = '/apis/security.kubearmor.com/v1/kubearmorclusterpolicies';
+export const KUBEARMOR_HOST_POLICIES = '/apis/security.kubearmor.com/v1/kubearmorhostpolicies';
+
+/** A manager made quick for tests: no tool checks, short waits and a short Lease (no timing is asserted on them). */
+export const QUICK_MANAGER = {
+  verify: false,
+  debounce: 10,
+  retryInitial: 5,
+  backoff: { initial: 5, max: 40 },
+  leaseDuration: 2_000,
+  renewDeadline: 1_500,
+  retryPeriod: 100,
+} as const;
 
 export interface PolicyDocument extends KubeObject {
   spec: { target: Record<string, unknown>; policy: Record<string, unknown>; updateExistingWorkloads?: boolean };

@@ -1,4 +1,5 @@
 import type { PolicyIR } from '@armorkit/core';
+import type { VarmorPolicySpec } from '@armorkit/core/schema';
 import type { ParsedKubeArmorPolicy } from '../parse/parsed-policy.js';
 
 export interface KubeArmorDialectOptions {
@@ -19,13 +20,23 @@ export function kubeArmorProfileName(policy: Pick<ParsedKubeArmorPolicy, 'kind' 
 }
 
 /**
- * The PolicyIR of a parsed KubeArmor policy. The vArmor-shaped `spec` carries the target only (pods by labels) and no
+ * The vArmor-shaped target: pods by the selector's labels (what an ArmorProfile shows), and the containers
+ * `kubearmor.io/container.name: "[a,b]"` names, which pod changes (the AppArmor annotation ...) are made for. Which
+ * pods a policy selects is KubeArmor's to say (selectors/pod-selection.ts), not this.
+ */
+export function kubeArmorSpecTarget(parsed: Pick<ParsedKubeArmorPolicy, 'target'>): VarmorPolicySpec['target'] {
+  const matchLabels = parsed.target.kind === 'pods' ? parsed.target.matchLabels : {};
+  const containers = parsed.target.kind === 'pods' ? parsed.target.containers : [];
+  return { kind: 'Pod', selector: { matchLabels }, ...(containers.length > 0 ? { containers } : {}) };
+}
+
+/**
+ * The PolicyIR of a parsed KubeArmor policy. The vArmor-shaped `spec` carries the target only (pods by labels, the containers named) and no
  * enforcer: KubeArmor's rules cannot be said in it, so the policy itself travels in `dialectPolicy.kubearmor`, and the
  * plugin's semantics choose the enforcers and turn the rules into plan rules (docs/kubearmor.md#parsing).
  */
 export function kubeArmorPolicyIR(parsed: ParsedKubeArmorPolicy, options: KubeArmorDialectOptions = {}): PolicyIR {
   const clusterScoped = parsed.kind !== 'KubeArmorPolicy';
-  const matchLabels = parsed.target.kind === 'pods' ? parsed.target.matchLabels : {};
   return {
     dialect: 'kubearmor',
     kind: parsed.kind,
@@ -36,7 +47,7 @@ export function kubeArmorPolicyIR(parsed: ParsedKubeArmorPolicy, options: KubeAr
     profileName: kubeArmorProfileName(parsed),
     enforcers: [],
     spec: {
-      target: { kind: 'Pod', selector: { matchLabels } },
+      target: kubeArmorSpecTarget(parsed),
       policy: { enforcer: '', mode: 'EnhanceProtect', enhanceProtect: {} },
     },
     source: parsed.source,

@@ -3,6 +3,7 @@ import type { EnhanceProtect, VarmorPolicySpec } from '@armorkit/core/schema';
 import { type AppArmorTranslation, appArmorTranslation } from './apparmor.js';
 import { type BpfTranslation, bpfTranslation } from './bpf.js';
 import { kubearmorErrors as errors } from '../errors.js';
+import { kubeArmorSpecTarget } from '../dialect/policy-ir.js';
 import type { ParsedKubeArmorPolicy } from '../parse/parsed-policy.js';
 import { type PostureOptions, type Postures, resolvePostures } from './posture.js';
 import { type FieldNote, type KubeArmorRule, flattenRules } from './rules.js';
@@ -115,9 +116,8 @@ export function translateKubeArmor(policy: ParsedKubeArmorPolicy, options: Trans
     if (bpf.hardeningRules.length > 0) enhanceProtect.hardeningRules = bpf.hardeningRules;
   }
   if (enforcers.includes('Seccomp') && seccomp.syscalls.length > 0) enhanceProtect.syscallRawRules = seccomp.syscalls;
-  const matchLabels = policy.target.kind === 'pods' ? policy.target.matchLabels : {};
   const spec: VarmorPolicySpec = {
-    target: { kind: 'Pod', selector: { matchLabels } },
+    target: kubeArmorSpecTarget(policy),
     policy: { enforcer: enforcers.join(''), mode: 'EnhanceProtect', enhanceProtect },
   };
   return { rules, postures, enforcers, spec, appArmor, bpf, seccomp, errors: errorList, warnings };

@@ -3,7 +3,8 @@ import { armorProfileConditionSchema, profileSchema } from './armor-profile.js';
 import { objectMetaSchema } from './metadata.js';
 import { VARMOR_API_VERSION } from './varmor-policy.js';
 
-export const MODEL_STORAGE_TYPES = ['CRDInternal', 'LocalDisk', 'PV/PVC'] as const;
+// `ArmorModelPart`: armorkit's, for a model too large for one object: its dynamicResult is in ArmorModelPart chunks of no node.
+export const MODEL_STORAGE_TYPES = ['CRDInternal', 'LocalDisk', 'PV/PVC', 'ArmorModelPart'] as const;
 
 const strings = z.array(z.string());
 

@@ -58,6 +58,14 @@ export const DEFAULT_RESOURCES: readonly ResourceDefinition[] = [
   custom('crd.varmor.org', 'v1beta1', 'armorprofiles', 'ArmorProfile', true),
   custom('crd.varmor.org', 'v1beta1', 'armorprofilemodels', 'ArmorProfileModel', true),
   custom('armorkit.dev', 'v1alpha1', 'armornodestatuses', 'ArmorNodeStatus', false),
+  custom('armorkit.dev', 'v1alpha1', 'armormodelparts', 'ArmorModelPart', true),
+];
+
+/** KubeArmor's CRDs (security.kubearmor.com/v1), each with a status subresource: not served until a test `define`s them. */
+export const KUBEARMOR_RESOURCES: readonly ResourceDefinition[] = [
+  custom('security.kubearmor.com', 'v1', 'kubearmorpolicies', 'KubeArmorPolicy', true),
+  custom('security.kubearmor.com', 'v1', 'kubearmorclusterpolicies', 'KubeArmorClusterPolicy', false),
+  custom('security.kubearmor.com', 'v1', 'kubearmorhostpolicies', 'KubeArmorHostPolicy', false),
 ];
 
 export interface ParsedPath {
