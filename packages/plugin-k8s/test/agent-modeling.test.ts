@@ -1,10 +1,10 @@
 // BehaviorModeling end to end against the API double: the controller makes the modelling ArmorProfile, the node
 // agent loads it, reads the node's audit log (seccomp LOG records of a container of the target, attributed through
 // the pod's annotation), writes its part, and the controller completes the ArmorProfileModel from it.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, varmorDialect } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
@@ -50,6 +50,10 @@ describe('BehaviorModeling in a cluster: agent and controller', () => {
     api.put(PODS, pod);
     await proc.addContainer(19873, POD_UID, 1, 4026532101);
     await proc.add(9952, '0::/system.slice/containerd.service\n', 4026531841);
+    // The node's printk rate limit: off while the run is recorded, its value back after.
+    const ratelimit = join(proc.root, 'sys/kernel/printk_ratelimit');
+    mkdirSync(dirname(ratelimit), { recursive: true });
+    writeFileSync(ratelimit, '5\n');
     const auditLog = join(directory, 'kern.log');
     writeFileSync(auditLog, '');
     const violationsLog = join(directory, 'violations.log');
@@ -77,6 +81,7 @@ describe('BehaviorModeling in a cluster: agent and controller', () => {
     const part = () => h.api.list(PARTS).find((object) => (object.spec as { nodeName?: string }).nodeName === 'node-1')?.spec as { final: boolean; revision: number; dynamicResult: { seccomp?: { syscalls?: string[] } } } | undefined;
     await until(() => part()?.dynamicResult.seccomp?.syscalls?.length === 2);
     expect(part()).toMatchObject({ final: false, dynamicResult: { seccomp: { syscalls: ['openat', 'read'] } } });
+    expect(readFileSync(ratelimit, 'utf8')).toBe('0');
     const lines = () => (existsSync(violationsLog) ? readFileSync(violationsLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { pid: number }) : []);
     await until(() => lines().length === 1);
     expect(lines().map((line) => line.pid)).toEqual([9952]);
@@ -95,6 +100,7 @@ describe('BehaviorModeling in a cluster: agent and controller', () => {
     expect(seccompProfile.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(seccompProfile.syscalls.flatMap((rule) => rule.names)).toEqual(expect.arrayContaining(['openat', 'read', 'write']));
     expect(log.some((line) => line.includes(`modelling of demo/${PROFILE} ended on this node`))).toBe(true);
+    await until(() => readFileSync(ratelimit, 'utf8') === '5');
     // After the run the agent records nothing more: the event goes to violations.log.
     appendFileSync(auditLog, `${logRecord(19873, 2, 5)}\n`);
     await until(() => lines().length === 2);

@@ -18,6 +18,8 @@ export interface ModelersOptions {
   writeInterval: number;
   clock: () => Date;
   log: (line: string) => void;
+  /** Told when recording starts (a run not over) and when it ends (every run's final part written, or stopped). */
+  onRecording?: (recording: boolean) => void;
 }
 
 interface Session {
@@ -54,6 +56,7 @@ export class Modelers {
   private flushing: Promise<void> = Promise.resolve();
   private stopped = false;
   private observeProblem = false;
+  private wasRecording = false;
 
   constructor(private readonly options: ModelersOptions) {
     this.objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
@@ -85,6 +88,7 @@ export class Modelers {
       clearTimeout(session.timer);
       this.sessions.delete(key);
     }
+    this.noteRecording();
   }
 
   /** Gives an event to the modeller of its profile; true when one recorded it. `profileName`: the profile of the event's container when the event names none (seccomp without AppArmor). */
@@ -100,7 +104,14 @@ export class Modelers {
 
   /** Is any run recording now (the agent keeps printk's rate limit off meanwhile, as vArmor does)? */
   get recording(): boolean {
-    return [...this.sessions.values()].some((session) => !session.done);
+    return !this.stopped && [...this.sessions.values()].some((session) => !session.done);
+  }
+
+  private noteRecording(): void {
+    const recording = this.recording;
+    if (recording === this.wasRecording) return;
+    this.wasRecording = recording;
+    this.options.onRecording?.(recording);
   }
 
   /** Writes what grew, and the final part of every run that is over. One flush at a time. */
@@ -115,6 +126,7 @@ export class Modelers {
     for (const session of this.sessions.values()) clearTimeout(session.timer);
     await this.flush();
     this.stopped = true;
+    this.noteRecording();
   }
 
   private start(profile: WatchedProfile, sessionStart: string, deadline: number): Session {
@@ -177,6 +189,11 @@ export class Modelers {
 
   private async flushNow(): Promise<void> {
     if (this.stopped) return;
+    await this.writeParts();
+    this.noteRecording();
+  }
+
+  private async writeParts(): Promise<void> {
     const now = this.options.clock().getTime();
     for (const session of [...this.sessions.values()]) {
       await session.loaded;

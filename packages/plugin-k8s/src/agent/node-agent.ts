@@ -9,6 +9,7 @@ import { readArmorProfiles, type UnreadableProfile, type WatchedProfile } from '
 import { ModelPartWriter } from '../model/part-writer.js';
 import { locateContainers } from './bpf-plan.js';
 import { Modelers } from './modelers.js';
+import { PrintkRateLimit } from './printk-rate-limit.js';
 import { containerProfileOf, type NodePod, readNodePod } from './node-pods.js';
 import { nodeReport, sameReport } from './node-report.js';
 import { NodeReportWriter } from './node-report-writer.js';
@@ -94,6 +95,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<{ agent
   const objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   // Behaviour modelling needs the events: only with the audit sources (violationsLog).
+  const printk = new PrintkRateLimit(proc, log);
   const modelers = options.violationsLog
     ? new Modelers({
         engine: options.engine,
@@ -103,6 +105,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<{ agent
         writeInterval: options.modelWriteInterval ?? AGENT_DEFAULTS.modelWriteInterval,
         clock,
         log,
+        onRecording: (recording) => printk.hold(recording),
       })
     : undefined;
 
