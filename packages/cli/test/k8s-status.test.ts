@@ -96,7 +96,7 @@ describe('armorkit k8s status', () => {
 
   it('says so when the named policy does not exist (exit 1), and when the cluster cannot be read (exit 2)', async () => {
     const missing = await status(['nope', '-n', 'demo']);
-    expect([missing.code, missing.stderr]).toEqual([1, 'armorkit: no VarmorPolicy in namespace demo is named "nope"\n']);
+    expect([missing.code, missing.stderr]).toEqual([1, 'armorkit: no VarmorPolicy or KubeArmorPolicy in namespace demo is named "nope"\n']);
     harness.api.inject({ method: 'GET', path: '/armornodestatuses', code: 403, reason: 'Forbidden', message: 'armornodestatuses.armorkit.dev is forbidden: User "test" cannot list' });
     const refused = await status([]);
     expect([refused.code, refused.stderr]).toEqual([2, 'armorkit: cannot list ArmorNodeStatuses: HTTP 403: armornodestatuses.armorkit.dev is forbidden: User "test" cannot list\n']);

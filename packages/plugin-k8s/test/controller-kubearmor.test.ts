@@ -3,6 +3,7 @@
 // watch survives KubeArmor's CRDs not being installed.
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROFILE_FINALIZER } from '../src/controller/names.js';
+import { readPolicyStatus } from '../src/status/read-status.js';
 import { ApiDouble, type KubeObject, KUBEARMOR_RESOURCES } from './support/api-double.js';
 import {
   type Harness,
@@ -83,6 +84,35 @@ describe('controller: KubeArmor policies → ArmorProfiles', () => {
     await until(() => eventsOf(h, 'KubeArmorPolicy').length >= 2);
     expect(eventsOf(h, 'KubeArmorPolicy').map((event) => event.reason)).toEqual(expect.arrayContaining(['Created', 'Ready']));
     expect(h.api.get(PROFILES, name, 'demo')!.status).toEqual({ desiredNumberLoaded: 1, currentNumberLoaded: 1 });
+  });
+
+  it('armorkit k8s status reads KubeArmor\'s kinds: status.status as phase and message, the nodes of their ArmorProfiles', async () => {
+    const h = await started();
+    reportNode(h.api, 'node-1', []);
+    h.api.put(KUBEARMOR_POLICIES, ksp('block-sh'));
+    h.api.put(KUBEARMOR_HOST_POLICIES, hsp('node-shell'));
+    const name = 'kubearmor-demo-block-sh';
+    await until(() => statusText(h, KUBEARMOR_POLICIES, 'block-sh', 'demo') === 'Pending: loaded on 0 of 1 nodes' && statusText(h, KUBEARMOR_HOST_POLICIES, 'node-shell'));
+    const read = async (query: { namespace?: string } = {}) => {
+      const result = await readPolicyStatus({ kubeConfig: h.api.kubeConfig(), ...query });
+      if ('problem' in result) throw new Error(result.problem);
+      return result.reports;
+    };
+    const pending = await read();
+    // vArmor's kinds first, then KubeArmor's, cluster-scoped ones first.
+    expect(pending.map((report) => [report.kind, report.namespace, report.name, report.phase, report.ready, report.profile])).toEqual([
+      ['KubeArmorHostPolicy', undefined, 'node-shell', 'Error', false, undefined],
+      ['KubeArmorPolicy', 'demo', 'block-sh', 'Pending', false, `demo/${name}`],
+    ]);
+    expect(pending[0]!.message).toMatch(/^KubeArmorHostPolicy is not enforced in a cluster/);
+    expect(pending[1]).toMatchObject({ message: 'loaded on 0 of 1 nodes', nodes: [{ node: 'node-1', state: 'waiting' }] });
+
+    reportNode(h.api, 'node-1', [{ namespace: 'demo', name, profile: h.profileOf(name) }]);
+    await until(() => statusText(h, KUBEARMOR_POLICIES, 'block-sh', 'demo') === 'OK');
+    // -n: the namespace's policies only.
+    expect(await read({ namespace: 'demo' })).toEqual([
+      { kind: 'KubeArmorPolicy', namespace: 'demo', name: 'block-sh', phase: 'OK', ready: true, message: '', profile: `demo/${name}`, desired: 1, current: 1, nodes: [{ node: 'node-1', state: 'loaded', message: 'Ready' }] },
+    ]);
   });
 
   it('a KubeArmorClusterPolicy: its ArmorProfile lives in armorkit\'s namespace', async () => {

@@ -47,10 +47,10 @@ export async function k8sStatusCommand(policy: string | undefined, options: K8sS
     return EXIT.usage;
   }
   if (policy !== undefined && read.reports.length === 0) {
-    io.err(`armorkit: no ${options.namespace !== undefined ? `VarmorPolicy in namespace ${options.namespace}` : 'VarmorPolicy or VarmorClusterPolicy'} is named ${JSON.stringify(policy)}`);
+    io.err(`armorkit: no ${options.namespace !== undefined ? `VarmorPolicy or KubeArmorPolicy in namespace ${options.namespace}` : 'policy'} is named ${JSON.stringify(policy)}`);
     return EXIT.invalid;
   }
   if (options.json) io.out(JSON.stringify(read.reports, null, 2));
-  else io.out(read.reports.length > 0 ? formatPolicyReports(read.reports) : 'no VarmorPolicy or VarmorClusterPolicy');
+  else io.out(read.reports.length > 0 ? formatPolicyReports(read.reports) : 'no policy (VarmorPolicy, VarmorClusterPolicy or KubeArmor\'s kinds)');
   return EXIT.ok;
 }

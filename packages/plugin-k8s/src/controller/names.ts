@@ -34,7 +34,8 @@ export const POLICY_RESOURCES = {
 export type PolicyKind = keyof typeof POLICY_RESOURCES;
 export const VARMOR_POLICY_KINDS = ['VarmorClusterPolicy', 'VarmorPolicy'] as const satisfies readonly PolicyKind[];
 export const KUBEARMOR_POLICY_KINDS = ['KubeArmorClusterPolicy', 'KubeArmorHostPolicy', 'KubeArmorPolicy'] as const satisfies readonly PolicyKind[];
-export const POLICY_PLURALS = { VarmorClusterPolicy: POLICY_RESOURCES.VarmorClusterPolicy.plural, VarmorPolicy: POLICY_RESOURCES.VarmorPolicy.plural } as const;
+/** Every policy kind: vArmor's, then KubeArmor's, cluster-scoped ones first in each. */
+export const POLICY_KINDS = [...VARMOR_POLICY_KINDS, ...KUBEARMOR_POLICY_KINDS] as const;
 export const PROFILE_PLURAL = 'armorprofiles';
 
 export const isPolicyKind = (kind: string): kind is PolicyKind => Object.hasOwn(POLICY_RESOURCES, kind);

@@ -2,6 +2,8 @@
 // for its ArmorProfile (from the ArmorNodeStatus objects the agents write). Pure: the objects in, the report out.
 import { armorProfileSchema, policyStatusSchema } from '@armorkit/core/schema';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { isPolicyKind, POLICY_KINDS, POLICY_RESOURCES, type PolicyKind } from '../controller/names.js';
+import { storedKubeArmorStatus } from '../controller/kubearmor-status.js';
 import { armorNodeStatusSchema, storedProfileDigest } from '../node-status/schema.js';
 import { profileSetHash } from '../node-status/profile-set.js';
 
@@ -19,7 +21,7 @@ export interface NodeReportLine {
 }
 
 export interface PolicyReport {
-  kind: 'VarmorPolicy' | 'VarmorClusterPolicy';
+  kind: PolicyKind;
   /** Absent for a cluster policy. */
   namespace?: string;
   name: string;
@@ -45,7 +47,31 @@ export interface ReportInput {
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const keyOf = (report: PolicyReport) => `${report.kind === 'VarmorClusterPolicy' ? 0 : 1}/${report.namespace ?? ''}/${report.name}`;
+/** vArmor's policies first (cluster ones first, as vArmor matches them), then KubeArmor's; by namespace and name. */
+const keyOf = (report: PolicyReport) => `${POLICY_KINDS.indexOf(report.kind)}/${report.namespace ?? ''}/${report.name}`;
+
+/**
+ * Phase, readiness and message from what the controller wrote: vArmor's status (phase, conditions), or KubeArmor's
+ * one field `status.status` (`OK`, or `PHASE: why`; controller/kubearmor-status.ts).
+ */
+function statusOf(kind: PolicyKind, stored: unknown): { phase: string; ready: boolean; message: string } {
+  if (POLICY_RESOURCES[kind].dialect === 'kubearmor') {
+    const text = storedKubeArmorStatus(stored).status;
+    if (text === undefined) return { phase: 'Unknown', ready: false, message: 'the controller has not written a status yet' };
+    if (text === 'OK') return { phase: 'OK', ready: true, message: '' };
+    const colon = text.indexOf(': ');
+    return colon < 0 ? { phase: text, ready: false, message: '' } : { phase: text.slice(0, colon), ready: false, message: text.slice(colon + 2) };
+  }
+  const status = policyStatusSchema.safeParse(stored);
+  const conditions = status.success ? (status.data.conditions ?? []) : [];
+  const failed = conditions.find((condition) => (condition.type === 'Created' || condition.type === 'Updated') && condition.status === 'False');
+  const ready = conditions.find((condition) => condition.type === 'Ready');
+  return {
+    phase: (status.success && status.data.phase) || 'Unknown',
+    ready: status.success && status.data.ready === true,
+    message: failed?.message ?? ready?.message ?? (status.success ? '' : 'the controller has not written a status yet'),
+  };
+}
 
 export function policyReports(input: ReportInput): PolicyReport[] {
   const nodes = input.nodeStatuses.flatMap((object) => {
@@ -55,24 +81,19 @@ export function policyReports(input: ReportInput): PolicyReport[] {
   // The set every node should have applied: each ArmorProfile not being deleted, at its stored digest.
   const current = input.profiles.flatMap((profile) => (profile.metadata?.deletionTimestamp ? [] : [[`${profile.metadata?.namespace ?? ''}/${profile.metadata?.name ?? ''}`, storedProfileDigest(profile)] as const]));
   const currentSet = profileSetHash(current);
-  const reports = input.policies.map((policy): PolicyReport => {
-    const kind = policy.kind === 'VarmorClusterPolicy' ? 'VarmorClusterPolicy' : 'VarmorPolicy';
-    const status = policyStatusSchema.safeParse((policy as { status?: unknown }).status);
-    const conditions = status.success ? (status.data.conditions ?? []) : [];
-    const failed = conditions.find((condition) => (condition.type === 'Created' || condition.type === 'Updated') && condition.status === 'False');
-    const ready = conditions.find((condition) => condition.type === 'Ready');
+  const reports = input.policies.flatMap((policy): PolicyReport[] => {
+    const kind = policy.kind;
+    if (kind === undefined || !isPolicyKind(kind)) return [];
     // The profile is the one the policy controls (its owner reference), wherever the controller keeps it.
     const stored = input.profiles.find((profile) => profile.metadata?.ownerReferences?.some((owner) => owner.controller === true && owner.uid === policy.metadata?.uid));
     const profile = stored ? armorProfileSchema.safeParse(stored) : undefined;
     const base = {
       kind,
-      ...(kind === 'VarmorPolicy' ? { namespace: policy.metadata?.namespace ?? '' } : {}),
+      ...(POLICY_RESOURCES[kind].namespaced ? { namespace: policy.metadata?.namespace ?? '' } : {}),
       name: policy.metadata?.name ?? '',
-      phase: (status.success && status.data.phase) || 'Unknown',
-      ready: status.success && status.data.ready === true,
-      message: failed?.message ?? ready?.message ?? (status.success ? '' : 'the controller has not written a status yet'),
-    } as const;
-    if (!stored || !profile?.success) return { ...base, desired: 0, current: 0, nodes: [] };
+      ...statusOf(kind, (policy as { status?: unknown }).status),
+    };
+    if (!stored || !profile?.success) return [{ ...base, desired: 0, current: 0, nodes: [] }];
     const where = `${stored.metadata?.namespace ?? ''}/${stored.metadata?.name ?? ''}`;
     const digest = storedProfileDigest(stored);
     const lines = nodes.map((node): NodeReportLine => {
@@ -86,7 +107,7 @@ export function policyReports(input: ReportInput): PolicyReport[] {
       return { node: node.metadata.name, state: 'waiting', message: `has not applied the current profiles yet (it holds ${node.status.profileCount} of ${current.length})` };
     });
     lines.sort((a, b) => byText(a.node, b.node));
-    return { ...base, profile: where, desired: profile.data.status?.desiredNumberLoaded ?? 0, current: profile.data.status?.currentNumberLoaded ?? 0, nodes: lines };
+    return [{ ...base, profile: where, desired: profile.data.status?.desiredNumberLoaded ?? 0, current: profile.data.status?.currentNumberLoaded ?? 0, nodes: lines }];
   });
   return reports.sort((a, b) => byText(keyOf(a), keyOf(b)));
 }
