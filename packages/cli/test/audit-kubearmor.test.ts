@@ -125,18 +125,17 @@ describe('armorkit audit --format kubearmor (KubeArmor alert JSON from real audi
     });
   });
 
-  it('whitelist mode: a denial no rule allows is DefaultPosture; a denial of a class with no rules is a log, not an alert', async () => {
+  it('a denial no rule accounts for is DefaultPosture Block, in a whitelisted class or not (as KubeArmor names AppArmor denials)', async () => {
     const { alerts } = await audit([sample(2, 'kubearmor-multiubuntu-ksp-allow-etc'), sample(1, 'kubearmor-multiubuntu-ksp-allow-etc'), sample(5, 'kubearmor-multiubuntu-ksp-allow-etc')]);
     // The ptrace denial (line 5) has no KubeArmor operation: no line.
     expect(alerts).toHaveLength(2);
     expect(alerts[0]).toMatchObject({ PolicyName: 'DefaultPosture', Type: 'MatchedPolicy', Operation: 'File', Resource: '/run/kubernetes/', Action: 'Block', Result: 'Permission denied' });
     expect(alerts[0]).not.toHaveProperty('Severity');
     expect(alerts[0]).not.toHaveProperty('Tags');
+    // Network has no rule here: the denial is still the posture's, not a log.
     expect(alerts[1]).toEqual(
-      expect.objectContaining({ Type: 'ContainerLog', Operation: 'Network', Resource: 'domain=AF_UNIX type=SOCK_DGRAM protocol=0', Enforcer: 'AppArmor', Result: 'Permission denied' }),
+      expect.objectContaining({ PolicyName: 'DefaultPosture', Type: 'MatchedPolicy', Operation: 'Network', Resource: 'domain=AF_UNIX type=SOCK_DGRAM protocol=0', Enforcer: 'AppArmor', Action: 'Block', Result: 'Permission denied' }),
     );
-    expect(alerts[1]).not.toHaveProperty('PolicyName');
-    expect(alerts[1]).not.toHaveProperty('Action');
   });
 
   it('the vArmor format carries the same match on the event (dialectEvent.kubearmor)', async () => {
