@@ -23,10 +23,26 @@ const POD_UID = '11111111-2222-4333-8444-555555555555';
 const logRecord = (pid: number, syscall: number, serial: number) =>
   `Dec  1 10:00:01 node-1 kernel: [  270.853767] audit: type=1326 audit(1764583201.502:${serial}): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=${pid} comm="python3" exe="/usr/bin/python3" sig=0 arch=c000003e syscall=${syscall} compat=0 ip=0x7f3c012e467b code=0x7ffc0000`;
 
+/** The record labelled with the profile (AppArmor's subj= on the seccomp record): no pod is needed to attribute it. */
+const labelled = (syscall: number, serial: number) => logRecord(1, syscall, serial).replace('ses=4294967295 pid=1', `ses=4294967295 subj=${PROFILE} (complain) pid=1`);
+
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
+
+/** A node's fake /proc and scratch directory (AppArmor off: seccomp only), its engine and an empty kern.log. */
+async function nodeFiles() {
+  const proc = await FakeProc.create();
+  cleanup.push(() => proc.close());
+  const directory = await mkdtemp(join(tmpdir(), 'armorkit-modeling-'));
+  cleanup.push(() => rm(directory, { recursive: true, force: true }));
+  writeFileSync(join(directory, 'enabled'), 'N\n');
+  const engine = createEngine({ plugins: [varmorDialect(), apparmor({ paths: { enabled: join(directory, 'enabled'), profileDirectory: directory } }), seccomp()], rulePacks: [builtinRules] });
+  const auditLog = join(directory, 'kern.log');
+  writeFileSync(auditLog, '');
+  return { proc, directory, engine, auditLog };
+}
 
 describe('BehaviorModeling in a cluster: agent and controller', () => {
   it('the agent records its containers\' events for the duration, writes its part, the final one at the end; the controller completes the model from it', async () => {
@@ -35,12 +51,7 @@ describe('BehaviorModeling in a cluster: agent and controller', () => {
     cleanup.push(() => api.close());
     const h = await startHarness({ clock: () => new Date(clock.now), modelingGrace: 60_000 }, api);
     cleanup.push(() => h.controller.stop());
-    const proc = await FakeProc.create();
-    cleanup.push(() => proc.close());
-    const directory = await mkdtemp(join(tmpdir(), 'armorkit-modeling-'));
-    cleanup.push(() => rm(directory, { recursive: true, force: true }));
-    writeFileSync(join(directory, 'enabled'), 'N\n');
-    const engine = createEngine({ plugins: [varmorDialect(), apparmor({ paths: { enabled: join(directory, 'enabled'), profileDirectory: directory } }), seccomp()], rulePacks: [builtinRules] });
+    const { proc, directory, engine, auditLog } = await nodeFiles();
 
     h.api.put(POLICIES, varmorPolicy('web', { enforcer: 'Seccomp', mode: 'BehaviorModeling', modelingOptions: { duration: 1 } }));
     await until(() => h.api.get(PROFILES, PROFILE, 'demo'));
@@ -54,8 +65,6 @@ describe('BehaviorModeling in a cluster: agent and controller', () => {
     const ratelimit = join(proc.root, 'sys/kernel/printk_ratelimit');
     mkdirSync(dirname(ratelimit), { recursive: true });
     writeFileSync(ratelimit, '5\n');
-    const auditLog = join(directory, 'kern.log');
-    writeFileSync(auditLog, '');
     const violationsLog = join(directory, 'violations.log');
     const log: string[] = [];
     const started = await startNodeAgent({
@@ -112,18 +121,9 @@ describe('BehaviorModeling in a cluster: agent and controller', () => {
     cleanup.push(() => api.close());
     const h = await startHarness({ clock: () => new Date(clock.now) }, api);
     cleanup.push(() => h.controller.stop());
-    const proc = await FakeProc.create();
-    cleanup.push(() => proc.close());
-    const directory = await mkdtemp(join(tmpdir(), 'armorkit-modeling-'));
-    cleanup.push(() => rm(directory, { recursive: true, force: true }));
-    writeFileSync(join(directory, 'enabled'), 'N\n');
-    const engine = createEngine({ plugins: [varmorDialect(), apparmor({ paths: { enabled: join(directory, 'enabled'), profileDirectory: directory } }), seccomp()], rulePacks: [builtinRules] });
+    const { proc, directory, engine, auditLog } = await nodeFiles();
     h.api.put(POLICIES, varmorPolicy('web', { enforcer: 'Seccomp', mode: 'BehaviorModeling', modelingOptions: { duration: 10 } }));
     await until(() => h.api.get(PROFILES, PROFILE, 'demo'));
-    const auditLog = join(directory, 'kern.log');
-    writeFileSync(auditLog, '');
-    // Labelled records (AppArmor's subj= on the seccomp record), so no pod is needed.
-    const labelled = (syscall: number, serial: number) => logRecord(1, syscall, serial).replace('ses=4294967295 pid=1', `ses=4294967295 subj=${PROFILE} (complain) pid=1`);
     const agentOptions = {
       engine,
       kubeConfig: api.kubeConfig(),
@@ -167,19 +167,12 @@ describe('BehaviorModeling in a cluster: agent and controller', () => {
     const made = await until(() => h.api.get(PROFILES, PROFILE, 'demo'));
     await h.controller.stop();
     h.api.put(PROFILES, { ...made, metadata: { ...made.metadata, annotations: { 'armorkit.dev/modeling-started-at': '2026-01-01T00:00:00Z' } } });
-    const proc = await FakeProc.create();
-    cleanup.push(() => proc.close());
-    const directory = await mkdtemp(join(tmpdir(), 'armorkit-modeling-'));
-    cleanup.push(() => rm(directory, { recursive: true, force: true }));
-    writeFileSync(join(directory, 'enabled'), 'N\n');
-    const engine = createEngine({ plugins: [varmorDialect(), apparmor({ paths: { enabled: join(directory, 'enabled'), profileDirectory: directory } }), seccomp()], rulePacks: [builtinRules] });
-    const auditLog = join(directory, 'kern.log');
-    writeFileSync(auditLog, '');
+    const { proc, directory, engine, auditLog } = await nodeFiles();
     const violationsLog = join(directory, 'violations.log');
     const started = await startNodeAgent({ engine, kubeConfig: api.kubeConfig(), node: 'node-1', seccompDirectory: join(directory, 'seccomp'), proc: proc.root, violationsLog, auditLogs: [auditLog], modelWriteInterval: 20, backoff: { initial: 5, max: 20 } });
     if ('problem' in started) throw new Error(started.problem);
     await started.agent.ready;
-    appendFileSync(auditLog, `${logRecord(1, 0, 1).replace('ses=4294967295 pid=1', `ses=4294967295 subj=${PROFILE} (complain) pid=1`)}\n`);
+    appendFileSync(auditLog, `${labelled(0, 1)}\n`);
     // Not the modeller's: a violation.
     await until(() => existsSync(violationsLog) && readFileSync(violationsLog, 'utf8').includes(PROFILE));
     // Stopping flushes every modeller: a late one would write its final part now.

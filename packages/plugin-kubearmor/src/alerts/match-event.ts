@@ -59,6 +59,14 @@ function ruleMatches(rule: KubeArmorRule, subject: AlertSubject, source: string 
   }
 }
 
+/** The fromSource paths of a policy's AppArmor rules, made once per rule list. */
+const sourcePaths = new WeakMap<readonly KubeArmorRule[], string[]>();
+function sourcePathsOf(rules: readonly KubeArmorRule[]): string[] {
+  let paths = sourcePaths.get(rules);
+  if (!paths) sourcePaths.set(rules, (paths = [...new Set(rules.flatMap((rule) => (rule.class === 'syscalls' ? [] : rule.fromSource)))]));
+  return paths;
+}
+
 /**
  * The executables an event may be about: seccomp names it (exe); in an AppArmor child profile (a fromSource one)
  * the sources whose base name is the command name (the kernel's comm: the first 15 bytes), several when the policy
@@ -68,8 +76,7 @@ function ruleMatches(rule: KubeArmorRule, subject: AlertSubject, source: string 
 function sourcesOf(event: ViolationEvent, subject: AlertSubject, rules: readonly KubeArmorRule[]): (string | undefined)[] {
   if (subject.executable !== undefined) return [subject.executable];
   if (event.enforcer !== 'AppArmor' || typeof event.event.childProfile !== 'string') return [undefined];
-  const sources = [...new Set(rules.flatMap((rule) => (rule.class === 'syscalls' ? [] : rule.fromSource)))];
-  const named = sources.filter((source) => source.slice(source.lastIndexOf('/') + 1).slice(0, 15) === subject.command);
+  const named = sourcePathsOf(rules).filter((source) => source.slice(source.lastIndexOf('/') + 1).slice(0, 15) === subject.command);
   return named.length > 0 ? named : [undefined];
 }
 

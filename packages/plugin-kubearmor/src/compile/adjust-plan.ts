@@ -1,4 +1,4 @@
-import type { AppArmorPlan, AppArmorRawRule, ContainerPosture, Plan, PostureClass } from '@armorkit/core';
+import { type AppArmorPlan, type AppArmorRawRule, type ContainerPosture, type Plan, POSTURE_CLASSES } from '@armorkit/core';
 import type { AppArmorHeader } from '../semantics/apparmor.js';
 import { translationOf } from './policy-ir.js';
 
@@ -8,12 +8,9 @@ import { translationOf } from './policy-ir.js';
  * protected.
  */
 export function kubeArmorPosture(header: AppArmorHeader, pointer: string): ContainerPosture {
-  const allowAll: PostureClass[] = [];
-  if (header.file) allowAll.push('file');
-  if (header.network) allowAll.push('network');
-  if (header.capability) allowAll.push('capability');
-  const auditAll = (header.audited ?? []).filter((cls) => allowAll.includes(cls));
-  return { allowAll, ...(auditAll.length > 0 ? { auditAll } : {}), protections: ['proc', 'sys', 'mount'], pointer };
+  // The header's audited classes are audit-posture ones, so always among those it keeps.
+  const allowAll = POSTURE_CLASSES.filter((cls) => header[cls]);
+  return { allowAll, ...(header.audited ? { auditAll: header.audited } : {}), protections: ['proc', 'sys', 'mount'], pointer };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { PostureClass as ProfileClass } from '@armorkit/core';
+import { POSTURE_CLASSES, type PostureClass as ProfileClass } from '@armorkit/core';
 import type { Posture, Postures } from './posture.js';
 import { directoryCovers, entityKey, matchText } from './keys.js';
 import { type FieldNote, type KubeArmorRule, type PathRule, type PostureClass, postureClassOf, whitelistClasses } from './rules.js';
@@ -159,7 +159,7 @@ function headerFor(whitelisted: ReadonlySet<PostureClass>, postures: Postures, p
 /** The allow-all lines a header keeps (`file,`, or `audit file,` when audited), in the order of the classes. */
 function allowAllLines(header: AppArmorHeader): string[] {
   const line = (cls: ProfileClass) => `${header.audited?.includes(cls) ? 'audit ' : ''}${cls},`;
-  return (['file', 'network', 'capability'] as const).filter((cls) => header[cls]).map(line);
+  return POSTURE_CLASSES.filter((cls) => header[cls]).map(line);
 }
 
 /** Does the rule override (replace) a global rule inside a child profile: same entity, or a child directory above it. */
