@@ -94,14 +94,14 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   program
     .command('run')
     .description('run a command confined by a policy with every enforcer this kernel supports; exits with its code')
-    .requiredOption('-p, --policy <file>', 'the policy file')
-    .option('--name <policy>', 'the policy to use when the file has several')
+    .requiredOption('-p, --policy <file>', 'a policy file; repeatable (KubeArmor policies given together are merged, as for one container)', collect)
+    .option('--name <policy>', 'only the policy of this name (of the files\' several); repeatable', collect)
     .option('--container <name>', 'the container the command stands for (checked against target.containers)')
     .option('-e, --enforcer <name>', 'only this enforcer; repeatable', collect)
     .option('--model <file>', 'ArmorProfileModel YAML for a DefenseInDepth policy built on a behaviour model; repeatable', collect)
     .argument('<command...>', 'the command and its arguments, after --')
     .passThroughOptions()
-    .action(async (command: string[], options: { policy: string; name?: string; container?: string; enforcer?: string[]; model?: string[] }) => {
+    .action(async (command: string[], options: { policy: string[]; name?: string[]; container?: string; enforcer?: string[]; model?: string[] }) => {
       const { runCommand } = await import('./commands/run.js');
       exitCode = await runCommand(await engine(), command, options, io);
     });

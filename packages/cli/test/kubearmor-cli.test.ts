@@ -194,4 +194,21 @@ describe('armorkit run with a KubeArmor policy (host kernel, seccomp)', { timeou
     // run warns as compile does, at the field, before the command runs.
     expect(confined.stderr).toMatch(/allow.yaml:9:9: \/spec\/file\/matchDirectories\/0: .* \(warning\)\n(.*\n)*armorkit: Seccomp:/);
   });
+
+  it('policies given together are merged into one profile: the syscalls both block are denied', () => {
+    writeFileSync(join(dir, 'setns.yaml'), 'apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\nmetadata: {name: block-setns, namespace: demo}\nspec:\n  selector:\n    matchLabels: {app: web}\n  syscalls:\n    matchSyscalls:\n      - syscall: [setns]\n  action: Block\n');
+    // unshare(CLONE_NEWUSER) and setns(-1, 0) (308 on x86_64): each errno, EBADF (9) for setns when it is not denied.
+    const both = ['python3', '-c', 'import ctypes; l=ctypes.CDLL(None,use_errno=True); e=[]\nfor call in ((272, 0x10000000), (308, -1, 0)):\n  l.syscall(*call); e.append(ctypes.get_errno())\nprint(*e)'];
+    const merged = armorkit(['run', '--policy', 'ksp.yaml', '--policy', 'setns.yaml', '--', ...both], { cwd: dir, built: true });
+    expect(merged.stderr).toContain('armorkit: Seccomp: seccomp filter of');
+    expect(merged.stdout.trim()).toBe(`${EPERM} ${EPERM}`);
+    const alone = armorkit(['run', '--policy', 'ksp.yaml', '--', ...both], { cwd: dir, built: true });
+    expect(alone.stdout.trim()).toBe(`${EPERM} 9`);
+    // --name picks among the files' policies; two namespaces cannot select one container.
+    expect(armorkit(['run', '--policy', 'ksp.yaml', '--policy', 'setns.yaml', '--name', 'block-setns', '--', ...both], { cwd: dir, built: true }).stdout.trim()).toBe(`0 ${EPERM}`);
+    writeFileSync(join(dir, 'prod.yaml'), readFileSync(join(dir, 'setns.yaml'), 'utf8').replace('namespace: demo', 'namespace: prod'));
+    const disjoint = armorkit(['run', '--policy', 'ksp.yaml', '--policy', 'prod.yaml', '--', 'true'], { cwd: dir, built: true });
+    expect(disjoint.status).toBe(1);
+    expect(disjoint.stderr).toContain('prod.yaml:3:42: /metadata/namespace: block-setns is of namespace prod and block-stuff of demo: no container is selected by both');
+  });
 });

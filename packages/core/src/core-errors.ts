@@ -16,6 +16,7 @@ export const coreErrors = defineErrors('@armorkit/core', {
   'unknown-rule': { description: 'A rule name no installed rule pack defines; the message suggests the closest name.' },
   'rule-without-effect': { description: 'A rule does nothing with the policy\'s enforcers (implemented by others only, or targets without AppArmor).', severity: 'warning' },
   'duplicate-profile-name': { description: 'Two policies compiled together have one profile name, so their profiles would overwrite each other.' },
+  'policies-not-combinable': { description: 'Several policies apply to one workload and their dialect cannot merge them (vArmor applies one policy per workload; KubeArmor\'s are merged).' },
   'enforcer-not-in-policy': { description: 'An enforcer was asked for that the policy does not use (spec.policy.enforcer).' },
   'enforcer-not-installed': { description: 'The policy uses an enforcer no plugin of the engine implements; add its plugin to the engine.' },
   'enforcer-cannot-do': { description: 'The enforcer\'s plugin has no such stage (it cannot verify, load, unload, confine a command or read an event channel).' },

@@ -29,13 +29,15 @@ export {
 } from './engine/pod-changes.js';
 export { readPackageMeta } from './package-meta.js';
 export { parseYamlStream } from './parse/yaml-stream.js';
+export { composeSources } from './parse/composed-source.js';
+export { locateErrors } from './engine/locate.js';
 export { validateDocument } from './parse/validate-document.js';
 export type { SourceDocument } from './source.js';
 export { enforcerFromId, enforcerId, splitEnforcerString, type Enforcer } from './enforcer.js';
 
 // Results and errors
 export { errorsOf, fail, failureMessage, ok, resultOf, type Result } from './result.js';
-export { PolicyErrors, formatPolicyError, fromPointer, policyError, type PolicyError } from './errors.js';
+export { PolicyErrors, formatPolicyError, fromPointer, policyError, toPointer, type PolicyError } from './errors.js';
 export { defineErrors, type ErrorCatalog } from './error-catalog.js';
 export { coreErrors } from './core-errors.js';
 export { renderErrorReference } from './error-reference.js';

@@ -23,6 +23,11 @@ export interface SourceDocument {
    * written so that its lines are the document's (a `|` block, or a one-line scalar without escapes).
    */
   locateInText?(pointer: string, at: Position): Position | undefined;
+  /**
+   * For a document that stands for several (the policies of a combined set, `composeSources`): the member document a
+   * pointer is in and the pointer inside it; undefined for a pointer above the members.
+   */
+  member?(pointer: string): { source: SourceDocument; pointer: string } | undefined;
 }
 
 export interface ParsedStream {

@@ -32,6 +32,9 @@ export const kubearmorErrors = defineErrors('@armorkit/plugin-kubearmor', {
     description: 'A field KubeArmor itself ignores (an Allow rule without fromSource in a host policy); armorkit ignores it too.',
     severity: 'warning',
   },
+  'kubearmor/policies-disjoint': {
+    description: 'Policies given to apply together (armorkit run with several --policy) cannot select one container: a host policy beside container policies, two namespaces, one label with two values, no container in common.',
+  },
   'kubearmor/alerts-differ': {
     description: "Enforcement is exact but the events differ from KubeArmor's alerts (the audit posture under AppArmor).",
     severity: 'warning',

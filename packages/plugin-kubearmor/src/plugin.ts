@@ -1,8 +1,9 @@
 import { definePlugin, readPackageMeta } from '@armorkit/core';
-import { matchEvent } from './alerts/match-event.js';
+import { matchRules } from './alerts/match-event.js';
 import type { KubeArmorEventMatch } from './alerts/event-match.js';
 import { adjustKubeArmorPlan } from './compile/adjust-plan.js';
-import { withKubeArmorSemantics } from './compile/policy-ir.js';
+import { combineKubeArmorPolicies } from './compile/combine-policies.js';
+import { translationOf, withKubeArmorSemantics } from './compile/policy-ir.js';
 import { parseKubeArmorDocument } from './dialect/parse-document.js';
 import type { KubeArmorDialectOptions } from './dialect/policy-ir.js';
 import { kubearmorErrors } from './errors.js';
@@ -34,9 +35,11 @@ export const kubearmor = definePlugin((options: KubeArmorPluginOptions = {}) => 
   apply(engine) {
     engine.hooks.parse.tap('kubearmor', (document) => withKubeArmorSemantics(parseKubeArmorDocument(document, options), options));
     engine.hooks.resolveMode.tap('kubearmor', adjustKubeArmorPlan);
+    engine.hooks.combine.tap('kubearmor', (policies) => combineKubeArmorPolicies(policies, options));
     engine.hooks.attribute.tap('kubearmor', (event, policy) => {
-      const parsed = policy.dialectPolicy?.kubearmor;
-      const match = parsed ? matchEvent(event, parsed) : undefined;
+      const translation = translationOf(policy);
+      const pointerOf = (pointer: string) => policy.source.member?.(pointer)?.pointer ?? pointer;
+      const match = translation ? matchRules(event, { rules: translation.rules, host: translation.host, pointerOf }) : undefined;
       return match ? { ...event, dialectEvent: { ...event.dialectEvent, kubearmor: match } } : event;
     });
   },

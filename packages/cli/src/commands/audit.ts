@@ -29,13 +29,25 @@ export function auditEnforcers(options: Pick<AuditOptions, 'policies' | 'source'
   return [...new Set([...KERNEL_LOG_ENFORCERS, ...(parseEnforcers(options.source) ?? [])])];
 }
 
-/** profileName → the policy that produced it, from the policies given with --policies. */
+/**
+ * profileName → the policy that produced it, from the policies given with --policies; and, for a dialect that merges
+ * its policies (KubeArmor), the merge of all of them, so the events of `run` with the same policies are named too.
+ */
 function policyOwners(engine: Engine, paths: readonly string[], io: CliIO): Map<string, PolicyIR> {
   const owners = new Map<string, PolicyIR>();
   if (paths.length === 0) return owners;
   const { files, problems } = readInputs(paths, io.cwd);
   if (problems.length > 0) throw new UsageError(`--policies: ${problems.join('; ')}`);
-  for (const { plan } of resolvePolicies(engine, files).resolved) owners.set(plan.profileName, plan.policy);
+  const byDialect = new Map<string, PolicyIR[]>();
+  for (const { plan } of resolvePolicies(engine, files).resolved) {
+    owners.set(plan.profileName, plan.policy);
+    byDialect.set(plan.policy.dialect, [...(byDialect.get(plan.policy.dialect) ?? []), plan.policy]);
+  }
+  // Policies that cannot apply together (vArmor's, two namespaces') have no merged profile to name.
+  for (const policies of byDialect.values()) {
+    const merged = policies.length > 1 ? engine.combine(policies).policy : undefined;
+    if (merged) owners.set(merged.profileName, merged);
+  }
   return owners;
 }
 

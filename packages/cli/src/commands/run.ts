@@ -4,23 +4,25 @@ import { spawnConfined } from '../confined-spawn.js';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import { formatProblems, readBehaviorModels } from '../pipeline.js';
 import { parseEnforcers } from './compile.js';
-import { readOnePolicy } from './one-policy.js';
+import { readCombinedPolicy } from './one-policy.js';
 
 export interface RunOptions {
-  policy: string;
+  /** Policy files; their policies (or those --name names) apply together. */
+  policy: string[];
   container?: string;
   enforcer?: string[];
-  name?: string;
+  name?: string[];
   model?: string[];
 }
 
 /**
- * `armorkit run --policy FILE -- CMD...`: compile the policy, apply every enforcer this kernel supports, run the
+ * `armorkit run --policy FILE... -- CMD...`: compile the policy (KubeArmor policies given together are merged into
+ * one, as KubeArmor merges those selecting a container), apply every enforcer this kernel supports, run the
  * command confined, and pass its exit code through. Says plainly which enforcers could not be applied.
  */
 export async function runCommand(engine: Engine, argv: readonly string[], options: RunOptions, io: CliIO): Promise<number> {
   if (argv.length === 0) throw new UsageError('run: give the command after --, e.g. armorkit run --policy p.yaml -- sh -c "id"');
-  const { policy, errors: parseErrors } = readOnePolicy(engine, options, io.cwd);
+  const { policy, errors: parseErrors } = readCombinedPolicy(engine, options, io.cwd);
   if (!policy) {
     for (const line of formatProblems(parseErrors)) io.err(line);
     return EXIT.invalid;

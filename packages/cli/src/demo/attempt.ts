@@ -72,7 +72,7 @@ export async function runInProcess(engine: Engine, repo: string, scenario: DemoS
     commandOutput: { stdout: () => undefined, stderr: (chunk: string) => (stderr += chunk) },
   };
   try {
-    const exitCode = await runCommand(engine, scenario.command, { policy: scenario.policy, enforcer: [scenario.enforcer.toLowerCase()] }, io);
+    const exitCode = await runCommand(engine, scenario.command, { policy: [scenario.policy], enforcer: [scenario.enforcer.toLowerCase()] }, io);
     return attemptOutcome(exitCode, stderr, 'in process', Date.now() - started);
   } catch (error) {
     // A usage error is the demo's own mistake (a scenario naming a missing file); it must show, not crash the run.

@@ -64,7 +64,7 @@ export async function networkProxyDemo(engine: Engine, repo: string, io: CliIO):
     },
   };
   try {
-    const code = await runCommand(engine, ['sh', '-c', NETWORKPROXY_DEMO_SCRIPT], { policy }, stepIO);
+    const code = await runCommand(engine, ['sh', '-c', NETWORKPROXY_DEMO_SCRIPT], { policy: [policy] }, stepIO);
     output.flush();
     const behaved = code === 0 && seen.includes('upstream saw GET /public/hello') && seen.includes('armorkit: access denied');
     io.out(`  ${behaved ? 'ok' : 'UNEXPECTED'}: allowed request answered by the server, denied one refused by the proxy (403), its event above; \`armorkit audit --source networkproxy\` reads the events file`);

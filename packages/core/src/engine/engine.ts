@@ -78,6 +78,7 @@ export class Engine {
     for (const plugin of this.plugins) for (const backend of plugin.backends ?? []) this.register(backend, plugin);
     // Before any plugin taps: a throw in these stages becomes an error naming the plugin, never a crash of the caller.
     attributeFailures(this.hooks.parse, 'parse');
+    attributeFailures(this.hooks.combine, 'combine');
     attributeFailures(this.hooks.resolveMode, 'resolveMode');
     attributeFailures(this.hooks.attribute, 'attribute');
     for (const plugin of this.plugins) plugin.apply?.(this);
@@ -144,6 +145,30 @@ export class Engine {
       if (result.policy) outcome.policies.push(result.policy);
     }
     return outcome;
+  }
+
+  /**
+   * combine: the policies that apply to one workload as the one policy it is confined with. One policy is itself;
+   * several go to their dialect's `combine` tap (KubeArmor merges its policies' rules), and policies no dialect
+   * combines are an error at the second one.
+   */
+  combine(policies: readonly PolicyIR[]): DialectResult {
+    const [first, second] = policies;
+    if (!first) throw new TypeError('combine: no policies');
+    if (!second) return { policy: first, errors: [] };
+    let result: DialectResult | undefined;
+    try {
+      result = this.hooks.combine.call(policies);
+    } catch (error) {
+      return { errors: locateErrors(pluginFailureErrors(error, ''), first.source) };
+    }
+    if (!result) {
+      const names = policies.map((policy) => `${policy.kind} ${policy.clusterScoped ? '' : `${policy.namespace}/`}${policy.name}`);
+      const dialects = [...new Set(policies.map((policy) => policy.dialect))];
+      const why = dialects.length > 1 ? `policies of different dialects (${dialects.join(', ')}) cannot be merged` : `the ${first.dialect} dialect applies one policy per workload`;
+      return { errors: locateErrors([coreErrors.error('policies-not-combinable', '', `${names.join(', ')} all apply here, and ${why}: choose one`)], second.source) };
+    }
+    return result.policy ? { policy: result.policy, errors: locateErrors(result.errors, result.policy.source) } : { errors: locateErrors(result.errors, first.source) };
   }
 
   /**

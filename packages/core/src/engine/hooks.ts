@@ -21,7 +21,7 @@ export interface AuditRecord {
  * The cross-cutting stages of a policy's life, declared in one place (webpack's Compiler.hooks model). The
  * per-enforcer stages are not hooks: each enforcer has one typed backend (EnforcerBackend, in backend.ts).
  *
- *   parse ──▶ resolveMode ──▶ backend.compile ──▶ backend.verify ──▶ backend.load / unload / confine
+ *   parse ──▶ (combine) ──▶ resolveMode ──▶ backend.compile ──▶ backend.verify ──▶ backend.load / unload / confine
  *                   kernel/proxy logs ──▶ engine.auditRecords (declared by plugins) ──▶ attribute ──▶ audit (sinks)
  *                               enforcer channels ──▶ backend.auditSource ────────┘
  *
@@ -31,6 +31,13 @@ export function createHooks() {
   return Object.freeze({
     /** A dialect recognises the document (by apiVersion/kind) and returns the policy or its errors; first answer wins. */
     parse: new SyncBailHook<[SourceDocument], DialectResult | undefined>(['document']),
+    /**
+     * Several policies of one dialect that apply to one workload, as one policy. A dialect that merges its policies
+     * answers (KubeArmor unions their rules), its policy's source composed from the members' (`composeSources`), and
+     * errors without a policy already located (`locateErrors`); first answer wins; none: the policies cannot apply
+     * together (vArmor applies one per workload).
+     */
+    combine: new SyncBailHook<[readonly PolicyIR[]], DialectResult | undefined>(['policies']),
     /**
      * Adjusts the plan computed from the mode matrix, for every enforcer at once: add warnings, or change what the
      * enforcers build (a site plugin that turns auditViolations on everywhere). Compile sees the plan the last tap returns.

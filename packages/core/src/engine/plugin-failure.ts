@@ -3,7 +3,7 @@ import { type PolicyError, PolicyErrors } from '../errors.js';
 import { type Result, fail } from '../result.js';
 
 /** The stages whose plugin calls the engine attributes: the hooks it taps and its backends' methods. */
-export type PluginStage = 'parse' | 'resolveMode' | 'attribute' | 'compile' | 'fromProfile' | 'explain' | 'verify' | 'load' | 'loaded' | 'unload' | 'confine' | 'auditSource' | 'observe' | 'podChanges' | 'close';
+export type PluginStage = 'parse' | 'combine' | 'resolveMode' | 'attribute' | 'compile' | 'fromProfile' | 'explain' | 'verify' | 'load' | 'loaded' | 'unload' | 'confine' | 'auditSource' | 'observe' | 'podChanges' | 'close';
 
 /** A plugin's tap threw (or rejected) in a stage; the engine turns it into a PolicyError naming both. */
 export class PluginFailure extends Error {

@@ -126,11 +126,22 @@ function rulesOf(policy: ParsedKubeArmorPolicy): KubeArmorRule[] {
  * through is a log too. Undefined for events KubeArmor has no operation for (ptrace, mount, signals).
  */
 export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy): KubeArmorEventMatch | undefined {
+  return matchRules(event, { rules: rulesOf(policy), host: policy.kind === 'KubeArmorHostPolicy' });
+}
+
+/** What matchRules reads: the flat rules of a policy or a merged set, and how an alert names a rule's field. */
+export interface AlertRules {
+  rules: readonly KubeArmorRule[];
+  host: boolean;
+  /** The rule's pointer as the alert shows it (a merged set's `/1/spec/...` is `/spec/...` of its policy). */
+  pointerOf?: (pointer: string) => string;
+}
+
+/** matchEvent on flat rules (each naming its policy): one policy's, or those of policies merged for one container. */
+export function matchRules(event: ViolationEvent, { rules, host, pointerOf = (pointer) => pointer }: AlertRules): KubeArmorEventMatch | undefined {
   const subject = alertSubject(event);
   if (!subject) return undefined;
-  const rules = rulesOf(policy);
   const { source, matching } = matchingRules(subject, rules, sourcesOf(event, subject, rules));
-  const host = policy.kind === 'KubeArmorHostPolicy';
   const denied = event.action === 'DENIED';
   const base = {
     operation: subject.operation,
@@ -150,12 +161,12 @@ export function matchEvent(event: ViolationEvent, policy: ParsedKubeArmorPolicy)
     const action = rule.action === 'Allow' && denied ? 'Block' : rule.action;
     return {
       type: host ? 'MatchedHostPolicy' : 'MatchedPolicy',
-      policyName: policy.name,
+      policyName: rule.policyName,
       severity: String(rule.severity),
       tags: [...rule.tags],
       message: rule.message,
       action,
-      pointer: rule.pointer,
+      pointer: pointerOf(rule.pointer),
       ...base,
     };
   }

@@ -10,6 +10,11 @@ export function translationOf(policy: PolicyIR): Translation | undefined {
   return translations.get(policy);
 }
 
+/** Keeps the translation a policy's IR was made with (by the parse step, or by combining policies). */
+export function rememberTranslation(policy: PolicyIR, translation: Translation): void {
+  translations.set(policy, translation);
+}
+
 /**
  * The parse step's answer with the semantics applied: the IR gets the enforcers that take the policy and the vArmor
  * EnhanceProtect spec their compilers consume; a policy the semantics refuse becomes its errors (none is half-made).
@@ -20,6 +25,6 @@ export function withKubeArmorSemantics(result: DialectResult | undefined, option
   const translation = translateKubeArmor(parsed, options);
   if (translation.errors.length > 0) return { errors: [...result.errors, ...translation.errors] };
   const policy: PolicyIR = { ...result.policy, enforcers: translation.enforcers, spec: translation.spec };
-  translations.set(policy, translation);
+  rememberTranslation(policy, translation);
   return { policy, errors: result.errors };
 }

@@ -176,7 +176,7 @@ function overrides(local: readonly KubeArmorRule[], global: KubeArmorRule): bool
 export function appArmorTranslation(
   rules: readonly KubeArmorRule[],
   postures: Postures,
-  nativeRules?: { text: string; pointer: string } | undefined,
+  nativeRules: readonly { text: string; pointer: string }[] = [],
   postureAlerts = false,
 ): AppArmorTranslation {
   const problems: FieldNote[] = [];
@@ -237,7 +237,7 @@ export function appArmorTranslation(
   // An allowed exec of a fromSource executable is its transition into the child profile (KubeArmor drops the rule too).
   const isSourceExec = (rule: KubeArmorRule) => rule.class === 'process' && rule.action !== 'Block' && rule.match.kind === 'path' && sourcePaths.includes(rule.match.path);
   const global = collect(globalRules, globalRules, whitelisted, isSourceExec);
-  if (nativeRules && nativeRules.text.trim() !== '') global.push({ rules: nativeRules.text, pointer: nativeRules.pointer });
+  for (const native of nativeRules) if (native.text.trim() !== '') global.push({ rules: native.text, pointer: native.pointer });
 
   for (const source of sourcePaths) {
     const at = own.find((rule) => rule.fromSource.includes(source));

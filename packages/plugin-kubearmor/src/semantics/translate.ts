@@ -24,6 +24,8 @@ export interface TranslateOptions extends PostureOptions {
 /** A KubeArmor policy in armorkit's terms: the rules, the posture, per-enforcer translations and the vArmor spec. */
 export interface Translation {
   rules: KubeArmorRule[];
+  /** Host policies': their events are host alerts. */
+  host: boolean;
   postures: Postures;
   enforcers: KubeArmorEnforcer[];
   spec: VarmorPolicySpec;
@@ -42,20 +44,46 @@ function enforcersFor(rule: KubeArmorRule): readonly KubeArmorEnforcer[] {
 const uniqueNotes = (notes: readonly FieldNote[]) => [...new Map(notes.map((note) => [`${note.pointer}\n${note.message}`, note])).values()];
 
 /**
+ * What the semantics translate: the rules of the policies that apply to one container, with the fields refused or
+ * ignored, their native AppArmor rules, the namespace whose posture applies and the vArmor target.
+ */
+export interface RuleSet {
+  rules: KubeArmorRule[];
+  refused: FieldNote[];
+  ignored: FieldNote[];
+  natives: { text: string; pointer: string }[];
+  namespace: string;
+  /** Host policies' rules (a set is all host policies or none). */
+  host: boolean;
+  target: VarmorPolicySpec['target'];
+  /** How a pointer of the set is named in a message (a merged set names the policy). */
+  describe: (pointer: string) => string;
+}
+
+/** One policy as a rule set. */
+export function ruleSetOf(policy: ParsedKubeArmorPolicy): RuleSet {
+  const { rules, refused, ignored } = flattenRules(policy);
+  return { rules, refused, ignored, natives: policy.apparmor ? [policy.apparmor] : [], namespace: policy.namespace ?? '', host: policy.kind === 'KubeArmorHostPolicy', target: kubeArmorSpecTarget(policy), describe: (pointer) => pointer };
+}
+
+/**
  * KubeArmor's semantics (reference §2) for one policy: its rules with inherited fields, whitelist mode and the
  * default posture per class, translated for AppArmor, BPF and seccomp; which enforcers take it; and a vArmor
  * EnhanceProtect spec holding what each enforcer's compiler consumes. Pure.
  */
 export function translateKubeArmor(policy: ParsedKubeArmorPolicy, options: TranslateOptions = {}): Translation {
-  const flat = flattenRules(policy);
-  const errorList: PolicyError[] = flat.refused.map((note) => errors.error('kubearmor/field-unsupported', note.pointer, note.message, note.value));
-  const warnings: PolicyError[] = flat.ignored.map((note) => errors.error('kubearmor/field-ignored', note.pointer, note.message));
+  return translateRuleSet(ruleSetOf(policy), options);
+}
 
-  const { rules } = flat;
+/** The semantics of a rule set: one policy's, or the union of the policies that select one container. Pure. */
+export function translateRuleSet(set: RuleSet, options: TranslateOptions = {}): Translation {
+  const errorList: PolicyError[] = set.refused.map((note) => errors.error('kubearmor/field-unsupported', note.pointer, note.message, note.value));
+  const warnings: PolicyError[] = set.ignored.map((note) => errors.error('kubearmor/field-ignored', note.pointer, note.message));
 
-  const postures = resolvePostures(policy.namespace ?? '', options);
-  const native = policy.apparmor;
-  const appArmor = appArmorTranslation(rules, postures, native, options.postureAlerts === true);
+  const { rules, natives } = set;
+
+  const postures = resolvePostures(set.namespace, options);
+  const appArmor = appArmorTranslation(rules, postures, natives, options.postureAlerts === true);
   const bpf = bpfTranslation(rules);
   const seccomp = seccompTranslation(rules);
   const problemsOf: Record<KubeArmorEnforcer, FieldNote[]> = {
@@ -64,10 +92,12 @@ export function translateKubeArmor(policy: ParsedKubeArmorPolicy, options: Trans
     Seccomp: uniqueNotes(seccomp.problems),
   };
   // spec.apparmor is AppArmor's own language: the other enforcers do not take it, as in KubeArmor.
-  if (native && native.text.trim() !== '') problemsOf.BPF.push({ pointer: native.pointer, message: 'native AppArmor rules (spec.apparmor) are for the AppArmor enforcer only' });
+  for (const native of natives) {
+    if (native.text.trim() !== '') problemsOf.BPF.push({ pointer: native.pointer, message: 'native AppArmor rules (spec.apparmor) are for the AppArmor enforcer only' });
+  }
 
   const needed = new Set<KubeArmorEnforcer>(rules.flatMap((rule) => enforcersFor(rule)));
-  if (native || rules.length === 0) needed.add('AppArmor');
+  if (natives.length > 0 || rules.length === 0) needed.add('AppArmor');
   let enforcers: KubeArmorEnforcer[];
   if (options.enforcers) {
     enforcers = KUBEARMOR_ENFORCERS.filter((enforcer) => options.enforcers?.includes(enforcer));
@@ -95,7 +125,7 @@ export function translateKubeArmor(policy: ParsedKubeArmorPolicy, options: Trans
       const own = problemsOf[enforcer].filter((note) => note.pointer.startsWith(rule.pointer));
       if (own.length > 0) return `${enforcer}: ${own.map((note) => note.message).join('; ')}`;
       const other = problemsOf[enforcer][0];
-      return `${enforcer} cannot take this policy because of ${other?.pointer ?? 'another rule'}: ${other?.message ?? ''}`;
+      return `${enforcer} cannot take this policy because of ${other ? set.describe(other.pointer) : 'another rule'}: ${other?.message ?? ''}`;
     });
     errorList.push(errors.error('kubearmor/rule-unenforceable', rule.pointer, `no armorkit enforcer can enforce this policy's rule exactly (${reasons.join('; ')})`));
   }
@@ -117,8 +147,8 @@ export function translateKubeArmor(policy: ParsedKubeArmorPolicy, options: Trans
   }
   if (enforcers.includes('Seccomp') && seccomp.syscalls.length > 0) enhanceProtect.syscallRawRules = seccomp.syscalls;
   const spec: VarmorPolicySpec = {
-    target: kubeArmorSpecTarget(policy),
+    target: set.target,
     policy: { enforcer: enforcers.join(''), mode: 'EnhanceProtect', enhanceProtect },
   };
-  return { rules, postures, enforcers, spec, appArmor, bpf, seccomp, errors: errorList, warnings };
+  return { rules, host: set.host, postures, enforcers, spec, appArmor, bpf, seccomp, errors: errorList, warnings };
 }
