@@ -129,12 +129,35 @@ spec:
     expect(mutate(pod(), { engine, policies: [hsp], namespace: 'shop' }).operations).toEqual([]);
   });
 
-  it('several select the pod: cluster policies first, then by name; the pod gets the first, a warning names the others', () => {
-    const policies = [ksp('b-policy', '{matchLabels: {app: web}}'), ksp('a-policy', '{matchLabels: {app: web}}'), csp('z-cluster', '[{key: namespace, operator: In, values: [shop]}]')];
+  it('several select a container: it gets their merge, and the pod is marked with the set for the controller', () => {
+    const policies = [ksp('b-policy', '{matchLabels: {app: web}}'), ksp('a-policy', '{matchLabels: {app: web, kubearmor.io/container.name: "[nginx]"}}'), csp('z-cluster', '[{key: namespace, operator: In, values: [shop]}]')];
     const result = mutate(pod(), { engine, policies, version: GA, namespace: 'shop' });
-    expect(result.policy?.name).toBe('z-cluster');
+    expect(result.warnings.filter((warning) => warning.code === 'policies-overlap')).toEqual([]);
+    const patched = applyPatch(pod(), result.operations);
+    const profiles = appArmorOf(patched);
+    // nginx: all three; sidecar: the two that name no container. Each set is one merged profile.
+    const all = engine.combine(policies).policy?.profileName;
+    const two = engine.combine([policies[0]!, policies[2]!]).policy?.profileName;
+    expect(profiles).toEqual({ nginx: all, sidecar: two });
+    expect(all).toMatch(/^kubearmor-shop-set-[0-9a-f]{10}$/);
+    const sets = JSON.parse(annotationsOf(patched)['armorkit.dev/kubearmor-sets'] ?? '{}') as Record<string, string[]>;
+    expect(sets).toEqual({
+      [all!]: ['KubeArmorClusterPolicy//z-cluster', 'KubeArmorPolicy/shop/a-policy', 'KubeArmorPolicy/shop/b-policy'],
+      [two!]: ['KubeArmorClusterPolicy//z-cluster', 'KubeArmorPolicy/shop/b-policy'],
+    });
+    expect((patched as { metadata: { labels: Record<string, string> } }).metadata.labels).toMatchObject({ 'armorkit.dev/kubearmor-set': 'true' });
+    // Mutating the patched pod again changes nothing.
+    expect(mutate(patched, { engine, policies, version: GA, namespace: 'shop' }).operations).toEqual([]);
+  });
+
+  it('policies whose rules no enforcer can take together: the first is applied, a warning says why', () => {
+    const pattern = kubeArmor('apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\nmetadata: {name: a-pattern, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  process: {matchPatterns: [{pattern: "/usr/bin/sleep 1", action: Block}]}\n');
+    const capability = kubeArmor('apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\nmetadata: {name: b-capability, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  capabilities: {matchCapabilities: [{capability: chown, action: Audit}]}\n');
+    const result = mutate(pod(), { engine, policies: [capability, pattern], version: GA, namespace: 'shop' });
+    expect(result.policy?.name).toBe('a-pattern');
     const overlap = result.warnings.find((warning) => warning.code === 'policies-overlap');
-    expect(overlap?.message).toBe('KubeArmorClusterPolicy z-cluster is applied; KubeArmorPolicy shop/a-policy, KubeArmorPolicy shop/b-policy also select the pod and are not applied (one profile per container)');
+    expect(overlap?.message).toMatch(/^KubeArmorPolicy shop\/a-pattern is applied to nginx, sidecar; KubeArmorPolicy shop\/b-capability also selects them and cannot be merged with it \(no armorkit enforcer can enforce/);
+    expect(annotationsOf(applyPatch(pod(), result.operations))).not.toHaveProperty(['armorkit.dev/kubearmor-sets']);
   });
 });
 

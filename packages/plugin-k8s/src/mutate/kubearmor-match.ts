@@ -28,3 +28,30 @@ export function kubeArmorPoliciesOf(policies: readonly PolicyIR[], workload: Wor
   const selecting = policies.filter((policy) => kubeArmorSelects(policy, workload));
   return [...selecting.filter((policy) => policy.clusterScoped).sort(byName), ...selecting.filter((policy) => !policy.clusterScoped).sort(byName)];
 }
+
+/** Containers of a pod that the same KubeArmor policies select, and those policies (in kubeArmorPoliciesOf's order). */
+export interface KubeArmorContainerSet {
+  members: PolicyIR[];
+  containers: string[];
+}
+
+/**
+ * The pod's containers grouped by the KubeArmor policies that select each (KubeArmor gives each container the merge
+ * of its policies): one group per distinct list of policies, in container order; containers no policy selects are left out.
+ */
+export function kubeArmorSetsOf(policies: readonly PolicyIR[], workload: Workload): KubeArmorContainerSet[] {
+  const selecting = kubeArmorPoliciesOf(policies, workload);
+  const groups = new Map<string, KubeArmorContainerSet>();
+  for (const container of workload.pod.containers) {
+    const members = selecting.filter((policy) => {
+      const parsed = policy.dialectPolicy?.kubearmor;
+      return parsed !== undefined && selectsContainer(parsed.target, container.name);
+    });
+    if (members.length === 0) continue;
+    const key = members.map((policy) => `${policy.kind}/${policy.namespace}/${policy.name}`).join('\n');
+    const group = groups.get(key);
+    if (group) group.containers.push(container.name);
+    else groups.set(key, { members, containers: [container.name] });
+  }
+  return [...groups.values()];
+}
