@@ -4,7 +4,7 @@
 
 // The engine
 export { createEngine, Engine, type EngineOptions } from './engine/engine.js';
-export type { DialectResult } from './engine/hooks.js';
+export type { CombineOptions, DialectResult } from './engine/hooks.js';
 export { checkPlan, checkPolicies, resolvePolicies, type PolicyInput } from './engine/check-policies.js';
 export { defineConfig, type ArmorkitConfig } from './config.js';
 export { varmorDialect } from './dialect/varmor.js';

@@ -8,8 +8,10 @@ import builtinRules from '@armorkit/builtin-rules';
 import { apparmor } from '@armorkit/plugin-apparmor';
 import { bpf } from '@armorkit/plugin-bpf';
 import { kubearmor } from '@armorkit/plugin-kubearmor';
+import { kubeArmorSetProfileName } from '@armorkit/plugin-kubearmor/parse';
 import { seccomp } from '@armorkit/plugin-seccomp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatKubeArmorSets, KUBEARMOR_SET_LABEL, KUBEARMOR_SETS_ANNOTATION } from '../src/cluster/kubearmor-sets.js';
 import { clusterPolicySource } from '../src/cluster/policy-source.js';
 import { startManager } from '../src/controller/manager.js';
 import { NAMES, renderManifests, type Manifest } from '../src/render/manifests.js';
@@ -63,6 +65,14 @@ beforeAll(async () => {
   await until(() => status(KUBEARMOR_POLICIES, 'block-sh', 'demo') && status(KUBEARMOR_CLUSTER_POLICIES, 'no-shell') && status(KUBEARMOR_HOST_POLICIES, 'node-shell'));
 
   await until(() => webhookPolicies.policies().length === 2);
+
+  // A pod the webhook marked with the merge of both: the set's ArmorProfile, deleted with the pod.
+  const set = kubeArmorSetProfileName([{ kind: 'KubeArmorClusterPolicy', name: 'no-shell' }, { kind: 'KubeArmorPolicy', name: 'block-sh', namespace: 'demo' }]);
+  const marks = { [KUBEARMOR_SETS_ANNOTATION]: formatKubeArmorSets({ [set]: ['KubeArmorClusterPolicy//no-shell', 'KubeArmorPolicy/demo/block-sh'] }) };
+  api.put('/api/v1/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'demo', labels: { app: 'web', [KUBEARMOR_SET_LABEL]: 'true' }, annotations: marks }, spec: { containers: [{ name: 'web', image: 'nginx' }] } });
+  await until(() => api.get(PROFILES, set, 'demo'));
+  api.delete('/api/v1/pods', 'web-1', 'demo');
+  await until(() => api.get(PROFILES, set, 'demo')?.metadata.deletionTimestamp);
 
   api.delete(KUBEARMOR_POLICIES, 'block-sh', 'demo');
   // The agent of node-1 reports the set it holds now (the cluster policy's profile): the finalizer is released and the

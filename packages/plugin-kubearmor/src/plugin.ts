@@ -35,7 +35,7 @@ export const kubearmor = definePlugin((options: KubeArmorPluginOptions = {}) => 
   apply(engine) {
     engine.hooks.parse.tap('kubearmor', (document) => withKubeArmorSemantics(parseKubeArmorDocument(document, options), options));
     engine.hooks.resolveMode.tap('kubearmor', adjustKubeArmorPlan);
-    engine.hooks.combine.tap('kubearmor', (policies) => combineKubeArmorPolicies(policies, options));
+    engine.hooks.combine.tap('kubearmor', (policies, combine) => combineKubeArmorPolicies(policies, options, combine));
     engine.hooks.attribute.tap('kubearmor', (event, policy) => {
       const translation = translationOf(policy);
       const pointerOf = (pointer: string) => policy.source.member?.(pointer)?.pointer ?? pointer;

@@ -5,7 +5,7 @@ import { violationEvent } from '@armorkit/core/audit';
 import apparmor from '@armorkit/plugin-apparmor';
 import seccomp from '@armorkit/plugin-seccomp';
 import { describe, expect, it } from 'vitest';
-import { kubeArmorSetProfileName } from '../src/compile/combine-policies.js';
+import { kubeArmorSetProfileName } from '../src/dialect/policy-ir.js';
 import { kubearmor } from '../src/plugin.js';
 import { where } from './support/parse.js';
 
@@ -78,8 +78,14 @@ describe('combining KubeArmor policies that select one container', () => {
     expect(one.enforcers).toEqual(['AppArmor', 'Seccomp']);
   });
 
-  it('one policy is itself; vArmor policies are not merged', () => {
+  it('one policy is itself, unless given a profile name (a cluster keeps a set\'s name as members go); vArmor policies are not merged', () => {
     expect(engine.combine([blockShadow]).policy).toBe(blockShadow);
+    const renamed = combined([blockShadow]);
+    expect(renamed).toBe(blockShadow);
+    const kept = engine.combine([blockShadow], { profileName: 'kubearmor-demo-set-0123456789' }).policy;
+    expect(kept?.profileName).toBe('kubearmor-demo-set-0123456789');
+    expect(kept ? appArmorText(kept) : '').toContain('profile kubearmor-demo-set-0123456789');
+    expect(kept ? appArmorText(kept) : '').toContain('audit deny /etc/shadow');
     const varmor = (name: string) =>
       read(`${name}.yaml`, `apiVersion: crd.varmor.org/v1beta1\nkind: VarmorPolicy\nmetadata:\n  name: ${name}\n  namespace: demo\nspec:\n  target:\n    kind: Deployment\n    selector:\n      matchLabels:\n        app: web\n  policy:\n    enforcer: AppArmor\n    mode: AlwaysAllow\n`);
     const { policy, errors } = engine.combine([varmor('one'), varmor('two')]);

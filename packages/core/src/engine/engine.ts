@@ -13,7 +13,7 @@ import { RuleRegistry } from '../rules/registry.js';
 import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadedProfile, LoadResult, LoadTarget } from './artifact.js';
 import type { AnyEnforcerBackend, CompileContext, EnforcerBackend } from './backend.js';
 import { type EnforcerPodChanges, type KubernetesVersion, type PodChange, type PodChangeContext, type PodView, targetedContainers } from './pod-changes.js';
-import { createHooks, type AuditRecord, type DialectResult } from './hooks.js';
+import { createHooks, type AuditRecord, type CombineOptions, type DialectResult } from './hooks.js';
 import { locateErrors } from './locate.js';
 import type { Plugin, PluginMeta } from './plugin.js';
 import { attributeFailures, callBackend, callBackendAsync, PluginFailure, pluginFailureErrors } from './plugin-failure.js';
@@ -148,17 +148,17 @@ export class Engine {
   }
 
   /**
-   * combine: the policies that apply to one workload as the one policy it is confined with. One policy is itself;
-   * several go to their dialect's `combine` tap (KubeArmor merges its policies' rules), and policies no dialect
-   * combines are an error at the second one.
+   * combine: the policies that apply to one workload as the one policy it is confined with. One policy is itself
+   * (unless `options.profileName` renames it); several go to their dialect's `combine` tap (KubeArmor merges its
+   * policies' rules), and policies no dialect combines are an error at the second one.
    */
-  combine(policies: readonly PolicyIR[]): DialectResult {
+  combine(policies: readonly PolicyIR[], options: CombineOptions = {}): DialectResult {
     const [first, second] = policies;
     if (!first) throw new TypeError('combine: no policies');
-    if (!second) return { policy: first, errors: [] };
+    if (!second && (options.profileName === undefined || options.profileName === first.profileName)) return { policy: first, errors: [] };
     let result: DialectResult | undefined;
     try {
-      result = this.hooks.combine.call(policies);
+      result = this.hooks.combine.call(policies, options);
     } catch (error) {
       return { errors: locateErrors(pluginFailureErrors(error, ''), first.source) };
     }
@@ -166,7 +166,8 @@ export class Engine {
       const names = policies.map((policy) => `${policy.kind} ${policy.clusterScoped ? '' : `${policy.namespace}/`}${policy.name}`);
       const dialects = [...new Set(policies.map((policy) => policy.dialect))];
       const why = dialects.length > 1 ? `policies of different dialects (${dialects.join(', ')}) cannot be merged` : `the ${first.dialect} dialect applies one policy per workload`;
-      return { errors: locateErrors([coreErrors.error('policies-not-combinable', '', `${names.join(', ')} all apply here, and ${why}: choose one`)], second.source) };
+      const message = second ? `${names.join(', ')} all apply here, and ${why}: choose one` : `${names[0]} cannot be given another profile name (${options.profileName}): the ${first.dialect} dialect names its own profiles`;
+      return { errors: locateErrors([coreErrors.error('policies-not-combinable', '', message)], (second ?? first).source) };
     }
     return result.policy ? { policy: result.policy, errors: locateErrors(result.errors, result.policy.source) } : { errors: locateErrors(result.errors, first.source) };
   }

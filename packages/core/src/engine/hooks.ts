@@ -11,6 +11,11 @@ export interface DialectResult {
   errors: PolicyError[];
 }
 
+export interface CombineOptions {
+  /** The name the combined policy's profile must have, instead of the one its dialect derives from the members. */
+  profileName?: string;
+}
+
 /** A raw audit line (kernel log, audit.log, journald, ...) and where it came from. */
 export interface AuditRecord {
   line: string;
@@ -35,9 +40,10 @@ export function createHooks() {
      * Several policies of one dialect that apply to one workload, as one policy. A dialect that merges its policies
      * answers (KubeArmor unions their rules), its policy's source composed from the members' (`composeSources`), and
      * errors without a policy already located (`locateErrors`); first answer wins; none: the policies cannot apply
-     * together (vArmor applies one per workload).
+     * together (vArmor applies one per workload). With `options.profileName`, the merged profile has that name (a
+     * cluster keeps a set's name while its members come and go), one policy included.
      */
-    combine: new SyncBailHook<[readonly PolicyIR[]], DialectResult | undefined>(['policies']),
+    combine: new SyncBailHook<[readonly PolicyIR[], CombineOptions], DialectResult | undefined>(['policies', 'options']),
     /**
      * Adjusts the plan computed from the mode matrix, for every enforcer at once: add warnings, or change what the
      * enforcers build (a site plugin that turns auditViolations on everywhere). Compile sees the plan the last tap returns.

@@ -17,10 +17,12 @@ export interface CompileOptions {
   models?: ReadonlyMap<string, ArmorProfileModel>;
 }
 
-/** The object as a JSON document (the engine reads it as it reads a file, every problem with its pointer). */
-export async function compilePolicy(engine: Engine, object: KubernetesObject, options: CompileOptions = {}): Promise<CompiledPolicy> {
+/**
+ * A policy object as the engine reads it, as a file (every problem with its pointer): only what a user wrote is
+ * checked (the status is the controller's, metadata beyond name/namespace/labels the server's).
+ */
+export function policyInput(object: KubernetesObject): { name: string; text: string } {
   const name = `${object.kind ?? 'object'} ${object.metadata?.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata?.name ?? ''}`;
-  // Only what a user wrote is checked: the status is the controller's, metadata beyond name/namespace/labels the server's.
   const document = {
     apiVersion: object.apiVersion,
     kind: object.kind,
@@ -31,18 +33,31 @@ export async function compilePolicy(engine: Engine, object: KubernetesObject, op
     },
     spec: (object as { spec?: unknown }).spec,
   };
-  const resolved = resolvePolicies(engine, [{ name, text: JSON.stringify(document) }], options.models ? { models: options.models } : {});
+  return { name, text: JSON.stringify(document) };
+}
+
+/** The object through the engine, as `armorkit compile` runs a file. */
+export async function compilePolicy(engine: Engine, object: KubernetesObject, options: CompileOptions = {}): Promise<CompiledPolicy> {
+  const input = policyInput(object);
+  const { name } = input;
+  const resolved = resolvePolicies(engine, [input], options.models ? { models: options.models } : {});
   if (resolved.errors.length > 0) return { ok: false, reason: 'Forbidden', errors: resolved.errors };
   const [policy] = resolved.resolved;
   if (!policy) {
     return { ok: false, reason: 'Forbidden', errors: [controllerErrors.error('policy-not-read', '', `no dialect of this engine reads ${name} as a policy`)] };
   }
-  const checked = await checkPlan(engine, policy.plan, { verify: options.verify !== false });
+  const compiled = await compilePlan(engine, policy.plan, name, options);
+  return compiled.ok ? { ...compiled, warnings: [...resolved.warnings, ...compiled.warnings] } : compiled;
+}
+
+/** A plan's artifacts, checked (`Error` when an enforcer cannot compile or verify it, or none compiles it). */
+export async function compilePlan(engine: Engine, plan: Plan, name: string, options: Pick<CompileOptions, 'verify'> = {}): Promise<CompiledPolicy> {
+  const checked = await checkPlan(engine, plan, { verify: options.verify !== false });
   if (checked.errors.length > 0) return { ok: false, reason: 'Error', errors: checked.errors };
   if (checked.artifacts.length === 0) {
     return { ok: false, reason: 'Error', errors: [controllerErrors.error('policy-no-artifact', '/spec/policy/enforcer', `no enforcer of this engine compiles ${name}`)] };
   }
-  return { ok: true, plan: policy.plan, artifacts: checked.artifacts, warnings: [...resolved.warnings, ...checked.warnings] };
+  return { ok: true, plan, artifacts: checked.artifacts, warnings: checked.warnings };
 }
 
 /** `/spec/policy/enforcer: unknown enforcer "X"; /spec/target: ...`: problems for a status message (no file positions). */

@@ -37,6 +37,9 @@ import {
   VARMOR_POLICY_KINDS,
 } from './names.js';
 import { hostPolicyNotEnforced, kubeArmorStatus, storedKubeArmorStatus } from './kubearmor-status.js';
+import { SET_KEY_PREFIX } from './kubearmor-sets.js';
+import { setReconciler } from './set-reconciler.js';
+import { KUBEARMOR_SET_LABEL } from '../cluster/kubearmor-sets.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
 import { MODEL_PART_GROUP, MODEL_PART_PLURAL, MODEL_PART_VERSION } from '../model/part-schema.js';
 import { MODELING_STARTED_ANNOTATION, modelingSessionOf } from '../model/session.js';
@@ -212,7 +215,11 @@ export function startController(options: ControllerOptions): Controller {
     priority: keyPriority,
     handle: async (key) => {
       stats.reconciles += 1;
-      const result = key.startsWith(PROFILE_KEY_PREFIX) ? await reconcileProfile(key.slice(PROFILE_KEY_PREFIX.length)) : await reconcilePolicy(key);
+      const result = key.startsWith(PROFILE_KEY_PREFIX)
+        ? await reconcileProfile(key.slice(PROFILE_KEY_PREFIX.length))
+        : sets && key.startsWith(SET_KEY_PREFIX)
+          ? await sets.reconcile(key)
+          : await reconcilePolicy(key);
       if (result === 'retry') stats.retries += 1;
       return result;
     },
@@ -231,7 +238,12 @@ export function startController(options: ControllerOptions): Controller {
         path: policyCollection(kind),
         // The cluster-scoped list call on a namespaced kind's path lists it in all namespaces.
         list: () => objects.listClusterCustomObject({ group, version, plural }),
-        onEvent: (_event, object) => queue.add(policyKeyString(policyKeyOf(kind, object))),
+        onEvent: (_event, object) => {
+          const key = policyKeyOf(kind, object);
+          queue.add(policyKeyString(key));
+          // The merged profiles it is a member of (KubeArmor's kinds only have any).
+          for (const setKey of sets?.keysOfPolicy(key) ?? []) queue.add(setKey);
+        },
         // KubeArmor's CRDs are KubeArmor's to install: without them there is nothing to watch (yet).
         optional: dialect === 'kubearmor',
       });
@@ -295,7 +307,36 @@ export function startController(options: ControllerOptions): Controller {
     wrote,
     log,
   });
-  const informers: Informer[] = [...policyInformers.values(), profiles, nodeStatuses, secrets, namespaces, modelInformer, partInformer];
+  // The pods the webhook marked with merged KubeArmor profiles (only those: a label selector, not every pod).
+  const markedPods = options.kubearmor
+    ? startInformer({
+        ...informerOptions,
+        path: '/api/v1/pods',
+        labelSelector: KUBEARMOR_SET_LABEL,
+        list: () => core.listPodForAllNamespaces({ labelSelector: KUBEARMOR_SET_LABEL }),
+        onEvent: (_event, object) => {
+          for (const key of sets?.keysOfPod(object) ?? []) queue.add(key);
+        },
+      })
+    : undefined;
+  const sets = markedPods
+    ? setReconciler({
+        engine: options.engine,
+        objects,
+        namespace: options.namespace,
+        verify: options.verify !== false,
+        pods: markedPods,
+        profiles,
+        policyOf: (key) => policyInformers.get(key.kind)?.get(key.name, POLICY_RESOURCES[key.kind].namespaced ? key.namespace : undefined) as StoredObject | undefined,
+        syncStatus: (current, namespace, name) => syncProfileStatus(current, namespace, name),
+        wrote,
+        record,
+        isConflict,
+        problemOf,
+        log,
+      })
+    : undefined;
+  const informers: Informer[] = [...policyInformers.values(), profiles, nodeStatuses, secrets, namespaces, modelInformer, partInformer, ...(markedPods ? [markedPods] : [])];
   const egress = options.egress
     ? watchEgress({
         kubeConfig: options.kubeConfig,
@@ -322,6 +363,8 @@ export function startController(options: ControllerOptions): Controller {
     if (history.update(profileKeyOf(object.metadata?.namespace ?? '', object.metadata?.name ?? ''), gone ? undefined : storedProfileDigest(object)) !== undefined) affected(reports.historyMoved());
     const owner = controllerPolicyOf(object);
     if (owner) queue.add(policyKeyString(owner));
+    const setKey = sets?.keyOfProfile(object);
+    if (setKey) queue.add(setKey);
     if (object.metadata?.deletionTimestamp) queue.add(`${PROFILE_KEY_PREFIX}${profileKeyOf(object.metadata.namespace ?? '', object.metadata.name ?? '')}`);
   }
 
@@ -396,6 +439,8 @@ export function startController(options: ControllerOptions): Controller {
       if (!profile) continue;
       const owner = controllerPolicyOf(profile);
       if (owner) keys.push(policyKeyString(owner));
+      const setKey = sets?.keyOfProfile(profile);
+      if (setKey) keys.push(setKey);
       if (profile.metadata?.deletionTimestamp) keys.push(`${PROFILE_KEY_PREFIX}${key}`);
     }
     queueKeys.set(profileKeys, keys);
@@ -417,6 +462,7 @@ export function startController(options: ControllerOptions): Controller {
   function enqueueAll(debounced: boolean): void {
     const add = (key: string) => (debounced ? queue.addSettled([key]) : queue.add(key));
     for (const kind of watchedKinds) for (const policy of policiesOf(kind)) add(policyKeyString(policyKeyOf(kind, policy)));
+    for (const key of sets?.allKeys() ?? []) add(key);
     for (const profile of profiles.list()) {
       if (profile.metadata?.deletionTimestamp) add(`${PROFILE_KEY_PREFIX}${profileKeyOf(profile.metadata.namespace ?? '', profile.metadata.name ?? '')}`);
     }
@@ -562,24 +608,8 @@ export function startController(options: ControllerOptions): Controller {
     if (proxyResult !== 'done') return proxyResult;
 
     // The ArmorProfile's status, from the nodes
-    const loads = aggregateLoads(profileRef, storedProfileDigest(current), reports, reports.liveNodes(clock().getTime()));
-    const profileStatus = armorProfileStatus(loads);
-    if (!isDeepStrictEqual(current.status ?? {}, profileStatus)) {
-      try {
-        await objects.replaceNamespacedCustomObjectStatus({
-          group: VARMOR_GROUP,
-          version: VARMOR_VERSION,
-          namespace,
-          plural: PROFILE_PLURAL,
-          name: profileName,
-          body: { ...current, status: profileStatus },
-        });
-        wrote('status');
-      } catch (error) {
-        if (!isConflict(error)) log(`ArmorProfile ${profileRef}: status not written: ${problemOf(error)}`);
-        return 'retry';
-      }
-    }
+    const loads = loadsOf(current, namespace, profileName);
+    if ((await syncProfileStatus(current, namespace, profileName, loads)) === 'retry') return 'retry';
     // The model of a BehaviorModeling run, from the nodes' parts
     let model: ModelState | undefined;
     const session = modeling ? modelingSessionOf(current) : undefined;
@@ -599,6 +629,24 @@ export function startController(options: ControllerOptions): Controller {
       modeling: result.plan.policy.spec.policy.mode === 'BehaviorModeling',
       ...(model ? { model } : {}),
     };
+  }
+
+  function loadsOf(current: StoredObject, namespace: string, profileName: string) {
+    return aggregateLoads(profileKeyOf(namespace, profileName), storedProfileDigest(current), reports, reports.liveNodes(clock().getTime()));
+  }
+
+  /** An ArmorProfile's status from the nodes' reports, written when it differs. */
+  async function syncProfileStatus(current: StoredObject, namespace: string, profileName: string, loads = loadsOf(current, namespace, profileName)): Promise<'done' | 'retry'> {
+    const profileStatus = armorProfileStatus(loads);
+    if (isDeepStrictEqual(current.status ?? {}, profileStatus)) return 'done';
+    try {
+      await objects.replaceNamespacedCustomObjectStatus({ group: VARMOR_GROUP, version: VARMOR_VERSION, namespace, plural: PROFILE_PLURAL, name: profileName, body: { ...current, status: profileStatus } });
+      wrote('status');
+    } catch (error) {
+      if (!isConflict(error)) log(`ArmorProfile ${profileKeyOf(namespace, profileName)}: status not written: ${problemOf(error)}`);
+      return 'retry';
+    }
+    return 'done';
   }
 
   async function reconcileProxySecrets(

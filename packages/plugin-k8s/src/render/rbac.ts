@@ -85,6 +85,14 @@ export const GRANTS: readonly Grant[] = [
       },
       {
         apiGroups: [VARMOR_GROUP],
+        resources: ['armorprofiles'],
+        verbs: ['delete'],
+        scope: 'cluster',
+        when: 'kubearmor',
+        why: 'merged KubeArmor profiles: the controller deletes a set\'s ArmorProfile once no pod runs under it (no one policy owns it for the garbage collector to follow)',
+      },
+      {
+        apiGroups: [VARMOR_GROUP],
         resources: ['armorprofiles/status'],
         verbs: ['update'],
         scope: 'cluster',
@@ -158,7 +166,7 @@ export const GRANTS: readonly Grant[] = [
         resources: ['services', 'pods'],
         verbs: ['list', 'watch'],
         scope: 'cluster',
-        why: 'toServices and toPods egress: cluster IPs of Services, status.podIPs of the pods a BPF policy names',
+        why: 'toServices and toPods egress: cluster IPs of Services, status.podIPs of the pods a BPF policy names; with kubearmor, the pods the webhook marked with merged KubeArmor profiles (label armorkit.dev/kubearmor-set)',
       },
       {
         apiGroups: ['coordination.k8s.io'],

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { type DialectResult, type PolicyError, type PolicyIR, composeSources, locateErrors, toPointer } from '@armorkit/core';
+import { type CombineOptions, type DialectResult, type PolicyError, type PolicyIR, composeSources, locateErrors, toPointer } from '@armorkit/core';
 import type { VarmorPolicySpec } from '@armorkit/core/schema';
-import type { KubeArmorDialectOptions } from '../dialect/policy-ir.js';
+import { type KubeArmorDialectOptions, kubeArmorSetProfileName } from '../dialect/policy-ir.js';
 import { kubearmorErrors as errors } from '../errors.js';
 import type { ParsedKubeArmorPolicy } from '../parse/parsed-policy.js';
 import type { FieldNote } from '../semantics/rules.js';
@@ -14,18 +13,6 @@ const KIND_ORDER = { KubeArmorClusterPolicy: 0, KubeArmorPolicy: 1, KubeArmorHos
 function inOrder(members: readonly ParsedKubeArmorPolicy[]): ParsedKubeArmorPolicy[] {
   const key = (policy: ParsedKubeArmorPolicy) => `${KIND_ORDER[policy.kind]}\n${policy.namespace ?? ''}\n${policy.name}`;
   return [...members].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-}
-
-/**
- * The profile of a merged set, named by its members (not their rules, so editing a member keeps the name, as for
- * one policy): `kubearmor-<ns>-set-<hash>`, `kubearmor-cluster-set-<hash>` or `kubearmor-host-set-<hash>`.
- */
-export function kubeArmorSetProfileName(members: readonly Pick<ParsedKubeArmorPolicy, 'kind' | 'name' | 'namespace'>[]): string {
-  const identities = members.map((member) => `${member.kind}/${member.namespace ?? ''}/${member.name}`).sort();
-  const hash = createHash('sha256').update(identities.join('\n')).digest('hex').slice(0, 10);
-  const namespace = members.find((member) => member.kind === 'KubeArmorPolicy')?.namespace;
-  const scope = members.some((member) => member.kind === 'KubeArmorHostPolicy') ? 'host' : (namespace ?? 'cluster');
-  return `kubearmor-${scope}-set-${hash}`.toLowerCase();
 }
 
 const prefixed = (index: number, pointer: string) => `/${index}${pointer}`;
@@ -104,7 +91,7 @@ function mergedRuleSet(members: readonly ParsedKubeArmorPolicy[]): RuleSet {
  * any member has an Allow rule for it. Undefined when a policy is not KubeArmor's (the engine then says they cannot
  * be combined); errors, at the member's field, when they cannot select one container or their union cannot be enforced.
  */
-export function combineKubeArmorPolicies(policies: readonly PolicyIR[], options: TranslateOptions & KubeArmorDialectOptions = {}): DialectResult | undefined {
+export function combineKubeArmorPolicies(policies: readonly PolicyIR[], options: TranslateOptions & KubeArmorDialectOptions = {}, combine: CombineOptions = {}): DialectResult | undefined {
   const parsed = policies.flatMap((policy) => (policy.dialectPolicy?.kubearmor ? [policy.dialectPolicy.kubearmor] : []));
   if (parsed.length !== policies.length) return undefined;
   const members = inOrder(parsed);
@@ -122,7 +109,7 @@ export function combineKubeArmorPolicies(policies: readonly PolicyIR[], options:
     namespace: namespaced?.namespace ?? options.namespace ?? 'armorkit',
     clusterScoped: namespaced === undefined,
     labels: {},
-    profileName: kubeArmorSetProfileName(members),
+    profileName: combine.profileName ?? kubeArmorSetProfileName(members),
     enforcers: translation.enforcers,
     spec: translation.spec,
     source,

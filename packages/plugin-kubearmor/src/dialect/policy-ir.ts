@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PolicyIR } from '@armorkit/core';
 import type { VarmorPolicySpec } from '@armorkit/core/schema';
 import type { ParsedKubeArmorPolicy } from '../parse/parsed-policy.js';
@@ -17,6 +18,18 @@ export function kubeArmorProfileName(policy: Pick<ParsedKubeArmorPolicy, 'kind' 
     case 'KubeArmorHostPolicy':
       return `kubearmor-host-${policy.name}`.toLowerCase();
   }
+}
+
+/**
+ * The profile of a merged set, named by its members (not their rules, so editing a member keeps the name, as for
+ * one policy): `kubearmor-<ns>-set-<hash>`, `kubearmor-cluster-set-<hash>` or `kubearmor-host-set-<hash>`.
+ */
+export function kubeArmorSetProfileName(members: readonly Pick<ParsedKubeArmorPolicy, 'kind' | 'name' | 'namespace'>[]): string {
+  const identities = members.map((member) => `${member.kind}/${member.namespace ?? ''}/${member.name}`).sort();
+  const hash = createHash('sha256').update(identities.join('\n')).digest('hex').slice(0, 10);
+  const namespace = members.find((member) => member.kind === 'KubeArmorPolicy')?.namespace;
+  const scope = members.some((member) => member.kind === 'KubeArmorHostPolicy') ? 'host' : (namespace ?? 'cluster');
+  return `kubearmor-${scope}-set-${hash}`.toLowerCase();
 }
 
 /**

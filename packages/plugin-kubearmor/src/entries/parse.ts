@@ -3,7 +3,7 @@
 
 // Parsing
 export { parseKubeArmorDocument, parseKubeArmorPolicy } from '../dialect/parse-document.js';
-export { kubeArmorPolicyIR, kubeArmorProfileName, type KubeArmorDialectOptions } from '../dialect/policy-ir.js';
+export { kubeArmorPolicyIR, kubeArmorProfileName, kubeArmorSetProfileName, type KubeArmorDialectOptions } from '../dialect/policy-ir.js';
 export { inheritAlert } from '../parse/resolve-policy.js';
 export { isKubeArmorDocument, validateKubeArmorDocument, KUBEARMOR_KINDS } from '../parse/validate-document.js';
 // The types of the parsed policy are at the package's root.
