@@ -467,8 +467,15 @@ export function startController(options: ControllerOptions): Controller {
     const kubeArmor = POLICY_RESOURCES[key.kind].dialect === 'kubearmor';
     const remembered = kubeArmorStatuses.get(keyText);
     const previous = kubeArmor ? (remembered?.uid === owner.uid ? remembered.status : undefined) : readStatus(policy.status);
-    const outcome = await outcomeFor(keyText, key, policy, owner);
-    if (outcome === 'retry') return 'retry';
+    // The ArmorProfile's status write runs beside the policy's own (two objects, one round trip); the key is done
+    // only once both are, so it is still never handled twice at once.
+    const profileWrites: Promise<boolean>[] = [];
+    const profileWritten = async () => (await Promise.all(profileWrites)).every(Boolean);
+    const outcome = await outcomeFor(keyText, key, policy, owner, profileWrites);
+    if (outcome === 'retry') {
+      await profileWritten();
+      return 'retry';
+    }
     const restarted = await runRestart(keyText, key, involved);
     const next = policyStatus(previous, outcome, timestamp(clock()));
     if (!isDeepStrictEqual(previous, next)) {
@@ -476,12 +483,13 @@ export function startController(options: ControllerOptions): Controller {
         await writePolicyStatus(key, policy, next);
       } catch (error) {
         if (!isConflict(error)) log(`${describePolicy(key)}: status not written: ${problemOf(error)}`);
+        await profileWritten();
         return 'retry';
       }
       if (kubeArmor) kubeArmorStatuses.set(keyText, { uid: owner.uid, status: next });
       recordTransition(involved, previous, next, outcome);
     }
-    return restarted ? 'done' : 'retry';
+    return (await profileWritten()) && restarted ? 'done' : 'retry';
   }
 
   /** The policy's owed rolling restart, if any; false when it failed (it stays owed and the key is tried again). */
@@ -497,7 +505,8 @@ export function startController(options: ControllerOptions): Controller {
     return !failed;
   }
 
-  async function outcomeFor(keyText: string, key: PolicyKey, policy: StoredObject, owner: PolicyOwner): Promise<PolicyOutcome | 'retry'> {
+  /** `profileWrites` gets the ArmorProfile's status write, not awaited here (true once written or not needed). */
+  async function outcomeFor(keyText: string, key: PolicyKey, policy: StoredObject, owner: PolicyOwner, profileWrites: Promise<boolean>[]): Promise<PolicyOutcome | 'retry'> {
     const result = await compiledFor(keyText, policy);
     if (!result.ok) return { kind: 'refused', reason: result.reason, message: describeProblems(result.errors) };
     if (key.kind === 'KubeArmorHostPolicy') return hostPolicyNotEnforced(result.plan.profileName);
@@ -565,20 +574,27 @@ export function startController(options: ControllerOptions): Controller {
     const loads = aggregateLoads(profileRef, storedProfileDigest(current), reports, reports.liveNodes(clock().getTime()));
     const profileStatus = armorProfileStatus(loads);
     if (!isDeepStrictEqual(current.status ?? {}, profileStatus)) {
-      try {
-        await objects.replaceNamespacedCustomObjectStatus({
-          group: VARMOR_GROUP,
-          version: VARMOR_VERSION,
-          namespace,
-          plural: PROFILE_PLURAL,
-          name: profileName,
-          body: { ...current, status: profileStatus },
-        });
-        wrote('status');
-      } catch (error) {
-        if (!isConflict(error)) log(`ArmorProfile ${profileRef}: status not written: ${problemOf(error)}`);
-        return 'retry';
-      }
+      profileWrites.push(
+        objects
+          .replaceNamespacedCustomObjectStatus({
+            group: VARMOR_GROUP,
+            version: VARMOR_VERSION,
+            namespace,
+            plural: PROFILE_PLURAL,
+            name: profileName,
+            body: { ...current, status: profileStatus },
+          })
+          .then(
+            () => {
+              wrote('status');
+              return true;
+            },
+            (error: unknown) => {
+              if (!isConflict(error)) log(`ArmorProfile ${profileRef}: status not written: ${problemOf(error)}`);
+              return false;
+            },
+          ),
+      );
     }
     // The model of a BehaviorModeling run, from the nodes' parts
     let model: ModelState | undefined;
