@@ -513,8 +513,15 @@ export function startController(options: ControllerOptions): Controller {
     const kubeArmor = POLICY_RESOURCES[key.kind].dialect === 'kubearmor';
     const remembered = kubeArmorStatuses.get(keyText);
     const previous = kubeArmor ? (remembered?.uid === owner.uid ? remembered.status : undefined) : readStatus(policy.status);
-    const outcome = await outcomeFor(keyText, key, policy, owner);
-    if (outcome === 'retry') return 'retry';
+    // The ArmorProfile's status write runs beside the policy's own (two objects, one round trip); the key is done
+    // only once both are, so it is still never handled twice at once.
+    const profileWrites: Promise<boolean>[] = [];
+    const profileWritten = async () => (await Promise.all(profileWrites)).every(Boolean);
+    const outcome = await outcomeFor(keyText, key, policy, owner, profileWrites);
+    if (outcome === 'retry') {
+      await profileWritten();
+      return 'retry';
+    }
     const restarted = await runRestart(keyText, key, involved);
     const next = policyStatus(previous, outcome, timestamp(clock()));
     if (!isDeepStrictEqual(previous, next)) {
@@ -522,12 +529,13 @@ export function startController(options: ControllerOptions): Controller {
         await writePolicyStatus(key, policy, next);
       } catch (error) {
         if (!isConflict(error)) log(`${describePolicy(key)}: status not written: ${problemOf(error)}`);
+        await profileWritten();
         return 'retry';
       }
       if (kubeArmor) kubeArmorStatuses.set(keyText, { uid: owner.uid, status: next });
       recordTransition(involved, previous, next, outcome);
     }
-    return restarted ? 'done' : 'retry';
+    return (await profileWritten()) && restarted ? 'done' : 'retry';
   }
 
   /** The policy's owed rolling restart, if any; false when it failed (it stays owed and the key is tried again). */
@@ -543,7 +551,8 @@ export function startController(options: ControllerOptions): Controller {
     return !failed;
   }
 
-  async function outcomeFor(keyText: string, key: PolicyKey, policy: StoredObject, owner: PolicyOwner): Promise<PolicyOutcome | 'retry'> {
+  /** `profileWrites` gets the ArmorProfile's status write, not awaited here (true once written or not needed). */
+  async function outcomeFor(keyText: string, key: PolicyKey, policy: StoredObject, owner: PolicyOwner, profileWrites: Promise<boolean>[]): Promise<PolicyOutcome | 'retry'> {
     const result = await compiledFor(keyText, policy);
     if (!result.ok) return { kind: 'refused', reason: result.reason, message: describeProblems(result.errors) };
     if (key.kind === 'KubeArmorHostPolicy') return hostPolicyNotEnforced(result.plan.profileName);
@@ -609,7 +618,7 @@ export function startController(options: ControllerOptions): Controller {
 
     // The ArmorProfile's status, from the nodes
     const loads = loadsOf(current, namespace, profileName);
-    if ((await syncProfileStatus(current, namespace, profileName, loads)) === 'retry') return 'retry';
+    profileWrites.push(syncProfileStatus(current, namespace, profileName, loads).then((result) => result === 'done'));
     // The model of a BehaviorModeling run, from the nodes' parts
     let model: ModelState | undefined;
     const session = modeling ? modelingSessionOf(current) : undefined;
