@@ -37,6 +37,7 @@ import {
   VARMOR_POLICY_KINDS,
 } from './names.js';
 import { hostPolicyNotEnforced, kubeArmorStatus, storedKubeArmorStatus } from './kubearmor-status.js';
+import type { NamespacePostures } from './namespace-postures.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
 import { MODEL_PART_GROUP, MODEL_PART_PLURAL, MODEL_PART_VERSION } from '../model/part-schema.js';
 import { MODELING_STARTED_ANNOTATION, modelingSessionOf } from '../model/session.js';
@@ -87,6 +88,13 @@ export interface ControllerOptions {
    * kubearmor dialect). A kind whose CRD is not installed is watched for until it is. Default false.
    */
   kubearmor?: boolean;
+  /**
+   * The NamespacePostures whose `lookup` the engine's kubearmor plugin was made with
+   * (`kubearmor({ namespaceAnnotations: postures.lookup })`): the controller fills it from the Namespaces it watches
+   * and compiles a namespace's KubeArmorPolicies again when its posture annotations change. Without it they compile
+   * with the plugin's own options.
+   */
+  namespacePostures?: NamespacePostures;
   /** The mutating webhook's match labels (its `--match-label`s; `{}` for none). Default `{ 'sandbox.varmor.org/enable': 'true' }`. */
   matchLabels?: MatchLabels;
   clock?: () => Date;
@@ -265,9 +273,11 @@ export function startController(options: ControllerOptions): Controller {
     ...informerOptions,
     path: '/api/v1/namespaces',
     list: () => core.listNamespace(),
-    // A new namespace needs the cluster policies' NetworkProxy Secrets.
-    onEvent: (event) => {
+    onEvent: (event, object) => {
+      // A new namespace needs the cluster policies' NetworkProxy Secrets.
       if (event !== 'update') for (const policy of policiesOf('VarmorClusterPolicy')) queue.add(policyKeyString(policyKeyOf('VarmorClusterPolicy', policy)));
+      const name = object.metadata?.name ?? '';
+      if (options.namespacePostures?.update(name, event === 'delete' ? undefined : object.metadata?.annotations)) postureChanged(name);
     },
   });
   const modelInformer = startInformer({
@@ -323,6 +333,16 @@ export function startController(options: ControllerOptions): Controller {
     const owner = controllerPolicyOf(object);
     if (owner) queue.add(policyKeyString(owner));
     if (object.metadata?.deletionTimestamp) queue.add(`${PROFILE_KEY_PREFIX}${profileKeyOf(object.metadata.namespace ?? '', object.metadata.name ?? '')}`);
+  }
+
+  /** A namespace's posture annotations changed: its KubeArmorPolicies compile again (their generation did not move). */
+  function postureChanged(namespace: string): void {
+    for (const policy of policiesOf('KubeArmorPolicy')) {
+      if (policy.metadata?.namespace !== namespace) continue;
+      const key = policyKeyString(policyKeyOf('KubeArmorPolicy', policy));
+      compiled.delete(key);
+      queue.add(key);
+    }
   }
 
   /** A completed model changes what DefenseInDepth policies built on it compile to: its policy compiles again. */
