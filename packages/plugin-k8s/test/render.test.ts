@@ -238,6 +238,8 @@ describe('armorkit k8s render: the manifests', () => {
       'kubearmorclusterpolicies', 'kubearmorhostpolicies', 'kubearmorpolicies',
       'kubearmorclusterpolicies/status', 'kubearmorhostpolicies/status', 'kubearmorpolicies/status',
       'kubearmorclusterpolicies/finalizers', 'kubearmorpolicies/finalizers',
+      // The namespaces' posture annotations, which KubeArmorPolicies compile with.
+      'namespaces',
     ]);
     expect((find(on, 'ClusterRoleBinding', `${NAMES.manager}-kubearmor`) as Manifest & { subjects: unknown[] }).subjects).toEqual([{ kind: 'ServiceAccount', name: NAMES.manager, namespace: 'armorkit' }]);
     // The main ClusterRole is the same either way.
