@@ -194,7 +194,7 @@ export function startController(options: ControllerOptions): Controller {
     wrote('event');
     recorder.record(object, type, reason, message);
   };
-  const compiled = new Map<string, { uid: string; generation: number; result: CompiledPolicy }>();
+  const compiled = new Map<string, { uid: string; generation: number; postures: number; result: CompiledPolicy }>();
   const matchLabels = checkMatchLabels(options.matchLabels ?? DEFAULT_MATCH_LABELS);
   if (!matchLabels.ok) throw new TypeError(matchLabels.errors[0]!.message);
   const parsed = { VarmorClusterPolicy: new ParsedPolicies(options.engine, log), VarmorPolicy: new ParsedPolicies(options.engine, log) };
@@ -335,13 +335,10 @@ export function startController(options: ControllerOptions): Controller {
     if (object.metadata?.deletionTimestamp) queue.add(`${PROFILE_KEY_PREFIX}${profileKeyOf(object.metadata.namespace ?? '', object.metadata.name ?? '')}`);
   }
 
-  /** A namespace's posture annotations changed: its KubeArmorPolicies compile again (their generation did not move). */
+  /** A namespace's posture annotations changed: its KubeArmorPolicies compile again (compiledFor sees the revision move). */
   function postureChanged(namespace: string): void {
     for (const policy of policiesOf('KubeArmorPolicy')) {
-      if (policy.metadata?.namespace !== namespace) continue;
-      const key = policyKeyString(policyKeyOf('KubeArmorPolicy', policy));
-      compiled.delete(key);
-      queue.add(key);
+      if (policy.metadata?.namespace === namespace) queue.add(policyKeyString(policyKeyOf('KubeArmorPolicy', policy)));
     }
   }
 
@@ -450,13 +447,15 @@ export function startController(options: ControllerOptions): Controller {
   async function compiledFor(key: string, policy: KubernetesObject): Promise<CompiledPolicy> {
     const uid = policy.metadata?.uid ?? '';
     const generation = policy.metadata?.generation ?? 0;
+    // A KubeArmorPolicy compiles with its namespace's postures: read before the compile, so one that changes meanwhile makes it stale.
+    const postures = policy.kind === 'KubeArmorPolicy' ? (options.namespacePostures?.revision(policy.metadata?.namespace ?? '') ?? 0) : 0;
     const cached = compiled.get(key);
     // The status writes bump the resourceVersion, not the generation: compile once per spec.
-    if (cached && cached.uid === uid && cached.generation === generation && generation > 0) return cached.result;
+    if (cached && cached.uid === uid && cached.generation === generation && cached.postures === postures && generation > 0) return cached.result;
     const compile = () => compilePolicy(options.engine, policy, { verify: options.verify !== false, models: modelStore.readyModels() });
     // BPF compiles synchronously inside compilePolicy (before its first await), so `track` sees exactly this policy's queries.
     const result = await (options.egress ? options.egress.addresses.track(key, compile) : compile());
-    compiled.set(key, { uid, generation, result });
+    compiled.set(key, { uid, generation, postures, result });
     return result;
   }
 

@@ -8,6 +8,7 @@ import { annotatedPostures, type NamespaceAnnotationsLookup, POSTURE_ANNOTATIONS
  */
 export class NamespacePostures {
   readonly #annotations = new Map<string, Readonly<Record<string, string>>>();
+  readonly #revisions = new Map<string, number>();
 
   readonly lookup: NamespaceAnnotationsLookup = (namespace) => this.#annotations.get(namespace);
 
@@ -22,6 +23,13 @@ export class NamespacePostures {
     }
     if (Object.keys(kept).length > 0) this.#annotations.set(namespace, kept);
     else this.#annotations.delete(namespace);
-    return !isDeepStrictEqual(before, annotatedPostures(kept));
+    const changed = !isDeepStrictEqual(before, annotatedPostures(kept));
+    if (changed) this.#revisions.set(namespace, this.revision(namespace) + 1);
+    return changed;
+  }
+
+  /** Moves each time the namespace's postures change: a compile made under an older revision is stale. */
+  revision(namespace: string): number {
+    return this.#revisions.get(namespace) ?? 0;
   }
 }
