@@ -67,11 +67,18 @@ describe('armorkit k8s manager', () => {
     expect(api.get('/apis/coordination.k8s.io/v1/leases', 'mgr', 'armorkit-system')!.spec).toMatchObject({ holderIdentity: '' });
   });
 
-  it('--kubearmor: the default engine reads KubeArmor\'s policies, which become ArmorProfiles owned by them', async () => {
+  it('--kubearmor: the default engine reads KubeArmor\'s policies, which become ArmorProfiles owned by them, with their namespace\'s posture', async () => {
     const double = await new ApiDouble().start();
     try {
       for (const definition of KUBEARMOR_RESOURCES) double.define(definition);
       const kubeconfig = kubeconfigFile('config-kubearmor', double.url);
+      double.put('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo', annotations: { 'kubearmor-file-posture': 'block' } }, status: { phase: 'Active' } });
+      double.put('/apis/security.kubearmor.com/v1/kubearmorpolicies', {
+        apiVersion: 'security.kubearmor.com/v1',
+        kind: 'KubeArmorPolicy',
+        metadata: { name: 'allow-hostname', namespace: 'demo' },
+        spec: { selector: { matchLabels: { app: 'web' } }, file: { matchPaths: [{ path: '/etc/hostname' }] }, action: 'Allow' },
+      });
       double.put('/apis/security.kubearmor.com/v1/kubearmorpolicies', {
         apiVersion: 'security.kubearmor.com/v1',
         kind: 'KubeArmorPolicy',
@@ -83,6 +90,11 @@ describe('armorkit k8s manager', () => {
       await until(() => double.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'kubearmor-demo-block-sh', 'demo'));
       const profile = double.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'kubearmor-demo-block-sh', 'demo')!;
       expect(profile.metadata.ownerReferences?.[0]).toMatchObject({ apiVersion: 'security.kubearmor.com/v1', kind: 'KubeArmorPolicy', name: 'block-sh' });
+      // The namespace's kubearmor-file-posture block: the whitelisted file class has no allow-all line.
+      await until(() => double.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'kubearmor-demo-allow-hostname', 'demo'));
+      const appArmor = (double.get('/apis/crd.varmor.org/v1beta1/armorprofiles', 'kubearmor-demo-allow-hostname', 'demo')!.spec as { profile: { appArmor?: string } }).profile.appArmor ?? '';
+      expect(appArmor).toContain('/etc/hostname');
+      expect(appArmor).not.toMatch(/^\s*file,$/m);
       await until(() => (double.get('/apis/security.kubearmor.com/v1/kubearmorpolicies', 'block-sh', 'demo')!.status as { status?: string } | undefined)?.status);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -5,6 +5,7 @@ export { startManager } from './controller/manager.js';
 export { ControllerMetrics } from './controller/controller-metrics.js';
 export { DEFAULT_NAMESPACE } from './controller/names.js';
 export { EgressAddresses } from './controller/egress/addresses.js';
+export { NamespacePostures } from './controller/namespace-postures.js';
 export { loadDefaultKubeConfig, loadKubeConfig } from './cluster/kube-config.js';
 export { readPolicyStatus } from './status/read-status.js';
 export type { PolicyReport } from './status/policy-report.js';

@@ -240,6 +240,8 @@ describe('armorkit k8s render: the manifests', () => {
       'kubearmorclusterpolicies/finalizers', 'kubearmorpolicies/finalizers',
       // Merged KubeArmor profiles: a set's ArmorProfile is deleted once no pod runs under it.
       'armorprofiles',
+      // The namespaces' posture annotations, which KubeArmorPolicies compile with.
+      'namespaces',
     ]);
     expect((find(on, 'ClusterRoleBinding', `${NAMES.manager}-kubearmor`) as Manifest & { subjects: unknown[] }).subjects).toEqual([{ kind: 'ServiceAccount', name: NAMES.manager, namespace: 'armorkit' }]);
     // The main ClusterRole is the same either way.

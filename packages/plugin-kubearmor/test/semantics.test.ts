@@ -2,6 +2,7 @@
 // Audit and Block, precedence, fromSource, ownerOnly, readOnly, recursive, matchPatterns, protocols, capabilities,
 // syscalls, what is refused or ignored, and the quirks of §2.7 (docs/kubearmor.md#differences-from-kubearmor).
 import { describe, expect, it } from 'vitest';
+import { annotatedPostures, resolvePostures } from '../src/semantics/posture.js';
 import { type TranslateOptions, type Translation, translateKubeArmor } from '../src/semantics/translate.js';
 import { ksp, parse } from './support/parse.js';
 
@@ -60,6 +61,26 @@ describe('whitelist mode and default posture (§2.1)', () => {
     const translation = translate(allowFile, { namespaceAnnotations, defaultPosture: { network: 'block' } });
     expect(translation.postures).toEqual({ file: 'block', network: 'block', capabilities: 'audit' });
     expect(translation.appArmor.header.file).toBe(false);
+  });
+
+  it('the annotations may come from a lookup, read at each translation (a cluster\'s Namespaces as they are now)', () => {
+    const annotations = new Map<string, Record<string, string>>();
+    const options: TranslateOptions = { namespaceAnnotations: (namespace) => annotations.get(namespace) };
+    expect(translate(allowFile, options).postures).toEqual({ file: 'audit', network: 'audit', capabilities: 'audit' });
+    annotations.set('demo', { 'kubearmor-file-posture': 'block', 'kubearmor-capabilities-posture': 'BLOCK' });
+    const blocked = translate(allowFile, options);
+    expect(blocked.postures).toEqual({ file: 'block', network: 'audit', capabilities: 'block' });
+    expect(blocked.appArmor.header.file).toBe(false);
+    annotations.set('demo', { 'kubearmor-file-posture': 'deny' });
+    expect(translate(allowFile, { ...options, defaultPosture: { file: 'block' } }).postures.file).toBe('block');
+    expect(translate(allowFile, options).postures.file).toBe('audit');
+  });
+
+  it('annotatedPostures: the valid posture annotations only, other annotations ignored', () => {
+    expect(annotatedPostures({ 'kubearmor-network-posture': 'Audit', 'kubearmor-file-posture': 'allow', team: 'web' })).toEqual({ network: 'audit' });
+    expect(annotatedPostures(undefined)).toEqual({});
+    // A record names namespaces by its own keys only.
+    expect(resolvePostures('constructor', { namespaceAnnotations: {} })).toEqual({ file: 'audit', network: 'audit', capabilities: 'audit' });
   });
 });
 

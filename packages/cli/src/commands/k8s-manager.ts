@@ -1,5 +1,6 @@
 import type { Engine, Plugin } from '@armorkit/core';
 import { bpf } from '@armorkit/plugin-bpf';
+import { kubearmor } from '@armorkit/plugin-kubearmor';
 import { formatListenAddress, parseListenAddress, startMetricsServer } from '@armorkit/plugin-k8s';
 import { EXIT, type CliIO, UsageError } from '../io.js';
 import { requireKubeArmorDialect } from './kubearmor-dialect.js';
@@ -48,12 +49,18 @@ export async function k8sManagerCommand(engineWith: (plugins: readonly Plugin[])
   const resync = options.resync !== undefined ? parseDuration('--resync', options.resync) : undefined;
   const metricsAddress = options.metrics !== undefined ? parseListenAddress(options.metrics) : undefined;
   if (metricsAddress && 'problem' in metricsAddress) throw new UsageError(`--metrics: ${metricsAddress.problem}`);
-  const { ControllerMetrics, DEFAULT_NAMESPACE, EgressAddresses, loadKubeConfig, startManager } = await import('@armorkit/plugin-k8s/manager');
+  const { ControllerMetrics, DEFAULT_NAMESPACE, EgressAddresses, loadKubeConfig, NamespacePostures, startManager } = await import('@armorkit/plugin-k8s/manager');
   const matchLabels = matchLabelsOption(options.matchLabel);
   // toServices / toPods: the BPF plugin compiles with the addresses the controller watches.
   const addresses = new EgressAddresses();
-  const engine = await engineWith([bpf({ resolver: addresses.resolver })]);
+  // --kubearmor: KubeArmorPolicies compile with the posture annotations of the Namespaces the controller watches.
+  const postures = options.kubearmor ? new NamespacePostures() : undefined;
+  const kubeArmorDialect = postures ? kubearmor({ namespaceAnnotations: postures.lookup }) : undefined;
+  const engine = await engineWith([bpf({ resolver: addresses.resolver }), ...(kubeArmorDialect ? [kubeArmorDialect] : [])]);
   if (options.kubearmor) requireKubeArmorDialect(engine, '--kubearmor');
+  if (kubeArmorDialect && !engine.plugins.includes(kubeArmorDialect)) {
+    io.err("armorkit: manager: the config's kubearmor() is used: the namespaces' posture annotations are not read (its own namespaceAnnotations apply)");
+  }
   const loaded = loadKubeConfig(options.kubeconfig);
   if ('problem' in loaded) {
     io.err(`armorkit: ${loaded.problem}`);
@@ -71,7 +78,7 @@ export async function k8sManagerCommand(engineWith: (plugins: readonly Plugin[])
     egress: { addresses, pods: options.podEgress !== false },
     matchLabels,
     ...(options.restartExistingWorkloads === false ? { restartExistingWorkloads: false } : {}),
-    ...(options.kubearmor ? { kubearmor: true } : {}),
+    ...(postures ? { kubearmor: true, namespacePostures: postures } : {}),
     log: (line) => io.err(`armorkit: manager: ${line}`),
     onLostLeadership: () => {
       lost = true;

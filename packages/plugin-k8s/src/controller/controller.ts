@@ -37,9 +37,10 @@ import {
   VARMOR_POLICY_KINDS,
 } from './names.js';
 import { hostPolicyNotEnforced, kubeArmorStatus, storedKubeArmorStatus } from './kubearmor-status.js';
-import { SET_KEY_PREFIX } from './kubearmor-sets.js';
+import { SET_KEY_PREFIX, setKeyOf } from './kubearmor-sets.js';
 import { setReconciler } from './set-reconciler.js';
 import { KUBEARMOR_SET_LABEL } from '../cluster/kubearmor-sets.js';
+import type { NamespacePostures } from './namespace-postures.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
 import { MODEL_PART_GROUP, MODEL_PART_PLURAL, MODEL_PART_VERSION } from '../model/part-schema.js';
 import { MODELING_STARTED_ANNOTATION, modelingSessionOf } from '../model/session.js';
@@ -90,6 +91,13 @@ export interface ControllerOptions {
    * kubearmor dialect). A kind whose CRD is not installed is watched for until it is. Default false.
    */
   kubearmor?: boolean;
+  /**
+   * The NamespacePostures whose `lookup` the engine's kubearmor plugin was made with
+   * (`kubearmor({ namespaceAnnotations: postures.lookup })`): the controller fills it from the Namespaces it watches
+   * and compiles a namespace's KubeArmorPolicies again when its posture annotations change. Without it they compile
+   * with the plugin's own options.
+   */
+  namespacePostures?: NamespacePostures;
   /** The mutating webhook's match labels (its `--match-label`s; `{}` for none). Default `{ 'sandbox.varmor.org/enable': 'true' }`. */
   matchLabels?: MatchLabels;
   clock?: () => Date;
@@ -189,7 +197,7 @@ export function startController(options: ControllerOptions): Controller {
     wrote('event');
     recorder.record(object, type, reason, message);
   };
-  const compiled = new Map<string, { uid: string; generation: number; result: CompiledPolicy }>();
+  const compiled = new Map<string, { uid: string; generation: number; postures: number; result: CompiledPolicy }>();
   const matchLabels = checkMatchLabels(options.matchLabels ?? DEFAULT_MATCH_LABELS);
   if (!matchLabels.ok) throw new TypeError(matchLabels.errors[0]!.message);
   const parsed = { VarmorClusterPolicy: new ParsedPolicies(options.engine, log), VarmorPolicy: new ParsedPolicies(options.engine, log) };
@@ -277,9 +285,11 @@ export function startController(options: ControllerOptions): Controller {
     ...informerOptions,
     path: '/api/v1/namespaces',
     list: () => core.listNamespace(),
-    // A new namespace needs the cluster policies' NetworkProxy Secrets.
-    onEvent: (event) => {
+    onEvent: (event, object) => {
+      // A new namespace needs the cluster policies' NetworkProxy Secrets.
       if (event !== 'update') for (const policy of policiesOf('VarmorClusterPolicy')) queue.add(policyKeyString(policyKeyOf('VarmorClusterPolicy', policy)));
+      const name = object.metadata?.name ?? '';
+      if (options.namespacePostures?.update(name, event === 'delete' ? undefined : object.metadata?.annotations)) postureChanged(name);
     },
   });
   const modelInformer = startInformer({
@@ -327,6 +337,7 @@ export function startController(options: ControllerOptions): Controller {
         verify: options.verify !== false,
         pods: markedPods,
         profiles,
+        ...(options.namespacePostures ? { postureRevision: (namespace: string) => options.namespacePostures?.revision(namespace) ?? 0 } : {}),
         policyOf: (key) => policyInformers.get(key.kind)?.get(key.name, POLICY_RESOURCES[key.kind].namespaced ? key.namespace : undefined) as StoredObject | undefined,
         syncStatus: (current, namespace, name) => syncProfileStatus(current, namespace, name),
         wrote,
@@ -366,6 +377,15 @@ export function startController(options: ControllerOptions): Controller {
     const setKey = sets?.keyOfProfile(object);
     if (setKey) queue.add(setKey);
     if (object.metadata?.deletionTimestamp) queue.add(`${PROFILE_KEY_PREFIX}${profileKeyOf(object.metadata.namespace ?? '', object.metadata.name ?? '')}`);
+  }
+
+  /** A namespace's posture annotations changed: its KubeArmorPolicies compile again (compiledFor sees the revision move). */
+  function postureChanged(namespace: string): void {
+    for (const policy of policiesOf('KubeArmorPolicy')) {
+      if (policy.metadata?.namespace === namespace) queue.add(policyKeyString(policyKeyOf('KubeArmorPolicy', policy)));
+    }
+    // The merged profiles of its pods too (their fingerprint holds the revision).
+    for (const key of sets?.allKeys() ?? []) if (key.startsWith(setKeyOf(namespace, ''))) queue.add(key);
   }
 
   /** A completed model changes what DefenseInDepth policies built on it compile to: its policy compiles again. */
@@ -476,13 +496,15 @@ export function startController(options: ControllerOptions): Controller {
   async function compiledFor(key: string, policy: KubernetesObject): Promise<CompiledPolicy> {
     const uid = policy.metadata?.uid ?? '';
     const generation = policy.metadata?.generation ?? 0;
+    // A KubeArmorPolicy compiles with its namespace's postures: read before the compile, so one that changes meanwhile makes it stale.
+    const postures = policy.kind === 'KubeArmorPolicy' ? (options.namespacePostures?.revision(policy.metadata?.namespace ?? '') ?? 0) : 0;
     const cached = compiled.get(key);
     // The status writes bump the resourceVersion, not the generation: compile once per spec.
-    if (cached && cached.uid === uid && cached.generation === generation && generation > 0) return cached.result;
+    if (cached && cached.uid === uid && cached.generation === generation && cached.postures === postures && generation > 0) return cached.result;
     const compile = () => compilePolicy(options.engine, policy, { verify: options.verify !== false, models: modelStore.readyModels() });
     // BPF compiles synchronously inside compilePolicy (before its first await), so `track` sees exactly this policy's queries.
     const result = await (options.egress ? options.egress.addresses.track(key, compile) : compile());
-    compiled.set(key, { uid, generation, result });
+    compiled.set(key, { uid, generation, postures, result });
     return result;
   }
 

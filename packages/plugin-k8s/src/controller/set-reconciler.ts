@@ -20,6 +20,8 @@ export interface SetReconcilerOptions {
   /** The pods the webhook marked (label KUBEARMOR_SET_LABEL), all namespaces. */
   pods: Informer;
   profiles: Informer;
+  /** Moves when a namespace's posture annotations change (NamespacePostures.revision): the sets there are merged again. */
+  postureRevision?: (namespace: string) => number;
   /** The stored policy object of a key, from the controller's informers. */
   policyOf: (key: PolicyKey) => StoredObject | undefined;
   /** The ArmorProfile's status from the nodes' reports, written when it differs. */
@@ -129,7 +131,8 @@ export function setReconciler(options: SetReconcilerOptions): SetReconciler {
       built.delete(key);
       return deleteProfile(namespace, name, stored);
     }
-    const fingerprint = members.map(({ key: member, object }) => `${policyKeyString(member)}@${object.metadata?.uid ?? ''}/${object.metadata?.generation ?? 0}`).join(',');
+    const postures = options.postureRevision?.(namespace) ?? 0;
+    const fingerprint = `${members.map(({ key: member, object }) => `${policyKeyString(member)}@${object.metadata?.uid ?? ''}/${object.metadata?.generation ?? 0}`).join(',')}#${postures}`;
     const cached = built.get(key);
     const made = cached?.fingerprint === fingerprint ? cached : await build(set, members, fingerprint);
     if ('problem' in made) {

@@ -77,6 +77,14 @@ export const GRANTS: readonly Grant[] = [
         why: 'the ArmorProfiles are owned by their KubeArmorPolicy or KubeArmorClusterPolicy with blockOwnerDeletion (as for vArmor\'s policies)',
       },
       {
+        apiGroups: [''],
+        resources: ['namespaces'],
+        verbs: ['list', 'watch'],
+        scope: 'cluster',
+        when: 'kubearmor',
+        why: 'a KubeArmorPolicy compiles with the posture annotations of its namespace (kubearmor-file-posture, ...), and again when they change (an informer: no get)',
+      },
+      {
         apiGroups: [VARMOR_GROUP],
         resources: ['armorprofiles'],
         verbs: ['list', 'watch', 'create', 'update'],

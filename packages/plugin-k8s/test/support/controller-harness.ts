@@ -4,7 +4,7 @@ import builtinRules from '@armorkit/builtin-rules';
 import type { Profile } from '@armorkit/core/schema';
 import { apparmor } from '@armorkit/plugin-apparmor';
 import { bpf } from '@armorkit/plugin-bpf';
-import { kubearmor } from '@armorkit/plugin-kubearmor';
+import { kubearmor, type KubeArmorPluginOptions } from '@armorkit/plugin-kubearmor';
 import { networkproxy } from '@armorkit/plugin-networkproxy';
 import { seccomp } from '@armorkit/plugin-seccomp';
 import { type Controller, type ControllerOptions, startController } from '../../src/controller/controller.js';
@@ -12,7 +12,10 @@ import { profileSetHash } from '../../src/node-status/profile-set.js';
 import { NODE_STATUS_API_VERSION, NODE_STATUS_KIND, storedProfileDigest } from '../../src/node-status/schema.js';
 import { ApiDouble, type KubeObject } from './api-double.js';
 
-export const engine: Engine = createEngine({ plugins: [varmorDialect(), kubearmor(), apparmor(), seccomp(), bpf(), networkproxy()], rulePacks: [builtinRules] });
+/** The engine of the tests; `kubeArmor`: the kubearmor plugin's options (the namespaces' posture lookup). */
+export const engineWith = (kubeArmor: KubeArmorPluginOptions = {}): Engine =>
+  createEngine({ plugins: [varmorDialect(), kubearmor(kubeArmor), apparmor(), seccomp(), bpf(), networkproxy()], rulePacks: [builtinRules] });
+export const engine: Engine = engineWith();
 
 export const POLICIES = '/apis/crd.varmor.org/v1beta1/varmorpolicies';
 export const CLUSTER_POLICIES = '/apis/crd.varmor.org/v1beta1/varmorclusterpolicies';
