@@ -238,10 +238,10 @@ describe('armorkit k8s render: the manifests', () => {
       'kubearmorclusterpolicies', 'kubearmorhostpolicies', 'kubearmorpolicies',
       'kubearmorclusterpolicies/status', 'kubearmorhostpolicies/status', 'kubearmorpolicies/status',
       'kubearmorclusterpolicies/finalizers', 'kubearmorpolicies/finalizers',
-      // Merged KubeArmor profiles: a set's ArmorProfile is deleted once no pod runs under it.
-      'armorprofiles',
       // The namespaces' posture annotations, which KubeArmorPolicies compile with.
       'namespaces',
+      // Merged KubeArmor profiles: a set's ArmorProfile is deleted once no pod runs under it.
+      'armorprofiles',
     ]);
     expect((find(on, 'ClusterRoleBinding', `${NAMES.manager}-kubearmor`) as Manifest & { subjects: unknown[] }).subjects).toEqual([{ kind: 'ServiceAccount', name: NAMES.manager, namespace: 'armorkit' }]);
     // The main ClusterRole is the same either way.
