@@ -206,7 +206,7 @@ describe('controller: faults', () => {
     reportNode(h.api, 'node-1', [{ namespace: 'demo', name: PROFILE, profile: h.profileOf(PROFILE) }]);
     await until(() => phaseOf(h) === 'Protecting');
     expect(h.api.get(PROFILES, PROFILE, 'demo')!.status).toEqual({ desiredNumberLoaded: 1, currentNumberLoaded: 0 });
-    await until(() => h.api.get(PROFILES, PROFILE, 'demo')!.status?.currentNumberLoaded === 1);
+    await until(() => (h.api.get(PROFILES, PROFILE, 'demo')!.status as { currentNumberLoaded?: number } | undefined)?.currentNumberLoaded === 1);
     const statusWrites = h.api.requests.slice(mark).filter((line) => line.startsWith('PUT') && line.endsWith('/status'));
     expect([...statusWrites].sort()).toEqual([
       'PUT /apis/crd.varmor.org/v1beta1/namespaces/demo/armorprofiles/varmor-demo-web/status',
