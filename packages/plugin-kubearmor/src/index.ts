@@ -3,14 +3,7 @@
 // @armorkit/plugin-kubearmor/parse, the CRDs as zod schemas @armorkit/plugin-kubearmor/schema.
 export { kubearmor, kubearmor as default, type KubeArmorPluginOptions } from './plugin.js';
 export { kubearmorErrors } from './errors.js';
-export {
-  annotatedPostures,
-  type NamespaceAnnotations,
-  type NamespaceAnnotationsLookup,
-  type Posture,
-  POSTURE_ANNOTATIONS,
-  type Postures,
-} from './semantics/posture.js';
+export type { NamespaceAnnotationsLookup } from './semantics/posture.js';
 export type {
   AlertSettings,
   Capability,

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { annotatedPostures, type NamespaceAnnotationsLookup, POSTURE_ANNOTATIONS } from '@armorkit/plugin-kubearmor';
+import type { NamespaceAnnotationsLookup } from '@armorkit/plugin-kubearmor';
+import { annotatedPostures, POSTURE_ANNOTATIONS } from '@armorkit/plugin-kubearmor/parse';
 
 /**
  * The KubeArmor posture annotations of the cluster's Namespaces, as the controller's Namespace informer sees them.

@@ -13,3 +13,4 @@ export { CAPABILITIES, NETWORK_PROTOCOLS } from '../parse/parsed-policy.js';
 export { selectsContainer, selectsPod, type PodIdentity } from '../selectors/pod-selection.js';
 export { HOSTNAME_LABEL, selectsNode, type NodeIdentity } from '../selectors/node-selection.js';
 export { CONTAINER_NAME_LABEL } from '../parse/resolve-policy.js';
+export { annotatedPostures, POSTURE_ANNOTATIONS } from '../semantics/posture.js';
