@@ -80,8 +80,6 @@ describe('combining KubeArmor policies that select one container', () => {
 
   it('one policy is itself, unless given a profile name (a cluster keeps a set\'s name as members go); vArmor policies are not merged', () => {
     expect(engine.combine([blockShadow]).policy).toBe(blockShadow);
-    const renamed = combined([blockShadow]);
-    expect(renamed).toBe(blockShadow);
     const kept = engine.combine([blockShadow], { profileName: 'kubearmor-demo-set-0123456789' }).policy;
     expect(kept?.profileName).toBe('kubearmor-demo-set-0123456789');
     expect(kept ? appArmorText(kept) : '').toContain('profile kubearmor-demo-set-0123456789');
