@@ -99,8 +99,9 @@ class Writer {
     if (written === undefined) {
       // Asked as a mapping's value (at the top, `---` would be a block): a one-line string is written the same
       // wherever it is a block value, in a mapping or a list; a multi-line one is left to the library.
-      written = stringify({ a: value }, MODEL_YAML_OPTIONS).slice(3, -1);
-      if (written.includes('\n')) throw NOT_WRITTEN;
+      const entry = stringify({ a: value }, MODEL_YAML_OPTIONS);
+      written = entry.slice(3, -1);
+      if (!entry.startsWith('a: ') || written.includes('\n')) throw NOT_WRITTEN;
       this.scalars.set(value, written);
     }
     return written;

@@ -9,7 +9,7 @@ const awkward = fc.constantFrom(
   `'single'`, '"double"', '- x', '-x', '--', '? x', ':x', '[a]', '{a: 1}', '[]', '{}', ',a', '@x', '`x', '%x', '&a', '*a', '!t', '|', '>-', 'a\\b',
   '\\"', '...', '---', 'é', '日本語', '😀', 'a\tb', 'a\nb', 'a\r\nb', '\u0085', '\u2028', '\ufeff', '\u0000', 'http://x:80/y', '<<', '=',
 );
-const awkwardChars = fc.constantFrom(' ', ':', '#', '"', "'", '\\', '-', '?', '.', '0', '1', 'e', 'a', '/', '[', '{', ',', '&', '*', '!', '|', '>', '%', '@', '\t', '\n', 'é', '😀');
+const awkwardChars = fc.constantFrom(' ', ':', '#', '"', "'", '\\', '-', '?', '.', '0', '1', 'e', 'a', 'B', '_', '+', '=', '~', '<', '/', '[', '{', ',', '&', '*', '!', '|', '>', '%', '@', '\t', '\n', 'é', '😀');
 /** Any string, often one YAML must quote, escape or write as a block. */
 export const awkwardText = fc.oneof(awkward, fc.string({ unit: awkwardChars, maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ maxLength: 8 }));
 const strings = fc.array(awkwardText, { maxLength: 4 });
