@@ -12,6 +12,21 @@ const awkward = fc.constantFrom(
 const awkwardChars = fc.constantFrom(' ', ':', '#', '"', "'", '\\', '-', '?', '.', '0', '1', 'e', 'a', 'B', '_', '+', '=', '~', '<', '/', '[', '{', ',', '&', '*', '!', '|', '>', '%', '@', '\t', '\n', 'é', '😀');
 /** Any string, often one YAML must quote, escape or write as a block. */
 export const awkwardText = fc.oneof(awkward, fc.string({ unit: awkwardChars, maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ maxLength: 8 }));
+/** Any JSON-shaped value (and undefined, which stringify leaves out or writes as null), its strings and keys awkward. */
+export const jsonShaped: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    awkwardText,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fc.oneof(awkwardText, fc.constantFrom('a', 'b', 'true', 'null', '1', '__proto__', 'constructor', '<<')), tie('value'), { maxKeys: 3 }),
+  ),
+})).value;
+
 const strings = fc.array(awkwardText, { maxLength: 4 });
 
 /** A model whose every string may be awkward (the shape is the schema's; the values are anything a string can hold). */
