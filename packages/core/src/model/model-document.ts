@@ -30,7 +30,8 @@ export function modelDocument(input: ModelDocumentInput): ArmorProfileModel {
 
 /**
  * The model as YAML: fields in schema order, lists sorted by the recorder, no anchors, so equal models are equal bytes.
- * The `yaml` library's output; written directly when the model is plain enough (every recorded one is), else by it.
+ * The `yaml` library's output; written directly when the model is plain enough (a recorded one is, unless a
+ * string holds a line break), else by the library.
  */
 export function formatModel(model: ArmorProfileModel): string {
   return writeBlockYaml(model) ?? stringify(model, MODEL_YAML_OPTIONS);

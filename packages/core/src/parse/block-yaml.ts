@@ -1,10 +1,10 @@
 /**
  * A reader for the plain block YAML that `formatModel` writes (the `yaml` library's `stringify` of JSON-shaped data:
- * one document, two-space block mappings and sequences, `[]` / `{}` for empty ones, one-line plain, single- or
- * double-quoted scalars). It gives the value `parseYamlStream` would give (`toJS` with the core schema), or undefined
+ * one document, block mappings and sequences indented by spaces, `[]` / `{}` for empty ones, one-line plain, single-
+ * or double-quoted scalars). It gives the value `parseYamlStream` would give (`toJS` with the core schema), or undefined
  * for anything it does not recognise with certainty — another layout, comments, flow collections, anchors, tags,
- * block or multi-line scalars, tabs, control characters, odd keys — so the caller
- * falls back to the full parser, its positions and its errors. It exists because the full parser spends seconds on a
+ * block or multi-line scalars, tabs, control characters, odd keys — so the caller falls back to the full parser, its
+ * positions and its errors. It exists because the full parser spends seconds on a
  * megabyte-sized model (docs/modeling.md); `test/block-yaml.test.ts` proves both agree.
  */
 export function readBlockYaml(text: string): { value: unknown } | undefined {
