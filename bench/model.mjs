@@ -5,7 +5,9 @@
 //     (what `armorkit model` does first with every line), so the ratio says whether recording or decoding limits it.
 //  2. model → profiles for the model those 1,000,000 events built: the YAML written and read back, the DefenseInDepth
 //     policy resolved with it, and the AppArmor, seccomp and BPF profiles compiled (pure; no apparmor_parser).
-//     Target ≤ 2 s.
+//     Target ≤ 2 s. Its baselines, in the same round: the `yaml` library writing the same model (formatModel writes
+//     it itself, byte-identical: checked here) and the full parser reading it (what a model edited by hand gets:
+//     a leading comment sends it there); the two models read must be equal.
 // The events are generated (seeded, so every run records the same): a web server's file reads under a few thousand
 // paths, many of them with pids, temporary names and UUIDs that the generaliser folds, execs, sockets, capabilities,
 // a few hundred syscalls, egress to some addresses. Needs `pnpm run build-all`. MODEL_BENCH_EVENTS changes the count,
@@ -13,7 +15,9 @@
 import { AuditLogDecoder, violationEvent } from '@armorkit/core/audit';
 import { ModelRecorder, formatModel, modelDocument } from '@armorkit/core/model';
 import { parseBehaviorModels } from '@armorkit/core/schema';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import { loadEngine } from '../packages/cli/dist/index.js';
 import { random } from './audit-log.mjs';
 
@@ -37,6 +41,8 @@ spec:
 `;
 
 const { engine } = await loadEngine({ cwd: tmpdir() });
+// The library core writes and reads YAML with (the baselines), from core's own dependencies.
+const yamlLibrary = createRequire(new URL('../packages/core/package.json', import.meta.url))('yaml');
 
 /** `count` kernel-log lines (AppArmor and seccomp, as /dev/kmsg shows them) and BPF events, seeded. */
 function workload(count) {
@@ -126,7 +132,8 @@ function profiles(recorder) {
   const times = {};
   let start = performance.now();
   const dynamicResult = recorder.dynamicResult();
-  const yaml = formatModel(modelDocument({ profileName: PROFILE, namespace: 'bench', dynamicResult }));
+  const model = modelDocument({ profileName: PROFILE, namespace: 'bench', dynamicResult });
+  const yaml = formatModel(model);
   times.write = performance.now() - start;
   start = performance.now();
   const { models, errors } = parseBehaviorModels(yaml, 'model.yaml');
@@ -140,6 +147,15 @@ function profiles(recorder) {
   if (!compiled.ok) throw new Error(`the profiles do not compile: ${compiled.errors.map((e) => e.message).join('; ')}`);
   times.compile = performance.now() - start;
   const sizes = Object.fromEntries(compiled.value.map((artifact) => [artifact.enforcer, artifact.files.reduce((sum, file) => sum + file.content.length, 0)]));
+  // Baselines: the library's writing (stringify; the same bytes) and the full parser's reading (the same model).
+  start = performance.now();
+  const libraryYaml = yamlLibrary.stringify(model, { aliasDuplicateObjects: false, lineWidth: 0, sortMapEntries: false });
+  times.libraryWrite = performance.now() - start;
+  if (libraryYaml !== yaml) throw new Error('formatModel wrote other bytes than the yaml library');
+  start = performance.now();
+  const full = parseBehaviorModels(`# read by the full parser\n${yaml}`, 'model.yaml');
+  times.libraryRead = performance.now() - start;
+  if (full.errors.length > 0 || !isDeepStrictEqual(full.models, models)) throw new Error('the full parser read another model');
   return { times, total: times.write + times.read + times.compile, yamlBytes: yaml.length, sizes, dynamicResult };
 }
 
@@ -148,6 +164,7 @@ const { lines, bpfEvents } = workload(EVENTS);
 const decodeRates = [];
 const recordRates = [];
 const profileTimes = [];
+const splits = [];
 let last;
 for (let round = 0; round < ROUNDS; round++) {
   const decoded = decode(lines);
@@ -159,7 +176,8 @@ for (let round = 0; round < ROUNDS; round++) {
   recordRates.push(events.length / (recorded.ms / 1000));
   last = profiles(recorded.recorder);
   profileTimes.push(last.total);
-  console.log(`  round ${round + 1}: decode ${Math.round(decodeRates.at(-1)).toLocaleString('en')} events/s, record ${Math.round(recordRates.at(-1)).toLocaleString('en')} events/s, model → profiles ${last.total.toFixed(0)} ms (write ${last.times.write.toFixed(0)}, read ${last.times.read.toFixed(0)}, compile ${last.times.compile.toFixed(0)})`);
+  console.log(`  round ${round + 1}: decode ${Math.round(decodeRates.at(-1)).toLocaleString('en')} events/s, record ${Math.round(recordRates.at(-1)).toLocaleString('en')} events/s, model → profiles ${last.total.toFixed(0)} ms (write ${last.times.write.toFixed(0)}, read ${last.times.read.toFixed(0)}, compile ${last.times.compile.toFixed(0)}; the library: write ${last.times.libraryWrite.toFixed(0)}, read ${last.times.libraryRead.toFixed(0)})`);
+  splits.push(last.times);
 }
 
 const result = last.dynamicResult;
@@ -174,3 +192,8 @@ const profilesMs = median(profileTimes);
 console.log(`audit decoder (baseline)  ${Math.round(decodeRate).toLocaleString('en').padStart(11)} events/s  (best ${Math.round(Math.max(...decodeRates)).toLocaleString('en')})`);
 console.log(`recording into the model  ${Math.round(recordRate).toLocaleString('en').padStart(11)} events/s  (best ${Math.round(Math.max(...recordRates)).toLocaleString('en')}); ${(recordRate / decodeRate).toFixed(2)}× the decoder; target ≥ ${TARGET_RATE.toLocaleString('en')}: ${recordRate >= TARGET_RATE ? 'met' : 'MISSED'}`);
 console.log(`model → profiles          ${profilesMs.toFixed(0).padStart(11)} ms        (best ${best(profileTimes).toFixed(0)}); the decoder takes ${((EVENTS / decodeRate) * 1000).toFixed(0)} ms for the events that built it (${(profilesMs / ((EVENTS / decodeRate) * 1000)).toFixed(2)}×); target ≤ ${TARGET_PROFILES_MS} ms: ${profilesMs <= TARGET_PROFILES_MS ? 'met' : 'MISSED'}`);
+const part = (name) => splits.map((times) => times[name]);
+const ms = (values) => `${median(values).toFixed(0)} ms (best ${best(values).toFixed(0)})`;
+console.log(`  write ${ms(part('write'))} against the yaml library's stringify ${ms(part('libraryWrite'))}: ${(median(part('libraryWrite')) / median(part('write'))).toFixed(1)}× faster, the same bytes`);
+console.log(`  read  ${ms(part('read'))} against the full parser ${ms(part('libraryRead'))}: ${(median(part('libraryRead')) / median(part('read'))).toFixed(1)}× faster, the same model`);
+console.log(`  resolve + compile ${ms(part('compile'))}`);

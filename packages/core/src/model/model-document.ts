@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { MODEL_YAML_OPTIONS, writeBlockYaml } from './block-yaml-writer.js';
 import type { ArmorProfileModel, DynamicResult } from '../schema/varmor/armor-profile-model.js';
 import { VARMOR_API_VERSION } from '../schema/varmor/varmor-policy.js';
 
@@ -27,7 +28,11 @@ export function modelDocument(input: ModelDocumentInput): ArmorProfileModel {
   };
 }
 
-/** The model as YAML: fields in schema order, lists sorted by the recorder, no anchors, so equal models are equal bytes. */
+/**
+ * The model as YAML: fields in schema order, lists sorted by the recorder, no anchors, so equal models are equal bytes.
+ * The `yaml` library's output; written directly when the model is plain enough (a recorded one is, unless a
+ * string holds a line break), else by the library.
+ */
 export function formatModel(model: ArmorProfileModel): string {
-  return stringify(model, { aliasDuplicateObjects: false, lineWidth: 0, sortMapEntries: false });
+  return writeBlockYaml(model) ?? stringify(model, MODEL_YAML_OPTIONS);
 }

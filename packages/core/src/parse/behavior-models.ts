@@ -1,5 +1,6 @@
 import type { PolicyError } from '../errors.js';
 import { type ArmorProfileModel, armorProfileModelSchema } from '../schema/varmor/index.js';
+import { readBlockYaml } from './block-yaml.js';
 import { parseYamlStream } from './yaml-stream.js';
 import { validateDocument } from './validate-document.js';
 
@@ -8,6 +9,8 @@ import { validateDocument } from './validate-document.js';
  * they model. DefenseInDepth policies with profileType BehaviorModel are compiled from them.
  */
 export function parseBehaviorModels(text: string, file: string): { models: Map<string, ArmorProfileModel>; errors: PolicyError[] } {
+  const written = readWrittenModel(text);
+  if (written) return { models: new Map([[written.metadata.name, written]]), errors: [] };
   const stream = parseYamlStream(text, file);
   const models = new Map<string, ArmorProfileModel>();
   const errors = [...stream.errors];
@@ -27,4 +30,15 @@ export function parseBehaviorModels(text: string, file: string): { models: Map<s
     if (value) models.set(value.metadata.name, value);
   }
   return { models, errors };
+}
+
+/**
+ * A valid model in the YAML `formatModel` writes, read without the full parser (seconds for a large model); anything
+ * else — another layout, or a model with problems — is undefined, and the full parser reads it with its positions.
+ */
+function readWrittenModel(text: string): ArmorProfileModel | undefined {
+  const read = readBlockYaml(text);
+  if (read === undefined) return undefined;
+  const checked = armorProfileModelSchema.safeParse(read.value);
+  return checked.success ? checked.data : undefined;
 }
