@@ -1,9 +1,11 @@
 // The NetworkProxy data plane under load: wrk (-t1) through armorkit's proxy against wrk direct, HTTP keep-alive at
 // c1 and c32 (every request judged by an L7 rule, spoofing protection on) and TLS passthrough (judged by SNI), with
 // Debian's haproxy (TCP, transparent: SO_ORIGINAL_DST), nginx (reverse proxy) and squid (intercept) as peers, each
-// behind the same capture rule (vArmor's iptables REDIRECT, applied with applyCapture). Two network namespaces joined
-// by a veth; the origin is nginx in the outside one. Rounds interleave the cases; medians of req/s, p99 latency and
-// the proxy's CPU time (user+sys, its whole process tree) per request are printed with every case's ratio to direct.
+// behind the same capture rule (vArmor's iptables REDIRECT, applied with applyCapture) and each on one core (haproxy
+// nbthread 1, nginx worker_processes 1, squid workers 1, armorkit one process: the `cores` column). Two network
+// namespaces joined by a veth; the origin is nginx in the outside one. Rounds interleave the cases; medians of req/s,
+// p99 latency and the proxy's CPU time per request (user and sys, its whole process tree) are printed with every
+// case's ratio to direct.
 // Needs root, wrk, nginx, haproxy, squid (Makefile APT_PACKAGES) and a build (`pnpm run build-all`):
 //   node bench/networkproxy.mjs [--rounds N] [--seconds S] [--only armorkit,haproxy] [--cpu-prof DIR]
 // --only keeps the cases whose name starts with one of the words (direct always runs); --cpu-prof writes a V8 CPU
