@@ -1,7 +1,8 @@
 // Reads of an upstream socket into one buffer used again for every read (net.connect's `onread`): no allocation and
 // no stream push, event and next-tick per chunk. A chunk is that buffer's memory, so it stays valid after its
 // callback only while nobody keeps it: when `kept` says a write still holds it (the kernel did not take it at once),
-// the next read goes into a new buffer and the old one is left to the write.
+// the next read goes into a new buffer and the old one is left to the write. Each connection has its own buffer
+// (a socket holds the buffer of its next read already, so one shared by several would be overwritten under a write).
 import type { OnReadOpts } from 'node:net';
 
 /** libuv's read size for a stream (its suggested allocation). */

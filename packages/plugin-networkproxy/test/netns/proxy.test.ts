@@ -182,7 +182,7 @@ describe('HTTP/1.1 requests, each judged on its own', () => {
   it('relays large bodies both ways to a slow reader and from a chunked upload (backpressure)', async () => {
     const bytes = 8 * 1024 * 1024;
     const download = await harness.curl(['--limit-rate', '4M', '-o', join(harness.signals, 'big.bin'), '-w', '%{http_code} %{size_download} %header{x-sha256}', '--resolve', `allowed.example:80:${SERVER4}`, `http://allowed.example/public/big?bytes=${bytes}`]);
-    // The same bytes, not only as many: the proxy reads the upstream into a buffer it reuses while writes still hold it.
+    // The same bytes, not only as many: the proxy reuses its upstream read buffer unless a write still holds it.
     expect(download.stdout).toBe(`200 ${bytes} ${sha256(join(harness.signals, 'big.bin'))}`);
     const file = join(harness.dir, 'upload.bin');
     writeFileSync(file, Buffer.alloc(bytes, 0x62), { mode: 0o644 });
