@@ -1,9 +1,11 @@
 // The NetworkProxy data plane under load: wrk (-t1) through armorkit's proxy against wrk direct, HTTP keep-alive at
 // c1 and c32 (every request judged by an L7 rule, spoofing protection on) and TLS passthrough (judged by SNI), with
 // Debian's haproxy (TCP, transparent: SO_ORIGINAL_DST), nginx (reverse proxy) and squid (intercept) as peers, each
-// behind the same capture rule (vArmor's iptables REDIRECT, applied with applyCapture). Two network namespaces joined
-// by a veth; the origin is nginx in the outside one. Rounds interleave the cases; medians of req/s, p99 latency and
-// the proxy's CPU time (user+sys, its whole process tree) per request are printed with every case's ratio to direct.
+// behind the same capture rule (vArmor's iptables REDIRECT, applied with applyCapture) and each on one core (haproxy
+// nbthread 1, nginx worker_processes 1, squid workers 1, armorkit one process: the `cores` column). Two network
+// namespaces joined by a veth; the origin is nginx in the outside one. Rounds interleave the cases; medians of req/s,
+// p99 latency and the proxy's CPU time per request (user and sys, its whole process tree) are printed with every
+// case's ratio to direct.
 // Needs root, wrk, nginx, haproxy, squid (Makefile APT_PACKAGES) and a build (`pnpm run build-all`):
 //   node bench/networkproxy.mjs [--rounds N] [--seconds S] [--only armorkit,haproxy] [--cpu-prof DIR]
 // --only keeps the cases whose name starts with one of the words (direct always runs); --cpu-prof writes a V8 CPU
@@ -166,7 +168,7 @@ http { access_log off; keepalive_requests 10000000; upstream origin { server ${S
   return { armorkit, haproxy, nginx, squid };
 }
 
-/** utime+stime (clock ticks) of a process and every descendant. */
+/** utime and stime (clock ticks) of a process and every descendant (threads are counted in their process). */
 function treeTicks(rootPid) {
   const stats = new Map();
   for (const entry of readdirSync('/proc')) {
@@ -174,7 +176,7 @@ function treeTicks(rootPid) {
     try {
       const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      stats.set(Number(entry), { ppid: Number(fields[1]), user: Number(fields[11]), system: Number(fields[12]) });
     } catch {
       // exited meanwhile
     }
@@ -183,8 +185,12 @@ function treeTicks(rootPid) {
     for (let at = pid; at > 1; at = stats.get(at)?.ppid ?? 0) if (at === rootPid) return true;
     return false;
   };
-  let ticks = 0;
-  for (const [pid, stat] of stats) if (inTree(pid)) ticks += stat.ticks;
+  const ticks = { user: 0, system: 0 };
+  for (const [pid, stat] of stats) {
+    if (!inTree(pid)) continue;
+    ticks.user += stat.user;
+    ticks.system += stat.system;
+  }
   return ticks;
 }
 const TICK_SECONDS = 1 / Number(run('getconf', ['CLK_TCK']).trim());
@@ -213,13 +219,13 @@ async function main() {
   const https = `https://${NAME}/`;
   const all = [
     { name: 'direct', protocol: 'http', url: http },
-    { name: 'armorkit (L7 per request)', protocol: 'http', url: http, port: 15001, uid: 0, process: proxies.armorkit },
-    { name: 'haproxy (TCP, transparent)', protocol: 'http', url: http, port: 15002, uid: 0, process: proxies.haproxy },
-    { name: 'nginx (reverse proxy)', protocol: 'http', url: http, port: 15003, uid: 0, process: proxies.nginx },
-    { name: 'squid (intercept)', protocol: 'http', url: http, port: 15004, uid: SQUID_UID, process: proxies.squid },
+    { name: 'armorkit (L7 per request)', protocol: 'http', url: http, port: 15001, uid: 0, process: proxies.armorkit, cores: 1 },
+    { name: 'haproxy (TCP, transparent)', protocol: 'http', url: http, port: 15002, uid: 0, process: proxies.haproxy, cores: 1 },
+    { name: 'nginx (reverse proxy)', protocol: 'http', url: http, port: 15003, uid: 0, process: proxies.nginx, cores: 1 },
+    { name: 'squid (intercept)', protocol: 'http', url: http, port: 15004, uid: SQUID_UID, process: proxies.squid, cores: 1 },
     { name: 'direct', protocol: 'tls', url: https },
-    { name: 'armorkit (SNI passthrough)', protocol: 'tls', url: https, port: 15001, uid: 0, process: proxies.armorkit },
-    { name: 'haproxy (TCP, transparent)', protocol: 'tls', url: https, port: 15002, uid: 0, process: proxies.haproxy },
+    { name: 'armorkit (SNI passthrough)', protocol: 'tls', url: https, port: 15001, uid: 0, process: proxies.armorkit, cores: 1 },
+    { name: 'haproxy (TCP, transparent)', protocol: 'tls', url: https, port: 15002, uid: 0, process: proxies.haproxy, cores: 1 },
   ];
   const cases = all.filter((item) => item.name === 'direct' || !ONLY || ONLY.some((word) => item.name.startsWith(word)));
   const results = new Map();
@@ -242,13 +248,17 @@ async function main() {
       await useCapture(item.port ? { proxyUID: item.uid, proxyPort: item.port, proxyAdminPort: ADMIN_PORT } : undefined);
       for (const connections of [1, 32]) {
         const key = `${item.protocol}|${item.name}|${connections}`;
-        const before = item.process ? treeTicks(item.process.pid) : 0;
+        const before = item.process ? treeTicks(item.process.pid) : undefined;
         const measured = wrk(item.url, connections);
-        const cpu = item.process ? ((treeTicks(item.process.pid) - before) * TICK_SECONDS) / measured.requests : NaN;
+        const after = item.process ? treeTicks(item.process.pid) : undefined;
+        const perRequest = (field) => (before && after ? ((after[field] - before[field]) * TICK_SECONDS) / measured.requests : NaN);
+        const user = perRequest('user');
+        const system = perRequest('system');
+        const cpu = user + system;
         if (measured.errors) console.log(`  ${key}: ${measured.errors}`);
         if (round === 0) continue;
         const list = results.get(key) ?? [];
-        list.push({ ...measured, cpu });
+        list.push({ ...measured, cpu, user, system });
         results.set(key, list);
       }
     }
@@ -258,7 +268,7 @@ async function main() {
   console.log(`\nwrk -t1, ${SECONDS} s per run, ${ROUNDS} interleaved rounds, medians (shared machine: see CPU per request too)`);
   for (const protocol of ['http', 'tls']) {
     console.log(`\n${protocol === 'http' ? 'HTTP/1.1 keep-alive' : 'TLS passthrough (HTTPS keep-alive)'}`);
-    console.log('case                              conns      req/s   × direct   p99 ms   proxy CPU µs/req');
+    console.log('case                              cores  conns      req/s   × direct   p99 ms   proxy CPU µs/req (user + sys)');
     for (const connections of [1, 32]) {
       const direct = median((results.get(`${protocol}|direct|${connections}`) ?? []).map((result) => result.rate));
       for (const item of cases.filter((entry) => entry.protocol === protocol)) {
@@ -266,8 +276,11 @@ async function main() {
         const rate = median(list.map((result) => result.rate));
         const p99 = median(list.map((result) => result.p99));
         const cpu = median(list.map((result) => result.cpu)) * 1e6;
+        const user = median(list.map((result) => result.user)) * 1e6;
+        const system = median(list.map((result) => result.system)) * 1e6;
+        const cpuText = Number.isFinite(cpu) ? `${cpu.toFixed(1).padStart(8)} (${user.toFixed(1)} + ${system.toFixed(1)})` : '-'.padStart(8);
         console.log(
-          `${item.name.padEnd(33)} ${String(connections).padStart(5)} ${rate.toFixed(0).padStart(10)} ${(rate / direct).toFixed(2).padStart(10)} ${p99.toFixed(2).padStart(8)} ${Number.isFinite(cpu) ? cpu.toFixed(1).padStart(18) : '-'.padStart(18)}`,
+          `${item.name.padEnd(33)} ${String(item.cores ?? '-').padStart(5)} ${String(connections).padStart(6)} ${rate.toFixed(0).padStart(10)} ${(rate / direct).toFixed(2).padStart(10)} ${p99.toFixed(2).padStart(8)}   ${cpuText}`,
         );
       }
     }

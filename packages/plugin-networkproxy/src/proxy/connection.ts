@@ -10,7 +10,7 @@ import { detectProtocol } from './protocol-detection.js';
 import type { Peer } from './proxy-audit.js';
 import type { ConnectionContext } from './proxy-context.js';
 import type { DecisionLayer } from './proxy-stats.js';
-import { relay } from './relay.js';
+import { Relay } from './relay.js';
 import { interceptTls } from './mitm/tls-interception.js';
 import { connectUpstream } from './upstream.js';
 
@@ -189,7 +189,8 @@ function decideAndRelay(client: Socket, facts: TrafficFacts & { layer: 'tcp' | '
       client.destroy();
       return;
     }
-    connectUpstream(facts.destination, context.limits.upstreamConnectTimeoutMs).then(
+    const relay = new Relay(client, context.idle);
+    connectUpstream(facts.destination, context.limits.upstreamConnectTimeoutMs, relay.onread).then(
       (upstream) => {
         if (client.destroyed) {
           upstream.destroy();
@@ -197,7 +198,7 @@ function decideAndRelay(client: Socket, facts: TrafficFacts & { layer: 'tcp' | '
         }
         upstream.once('close', () => (context.stats.bytesFromUpstreams += upstream.bytesRead));
         if (first.length > 0) upstream.write(first);
-        relay(client, upstream, context.idle);
+        relay.start(upstream);
       },
       () => {
         context.stats.upstreamFailures++;

@@ -15,6 +15,7 @@ import { spoofingDetail, type NameVerdict } from './name-addresses.js';
 import type { Peer } from './proxy-audit.js';
 import type { ConnectionContext } from './proxy-context.js';
 import { ResponseFraming } from './response-framing.js';
+import { reusedReadBuffer } from './reused-read-buffer.js';
 import { connectUpstream } from './upstream.js';
 
 /** A session inside an intercepted TLS connection: judged as TLS requests of that mitm entry, headers mutated. */
@@ -394,7 +395,9 @@ export class HttpSession {
   private openUpstream(): void {
     this.connecting = true;
     this.updateClientFlow();
-    (this.intercepted?.upstream() ?? connectUpstream(this.destination, this.context.limits.upstreamConnectTimeoutMs)).then(
+    // A plain upstream reads into one reused buffer (its chunks are written to the client or copied, never kept).
+    const onread = this.intercepted ? undefined : reusedReadBuffer((chunk) => this.onUpstreamData(chunk), () => this.client.writableLength > 0);
+    (this.intercepted?.upstream() ?? connectUpstream(this.destination, this.context.limits.upstreamConnectTimeoutMs, onread)).then(
       (upstream) => {
         this.connecting = false;
         if (this.finished) {
@@ -403,7 +406,9 @@ export class HttpSession {
         }
         this.upstream = upstream;
         upstream.once('close', () => (this.context.stats.bytesFromUpstreams += upstream.bytesRead));
-        upstream.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
+        // With onread no 'data' is emitted; flowing mode is still what makes the stream emit its 'end'.
+        if (onread) upstream.resume();
+        else upstream.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
         upstream.on('end', () => this.onUpstreamEnd());
         upstream.on('error', () => this.onUpstreamFailure(502));
         upstream.on('close', () => this.onUpstreamEnd());

@@ -64,7 +64,8 @@ export class ResponseFraming {
       end = headEnd(head, Math.max(0, previous - 3));
     }
     if (end < 0) {
-      const partial = previous === 0 ? bytes.subarray(from) : head;
+      // A copy: the chunk may be a read buffer used again for the next read (reusedReadBuffer).
+      const partial = previous === 0 ? Buffer.from(bytes.subarray(from)) : head;
       if (partial.length > MAX_RESPONSE_HEAD) return { error: `a response head larger than ${MAX_RESPONSE_HEAD} bytes` };
       this.head = [partial];
       this.headLength = partial.length;

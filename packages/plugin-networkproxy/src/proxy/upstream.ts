@@ -1,11 +1,14 @@
 // The connection to the original destination: always the address the client dialled, never a name from its bytes.
-import { connect, type Socket } from 'node:net';
+import { connect, type OnReadOpts, type Socket } from 'node:net';
 import type { Destination } from '../decision/facts.js';
 
-/** Connects with a deadline; the socket is half-open capable so that each side's end is forwarded on its own. */
-export function connectUpstream(destination: Destination, timeoutMs: number): Promise<Socket> {
+/**
+ * Connects with a deadline; the socket is half-open capable so that each side's end is forwarded on its own. With
+ * `onread` its bytes go to that callback (reusedReadBuffer), not to 'data' events.
+ */
+export function connectUpstream(destination: Destination, timeoutMs: number, onread?: OnReadOpts): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: destination.address, port: destination.port, family: destination.family, allowHalfOpen: true, noDelay: true });
+    const socket = connect({ host: destination.address, port: destination.port, family: destination.family, allowHalfOpen: true, noDelay: true, ...(onread && { onread }) });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`connecting to the destination took longer than ${timeoutMs} ms`));
