@@ -6,7 +6,7 @@ import type { ParsedStream, Position, SourceDocument } from '../source.js';
 /** Aliases expanded per document; plenty for real policies, and it stops "billion laughs" streams. */
 const MAX_ALIAS_COUNT = 100;
 /** The yaml lexer exhausts memory (a fatal, uncatchable error) on tens of thousands of nested `[`; no policy nests this deep. */
-const MAX_FLOW_DEPTH = 1000;
+export const MAX_FLOW_DEPTH = 1000;
 
 type ParsedDocument = Document.Parsed;
 
@@ -206,7 +206,7 @@ function resolveAlias(doc: ParsedDocument, node: Node | null | undefined): Node 
 }
 
 /** Offset of the first bracket that opens level `limit + 1`, counting brackets naively (quotes ignored: a safe overestimate). */
-function flowDepthOffset(text: string, limit: number): number | undefined {
+export function flowDepthOffset(text: string, limit: number): number | undefined {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const char = text.charCodeAt(i);
