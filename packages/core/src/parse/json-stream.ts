@@ -1,9 +1,15 @@
 import type { ParsedStream, Position, SourceDocument } from '../source.js';
-import { MAX_FLOW_DEPTH, flowDepthOffset, parseYamlStream } from './yaml-stream.js';
+import { flowDepthOffset, parseYamlStream } from './yaml-stream.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
+/**
+ * Deeper (brackets counted as the YAML reader's limit counts them) goes to the YAML reader, whose stack may run out
+ * some hundreds of levels down, short of its limit of 1000: its result, whatever the stack allows, is the one given.
+ * No policy nests a tenth as deep.
+ */
+const JSON_PATH_DEPTH = 100;
 
 /** True when a text opens as a JSON object or array would (a YAML flow collection too: parseJsonStream sorts it out). */
 export function looksLikeJson(text: string): boolean {
@@ -17,11 +23,11 @@ export function looksLikeJson(text: string): boolean {
  * asked (an error or a warning to locate), by the YAML reader, which reads JSON as it reads YAML; a valid policy
  * never pays for them. Whenever the YAML reader could read the text otherwise, the text goes to `parseYamlStream`:
  * not JSON, duplicate keys (refused there), an integer past 2^53 (a bigint there) or -0 (0 there), a lone CR (no
- * line break there), nesting past the YAML reader's limit. Never throws.
+ * line break there), deep nesting (the YAML reader's limit, its stack). Never throws.
  */
 export function parseJsonStream(text: string, file: string, options: { value?: unknown } = {}): ParsedStream {
   if (text.indexOf('\r') >= 0 && /\r(?!\n)/.test(text)) return parseYamlStream(text, file);
-  if (text.length > MAX_FLOW_DEPTH && flowDepthOffset(text, MAX_FLOW_DEPTH) !== undefined) return parseYamlStream(text, file);
+  if (flowDepthOffset(text, JSON_PATH_DEPTH) !== undefined) return parseYamlStream(text, file);
   let value: unknown;
   if ('value' in options) {
     value = options.value;

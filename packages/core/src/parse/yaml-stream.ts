@@ -6,7 +6,7 @@ import type { ParsedStream, Position, SourceDocument } from '../source.js';
 /** Aliases expanded per document; plenty for real policies, and it stops "billion laughs" streams. */
 const MAX_ALIAS_COUNT = 100;
 /** The yaml lexer exhausts memory (a fatal, uncatchable error) on tens of thousands of nested `[`; no policy nests this deep. */
-export const MAX_FLOW_DEPTH = 1000;
+const MAX_FLOW_DEPTH = 1000;
 
 type ParsedDocument = Document.Parsed;
 
