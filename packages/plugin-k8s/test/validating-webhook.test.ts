@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { createEngine, varmorDialect } from '@armorkit/core';
+import { createEngine, definePlugin, varmorDialect, type SourceDocument } from '@armorkit/core';
 import builtinRules from '@armorkit/builtin-rules';
 import apparmor from '@armorkit/plugin-apparmor';
 import bpf from '@armorkit/plugin-bpf';
 import seccomp from '@armorkit/plugin-seccomp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAdmissionReview } from '../src/admission/decode-review.js';
 import { startWebhookServer, validatingWebhook, type WebhookServer } from '../src/index.js';
 import { review } from './https-client.js';
 import { makeTestCertificates, type TestCertificates } from './test-ca.js';
@@ -202,4 +203,50 @@ describe('validating webhook over HTTPS', () => {
       else expect(got.response).toEqual({ uid: request.request.uid, allowed: true });
     });
   }
+});
+
+describe('validating webhook: what it hands the engine', () => {
+  // A dialect tapped before vArmor's that only records each document the engine parses.
+  const seen: SourceDocument[] = [];
+  const recorder = definePlugin(() => ({
+    name: 'recorder',
+    meta: { name: 'recorder', version: '0.0.0' },
+    apply(engine) {
+      engine.hooks.parse.tap('recorder', (document) => {
+        seen.push(document);
+        return undefined;
+      });
+    },
+  }));
+  const engine = createEngine({ plugins: [recorder(), varmorDialect(), seccomp()], rulePacks: [builtinRules] });
+  const handler = validatingWebhook(engine, { verify: false });
+  const decoded = (change: (review: Review) => void) => {
+    const request = golden('create-varmorpolicy');
+    // Without managedFields and the last-applied annotation the object is checked as it is (no view without them).
+    const metadata = request.request.object.metadata as { managedFields?: unknown; annotations?: Record<string, string> };
+    delete metadata.managedFields;
+    delete metadata.annotations;
+    change(request);
+    const result = decodeAdmissionReview(Buffer.from(JSON.stringify(request)));
+    if (!('request' in result)) throw new Error('the golden review does not decode');
+    return result.request;
+  };
+
+  it('is the review\'s object, parsed once with the review, not parsed again from its text', async () => {
+    seen.length = 0;
+    const request = decoded(() => undefined);
+    expect(await handler(request)).toEqual({ uid: request.uid, allowed: true });
+    expect(seen.map((document) => document.data)).toEqual([request.object]);
+    expect(seen[0]!.data).toBe(request.object);
+  });
+
+  it('locates a problem in the object\'s JSON text', async () => {
+    seen.length = 0;
+    const request = decoded((review) => (review.request.object.spec.policy.mode = 'Nope'));
+    const answer = await handler(request);
+    expect(answer).toMatchObject({ allowed: false, status: { code: 422 } });
+    expect(answer.status?.message).toContain('/spec/policy/mode');
+    const text = JSON.stringify(request.object);
+    expect(seen[0]!.locate('/spec/policy/mode')).toEqual({ line: 1, column: text.indexOf('"Nope"') + 1 });
+  });
 });

@@ -11,6 +11,8 @@ import type { Engine } from './engine.js';
 export interface PolicyInput {
   name: string;
   text: string;
+  /** The value of a JSON text when the caller has parsed it already (`JSON.parse(text)` gives it): not parsed again. */
+  value?: unknown;
 }
 
 export interface ResolveOptions {
@@ -41,7 +43,7 @@ export function resolvePolicies(engine: Engine, inputs: readonly PolicyInput[], 
   const outcome: ResolveOutcome = { resolved: [], errors: [], warnings: [], ignored: 0 };
   const owners = new Map<string, string>();
   for (const input of inputs) {
-    const parsed = engine.parse(input.text, input.name);
+    const parsed = engine.parse(input.text, input.name, 'value' in input ? { value: input.value } : {});
     outcome.errors.push(...parsed.errors);
     outcome.ignored += parsed.ignored.length;
     for (const policy of parsed.policies) {

@@ -4,11 +4,12 @@ import { type ErrorCatalog, indexErrorCodes } from '../error-catalog.js';
 import type { PolicyError } from '../errors.js';
 import type { PolicyIR } from '../ir.js';
 import { resolveMode } from '../modes/resolve-mode.js';
+import { looksLikeJson, parseJsonStream } from '../parse/json-stream.js';
 import { parseYamlStream } from '../parse/yaml-stream.js';
 import { type Plan, plannedEnforcers } from '../plan.js';
 import { type Result, fail, ok } from '../result.js';
 import type { RulePack } from '../rules/define.js';
-import type { SourceDocument } from '../source.js';
+import type { ParsedStream, SourceDocument } from '../source.js';
 import { RuleRegistry } from '../rules/registry.js';
 import type { Artifact, ArtifactExplanation, AuditSource, ConfinementStep, LoadedProfile, LoadResult, LoadTarget } from './artifact.js';
 import type { AnyEnforcerBackend, CompileContext, EnforcerBackend } from './backend.js';
@@ -25,6 +26,11 @@ import type { ArmorProfileModel, Profile } from '../schema/varmor/index.js';
 export interface EngineOptions {
   plugins?: readonly Plugin[];
   rulePacks?: readonly RulePack[];
+}
+
+export interface ParseOptions {
+  /** The value of the text, when the caller has it already: what `JSON.parse(text)` gives, so it is not parsed again. */
+  value?: unknown;
 }
 
 export interface ParseOutcome {
@@ -123,9 +129,16 @@ export class Engine {
     });
   }
 
-  /** parse: text (YAML or JSON, several documents) → policies of any installed dialect. */
-  parse(text: string, file: string): ParseOutcome {
-    const stream = parseYamlStream(text, file);
+  /**
+   * parse: text (YAML or JSON, several documents) → policies of any installed dialect. A JSON text is read as JSON
+   * (the same result as the YAML reader's, faster); `options.value` is its value when the caller has already parsed it.
+   */
+  parse(text: string, file: string, options: ParseOptions = {}): ParseOutcome {
+    return this.parseDocuments('value' in options || looksLikeJson(text) ? parseJsonStream(text, file, options) : parseYamlStream(text, file));
+  }
+
+  /** parse, for a stream already split into documents (`parseYamlStream`, `parseJsonStream`). */
+  parseDocuments(stream: ParsedStream): ParseOutcome {
     const outcome: ParseOutcome = { policies: [], errors: [...stream.errors], ignored: [] };
     for (const document of stream.documents) {
       let result: DialectResult | undefined;

@@ -206,7 +206,7 @@ function resolveAlias(doc: ParsedDocument, node: Node | null | undefined): Node 
 }
 
 /** Offset of the first bracket that opens level `limit + 1`, counting brackets naively (quotes ignored: a safe overestimate). */
-function flowDepthOffset(text: string, limit: number): number | undefined {
+export function flowDepthOffset(text: string, limit: number): number | undefined {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const char = text.charCodeAt(i);

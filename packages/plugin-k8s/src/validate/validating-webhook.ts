@@ -53,8 +53,8 @@ function refused(request: AdmissionRequest, subject: string, errors: readonly Po
 export function validatingWebhook(engine: Engine, options: ValidatingWebhookOptions = {}): AdmissionHandler {
   const cache = new VerdictCache<Verdict>(options.cacheSize ?? 1024);
   const limit = new CheckLimit(Math.max(1, options.concurrentChecks ?? 4));
-  const check = async (text: string, name: string): Promise<Verdict> => {
-    const outcome = await checkPolicies(engine, [{ name, text }], { verify: options.verify !== false, ...(options.models ? { models: options.models } : {}) });
+  const check = async (text: string, value: KubernetesObject, name: string): Promise<Verdict> => {
+    const outcome = await checkPolicies(engine, [{ name, text, value }], { verify: options.verify !== false, ...(options.models ? { models: options.models } : {}) });
     // The cluster's models are ArmorProfileModel objects the controller compiles from, not the webhook's: a model it
     // does not have is a warning here, and the controller's to refuse (phase Error) until the modelling completed.
     const missing = outcome.errors.filter((error) => error.code === 'behavior-model-missing');
@@ -74,10 +74,12 @@ export function validatingWebhook(engine: Engine, options: ValidatingWebhookOpti
     if (!object) return refused(request, kind, [k8sErrors.error('admission-object-missing', '', `a ${request.operation} review needs request.object`)], []);
     if (object.kind !== kind) return unsupported(`request.kind is ${kind} but the object's kind is ${JSON.stringify(object.kind)}`);
     const subject = subjectOf(request, object);
-    // The object as a JSON document: the engine's parser reads it as it reads a file, pointers and all (the pointers
-    // are the object's: the view only leaves out fields nothing checks).
-    const text = JSON.stringify(checkedView(object));
-    const verdict = await cache.get(text, () => limit.run(() => check(text, subject)));
+    // The object as a JSON document, pointers and all (the pointers are the object's: the view only leaves out fields
+    // nothing checks). The text keys the cache and gives positions to problems; the engine takes the view as its value,
+    // already parsed with the review, instead of parsing the text again.
+    const view = checkedView(object);
+    const text = JSON.stringify(view);
+    const verdict = await cache.get(text, () => limit.run(() => check(text, view, subject)));
     const errors = [...verdict.errors];
     if (verdict.policies === 0 && errors.length === 0) {
       errors.push(k8sErrors.error('admission-kind-unsupported', '', `no dialect of this engine reads ${subject} as a policy`));
