@@ -371,7 +371,10 @@ export function startController(options: ControllerOptions): Controller {
   function profileEvent(event: ObjectEvent, object: KubernetesObject): void {
     // A profile being deleted leaves the set at once: the agents unload it then.
     const gone = event === 'delete' || Boolean(object.metadata?.deletionTimestamp);
-    if (history.update(profileKeyOf(object.metadata?.namespace ?? '', object.metadata?.name ?? ''), gone ? undefined : storedProfileDigest(object)) !== undefined) affected(reports.historyMoved());
+    if (history.update(profileKeyOf(object.metadata?.namespace ?? '', object.metadata?.name ?? ''), gone ? undefined : storedProfileDigest(object)) !== undefined) {
+      affected(reports.historyMoved());
+      settleReported();
+    }
     const owner = controllerPolicyOf(object);
     if (owner) queue.add(policyKeyString(owner));
     const setKey = sets?.keyOfProfile(object);
@@ -431,6 +434,7 @@ export function startController(options: ControllerOptions): Controller {
     const now = clock().getTime();
     const change = event === 'delete' ? reports.remove(object.metadata?.name ?? '', now) : reports.update(object, now);
     affected(change);
+    settleReported();
     // A heartbeat only moves a node's expiry later: the timer set for the earliest one stays good enough (when it
     // fires it checks what really expired); a node that joins or leaves sets it again.
     if (expiryTimer === undefined || change.all) scheduleExpiry();
@@ -463,8 +467,27 @@ export function startController(options: ControllerOptions): Controller {
       if (setKey) keys.push(setKey);
       if (profile.metadata?.deletionTimestamp) keys.push(`${PROFILE_KEY_PREFIX}${key}`);
     }
+    // Frozen: the queue does not walk it again when node after node hands it over in the same wave.
+    Object.freeze(keys);
     queueKeys.set(profileKeys, keys);
     return keys;
+  }
+
+  /**
+   * The lowest step every live node has reached: the profiles that changed up to it have been reported by every
+   * node (loaded or failed), so their keys are reconciled now rather than once the wave of reports is quiet.
+   */
+  let reported = 0;
+  function settleReported(): void {
+    const step = reports.reachedByAll(clock().getTime());
+    if (step === undefined) return;
+    // A node that joined at no step (-1) has reported nothing yet: once it has, everything up to its step is settled.
+    const from = Math.max(reported, 0);
+    reported = step;
+    if (step <= from) return;
+    const profileKeys = history.changedBetween(from, step);
+    // Further back than the history remembers: the keys wait for the wave to settle.
+    if (profileKeys) queue.settleNow(queueKeysOf(profileKeys));
   }
 
   /** When the next heartbeat ages out, the desired numbers change: reconcile then, not only at the resync. */
