@@ -39,6 +39,7 @@ import {
 import { hostPolicyNotEnforced, kubeArmorStatus, storedKubeArmorStatus } from './kubearmor-status.js';
 import { SET_KEY_PREFIX, setKeyOf } from './kubearmor-sets.js';
 import { setReconciler } from './set-reconciler.js';
+import { PodSetIndex } from './pod-set-index.js';
 import { KUBEARMOR_SET_LABEL } from '../cluster/kubearmor-sets.js';
 import type { NamespacePostures } from './namespace-postures.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
@@ -318,14 +319,16 @@ export function startController(options: ControllerOptions): Controller {
     log,
   });
   // The pods the webhook marked with merged KubeArmor profiles (only those: a label selector, not every pod).
+  const podSets = new PodSetIndex(options.namespace);
   const markedPods = options.kubearmor
     ? startInformer({
         ...informerOptions,
         path: '/api/v1/pods',
         labelSelector: KUBEARMOR_SET_LABEL,
         list: () => core.listPodForAllNamespaces({ labelSelector: KUBEARMOR_SET_LABEL }),
-        onEvent: (_event, object) => {
-          for (const key of sets?.keysOfPod(object) ?? []) queue.add(key);
+        // The sets it named before and names now: one it left may have lost its last pod.
+        onEvent: (event, object) => {
+          for (const key of podSets.update(object, event === 'delete')) queue.add(key);
         },
       })
     : undefined;
@@ -335,7 +338,7 @@ export function startController(options: ControllerOptions): Controller {
         objects,
         namespace: options.namespace,
         verify: options.verify !== false,
-        pods: markedPods,
+        podSets,
         profiles,
         ...(options.namespacePostures ? { postureRevision: (namespace: string) => options.namespacePostures?.revision(namespace) ?? 0 } : {}),
         policyOf: (key) => policyInformers.get(key.kind)?.get(key.name, POLICY_RESOURCES[key.kind].namespaced ? key.namespace : undefined) as StoredObject | undefined,
