@@ -5,8 +5,8 @@
 // K8S_SCALE_WORKERS=N runs the controller with N workers (default 4); K8S_SCALE_PROFILE=DIR writes its CPU profile;
 // K8S_SCALE_DIST=DIR loads the controller from DIR (a copy of packages/plugin-k8s/dist built from another commit, kept
 // inside packages/plugin-k8s so that its imports resolve): the baseline of a before/after comparison.
-// K8S_SCALE_DEBUG=1 prints the controller's writes after the last node report and that report's time on the CPU
-// profiles' clock.
+// K8S_SCALE_DEBUG=1 prints the controller's writes after the last node report, the Events stored, that report's
+// time on the CPU profiles' clock, and the controller's log.
 // Prints: API requests per policy change (controller, agents in total and per node), time from the last node report to
 // Ready, the controller's heap and RSS, and the requests and reconciles of an idle resync.
 // Targets (issue 15): each agent O(1) requests per change that concerns it; the controller O(policies) per resync, not
@@ -104,7 +104,7 @@ if (process.argv[2] === '--controller') {
   agentRequests = 0;
 
   const child = fork(fileURLToPath(import.meta.url), ['--controller', kubeconfig], { execArgv: ['--expose-gc', ...(process.env.K8S_SCALE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.K8S_SCALE_PROFILE}`] : [])], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-  child.stderr.on('data', () => {});
+  child.stderr.on('data', (data) => process.env.K8S_SCALE_DEBUG && process.stderr.write(data));
   const next = (type) => new Promise((resolve) => child.once('message', function handle(message) { if (message.type === type) resolve(message); else child.once('message', handle); }));
   await next('ready');
 
@@ -141,6 +141,7 @@ if (process.argv[2] === '--controller') {
   if (process.env.K8S_SCALE_DEBUG) {
     const times = api.calls.filter((call) => call.token === 'controller' && call.method !== 'GET' && call.at >= lastReport).map((call) => `${call.method} ${call.path.split('/').slice(-2).join('/')} +${Math.round(call.at - lastReport)}`);
     console.log(times.join('\n'));
+    console.log(`${api.list('/api/v1/events').length} Events stored`);
     // The monotonic clock of CPU profiles (µs), to find the window in K8S_SCALE_PROFILE's and --cpu-prof's output.
     console.log(`last node report at ${Math.round(Number(process.hrtime.bigint() / 1000n) - (performance.now() - lastReport) * 1000)} µs (monotonic), Ready at +${Math.round(allReady - lastReport)} ms`);
   }
