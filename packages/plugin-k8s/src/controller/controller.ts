@@ -65,7 +65,8 @@ export interface ControllerOptions {
   resync?: number;
   /**
    * Node reports are gathered until none concerned a policy for this long (ms), and at most `debounceMax` after the
-   * first, before the policies they concern are reconciled. Default 200.
+   * first, before the policies they concern are reconciled; a profile every live node has reported is reconciled at
+   * once. Default 200.
    */
   debounce?: number;
   /** Default 5 × debounce. */
