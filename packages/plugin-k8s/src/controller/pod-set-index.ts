@@ -27,10 +27,10 @@ export class PodSetIndex {
   update(pod: KubernetesObject, gone: boolean): string[] {
     const podKey = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
     const before = this.ofPod.get(podKey) ?? [];
-    const sets = gone ? [] : podSetsOf(pod, this.namespace);
-    const after = sets.map((set) => setKeyOf(set.namespace, set.profileName));
+    const named = (gone ? [] : podSetsOf(pod, this.namespace)).map((set) => ({ key: setKeyOf(set.namespace, set.profileName), set }));
+    const after = named.map(({ key }) => key);
     for (const key of before) if (!after.includes(key)) this.leave(key, podKey);
-    sets.forEach((set, index) => this.join(after[index]!, set, podKey));
+    for (const { key, set } of named) this.join(key, set, podKey);
     if (after.length > 0) this.ofPod.set(podKey, after);
     else this.ofPod.delete(podKey);
     return [...new Set([...before, ...after])];
