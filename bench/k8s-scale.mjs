@@ -2,7 +2,11 @@
 // HTTP: N simulated nodes (their agents are cheap report writers: one ArmorNodeStatus write per node per change, as the
 // real agent makes) and P policies. The controller runs in a child process, so its memory is its own.
 //   node bench/k8s-scale.mjs [--nodes 5000] [--policies 1000]          (after `make`: uses the built dist/)
-// K8S_SCALE_WORKERS=N runs the controller with N workers (default 4); K8S_SCALE_PROFILE=DIR writes its CPU profile.
+// K8S_SCALE_WORKERS=N runs the controller with N workers (default 4); K8S_SCALE_PROFILE=DIR writes its CPU profile;
+// K8S_SCALE_DIST=DIR loads the controller from DIR (a copy of packages/plugin-k8s/dist built from another commit, kept
+// inside packages/plugin-k8s so that its imports resolve): the baseline of a before/after comparison.
+// K8S_SCALE_DEBUG=1 prints the controller's writes after the last node report, the Events stored, that report's
+// time on the CPU profiles' clock, and the controller's log.
 // Prints: API requests per policy change (controller, agents in total and per node), time from the last node report to
 // Ready, the controller's heap and RSS, and the requests and reconciles of an idle resync.
 // Targets (issue 15): each agent O(1) requests per change that concerns it; the controller O(policies) per resync, not
@@ -29,7 +33,8 @@ async function controllerChild(kubeconfigPath) {
   const { apparmor } = await import('@armorkit/plugin-apparmor');
   const builtinRules = (await import('@armorkit/builtin-rules')).default;
   const { KubeConfig } = await import(pathToFileURL(createRequire(new URL('packages/plugin-k8s/package.json', ROOT)).resolve('@kubernetes/client-node')).href);
-  const { startController } = await import(new URL('packages/plugin-k8s/dist/controller/controller.js', ROOT).href);
+  const dist = process.env.K8S_SCALE_DIST ? pathToFileURL(`${process.env.K8S_SCALE_DIST.replace(/\/$/, '')}/`) : new URL('packages/plugin-k8s/dist/', ROOT);
+  const { startController } = await import(new URL('controller/controller.js', dist).href);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
   const engine = createEngine({ plugins: [varmorDialect(), apparmor()], rulePacks: [builtinRules] });
@@ -68,6 +73,15 @@ if (process.argv[2] === '--controller') {
   const until = async (check) => {
     while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
   };
+  // The API double shares this thread: a poll that read (cloned) every object every 5 ms would slow what it measures,
+  // so each pass reads from the first index not yet seen done, up to the next one not done.
+  const untilEach = async (count, done) => {
+    let next = 0;
+    await until(() => {
+      while (next < count && done(next)) next += 1;
+      return next === count;
+    });
+  };
   const controllerRequests = () => api.calls.filter((call) => call.token === 'controller' && !(call.method === 'GET' && call.query.get('watch') === 'true'));
   const writesSince = (mark) => controllerRequests().slice(mark).filter((call) => call.method !== 'GET').length;
 
@@ -90,7 +104,7 @@ if (process.argv[2] === '--controller') {
   agentRequests = 0;
 
   const child = fork(fileURLToPath(import.meta.url), ['--controller', kubeconfig], { execArgv: ['--expose-gc', ...(process.env.K8S_SCALE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.K8S_SCALE_PROFILE}`] : [])], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-  child.stderr.on('data', () => {});
+  child.stderr.on('data', (data) => process.env.K8S_SCALE_DEBUG && process.stderr.write(data));
   const next = (type) => new Promise((resolve) => child.once('message', function handle(message) { if (message.type === type) resolve(message); else child.once('message', handle); }));
   await next('ready');
 
@@ -118,15 +132,18 @@ if (process.argv[2] === '--controller') {
   let mark = controllerRequests().length;
   const started = performance.now();
   for (let index = 0; index < POLICY_COUNT; index++) api.put(POLICIES, policy(index));
-  await until(() => Array.from({ length: POLICY_COUNT }, (_, index) => index).every((index) => profileOf(index)));
+  await untilEach(POLICY_COUNT, (index) => profileOf(index) !== undefined);
   const profilesAt = performance.now();
   agentRequests = 0;
   let lastReport = agentsLoad(Array.from({ length: POLICY_COUNT }, (_, index) => index));
-  await until(() => Array.from({ length: POLICY_COUNT }, (_, index) => index).every((index) => statusOf(index)?.ready === true));
+  await untilEach(POLICY_COUNT, (index) => statusOf(index)?.ready === true);
   const allReady = performance.now();
   if (process.env.K8S_SCALE_DEBUG) {
     const times = api.calls.filter((call) => call.token === 'controller' && call.method !== 'GET' && call.at >= lastReport).map((call) => `${call.method} ${call.path.split('/').slice(-2).join('/')} +${Math.round(call.at - lastReport)}`);
     console.log(times.join('\n'));
+    console.log(`${api.list('/api/v1/events').length} Events stored`);
+    // The monotonic clock of CPU profiles (µs), to find the window in K8S_SCALE_PROFILE's and --cpu-prof's output.
+    console.log(`last node report at ${Math.round(Number(process.hrtime.bigint() / 1000n) - (performance.now() - lastReport) * 1000)} µs (monotonic), Ready at +${Math.round(allReady - lastReport)} ms`);
   }
   const createWrites = writesSince(mark);
   const createReady = (allReady - lastReport) / 1000;

@@ -39,6 +39,7 @@ import {
 import { hostPolicyNotEnforced, kubeArmorStatus, storedKubeArmorStatus } from './kubearmor-status.js';
 import { SET_KEY_PREFIX, setKeyOf } from './kubearmor-sets.js';
 import { setReconciler } from './set-reconciler.js';
+import { PodSetIndex } from './pod-set-index.js';
 import { KUBEARMOR_SET_LABEL } from '../cluster/kubearmor-sets.js';
 import type { NamespacePostures } from './namespace-postures.js';
 import { NodeReports, profileKeyOf, type ReportChange } from './node-reports.js';
@@ -64,7 +65,8 @@ export interface ControllerOptions {
   resync?: number;
   /**
    * Node reports are gathered until none concerned a policy for this long (ms), and at most `debounceMax` after the
-   * first, before the policies they concern are reconciled. Default 200.
+   * first, before the policies they concern are reconciled; a profile every live node has reported is reconciled at
+   * once. Default 200.
    */
   debounce?: number;
   /** Default 5 × debounce. */
@@ -318,14 +320,16 @@ export function startController(options: ControllerOptions): Controller {
     log,
   });
   // The pods the webhook marked with merged KubeArmor profiles (only those: a label selector, not every pod).
+  const podSets = new PodSetIndex(options.namespace);
   const markedPods = options.kubearmor
     ? startInformer({
         ...informerOptions,
         path: '/api/v1/pods',
         labelSelector: KUBEARMOR_SET_LABEL,
         list: () => core.listPodForAllNamespaces({ labelSelector: KUBEARMOR_SET_LABEL }),
-        onEvent: (_event, object) => {
-          for (const key of sets?.keysOfPod(object) ?? []) queue.add(key);
+        // The sets it named before and names now: one it left may have lost its last pod.
+        onEvent: (event, object) => {
+          for (const key of podSets.update(object, event === 'delete')) queue.add(key);
         },
       })
     : undefined;
@@ -335,7 +339,7 @@ export function startController(options: ControllerOptions): Controller {
         objects,
         namespace: options.namespace,
         verify: options.verify !== false,
-        pods: markedPods,
+        podSets,
         profiles,
         ...(options.namespacePostures ? { postureRevision: (namespace: string) => options.namespacePostures?.revision(namespace) ?? 0 } : {}),
         policyOf: (key) => policyInformers.get(key.kind)?.get(key.name, POLICY_RESOURCES[key.kind].namespaced ? key.namespace : undefined) as StoredObject | undefined,
@@ -371,7 +375,10 @@ export function startController(options: ControllerOptions): Controller {
   function profileEvent(event: ObjectEvent, object: KubernetesObject): void {
     // A profile being deleted leaves the set at once: the agents unload it then.
     const gone = event === 'delete' || Boolean(object.metadata?.deletionTimestamp);
-    if (history.update(profileKeyOf(object.metadata?.namespace ?? '', object.metadata?.name ?? ''), gone ? undefined : storedProfileDigest(object)) !== undefined) affected(reports.historyMoved());
+    if (history.update(profileKeyOf(object.metadata?.namespace ?? '', object.metadata?.name ?? ''), gone ? undefined : storedProfileDigest(object)) !== undefined) {
+      affected(reports.historyMoved());
+      settleReported();
+    }
     const owner = controllerPolicyOf(object);
     if (owner) queue.add(policyKeyString(owner));
     const setKey = sets?.keyOfProfile(object);
@@ -431,6 +438,7 @@ export function startController(options: ControllerOptions): Controller {
     const now = clock().getTime();
     const change = event === 'delete' ? reports.remove(object.metadata?.name ?? '', now) : reports.update(object, now);
     affected(change);
+    settleReported();
     // A heartbeat only moves a node's expiry later: the timer set for the earliest one stays good enough (when it
     // fires it checks what really expired); a node that joins or leaves sets it again.
     if (expiryTimer === undefined || change.all) scheduleExpiry();
@@ -463,8 +471,27 @@ export function startController(options: ControllerOptions): Controller {
       if (setKey) keys.push(setKey);
       if (profile.metadata?.deletionTimestamp) keys.push(`${PROFILE_KEY_PREFIX}${key}`);
     }
+    // Frozen: the queue does not walk it again when node after node hands it over in the same wave.
+    Object.freeze(keys);
     queueKeys.set(profileKeys, keys);
     return keys;
+  }
+
+  /**
+   * The lowest step every live node has reached: the profiles that changed up to it have been reported by every
+   * node (loaded or failed), so their keys are reconciled now rather than once the wave of reports is quiet.
+   */
+  let reported = 0;
+  function settleReported(): void {
+    const step = reports.reachedByAll(clock().getTime());
+    if (step === undefined) return;
+    // A node that joined at no step (-1) has reported nothing yet: once it has, everything up to its step is settled.
+    const from = Math.max(reported, 0);
+    reported = step;
+    if (step <= from) return;
+    const profileKeys = history.changedBetween(from, step);
+    // Further back than the history remembers: the keys wait for the wave to settle.
+    if (profileKeys) queue.settleNow(queueKeysOf(profileKeys));
   }
 
   /** When the next heartbeat ages out, the desired numbers change: reconcile then, not only at the resync. */

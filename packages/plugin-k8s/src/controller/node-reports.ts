@@ -35,6 +35,8 @@ export class NodeReports {
   /** Bumped whenever a node's step changes; the sorted steps of the live nodes are kept until it does. */
   private stepsChanged = 0;
   private sortedSteps: { live: ReadonlySet<string>; version: number; steps: Float64Array } | undefined;
+  /** The nodes at each step (a wave has few distinct steps): the lowest step a live node is at, without a scan of the nodes. */
+  private readonly atStep = new Map<number, Set<string>>();
   /** The nodes whose reported set the history does not know yet, by that set's hash. */
   private readonly ahead = new Map<string, Set<string>>();
   /** liveNodes() is asked once per reconcile: kept until a report changes or the next heartbeat ages out. */
@@ -101,7 +103,7 @@ export class NodeReports {
       if (!entry) continue;
       const before = { ...entry };
       entry.step = step;
-      this.stepsChanged += 1;
+      this.indexed(node, before, entry);
       entry.unknownSet = undefined;
       const moved = this.difference(before, entry);
       change.all ||= moved.all;
@@ -122,6 +124,21 @@ export class NodeReports {
     }
     this.live = { nodes, from: now, until };
     return nodes;
+  }
+
+  /**
+   * The lowest step of the live nodes: every live node has reported each profile version of that step or before
+   * (loaded or failed), so nothing more is to come for them. Undefined when no node is live. O(distinct steps + stale
+   * nodes at the lowest steps).
+   */
+  reachedByAll(now: number): number | undefined {
+    for (const step of [...this.atStep.keys()].sort((a, b) => a - b)) {
+      for (const node of this.atStep.get(step)!) {
+        const entry = this.nodes.get(node);
+        if (entry && this.isLive(entry, now)) return step;
+      }
+    }
+    return undefined;
   }
 
   /** Whether a node that counted as live at the last look no longer does (its heartbeat aged out since). */
@@ -183,11 +200,27 @@ export class NodeReports {
     return steps.length - low;
   }
 
-  /** Keeps the failing set and the steps' version current as an entry comes, changes or goes. */
+  /** Keeps the failing set, the nodes by step and the steps' version current as an entry comes, changes or goes. */
   private indexed(node: string, before: NodeEntry | undefined, after: NodeEntry | undefined): void {
-    if (before?.step !== after?.step) this.stepsChanged += 1;
+    if (before?.step !== after?.step) {
+      this.stepsChanged += 1;
+      if (before) this.leaveStep(node, before.step);
+      if (after) this.enterStep(node, after.step);
+    }
     if (after && after.failed.size > 0) this.failing.add(node);
     else this.failing.delete(node);
+  }
+
+  private enterStep(node: string, step: number): void {
+    let nodes = this.atStep.get(step);
+    if (!nodes) this.atStep.set(step, (nodes = new Set()));
+    nodes.add(node);
+  }
+
+  private leaveStep(node: string, step: number): void {
+    const nodes = this.atStep.get(step);
+    nodes?.delete(node);
+    if (nodes?.size === 0) this.atStep.delete(step);
   }
 
   /** Whether the node may still hold some version of a profile that left the set (being deleted). */

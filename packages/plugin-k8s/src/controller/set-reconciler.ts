@@ -2,11 +2,12 @@ import type { Engine, PolicyIR } from '@armorkit/core';
 import type { ArmorProfile } from '@armorkit/core/schema';
 import { ApiException, type CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Informer } from '../cluster/informer.js';
+import type { PodSetIndex } from './pod-set-index.js';
 import { VARMOR_GROUP, VARMOR_VERSION } from '../crd/kinds.js';
 import { compilePlan, describeProblems, policyInput } from './compile-policy.js';
 import { desiredArmorProfile, managedDiffers } from './desired-profile.js';
 import type { InvolvedObject } from './events.js';
-import { isSetProfile, type PodSet, podSetsOf, SET_KEY_PREFIX, type SetMember, setArmorProfile, setKeyOf } from './kubearmor-sets.js';
+import { isSetProfile, type PodSet, SET_KEY_PREFIX, type SetMember, setArmorProfile, setKeyOf } from './kubearmor-sets.js';
 import { describePolicy, type PolicyKey, policyApiVersion, policyKeyString, POLICY_RESOURCES, PROFILE_PLURAL } from './names.js';
 
 type StoredObject = KubernetesObject & { spec?: unknown; status?: unknown };
@@ -17,8 +18,8 @@ export interface SetReconcilerOptions {
   /** armorkit's namespace: sets of cluster policies only live here. */
   namespace: string;
   verify: boolean;
-  /** The pods the webhook marked (label KUBEARMOR_SET_LABEL), all namespaces. */
-  pods: Informer;
+  /** The sets the pods the webhook marked (label KUBEARMOR_SET_LABEL) name, kept current from their informer's events. */
+  podSets: PodSetIndex;
   profiles: Informer;
   /** Moves when a namespace's posture annotations change (NamespacePostures.revision): the sets there are merged again. */
   postureRevision?: (namespace: string) => number;
@@ -36,8 +37,6 @@ export interface SetReconcilerOptions {
 export interface SetReconciler {
   /** Reconciles `kubearmor-set:<ns>/<profile>`: the set's ArmorProfile made, updated, or deleted when no pod uses it. */
   reconcile(key: string): Promise<'done' | 'retry'>;
-  /** The keys of the sets a marked pod names. */
-  keysOfPod(pod: KubernetesObject): string[];
   /** The keys of the sets that have a policy among their members (the pods' marks say which). */
   keysOfPolicy(policy: PolicyKey): string[];
   /** Every set some pod names or some ArmorProfile holds (the resync). */
@@ -61,15 +60,9 @@ const involvedOf = (key: PolicyKey, uid: string): InvolvedObject => ({
  * pod uses it (its finalizer then waits for the nodes, as any ArmorProfile's).
  */
 export function setReconciler(options: SetReconcilerOptions): SetReconciler {
-  const { engine, objects, pods, profiles } = options;
+  const { engine, objects, podSets, profiles } = options;
   // The last build of each set, by what it was built from: pods come and go in waves, the members rarely change.
   const built = new Map<string, { fingerprint: string; profile: ArmorProfile } | { fingerprint: string; problem: string }>();
-
-  const setsOfPods = (): PodSet[] => pods.list().flatMap((pod) => podSetsOf(pod, options.namespace));
-
-  function usersOf(namespace: string, profileName: string): PodSet | undefined {
-    return setsOfPods().find((set) => set.namespace === namespace && set.profileName === profileName);
-  }
 
   async function deleteProfile(namespace: string, name: string, stored: StoredObject | undefined): Promise<'done' | 'retry'> {
     if (!stored || stored.metadata?.deletionTimestamp || !isSetProfile(stored)) return 'done';
@@ -122,7 +115,7 @@ export function setReconciler(options: SetReconcilerOptions): SetReconciler {
       options.log(`KubeArmor set ${namespace}/${name}: the ArmorProfile of that name belongs to a policy; the set is not written`);
       return 'done';
     }
-    const set = usersOf(namespace, name);
+    const set = podSets.setOf(key);
     const members = (set?.members ?? []).flatMap((member) => {
       const object = options.policyOf(member);
       return object && !object.metadata?.deletionTimestamp ? [{ key: member, object }] : [];
@@ -166,14 +159,10 @@ export function setReconciler(options: SetReconcilerOptions): SetReconciler {
 
   return {
     reconcile,
-    keysOfPod: (pod) => podSetsOf(pod, options.namespace).map((set) => setKeyOf(set.namespace, set.profileName)),
-    keysOfPolicy: (policy) => {
-      const text = policyKeyString(policy);
-      return [...new Set(setsOfPods().flatMap((set) => (set.members.some((member) => policyKeyString(member) === text) ? [setKeyOf(set.namespace, set.profileName)] : [])))];
-    },
+    keysOfPolicy: (policy) => podSets.keysOfPolicy(policy),
     allKeys: () => [
       ...new Set([
-        ...setsOfPods().map((set) => setKeyOf(set.namespace, set.profileName)),
+        ...podSets.keys(),
         ...profiles.list().flatMap((profile) => (isSetProfile(profile) ? [setKeyOf(profile.metadata?.namespace ?? '', profile.metadata?.name ?? '')] : [])),
       ]),
     ],

@@ -28,7 +28,7 @@ export class WorkQueue {
   private paused = true;
   private idleWaiters: (() => void)[] = [];
   /** Keys added with addSettled, the timer that hands them over, and when the wave began. */
-  private readonly wave = { keys: new Set<string>(), timer: undefined as NodeJS.Timeout | undefined, began: 0 };
+  private readonly wave = { keys: new Set<string>(), timer: undefined as NodeJS.Timeout | undefined, began: 0, batches: new WeakSet<readonly string[]>() };
 
   constructor(private readonly options: QueueOptions) {}
 
@@ -58,22 +58,51 @@ export class WorkQueue {
   /**
    * Adds the keys once the wave they came in has settled: no addSettled call for `settle.quiet` ms, or `settle.max` ms
    * after the wave's first, whichever comes first. A wave of node reports then costs one reconcile per key, not one
-   * per debounce period while the reports arrive. One timer for the whole wave, reset per call.
+   * per debounce period while the reports arrive. One timer for the whole wave, reset per call. A frozen array
+   * handed again in the same wave is not walked again (thousands of node reports name the same keys).
    */
   addSettled(keys: Iterable<string>): void {
     if (this.stopped) return;
     const { quiet, max } = this.options.settle ?? { quiet: 200, max: 1_000 };
     const now = Date.now();
-    if (this.wave.keys.size === 0) this.wave.began = now;
-    for (const key of keys) this.wave.keys.add(key);
+    if (this.wave.keys.size === 0) {
+      this.wave.began = now;
+      this.wave.batches = new WeakSet();
+    }
+    if (Array.isArray(keys) && Object.isFrozen(keys)) {
+      const batch: readonly string[] = keys;
+      if (!this.wave.batches.has(batch)) {
+        for (const key of batch) this.wave.keys.add(key);
+        this.wave.batches.add(batch);
+      }
+    } else for (const key of keys) this.wave.keys.add(key);
     if (this.wave.keys.size === 0) return;
     clearTimeout(this.wave.timer);
     this.wave.timer = setTimeout(() => this.endWave(), Math.max(0, Math.min(quiet, this.wave.began + max - now)));
   }
 
+  /**
+   * Hands over at once the keys of the wave that nothing more can come for (every node has reported what concerns
+   * them); the rest of the wave still waits for it to settle. Keys not in the wave are left alone.
+   */
+  settleNow(keys: Iterable<string>): void {
+    if (this.stopped || this.wave.keys.size === 0) return;
+    const ready: string[] = [];
+    for (const key of keys) if (this.wave.keys.delete(key)) ready.push(key);
+    if (ready.length === 0) return;
+    this.wave.batches = new WeakSet();
+    if (this.wave.keys.size === 0) {
+      clearTimeout(this.wave.timer);
+      this.wave.timer = undefined;
+    }
+    for (const key of ready) this.add(key);
+    this.notifyIdle();
+  }
+
   private endWave(): void {
     const keys = [...this.wave.keys];
     this.wave.keys.clear();
+    this.wave.batches = new WeakSet();
     this.wave.timer = undefined;
     for (const key of keys) this.add(key);
     this.notifyIdle();
@@ -101,6 +130,7 @@ export class WorkQueue {
     this.timers.clear();
     clearTimeout(this.wave.timer);
     this.wave.keys.clear();
+    this.wave.batches = new WeakSet();
     this.queued.length = 0;
     this.notifyIdle();
   }

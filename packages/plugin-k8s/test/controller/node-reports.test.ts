@@ -135,4 +135,31 @@ describe('NodeReports over the ProfileHistory', () => {
     expect(reports.update(nodeStatus('n1', all), NOW)).toEqual({ profiles: new Set(), all: true });
     expect(state(reports, 'n1', 'demo/p5', A)).toEqual({ state: 'current' });
   });
+
+  it('reachedByAll: the lowest step of the live nodes (failed or loaded, stale nodes aside), kept as nodes move, join, leave or catch up', () => {
+    const { history, reports } = setUp();
+    expect(reports.reachedByAll(NOW)).toBeUndefined();
+    history.update('demo/a', A);
+    const b = history.update('demo/b', A)!;
+    reports.update(nodeStatus('n1', [['demo/a', A], ['demo/b', A]]), NOW);
+    reports.update(nodeStatus('n2', [['demo/a', A]]), NOW);
+    expect(reports.reachedByAll(NOW)).toBe(b - 1);
+    // A failure is a report too: n2 at demo/b's step, failing it.
+    reports.update(nodeStatus('n2', [['demo/a', A], ['demo/b', A]], ['demo/b']), NOW);
+    expect(reports.reachedByAll(NOW)).toBe(b);
+    // A node whose heartbeat aged out does not hold the others back; one that joins with an unknown set does.
+    reports.update(nodeStatus('n3', [], [], NOW - 120_000), NOW);
+    expect(reports.reachedByAll(NOW)).toBe(b);
+    reports.update(nodeStatus('n4', [['demo/z', A]]), NOW);
+    expect(reports.reachedByAll(NOW)).toBe(-1);
+    reports.remove('n4', NOW);
+    expect(reports.reachedByAll(NOW)).toBe(b);
+    // n1 reports a set before the controller's watch has it: it counts from the step the history reaches it at.
+    reports.update(nodeStatus('n1', [['demo/a', A], ['demo/b', A], ['demo/c', A]]), NOW);
+    const c = history.update('demo/c', A)!;
+    reports.historyMoved();
+    reports.update(nodeStatus('n2', [['demo/a', A], ['demo/b', A], ['demo/c', A]]), NOW);
+    expect(reports.reachedByAll(NOW)).toBe(c);
+    expect(reports.reachedByAll(NOW + 120_000)).toBeUndefined();
+  });
 });

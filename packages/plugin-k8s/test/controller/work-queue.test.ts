@@ -1,6 +1,6 @@
 // addSettled: a wave of keys is handed over once, when it has been quiet for `quiet` ms or `max` ms after it began.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WorkQueue } from '../../src/controller/work-queue.js';
 
 function recordingQueue(settle: { quiet: number; max: number }) {
@@ -47,5 +47,48 @@ describe('WorkQueue.addSettled', () => {
     queue.stop();
     await sleep(60);
     expect(handled.map(({ key }) => key)).toEqual(['a']);
+  });
+
+  describe('settleNow', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('hands over at once the keys of the wave it names; the rest of the wave waits for the quiet window', async () => {
+      vi.useFakeTimers();
+      const { queue, handled } = recordingQueue({ quiet: 1_000, max: 10_000 });
+      queue.addSettled(['a', 'b']);
+      // c is in no wave: settleNow adds nothing the wave did not hold.
+      queue.settleNow(['a', 'c']);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(handled.map(({ key }) => key)).toEqual(['a']);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(handled.map(({ key }) => key)).toEqual(['a']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(handled.map(({ key }) => key)).toEqual(['a', 'b']);
+      // The whole wave settled at once: nothing is left on a timer.
+      queue.addSettled(['d']);
+      queue.settleNow(['d']);
+      await queue.idle();
+      expect(handled.map(({ key }) => key)).toEqual(['a', 'b', 'd']);
+    });
+
+    it('a frozen batch is walked once per wave, and again once settleNow took keys out of it', async () => {
+      vi.useFakeTimers();
+      const { queue, handled } = recordingQueue({ quiet: 1_000, max: 10_000 });
+      const batch = Object.freeze(['a', 'b']);
+      queue.addSettled(batch);
+      queue.addSettled(batch);
+      queue.settleNow(['a']);
+      await vi.advanceTimersByTimeAsync(0);
+      // A report after the settle concerns a again: the same batch puts it back in the wave.
+      queue.addSettled(batch);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(handled.map(({ key }) => key).sort()).toEqual(['a', 'a', 'b']);
+      // A new wave walks it again.
+      queue.addSettled(batch);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(handled.map(({ key }) => key).sort()).toEqual(['a', 'a', 'a', 'b', 'b']);
+    });
   });
 });
