@@ -17,6 +17,9 @@ export function enforcerFromId(id: string): Enforcer | undefined {
   return byLowerName.get(id.toLowerCase());
 }
 
+/** The enforcer names longest first, so `networkproxy` is not cut by a shorter match (built once: every policy's parse splits). */
+const LONGEST_FIRST = [...ENFORCERS].sort((a, b) => b.length - a.length).map((name) => ({ name, lower: name.toLowerCase() }));
+
 /**
  * Splits vArmor's `spec.policy.enforcer` string (`AppArmorBPFSeccomp`, `NetworkProxyBPF`, ...) into enforcers.
  * vArmor matches substrings, so `fooAppArmor` would pass there; we require the string to be made only of enforcer
@@ -26,13 +29,11 @@ export function splitEnforcerString(value: string): { enforcers: Enforcer[]; res
   let rest = value.toLowerCase();
   const found: Enforcer[] = [];
   const duplicates: Enforcer[] = [];
-  // Longest names first so `networkproxy` is not cut by a shorter match.
-  const names = [...ENFORCERS].sort((a, b) => b.length - a.length);
   let progressed = true;
   while (rest.length > 0 && progressed) {
     progressed = false;
-    for (const name of names) {
-      if (rest.startsWith(name.toLowerCase())) {
+    for (const { name, lower } of LONGEST_FIRST) {
+      if (rest.startsWith(lower)) {
         (found.includes(name) ? duplicates : found).push(name);
         rest = rest.slice(name.length);
         progressed = true;
