@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckLimit } from '../src/validate/check-limit.js';
-import { VerdictCache } from '../src/validate/verdict-cache.js';
+import { TEXT_KEY_MAX, VerdictCache, verdictKey } from '../src/validate/verdict-cache.js';
 
 /** A task that finishes when the test says so, counting how many run at once. */
 function gate() {
@@ -56,5 +56,18 @@ describe('VerdictCache', () => {
     const cache = new VerdictCache<string>(4);
     await expect(cache.get('a', () => Promise.reject(new Error('engine')))).rejects.toThrow('engine');
     expect(await cache.get('a', () => Promise.resolve('ok'))).toBe('ok');
+  });
+
+  it('keys a long text by its SHA-256, still telling texts apart and finding the same text again', async () => {
+    const long = (last: string) => `{"a":"${'x'.repeat(TEXT_KEY_MAX)}${last}"}`;
+    expect(verdictKey('{"short":1}')).toBe('{"short":1}');
+    expect(verdictKey(long('1'))).toMatch(/^\0sha256:[A-Za-z0-9+/]{43}=$/);
+    expect(verdictKey(long('1'))).not.toBe(verdictKey(long('2')));
+    const cache = new VerdictCache<string>(4);
+    let computed = 0;
+    const compute = () => Promise.resolve(`v${++computed}`);
+    expect(await cache.get(long('1'), compute)).toBe('v1');
+    expect(await cache.get(long('2'), compute)).toBe('v2');
+    expect(await cache.get(long('1'), compute)).toBe('v1');
   });
 });

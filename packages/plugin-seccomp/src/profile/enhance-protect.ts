@@ -1,6 +1,6 @@
 import type { LinuxSeccomp, LinuxSeccompArg, LinuxSyscall, SeccompAction } from '@armorkit/core/schema';
 import type { PlannedRule, SeccompFragment } from '@armorkit/core';
-import { isDeepStrictEqual } from 'node:util';
+import { sameArg } from './same-arg.js';
 
 interface Entry {
   key: string;
@@ -11,7 +11,7 @@ const SECTION_ORDER = { hardening: 0, vulMitigation: 1, attackProtection: 2 } as
 
 function addArgs(syscall: LinuxSyscall, args: readonly LinuxSeccompArg[]): void {
   const existing = syscall.args ?? [];
-  for (const arg of args) if (!existing.some((have) => isDeepStrictEqual(have, arg))) existing.push(arg);
+  for (const arg of args) if (!existing.some((have) => sameArg(have, arg))) existing.push(arg);
   if (existing.length > 0) syscall.args = existing;
 }
 

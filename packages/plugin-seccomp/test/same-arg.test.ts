@@ -1,0 +1,53 @@
+import type { LinuxSeccompArg } from '@armorkit/core/schema';
+import fc from 'fast-check';
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { sameArg } from '../src/profile/same-arg.js';
+
+// Few values, so that equal pairs are frequent; numbers, bigints and strings of the same quantity, -0, an absent
+// valueTwo and one present as undefined, other key orders, a non-plain prototype, a nested value, a symbol key.
+const quantity = fc.constantFrom<unknown>(0, -0, 1, 1n, '1', 2, 2n, 2 ** 53, NaN, undefined, null, { n: 1 }, [1]);
+const argument = fc
+  .record(
+    {
+      index: fc.constantFrom<unknown>(0, 1, '0'),
+      value: quantity,
+      valueTwo: quantity,
+      op: fc.constantFrom<unknown>('SCMP_CMP_EQ', 'SCMP_CMP_MASKED_EQ'),
+      extra: fc.constantFrom<unknown>(0, 'x'),
+    },
+    { requiredKeys: ['index', 'value'] },
+  )
+  .chain((fields) =>
+    fc.tuple(fc.constant(fields), fc.boolean(), fc.constantFrom('plain', 'null-prototype', 'symbol', 'hidden')),
+  )
+  .map(([fields, reversed, shape]) => {
+    const entries = Object.entries(fields);
+    if (reversed) entries.reverse();
+    const made: Record<string | symbol, unknown> = shape === 'null-prototype' ? Object.create(null) : {};
+    for (const [key, value] of entries) made[key] = value;
+    if (shape === 'symbol') made[Symbol.for('s')] = 1;
+    if (shape === 'hidden') Object.defineProperty(made, 'op', { value: 'SCMP_CMP_EQ', enumerable: false });
+    return made as unknown as LinuxSeccompArg;
+  });
+
+describe('sameArg', () => {
+  it('answers as isDeepStrictEqual on any two arguments', () => {
+    fc.assert(
+      fc.property(argument, argument, (a, b) => {
+        expect(sameArg(a, b)).toBe(isDeepStrictEqual(a, b));
+        expect(sameArg(a, { ...a })).toBe(isDeepStrictEqual(a, { ...a }));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('tells the quantities apart as isDeepStrictEqual does', () => {
+    const arg = (value: LinuxSeccompArg['value'], extra: Partial<LinuxSeccompArg> = {}): LinuxSeccompArg => ({ index: 0, value, op: 'SCMP_CMP_EQ', ...extra });
+    expect(sameArg(arg(1), arg(1))).toBe(true);
+    expect(sameArg(arg(1), arg(1n))).toBe(false);
+    expect(sameArg(arg(1), arg('1'))).toBe(false);
+    expect(sameArg(arg(1), arg(1, { valueTwo: undefined }))).toBe(false);
+    expect(sameArg(arg(1, { valueTwo: 2 }), { valueTwo: 2, op: 'SCMP_CMP_EQ', value: 1, index: 0 })).toBe(true);
+  });
+});
