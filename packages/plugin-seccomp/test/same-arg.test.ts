@@ -49,5 +49,12 @@ describe('sameArg', () => {
     expect(sameArg(arg(1), arg('1'))).toBe(false);
     expect(sameArg(arg(1), arg(1, { valueTwo: undefined }))).toBe(false);
     expect(sameArg(arg(1, { valueTwo: 2 }), { valueTwo: 2, op: 'SCMP_CMP_EQ', value: 1, index: 0 })).toBe(true);
+    // The same count of keys, one of them present but not enumerable on one side; a symbol key on one side.
+    const hidden = { index: 0, value: 1, valueTwo: 2 } as unknown as LinuxSeccompArg;
+    Object.defineProperty(hidden, 'op', { value: 'SCMP_CMP_EQ', enumerable: false });
+    expect(sameArg(arg(1, { valueTwo: 2 }), hidden)).toBe(isDeepStrictEqual(arg(1, { valueTwo: 2 }), hidden));
+    expect(sameArg(arg(1, { op: 'SCMP_CMP_EQ' }), { index: 0, value: 1, valueTwo: 2, op: 'SCMP_CMP_EQ' })).toBe(false);
+    const marked = Object.assign(arg(1), { [Symbol.for('s')]: 1 });
+    expect(sameArg(marked, arg(1))).toBe(isDeepStrictEqual(marked, arg(1)));
   });
 });
