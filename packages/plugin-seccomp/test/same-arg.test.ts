@@ -6,7 +6,10 @@ import { sameArg } from '../src/profile/same-arg.js';
 
 // Few values, so that equal pairs are frequent; numbers, bigints and strings of the same quantity, -0, an absent
 // valueTwo and one present as undefined, other key orders, a non-plain prototype, a nested value, a symbol key.
-const quantity = fc.constantFrom<unknown>(0, -0, 1, 1n, '1', 2, 2n, 2 ** 53, NaN, undefined, null, { n: 1 }, [1]);
+const quantity = fc
+  .constantFrom<unknown>(0, -0, 1, 1n, '1', 2, 2n, 2 ** 53, NaN, undefined, null, { n: 1 }, [1])
+  // A new object each time, so that two equal ones are not one.
+  .map((value) => (typeof value === 'object' && value !== null ? structuredClone(value) : value));
 const argument = fc
   .record(
     {
@@ -54,6 +57,12 @@ describe('sameArg', () => {
     Object.defineProperty(hidden, 'op', { value: 'SCMP_CMP_EQ', enumerable: false });
     expect(sameArg(arg(1, { valueTwo: 2 }), hidden)).toBe(isDeepStrictEqual(arg(1, { valueTwo: 2 }), hidden));
     expect(sameArg(arg(1, { op: 'SCMP_CMP_EQ' }), { index: 0, value: 1, valueTwo: 2, op: 'SCMP_CMP_EQ' })).toBe(false);
+    // The same count of keys but not the same keys, the missing ones undefined on both sides.
+    expect(sameArg({ index: 0, value: 1, valueTwo: undefined } as unknown as LinuxSeccompArg, { index: 0, value: 1, op: undefined } as unknown as LinuxSeccompArg)).toBe(false);
+    // Values that are objects, equal but not one: isDeepStrictEqual's answer.
+    const nested = (n: number) => ({ index: 0, value: { n }, op: 'SCMP_CMP_EQ' }) as unknown as LinuxSeccompArg;
+    expect(sameArg(nested(1), nested(1))).toBe(true);
+    expect(sameArg(nested(1), nested(2))).toBe(false);
     const marked = Object.assign(arg(1), { [Symbol.for('s')]: 1 });
     expect(sameArg(marked, arg(1))).toBe(isDeepStrictEqual(marked, arg(1)));
   });
