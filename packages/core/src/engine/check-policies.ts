@@ -132,9 +132,12 @@ export async function checkPolicies(engine: Engine, inputs: readonly PolicyInput
     outcome.warnings.push(...plan.warnings, ...checked.warnings);
   }
   // Each input's problems together, in the order of the inputs (a stable sort keeps each one's stages in order).
-  const order = new Map(inputs.map((input, index) => [input.name, index]));
-  const rank = (problem: PolicyError) => order.get(problem.location?.file ?? '') ?? inputs.length;
-  outcome.errors.sort((a, b) => rank(a) - rank(b));
-  outcome.warnings.sort((a, b) => rank(a) - rank(b));
+  // (Nothing to order in fewer than two problems, as a review's object usually has: no map made.)
+  if (outcome.errors.length + outcome.warnings.length > 1) {
+    const order = new Map(inputs.map((input, index) => [input.name, index]));
+    const rank = (problem: PolicyError) => order.get(problem.location?.file ?? '') ?? inputs.length;
+    outcome.errors.sort((a, b) => rank(a) - rank(b));
+    outcome.warnings.sort((a, b) => rank(a) - rank(b));
+  }
   return outcome;
 }

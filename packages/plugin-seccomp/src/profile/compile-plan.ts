@@ -105,6 +105,8 @@ function u64(value: LinuxSeccompArg['value'] | undefined): string | number | und
   return `@@u64:${value.toString()}@@`;
 }
 
+const U64_MARK = /"@@u64:(\d+)@@"/g;
+
 /** Stable JSON: OCI field order, 2-space indent, 64-bit values as exact JSON numbers (runc reads uint64). */
 export function formatSeccompProfile(profile: LinuxSeccomp): string {
   const ordered = {
@@ -121,7 +123,9 @@ export function formatSeccompProfile(profile: LinuxSeccomp): string {
       args: s.args?.map((a) => ({ index: a.index, value: u64(a.value), valueTwo: u64(a.valueTwo), op: a.op })),
     })),
   };
-  return JSON.stringify(ordered, null, 2).replace(/"@@u64:(\d+)@@"/g, '$1') + '\n';
+  const text = JSON.stringify(ordered, null, 2);
+  // Most profiles have no 64-bit value given as a bigint or string: no mark to replace, and no copy of the text made.
+  return (text.includes('"@@u64:') ? text.replace(U64_MARK, '$1') : text) + '\n';
 }
 
 /** A seccomp plan → the artifact: `<profile>.seccomp.json` and the profile as data. Pure. */

@@ -11,8 +11,10 @@ export const policyModeSchema = z.enum(POLICY_MODES);
 export type PolicyMode = z.infer<typeof policyModeSchema>;
 
 /** vArmor's enforcer string (`AppArmorBPFSeccomp`): only enforcer names, each once, in any case and order. */
+const ENFORCER_NAMES = ENFORCERS.join(', ');
+
 export const enforcerStringSchema = z.string().superRefine((value, ctx) => {
-  const names = ENFORCERS.join(', ');
+  const names = ENFORCER_NAMES;
   const { enforcers, rest, duplicates } = splitEnforcerString(value);
   if (value.length === 0) {
     ctx.addIssue({ code: 'custom', message: `enforcer is empty; name one or more of ${names}`, params: { code: 'required' } });
