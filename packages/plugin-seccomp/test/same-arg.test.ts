@@ -63,6 +63,10 @@ describe('sameArg', () => {
     const nested = (n: number) => ({ index: 0, value: { n }, op: 'SCMP_CMP_EQ' }) as unknown as LinuxSeccompArg;
     expect(sameArg(nested(1), nested(1))).toBe(true);
     expect(sameArg(nested(1), nested(2))).toBe(false);
+    // Objects that are not plain, with no keys: what they hold decides.
+    const boxed = (n: number) => Object(n) as LinuxSeccompArg;
+    expect(sameArg(boxed(1), boxed(2))).toBe(false);
+    expect(sameArg(boxed(1), boxed(1))).toBe(true);
     const marked = Object.assign(arg(1), { [Symbol.for('s')]: 1 });
     expect(sameArg(marked, arg(1))).toBe(isDeepStrictEqual(marked, arg(1)));
   });

@@ -6,8 +6,9 @@ const isPrimitive = (value: unknown): boolean => value === null || (typeof value
 /**
  * isDeepStrictEqual for two seccomp arguments, without its generic walk (it was most of compiling a rule's syscalls):
  * the same own enumerable keys, each value the same by Object.is, the same prototype. Two different primitives under
- * one key answer false at once (what isDeepStrictEqual answers); a value that is not a primitive, or a symbol key
- * on arguments otherwise equal, goes to isDeepStrictEqual itself, so the answer is always isDeepStrictEqual's.
+ * one key answer false at once (what isDeepStrictEqual answers). Arguments otherwise equal that hold a value other
+ * than a primitive, a symbol key or a prototype other than Object's (or null) go to isDeepStrictEqual itself, so the
+ * answer is always isDeepStrictEqual's.
  */
 export function sameArg(a: LinuxSeccompArg, b: LinuxSeccompArg): boolean {
   if (a === b) return true;
@@ -25,7 +26,10 @@ export function sameArg(a: LinuxSeccompArg, b: LinuxSeccompArg): boolean {
     if (Object.is(mine, theirs)) continue;
     return isPrimitive(mine) && isPrimitive(theirs) ? false : isDeepStrictEqual(a, b);
   }
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const prototype: unknown = Object.getPrototypeOf(a);
+  if (prototype !== Object.getPrototypeOf(b)) return false;
+  // Not a plain object (a Map, a boxed number...): isDeepStrictEqual compares more than its keys.
+  if (prototype !== Object.prototype && prototype !== null) return isDeepStrictEqual(a, b);
   if (Object.getOwnPropertySymbols(a).length > 0 || Object.getOwnPropertySymbols(b).length > 0) return isDeepStrictEqual(a, b);
   return true;
 }

@@ -10,9 +10,9 @@ export const POLICY_MODES = ['AlwaysAllow', 'RuntimeDefault', 'EnhanceProtect', 
 export const policyModeSchema = z.enum(POLICY_MODES);
 export type PolicyMode = z.infer<typeof policyModeSchema>;
 
-/** vArmor's enforcer string (`AppArmorBPFSeccomp`): only enforcer names, each once, in any case and order. */
 const ENFORCER_NAMES = ENFORCERS.join(', ');
 
+/** vArmor's enforcer string (`AppArmorBPFSeccomp`): only enforcer names, each once, in any case and order. */
 export const enforcerStringSchema = z.string().superRefine((value, ctx) => {
   const names = ENFORCER_NAMES;
   const { enforcers, rest, duplicates } = splitEnforcerString(value);
