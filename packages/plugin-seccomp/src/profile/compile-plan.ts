@@ -2,6 +2,7 @@ import { type Artifact, type CompileContext, coreErrors, type PolicyError, type 
 import { type LinuxSeccomp, type LinuxSeccompArg, linuxSeccompSchema, parseExactJson } from '@armorkit/core/schema';
 import { seccompProfileFromModel } from './behavior-model.js';
 import { enhanceProtectProfile } from './enhance-protect.js';
+import type { RulesTextCache } from './rules-text-cache.js';
 import { type RuntimeArch, runtimeDefaultProfile } from './runtime-default.js';
 import { checkErrnoRet, checkSyscallNames } from './syscall-names.js';
 import { seccompAction } from './violation-action.js';
@@ -128,16 +129,29 @@ export function formatSeccompProfile(profile: LinuxSeccomp): string {
   return (text.includes('"@@u64:') ? text.replace(U64_MARK, '$1') : text) + '\n';
 }
 
-/** A seccomp plan → the artifact: `<profile>.seccomp.json` and the profile as data. Pure. */
-export function seccompArtifact(plan: SeccompPlan, context: SeccompCompileContext, options: SeccompCompileOptions = {}): Result<Artifact<'Seccomp'>> {
+/**
+ * A seccomp plan → the artifact: `<profile>.seccomp.json` and the profile as data. Pure: `texts` only keeps texts it
+ * would make again the same.
+ */
+export function seccompArtifact(
+  plan: SeccompPlan,
+  context: SeccompCompileContext,
+  options: SeccompCompileOptions = {},
+  texts?: RulesTextCache,
+): Result<Artifact<'Seccomp'>> {
   const compiled = compileSeccompProfile(plan, context, options);
   if (!compiled.ok) return compiled;
   const profile = compiled.value;
+  // An EnhanceProtect profile without raw rules is enhanceProtectProfile(plan.rules, [], plan.action's): its text by those.
+  const content =
+    texts && plan.build.kind === 'Rules' && plan.rawRules.rules.length === 0
+      ? texts.text(plan.rules, plan.action, () => formatSeccompProfile(profile))
+      : formatSeccompProfile(profile);
   return ok({
     enforcer: 'Seccomp',
     profileName: plan.profileName,
     profileMode: plan.profileMode,
-    files: [{ suffix: 'seccomp.json', content: formatSeccompProfile(profile) }],
+    files: [{ suffix: 'seccomp.json', content }],
     data: profile,
   });
 }
