@@ -7,9 +7,10 @@ interface Entry {
 
 /**
  * The profile texts of EnhanceProtect plans without raw rules, by their rules and violation action: such a profile is
- * a pure function of the two (enhanceProtectProfile), and many policies share a rule set, so its JSON text is made
- * once. A hit is the same rule objects in the same order (not only the same ids: two engines may register different
- * rules under one id). The most recent `capacity` kept. Only the text is kept: each artifact still has its own data.
+ * a pure function of the two (enhanceProtectProfile; a rule does not change once defined), and many policies share a
+ * rule set, so its JSON text is made once. A hit is the same rule objects in the same order (not only the same ids:
+ * two engines may register different rules under one id). The most recent `capacity` kept. Only the text is kept:
+ * each artifact still has its own data.
  */
 export class RulesTextCache {
   readonly #entries = new Map<string, Entry>();
