@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { seccomp } from '../src/plugin.js';
 import { compileSeccompProfile } from '../src/profile/compile-plan.js';
 import { runtimeDefaultProfile } from '../src/profile/runtime-default.js';
+import { seccompPolicy } from './support/policy.js';
 
 const CORPUS = new URL('../../../../shared/corpus/seccomp', import.meta.url).pathname;
 const tester = new PolicyTester({ plugins: [varmorDialect(), seccomp()], rulePacks: [builtinRules] });
@@ -19,22 +20,10 @@ function compile(policy: string): { profile?: LinuxSeccomp; text?: string; error
   return { errors: out.errors.map((e) => `${e.pointer}: ${e.message}${e.location?.line ? ` @${e.location.line}:${e.location.column}` : ''}`) };
 }
 
-function enhance(body: string, mode = 'EnhanceProtect'): string {
-  return `apiVersion: crd.varmor.org/v1beta1
-kind: VarmorPolicy
-metadata: {name: demo, namespace: test}
-spec:
-  target: {kind: Deployment, name: app}
-  policy:
-    enforcer: Seccomp
-    mode: ${mode}
-${body}`;
-}
-
 describe('seccomp compile per mode', () => {
   it('AlwaysAllow and RuntimeDefault', () => {
-    expect(compile(enhance('', 'AlwaysAllow')).profile).toEqual({ defaultAction: 'SCMP_ACT_ALLOW' });
-    const runtimeDefault = compile(enhance('', 'RuntimeDefault')).profile!;
+    expect(compile(seccompPolicy('', 'AlwaysAllow')).profile).toEqual({ defaultAction: 'SCMP_ACT_ALLOW' });
+    const runtimeDefault = compile(seccompPolicy('', 'RuntimeDefault')).profile!;
     expect(runtimeDefault.defaultAction).toBe('SCMP_ACT_ERRNO');
     const allowed = runtimeDefault.syscalls![0]!.names;
     expect(allowed).toContain('fchmodat2');
@@ -52,7 +41,7 @@ describe('seccomp compile per mode', () => {
   });
 
   it('BehaviorModeling logs everything but the noisiest I/O', () => {
-    const { profile } = compile(enhance('    modelingOptions: {duration: 10}\n', 'BehaviorModeling'));
+    const { profile } = compile(seccompPolicy('    modelingOptions: {duration: 10}\n', 'BehaviorModeling'));
     expect(profile).toEqual({
       defaultAction: 'SCMP_ACT_LOG',
       syscalls: [{ names: ['open', 'openat', 'openat2', 'close', 'read', 'write'], action: 'SCMP_ACT_ALLOW' }],
@@ -61,7 +50,7 @@ describe('seccomp compile per mode', () => {
 
   it('EnhanceProtect merges built-in rules into one entry per syscall, in vArmor order', () => {
     const { profile } = compile(
-      enhance(`    enhanceProtect:
+      seccompPolicy(`    enhanceProtect:
       hardeningRules: [disallow-create-user-ns, disallow-load-bpf-via-setsockopt]
       attackProtectionRules:
       - rules: [disable-chmod-x-bit, disable-chmod-s-bit]
@@ -82,7 +71,7 @@ describe('seccomp compile per mode', () => {
   it('maps auditViolations/allowViolations to ERRNO(+log), LOG, or nothing', () => {
     const rules = `      hardeningRules: [disallow-userfaultfd-creation]\n`;
     const with_ = (audit: boolean, allow: boolean) =>
-      compile(enhance(`    enhanceProtect:\n      auditViolations: ${audit}\n      allowViolations: ${allow}\n${rules}`)).profile!;
+      compile(seccompPolicy(`    enhanceProtect:\n      auditViolations: ${audit}\n      allowViolations: ${allow}\n${rules}`)).profile!;
     expect(with_(false, false)).toEqual({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['userfaultfd'], action: 'SCMP_ACT_ERRNO' }] });
     expect(with_(true, false).flags).toEqual(['SECCOMP_FILTER_FLAG_LOG']);
     expect(with_(true, true).syscalls).toEqual([{ names: ['userfaultfd'], action: 'SCMP_ACT_LOG' }]);
@@ -91,7 +80,7 @@ describe('seccomp compile per mode', () => {
 
   it('merges raw rules by vArmor rules (§2.8)', () => {
     const { profile } = compile(
-      enhance(`    enhanceProtect:
+      seccompPolicy(`    enhanceProtect:
       attackProtectionRules:
       - rules: [disable-chmod-x-bit]
       vulMitigationRules: [dirty-pipe-mitigation]
@@ -118,7 +107,7 @@ describe('seccomp compile per mode', () => {
 
   it('rejects unknown syscall names with a suggestion and a position', () => {
     const { errors } = compile(
-      enhance(`    enhanceProtect:
+      seccompPolicy(`    enhanceProtect:
       syscallRawRules:
       - names: [fchmodat2, chmdo]
         action: SCMP_ACT_ERRNO
@@ -139,21 +128,21 @@ describe('seccomp compile per mode', () => {
         - names: [mount]
           action: SCMP_ACT_ERRNO
 `;
-    const enforce = compile(enhance(body(false), 'DefenseInDepth')).profile!;
+    const enforce = compile(seccompPolicy(body(false), 'DefenseInDepth')).profile!;
     expect(enforce.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(enforce.syscalls!.map((s) => s.names.join())).toEqual(['read,write', 'mount']);
-    expect(compile(enhance(body(true), 'DefenseInDepth')).profile!.defaultAction).toBe('SCMP_ACT_LOG');
+    expect(compile(seccompPolicy(body(true), 'DefenseInDepth')).profile!.defaultAction).toBe('SCMP_ACT_LOG');
   });
 
   it('refuses a container posture (file, network and capability classes are not syscalls)', () => {
-    const plan = tester.plan(enhance('', 'AlwaysAllow')).enforcers.Seccomp!;
+    const plan = tester.plan(seccompPolicy('', 'AlwaysAllow')).enforcers.Seccomp!;
     const compiled = compileSeccompProfile({ ...plan, build: { kind: 'Posture', posture: { allowAll: ['file'], protections: ['mount'], pointer: '/spec' } } }, { specPointer: '/spec' });
     expect(compiled.ok ? [] : compiled.errors.map((error) => [error.code, error.pointer])).toEqual([['mode-unsupported', '/spec']]);
   });
 
   it('writes 64-bit argument values as exact JSON numbers', () => {
     const { text } = compile(
-      enhance(`    enhanceProtect:
+      seccompPolicy(`    enhanceProtect:
       syscallRawRules:
       - names: [personality]
         action: SCMP_ACT_ERRNO
@@ -165,7 +154,7 @@ describe('seccomp compile per mode', () => {
 
   it('keeps uint64 values past 2^53 exact from a YAML integer and from a custom profile\'s JSON number', () => {
     const fromYaml = compile(
-      enhance(`    enhanceProtect:
+      seccompPolicy(`    enhanceProtect:
       syscallRawRules:
       - names: [personality]
         action: SCMP_ACT_ERRNO
@@ -176,7 +165,7 @@ describe('seccomp compile per mode', () => {
     expect(fromYaml.text).toContain('"value": 9007199254740993');
     expect(fromYaml.text).toContain('"valueTwo": 18446744073709551615');
     const custom = '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":18446744073709551615,"op":"SCMP_CMP_EQ"}]}]}';
-    const fromJson = compile(enhance(`    defenseInDepth:\n      seccomp:\n        profileType: Custom\n        customProfile: '${custom}'\n`, 'DefenseInDepth'));
+    const fromJson = compile(seccompPolicy(`    defenseInDepth:\n      seccomp:\n        profileType: Custom\n        customProfile: '${custom}'\n`, 'DefenseInDepth'));
     expect(fromJson.errors).toEqual([]);
     expect(fromJson.text).toContain('"value": 18446744073709551615');
   });
@@ -188,10 +177,10 @@ describe('seccomp compile per mode', () => {
     }
     const validate = ajv.compile({ $ref: 'config-linux.json#/linux/properties/seccomp' });
     const outputs = [
-      compile(enhance('', 'AlwaysAllow')),
-      compile(enhance('', 'RuntimeDefault')),
-      compile(enhance('    modelingOptions: {duration: 10}\n', 'BehaviorModeling')),
-      compile(enhance(`    enhanceProtect:
+      compile(seccompPolicy('', 'AlwaysAllow')),
+      compile(seccompPolicy('', 'RuntimeDefault')),
+      compile(seccompPolicy('    modelingOptions: {duration: 10}\n', 'BehaviorModeling')),
+      compile(seccompPolicy(`    enhanceProtect:
       auditViolations: true
       hardeningRules: [disallow-create-user-ns, disallow-load-all-bpf-prog, disallow-load-bpf-via-setsockopt, disallow-userfaultfd-creation]
       attackProtectionRules: [{rules: [disable-chmod-x-bit, disable-chmod-s-bit]}]

@@ -6,21 +6,12 @@ import { seccomp } from '../src/plugin.js';
 import { formatSeccompProfile, seccompArtifact } from '../src/profile/compile-plan.js';
 import { enhanceProtectProfile } from '../src/profile/enhance-protect.js';
 import { RulesTextCache } from '../src/profile/rules-text-cache.js';
+import { seccompPolicy } from './support/policy.js';
 
 const tester = new PolicyTester({ plugins: [varmorDialect(), seccomp()], rulePacks: [builtinRules] });
 
 function policy(rules: string, more = ''): string {
-  return `apiVersion: crd.varmor.org/v1beta1
-kind: VarmorPolicy
-metadata: {name: demo, namespace: test}
-spec:
-  target: {kind: Deployment, name: app}
-  policy:
-    enforcer: Seccomp
-    mode: EnhanceProtect
-    enhanceProtect:
-      hardeningRules: [${rules}]
-${more}`;
+  return seccompPolicy(`    enhanceProtect:\n      hardeningRules: [${rules}]\n${more}`);
 }
 
 const planOf = (yaml: string) => tester.plan(yaml).enforcers.Seccomp!;
